@@ -1,0 +1,13 @@
+#pragma once
+// Random (version 4) UUIDs in RFC 4122 text form, for event ids.
+#include <random>
+#include <string>
+
+namespace slussen::client {
+
+// Uses `rng`; callers that generate many ids keep one generator.
+std::string RandomUuidV4(std::mt19937_64& rng);
+// Uses a per-thread generator seeded from std::random_device.
+std::string RandomUuidV4();
+
+}  // namespace slussen::client

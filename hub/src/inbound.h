@@ -1,0 +1,29 @@
+#pragma once
+// The hub's decision about one inbound message, before anything is stored: decode the body,
+// validate, route. Pure apart from the clock value passed in.
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config.h"
+#include "core_messages.h"
+#include "store.h"
+
+namespace slussen {
+
+struct Refusal {
+  std::string event_id;              // if the body decoded far enough to carry one
+  std::vector<std::string> reasons;  // "field: problem", never patient data
+};
+
+// Either the event to journal (with its destinations) or why it is refused.
+using InboundDecision = std::variant<EventRecord, Refusal>;
+
+InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
+                              std::chrono::system_clock::time_point now);
+
+// "<care_unit_hsa_id>/<episode_id>": the case key in logs, the store and AMQP properties.
+std::string CaseKey(const slussen::v1::CaseId& id);
+
+}  // namespace slussen

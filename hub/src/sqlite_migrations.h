@@ -1,0 +1,46 @@
+#pragma once
+// The store's schema, as an ordered list of migrations. Migration i (0-based) takes the database
+// from user_version i to i+1. Never edit a published migration: append a new one.
+#include <vector>
+
+namespace slussen {
+
+inline const std::vector<const char*>& SqliteMigrations() {
+  static const std::vector<const char*> migrations = {
+      // 1: events journal, per-destination outbox, dead letters.
+      R"sql(
+CREATE TABLE events (
+  event_id        TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  case_id         TEXT NOT NULL,
+  sender_hsa_id   TEXT NOT NULL,
+  schema_version  INTEGER NOT NULL,
+  occurred_at_us  INTEGER NOT NULL,
+  received_at_us  INTEGER NOT NULL,
+  body            BLOB NOT NULL
+);
+CREATE INDEX events_by_case ON events(case_id);
+CREATE TABLE outbox (
+  seq              INTEGER PRIMARY KEY,
+  destination      TEXT NOT NULL,
+  event_id         TEXT NOT NULL,
+  enqueued_at_us   INTEGER NOT NULL,
+  delivered_at_us  INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(destination, seq) WHERE delivered_at_us IS NULL;
+CREATE INDEX outbox_by_event ON outbox(event_id);
+CREATE TABLE dead_letters (
+  id              INTEGER PRIMARY KEY,
+  received_at_us  INTEGER NOT NULL,
+  address         TEXT NOT NULL,
+  event_id        TEXT,
+  reasons         TEXT NOT NULL,
+  body            BLOB NOT NULL,
+  body_truncated  INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+  };
+  return migrations;
+}
+
+}  // namespace slussen

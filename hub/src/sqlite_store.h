@@ -1,0 +1,46 @@
+#pragma once
+// SQLite implementation of Store: one database file in WAL mode with synchronous=FULL, so a
+// committed transaction survives power loss. The schema is versioned (PRAGMA user_version) and
+// migrated forward on open; see hub/DESIGN.md "Store schema".
+#include <memory>
+#include <string>
+
+#include "store.h"
+
+struct sqlite3;
+
+namespace slussen {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates. read_only: for inspection tools; no migration.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool read_only = false);
+  ~SqliteStore() override;
+
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  Result<InsertOutcome> InsertEvent(const EventRecord& event) override;
+  Status InsertDeadLetter(const DeadLetterRecord& record) override;
+  Status MarkDelivered(int64_t seq, int64_t delivered_at_us) override;
+  Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
+                                               int limit) override;
+  Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
+  Result<StoreStats> Stats() override;
+
+  // The schema version this build writes.
+  static int SchemaVersion();
+
+ private:
+  class Statements;
+  SqliteStore(sqlite3* db, std::string path);
+  Status Exec(const char* sql);
+  Status Migrate();
+  Status Fail(const char* what) const;
+
+  sqlite3* db_;
+  std::string path_;
+  std::unique_ptr<Statements> stmts_;
+};
+
+}  // namespace slussen

@@ -1,0 +1,87 @@
+#pragma once
+// The hub's durable state. One implementation today (SQLite, sqlite_store.h); the interface is
+// what the core needs so that a second backend (PostgreSQL, broker mode) can be added.
+//
+// Threading: a Store is owned by the core actor and used from that one thread only.
+// Errors: every call returns Status/Result; a failed Commit() leaves nothing of the transaction.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace slussen {
+
+// An accepted event as journaled, with the destinations it must be delivered to.
+struct EventRecord {
+  std::string event_id;
+  std::string kind;       // EventKindName
+  std::string case_id;    // "<care_unit_hsa_id>/<episode_id>"
+  std::string sender_hsa_id;
+  uint32_t schema_version = 0;
+  int64_t occurred_at_us = 0;
+  int64_t received_at_us = 0;
+  std::string body;       // the serialized Envelope exactly as received
+  std::vector<std::string> destinations;
+};
+
+// Input the hub refused, kept with every reason so that nothing refused is lost without trace.
+struct DeadLetterRecord {
+  int64_t received_at_us = 0;
+  std::string address;
+  std::string event_id;   // if the body could be decoded far enough to have one
+  std::string reasons;    // one reason per line
+  std::string body;       // possibly truncated to the message size limit
+  bool body_truncated = false;
+};
+
+// One pending delivery: an event for one destination.
+struct OutboxItem {
+  int64_t seq = 0;        // unique over all destinations; increasing per destination
+  std::string destination;
+  std::string event_id;
+  std::string kind;
+  std::string case_id;
+  uint32_t schema_version = 0;
+  std::string body;
+};
+
+struct DestinationStats {
+  std::string destination;
+  int64_t delivered = 0;
+  int64_t pending = 0;
+};
+
+struct StoreStats {
+  int64_t events = 0;
+  int64_t dead_letters = 0;
+  std::vector<DestinationStats> destinations;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Transactions: the core wraps each batch of work in one (group commit).
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;  // durable when it returns OK
+  virtual void Rollback() = 0;
+
+  enum class InsertOutcome { kInserted, kDuplicate, kConflict };
+  // Journals an event and enqueues one outbox row per destination. kDuplicate: the same event id
+  // with the same body is already stored (nothing written). kConflict: the id is stored with a
+  // different body.
+  virtual Result<InsertOutcome> InsertEvent(const EventRecord& event) = 0;
+  virtual Status InsertDeadLetter(const DeadLetterRecord& record) = 0;
+  virtual Status MarkDelivered(int64_t seq, int64_t delivered_at_us) = 0;
+
+  // Undelivered items of one destination with seq > after_seq, oldest first.
+  virtual Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination,
+                                                       int64_t after_seq, int limit) = 0;
+  // One undelivered item by seq; an empty vector if it was delivered meanwhile.
+  virtual Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+}  // namespace slussen

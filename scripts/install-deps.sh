@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Slussen needs to build, test and run its demo. Run as root.
+# Idempotent: skips apt when everything is already installed.
+set -euo pipefail
+PKGS=(cmake g++ make pkg-config
+      libqpid-proton-cpp12-dev libprotobuf-dev protobuf-compiler
+      libspdlog-dev libxml2-dev libsqlite3-dev sqlite3
+      libgtest-dev libgmock-dev nlohmann-json3-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

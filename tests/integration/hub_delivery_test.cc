@@ -1,0 +1,313 @@
+// Integration tests: valid events through the real hub, over real AMQP, with the real store.
+#include <google/protobuf/util/message_differencer.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hub_client.h"
+#include "util/hub_fixture.h"
+#include "util/message_collector.h"
+#include "util/raw_receiver.h"
+#include "util/test_envelopes.h"
+
+namespace slussen::testing {
+namespace {
+
+using client::Disposition;
+using client::HubClient;
+using client::IncomingMessage;
+using client::OutcomeName;
+using client::SendOutcome;
+using std::chrono::seconds;
+
+const std::string kKommunOut = OutAddress(KommunDestination(kTestKommun));
+const std::string kVcOut = OutAddress(VardcentralDestination(kTestVardcentral));
+
+class HubIntegration : public HubTest {
+ protected:
+  // Sends and expects `accepted`.
+  void SendAccepted(HubClient& c, const v1::Envelope& env) {
+    const SendOutcome out = c.Send("events", ToMessage(env));
+    ASSERT_EQ(out.kind, SendOutcome::Kind::kAccepted)
+        << "event " << env.event_id() << " got " << OutcomeName(out.kind) << " "
+        << out.condition << ": " << out.description << HubLog();
+  }
+
+  int Attach(HubClient& c, const std::string& address, MessageCollector& collector,
+             int credit = 100) {
+    std::string error;
+    const int id = c.Receive(address, collector.Handler(), credit, &error);
+    EXPECT_GE(id, 0) << "attach to " << address << " refused: " << error << HubLog();
+    return id;
+  }
+};
+
+void ExpectOutboundMessage(const IncomingMessage& m, const std::string& address,
+                           const v1::Envelope& sent) {
+  SCOPED_TRACE("message on " + address);
+  EXPECT_EQ(m.address, address);
+  EXPECT_EQ(m.message_id, sent.event_id());
+  EXPECT_EQ(m.subject, "Inskrivningsmeddelande");
+  EXPECT_EQ(m.content_type, "application/x-protobuf");
+  EXPECT_TRUE(m.durable);
+  EXPECT_TRUE(m.body_is_binary) << "body must be one AMQP data section";
+  EXPECT_THAT(m.properties, ::testing::Contains(::testing::Pair("event_type",
+                                                                "Inskrivningsmeddelande")));
+  EXPECT_THAT(m.properties, ::testing::Contains(::testing::Pair("case_id", CaseIdString(sent))));
+  EXPECT_THAT(m.properties, ::testing::Contains(::testing::Pair("schema_version", "1")));
+  v1::Envelope got;
+  ASSERT_TRUE(got.ParseFromString(m.body)) << "body does not parse as an Envelope";
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got, sent))
+      << "sent:\n" << sent.DebugString() << "received:\n" << got.DebugString();
+}
+
+// An Inskrivningsmeddelande goes to the patient's kommun and listed vårdcentral, with the
+// message-id, subject, content-type and properties of the wire contract.
+TEST_F(HubIntegration, InskrivningReachesKommunAndVardcentral) {
+  MessageCollector kommun;
+  MessageCollector vc;
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
+
+  const v1::Envelope env = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+
+  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
+  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
+  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
+  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+}
+
+// An event for a destination with no receiver waits in the store, survives a clean shutdown
+// (SIGTERM, exit 0) and is delivered to a receiver that attaches after the restart.
+TEST_F(HubIntegration, UndeliveredEventSurvivesCleanRestart) {
+  const v1::Envelope env = ValidInskrivning();
+  {
+    auto c = NewClient();
+    ASSERT_TRUE(c);
+    ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+  }
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM events WHERE event_id = '" + env.event_id() +
+                             "'"),
+            1);
+
+  const ExitStatus st = hub().Stop();
+  ASSERT_TRUE(st.Ok()) << "SIGTERM: " << st.ToString() << HubLog();
+  EXPECT_EQ(hub().ExtraStdout(), "") << "the hub must print exactly one line on stdout";
+  ASSERT_TRUE(hub().Start());
+
+  MessageCollector kommun;
+  MessageCollector vc;
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
+  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
+  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
+  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
+  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+}
+
+// The same event id sent again after its delivery is accepted again but not delivered again.
+// The hub delivers one destination's events in order, so once a later distinct event has
+// arrived, a second copy of the first can no longer be on its way.
+TEST_F(HubIntegration, DuplicateAfterDeliveryIsNotDeliveredAgain) {
+  MessageCollector kommun;
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+
+  const v1::Envelope first = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, first));
+  ASSERT_TRUE(kommun.WaitForId(first.event_id())) << HubLog();
+
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, first));  // the retry: accepted again
+  const v1::Envelope marker = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, marker));
+  ASSERT_TRUE(kommun.WaitForId(marker.event_id())) << Describe(kommun.Messages()) << HubLog();
+
+  EXPECT_EQ(kommun.CountOf(first.event_id()), 1) << Describe(kommun.Messages());
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM events WHERE event_id = '" +
+                             first.event_id() + "'"),
+            1);
+}
+
+// The same, with both copies arriving before any receiver is attached.
+TEST_F(HubIntegration, DuplicateBeforeDeliveryIsDeliveredOnce) {
+  const v1::Envelope first = ValidInskrivning();
+  const v1::Envelope marker = ValidInskrivning();
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, first));
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, first));
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, marker));
+
+  MessageCollector kommun;
+  auto r = NewClient();
+  ASSERT_TRUE(r);
+  ASSERT_GE(Attach(*r, kKommunOut, kommun), 0);
+  ASSERT_TRUE(kommun.WaitForId(marker.event_id())) << Describe(kommun.Messages()) << HubLog();
+  EXPECT_EQ(kommun.CountOf(first.event_id()), 1) << Describe(kommun.Messages());
+  // Order of one destination is the order of acceptance.
+  const auto msgs = kommun.Messages();
+  ASSERT_GE(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0].message_id, first.event_id());
+  EXPECT_EQ(msgs[1].message_id, marker.event_id());
+}
+
+// Once the sender has `accepted`, the event is on disk: kill -9 loses none of them.
+TEST_F(HubIntegration, AcceptedEventsSurviveKill9) {
+  constexpr int kEvents = 200;
+  std::vector<client::OutgoingMessage> msgs;
+  std::set<std::string> ids;
+  for (int i = 0; i < kEvents; ++i) {
+    const v1::Envelope env = ValidInskrivning();
+    ids.insert(env.event_id());
+    msgs.push_back(ToMessage(env));
+  }
+  {
+    auto c = NewClient();
+    ASSERT_TRUE(c);
+    const auto outcomes = c->SendAll("events", msgs, /*window=*/50, seconds(120));
+    ASSERT_EQ(outcomes.size(), msgs.size());
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      ASSERT_EQ(outcomes[i].kind, SendOutcome::Kind::kAccepted)
+          << "message " << i << ": " << OutcomeName(outcomes[i].kind) << " "
+          << outcomes[i].condition << ": " << outcomes[i].description << HubLog();
+    }
+    const ExitStatus st = hub().Kill9();
+    ASSERT_EQ(st.signal, SIGKILL) << st.ToString();
+  }
+  ASSERT_TRUE(hub().Start());
+
+  MessageCollector kommun;
+  auto r = NewClient();
+  ASSERT_TRUE(r);
+  ASSERT_GE(Attach(*r, kKommunOut, kommun, 500), 0);
+  ASSERT_TRUE(kommun.WaitForIds(ids, seconds(120)))
+      << "received " << kommun.Ids().size() << " of " << kEvents << " distinct ids" << HubLog();
+  EXPECT_EQ(kommun.Ids(), ids);
+}
+
+// A message the receiver releases comes again, with the same message-id and body.
+TEST_F(HubIntegration, ReleasedMessageIsRedelivered) {
+  MessageCollector kommun([](const IncomingMessage&, int seen_before) {
+    return seen_before == 0 ? Disposition::kRelease : Disposition::kAccept;
+  });
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+
+  const v1::Envelope env = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+  ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2, seconds(60)))
+      << Describe(kommun.Messages()) << HubLog();
+  const auto msgs = kommun.Messages();
+  ASSERT_GE(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0].message_id, env.event_id());
+  EXPECT_EQ(msgs[1].message_id, env.event_id());
+  EXPECT_EQ(msgs[1].body, msgs[0].body);
+  ExpectOutboundMessage(msgs[1], kKommunOut, env);
+}
+
+// A message the receiver rejects also comes again (the hub does not drop it).
+TEST_F(HubIntegration, RejectedByReceiverIsRedelivered) {
+  MessageCollector kommun([](const IncomingMessage&, int seen_before) {
+    return seen_before == 0 ? Disposition::kReject : Disposition::kAccept;
+  });
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+
+  const v1::Envelope env = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+  ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2, seconds(60)))
+      << Describe(kommun.Messages()) << HubLog();
+}
+
+// A receiver that goes away with deliveries unsettled: those come again on a new receiver; the
+// ones it accepted do not.
+TEST_F(HubIntegration, UnsettledDeliveriesComeAgainAfterDetach) {
+  constexpr int kEvents = 10;
+  std::set<std::string> ids;
+  {
+    auto c = NewClient();
+    ASSERT_TRUE(c);
+    for (int i = 0; i < kEvents; ++i) {
+      const v1::Envelope env = ValidInskrivning();
+      ids.insert(env.event_id());
+      ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+    }
+  }
+
+  const RawReceiveResult raw =
+      ReceiveThenDetach(hub().url(), kKommunOut, /*credit=*/6, /*accept_first=*/2);
+  ASSERT_TRUE(raw.ok) << raw.error << HubLog();
+  ASSERT_EQ(raw.accepted_ids.size(), 2u);
+  ASSERT_EQ(raw.unsettled_ids.size(), 4u);
+
+  std::set<std::string> expected = ids;
+  for (const auto& id : raw.accepted_ids) expected.erase(id);
+
+  MessageCollector kommun;
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+  ASSERT_TRUE(kommun.WaitForIds(expected)) << Describe(kommun.Messages()) << HubLog();
+
+  // In-order delivery: once a new event sent now has arrived, nothing older is still coming.
+  const v1::Envelope marker = ValidInskrivning();
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, marker));
+  ASSERT_TRUE(kommun.WaitForId(marker.event_id())) << HubLog();
+  for (const auto& id : raw.accepted_ids) {
+    EXPECT_EQ(kommun.CountOf(id), 0) << "accepted message " << id << " was delivered again";
+  }
+  expected.insert(marker.event_id());
+  EXPECT_EQ(kommun.Ids(), expected);
+}
+
+// A HubClient receiver closed in the middle of a stream: whatever it did not get comes on the
+// next receiver, so that together they have every event.
+TEST_F(HubIntegration, ReceiverClosedMidStreamLosesNothing) {
+  constexpr int kEvents = 30;
+  std::vector<client::OutgoingMessage> msgs;
+  std::set<std::string> ids;
+  for (int i = 0; i < kEvents; ++i) {
+    const v1::Envelope env = ValidInskrivning();
+    ids.insert(env.event_id());
+    msgs.push_back(ToMessage(env));
+  }
+  MessageCollector first;
+  MessageCollector second;
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  const auto outcomes = c->SendAll("events", msgs, 50, seconds(60));
+  for (const auto& o : outcomes) {
+    ASSERT_EQ(o.kind, SendOutcome::Kind::kAccepted) << o.condition << ": " << o.description;
+  }
+
+  const int r1 = Attach(*c, kKommunOut, first, /*credit=*/2);
+  ASSERT_GE(r1, 0);
+  ASSERT_TRUE(first.WaitForCount(3)) << HubLog();
+  c->CloseReceiver(r1);
+  const std::set<std::string> got_first = first.AcceptedIds();
+  ASSERT_LT(got_first.size(), ids.size()) << "the first receiver got everything before closing";
+
+  ASSERT_GE(Attach(*c, kKommunOut, second), 0);
+  std::set<std::string> rest = ids;
+  for (const auto& id : got_first) rest.erase(id);
+  ASSERT_TRUE(second.WaitForIds(rest)) << "second receiver: " << Describe(second.Messages())
+                                       << HubLog();
+  std::set<std::string> all = got_first;
+  for (const auto& id : second.Ids()) all.insert(id);
+  EXPECT_EQ(all, ids);
+}
+
+}  // namespace
+}  // namespace slussen::testing

@@ -1,0 +1,149 @@
+#include "routing.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "event_kind.h"
+
+namespace slussen {
+namespace {
+
+using ::testing::ElementsAreArray;
+
+constexpr char kVardcentral[] = "SE2321000131-vc1";
+constexpr char kVcDestination[] = "vc-SE2321000131-vc1";
+
+Config RoutingConfig() {
+  Config c;
+  for (const char* kod : {"1315", "1380", "1381", "1382", "1383", "1384"}) {
+    c.kommuner.push_back({kod, "", std::string("kommun-") + kod});
+  }
+  c.vardcentraler.push_back({kVardcentral, "Vårdcentralen Test", kVcDestination});
+  c.destinations.push_back({"ehr-halland", "Region Hallands journal"});
+  c.destinations.push_back({"letter", "Brevutskick"});
+  using K = EventKind;
+  c.routes = {
+      {K::kInskrivningsmeddelande, true, true, {}},
+      {K::kEstimatedDischargeChanged, true, true, {}},
+      {K::kPlaneringsunderlag, true, true, {}},
+      {K::kPlaneringsunderlagSvar, false, false, {"ehr-halland"}},
+      {K::kUtskrivningsklar, true, true, {}},
+      {K::kUtskrivningsklarWithdrawn, true, true, {}},
+      // Fixed ids out of order and overlapping the kommun: the result must be sorted, unique.
+      {K::kKallelseSip, true, true, {"letter", "kommun-1380", "ehr-halland", "letter"}},
+      {K::kUtskrivningsmeddelande, false, true, {}},
+      {K::kReceipt, false, false, {}},
+      // No route for Cancellation.
+  };
+  return c;
+}
+
+v1::Envelope Envelope(EventKind kind, const std::string& kommunkod = "1380",
+                      const std::string& listed = kVardcentral) {
+  v1::Envelope env;
+  env.mutable_patient()->set_kommunkod(kommunkod);
+  env.mutable_patient()->set_listed_care_unit_hsa_id(listed);
+  switch (kind) {
+    case EventKind::kInskrivningsmeddelande: env.mutable_inskrivningsmeddelande(); break;
+    case EventKind::kEstimatedDischargeChanged: env.mutable_estimated_discharge_changed(); break;
+    case EventKind::kPlaneringsunderlag:
+      env.mutable_planeringsunderlag()->set_direction(v1::Planeringsunderlag::REQUEST);
+      break;
+    case EventKind::kPlaneringsunderlagSvar:
+      env.mutable_planeringsunderlag()->set_direction(v1::Planeringsunderlag::ANSWER);
+      break;
+    case EventKind::kUtskrivningsklar: env.mutable_utskrivningsklar(); break;
+    case EventKind::kUtskrivningsklarWithdrawn: env.mutable_utskrivningsklar_withdrawn(); break;
+    case EventKind::kKallelseSip: env.mutable_kallelse_sip(); break;
+    case EventKind::kUtskrivningsmeddelande: env.mutable_utskrivningsmeddelande(); break;
+    case EventKind::kReceipt:
+      env.clear_patient();
+      env.mutable_receipt();
+      break;
+    case EventKind::kCancellation: env.mutable_cancellation(); break;
+  }
+  return env;
+}
+
+struct RouteCase {
+  std::string name;
+  v1::Envelope env;
+  std::vector<std::string> want;  // when ok
+  std::string error;              // "" = expect success; else the exact error
+  std::function<void(Config&)> tweak_config = nullptr;
+};
+
+void PrintTo(const RouteCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<RouteCase> Cases() {
+  using K = EventKind;
+  v1::Envelope no_event;
+  no_event.mutable_patient()->set_kommunkod("1380");
+  v1::Envelope no_direction = Envelope(K::kPlaneringsunderlag);
+  no_direction.mutable_planeringsunderlag()->clear_direction();
+  return {
+      {"KommunAndVardcentral", Envelope(K::kInskrivningsmeddelande),
+       {"kommun-1380", kVcDestination}, ""},
+      {"OtherKommun", Envelope(K::kUtskrivningsklar, "1384"), {"kommun-1384", kVcDestination},
+       ""},
+      {"NotListed", Envelope(K::kInskrivningsmeddelande, "1380", ""), {"kommun-1380"}, ""},
+      {"ListedAtUnknownVardcentral",
+       Envelope(K::kInskrivningsmeddelande, "1380", "SE2321000131-other"),
+       {},
+       "patient.listed_care_unit_hsa_id: vårdcentral SE2321000131-other is not configured"},
+      {"KommunNotServed", Envelope(K::kEstimatedDischargeChanged, "0180"), {},
+       "patient.kommunkod: kommun 0180 (Stockholm) is not served by this hub"},
+      {"KommunDoesNotExist", Envelope(K::kEstimatedDischargeChanged, "9999"), {},
+       "patient.kommunkod: no Swedish municipality has kommunkod 9999"},
+      {"KommunMissing", Envelope(K::kUtskrivningsklar, ""), {},
+       "patient.kommunkod: missing (Utskrivningsklar is routed to the kommun)"},
+      {"FixedAndDynamicSortedUnique", Envelope(K::kKallelseSip),
+       {"ehr-halland", "kommun-1380", "letter", kVcDestination}, ""},
+      {"AnswerGoesToFixedDestination", Envelope(K::kPlaneringsunderlagSvar), {"ehr-halland"},
+       ""},
+      {"PrimaryCareOnly", Envelope(K::kUtskrivningsmeddelande), {kVcDestination}, ""},
+      {"PrimaryCareOnlyButNotListed", Envelope(K::kUtskrivningsmeddelande, "1380", ""), {},
+       "Utskrivningsmeddelande for this patient has no destination"},
+      {"ReceiptEndsAtHub", Envelope(K::kReceipt), {}, ""},
+      {"ReceiptForwarded", Envelope(K::kReceipt), {"ehr-halland"}, "",
+       [](Config& c) { c.routes.back().to = {"ehr-halland"}; }},
+      {"NoRoute", Envelope(K::kCancellation), {}, "no route configured for Cancellation"},
+      {"EmptyFixedRoute", Envelope(K::kUtskrivningsklarWithdrawn), {},
+       "UtskrivningsklarWithdrawn for this patient has no destination",
+       [](Config& c) {
+         for (auto& r : c.routes) {
+           if (r.kind == EventKind::kUtskrivningsklarWithdrawn) r = {r.kind, false, false, {}};
+         }
+       }},
+      {"NoEvent", no_event, {}, "event: no event type set"},
+      {"NoDirection", no_direction, {}, "planeringsunderlag.direction: must be REQUEST or ANSWER"},
+  };
+}
+
+class RouteEventTest : public ::testing::TestWithParam<RouteCase> {};
+
+TEST_P(RouteEventTest, Routes) {
+  const RouteCase& c = GetParam();
+  Config config = RoutingConfig();
+  if (c.tweak_config) c.tweak_config(config);
+  const auto got = RouteEvent(c.env, config);
+  if (c.error.empty()) {
+    ASSERT_TRUE(got.ok()) << got.error();
+    EXPECT_THAT(*got, ElementsAreArray(c.want));
+  } else {
+    ASSERT_FALSE(got.ok()) << ::testing::PrintToString(*got);
+    EXPECT_EQ(got.error(), c.error);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Routes, RouteEventTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace slussen

@@ -1,0 +1,36 @@
+#pragma once
+// A unique scratch directory under /tmp for one test. It is removed when the object goes away,
+// unless the current test has failed: then it is kept (and its path printed) so that the hub's
+// log and store can be inspected.
+#include <string>
+
+namespace slussen::testing {
+
+class TempDir {
+ public:
+  // `prefix` becomes part of the directory name, e.g. "HubIntegration.Restart".
+  explicit TempDir(const std::string& prefix = "slussen-itest");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // path() + "/" + name.
+  std::string File(const std::string& name) const;
+
+  // Keep the directory even if the test passes.
+  void Keep() { keep_ = true; }
+
+ private:
+  std::string path_;
+  bool keep_ = false;
+};
+
+// Writes `content` to `path` (truncating); throws std::runtime_error on failure.
+void WriteFile(const std::string& path, const std::string& content);
+// The whole file, or "" if it cannot be read.
+std::string ReadFile(const std::string& path);
+// At most the last `max_bytes` of the file (for showing log tails).
+std::string ReadFileTail(const std::string& path, std::size_t max_bytes = 8192);
+
+}  // namespace slussen::testing
