@@ -60,9 +60,14 @@ int64_t SeqFromTag(const proton::binary& tag) {
 class Transport::Listener final : public proton::listen_handler {
  public:
   Listener(ReadyFn ready, FailFn fail) : ready_(std::move(ready)), fail_(std::move(fail)) {}
-  void on_open(proton::listener& l) override { ready_(host, l.port()); }
+  void on_open(proton::listener& l) override {
+    const bool first = port == 0;
+    port = l.port();
+    if (first) ready_(host, port);
+  }
   void on_error(proton::listener&, const std::string& error) override { fail_(error); }
   std::string host;
+  int port = 0;  // the bound port, once listening
 
  private:
   ReadyFn ready_;
@@ -74,20 +79,48 @@ Transport::~Transport() = default;
 
 void Transport::Run(Core& core, ReadyFn ready, FailFn fail) {
   core_ = &core;
-  proton::container container(*this, "slussen-" + config_.hub_name);
-  {
-    std::lock_guard lock(container_mu_);
-    container_ = &container;
-  }
-  running_ = true;
   listen_handler_ = std::make_unique<Listener>(std::move(ready), std::move(fail));
   listen_handler_->host = config_.amqp_host;
-  const std::string addr = config_.amqp_host + ":" + std::to_string(config_.amqp_port);
-  listener_ = container.listen(addr, *listen_handler_);
-  container.run();
-  std::lock_guard lock(container_mu_);
-  container_ = nullptr;
+  running_ = true;
+  while (true) {
+    bool crashed = false;
+    {
+      proton::container container(*this, "slussen-" + config_.hub_name);
+      {
+        std::lock_guard lock(container_mu_);
+        container_ = &container;
+      }
+      // After a restart, keep the port the peers already know.
+      const int port = listen_handler_->port > 0 ? listen_handler_->port : config_.amqp_port;
+      listener_ = container.listen(config_.amqp_host + ":" + std::to_string(port), *listen_handler_);
+      try {
+        container.run();
+      } catch (const std::exception& e) {
+        // Proton decodes each transfer before any handler sees it and throws on a payload that is
+        // not an AMQP message, which ends the whole container. Nothing unsettled is lost (senders
+        // resend, deliveries in flight are retried), but every connection is reset.
+        crashed = true;
+        spdlog::error("amqp: a peer sent a transfer Proton cannot decode ({}); resetting all "
+                      "connections and listening again", e.what());
+      }
+      std::lock_guard lock(container_mu_);
+      container_ = nullptr;
+    }
+    ForgetAllConnections();
+    if (!crashed || !accepting_) break;
+    spdlog::info("amqp: listening again on {}:{}", config_.amqp_host, listen_handler_->port);
+  }
   running_ = false;
+}
+
+void Transport::ForgetAllConnections() {
+  std::vector<proton::sender> senders;
+  for (const auto& [id, state] : senders_) senders.push_back(state.sender);
+  for (const auto& s : senders) ForgetSender(s);
+  inbound_.clear();
+  conn_ids_.clear();
+  std::lock_guard lock(queues_mu_);
+  queues_.clear();
 }
 
 void Transport::StopAccepting() {

@@ -89,6 +89,7 @@ class Transport final : public proton::messaging_handler, public CoreOutput {
   bool Post(uint64_t conn_id, std::function<void()> fn);
   uint64_t ConnId(const proton::connection& c) const;
   void ForgetSender(const proton::sender& s);
+  void ForgetAllConnections();
   void ReportOutcome(proton::tracker& t, DeliveryOutcome::Kind kind);
   void SettleNow(uint64_t token, const Settlement& settlement);
   void SendNow(uint64_t link_id, std::vector<OutboxItem>& items);
