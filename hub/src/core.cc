@@ -105,7 +105,8 @@ void Core::Process(std::vector<Item>& items) {
     bool duplicate = false;
   };
   std::vector<Pending> pending;
-  std::vector<int64_t> delivered;
+  std::vector<int64_t> delivered = std::move(unrecorded_deliveries_);
+  unrecorded_deliveries_.clear();
   const auto now = clock_();
   for (auto& item : items) {
     auto* input = std::get_if<CoreInput>(&item);
@@ -171,6 +172,7 @@ void Core::Process(std::vector<Item>& items) {
       output_.Settle(p.msg->conn_id, p.msg->token, {Settlement::Kind::kReleased, "", ""});
     }
     counters_.released += pending.size();
+    unrecorded_deliveries_ = std::move(delivered);
     return;
   }
   ++counters_.commits;

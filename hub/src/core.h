@@ -71,6 +71,9 @@ class Core {
   Clock clock_;
   Dispatcher dispatcher_;
   CoreCounters counters_;
+  // Seqs receivers accepted whose MarkDelivered was rolled back with a failed batch: the
+  // dispatcher has forgotten them, so the next transaction must record them.
+  std::vector<int64_t> unrecorded_deliveries_;
 
   std::mutex mu_;
   std::condition_variable cv_;

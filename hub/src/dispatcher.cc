@@ -99,8 +99,13 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
     }
     auto rows = store_.PendingBySeq(it->first);
     if (!rows) return Error{rows.error()};
+    const int64_t seq = it->first;
     it = dest.retry.erase(it);
-    if (!rows->empty()) hand_out(std::move(rows->front()));
+    if (rows->empty()) {
+      attempts_.erase(seq);  // delivered meanwhile
+    } else {
+      hand_out(std::move(rows->front()));
+    }
   }
   while (dest.maybe_more && demand() > 0) {
     const int want = demand();

@@ -73,9 +73,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   sqlite3_busy_timeout(db, 5000);
   if (!read_only) {
     // WAL + FULL: a commit is on disk (fsync'd WAL) before Commit() returns.
+    // Migrate first: it refuses a newer schema before anything about the file is changed.
+    if (auto s = store->Migrate(); !s) return Error{s.error()};
     if (auto s = store->Exec("PRAGMA journal_mode=WAL"); !s) return Error{s.error()};
     if (auto s = store->Exec("PRAGMA synchronous=FULL"); !s) return Error{s.error()};
-    if (auto s = store->Migrate(); !s) return Error{s.error()};
   } else {
     Stmt v;
     v.Prepare(db, "PRAGMA user_version");
