@@ -6,7 +6,7 @@
 namespace slussen {
 namespace {
 using v1::Envelope;
-constexpr std::array<std::pair<EventKind, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 11> kNames{{
     {EventKind::kInskrivningsmeddelande, "Inskrivningsmeddelande"},
     {EventKind::kEstimatedDischargeChanged, "EstimatedDischargeChanged"},
     {EventKind::kPlaneringsunderlag, "Planeringsunderlag"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 10> kNames{{
     {EventKind::kUtskrivningsmeddelande, "Utskrivningsmeddelande"},
     {EventKind::kReceipt, "Receipt"},
     {EventKind::kCancellation, "Cancellation"},
+    {EventKind::kClockStopper, "ClockStopper"},
 }};
 }  // namespace
 
@@ -59,6 +60,7 @@ std::optional<EventKind> KindOf(const Envelope& env) {
     case Envelope::kUtskrivningsmeddelande: return EventKind::kUtskrivningsmeddelande;
     case Envelope::kReceipt: return EventKind::kReceipt;
     case Envelope::kCancellation: return EventKind::kCancellation;
+    case Envelope::kClockStopper: return EventKind::kClockStopper;
     case Envelope::EVENT_NOT_SET: return std::nullopt;
   }
   return std::nullopt;

@@ -21,6 +21,7 @@ enum class EventKind {
   kUtskrivningsmeddelande,
   kReceipt,
   kCancellation,
+  kClockStopper,
 };
 
 // Canonical names, e.g. "Inskrivningsmeddelande", "PlaneringsunderlagSvar".

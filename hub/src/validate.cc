@@ -297,6 +297,14 @@ void CheckEvent(const v1::Envelope& env, Checker& c) {
       }
       break;
     }
+    case v1::Envelope::kClockStopper: {
+      const auto& m = env.clock_stopper();
+      if (m.action() != v1::ClockStopper::START && m.action() != v1::ClockStopper::END) {
+        c.Add("clock_stopper.action", "must be START or END");
+      }
+      c.NonEmpty("clock_stopper.reason", m.reason());
+      break;
+    }
     case v1::Envelope::EVENT_NOT_SET:
       break;  // reported by CheckCommon
   }

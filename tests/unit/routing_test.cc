@@ -67,6 +67,7 @@ v1::Envelope Envelope(EventKind kind, const std::string& kommunkod = "1380",
       env.mutable_receipt();
       break;
     case EventKind::kCancellation: env.mutable_cancellation(); break;
+    case EventKind::kClockStopper: env.mutable_clock_stopper(); break;
   }
   return env;
 }

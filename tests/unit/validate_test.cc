@@ -47,7 +47,8 @@ Config TestConfig() {
                        {EventKind::kInskrivningsmeddelande, EventKind::kEstimatedDischargeChanged,
                         EventKind::kPlaneringsunderlag, EventKind::kUtskrivningsklar,
                         EventKind::kUtskrivningsklarWithdrawn, EventKind::kKallelseSip,
-                        EventKind::kUtskrivningsmeddelande, EventKind::kCancellation}});
+                        EventKind::kUtskrivningsmeddelande, EventKind::kCancellation,
+                        EventKind::kClockStopper}});
   c.senders.push_back({kKommunSender,
                        "Kommunens omsorg",
                        {EventKind::kPlaneringsunderlagSvar, EventKind::kReceipt}});
@@ -145,6 +146,10 @@ v1::Envelope ValidEnvelope(EventKind kind) {
     case EventKind::kCancellation:
       env.mutable_cancellation()->set_cancelled_event_id(kOtherId);
       env.mutable_cancellation()->set_reason("fel patient");
+      break;
+    case EventKind::kClockStopper:
+      env.mutable_clock_stopper()->set_action(v1::ClockStopper::START);
+      env.mutable_clock_stopper()->set_reason("hemsjukvård saknas");
       break;
   }
   return env;
@@ -506,6 +511,13 @@ const std::vector<Mutation>& Mutations() {
        "cancellation.cancelled_event_id: must be a UUID"},
       {"CancelWholeCase", EventKind::kCancellation,
        [](Env& e) { e.mutable_cancellation()->clear_cancelled_event_id(); }, ""},
+
+      // ClockStopper (5 kap. 5 §).
+      {"ClockStopperActionMissing", EventKind::kClockStopper,
+       [](Env& e) { e.mutable_clock_stopper()->clear_action(); },
+       "clock_stopper.action: must be START or END"},
+      {"ClockStopperReasonMissing", EventKind::kClockStopper,
+       [](Env& e) { e.mutable_clock_stopper()->clear_reason(); }, "clock_stopper.reason: missing"},
   };
   return m;
 }

@@ -27,6 +27,7 @@ constexpr char kDefaultRoutes[] = R"(    <route event="Inskrivningsmeddelande" k
     <route event="KallelseSip" kommun="true" primary-care="true"/>
     <route event="Utskrivningsmeddelande" kommun="true" primary-care="true"/>
     <route event="Cancellation" kommun="true" primary-care="true"/>
+    <route event="ClockStopper" kommun="true"/>
     <route event="PlaneringsunderlagSvar" to="ehr-halland"/>
     <route event="Receipt"/>
 )";

@@ -38,7 +38,8 @@ struct TestConfigOptions {
   std::vector<Sender> senders = {
       {kTestHospital, "Sjukhus",
        "Inskrivningsmeddelande EstimatedDischargeChanged Planeringsunderlag Utskrivningsklar "
-       "UtskrivningsklarWithdrawn KallelseSip Utskrivningsmeddelande Cancellation"},
+       "UtskrivningsklarWithdrawn KallelseSip Utskrivningsmeddelande Cancellation "
+       "ClockStopper"},
       {kTestKommunSender, "Halmstads kommun", "PlaneringsunderlagSvar Receipt"}};
   // The <route> elements, verbatim; empty = the default routes (every hospital kind to kommun
   // and primary care, answers to ehr-halland, receipts nowhere).
