@@ -1,0 +1,83 @@
+#pragma once
+// A payment-liability and deadline agreement (överenskommelse) between a region and its kommuner,
+// or the law's default when there is none (lag 2017:612 5 kap. 4 §). Loaded from one XML file
+// (schemas/agreement.xsd, config/agreements/) by LoadAgreement() in agreement_loader.h, validated
+// like the hub config, then immutable. Every parameter that the sources disagree on or leave
+// unconfirmed (../shared/domain.md) is here, with the law's value as the default.
+#include <chrono>
+#include <cstdint>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace slussen {
+
+enum class DayCounting {
+  kCalendarDays,  // every day counts (the law's default reading, domain.md §1.1)
+  kWorkingDays,   // Mon–Fri except Swedish public holidays (and eves, if eves_are_holidays)
+};
+
+enum class LiabilityModel {
+  kIndividual,  // each patient's own days after the free days are billed
+  kAverage,     // per kommun and month: billed only above an average (VGR, Stockholm 2020)
+};
+
+struct Agreement {
+  std::string id;           // e.g. "lag-2017-612", "region-halland"
+  std::string name;
+  std::string source_path;  // the file it came from
+  std::string source_note;  // what the agreement cites (free text from the file)
+
+  // --- Deadlines of the law -------------------------------------------------------------
+  // 2 kap. 3 §: inskrivningsmeddelande within this long after admission (or the later assessment).
+  std::chrono::hours inskrivning_deadline{24};
+  // 4 kap. 3 §: kallelse to SIP within this many days after the utskrivningsklar notice.
+  int sip_kallelse_days = 3;
+  DayCounting sip_kallelse_counting = DayCounting::kCalendarDays;
+  // 3 kap. 2 §: information transfer no later than the day of discharge — fixed, no parameter.
+
+  // --- Regional deadlines (absent = not part of this agreement) -----------------------------
+  // Halland samverkansrutin 2022: planeringsunderlag answered within this long after the request.
+  std::optional<std::chrono::hours> planeringsunderlag_answer_deadline;
+  // Halland: a change of the estimated discharge time larger than this must be notified.
+  std::optional<std::chrono::hours> estimate_change_threshold;
+
+  // A pending deadline is "at risk" when it falls due within this horizon.
+  std::chrono::hours at_risk_horizon{4};
+
+  // --- Payment liability (5 kap.) --------------------------------------------------------
+  LiabilityModel model = LiabilityModel::kIndividual;
+  // The first billable day is the notice's local date S (moved on by extra_days_after_cutoff when
+  // sent after the cut-off) advanced by this many days, counted with day_counting. Law default
+  // (5 kap. 4 §): 3 calendar days, so a notice on Monday 11:59 makes Thursday the first billable
+  // day and one at 12:01 Friday. Days while a clock stopper (5 kap. 5 §) is active are not billed.
+  int free_days_somatic = 3;
+  int free_days_psychiatric = 3;
+  DayCounting day_counting = DayCounting::kCalendarDays;
+  // Average model: whether a patient discharged on the day of the notice enters the average as a
+  // stay of 0 days (Stockholm 2020: "dag 0" counts) or is left out.
+  bool day0_counted = false;
+  // Notices sent after this local time (Europe/Stockholm) count one day later (5 kap. 4 §: 12.00).
+  std::optional<std::chrono::minutes> cutoff_local_time = std::chrono::hours(12);
+  int extra_days_after_cutoff = 1;
+  // Amount per day (kr) by calendar year of the billed day (5 kap. 6 §, Socialstyrelsen).
+  std::map<int, int64_t> amount_per_day_kr;
+  // Average model only: the kommun pays for days above this monthly average per patient.
+  double average_threshold_days = 3.0;
+  // Average model only (VGR 7-day rule): a patient still in hospital more than this many calendar
+  // days after the notice is billed individually instead.
+  std::optional<int> individual_after_days;
+
+  // Calendar: treat julafton, nyårsafton and midsommarafton as non-working days.
+  bool eves_are_holidays = true;
+
+  // The amount for a day in `year`: that year's, else the latest earlier year's; nullopt if none.
+  std::optional<int64_t> AmountFor(int year) const {
+    auto it = amount_per_day_kr.upper_bound(year);
+    if (it == amount_per_day_kr.begin()) return std::nullopt;
+    return std::prev(it)->second;
+  }
+};
+
+}  // namespace slussen
