@@ -61,6 +61,7 @@ rm -rf "$RUN"
 mkdir -p "$RUN"
 # A copy of the config, so that its relative store path puts the database in demo-run/.
 cp "$ROOT/config/demo.xml" "$RUN/demo.xml"
+cp -r "$ROOT/config/agreements" "$RUN/agreements"  # demo.xml refers to it relatively
 CONFIG="$RUN/demo.xml"
 
 start_hub() {

@@ -80,4 +80,15 @@ struct Agreement {
   }
 };
 
+// The law's parameters (the struct's defaults) with no amounts: used when no agreement is
+// configured. Amounts are left out on purpose: they come from Socialstyrelsen each year and belong
+// in a file someone maintains (config/agreements/lag-2017-612.xml).
+inline Agreement DefaultAgreement() {
+  Agreement a;
+  a.id = "lag-2017-612-defaults";
+  a.name = "lag (2017:612), built-in defaults without amounts";
+  a.source_note = "5 kap. 4 § lag (2017:612); no agreement configured";
+  return a;
+}
+
 }  // namespace slussen

@@ -16,4 +16,8 @@ inline int64_t ToMicros(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
+inline std::chrono::system_clock::time_point FromMicros(int64_t us) {
+  return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+}
+
 }  // namespace slussen

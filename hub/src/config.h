@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agreement.h"
 #include "event_kind.h"
 
 namespace slussen {
@@ -73,6 +74,10 @@ struct Config {
   std::vector<SenderConfig> senders;
   std::vector<RouteConfig> routes;
   std::vector<ReservnummerIssuerConfig> reservnummer_issuers;
+
+  // The agreement cases are tracked against (<agreement path>); the law's parameters without
+  // amounts when the config names none.
+  Agreement agreement = DefaultAgreement();
 
   // Lookups; nullptr when absent.
   const KommunConfig* FindKommun(const std::string& kod) const;

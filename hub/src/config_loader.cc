@@ -1,5 +1,6 @@
 #include "config_loader.h"
 
+#include "agreement_loader.h"
 #include <arpa/inet.h>
 #include <libxml/tree.h>
 #include <netinet/in.h>
@@ -81,6 +82,18 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   cfg.amqp_port = static_cast<uint16_t>(port);
 
   cfg.store_path = ResolveStorePath(path, AttrOr(Child(hub, "store"), "path"));
+
+  if (const xmlNode* agreement = Child(hub, "agreement")) {
+    // The agreement file's own errors carry its own file:line; this line says who referred to it.
+    const std::string agreement_path = ResolveStorePath(path, AttrOr(agreement, "path"));
+    auto loaded = LoadAgreement(agreement_path);
+    if (loaded) {
+      cfg.agreement = std::move(*loaded);
+    } else {
+      diag.Add(agreement, "agreement " + agreement_path + " cannot be loaded:");
+      diag.AddForeign(loaded.error());
+    }
+  }
 
   if (const xmlNode* limits = Child(hub, "limits")) {
     cfg.max_message_bytes = NumberAttr(limits, "max-message-bytes", cfg.max_message_bytes, diag);

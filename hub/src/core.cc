@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "case_tracker.h"
 #include "inbound.h"
 
 namespace slussen {
@@ -160,6 +161,17 @@ void Core::Process(std::vector<Item>& items) {
     }
     for (int64_t seq : delivered) {
       if (auto s = store_.MarkDelivered(seq, now_us); !s) return s;
+    }
+    // The cases of newly stored events change in the same transaction as the events.
+    std::set<std::string> cases;
+    for (const auto& p : pending) {
+      const auto* record = std::get_if<EventRecord>(&p.decision);
+      if (record && !p.duplicate && p.settlement.kind == Settlement::Kind::kAccepted) {
+        cases.insert(record->case_id);
+      }
+    }
+    for (const auto& case_id : cases) {
+      if (auto s = UpdateCase(store_, case_id, config_.agreement, now); !s) return s;
     }
     return store_.Commit();
   };

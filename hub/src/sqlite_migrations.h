@@ -39,6 +39,31 @@ CREATE TABLE dead_letters (
   body_truncated  INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+      // 2: case tracking under lag 2017:612 (derived from events; rebuilt on every change).
+      R"sql(
+CREATE TABLE cases (
+  case_id              TEXT PRIMARY KEY,
+  kommunkod            TEXT NOT NULL,
+  status               TEXT NOT NULL,
+  updated_at_us        INTEGER NOT NULL,
+  liable               INTEGER NOT NULL,
+  provisional          INTEGER NOT NULL,
+  liability_days       INTEGER NOT NULL,
+  liability_amount_kr  INTEGER NOT NULL,
+  notes                TEXT NOT NULL
+);
+CREATE INDEX cases_by_kommun ON cases(kommunkod, status);
+CREATE TABLE deadlines (
+  case_id      TEXT NOT NULL,
+  deadline_id  TEXT NOT NULL,
+  rule         TEXT NOT NULL,
+  due_at_us    INTEGER,
+  state        TEXT NOT NULL,
+  met_at_us    INTEGER,
+  PRIMARY KEY (case_id, deadline_id)
+);
+CREATE INDEX deadlines_open ON deadlines(due_at_us) WHERE met_at_us IS NULL;
+)sql",
   };
   return migrations;
 }

@@ -53,7 +53,8 @@ constexpr const char* kOutboxSelect =
 class SqliteStore::Statements {
  public:
   Stmt begin, commit, rollback, insert_event, event_body, insert_outbox, insert_dead, mark_delivered,
-      pending_after, pending_by_seq;
+      pending_after, pending_by_seq, case_events, case_deliveries, upsert_case, delete_deadlines,
+      insert_deadline;
 };
 
 int SqliteStore::SchemaVersion() { return static_cast<int>(SqliteMigrations().size()); }
@@ -110,6 +111,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
        "UPDATE outbox SET delivered_at_us = ? WHERE seq = ? AND delivered_at_us IS NULL"},
       {s.pending_after, pending_after_sql.c_str()},
       {s.pending_by_seq, pending_by_seq_sql.c_str()},
+      {s.case_events, "SELECT body, received_at_us FROM events WHERE case_id = ? ORDER BY received_at_us"},
+      {s.case_deliveries,
+       "SELECT o.event_id, o.destination, o.delivered_at_us FROM outbox o "
+       "JOIN events e ON e.event_id = o.event_id WHERE e.case_id = ? ORDER BY o.seq"},
+      {s.upsert_case,
+       "INSERT OR REPLACE INTO cases(case_id, kommunkod, status, updated_at_us, liable, provisional, "
+       "liability_days, liability_amount_kr, notes) VALUES (?,?,?,?,?,?,?,?,?)"},
+      {s.delete_deadlines, "DELETE FROM deadlines WHERE case_id = ?"},
+      {s.insert_deadline,
+       "INSERT INTO deadlines(case_id, deadline_id, rule, due_at_us, state, met_at_us) "
+       "VALUES (?,?,?,?,?,?)"},
   };
   for (const auto& p : preps) {
     if (p.stmt.Prepare(db, p.sql) != SQLITE_OK) {
@@ -270,6 +282,62 @@ Result<std::vector<OutboxItem>> SqliteStore::PendingBySeq(int64_t seq) {
   ResetGuard g{st};
   st.Int(1, seq);
   return ReadItems(st, db_, path_);
+}
+
+Result<std::vector<CaseEventRow>> SqliteStore::CaseEvents(const std::string& case_id) {
+  auto& st = stmts_->case_events;
+  ResetGuard g{st};
+  st.Text(1, case_id);
+  std::vector<CaseEventRow> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColBlob(0), st.ColInt(1)});
+  if (rc != SQLITE_DONE) return Error{Fail("read case events").error()};
+  return out;
+}
+
+Result<std::vector<DeliveryRow>> SqliteStore::CaseDeliveries(const std::string& case_id) {
+  auto& st = stmts_->case_deliveries;
+  ResetGuard g{st};
+  st.Text(1, case_id);
+  std::vector<DeliveryRow> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+  if (rc != SQLITE_DONE) return Error{Fail("read case deliveries").error()};
+  return out;
+}
+
+Status SqliteStore::UpsertCase(const CaseRecord& r, const std::vector<DeadlineRecord>& deadlines) {
+  auto& s = *stmts_;
+  {
+    ResetGuard g{s.upsert_case};
+    s.upsert_case.Text(1, r.case_id);
+    s.upsert_case.Text(2, r.kommunkod);
+    s.upsert_case.Text(3, r.status);
+    s.upsert_case.Int(4, r.updated_at_us);
+    s.upsert_case.Int(5, r.liable ? 1 : 0);
+    s.upsert_case.Int(6, r.provisional ? 1 : 0);
+    s.upsert_case.Int(7, r.liability_days);
+    s.upsert_case.Int(8, r.liability_amount_kr);
+    s.upsert_case.Text(9, r.notes);
+    if (s.upsert_case.Step() != SQLITE_DONE) return Fail("write case");
+  }
+  {
+    ResetGuard g{s.delete_deadlines};
+    s.delete_deadlines.Text(1, r.case_id);
+    if (s.delete_deadlines.Step() != SQLITE_DONE) return Fail("write deadlines");
+  }
+  for (const auto& d : deadlines) {
+    auto& st = s.insert_deadline;
+    ResetGuard g{st};
+    st.Text(1, r.case_id);
+    st.Text(2, d.deadline_id);
+    st.Text(3, d.rule);
+    if (d.due_at_us) st.Int(4, d.due_at_us); else st.Null(4);
+    st.Text(5, d.state);
+    if (d.met_at_us) st.Int(6, d.met_at_us); else st.Null(6);
+    if (st.Step() != SQLITE_DONE) return Fail("write deadlines");
+  }
+  return OkStatus();
 }
 
 Result<StoreStats> SqliteStore::Stats() {

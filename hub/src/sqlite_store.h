@@ -27,6 +27,9 @@ class SqliteStore final : public Store {
                                                int limit) override;
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
   Result<StoreStats> Stats() override;
+  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override;
+  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
+  Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override;
 
   // The schema version this build writes.
   static int SchemaVersion();

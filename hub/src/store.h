@@ -52,6 +52,39 @@ struct DestinationStats {
   int64_t pending = 0;
 };
 
+// A stored event of one case, for the case logic.
+struct CaseEventRow {
+  std::string body;
+  int64_t received_at_us = 0;
+};
+
+// The persisted summary of a case, rewritten with every event that changes it.
+struct CaseRecord {
+  std::string case_id;
+  std::string kommunkod;
+  std::string status;
+  int64_t updated_at_us = 0;
+  bool liable = false;
+  bool provisional = false;
+  int64_t liability_days = 0;
+  int64_t liability_amount_kr = 0;
+  std::string notes;  // one per line
+};
+
+struct DeadlineRecord {
+  std::string deadline_id;
+  std::string rule;
+  int64_t due_at_us = 0;  // 0: not known yet
+  std::string state;      // as evaluated when the case was last updated
+  int64_t met_at_us = 0;  // 0: not met
+};
+
+struct DeliveryRow {
+  std::string event_id;
+  std::string destination;
+  int64_t delivered_at_us = 0;  // 0: not delivered yet
+};
+
 struct StoreStats {
   int64_t events = 0;
   int64_t dead_letters = 0;
@@ -82,6 +115,12 @@ class Store {
   virtual Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) = 0;
 
   virtual Result<StoreStats> Stats() = 0;
+
+  // Cases (lag 2017:612 tracking). Reads see the current transaction's own writes.
+  virtual Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) = 0;
+  virtual Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) = 0;
+  // Replaces the case's row and its deadlines.
+  virtual Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) = 0;
 };
 
 }  // namespace slussen

@@ -164,6 +164,15 @@ void Diagnostics::AddLine(long line, std::string_view message) {
   lines_.push_back(std::move(text));
 }
 
+void Diagnostics::AddForeign(std::string_view lines) {
+  while (!lines.empty()) {
+    const auto nl = lines.find('\n');
+    lines_.emplace_back(lines.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    lines.remove_prefix(nl + 1);
+  }
+}
+
 void Diagnostics::Add(const xmlNode* node, std::string_view message) {
   AddLine(node ? xmlGetLineNo(node) : 0, message);
 }

@@ -28,6 +28,8 @@ class Diagnostics {
   void AddLine(long line, std::string_view message);
   // At the line libxml2 recorded for `node` (where its start tag ends).
   void Add(const xmlNode* node, std::string_view message);
+  // Problems of another file (already "<file>:<line>: ..."), one per line, kept as they are.
+  void AddForeign(std::string_view lines);
   bool empty() const { return lines_.empty(); }
   // One problem per line, in the order found.
   Error ToError() const;

@@ -109,6 +109,15 @@ class FaultyStore final : public Store {
     return real_.PendingBySeq(seq);
   }
   Result<StoreStats> Stats() override { return real_.Stats(); }
+  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override {
+    return real_.CaseEvents(case_id);
+  }
+  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override {
+    return real_.CaseDeliveries(case_id);
+  }
+  Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override {
+    return real_.UpsertCase(record, deadlines);
+  }
 
  private:
   Store& real_;
