@@ -1,0 +1,88 @@
+// Integration tests: the running hub keeps each case's state and deadlines in its store, in the
+// same transaction as the events (lag 2017:612 tracking, hub/DESIGN.md "Case tracking").
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "hub_client.h"
+#include "util/hub_fixture.h"
+#include "util/test_envelopes.h"
+
+namespace slussen::testing {
+namespace {
+
+using client::OutcomeName;
+using client::SendOutcome;
+
+class HubCases : public HubTest {
+ protected:
+  void SendAccepted(client::HubClient& c, const v1::Envelope& env) {
+    const SendOutcome out = c.Send("events", ToMessage(env));
+    ASSERT_EQ(out.kind, SendOutcome::Kind::kAccepted)
+        << OutcomeName(out.kind) << " " << out.condition << ": " << out.description << HubLog();
+  }
+  int64_t Count(const std::string& sql) { return store().QueryInt(sql); }
+};
+
+// An Utskrivningsklar for the same case as `inskrivning`, decided `ago` before now.
+v1::Envelope UtskrivningsklarFor(const v1::Envelope& inskrivning) {
+  v1::Envelope env;
+  env.set_event_id(NewEventId());
+  *env.mutable_case_id() = inskrivning.case_id();
+  *env.mutable_patient() = inskrivning.patient();
+  env.set_sender_hsa_id(inskrivning.sender_hsa_id());
+  env.set_schema_version(1);
+  *env.mutable_occurred_at() = inskrivning.occurred_at();
+  env.mutable_occurred_at()->set_seconds(env.occurred_at().seconds() + 1);
+  auto* m = env.mutable_utskrivningsklar();
+  *m->mutable_decided_at() = env.occurred_at();
+  m->set_physician_hsa_id(inskrivning.sender_hsa_id());
+  m->set_care_type(v1::SOMATIC);
+  return env;
+}
+
+TEST_F(HubCases, CaseAndDeadlinesAreStoredWithTheEvents) {
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  const v1::Envelope insk = ValidInskrivning();
+  const std::string case_id = CaseIdString(insk);
+  SendAccepted(*c, insk);
+  // Accepted means committed: the case is already there, no waiting.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases WHERE case_id = '" + case_id + "' AND status = 'admitted'"), 1)
+      << HubLog();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM deadlines WHERE case_id = '" + case_id +
+                  "' AND deadline_id = 'inskrivningsmeddelande' AND state = 'met'"),
+            1);
+
+  SendAccepted(*c, UtskrivningsklarFor(insk));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases WHERE case_id = '" + case_id +
+                  "' AND status = 'utskrivningsklar' AND provisional = 1"),
+            1)
+      << HubLog();
+}
+
+TEST_F(HubCases, UtskrivningsklarBeforeInskrivningIsRecordedNotDropped) {
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  const v1::Envelope insk = ValidInskrivning();
+  const std::string case_id = CaseIdString(insk);
+  SendAccepted(*c, UtskrivningsklarFor(insk));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases WHERE case_id = '" + case_id + "' AND status = 'utskrivningsklar'"), 1)
+      << HubLog();
+  // Without an inskrivningsmeddelande the 5 kap. 3 § precondition has failed so far.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM deadlines WHERE case_id = '" + case_id +
+                  "' AND deadline_id = 'inskrivningsmeddelande' AND state = 'missed'"),
+            1);
+  SendAccepted(*c, insk);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM deadlines WHERE case_id = '" + case_id +
+                  "' AND deadline_id = 'inskrivningsmeddelande' AND state = 'met'"),
+            1)
+      << HubLog();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases WHERE case_id = '" + case_id +
+                  "' AND notes LIKE '%out of order%'"),
+            1);
+}
+
+}  // namespace
+}  // namespace slussen::testing
