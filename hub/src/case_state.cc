@@ -205,10 +205,24 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
     c.events.push_back(s);
     if (e->stored_at < latest_stored) {
       c.notes.push_back(s.kind + " " + s.event_id +
-                        " arrived after an event that happened later (out of order)");
+                        " arrived before an event that happened earlier (out of order)");
     }
     latest_stored = std::max(latest_stored, e->stored_at);
   }
+
+  // A correction does not re-send a message for the law's deadlines: what was sent in time stays
+  // sent in time. Every "sent" time is therefore the first stored time of its correction chain.
+  auto first_sent = [&](const CaseEvent& e) {
+    TimePoint first = e.stored_at;
+    std::set<std::string> seen;  // a malformed chain may loop
+    for (std::string prev = e.envelope.replaces(); !prev.empty() && seen.insert(prev).second;) {
+      auto it = by_id.find(prev);
+      if (it == by_id.end()) break;
+      first = std::min(first, it->second->stored_at);
+      prev = it->second->envelope.replaces();
+    }
+    return first;
+  };
 
   for (const auto* e : ordered) {
     const auto& env = e->envelope;
@@ -221,7 +235,8 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
       continue;
     }
     if (env.has_cancellation() || superseded_by.count(id) || cancelled_by.count(id)) continue;
-    Apply(c, *e);
+    CaseEvent effective{env, first_sent(*e)};
+    Apply(c, effective);
   }
   for (const auto& r : c.receipts) {
     if (!r.matched) {

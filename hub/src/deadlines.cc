@@ -47,9 +47,19 @@ Deadline Inskrivning(const CaseState& c, const Agreement& a, TimePoint now) {
     d.due = (c.assessed_at ? *c.assessed_at : *c.admitted_at) + a.inskrivning_deadline;
     if (c.assessed_at) d.note = "counted from the assessment time";
     Judge(d, c.inskrivning_sent_at, now, a);
-  } else if (!c.notices.empty() || c.discharged_at) {
-    d.state = DeadlineState::kMissed;
-    d.note = "no inskrivningsmeddelande received, but the case has progressed past admission";
+  } else if (!c.events.empty() && (!c.notices.empty() || c.discharged_at)) {
+    // The admission time is unknown, but it lies before the case's first event, so the deadline
+    // has certainly passed once that event is older than the deadline.
+    const TimePoint latest_due = c.events.front().occurred_at + a.inskrivning_deadline;
+    if (now > latest_due) {
+      d.state = DeadlineState::kMissed;
+      d.note = "no inskrivningsmeddelande received, and the case's first event is more than " +
+               std::to_string(a.inskrivning_deadline.count()) + " h old";
+    } else {
+      d.note = "no inskrivningsmeddelande received yet; due at the latest " +
+               std::to_string(a.inskrivning_deadline.count()) + " h after the case's first event";
+      Judge(d, std::nullopt, now, a);  // due unknown: pending
+    }
   } else {
     d.note = "the admission time is known once the inskrivningsmeddelande arrives";
   }

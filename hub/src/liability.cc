@@ -11,10 +11,6 @@ using State = LiabilityPrecondition::State;
 
 calendar::CalendarRules Rules(const Agreement& a) { return {a.eves_are_holidays}; }
 
-int DaysBetween(Date from, Date to) {
-  return static_cast<int>((std::chrono::sys_days(to) - std::chrono::sys_days(from)).count());
-}
-
 LiabilityPrecondition FromDeadline(const std::vector<Deadline>& deadlines, const std::string& id,
                                    const std::string& rule, const std::string& what) {
   LiabilityPrecondition p{rule, what, State::kNotYetKnown, ""};
@@ -60,6 +56,23 @@ bool PausedOn(const CaseState& c, Date d) {
   });
 }
 
+// Days as utskrivningsklar for the average model: per notice period, the days from the notice's
+// local date up to (not including) the day it ended, without withdrawn stretches (återtagande)
+// and without days under a 5 kap. 5 § pause, which no agreement can bill (4 kap. 5 § lets it
+// change only the start and the amount). A same-day discharge is 0 days.
+int UtskrivningsklarDays(const CaseState& c) {
+  int days = 0;
+  for (const auto& n : c.notices) {
+    if (!n.ended_at) continue;
+    const Date end = calendar::StockholmDate(*n.ended_at);
+    for (Date d = calendar::StockholmDate(n.sent_at); std::chrono::sys_days(d) < std::chrono::sys_days(end);
+         d = calendar::AddCalendarDays(d, 1)) {
+      if (!PausedOn(c, d)) ++days;
+    }
+  }
+  return days;
+}
+
 LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const Agreement& a,
                               TimePoint now, std::vector<std::string>& notes) {
   LiabilityPeriod p;
@@ -70,14 +83,15 @@ LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const A
   p.ended_at = n.ended_at;
   p.ended_by = n.ended_by;
 
-  Date start = calendar::StockholmDate(n.sent_at);
-  if (a.cutoff_local_time && n.sent_at > calendar::FromStockholm(start, *a.cutoff_local_time)) {
-    p.after_cutoff = true;
-    start = calendar::AddCalendarDays(start, a.extra_days_after_cutoff);
-  }
+  const Date notice_day = calendar::StockholmDate(n.sent_at);
+  p.after_cutoff = a.cutoff_local_time &&
+                   n.sent_at > calendar::FromStockholm(notice_day, *a.cutoff_local_time);
+  // 5 kap. 4 §: after 12.00 "4 days instead of 3": the extra day is one more day of the same
+  // kind, so with working-day counting it is a working day too.
+  const int days = p.free_days + (p.after_cutoff ? a.extra_days_after_cutoff : 0);
   p.first_billable_day = a.day_counting == DayCounting::kWorkingDays
-                             ? calendar::AddWorkingDays(start, p.free_days, Rules(a))
-                             : calendar::AddCalendarDays(start, p.free_days);
+                             ? calendar::AddWorkingDays(notice_day, days, Rules(a))
+                             : calendar::AddCalendarDays(notice_day, days);
   const Date end = n.ended_at ? calendar::StockholmDate(*n.ended_at)
                               : calendar::AddCalendarDays(calendar::StockholmDate(now), 1);
   for (Date d = p.first_billable_day; std::chrono::sys_days(d) < std::chrono::sys_days(end);
@@ -174,7 +188,7 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
     const bool failed = std::any_of(liability.preconditions.begin(), liability.preconditions.end(),
                                     [](const auto& p) { return p.state == State::kFailed; });
     if (failed) continue;
-    const int days = DaysBetween(calendar::StockholmDate(c.notices.front().sent_at), discharged);
+    const int days = UtskrivningsklarDays(c);
     if (a.individual_after_days && days > *a.individual_after_days) {
       ++row.patients_billed_individually;
       row.billable_days_individual += liability.total_days;
