@@ -97,6 +97,12 @@ void Apply(CaseState& c, const CaseEvent& e) {
         c.notes.push_back("återtagande " + env.event_id() + " with no open utskrivningsklar notice");
         break;
       }
+      const auto& withdrawn = env.utskrivningsklar_withdrawn().withdrawn_event_id();
+      if (withdrawn != open->event_id) {
+        // The open notice is withdrawn all the same: the patient is no longer utskrivningsklar.
+        c.notes.push_back("återtagande " + env.event_id() + " names " + withdrawn +
+                          ", but the open notice is " + open->event_id);
+      }
       open->ended_at = occurred;
       open->ended_by = "withdrawn";
       c.status = CaseStatus::kWithdrawn;

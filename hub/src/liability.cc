@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace slussen {
 namespace {
@@ -147,6 +148,7 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
     r.notes.push_back("a precondition of 5 kap. 3 § failed: the kommun is not liable");
     for (auto& p : r.periods) {
       p.billed_days.clear();
+      p.paused_days.clear();
       p.amount_kr = 0;
     }
     return r;

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "case_report.h"
+#include "case_tracker.h"
 #include "config_loader.h"
 #include "core.h"
 #include "sqlite_store.h"
@@ -22,12 +24,16 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVEL]
        slussen --config FILE --status
+       slussen --config FILE --report CASE_ID [--json]
        slussen --help | --version
 
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
 
   --config FILE      hub configuration (XML, schemas/config.xsd); required
   --status           print the store's counts as JSON and exit (the hub may be running)
+  --report CASE_ID   print the evidence report of one case (events, deliveries, receipts,
+                     deadlines, payment liability) as a table, or as JSON with --json, and exit;
+                     CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
   --log-level LEVEL  trace, debug, info (default), warn, error
   --help             this text
   --version          version and schema versions
@@ -42,6 +48,8 @@ struct Args {
   std::string config;
   std::string log_level = "info";
   bool status = false;
+  std::string report_case;
+  bool json = false;
 };
 
 int Usage(const std::string& problem) {
@@ -72,6 +80,41 @@ int PrintStatus(const slussen::Config& config) {
   return 0;
 }
 
+// The evidence report of one case, read from the store (read-only; the hub may be running).
+int PrintReport(const slussen::Config& config, const std::string& case_id, bool json) {
+  auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
+  if (!store) {
+    std::cerr << "slussen: " << store.error() << "\n";
+    return 1;
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto view = slussen::LoadCase(**store, case_id, config.agreement, now);
+  if (!view) {
+    std::cerr << "slussen: " << view.error() << "\n";
+    return 1;
+  }
+  if (view->state.events.empty()) {
+    std::cerr << "slussen: no case " << case_id << " in " << config.store_path << "\n";
+    return 1;
+  }
+  std::vector<slussen::DeliveryRecord> deliveries;
+  for (const auto& d : view->deliveries) {
+    deliveries.push_back({d.event_id, d.destination,
+                          d.delivered_at_us ? std::optional(slussen::FromMicros(d.delivered_at_us))
+                                            : std::nullopt});
+  }
+  if (json) {
+    std::cout << slussen::CaseReportJson(view->state, view->deadlines, view->liability,
+                                         config.agreement, deliveries, now)
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << slussen::CaseReportTable(view->state, view->deadlines, view->liability,
+                                          config.agreement, deliveries, now);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +134,10 @@ int main(int argc, char** argv) {
       args.log_level = argv[++i];
     } else if (a == "--status") {
       args.status = true;
+    } else if (a == "--report" && i + 1 < argc) {
+      args.report_case = argv[++i];
+    } else if (a == "--json") {
+      args.json = true;
     } else {
       return Usage("unknown or incomplete argument '" + a + "'");
     }
@@ -112,6 +159,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (args.status) return PrintStatus(*config);
+  if (!args.report_case.empty()) return PrintReport(*config, args.report_case, args.json);
 
   // Signals are taken by one thread with sigwait; block them everywhere else before any thread starts.
   sigset_t signals;

@@ -1,0 +1,229 @@
+// slussenctl: offline tools over the hub's case logic. No hub, no store, no network.
+//
+//   slussenctl simulate --agreement FILE --timeline FILE.jsonl [--now TIME] [--json] [--case ID]
+//
+// reads a timeline (timeline.h), groups it by case, and runs the same BuildCase, EvaluateDeadlines
+// and ComputeLiability as the hub with the clock at --now (events stored after it are left out:
+// the case as the hub saw it then) or at the latest time in the timeline, and prints the evidence
+// report (case_report.h) of each case as a table, or as JSON.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agreement_loader.h"
+#include "case_report.h"
+#include "case_state.h"
+#include "deadlines.h"
+#include "inbound.h"
+#include "liability.h"
+#include "time_format.h"
+#include "timeline.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: slussenctl simulate --agreement FILE --timeline FILE.jsonl [--now TIME] [--json] [--case ID]
+       slussenctl --help | --version
+
+simulate: what-if runs of the case logic of lag (2017:612) under an agreement, without a hub.
+  --agreement FILE   agreement XML (schemas/agreement.xsd), e.g. config/agreements/region-halland.xml
+  --timeline FILE    JSON Lines: one slussen.v1.Envelope per line in the protobuf JSON mapping;
+                     an optional extra key "stored_at" (RFC 3339) per line sets when the hub
+                     stored it (default: its occurredAt). Blank lines and # comments are skipped.
+  --now TIME         evaluation time: RFC 3339 (2026-03-30T11:59:00+02:00) or Stockholm local
+                     time "YYYY-MM-DD HH:MM"; default: the latest time in the timeline. Only
+                     events stored by then count: the case as the hub saw it at that time
+  --json             print the report as JSON (an array when the timeline holds several cases)
+  --case ID          only this case ("<care_unit_hsa_id>/<episode_id>")
+
+Times in the report are Europe/Stockholm with their UTC offset. The report contains no
+personnummer, names or addresses.
+Exit 0: done; 1: unreadable or invalid agreement or timeline, or no such case; 2: usage error.
+)";
+
+int Usage(const std::string& problem) {
+  std::cerr << "slussenctl: " << problem << "\n\n" << kUsage;
+  return 2;
+}
+
+struct SimulateArgs {
+  std::string agreement;
+  std::string timeline;
+  std::optional<std::string> now;
+  std::optional<std::string> case_id;
+  bool json = false;
+  bool help = false;
+};
+
+// Parses argv[first..]; returns an error message or "".
+std::string ParseSimulate(int argc, char** argv, int first, SimulateArgs& args) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    std::optional<std::string> inline_value;
+    if (a.rfind("--", 0) == 0) {
+      if (const auto eq = a.find('='); eq != std::string::npos) {
+        inline_value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+      }
+    }
+    auto value = [&](std::string& out) -> std::string {
+      if (inline_value) {
+        out = *inline_value;
+      } else if (i + 1 < argc) {
+        out = argv[++i];
+      } else {
+        return a + " needs a value";
+      }
+      if (out.empty()) return a + " needs a non-empty value";
+      return "";
+    };
+    std::string v;
+    if (a == "--help" || a == "-h") {
+      args.help = true;
+    } else if (a == "--json" && !inline_value) {
+      args.json = true;
+    } else if (a == "--agreement") {
+      if (auto e = value(args.agreement); !e.empty()) return e;
+    } else if (a == "--timeline") {
+      if (auto e = value(args.timeline); !e.empty()) return e;
+    } else if (a == "--now") {
+      if (auto e = value(v); !e.empty()) return e;
+      args.now = v;
+    } else if (a == "--case") {
+      if (auto e = value(v); !e.empty()) return e;
+      args.case_id = v;
+    } else if (a.rfind("-", 0) == 0) {
+      return "unknown option " + std::string(argv[i]);
+    } else {
+      return "unexpected argument " + a;
+    }
+  }
+  if (args.help) return "";
+  if (args.agreement.empty()) return "simulate needs --agreement FILE";
+  if (args.timeline.empty()) return "simulate needs --timeline FILE";
+  return "";
+}
+
+int Simulate(const SimulateArgs& args) {
+  std::optional<slussen::TimePoint> now;
+  if (args.now) {
+    now = slussen::ParseTimeArgument(*args.now);
+    if (!now) {
+      return Usage("--now \"" + *args.now +
+                   "\": expected RFC 3339 (2026-03-30T11:59:00+02:00) or \"YYYY-MM-DD HH:MM\"");
+    }
+  }
+  auto agreement = slussen::LoadAgreement(args.agreement);
+  if (!agreement) {
+    std::cerr << agreement.error() << "\n";
+    return 1;
+  }
+  auto timeline = slussen::ReadTimeline(args.timeline);
+  if (!timeline) {
+    std::cerr << timeline.error() << "\n";
+    return 1;
+  }
+  if (timeline->empty()) {
+    std::cerr << args.timeline << ": no events\n";
+    return 1;
+  }
+
+  slussen::TimePoint latest = slussen::ToTimePoint(timeline->front().envelope.occurred_at());
+  for (const auto& e : *timeline) {
+    latest = std::max({latest, e.stored_at, slussen::ToTimePoint(e.envelope.occurred_at())});
+  }
+  const slussen::TimePoint at = now.value_or(latest);
+
+  // The case as the hub saw it at `at`: only events it had stored by then. Cases in the order of
+  // their first line in the timeline.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<slussen::CaseEvent>> cases;
+  std::vector<std::string> all_cases;
+  for (const auto& e : *timeline) {
+    const std::string key = slussen::CaseKey(e.envelope.case_id());
+    if (std::find(all_cases.begin(), all_cases.end(), key) == all_cases.end()) all_cases.push_back(key);
+    if (e.stored_at > at) continue;
+    auto [it, inserted] = cases.try_emplace(key);
+    if (inserted) order.push_back(key);
+    it->second.push_back(e);
+  }
+  const std::string at_text = slussen::FormatStockholmTime(at);
+  if (args.case_id) {
+    if (std::find(all_cases.begin(), all_cases.end(), *args.case_id) == all_cases.end()) {
+      std::string known;
+      for (const auto& k : all_cases) known += "\n  " + k;
+      std::cerr << args.timeline << ": no case " << *args.case_id << "; cases in the timeline:"
+                << known << "\n";
+      return 1;
+    }
+    if (cases.count(*args.case_id) == 0) {
+      std::cerr << args.timeline << ": case " << *args.case_id << " has no event stored at or before "
+                << at_text << "\n";
+      return 1;
+    }
+    order = {*args.case_id};
+  }
+  if (order.empty()) {
+    std::cerr << args.timeline << ": no event stored at or before " << at_text << "\n";
+    return 1;
+  }
+
+  nlohmann::json reports = nlohmann::json::array();
+  std::string tables;
+  for (const auto& key : order) {
+    const auto c = slussen::BuildCase(key, cases.at(key));
+    const auto deadlines = slussen::EvaluateDeadlines(c, *agreement, at);
+    const auto liability = slussen::ComputeLiability(c, deadlines, *agreement, at);
+    if (args.json) {
+      reports.push_back(slussen::CaseReportJson(c, deadlines, liability, *agreement, {}, at));
+    } else {
+      if (!tables.empty()) tables += "\n" + std::string(78, '=') + "\n\n";
+      tables += slussen::CaseReportTable(c, deadlines, liability, *agreement, {}, at);
+    }
+  }
+  if (args.json) {
+    std::cout << (reports.size() == 1 ? reports.front() : reports).dump(2) << "\n";
+  } else {
+    std::cout << tables;
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "slussenctl: cannot write the report to stdout\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage("no command");
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "slussenctl " << SLUSSEN_VERSION << "\n";
+    return 0;
+  }
+  if (command == "simulate") {
+    SimulateArgs args;
+    if (auto problem = ParseSimulate(argc, argv, 2, args); !problem.empty()) return Usage(problem);
+    if (args.help) {
+      std::cout << kUsage;
+      return 0;
+    }
+    try {
+      return Simulate(args);
+    } catch (const std::exception& e) {
+      std::cerr << "slussenctl: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (command.rfind("-", 0) == 0) return Usage("unknown option " + std::string(command));
+  return Usage("unknown command " + std::string(command));
+}
