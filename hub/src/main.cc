@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "case_report.h"
+#include "case_report_pdf.h"
 #include "case_tracker.h"
 #include "config_loader.h"
 #include "core.h"
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVEL]
        slussen --config FILE --status
-       slussen --config FILE --report CASE_ID [--json]
+       slussen --config FILE --report CASE_ID [--json | --pdf FILE]
        slussen --help | --version
 
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
@@ -34,6 +35,8 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
   --report CASE_ID   print the evidence report of one case (events, deliveries, receipts,
                      deadlines, payment liability) as a table, or as JSON with --json, and exit;
                      CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
+  --pdf FILE         with --report: write the report as a PDF (A4, Swedish, for an invoice
+                     dispute between kommun and region) to FILE instead of printing it
   --log-level LEVEL  trace, debug, info (default), warn, error
   --help             this text
   --version          version and schema versions
@@ -50,6 +53,7 @@ struct Args {
   bool status = false;
   std::string report_case;
   bool json = false;
+  std::string pdf;
 };
 
 int Usage(const std::string& problem) {
@@ -81,7 +85,8 @@ int PrintStatus(const slussen::Config& config) {
 }
 
 // The evidence report of one case, read from the store (read-only; the hub may be running).
-int PrintReport(const slussen::Config& config, const std::string& case_id, bool json) {
+int PrintReport(const slussen::Config& config, const std::string& case_id, bool json,
+                const std::string& pdf) {
   auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
   if (!store) {
     std::cerr << "slussen: " << store.error() << "\n";
@@ -102,6 +107,17 @@ int PrintReport(const slussen::Config& config, const std::string& case_id, bool 
     deliveries.push_back({d.event_id, d.destination,
                           d.delivered_at_us ? std::optional(slussen::FromMicros(d.delivered_at_us))
                                             : std::nullopt});
+  }
+  if (!pdf.empty()) {
+    const auto written = slussen::WriteCaseReportPdf(
+        slussen::CaseReportJson(view->state, view->deadlines, view->liability, config.agreement,
+                                deliveries, now),
+        pdf);
+    if (!written.ok()) {
+      std::cerr << "slussen: " << written.error() << "\n";
+      return 1;
+    }
+    return 0;
   }
   if (json) {
     std::cout << slussen::CaseReportJson(view->state, view->deadlines, view->liability,
@@ -138,11 +154,15 @@ int main(int argc, char** argv) {
       args.report_case = argv[++i];
     } else if (a == "--json") {
       args.json = true;
+    } else if (a == "--pdf" && i + 1 < argc) {
+      args.pdf = argv[++i];
     } else {
       return Usage("unknown or incomplete argument '" + a + "'");
     }
   }
   if (args.config.empty()) return Usage("--config FILE is required");
+  if (!args.pdf.empty() && args.report_case.empty()) return Usage("--pdf FILE needs --report CASE_ID");
+  if (!args.pdf.empty() && args.json) return Usage("--pdf and --json exclude each other");
 
   auto logger = spdlog::stderr_color_mt("slussen");
   spdlog::set_default_logger(logger);
@@ -159,7 +179,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (args.status) return PrintStatus(*config);
-  if (!args.report_case.empty()) return PrintReport(*config, args.report_case, args.json);
+  if (!args.report_case.empty()) return PrintReport(*config, args.report_case, args.json, args.pdf);
 
   // Signals are taken by one thread with sigwait; block them everywhere else before any thread starts.
   sigset_t signals;
