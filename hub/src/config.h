@@ -20,6 +20,8 @@ struct KommunConfig {
   std::string kod;   // 4-digit SCB kommunkod, one of the 290 real ones
   std::string name;  // from the SCB table (config may not contradict it)
   std::string destination;
+  // Also gets the kommun's events that arrive on weekends and holidays; empty = none.
+  std::string off_hours_destination = {};
 };
 
 // A primary-care unit (vårdcentral). Its destination id is "vc-<hsa_id>".

@@ -134,6 +134,22 @@ void ReadReceivers(const xmlNode* root, Config& cfg, std::map<std::string, std::
     cfg.destinations.push_back({AttrOr(d, "id"), AttrOr(d, "name")});
     claim(d, cfg.destinations.back().id, "destination " + cfg.destinations.back().id);
   }
+  // Off-hours units refer to destinations, so they are checked once all are known.
+  std::size_t i = 0;
+  for (const xmlNode* k : Children(Child(root, "kommuner"), "kommun")) {
+    if (FindKommunEntry(AttrOr(k, "kod")) == nullptr) continue;  // reported above, not in cfg
+    KommunConfig& kommun = cfg.kommuner[i++];
+    if (auto off = Attr(k, "off-hours-destination")) {
+      if (owners.count(*off) == 0) {
+        diag.Add(k, "kommun " + kommun.kod + ": off-hours-destination '" + *off +
+                        "' is not declared (declare it in <destinations>)");
+      } else if (*off == kommun.destination) {
+        diag.Add(k, "kommun " + kommun.kod + ": off-hours-destination is its own destination");
+      } else {
+        kommun.off_hours_destination = *off;
+      }
+    }
+  }
 }
 
 void ReadSenders(const xmlNode* root, Config& cfg, Diagnostics& diag) {

@@ -39,7 +39,7 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   }
   if (!refusal.reasons.empty()) return refusal;
 
-  auto destinations = RouteEvent(env, config);
+  auto destinations = RouteEvent(env, config, FromMicros(msg.received_at_us));
   if (!destinations) {
     refusal.reasons.push_back(destinations.error());
     return refusal;

@@ -6,10 +6,12 @@
 
 #include "event_kind.h"
 #include "kommuner.h"
+#include "swedish_calendar.h"
 
 namespace slussen {
 
-Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Config& config) {
+Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Config& config,
+                                            std::chrono::system_clock::time_point received) {
   const std::optional<EventKind> kind = KindOf(env);
   if (!kind) {
     return Error{env.event_case() == v1::Envelope::EVENT_NOT_SET
@@ -29,6 +31,11 @@ Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Confi
     }
     if (const KommunConfig* k = config.FindKommun(kod); k != nullptr) {
       out.push_back(k->destination);
+      if (!k->off_hours_destination.empty() &&
+          !calendar::IsWorkingDay(calendar::StockholmDate(received),
+                                  {config.agreement.eves_are_holidays})) {
+        out.push_back(k->off_hours_destination);
+      }
     } else if (const KommunEntry* entry = FindKommunEntry(kod); entry != nullptr) {
       return Error{"patient.kommunkod: kommun " + kod + " (" + entry->name +
                    ") is not served by this hub"};

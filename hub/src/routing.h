@@ -2,6 +2,7 @@
 // Who receives an event: the destination ids for one Envelope under the configured routes.
 // Pure; run after ValidateEnvelope, so it assumes well-formed fields but still fails cleanly
 // on lookups that depend on configuration.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@
 namespace slussen {
 
 // Sorted, unique destination ids, or an error naming why the event cannot be delivered.
-Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Config& config);
+// `received` (the hub's receive time) decides weekend/holiday routing: on a Saturday, Sunday or
+// Swedish public holiday (Europe/Stockholm date; eves per the agreement) a kommun's
+// off-hours destination gets the event as well.
+Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Config& config,
+                                            std::chrono::system_clock::time_point received);
 
 }  // namespace slussen

@@ -231,6 +231,19 @@ void PrintTo(const BrokenCase& c, std::ostream* os) { *os << c.name; }
 class BrokenConfigTest : public ConfigLoaderTest,
                          public ::testing::WithParamInterface<BrokenCase> {};
 
+TEST_F(ConfigLoaderTest, OffHoursDestinationIsLoaded) {
+  const std::string path = Write(
+      "off-hours.xml",
+      Edit(Edit(kValid, "<kommun kod=\"1383\"/>",
+                "<kommun kod=\"1383\" off-hours-destination=\"kommun-helg\"/>"),
+           "<destination id=\"ehr-halland\" name=\"EHR\"/>",
+           "<destination id=\"ehr-halland\" name=\"EHR\"/><destination id=\"kommun-helg\" name=\"Helgteam\"/>"));
+  auto cfg = LoadConfig(path);
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->FindKommun("1383")->off_hours_destination, "kommun-helg");
+  EXPECT_EQ(cfg->FindKommun("1380")->off_hours_destination, "");
+}
+
 TEST_P(BrokenConfigTest, ReportsFileLineAndMessage) {
   const BrokenCase& c = GetParam();
   const std::string path = Write(std::string(c.name) + ".xml", Edit(kValid, c.from, c.to));
@@ -273,6 +286,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "no Swedish municipality has kommunkod 9999"},
         BrokenCase{"KommunNameMismatch", "name=\"Halmstad\"", "name=\"Halmstads\"", 8,
                    "kommunkod 1380 is Halmstad, not 'Halmstads'"},
+        BrokenCase{"OffHoursDestinationUndeclared", "<kommun kod=\"1383\"/>",
+                   "<kommun kod=\"1383\" off-hours-destination=\"kommun-1383-helg\"/>", 9,
+                   "kommun 1383: off-hours-destination 'kommun-1383-helg' is not declared"},
         BrokenCase{"DuplicateKommun", "kod=\"1383\"", "kod=\"1380\"", 9,
                    "Duplicate key-sequence ['1380']"},
         BrokenCase{"BadHsaId", "hsa-id=\"SE2321000115-VC01\"", "hsa-id=\"SE232100-VC01\"", 12,

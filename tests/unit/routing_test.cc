@@ -14,6 +14,11 @@
 namespace slussen {
 namespace {
 
+// Monday 2026-11-23 10:00 in Stockholm (09:00 UTC): an ordinary working day.
+const std::chrono::system_clock::time_point kWeekday =
+    std::chrono::sys_days(std::chrono::year(2026) / 11 / 23) + std::chrono::hours(9);
+
+
 using ::testing::ElementsAreArray;
 
 constexpr char kVardcentral[] = "SE2321000131-vc1";
@@ -133,7 +138,7 @@ TEST_P(RouteEventTest, Routes) {
   const RouteCase& c = GetParam();
   Config config = RoutingConfig();
   if (c.tweak_config) c.tweak_config(config);
-  const auto got = RouteEvent(c.env, config);
+  const auto got = RouteEvent(c.env, config, kWeekday);
   if (c.error.empty()) {
     ASSERT_TRUE(got.ok()) << got.error();
     EXPECT_THAT(*got, ElementsAreArray(c.want));
@@ -145,6 +150,54 @@ TEST_P(RouteEventTest, Routes) {
 
 INSTANTIATE_TEST_SUITE_P(Routes, RouteEventTest, ::testing::ValuesIn(Cases()),
                          [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace slussen
+
+namespace slussen {
+namespace {
+
+// Weekend and holiday routing: a kommun's off-hours unit also gets what arrives on a Saturday,
+// Sunday or public holiday (Stockholm date), never instead of the kommun itself.
+TEST(RouteOffHours, WeekendsAndHolidaysAlsoGoToTheOffHoursUnit) {
+  Config config = RoutingConfig();
+  config.destinations.push_back({"kommun-1380-helg", "Halmstad helgteam"});
+  for (auto& k : config.kommuner) {
+    if (k.kod == "1380") k.off_hours_destination = "kommun-1380-helg";
+  }
+  const auto env = Envelope(EventKind::kUtskrivningsklar);
+  using std::chrono::hours;
+  using std::chrono::sys_days;
+  struct When {
+    const char* name;
+    std::chrono::system_clock::time_point t;
+    bool off_hours;
+  };
+  const When cases[] = {
+      {"Monday", kWeekday, false},
+      {"Saturday", sys_days(std::chrono::year(2026) / 11 / 28) + hours(9), true},
+      {"Långfredagen 2026", sys_days(std::chrono::year(2026) / 4 / 3) + hours(9), true},
+      {"midsommarafton 2026 (eves are holidays by default)",
+       sys_days(std::chrono::year(2026) / 6 / 19) + hours(9), true},
+      // Sunday 23:30 UTC is Monday 00:30 in Stockholm: a working day.
+      {"Sunday night UTC, Monday in Stockholm", sys_days(std::chrono::year(2026) / 11 / 29) + hours(23) +
+           std::chrono::minutes(30), false},
+  };
+  for (const auto& w : cases) {
+    SCOPED_TRACE(w.name);
+    const auto got = RouteEvent(env, config, w.t);
+    ASSERT_TRUE(got.ok()) << got.error();
+    const bool has_off_hours =
+        std::find(got->begin(), got->end(), "kommun-1380-helg") != got->end();
+    EXPECT_EQ(has_off_hours, w.off_hours);
+    EXPECT_NE(std::find(got->begin(), got->end(), "kommun-1380"), got->end());
+  }
+  // Without eves as holidays, midsommarafton is a working day.
+  config.agreement.eves_are_holidays = false;
+  const auto got = RouteEvent(env, config, sys_days(std::chrono::year(2026) / 6 / 19) + hours(9));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(std::find(got->begin(), got->end(), "kommun-1380-helg"), got->end());
+}
 
 }  // namespace
 }  // namespace slussen
