@@ -7,11 +7,14 @@
 // the case as the hub saw it then) or at the latest time in the timeline, and prints the evidence
 // report (case_report.h) of each case as a table, or as JSON.
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "agreement_loader.h"
@@ -20,6 +23,7 @@
 #include "deadlines.h"
 #include "inbound.h"
 #include "liability.h"
+#include "swedish_calendar.h"
 #include "time_format.h"
 #include "timeline.h"
 
@@ -36,7 +40,11 @@ simulate: what-if runs of the case logic of lag (2017:612) under an agreement, w
   --now TIME         evaluation time: RFC 3339 (2026-03-30T11:59:00+02:00) or Stockholm local
                      time "YYYY-MM-DD HH:MM"; default: the latest time in the timeline. Only
                      events stored by then count: the case as the hub saw it at that time
-  --json             print the report as JSON (an array when the timeline holds several cases)
+  --json             print the report as JSON (an array when the timeline holds several cases;
+                     under an average-model agreement an object {"cases": [...],
+                     "average_model": [...]})
+Under an average-model agreement (e.g. region-stockholm.xml) the kommun's monthly bill is added
+for every kommun and month in which a case of the timeline was discharged.
   --case ID          only this case ("<care_unit_hsa_id>/<episode_id>")
 
 Times in the report are Europe/Stockholm with their UTC offset. The report contains no
@@ -173,8 +181,10 @@ int Simulate(const SimulateArgs& args) {
 
   nlohmann::json reports = nlohmann::json::array();
   std::string tables;
+  std::vector<slussen::CaseState> built;
   for (const auto& key : order) {
     const auto c = slussen::BuildCase(key, cases.at(key));
+    built.push_back(c);
     const auto deadlines = slussen::EvaluateDeadlines(c, *agreement, at);
     const auto liability = slussen::ComputeLiability(c, deadlines, *agreement, at);
     if (args.json) {
@@ -184,8 +194,51 @@ int Simulate(const SimulateArgs& args) {
       tables += slussen::CaseReportTable(c, deadlines, liability, *agreement, {}, at);
     }
   }
+  // Average-model agreements bill per kommun and month: add that bill for every kommun and month
+  // in which a case of the timeline was discharged.
+  nlohmann::json averages = nlohmann::json::array();
+  if (agreement->model == slussen::LiabilityModel::kAverage) {
+    std::set<std::tuple<std::string, int, unsigned>> months;
+    for (const auto& c : built) {
+      if (!c.discharged_at) continue;
+      const auto d = slussen::calendar::StockholmDate(*c.discharged_at);
+      months.insert({c.kommunkod, static_cast<int>(d.year()), static_cast<unsigned>(d.month())});
+    }
+    if (!args.json) tables += "\n" + std::string(78, '=') + "\n\nAverage model (per kommun and month)\n";
+    for (const auto& [kommun, year, month] : months) {
+      const auto row = slussen::AverageModelReport(built, kommun, year, month, *agreement, at);
+      char ym[16];
+      std::snprintf(ym, sizeof ym, "%04d-%02u", year, month);
+      averages.push_back({{"kommunkod", kommun}, {"month", ym},
+                          {"patients_in_average", row.patients_in_average},
+                          {"days_in_average", row.days_in_average},
+                          {"average_days", row.average_days},
+                          {"threshold_days", row.threshold_days},
+                          {"billable_days_average", row.billable_days_average},
+                          {"patients_billed_individually", row.patients_billed_individually},
+                          {"billable_days_individual", row.billable_days_individual},
+                          {"amount_kr", row.amount_kr},
+                          {"case_ids", row.case_ids}});
+      if (!args.json) {
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "  kommun %s %s: %d patients, %d days, average %.2f (threshold %.1f) -> "
+                      "%.1f days; %d billed individually (%d days); %lld kr\n",
+                      kommun.c_str(), ym, row.patients_in_average, row.days_in_average,
+                      row.average_days, row.threshold_days, row.billable_days_average,
+                      row.patients_billed_individually, row.billable_days_individual,
+                      static_cast<long long>(row.amount_kr));
+        tables += line;
+      }
+    }
+  }
   if (args.json) {
-    std::cout << (reports.size() == 1 ? reports.front() : reports).dump(2) << "\n";
+    const auto& cases_json = reports.size() == 1 ? reports.front() : reports;
+    if (agreement->model == slussen::LiabilityModel::kAverage) {
+      std::cout << nlohmann::json{{"cases", reports}, {"average_model", averages}}.dump(2) << "\n";
+    } else {
+      std::cout << cases_json.dump(2) << "\n";
+    }
   } else {
     std::cout << tables;
   }

@@ -102,6 +102,29 @@ TEST(SlussenctlSimulate, JsonOutputParsesWithTheExpectedFacts) {
   EXPECT_THAT(r.out, Not(HasSubstr("202508242381")));
 }
 
+// Under an average-model agreement the kommun's monthly bill comes with the case reports.
+TEST(SlussenctlSimulate, AverageModelAgreementAddsTheMonthlyBill) {
+  const ProcessResult r =
+      Simulate({"--json"}, Source(kExample), Source("config/agreements/region-stockholm.xml"));
+  ASSERT_TRUE(ExitedWith(r, 0)) << Show(r);
+  json out;
+  ASSERT_NO_THROW(out = json::parse(r.out)) << Show(r);
+  ASSERT_EQ(out.at("cases").size(), 1u) << Show(r);
+  ASSERT_EQ(out.at("average_model").size(), 1u) << Show(r);
+  const json& month = out.at("average_model").at(0);
+  EXPECT_EQ(month.at("month"), "2026-04");  // the example's patient is discharged 1 April
+  EXPECT_EQ(month.at("patients_in_average"), 1);
+  // Notice Thursday 26 March, discharged Wednesday 1 April: 6 days as utskrivningsklar, against
+  // the (placeholder) threshold of 3.0 days: 3 billable days.
+  EXPECT_EQ(month.at("days_in_average"), 6);
+  EXPECT_DOUBLE_EQ(month.at("billable_days_average").get<double>(), 3.0);
+
+  const ProcessResult table =
+      Simulate({}, Source(kExample), Source("config/agreements/region-stockholm.xml"));
+  ASSERT_TRUE(ExitedWith(table, 0)) << Show(table);
+  EXPECT_THAT(table.out, HasSubstr("Average model (per kommun and month)"));
+}
+
 TEST(SlussenctlSimulate, NowAsStockholmLocalTimeLeavesOutLaterEvents) {
   // Sunday 29 March 20:00: the kallelse is sent, the patient still in hospital.
   const ProcessResult r = Simulate({"--json", "--now", "2026-03-29 20:00"});
