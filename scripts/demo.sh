@@ -172,6 +172,25 @@ if [ -n "${SENT:-}" ] && [ "$SENT" -gt 0 ]; then
     'BEGIN { printf "fan-out: %.2f deliveries per event (every event to its kommun, most also to a vårdcentral)\n", t / s }'
 fi
 
+# Case tracking (lag 2017:612): the feed replays each patient's history at once, so the hub stores
+# every message days after it happened and most legal deadlines show as missed; that is the point
+# of proving send times. One evidence report as PDF.
+CASES="$(sqlite3 "$RUN/slussen-demo.db" "SELECT COUNT(*) FROM cases" 2>/dev/null || echo '?')"
+FIRST_CASE="$(sqlite3 "$RUN/slussen-demo.db" "SELECT case_id FROM cases ORDER BY case_id LIMIT 1" 2>/dev/null || true)"
+echo
+printf '%-30s %s
+' "cases tracked" "$CASES"
+sqlite3 -separator ' ' "$RUN/slussen-demo.db" \
+  "SELECT '  deadline ' || deadline_id || ':', state, COUNT(*) FROM deadlines
+   WHERE deadline_id NOT LIKE 'planeringsunderlag-svar:%' GROUP BY deadline_id, state ORDER BY 1, 2" 2>/dev/null || true
+if [ -n "$FIRST_CASE" ] && "$HUB" --config "$CONFIG" --report "$FIRST_CASE" --pdf "$RUN/evidence-report.pdf" 2>>"$RUN/hub.log"; then
+  printf '%-30s %s
+' "evidence report (PDF)" "demo-run/evidence-report.pdf (case $FIRST_CASE)"
+else
+  echo "evidence report: could not be written"; ok=0
+fi
+[ "$CASES" = "$PATIENTS" ] || { echo "cases tracked: $CASES, expected $PATIENTS"; ok=0; }
+
 [ "$FEED_STATUS" = 0 ] || { echo "feed: exit status $FEED_STATUS"; ok=0; }
 [ "$RECEIVER_STATUS" = 0 ] || { echo "receiver: exit status $RECEIVER_STATUS"; ok=0; }
 [ "$HUB_STATUS" = 0 ] || { echo "hub: exit status $HUB_STATUS"; ok=0; }
