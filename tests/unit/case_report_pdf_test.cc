@@ -5,7 +5,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,36 +15,19 @@
 
 #include "case_report.h"
 #include "case_test_support.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
 
 namespace fs = std::filesystem;
+using slussen::testing::TempDir;
 using namespace casetest;  // NOLINT(google-build-using-namespace): Timeline, L, Evaluate, ...
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kCaseId[] = "SE2321000131-E1/vt-pdf-4711";
-
-// A directory under the test temp dir, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::path(::testing::TempDir()) /
-            ("slussen-pdf-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
@@ -145,7 +127,7 @@ TEST(CaseReportPdf, RealPdfWithSearchableSwedishText) {
   const int64_t total = liability.at("totals").at("amount_kr");
   ASSERT_GT(total, 0);
 
-  TempDir dir;
+  TempDir dir{"slussen-pdf"};
   const std::string path = dir.File("report.pdf");
   const Status st = WriteCaseReportPdf(report, path);
   ASSERT_TRUE(st.ok()) << st.error();
@@ -191,7 +173,7 @@ TEST(CaseReportPdf, LongCaseRunsOverSeveralPagesWithPageNumbers) {
   }
   const json report = ReportOf(t, L("2022-05-20", 9, 0));
   ASSERT_GE(report.at("events").size(), 95u);
-  TempDir dir;
+  TempDir dir{"slussen-pdf"};
   const std::string path = dir.File("long.pdf");
   const Status st = WriteCaseReportPdf(report, path);
   ASSERT_TRUE(st.ok()) << st.error();
@@ -222,7 +204,7 @@ TEST(CaseReportPdf, LateInskrivningShowsTheFailedPreconditionAndTheMissedDeadlin
   const json report = ReportOf(t, L("2022-05-20", 9, 0));
   ASSERT_EQ(report.at("liability").at("liable"), false);
   ASSERT_FALSE(report.at("notes").empty());
-  TempDir dir;
+  TempDir dir{"slussen-pdf"};
   const std::string path = dir.File("late.pdf");
   const Status st = WriteCaseReportPdf(report, path);
   ASSERT_TRUE(st.ok()) << st.error();
@@ -244,7 +226,7 @@ TEST(CaseReportPdf, NullsAndAnEmptyCaseStillRender) {
                     "preconditions": [], "periods": [], "totals": {"days": 0, "amount_kr": 0},
                     "notes": []},
       "notes": []})");
-  TempDir dir;
+  TempDir dir{"slussen-pdf"};
   const std::string path = dir.File("empty.pdf");
   const Status st = WriteCaseReportPdf(report, path);
   ASSERT_TRUE(st.ok()) << st.error();
@@ -256,7 +238,7 @@ TEST(CaseReportPdf, NullsAndAnEmptyCaseStillRender) {
 
 TEST(CaseReportPdf, UnwritablePathIsAnErrorNotACrash) {
   const json report = ReportOf(ExampleCase(), L("2022-05-20", 9, 0));
-  TempDir dir;
+  TempDir dir{"slussen-pdf"};
   const std::string missing_dir = dir.File("no-such-dir/report.pdf");
   const Status st = WriteCaseReportPdf(report, missing_dir);
   ASSERT_FALSE(st.ok());

@@ -5,22 +5,24 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "agreement_loader.h"
 #include "time_format.h"
 #include "timeline.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
 
 namespace fs = std::filesystem;
+using slussen::testing::ReadFile;
+using slussen::testing::TempDir;
+using slussen::testing::WriteFile;
 using nlohmann::json;
 using std::chrono::hours;
 using std::chrono::milliseconds;
@@ -53,27 +55,17 @@ TimePoint Utc(int y, unsigned m, unsigned d, int hh, int mm, int ss = 0) {
   return sys_days(std::chrono::year(y) / m / d) + hours(hh) + minutes(mm) + seconds(ss);
 }
 
-// A file under /tmp removed at the end of the test.
+// A timeline file in its own temporary directory, removed at the end of the test (kept if it
+// failed).
 class TempFile {
  public:
-  explicit TempFile(const std::string& content) {
-    static int counter = 0;
-    path_ = (fs::temp_directory_path() / ("slussen-case-report-" + std::to_string(::getpid()) +
-                                          "-" + std::to_string(counter++) + ".jsonl"))
-                .string();
-    std::ofstream(path_) << content;
-  }
-  ~TempFile() { fs::remove(path_); }
+  explicit TempFile(const std::string& content) { WriteFile(path_, content); }
   const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
+  TempDir dir_{"slussen-case-report"};
+  std::string path_ = dir_.File("timeline.jsonl");
 };
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 struct Evaluated {
   CaseState c;
@@ -366,7 +358,7 @@ TEST_F(ExampleReport, NoPersonalDataInJsonOrTable) {
       CaseReportJson(e.c, e.deadlines, e.liability, agreement_, {}, e.now).dump() +
       CaseReportTable(e.c, e.deadlines, e.liability, agreement_, {}, e.now);
   // The timeline carries all of these (the inskrivningsmeddelande must).
-  const std::string timeline = ReadAll(ExampleTimeline());
+  const std::string timeline = ReadFile(ExampleTimeline());
   for (const char* personal : {"202508242381", "Alva", "Testsson", "Storgatan", "302 50"}) {
     ASSERT_THAT(timeline, HasSubstr(personal));
     EXPECT_THAT(text, Not(HasSubstr(personal))) << personal;

@@ -10,14 +10,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "case_test_support.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
@@ -47,16 +46,13 @@ const Agreement& Halland() {
 const Agreement& WorkingDays() {
   static const Agreement a = [] {
     const auto src = SourceDir() / "config" / "agreements" / "lag-2017-612.xml";
-    std::ifstream in(src);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string text = buf.str();
+    std::string text = slussen::testing::ReadFile(src.string());
     const std::string from = R"(<free-days somatic="3" psychiatric="3" counting="calendar"/>)";
     const auto pos = text.find(from);
     if (pos == std::string::npos) throw std::runtime_error("lag-2017-612.xml changed: no " + from);
     text.replace(pos, from.size(), R"(<free-days somatic="3" psychiatric="3" counting="working"/>)");
     const auto path = std::filesystem::path(::testing::TempDir()) / "case-scenarios-working-days.xml";
-    std::ofstream(path) << text;
+    slussen::testing::WriteFile(path.string(), text);
     return MustLoad(path.string());
   }();
   return a;

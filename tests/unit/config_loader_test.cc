@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libxml/xmlerror.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,10 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "text_edit.h"
+#include "util/temp_dir.h"
+
 namespace slussen {
 namespace {
 
 namespace fs = std::filesystem;
+using slussen::testing::Edit;
+using slussen::testing::TempDir;
+using slussen::testing::WriteFile;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -56,33 +61,16 @@ constexpr char kValid[] = R"(<?xml version="1.0" encoding="UTF-8"?>
 </slussen>
 )";
 
-// Replaces the one occurrence of `from` in `text` (fails the test if there is not exactly one).
-std::string Edit(std::string text, const std::string& from, const std::string& to) {
-  const auto pos = text.find(from);
-  EXPECT_NE(pos, std::string::npos) << "no '" << from << "' in the base config";
-  EXPECT_EQ(text.find(from, pos + 1), std::string::npos) << "'" << from << "' is ambiguous";
-  if (pos != std::string::npos) text.replace(pos, from.size(), to);
-  return text;
-}
-
 class ConfigLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "slussen-config-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = (dir_ / name).string();
-    std::ofstream(path) << text;
+    WriteFile(path, text);
     return path;
   }
 
-  fs::path dir_;
+  TempDir tmp_{"slussen-config-test"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ConfigLoaderTest, DemoConfigLoads) {

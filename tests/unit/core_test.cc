@@ -6,7 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +23,7 @@
 #include "config.h"
 #include "event_kind.h"
 #include "sqlite_store.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
@@ -49,25 +49,6 @@ constexpr uint64_t kOutConn = 9;
 constexpr uint64_t kOutLink = 5;
 
 // ---- Test doubles ----------------------------------------------------------------------------
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "slussen-core-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A real store that can be told to fail its next Begin / InsertEvent / InsertDeadLetter /
 // Commit. A failed Commit leaves the real transaction open, as a failed SQLite COMMIT may: the
@@ -344,7 +325,7 @@ class CoreTest : public ::testing::Test {
     core_.Drain();
   }
 
-  TempDir dir_;
+  slussen::testing::TempDir dir_{"slussen-core"};
   std::string path_ = dir_.File("hub.db");
   std::unique_ptr<SqliteStore> real_store_ = MustOpen(path_);
   FaultyStore store_{*real_store_};

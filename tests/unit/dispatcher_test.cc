@@ -3,7 +3,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "sqlite_store.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
@@ -24,26 +24,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 using Kind = DeliveryOutcome::Kind;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "slussen-dispatcher-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::unique_ptr<SqliteStore> MustOpen(const std::string& path) {
   auto store = SqliteStore::Open(path);
@@ -120,7 +100,7 @@ class DispatcherTest : public ::testing::Test {
 
   using Sent = std::map<uint64_t, std::vector<int64_t>>;
 
-  TempDir dir_;
+  slussen::testing::TempDir dir_{"slussen-dispatcher"};
   std::unique_ptr<SqliteStore> store_ = MustOpen(dir_.File("hub.db"));
   std::shared_ptr<system_clock::time_point> now_ =
       std::make_shared<system_clock::time_point>(std::chrono::seconds(1'760'000'000));

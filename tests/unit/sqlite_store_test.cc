@@ -4,16 +4,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sqlite_migrations.h"
+#include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
@@ -21,26 +20,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "slussen-store-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Direct SQL on the file through a separate connection, to check what the store wrote.
 class RawDb {
@@ -139,7 +118,7 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(store.Commit());
   }
 
-  TempDir dir_;
+  slussen::testing::TempDir dir_{"slussen-store"};
   std::string path_ = dir_.File("hub.db");
 };
 
@@ -202,10 +181,7 @@ TEST_F(StoreTest, RefusesDatabaseNewerThanThisBuild) {
 }
 
 TEST_F(StoreTest, RefusesFileThatIsNotADatabase) {
-  {
-    std::ofstream f(path_, std::ios::binary);
-    f << std::string(4096, 'x');
-  }
+  slussen::testing::WriteFile(path_, std::string(4096, 'x'));
   auto store = SqliteStore::Open(path_);
   ASSERT_FALSE(store);
   EXPECT_THAT(store.error(), HasSubstr(path_));
