@@ -1,0 +1,42 @@
+#pragma once
+// Slussen as a system under test: the real hub binary, started as the integration tests start it,
+// with a generated config (hub_config.h) and a store in a fresh temporary directory. Scenarios
+// also kill it with SIGKILL and restart it on the same store.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "child_process.h"
+#include "sut.h"
+
+namespace slussen::bench {
+
+class SlussenSut final : public Sut {
+ public:
+  // `kommun_vc`: destination pairs; pair 0 is what receive_addresses() returns.
+  SlussenSut(SutPaths paths, std::vector<std::pair<std::string, std::string>> kommun_vc);
+  ~SlussenSut() override;
+  std::string name() const override { return "slussen"; }
+  bool Start(std::string* error) override;
+  // Starts the hub again on the same store (after Kill9 or a stop of the process).
+  bool Restart(std::string* error);
+  void Stop() override;  // SIGTERM (clean drain), then removes the directory
+  std::string url() const override { return process_.url(); }
+  std::string send_address() const override { return "events"; }
+  std::vector<std::string> receive_addresses() const override { return addresses(0); }
+  // The two destinations of pair `i`.
+  std::vector<std::string> addresses(std::size_t i) const;
+  pid_t pid() const override { return process_.pid(); }
+  std::string data_dir() const override { return dir_; }
+  ServerProcess& process() { return process_; }
+  std::string log_path() const { return dir_ + "/slussen.log"; }
+
+ private:
+  SutPaths paths_;
+  std::vector<std::pair<std::string, std::string>> kommun_vc_;
+  ServerProcess process_;
+  std::string dir_;
+  std::string config_;
+};
+
+}  // namespace slussen::bench
