@@ -1,8 +1,8 @@
 #include "args.h"
 
 #include <sstream>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
 
 namespace slussen::bench {
 

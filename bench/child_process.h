@@ -51,7 +51,7 @@ class ServerProcess {
 };
 
 struct CommandResult {
-  bool ok = false;  // exited 0
+  bool ok = false;     // exited 0
   std::string output;  // stdout and stderr, interleaved
 };
 CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);

@@ -8,15 +8,20 @@ namespace {
 
 constexpr uint32_t kRunMask = 0x0fffffff;
 constexpr uint64_t kSeqMask = (uint64_t{1} << 60) - 1;
+constexpr uint64_t kSequential = kSeqMask + 1;  // no sequence number is this
 
 bool ParseHex(std::string_view s, uint64_t* out) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = v * 16 + static_cast<uint64_t>(d);
   }
   *out = v;
@@ -33,12 +38,13 @@ uint32_t Mix(uint32_t run, uint64_t seq) {
 
 }  // namespace
 
-std::string EventId(uint32_t run, uint64_t seq) {
+std::string EventId(uint32_t run, uint64_t seq, bool sequential) {
   run &= kRunMask;
   seq &= kSeqMask;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03llx-%012llx", Mix(run, seq), run >> 12,
-                run & 0xfff, static_cast<unsigned long long>(seq >> 48),
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03llx-%012llx",
+                Mix(run, sequential ? kSequential : seq), run >> 12, run & 0xfff,
+                static_cast<unsigned long long>(seq >> 48),
                 static_cast<unsigned long long>(seq & 0xffffffffffffULL));
   return buf;
 }
@@ -56,7 +62,7 @@ bool ParseEventId(std::string_view id, uint32_t* run, uint64_t* seq) {
   }
   const auto r = static_cast<uint32_t>((run_hi << 12) | run_lo);
   const uint64_t s = (seq_hi << 48) | seq_lo;
-  if (Mix(r, s) != mix) return false;
+  if (Mix(r, s) != mix && Mix(r, kSequential) != mix) return false;
   *run = r;
   *seq = s;
   return true;

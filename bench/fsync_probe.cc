@@ -30,8 +30,9 @@ FsyncResult MeasureFsync(const std::string& dir, int count) {
       r.error = std::string("write/fdatasync: ") + std::strerror(errno);
       break;
     }
-    r.us.Record(std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - t0).count());
+    r.us.Record(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
   }
   close(fd);
   unlink(path.c_str());

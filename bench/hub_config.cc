@@ -11,9 +11,10 @@ namespace slussen::bench {
 std::string WriteHubConfig(const std::string& dir,
                            const std::vector<std::pair<std::string, std::string>>& kommun_vc) {
   static constexpr const char* kHospitalKinds[] = {
-      "Inskrivningsmeddelande", "EstimatedDischargeChanged", "Planeringsunderlag",
-      "Utskrivningsklar", "UtskrivningsklarWithdrawn", "KallelseSip", "Utskrivningsmeddelande",
-      "Cancellation"};
+      "Inskrivningsmeddelande",    "EstimatedDischargeChanged",
+      "Planeringsunderlag",        "Utskrivningsklar",
+      "UtskrivningsklarWithdrawn", "KallelseSip",
+      "Utskrivningsmeddelande",    "Cancellation"};
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<slussen xmlns=\"urn:slussen:config:1\">\n"
@@ -27,7 +28,8 @@ std::string WriteHubConfig(const std::string& dir,
     x << "    <vardcentral hsa-id=\"" << vc << "\" name=\"bench " << vc << "\"/>\n";
   }
   x << "  </vardcentraler>\n  <senders>\n"
-    << "    <sender hsa-id=\"" << client::kSyntheticSender << "\" name=\"bench hospital\" may-send=\"";
+    << "    <sender hsa-id=\"" << client::kSyntheticSender
+    << "\" name=\"bench hospital\" may-send=\"";
   for (const char* kind : kHospitalKinds) x << kind << (kind == kHospitalKinds[7] ? "" : " ");
   x << "\"/>\n  </senders>\n  <routes>\n";
   for (const char* kind : kHospitalKinds) {

@@ -1,5 +1,8 @@
 #include "load_receivers.h"
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <proton/connection.hpp>
 #include <proton/connection_options.hpp>
 #include <proton/container.hpp>
@@ -14,10 +17,6 @@
 #include <proton/source_options.hpp>
 #include <proton/transport.hpp>
 #include <proton/work_queue.hpp>
-
-#include <condition_variable>
-#include <future>
-#include <mutex>
 #include <thread>
 
 #include "event_ids.h"
@@ -204,9 +203,7 @@ class LoadReceivers::Handler : public proton::messaging_handler {
     if ((rd.unique & 255) == 0) cv_.notify_all();
   }
 
-  void on_receiver_close(proton::receiver& r) override {
-    r.connection().close();
-  }
+  void on_receiver_close(proton::receiver& r) override { r.connection().close(); }
 
   void on_transport_close(proton::transport& t) override {
     std::lock_guard lock(mu_);

@@ -1,5 +1,11 @@
 #include "load_sender.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
 #include <proton/connection.hpp>
 #include <proton/connection_options.hpp>
 #include <proton/container.hpp>
@@ -13,13 +19,6 @@
 #include <proton/tracker.hpp>
 #include <proton/transport.hpp>
 #include <proton/work_queue.hpp>
-
-#include <atomic>
-#include <condition_variable>
-#include <cstring>
-#include <deque>
-#include <future>
-#include <mutex>
 #include <thread>
 
 #include "event_ids.h"
@@ -192,7 +191,8 @@ class LoadSender::Handler : public proton::messaging_handler {
         seq = next_seq_;
         int64_t stamp = now;
         if (plan_.rate > 0) {
-          stamp = stats_.start_us + static_cast<int64_t>(static_cast<double>(seq) * 1e6 / plan_.rate);
+          stamp =
+              stats_.start_us + static_cast<int64_t>(static_cast<double>(seq) * 1e6 / plan_.rate);
           if (stamp > now) break;
         }
         if (plan_.count > 0 ? seq >= plan_.count
@@ -212,7 +212,7 @@ class LoadSender::Handler : public proton::messaging_handler {
   }
 
   void Send(uint64_t seq) {
-    const std::string id = EventId(plan_.run, seq);
+    const std::string id = EventId(plan_.run, seq, plan_.sequential_ids);
     const auto& payload = plan_.payloads->Build(plan_.run, seq, id, &body_, &case_id_);
     proton::message m;
     m.id(proton::message_id(id));

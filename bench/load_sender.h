@@ -22,27 +22,28 @@ class PayloadFactory;
 class SendLog;
 
 struct SendPlan {
-  std::string url = {};       // host:port
-  std::string address = {};   // target address
+  std::string url = {};           // host:port
+  std::string address = {};       // target address
   bool durable_terminus = false;  // RabbitMQ: target durability (amqp-on-debian.md §2.4)
-  uint32_t run = 0;           // goes into every event id
-  uint64_t count = 0;         // messages to send; 0 = until `seconds` have passed
+  uint32_t run = 0;               // goes into every event id
+  uint64_t count = 0;             // messages to send; 0 = until `seconds` have passed
   double seconds = 0;
-  double rate = 0;            // messages per second; 0 = all-out
-  int window = 1000;          // most unsettled messages at a time
+  double rate = 0;              // messages per second; 0 = all-out
+  int window = 1000;            // most unsettled messages at a time
+  bool sequential_ids = false;  // event ids in sending order instead of random-looking
   const PayloadFactory* payloads = nullptr;
   SendLog* log = nullptr;
 };
 
 struct SendStats {
-  uint64_t sent = 0;          // distinct messages sent (not counting resends)
+  uint64_t sent = 0;  // distinct messages sent (not counting resends)
   uint64_t accepted = 0;
   uint64_t rejected = 0;
-  uint64_t released = 0;      // each one was sent again
-  int64_t start_us = 0;       // when sending began (steady clock)
+  uint64_t released = 0;  // each one was sent again
+  int64_t start_us = 0;   // when sending began (steady clock)
   int64_t last_accept_us = 0;
-  Histogram accept_us;        // send (intended, in fixed-rate mode) -> accepted
-  std::string error;          // connection / link error, or first rejection's reason
+  Histogram accept_us;                // send (intended, in fixed-rate mode) -> accepted
+  std::string error;                  // connection / link error, or first rejection's reason
   std::vector<uint8_t> accepted_seq;  // 1 for every accepted sequence number
 };
 

@@ -34,7 +34,8 @@ Commands (every one starts what it measures itself and stops it afterwards):
 Common flags:
   --quick          the seconds-long variant of a scenario
   --json FILE      where to write the results
-  --size BYTES     Envelope size (1024)      --window N   unsettled messages per sender (1000)
+  --size BYTES     mean Envelope size (1024) --window N   unsettled messages per sender (1000)
+  --ids random|sequential   event ids like UUID v4 (default) or in sending order (throughput)
   --hub PATH       the slussen binary (default: this build's)
   --rabbitmq-script PATH   (default: scripts/rabbitmq-bench.sh of this source tree)
   --work-dir DIR   for stores and logs (default /tmp/slussen-bench)
@@ -63,10 +64,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   static const std::set<std::string> kKnown = {
-      "events", "repeat", "rate", "rate-seconds", "only", "skip-rabbitmq", "smoke", "target",
-      "seconds", "queued", "live-rate", "max-seconds", "tail-seconds", "backlog-queued", "quick",
-      "json", "size", "window", "hub", "rabbitmq-script", "work-dir", "fsync-count", "warmup",
-      "port"};
+      "events",       "repeat",          "rate",     "rate-seconds", "only",      "skip-rabbitmq",
+      "smoke",        "target",          "seconds",  "queued",       "live-rate", "max-seconds",
+      "tail-seconds", "backlog-queued",  "quick",    "json",         "size",      "window",
+      "hub",          "rabbitmq-script", "work-dir", "fsync-count",  "warmup",    "port",
+      "ids"};
   if (const auto unknown = args.Unknown(kKnown); !unknown.empty()) {
     std::cerr << "slussen-bench: unknown flag " << unknown.front() << "\n\n" << kUsage;
     return 2;
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
       args.Str("rabbitmq-script", std::string(SLUSSEN_SOURCE_DIR) + "/scripts/rabbitmq-bench.sh");
   paths.work_dir = args.Str("work-dir", "/tmp/slussen-bench");
   try {
-    if (command == "raw-peer") return RunRawPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)));
+    if (command == "raw-peer")
+      return RunRawPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)));
     if (command == "compare") return RunCompare(args, paths);
     if (command == "throughput") return RunThroughput(args, paths);
     if (command == "latency") return RunLatency(args, paths);

@@ -19,11 +19,13 @@ constexpr std::size_t kEpisodeLength = sizeof kEpisodePlaceholder - 1;
 
 // Planning items as a ward writes them; cycled to pad a message.
 constexpr const char* kPlanning[][2] = {
-    {"BOENDE", "Bor ensam i lägenhet på andra våningen, hiss finns. Dottern bor i samma ort och "
-               "hjälper till med inköp."},
+    {"BOENDE",
+     "Bor ensam i lägenhet på andra våningen, hiss finns. Dottern bor i samma ort och "
+     "hjälper till med inköp."},
     {"KOGNITION", "Lätt kognitiv svikt, behöver påminnelse om måltider och läkemedel."},
-    {"NUTRITION", "Nedsatt aptit under vårdtiden, viktnedgång 3 kg. Näringsdryck två gånger "
-                  "dagligen rekommenderas."},
+    {"NUTRITION",
+     "Nedsatt aptit under vårdtiden, viktnedgång 3 kg. Näringsdryck två gånger "
+     "dagligen rekommenderas."},
     {"LAKEMEDEL", "Dosett delas av hemsjukvården, ny behandling med antikoagulantia insatt."},
     {"REHAB", "Går med rollator inomhus, behöver stöd vid förflyttning till och från säng."},
     {"HEMSJUKVARD", "Omläggning av sår på underbenet varannan dag, distriktssköterska kontaktad."},
@@ -76,19 +78,23 @@ PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
   kommunkod_ = patient.kommunkod;
   vardcentral_ = patient.listed_vc_hsa_id;
   care_unit_ = patient.care_unit_hsa_id;
-  std::vector<Envelope> chain = client::SyntheticChain(
-      patient, std::chrono::system_clock::now() - client::SyntheticChainSpan() -
-                   std::chrono::hours(1));
+  std::vector<Envelope> chain =
+      client::SyntheticChain(patient, std::chrono::system_clock::now() -
+                                          client::SyntheticChainSpan() - std::chrono::hours(1));
   if (chain.size() != kEventsPerCase) throw std::runtime_error("payload: unexpected chain length");
 
   // Pad the free-text events so that the chain's mean size is `mean_bytes`.
   std::size_t fixed = 0;
   int padded = 0;
   for (const auto& env : chain) {
-    if (HasFreeText(env)) ++padded; else fixed += env.ByteSizeLong();
+    if (HasFreeText(env))
+      ++padded;
+    else
+      fixed += env.ByteSizeLong();
   }
   const std::size_t total = mean_bytes * kEventsPerCase;
-  const std::size_t each = padded > 0 && total > fixed ? (total - fixed) / static_cast<std::size_t>(padded) : 0;
+  const std::size_t each =
+      padded > 0 && total > fixed ? (total - fixed) / static_cast<std::size_t>(padded) : 0;
   for (auto& env : chain) {
     if (HasFreeText(env)) PadTo(env, each);
   }
@@ -111,8 +117,7 @@ PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
 }
 
 const PayloadFactory::Payload& PayloadFactory::Build(uint32_t run, uint64_t seq,
-                                                     const std::string& event_id,
-                                                     std::string* body,
+                                                     const std::string& event_id, std::string* body,
                                                      std::string* case_id) const {
   const Payload& p = templates_[seq % kEventsPerCase];
   char episode[kEpisodeLength + 1];

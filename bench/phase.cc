@@ -36,7 +36,8 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
   if (spec.receive) {
     ReceivePlan rp;
     rp.url = sut.url();
-    rp.addresses = spec.receive_addresses.empty() ? sut.receive_addresses() : spec.receive_addresses;
+    rp.addresses =
+        spec.receive_addresses.empty() ? sut.receive_addresses() : spec.receive_addresses;
     rp.durable_terminus = sut.durable_termini();
     receivers = std::make_unique<LoadReceivers>(rp);
     run_index = receivers->Track(result.run, &log);
@@ -60,6 +61,7 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
   sp.seconds = spec.seconds;
   sp.rate = spec.rate;
   sp.window = spec.window;
+  sp.sequential_ids = spec.sequential_ids;
   sp.payloads = &payloads;
   sp.log = &log;
   LoadSender sender(sp);
@@ -103,11 +105,13 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
       last = std::max(last, rd.last_us);
     }
     if (last > st.start_us) {
-      result.out_per_s = static_cast<double>(result.delivered) / (static_cast<double>(last - st.start_us) / 1e6);
+      result.out_per_s =
+          static_cast<double>(result.delivered) / (static_cast<double>(last - st.start_us) / 1e6);
     }
     result.lost = CountLost(st.accepted_seq, deliveries, run_index);
     if (error.empty() && !receivers->error().empty()) error = "receivers: " + receivers->error();
-    if (error.empty() && result.lost > 0) error = std::to_string(result.lost) + " deliveries missing";
+    if (error.empty() && result.lost > 0)
+      error = std::to_string(result.lost) + " deliveries missing";
   }
   const ProcSample after = SampleProcess(sut.pid());
   const ProcSample bench_after = SampleProcess(getpid());
@@ -120,8 +124,8 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
     result.sut_hwm_kb = after.hwm_kb;
     result.sut_write_bytes = after.write_bytes - before.write_bytes;
     result.sut_write_calls = after.write_calls - before.write_calls;
-    result.bench_cpu_cores =
-        static_cast<double>(bench_after.cpu_us - bench_before.cpu_us) / static_cast<double>(t1 - t0);
+    result.bench_cpu_cores = static_cast<double>(bench_after.cpu_us - bench_before.cpu_us) /
+                             static_cast<double>(t1 - t0);
   }
   result.error = error;  // a rejection's reason is in st.error
   result.ok = error.empty();

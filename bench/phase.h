@@ -19,33 +19,34 @@ class Sut;
 
 struct PhaseSpec {
   std::string label = {};
-  uint64_t count = 0;     // messages; 0 = `seconds` of sending
+  uint64_t count = 0;  // messages; 0 = `seconds` of sending
   double seconds = 0;
-  double rate = 0;        // 0 = all-out
+  double rate = 0;  // 0 = all-out
   int window = 1000;
-  bool receive = true;    // false: only send (to queue events for a later phase)
+  bool sequential_ids = false;
+  bool receive = true;  // false: only send (to queue events for a later phase)
   std::vector<std::string> receive_addresses = {};  // empty: the system's own
-  std::chrono::milliseconds idle{30000};        // give up when nothing arrives for this long
+  std::chrono::milliseconds idle{30000};            // give up when nothing arrives for this long
 };
 
 struct PhaseResult {
   std::string label = {};
-  bool ok = false;        // everything accepted and, if receiving, delivered to every destination
+  bool ok = false;  // everything accepted and, if receiving, delivered to every destination
   std::string error;
   double rate = 0;
   uint64_t sent = 0, accepted = 0, rejected = 0, released = 0;
-  uint64_t delivered = 0;   // unique deliveries summed over destinations
+  uint64_t delivered = 0;  // unique deliveries summed over destinations
   uint64_t duplicates = 0, lost = 0, foreign = 0;
   int destinations = 0;
-  double send_seconds = 0;  // first send -> last accept
-  double in_per_s = 0;      // accepted events per second
-  double out_per_s = 0;     // unique deliveries per second, all destinations together
-  Histogram latency_us;     // send (intended) -> arrival, all destinations
-  Histogram accept_us;      // send (intended) -> accepted
-  int64_t sut_cpu_us = 0;   // CPU the system under test used during the phase
-  double sut_cpu_cores = 0; // ... as cores busy on average
-  int64_t sut_rss_kb = 0;   // VmRSS at the end
-  int64_t sut_hwm_kb = 0;   // VmHWM at the end
+  double send_seconds = 0;      // first send -> last accept
+  double in_per_s = 0;          // accepted events per second
+  double out_per_s = 0;         // unique deliveries per second, all destinations together
+  Histogram latency_us;         // send (intended) -> arrival, all destinations
+  Histogram accept_us;          // send (intended) -> accepted
+  int64_t sut_cpu_us = 0;       // CPU the system under test used during the phase
+  double sut_cpu_cores = 0;     // ... as cores busy on average
+  int64_t sut_rss_kb = 0;       // VmRSS at the end
+  int64_t sut_hwm_kb = 0;       // VmHWM at the end
   int64_t sut_write_bytes = 0;  // storage writes the system caused during the phase
   int64_t sut_write_calls = 0;
   double bench_cpu_cores = 0;  // the load generator's own CPU (it shares the machine)

@@ -8,9 +8,9 @@ namespace slussen::bench {
 
 struct ProcSample {
   bool ok = false;
-  int64_t cpu_us = 0;   // utime + stime of all its threads (/proc/PID/stat fields 14, 15)
-  int64_t rss_kb = 0;   // VmRSS (/proc/PID/status)
-  int64_t hwm_kb = 0;   // VmHWM: peak resident set since the process started
+  int64_t cpu_us = 0;       // utime + stime of all its threads (/proc/PID/stat fields 14, 15)
+  int64_t rss_kb = 0;       // VmRSS (/proc/PID/status)
+  int64_t hwm_kb = 0;       // VmHWM: peak resident set since the process started
   int64_t write_bytes = 0;  // bytes it caused to be written to storage (/proc/PID/io)
   int64_t write_calls = 0;  // write system calls (syscw)
 };

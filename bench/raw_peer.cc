@@ -2,6 +2,12 @@
 
 #include <proton/delivery.h>
 #include <proton/link.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <memory>
 #include <proton/connection.hpp>
 #include <proton/container.hpp>
 #include <proton/delivery.hpp>
@@ -18,12 +24,6 @@
 #include <proton/target_options.hpp>
 #include <proton/transport.hpp>
 #include <proton/work_queue.hpp>
-
-#include <cstdio>
-#include <cstdint>
-#include <deque>
-#include <memory>
-#include <iostream>
 #include <vector>
 
 namespace slussen::bench {
@@ -66,8 +66,7 @@ class RawPeer : public proton::messaging_handler {
   }
 
   void on_sender_open(proton::sender& s) override {
-    s.open(proton::sender_options().source(
-        proton::source_options().address(s.source().address())));
+    s.open(proton::sender_options().source(proton::source_options().address(s.source().address())));
     outs_.push_back({s, {}});
   }
 

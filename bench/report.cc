@@ -12,10 +12,10 @@
 namespace slussen::bench {
 
 nlohmann::json HistogramJson(const Histogram& h) {
-  return {{"count", h.count()},          {"min", h.min()},
-          {"p50", h.Percentile(50)},     {"p90", h.Percentile(90)},
-          {"p99", h.Percentile(99)},     {"p99_9", h.Percentile(99.9)},
-          {"max", h.max()},              {"mean", std::round(h.mean())}};
+  return {{"count", h.count()},      {"min", h.min()},
+          {"p50", h.Percentile(50)}, {"p90", h.Percentile(90)},
+          {"p99", h.Percentile(99)}, {"p99_9", h.Percentile(99.9)},
+          {"max", h.max()},          {"mean", std::round(h.mean())}};
 }
 
 nlohmann::json PhaseJson(const PhaseResult& r) {

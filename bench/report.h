@@ -1,8 +1,7 @@
 #pragma once
 // Turning results into JSON and into aligned text tables.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,10 +12,10 @@
 
 namespace slussen::bench {
 
-nlohmann::json HistogramJson(const Histogram& h);   // count, min, p50, p90, p99, p99_9, max, mean
+nlohmann::json HistogramJson(const Histogram& h);  // count, min, p50, p90, p99, p99_9, max, mean
 nlohmann::json PhaseJson(const PhaseResult& r);
 nlohmann::json FsyncJson(const FsyncResult& f);
-nlohmann::json MachineJson();                       // cores, cpu model, kernel, time
+nlohmann::json MachineJson();  // cores, cpu model, kernel, time
 bool WriteJson(const std::string& path, const nlohmann::json& j, std::string* error);
 
 // "12,345" / "1.23" / "-" for NaN.

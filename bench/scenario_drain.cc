@@ -24,7 +24,8 @@ nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths) {
   const double tail_seconds = args.Num("tail-seconds", quick ? 2 : 10);
   const PayloadFactory payloads(1, args.U64("size", 1024));
   SlussenSut hub(paths, {{payloads.kommunkod(), payloads.vardcentral()}});
-  nlohmann::json j = {{"scenario", "backlog drain under live traffic"}, {"queued", n}, {"live_rate", rate}};
+  nlohmann::json j = {
+      {"scenario", "backlog drain under live traffic"}, {"queued", n}, {"live_rate", rate}};
   std::string error;
   if (!hub.Start(&error)) {
     j["ok"] = false;
@@ -42,8 +43,13 @@ nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths) {
   const uint32_t live_run = NewRun();
   const int b = receivers.Track(backlog.run, backlog.log.get());
   const int l = receivers.Track(live_run, &live_log);
-  SendPlan sp{.url = hub.url(), .address = hub.send_address(), .run = live_run,
-              .seconds = max_seconds, .rate = rate, .payloads = &payloads, .log = &live_log};
+  SendPlan sp{.url = hub.url(),
+              .address = hub.send_address(),
+              .run = live_run,
+              .seconds = max_seconds,
+              .rate = rate,
+              .payloads = &payloads,
+              .log = &live_log};
   LoadSender live(sp);
   const ProcSample before = SampleProcess(hub.pid());
   const int64_t t0 = NowUs();
@@ -62,7 +68,8 @@ nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths) {
   live.Wait(std::chrono::seconds(60));
   live.Finish();
   const SendStats& ls = live.stats();
-  const bool live_complete = receivers.WaitFor(l, ls.accepted, std::chrono::seconds(30), std::chrono::minutes(10));
+  const bool live_complete =
+      receivers.WaitFor(l, ls.accepted, std::chrono::seconds(30), std::chrono::minutes(10));
   const ProcSample after = SampleProcess(hub.pid());
   const auto deliveries = receivers.deliveries();
   receivers.Finish();
@@ -78,18 +85,22 @@ nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths) {
   }
   const double drain_s = backlog_last > t0 ? double(backlog_last - t0) / 1e6 : 0;
   const double live_in = ls.last_accept_us > ls.start_us
-                             ? double(ls.accepted) / (double(ls.last_accept_us - ls.start_us) / 1e6) : 0;
+                             ? double(ls.accepted) / (double(ls.last_accept_us - ls.start_us) / 1e6)
+                             : 0;
   const uint64_t lost = CountLost(backlog.stats.accepted_seq, deliveries, b) +
                         CountLost(ls.accepted_seq, deliveries, l);
   const bool ok = drained && live_complete && lost == 0 && ls.error.empty();
   std::cout << "  backlog " << Thousands(double(backlog.stats.accepted)) << " events drained in "
-            << Fixed(drain_s, 1) << " s (" << Thousands(drain_s > 0 ? double(backlog_delivered) / drain_s : 0)
-            << " deliveries/s) while live traffic ran at " << Thousands(live_in) << " events/s in (asked "
-            << Thousands(rate) << "); live accept latency µs p50 " << Thousands(double(ls.accept_us.Percentile(50)))
-            << " p99 " << Thousands(double(ls.accept_us.Percentile(99))) << "; live end-to-end µs p50 "
+            << Fixed(drain_s, 1) << " s ("
+            << Thousands(drain_s > 0 ? double(backlog_delivered) / drain_s : 0)
+            << " deliveries/s) while live traffic ran at " << Thousands(live_in)
+            << " events/s in (asked " << Thousands(rate) << "); live accept latency µs p50 "
+            << Thousands(double(ls.accept_us.Percentile(50))) << " p99 "
+            << Thousands(double(ls.accept_us.Percentile(99))) << "; live end-to-end µs p50 "
             << Thousands(double(live_latency.Percentile(50))) << " p99 "
             << Thousands(double(live_latency.Percentile(99))) << "; SUT CPU "
-            << Fixed(double(after.cpu_us - before.cpu_us) / double(NowUs() - t0), 2) << " cores; lost " << lost << "\n";
+            << Fixed(double(after.cpu_us - before.cpu_us) / double(NowUs() - t0), 2)
+            << " cores; lost " << lost << "\n";
   if (!ok) std::cout << "  FAILED: " << (error.empty() ? ls.error : error) << "\n";
   j.update({{"backlog_accepted", backlog.stats.accepted},
             {"queue_in_events_per_s", backlog.in_per_s},

@@ -30,8 +30,8 @@ void PrintPhase(const PhaseResult& r) {
             << (r.ok ? "" : "; FAILED: " + r.error) << "\n";
 }
 
-nlohmann::json RunPhases(const Args& args, const SutPaths& paths, const std::vector<PhaseSpec>& specs,
-                         const char* what) {
+nlohmann::json RunPhases(const Args& args, const SutPaths& paths,
+                         const std::vector<PhaseSpec>& specs, const char* what) {
   const PayloadFactory payloads(1, args.U64("size", 1024));
   auto sut = MakeTarget(args, paths, payloads);
   nlohmann::json j = {{"scenario", what}, {"target", sut->name()}};
@@ -65,8 +65,10 @@ nlohmann::json ScenarioThroughput(const Args& args, const SutPaths& paths) {
   const double seconds = args.Num("seconds", 0);
   for (int i = 0; i < repeat; ++i) {
     specs.push_back({.label = "all-out " + std::to_string(i + 1),
-                     .count = seconds > 0 ? 0 : events, .seconds = seconds,
-                     .window = static_cast<int>(args.U64("window", 1000))});
+                     .count = seconds > 0 ? 0 : events,
+                     .seconds = seconds,
+                     .window = static_cast<int>(args.U64("window", 1000)),
+                     .sequential_ids = args.Str("ids", "random") == "sequential"});
   }
   return RunPhases(args, paths, specs, "all-out durable throughput");
 }
@@ -76,7 +78,9 @@ nlohmann::json ScenarioLatency(const Args& args, const SutPaths& paths) {
   const double seconds = args.Num("seconds", quick ? 5 : 30);
   std::vector<PhaseSpec> specs;
   for (double rate : args.NumList("rate", {1000, 5000})) {
-    specs.push_back({.label = "fixed " + Thousands(rate) + "/s", .seconds = seconds, .rate = rate,
+    specs.push_back({.label = "fixed " + Thousands(rate) + "/s",
+                     .seconds = seconds,
+                     .rate = rate,
                      .window = static_cast<int>(args.U64("window", 1000))});
   }
   return RunPhases(args, paths, specs, "latency at fixed rates");

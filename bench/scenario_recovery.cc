@@ -41,7 +41,8 @@ nlohmann::json ScenarioRecovery(const Args& args, const SutPaths& paths) {
     LoadReceivers receivers(rp);
     const int idx = receivers.Track(q.run, q.log.get());
     if (receivers.Start(std::chrono::seconds(30), &error)) {
-      complete = receivers.WaitFor(idx, q.stats.accepted, std::chrono::seconds(30), std::chrono::hours(2));
+      complete =
+          receivers.WaitFor(idx, q.stats.accepted, std::chrono::seconds(30), std::chrono::hours(2));
       const int64_t first = receivers.first_arrival_us();
       if (first > 0) to_first_s = double(first - spawned) / 1e6;
       const auto deliveries = receivers.deliveries();
@@ -62,11 +63,12 @@ nlohmann::json ScenarioRecovery(const Args& args, const SutPaths& paths) {
   const ProcSample after = SampleProcess(hub.pid());
   hub.Stop();
   const bool ok = restarted && complete && lost == 0 && q.stats.accepted == n;
-  std::cout << "  " << Thousands(double(q.stats.accepted)) << " queued, kill -9, restart: ready after "
-            << Fixed(double(ready - spawned) / 1e6, 3) << " s, first delivery after "
-            << Fixed(to_first_s, 3) << " s (target <= 2 s: " << Verdict(to_first_s >= 0 && to_first_s <= 2)
-            << "); drained " << Thousands(double(delivered)) << " deliveries in " << Fixed(drain_s, 1)
-            << " s (" << Thousands(drain_rate) << "/s); lost " << lost << ", duplicates " << duplicates
+  std::cout << "  " << Thousands(double(q.stats.accepted))
+            << " queued, kill -9, restart: ready after " << Fixed(double(ready - spawned) / 1e6, 3)
+            << " s, first delivery after " << Fixed(to_first_s, 3)
+            << " s (target <= 2 s: " << Verdict(to_first_s >= 0 && to_first_s <= 2) << "); drained "
+            << Thousands(double(delivered)) << " deliveries in " << Fixed(drain_s, 1) << " s ("
+            << Thousands(drain_rate) << "/s); lost " << lost << ", duplicates " << duplicates
             << "; peak RSS after restart " << Thousands(double(after.hwm_kb)) << " kB\n";
   if (!ok) std::cout << "  FAILED: " << (restarted ? q.stats.error : error) << "\n";
   j.update({{"accepted", q.stats.accepted},

@@ -38,7 +38,8 @@ Queued QueueEvents(Sut& sut, const PayloadFactory& payloads, uint64_t n, int win
   sender.Finish();
   q.stats = sender.stats();
   if (q.stats.last_accept_us > q.stats.start_us) {
-    q.in_per_s = double(q.stats.accepted) / (double(q.stats.last_accept_us - q.stats.start_us) / 1e6);
+    q.in_per_s =
+        double(q.stats.accepted) / (double(q.stats.last_accept_us - q.stats.start_us) / 1e6);
   }
   return q;
 }
@@ -58,12 +59,24 @@ int WriteScenario(const Args& args, const std::string& default_path, const nlohm
   return j.value("ok", false) ? 0 : 1;
 }
 
-int RunThroughput(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-throughput.json", ScenarioThroughput(a, p)); }
-int RunLatency(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-latency.json", ScenarioLatency(a, p)); }
-int RunMemory(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-memory.json", ScenarioMemory(a, p)); }
-int RunRecovery(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-recovery.json", ScenarioRecovery(a, p)); }
-int RunDrain(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-drain.json", ScenarioDrain(a, p)); }
-int RunBacklog(const Args& a, const SutPaths& p) { return WriteScenario(a, "bench-backlog.json", ScenarioBacklog(a, p)); }
+int RunThroughput(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-throughput.json", ScenarioThroughput(a, p));
+}
+int RunLatency(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-latency.json", ScenarioLatency(a, p));
+}
+int RunMemory(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-memory.json", ScenarioMemory(a, p));
+}
+int RunRecovery(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-recovery.json", ScenarioRecovery(a, p));
+}
+int RunDrain(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-drain.json", ScenarioDrain(a, p));
+}
+int RunBacklog(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-backlog.json", ScenarioBacklog(a, p));
+}
 
 int RunScenarios(const Args& args, const SutPaths& paths) {
   // In the priority order; each scenario takes its own --quick defaults.

@@ -1,9 +1,8 @@
 #pragma once
 // What the hub scenarios share: filling the hub with queued events, JSON output, verdicts.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "args.h"
@@ -14,7 +13,6 @@
 namespace slussen::bench {
 
 class PayloadFactory;
-
 
 // Events sent with no receiver attached: they wait in the system under test.
 struct Queued {

@@ -1,0 +1,172 @@
+#include "compare_table.h"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "report.h"
+
+namespace slussen::bench {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double Ratio(double a, double b) {
+  return (std::isnan(a) || std::isnan(b) || b == 0) ? kNaN : a / b;
+}
+
+const SystemRun* Find(const std::vector<SystemRun>& runs, const std::string& name) {
+  for (const auto& r : runs) {
+    if (r.name == name && r.ran() && r.error.empty()) return &r;
+  }
+  return nullptr;
+}
+
+struct Metric {
+  std::string label;
+  std::function<double(const SystemRun&)> get;
+  int decimals = 0;
+};
+
+using PhaseValue = double (*)(const PhaseResult&);
+
+// A metric of the median all-out run.
+std::function<double(const SystemRun&)> OfMedian(PhaseValue f) {
+  return [f](const SystemRun& r) {
+    const auto* m = r.Median();
+    return m ? f(*m) : kNaN;
+  };
+}
+
+// A metric of the fixed-rate run at `rate`.
+std::function<double(const SystemRun&)> AtRate(double rate,
+                                               std::function<double(const PhaseResult&)> f) {
+  return [rate, f](const SystemRun& r) {
+    const auto* m = r.AtRate(rate);
+    return m ? f(*m) : kNaN;
+  };
+}
+
+double Pct(const Histogram& h, double p) { return static_cast<double>(h.Percentile(p)); }
+
+double WrittenKbPerEvent(const PhaseResult& p) {
+  return p.accepted
+             ? static_cast<double>(p.sut_write_bytes) / 1024 / static_cast<double>(p.accepted)
+             : kNaN;
+}
+
+std::vector<Metric> Metrics(const CompareSettings& s) {
+  std::vector<Metric> m = {
+      {"fsync 4 KB p50 (µs), before+after",
+       [](const SystemRun& r) { return r.fsync.ok ? Pct(r.fsync.us, 50) : kNaN; }},
+      {"fsync 4 KB p99 (µs), before+after",
+       [](const SystemRun& r) { return r.fsync.ok ? Pct(r.fsync.us, 99) : kNaN; }},
+      {"all-out in (events/s), median", OfMedian([](const PhaseResult& p) { return p.in_per_s; })},
+      {"  min of runs",
+       [](const SystemRun& r) {
+         double v = kNaN;
+         for (const auto& p : r.all_out) v = std::isnan(v) ? p.in_per_s : std::min(v, p.in_per_s);
+         return v;
+       }},
+      {"  max of runs",
+       [](const SystemRun& r) {
+         double v = kNaN;
+         for (const auto& p : r.all_out) v = std::isnan(v) ? p.in_per_s : std::max(v, p.in_per_s);
+         return v;
+       }},
+      {"all-out out (deliveries/s)", OfMedian([](const PhaseResult& p) { return p.out_per_s; })},
+      {"all-out latency p50 (µs)",
+       OfMedian([](const PhaseResult& p) { return Pct(p.latency_us, 50); })},
+      {"all-out latency p99 (µs)",
+       OfMedian([](const PhaseResult& p) { return Pct(p.latency_us, 99); })},
+      {"all-out accept p99 (µs)",
+       OfMedian([](const PhaseResult& p) { return Pct(p.accept_us, 99); })},
+      {"all-out SUT CPU (cores)", OfMedian([](const PhaseResult& p) { return p.sut_cpu_cores; }),
+       2},
+      {"all-out load generator CPU (cores)",
+       OfMedian([](const PhaseResult& p) { return p.bench_cpu_cores; }), 2},
+      {"all-out SUT CPU per event (µs)", OfMedian([](const PhaseResult& p) {
+         return p.accepted ? double(p.sut_cpu_us) / double(p.accepted) : kNaN;
+       }),
+       1},
+      {"all-out SUT disk writes per event (KB)", OfMedian(WrittenKbPerEvent), 1},
+  };
+  for (double rate : s.rates) {
+    const std::string r = "@" + Thousands(rate) + "/s ";
+    m.push_back(
+        {r + "in (events/s)", AtRate(rate, [](const PhaseResult& p) { return p.in_per_s; })});
+    for (double p : {50.0, 90.0, 99.0, 99.9}) {
+      m.push_back(
+          {r + "latency p" + (p == 99.9 ? std::string("99.9") : std::to_string(int(p))) + " (µs)",
+           AtRate(rate, [p](const PhaseResult& x) { return Pct(x.latency_us, p); })});
+    }
+    m.push_back({r + "latency max (µs)",
+                 AtRate(rate, [](const PhaseResult& x) { return double(x.latency_us.max()); })});
+    m.push_back({r + "SUT disk writes per event (KB)", AtRate(rate, WrittenKbPerEvent), 1});
+    m.push_back({r + "SUT CPU (cores)",
+                 AtRate(rate, [](const PhaseResult& x) { return x.sut_cpu_cores; }), 2});
+  }
+  m.push_back(
+      {"SUT peak RSS (MB)",
+       [](const SystemRun& r) { return r.peak_rss_kb ? double(r.peak_rss_kb) / 1024 : kNaN; }, 1});
+  m.push_back({"lost deliveries", [](const SystemRun& r) {
+                 double n = 0;
+                 for (const auto& p : r.all_out) n += double(p.lost);
+                 for (const auto& p : r.rates) n += double(p.lost);
+                 return n;
+               }});
+  return m;
+}
+
+const char* Verdict(double value, bool met) {
+  return std::isnan(value) ? "not measured" : met ? "MET" : "NOT MET";
+}
+
+}  // namespace
+
+nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const CompareSettings& s,
+                                 std::ostream& out) {
+  const SystemRun* raw = Find(runs, "raw");
+  const SystemRun* hub = Find(runs, "slussen");
+  const SystemRun* rmq = Find(runs, "rabbitmq");
+  Table table({"", "raw proton", "slussen", "rabbitmq", "slussen/rabbitmq", "slussen/raw"});
+  nlohmann::json vs_rmq = nlohmann::json::object();
+  nlohmann::json vs_raw = nlohmann::json::object();
+  auto json_ratio = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+  for (const auto& m : Metrics(s)) {
+    const double vraw = raw ? m.get(*raw) : kNaN;
+    const double vhub = hub ? m.get(*hub) : kNaN;
+    const double vrmq = rmq ? m.get(*rmq) : kNaN;
+    auto fmt = [&](double v) { return m.decimals ? Fixed(v, m.decimals) : Thousands(v); };
+    const double a = Ratio(vhub, vrmq);
+    const double b = Ratio(vhub, vraw);
+    table.Row({m.label, fmt(vraw), fmt(vhub), fmt(vrmq), Fixed(a, 2), Fixed(b, 2)});
+    vs_rmq[m.label] = json_ratio(a);
+    vs_raw[m.label] = json_ratio(b);
+  }
+  table.Print(out);
+  return {{"slussen/rabbitmq", vs_rmq}, {"slussen/raw", vs_raw}};
+}
+
+nlohmann::json PrintTargets(const std::vector<SystemRun>& runs, std::ostream& out) {
+  const SystemRun* hub = Find(runs, "slussen");
+  const SystemRun* rmq = Find(runs, "rabbitmq");
+  if (!hub) return nlohmann::json::object();
+  const double in = hub->Median() ? hub->Median()->in_per_s : kNaN;
+  const double vs = rmq && rmq->Median() ? Ratio(in, rmq->Median()->in_per_s) : kNaN;
+  const auto* at1k = hub->AtRate(1000);
+  const double p99 = at1k ? Pct(at1k->latency_us, 99) : kNaN;
+  out << "\ntargets (issue 5): durable fan-out-2 throughput >= 10,000 events/s: "
+      << Verdict(in, in >= 10000) << " (" << Thousands(in) << ")\n"
+      << "                   >= 3x RabbitMQ in the same run: " << Verdict(vs, vs >= 3) << " ("
+      << Fixed(vs, 2) << "x)\n"
+      << "                   p99 at 1,000 events/s <= 10 ms: " << Verdict(p99, p99 <= 10000) << " ("
+      << Thousands(p99) << " µs)\n";
+  return {
+      {"throughput_ge_10000_events_per_s", {{"value", in}, {"verdict", Verdict(in, in >= 10000)}}},
+      {"throughput_ge_3x_rabbitmq", {{"value", vs}, {"verdict", Verdict(vs, vs >= 3)}}},
+      {"p99_at_1000_per_s_le_10ms", {{"value_us", p99}, {"verdict", Verdict(p99, p99 <= 10000)}}}};
+}
+
+}  // namespace slussen::bench
