@@ -21,8 +21,13 @@ std::string JoinReasons(const std::vector<std::string>& reasons, const char* sep
 }
 }  // namespace
 
-Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock)
-    : config_(config), store_(store), output_(output), clock_(clock), dispatcher_(store, clock) {}
+Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock, CoreTuning tuning)
+    : config_(config),
+      store_(store),
+      output_(output),
+      clock_(clock),
+      dispatcher_(store, clock),
+      tuning_(tuning) {}
 
 Core::~Core() { Stop(); }
 
@@ -62,8 +67,8 @@ void Core::Stop() {
 std::vector<Core::Item> Core::TakeBatch() {
   std::unique_lock lock(mu_);
   auto has_work = [&] { return stopping_ || !queue_.empty(); };
-  if (auto due = dispatcher_.NextRetryAt()) {
-    cv_.wait_until(lock, *due, has_work);
+  if (auto wake = WakeAt()) {
+    cv_.wait_until(lock, *wake, has_work);
   } else {
     cv_.wait(lock, has_work);
   }
@@ -79,6 +84,21 @@ std::vector<Core::Item> Core::TakeBatch() {
     queue_.pop_front();
   }
   return items;
+}
+
+// The next retry (on the injected clock) or the next flush of acceptances (real time: it paces
+// disk writes, it is not a business deadline), whichever comes first.
+std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
+  std::optional<std::chrono::steady_clock::time_point> wake;
+  if (auto due = dispatcher_.NextRetryAt()) {
+    wake = std::chrono::steady_clock::now() +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due - clock_());
+  }
+  if (!unrecorded_marks_.empty()) {
+    const auto flush = marks_since_ + tuning_.mark_flush_interval;
+    if (!wake || flush < *wake) wake = flush;
+  }
+  return wake;
 }
 
 void Core::Run() {
@@ -106,12 +126,15 @@ void Core::Process(std::vector<Item>& items) {
     bool duplicate = false;
   };
   std::vector<Pending> pending;
-  std::vector<int64_t> delivered = std::move(unrecorded_deliveries_);
-  unrecorded_deliveries_.clear();
   const auto now = clock_();
+  const int64_t now_us = ToMicros(now);
+  bool barrier = false;
   for (auto& item : items) {
     auto* input = std::get_if<CoreInput>(&item);
-    if (!input) continue;
+    if (!input) {
+      barrier = true;
+      continue;
+    }
     if (auto* msg = std::get_if<InboundMessage>(input)) {
       pending.push_back({msg, DecideInbound(*msg, config_, now), {}});
     } else if (auto* demand = std::get_if<LinkDemand>(input)) {
@@ -119,12 +142,18 @@ void Core::Process(std::vector<Item>& items) {
     } else if (auto* gone = std::get_if<LinkGone>(input)) {
       dispatcher_.RemoveLink(gone->link_id);
     } else if (auto* outcome = std::get_if<DeliveryOutcome>(input)) {
-      if (auto seq = dispatcher_.OnOutcome(*outcome)) delivered.push_back(*seq);
+      if (auto seq = dispatcher_.OnOutcome(*outcome)) {
+        if (unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
+        unrecorded_marks_.push_back({*seq, now_us});
+      }
     }
   }
-  if (pending.empty() && delivered.empty()) return;
+  const bool flush_marks =
+      !unrecorded_marks_.empty() &&
+      (barrier || unrecorded_marks_.size() >= tuning_.mark_flush_max ||
+       std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
+  if (pending.empty() && !flush_marks) return;
 
-  const int64_t now_us = ToMicros(now);
   std::set<std::string> enqueued;
   auto write = [&]() -> Status {
     if (auto s = store_.Begin(); !s) return s;
@@ -159,8 +188,8 @@ void Core::Process(std::vector<Item>& items) {
       if (auto s = store_.InsertDeadLetter(dead); !s) return s;
       p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
     }
-    for (int64_t seq : delivered) {
-      if (auto s = store_.MarkDelivered(seq, now_us); !s) return s;
+    for (const Mark& mark : unrecorded_marks_) {
+      if (auto s = store_.MarkDelivered(mark.seq, mark.at_us); !s) return s;
     }
     // The cases of newly stored events change in the same transaction as the events.
     std::set<std::string> cases;
@@ -178,17 +207,18 @@ void Core::Process(std::vector<Item>& items) {
 
   if (auto s = write(); !s) {
     store_.Rollback();
-    spdlog::error("store: batch of {} messages not committed, releasing them to their senders: {}",
-                  pending.size(), s.error());
+    spdlog::error("store: transaction not committed ({} inbound messages released to their "
+                  "senders, {} delivery records kept for the next one): {}",
+                  pending.size(), unrecorded_marks_.size(), s.error());
     for (auto& p : pending) {
       output_.Settle(p.msg->conn_id, p.msg->token, {Settlement::Kind::kReleased, "", ""});
     }
     counters_.released += pending.size();
-    unrecorded_deliveries_ = std::move(delivered);
     return;
   }
   ++counters_.commits;
-  counters_.delivered += delivered.size();
+  counters_.delivered += unrecorded_marks_.size();
+  unrecorded_marks_.clear();
   for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);
   for (auto& p : pending) {
     if (p.settlement.kind == Settlement::Kind::kAccepted) {

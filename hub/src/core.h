@@ -8,12 +8,21 @@
 // transport how to settle each inbound delivery. Then it hands the transport whatever the
 // receivers have credit for. If the commit fails, every inbound message of the batch is released
 // (the sender will retry) and nothing is reported as stored.
+//
+// A receiver's acceptance is recorded (outbox.delivered_at_us) in the next transaction that
+// stores inbound events, or on its own after `mark_flush_interval` / `mark_flush_max` / a Drain.
+// Why: a transaction of its own per acceptance was one extra fsync per destination per event, and
+// inbound events waited behind it. The record is bookkeeping for at-least-once delivery: if the
+// hub dies before it is written, the event is delivered again after the restart, with the same
+// message-id, which receivers deduplicate anyway.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -35,10 +44,17 @@ struct CoreCounters {
   uint64_t commits = 0;
 };
 
+struct CoreTuning {
+  // Longest time a receiver's acceptance waits in memory for a transaction to ride in.
+  std::chrono::milliseconds mark_flush_interval{100};
+  // Most acceptances waiting in memory before they get a transaction of their own.
+  std::size_t mark_flush_max = 1000;
+};
+
 class Core {
  public:
   // `config`, `store` and `output` must outlive the Core.
-  Core(const Config& config, Store& store, CoreOutput& output, Clock clock);
+  Core(const Config& config, Store& store, CoreOutput& output, Clock clock, CoreTuning tuning = {});
   ~Core();  // stops the thread if still running
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -62,6 +78,7 @@ class Core {
 
   void Run();
   std::vector<Item> TakeBatch();
+  std::optional<std::chrono::steady_clock::time_point> WakeAt() const;
   void Process(std::vector<Item>& items);
   void Pump();
 
@@ -71,9 +88,15 @@ class Core {
   Clock clock_;
   Dispatcher dispatcher_;
   CoreCounters counters_;
-  // Seqs receivers accepted whose MarkDelivered was rolled back with a failed batch: the
-  // dispatcher has forgotten them, so the next transaction must record them.
-  std::vector<int64_t> unrecorded_deliveries_;
+  const CoreTuning tuning_;
+  struct Mark {
+    int64_t seq = 0;
+    int64_t at_us = 0;
+  };
+  // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
+  // must record them, also after a failed one), and since when the oldest has waited.
+  std::vector<Mark> unrecorded_marks_;
+  std::chrono::steady_clock::time_point marks_since_;
 
   std::mutex mu_;
   std::condition_variable cv_;

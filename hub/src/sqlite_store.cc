@@ -1,10 +1,12 @@
 #include "sqlite_store.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <utility>
 
 #include "sqlite_migrations.h"
+#include "wal_checkpointer.h"
 
 namespace slussen {
 namespace {
@@ -44,6 +46,13 @@ struct ResetGuard {
   ~ResetGuard() { s.Reset(); }
 };
 
+// The checkpointer thread is asked to copy the log back once it holds this many pages (SQLite's
+// own default threshold). If it falls this far behind, the writer checkpoints inline, which
+// bounds the log file; journal_size_limit then truncates it back.
+constexpr int kCheckpointFrames = 1000;
+constexpr int kInlineCheckpointFrames = 16000;
+constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";
+
 constexpr const char* kOutboxSelect =
     "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body "
     "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
@@ -78,6 +87,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     if (auto s = store->Migrate(); !s) return Error{s.error()};
     if (auto s = store->Exec("PRAGMA journal_mode=WAL"); !s) return Error{s.error()};
     if (auto s = store->Exec("PRAGMA synchronous=FULL"); !s) return Error{s.error()};
+    if (auto s = store->Exec(kJournalSizeLimit); !s) return Error{s.error()};
+    auto checkpointer = WalCheckpointer::Start(path);
+    if (!checkpointer) return Error{checkpointer.error()};
+    store->checkpointer_ = std::move(*checkpointer);
+    // Replaces SQLite's automatic checkpoint inside COMMIT.
+    sqlite3_wal_hook(db, &SqliteStore::OnWalCommit, store.get());
   } else {
     Stmt v;
     v.Prepare(db, "PRAGMA user_version");
@@ -136,8 +151,28 @@ SqliteStore::SqliteStore(sqlite3* db, std::string path)
     : db_(db), path_(std::move(path)), stmts_(std::make_unique<Statements>()) {}
 
 SqliteStore::~SqliteStore() {
+  checkpointer_.reset();  // its connection closes first; closing the last one checkpoints
   stmts_.reset();  // statements must be finalized before the connection closes
   sqlite3_close(db_);
+}
+
+uint64_t SqliteStore::CheckpointRuns() const {
+  return checkpointer_ ? checkpointer_->runs() : 0;
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* schema, int frames) {
+  auto* store = static_cast<SqliteStore*>(self);
+  if (frames >= kInlineCheckpointFrames) {
+    // The writer is between transactions here, so this copies the whole log unless a reader
+    // still uses part of it.
+    if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) !=
+        SQLITE_OK) {
+      spdlog::warn("store {}: inline checkpoint failed: {}", store->path_, sqlite3_errmsg(db));
+    }
+  } else if (frames >= kCheckpointFrames) {
+    store->checkpointer_->Request();
+  }
+  return SQLITE_OK;
 }
 
 Status SqliteStore::Fail(const char* what) const {
@@ -155,9 +190,13 @@ Status SqliteStore::Exec(const char* sql) {
 }
 
 Status SqliteStore::Migrate() {
-  Stmt v;
-  v.Prepare(db_, "PRAGMA user_version");
-  const int version = v.Step() == SQLITE_ROW ? static_cast<int>(v.ColInt(0)) : 0;
+  int version = 0;
+  {
+    // Finalized before migrating: DROP TABLE fails while any statement is still active.
+    Stmt v;
+    v.Prepare(db_, "PRAGMA user_version");
+    if (v.Step() == SQLITE_ROW) version = static_cast<int>(v.ColInt(0));
+  }
   const auto& migrations = SqliteMigrations();
   if (version > static_cast<int>(migrations.size())) {
     return Error{"store " + path_ + ": schema version " + std::to_string(version) +

@@ -1,7 +1,9 @@
 #pragma once
 // SQLite implementation of Store: one database file in WAL mode with synchronous=FULL, so a
 // committed transaction survives power loss. The schema is versioned (PRAGMA user_version) and
-// migrated forward on open; see hub/DESIGN.md "Store schema".
+// migrated forward on open; see hub/DESIGN.md "Store schema". A writable store checkpoints its
+// write-ahead log on a thread of its own (wal_checkpointer.h), not inside the core's commits.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -10,6 +12,8 @@
 struct sqlite3;
 
 namespace slussen {
+
+class WalCheckpointer;
 
 class SqliteStore final : public Store {
  public:
@@ -31,6 +35,9 @@ class SqliteStore final : public Store {
   Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
   Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override;
 
+  // Checkpoints the background thread has run; 0 for a read-only store.
+  uint64_t CheckpointRuns() const;
+
   // The schema version this build writes.
   static int SchemaVersion();
 
@@ -40,10 +47,12 @@ class SqliteStore final : public Store {
   Status Exec(const char* sql);
   Status Migrate();
   Status Fail(const char* what) const;
+  static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
 
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statements> stmts_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // null for a read-only store
 };
 
 }  // namespace slussen

@@ -134,6 +134,11 @@ class RecordingOutput final : public CoreOutput {
     cv_.notify_all();
   }
 
+  // Waits (bounded, as a safety net against a hang) until at least n deliveries were handed out.
+  bool WaitForDelivers(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(60), [&] { return delivers_.size() >= n; });
+  }
   // Waits (bounded, as a safety net against a hang) until at least n settlements were recorded.
   bool WaitForSettles(std::size_t n) {
     std::unique_lock lock(mu_);
@@ -310,6 +315,8 @@ std::unique_ptr<SqliteStore> MustOpen(const std::string& path) {
 
 class CoreTest : public ::testing::Test {
  protected:
+  CoreTest() = default;
+  explicit CoreTest(CoreTuning tuning) : tuning_(tuning) {}
   void TearDown() override { core_.Stop(); }
 
   std::string Scalar(const std::string& sql) {
@@ -331,7 +338,8 @@ class CoreTest : public ::testing::Test {
   FaultyStore store_{*real_store_};
   RecordingOutput output_;
   Config config_ = TestConfig();  // tests may adjust it before Start()
-  Core core_{config_, store_, output_, [] { return kNow; }};
+  CoreTuning tuning_;
+  Core core_{config_, store_, output_, [] { return kNow; }, tuning_};
 };
 
 // ---- Accepted --------------------------------------------------------------------------------
@@ -699,6 +707,66 @@ TEST_F(CoreTest, AcceptedOutcomeInAFailedBatchIsRecordedByTheNextCommit) {
   EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
             std::to_string(ToMicros(kNow)))
       << "the receiver accepted seq " << seq << " but the store still has it pending";
+}
+
+// ---- When a receiver's acceptance is written -------------------------------------------------
+
+constexpr uint64_t kVcLink = kOutLink + 1;
+
+// Stores one event, lets the kommun receiver take it and accept it, then gives the vårdcentral
+// receiver credit: once its delivery is out, the core has processed the acceptance (it came in
+// the same batch or an earlier one) without any Drain, which would force the write. Returns the
+// kommun delivery's seq.
+int64_t AcceptOneWithoutDrain(Core& core, RecordingOutput& output) {
+  core.Post(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  core.Post(Demand(kKommunDestination, 10));
+  EXPECT_TRUE(output.WaitForDelivers(1));
+  const int64_t seq = output.delivers().at(0).items.at(0).seq;
+  core.Post(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
+  core.Post(LinkDemand{kOutConn, kVcLink, kVcDestination, 10});
+  EXPECT_TRUE(output.WaitForDelivers(2));
+  return seq;
+}
+
+class CoreLazyMarkTest : public CoreTest {
+ protected:
+  CoreLazyMarkTest() : CoreTest(CoreTuning{std::chrono::hours(1), 1000}) {}
+};
+
+// No transaction of its own for an acceptance: it rides in the next one that stores events.
+TEST_F(CoreLazyMarkTest, AcceptanceIsWrittenWithTheNextInboundTransaction) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  const std::string sql = "SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq);
+  EXPECT_EQ(Scalar(sql), "NULL") << "an acceptance alone must not cost a commit";
+
+  core_.Post(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  ASSERT_TRUE(output_.WaitForSettles(2));  // settled only after its commit
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Scalar(sql), std::to_string(ToMicros(kNow)));
+}
+
+// Stop (and any Drain) writes what is waiting: a clean shutdown never redelivers.
+TEST_F(CoreLazyMarkTest, StopWritesWaitingAcceptances) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  core_.Stop();
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            std::to_string(ToMicros(kNow)));
+  EXPECT_EQ(core_.counters().delivered, 1u);
+}
+
+class CoreEagerMarkTest : public CoreTest {
+ protected:
+  CoreEagerMarkTest() : CoreTest(CoreTuning{std::chrono::hours(1), 1}) {}
+};
+
+// mark_flush_max bounds what waits in memory: at the limit the acceptances get their own commit.
+TEST_F(CoreEagerMarkTest, AcceptancesAtTheLimitAreWrittenWithoutInboundTraffic) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            std::to_string(ToMicros(kNow)));
 }
 
 }  // namespace

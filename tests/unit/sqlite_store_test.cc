@@ -9,6 +9,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <chrono>
 #include <vector>
 
 #include "sqlite_migrations.h"
@@ -59,6 +61,14 @@ class RawDb {
     if (rc != SQLITE_DONE) ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
     sqlite3_finalize(st);
     return rows;
+  }
+  // Runs a script of several statements.
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      ADD_FAILURE() << (err ? err : "error") << " in: " << sql;
+    }
+    sqlite3_free(err);
   }
   std::string Scalar(const std::string& sql) {
     auto rows = Query(sql);
@@ -157,6 +167,35 @@ TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
 }
 
+// The write-ahead log is copied back by the store's own checkpoint thread (not inside a commit),
+// while commits go on, and nothing committed is lost by it.
+TEST_F(StoreTest, BackgroundCheckpointRunsAndKeepsEveryCommit) {
+  constexpr int kCommits = 400;
+  const std::string body(3000, 'x');  // with the outbox and index pages: > 2 pages per commit
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < kCommits; ++i) {
+      ASSERT_NO_FATAL_FAILURE(
+          InsertCommitted(*store, {Event("e" + std::to_string(i), {"kommun-1380"}, body)}));
+    }
+    // A safety net against a hang, not a timing assertion.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (store->CheckpointRuns() == 0 && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_GE(store->CheckpointRuns(), 1u) << "no checkpoint after > 1000 pages of log";
+    InsertCommitted(*store, {Event("last", {"kommun-1380"}, body)});
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto stats = store->Stats();
+  ASSERT_TRUE(stats) << stats.error();
+  EXPECT_EQ(stats->events, kCommits + 1);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+}
+
 TEST_F(StoreTest, RefusesDatabaseNewerThanThisBuild) {
   const int newer = SqliteStore::SchemaVersion() + 1;
   {
@@ -178,6 +217,38 @@ TEST_F(StoreTest, RefusesDatabaseNewerThanThisBuild) {
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(newer));
   EXPECT_THAT(raw.Query("SELECT name FROM sqlite_master"), IsEmpty());
+}
+
+// A store written by an older build keeps its cases and deadlines through the migrations.
+TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesAndDeadlines) {
+  {
+    RawDb raw(path_);
+    raw.Exec(SqliteMigrations().at(0));
+    raw.Exec(SqliteMigrations().at(1));
+    raw.Exec("PRAGMA user_version = 2");
+    raw.Exec("INSERT INTO cases VALUES ('SE2321000131-sjh/VT-1', '1380', 'planning', 5, 1, 0, 2, "
+             "1500, 'a note')");
+    raw.Exec("INSERT INTO deadlines VALUES ('SE2321000131-sjh/VT-1', 'inskrivning', '2 kap. 3 §', "
+             "100, 'met', 90)");
+    raw.Exec("INSERT INTO deadlines VALUES ('SE2321000131-sjh/VT-1', 'sip-kallelse', '4 kap. 3 §', "
+             "NULL, 'pending', NULL)");
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteStore::SchemaVersion()));
+  EXPECT_THAT(raw.Query("SELECT * FROM cases"),
+              ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "1380", "planning", "5", "1", "0",
+                                      "2", "1500", "a note")));
+  EXPECT_THAT(raw.Query("SELECT * FROM deadlines ORDER BY deadline_id"),
+              ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "inskrivning", "2 kap. 3 §", "100",
+                                      "met", "90"),
+                          ElementsAre("SE2321000131-sjh/VT-1", "sip-kallelse", "4 kap. 3 §",
+                                      "NULL", "pending", "NULL")));
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                       "('cases_by_kommun', 'deadlines_open')"),
+            "0");
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(StoreTest, RefusesFileThatIsNotADatabase) {
