@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "sqlite_migrations.h"
@@ -53,6 +55,16 @@ constexpr int kCheckpointFrames = 1000;
 constexpr int kInlineCheckpointFrames = 16000;
 constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";
 
+// Busy handler of the store's connection. The lock is held by the checkpoint thread for a short
+// copy (or by an inspection tool); SQLite's own busy_timeout sleeps 1, 2, 5, 10... ms between
+// tries, longer than the hold itself, and every inbound event waits for that sleep.
+int WaitBriefly(void*, int tries) {
+  constexpr int kMaxTries = 50'000;  // 50 us each: gives up with SQLITE_BUSY after ~5 s
+  if (tries >= kMaxTries) return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds(50));
+  return 1;
+}
+
 constexpr const char* kOutboxSelect =
     "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body "
     "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
@@ -80,7 +92,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     return Error{msg};
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_handler(db, &WaitBriefly, nullptr);
   if (!read_only) {
     // WAL + FULL: a commit is on disk (fsync'd WAL) before Commit() returns.
     // Migrate first: it refuses a newer schema before anything about the file is changed.
