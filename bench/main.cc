@@ -1,7 +1,9 @@
 // slussen-bench: the load generator and benchmark of Slussen. See bench/README.md.
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <climits>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <set>
@@ -80,8 +82,13 @@ int main(int argc, char** argv) {
       args.Str("rabbitmq-script", std::string(SLUSSEN_SOURCE_DIR) + "/scripts/rabbitmq-bench.sh");
   paths.work_dir = args.Str("work-dir", "/tmp/slussen-bench");
   try {
-    if (command == "raw-peer")
+    if (command == "raw-peer") {
+      // A child of the bench only: it must not outlive a bench that died without stopping it
+      // (killed, or SIGPIPE on a closed stdout), nor keep its port and CPU afterwards.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() == 1) return 1;  // the parent is already gone
       return RunRawPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)));
+    }
     if (command == "compare") return RunCompare(args, paths);
     if (command == "throughput") return RunThroughput(args, paths);
     if (command == "latency") return RunLatency(args, paths);

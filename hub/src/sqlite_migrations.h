@@ -99,6 +99,19 @@ INSERT INTO deadlines_v3 SELECT case_id, deadline_id, rule, due_at_us, state, me
 DROP TABLE deadlines;
 ALTER TABLE deadlines_v3 RENAME TO deadlines;
 )sql",
+      // 4: one random-key index fewer per event. outbox_by_event (keyed by the random event id,
+      // so each event of a batch dirtied its own leaf page) is replaced by the event's own
+      // record of where its outbox rows are: InsertEvent writes them right after the event, so
+      // they are the consecutive seqs [outbox_first_seq, outbox_first_seq + outbox_count).
+      // seq is an INTEGER PRIMARY KEY (a rowid alias), stable under VACUUM.
+      R"sql(
+ALTER TABLE events ADD COLUMN outbox_first_seq INTEGER;
+ALTER TABLE events ADD COLUMN outbox_count INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET
+  outbox_first_seq = (SELECT min(seq) FROM outbox o WHERE o.event_id = events.event_id),
+  outbox_count = (SELECT count(*) FROM outbox o WHERE o.event_id = events.event_id);
+DROP INDEX outbox_by_event;
+)sql",
   };
   return migrations;
 }

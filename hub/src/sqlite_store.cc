@@ -48,10 +48,13 @@ struct ResetGuard {
   ~ResetGuard() { s.Reset(); }
 };
 
-// The checkpointer thread is asked to copy the log back once it holds this many pages (SQLite's
-// own default threshold). If it falls this far behind, the writer checkpoints inline, which
-// bounds the log file; journal_size_limit then truncates it back.
-constexpr int kCheckpointFrames = 1000;
+// The checkpointer thread is asked to copy the log back once it holds this many pages. A quarter
+// of SQLite's default (1000): each checkpoint's burst of random writes into the database file
+// keeps the disk busy for less time, and the core's own WAL fsyncs wait behind less of it
+// (slussen-bench compare --only slussen: p99 at 1,000/s 7.4 ms vs 11.9-30 ms, all-out steadier
+// as the store grows). If it falls this far behind, the writer checkpoints inline, which bounds
+// the log file; journal_size_limit then truncates it back.
+constexpr int kCheckpointFrames = 256;
 constexpr int kInlineCheckpointFrames = 16000;
 constexpr const char* kJournalSizeLimit = "PRAGMA journal_size_limit=67108864";
 // The b-tree pages an event touches are spread over the whole file (random event ids, case ids);
@@ -77,7 +80,8 @@ constexpr const char* kOutboxSelect =
 
 class SqliteStore::Statements {
  public:
-  Stmt begin, commit, rollback, insert_event, event_body, insert_outbox, insert_dead, mark_delivered,
+  Stmt begin, commit, rollback, insert_event, event_outbox, event_body, insert_outbox, insert_dead,
+      mark_delivered,
       pending_after, pending_by_seq, case_events, case_deliveries, upsert_case, delete_deadlines,
       insert_deadline;
 };
@@ -133,6 +137,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
       {s.insert_event,
        "INSERT OR IGNORE INTO events(event_id, kind, case_id, sender_hsa_id, schema_version, "
        "occurred_at_us, received_at_us, body) VALUES (?,?,?,?,?,?,?,?)"},
+      {s.event_outbox, "UPDATE events SET outbox_first_seq = ?, outbox_count = ? WHERE rowid = ?"},
       {s.event_body, "SELECT body FROM events WHERE event_id = ?"},
       {s.insert_outbox,
        "INSERT INTO outbox(destination, event_id, enqueued_at_us) VALUES (?,?,?)"},
@@ -145,8 +150,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
       {s.pending_by_seq, pending_by_seq_sql.c_str()},
       {s.case_events, "SELECT body, received_at_us FROM events WHERE case_id = ? ORDER BY received_at_us"},
       {s.case_deliveries,
-       "SELECT o.event_id, o.destination, o.delivered_at_us FROM outbox o "
-       "JOIN events e ON e.event_id = o.event_id WHERE e.case_id = ? ORDER BY o.seq"},
+       "SELECT o.event_id, o.destination, o.delivered_at_us FROM events e "
+       "JOIN outbox o ON o.seq >= e.outbox_first_seq AND o.seq < e.outbox_first_seq + e.outbox_count "
+       "WHERE e.case_id = ? ORDER BY o.seq"},
       {s.upsert_case,
        "INSERT OR REPLACE INTO cases(case_id, kommunkod, status, updated_at_us, liable, provisional, "
        "liability_days, liability_amount_kr, notes) VALUES (?,?,?,?,?,?,?,?,?)"},
@@ -271,13 +277,30 @@ Result<Store::InsertOutcome> SqliteStore::InsertEvent(const EventRecord& e) {
     if (s.event_body.Step() != SQLITE_ROW) return Error{Fail("read stored event").error()};
     return s.event_body.ColBlob(0) == e.body ? InsertOutcome::kDuplicate : InsertOutcome::kConflict;
   }
+  if (e.destinations.empty()) return InsertOutcome::kInserted;
+  // One writer, one transaction: the rows get consecutive seqs, which the event records
+  // (schema v4: this replaces an index on the random event id).
+  const sqlite3_int64 event_rowid = sqlite3_last_insert_rowid(db_);
+  sqlite3_int64 first_seq = 0;
   for (const auto& dest : e.destinations) {
     ResetGuard g{s.insert_outbox};
     s.insert_outbox.Text(1, dest);
     s.insert_outbox.Text(2, e.event_id);
     s.insert_outbox.Int(3, e.received_at_us);
     if (s.insert_outbox.Step() != SQLITE_DONE) return Error{Fail("insert outbox").error()};
+    const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
+    if (first_seq == 0) {
+      first_seq = seq;
+    } else if (seq != first_seq + static_cast<sqlite3_int64>(&dest - e.destinations.data())) {
+      return Error{"store " + path_ + ": outbox rows of event " + e.event_id +
+                   " did not get consecutive seqs"};
+    }
   }
+  ResetGuard g{s.event_outbox};
+  s.event_outbox.Int(1, first_seq);
+  s.event_outbox.Int(2, static_cast<int64_t>(e.destinations.size()));
+  s.event_outbox.Int(3, event_rowid);
+  if (s.event_outbox.Step() != SQLITE_DONE) return Error{Fail("record outbox of event").error()};
   return InsertOutcome::kInserted;
 }
 

@@ -220,7 +220,7 @@ TEST_F(StoreTest, RefusesDatabaseNewerThanThisBuild) {
 }
 
 // A store written by an older build keeps its cases and deadlines through the migrations.
-TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesAndDeadlines) {
+TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
   {
     RawDb raw(path_);
     raw.Exec(SqliteMigrations().at(0));
@@ -232,6 +232,17 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesAndDeadlines) {
              "100, 'met', 90)");
     raw.Exec("INSERT INTO deadlines VALUES ('SE2321000131-sjh/VT-1', 'sip-kallelse', '4 kap. 3 §', "
              "NULL, 'pending', NULL)");
+    // Two events of the case with their outbox rows, as schema v2 stored them, and one event
+    // without destinations.
+    raw.Exec("INSERT INTO events VALUES ('e1', 'Inskrivningsmeddelande', 'SE2321000131-sjh/VT-1', "
+             "'SE2321000131-sjh', 1, 1, 2, x'00')");
+    raw.Exec("INSERT INTO outbox VALUES (1, 'kommun-1380', 'e1', 2, 7)");
+    raw.Exec("INSERT INTO outbox VALUES (2, 'vc-1', 'e1', 2, NULL)");
+    raw.Exec("INSERT INTO events VALUES ('e2', 'Receipt', 'SE2321000131-sjh/VT-1', "
+             "'SE2321000131-sjh', 1, 3, 4, x'01')");
+    raw.Exec("INSERT INTO events VALUES ('e3', 'Utskrivningsklar', 'SE2321000131-sjh/VT-1', "
+             "'SE2321000131-sjh', 1, 5, 6, x'02')");
+    raw.Exec("INSERT INTO outbox VALUES (3, 'kommun-1380', 'e3', 6, NULL)");
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -246,9 +257,50 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesAndDeadlines) {
                           ElementsAre("SE2321000131-sjh/VT-1", "sip-kallelse", "4 kap. 3 §",
                                       "NULL", "pending", "NULL")));
   EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                       "('cases_by_kommun', 'deadlines_open')"),
+                       "('cases_by_kommun', 'deadlines_open', 'outbox_by_event')"),
             "0");
+  EXPECT_THAT(raw.Query("SELECT event_id, outbox_first_seq, outbox_count FROM events ORDER BY 1"),
+              ElementsAre(ElementsAre("e1", "1", "2"), ElementsAre("e2", "NULL", "0"),
+                          ElementsAre("e3", "3", "1")));
+  auto deliveries = store->CaseDeliveries("SE2321000131-sjh/VT-1");
+  ASSERT_TRUE(deliveries) << deliveries.error();
+  ASSERT_EQ(deliveries->size(), 3u);
+  EXPECT_EQ((*deliveries)[0].event_id, "e1");
+  EXPECT_EQ((*deliveries)[0].destination, "kommun-1380");
+  EXPECT_EQ((*deliveries)[0].delivered_at_us, 7);
+  EXPECT_EQ((*deliveries)[1].destination, "vc-1");
+  EXPECT_EQ((*deliveries)[2].event_id, "e3");
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A case's deliveries: every outbox row of its events, in seq order, with the delivery time;
+// events of other cases and events without destinations add nothing.
+TEST_F(StoreTest, CaseDeliveriesListsEveryOutboxRowOfTheCase) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const std::string kCase = "SE2321000131-sjh/VT-7";
+  EventRecord a = Event("a", {"kommun-1380", "vc-1"});
+  EventRecord other = Event("other", {"kommun-1380"});
+  EventRecord receipt = Event("receipt", {});
+  EventRecord b = Event("b", {"kommun-1380"});
+  a.case_id = receipt.case_id = b.case_id = kCase;
+  InsertCommitted(*store, {a, other});
+  InsertCommitted(*store, {receipt, b});
+  ASSERT_TRUE(store->Begin());
+  ASSERT_TRUE(store->MarkDelivered(2, 42));  // a -> vc-1
+  ASSERT_TRUE(store->Commit());
+
+  auto rows = store->CaseDeliveries(kCase);
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].event_id, "a");
+  EXPECT_EQ((*rows)[0].destination, "kommun-1380");
+  EXPECT_EQ((*rows)[0].delivered_at_us, 0);
+  EXPECT_EQ((*rows)[1].event_id, "a");
+  EXPECT_EQ((*rows)[1].destination, "vc-1");
+  EXPECT_EQ((*rows)[1].delivered_at_us, 42);
+  EXPECT_EQ((*rows)[2].event_id, "b");
+  EXPECT_EQ((*rows)[2].destination, "kommun-1380");
 }
 
 TEST_F(StoreTest, RefusesFileThatIsNotADatabase) {
