@@ -214,6 +214,9 @@ void Core::Process(std::vector<Item>& items) {
       output_.Settle(p.msg->conn_id, p.msg->token, {Settlement::Kind::kReleased, "", ""});
     }
     counters_.released += pending.size();
+    // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
+    // store that keeps failing must not turn the core into a busy loop).
+    if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
     return;
   }
   ++counters_.commits;

@@ -23,9 +23,11 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     sqlite3_close(db);
     return Error{msg};
   }
-  // How long step 2 waits for the writer's current transaction to end before giving up until the
-  // next request.
-  sqlite3_busy_timeout(db, 100);
+  // How long step 2 waits for the writer's current transaction to end, and then for readers to
+  // leave the log, before giving up until the next request. It holds the write lock while it
+  // waits for readers (an inspection tool, a report), so this is also the longest the core can
+  // be held off by it.
+  sqlite3_busy_timeout(db, 10);
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(db, path));
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   return c;
