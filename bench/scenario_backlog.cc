@@ -74,13 +74,7 @@ nlohmann::json ScenarioBacklog(const Args& args, const SutPaths& paths) {
       paths, {{live.kommunkod(), live.vardcentral()}, {parked.kommunkod(), parked.vardcentral()}});
   nlohmann::json j = {{"scenario", "throughput and p99 with a large backlog vs empty"},
                       {"queued", n}};
-  std::string error;
-  if (!hub.Start(&error)) {
-    j["ok"] = false;
-    j["error"] = error;
-    std::cout << "  cannot start the hub: " << error << "\n";
-    return j;
-  }
+  if (!StartOrRecord(hub, "the hub", j)) return j;
   RunPhase(hub, live, {.label = "warm-up", .count = std::min<uint64_t>(events / 10, 5000)});
   const Measure empty = MeasureLive(hub, live, events, repeat, rate, seconds);
   Print("empty store", empty);

@@ -26,13 +26,8 @@ nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths) {
   SlussenSut hub(paths, {{payloads.kommunkod(), payloads.vardcentral()}});
   nlohmann::json j = {
       {"scenario", "backlog drain under live traffic"}, {"queued", n}, {"live_rate", rate}};
+  if (!StartOrRecord(hub, "the hub", j)) return j;
   std::string error;
-  if (!hub.Start(&error)) {
-    j["ok"] = false;
-    j["error"] = error;
-    std::cout << "  cannot start the hub: " << error << "\n";
-    return j;
-  }
   Note("[drain] queueing " + Thousands(double(n)) + " events");
   const Queued backlog = QueueEvents(hub, payloads, n, 1000);
 

@@ -35,13 +35,7 @@ nlohmann::json RunPhases(const Args& args, const SutPaths& paths,
   const PayloadFactory payloads(1, args.U64("size", 1024));
   auto sut = MakeTarget(args, paths, payloads);
   nlohmann::json j = {{"scenario", what}, {"target", sut->name()}};
-  std::string error;
-  if (!sut->Start(&error)) {
-    std::cout << "  cannot start " << sut->name() << ": " << error << "\n";
-    j["ok"] = false;
-    j["error"] = error;
-    return j;
-  }
+  if (!StartOrRecord(*sut, sut->name(), j)) return j;
   bool ok = true;
   for (const auto& spec : specs) {
     const PhaseResult r = RunPhase(*sut, payloads, spec);

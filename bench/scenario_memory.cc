@@ -17,13 +17,7 @@ nlohmann::json ScenarioMemory(const Args& args, const SutPaths& paths) {
   const PayloadFactory payloads(1, args.U64("size", 1024));
   SlussenSut hub(paths, {{payloads.kommunkod(), payloads.vardcentral()}});
   nlohmann::json j = {{"scenario", "memory per queued event"}, {"queued", n}};
-  std::string error;
-  if (!hub.Start(&error)) {
-    j["ok"] = false;
-    j["error"] = error;
-    std::cout << "  cannot start the hub: " << error << "\n";
-    return j;
-  }
+  if (!StartOrRecord(hub, "the hub", j)) return j;
   // Warm up: traffic that is delivered completely, so nothing is queued afterwards.
   const PhaseResult warm = RunPhase(hub, payloads, {.label = "warm-up", .count = 5000});
   std::this_thread::sleep_for(std::chrono::seconds(1));

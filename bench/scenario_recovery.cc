@@ -19,13 +19,8 @@ nlohmann::json ScenarioRecovery(const Args& args, const SutPaths& paths) {
   const PayloadFactory payloads(1, args.U64("size", 1024));
   SlussenSut hub(paths, {{payloads.kommunkod(), payloads.vardcentral()}});
   nlohmann::json j = {{"scenario", "recovery after kill -9"}, {"queued", n}};
+  if (!StartOrRecord(hub, "the hub", j)) return j;
   std::string error;
-  if (!hub.Start(&error)) {
-    j["ok"] = false;
-    j["error"] = error;
-    std::cout << "  cannot start the hub: " << error << "\n";
-    return j;
-  }
   Note("[recovery] queueing " + Thousands(double(n)) + " events");
   const Queued q = QueueEvents(hub, payloads, n, 1000);
   hub.process().Kill9();

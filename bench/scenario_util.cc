@@ -44,6 +44,15 @@ Queued QueueEvents(Sut& sut, const PayloadFactory& payloads, uint64_t n, int win
   return q;
 }
 
+bool StartOrRecord(Sut& sut, const std::string& label, nlohmann::json& j) {
+  std::string error;
+  if (sut.Start(&error)) return true;
+  std::cout << "  cannot start " << label << ": " << error << "\n";
+  j["ok"] = false;
+  j["error"] = error;
+  return false;
+}
+
 const char* Verdict(bool met) { return met ? "MET" : "NOT MET"; }
 
 void Note(const std::string& text) { std::cerr << text << "\n"; }

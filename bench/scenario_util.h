@@ -24,6 +24,10 @@ struct Queued {
 // Sends `n` events all-out, printing progress to stderr every few seconds.
 Queued QueueEvents(Sut& sut, const PayloadFactory& payloads, uint64_t n, int window);
 
+// Starts the system under test. If it cannot: prints why on stdout as "cannot start <label>",
+// records "ok": false and "error" in `j`, and returns false; the scenario then returns `j`.
+bool StartOrRecord(Sut& sut, const std::string& label, nlohmann::json& j);
+
 const char* Verdict(bool met);
 // Writes the scenario's JSON to --json (default `default_path`) and returns the exit status
 // (0 when j["ok"] is true).
