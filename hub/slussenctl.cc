@@ -17,15 +17,15 @@
 #include <tuple>
 #include <vector>
 
-#include "agreement_loader.h"
-#include "case_report.h"
-#include "case_state.h"
-#include "deadlines.h"
-#include "inbound.h"
-#include "liability.h"
-#include "swedish_calendar.h"
-#include "time_format.h"
-#include "timeline.h"
+#include "config/agreement_loader.h"
+#include "report/case_report.h"
+#include "cases/case_state.h"
+#include "cases/deadlines.h"
+#include "wire/case_key.h"
+#include "cases/liability.h"
+#include "common/swedish_calendar.h"
+#include "common/time_format.h"
+#include "cases/timeline.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string_view>
 
-#include "event_kind.h"
+#include "wire/event_kind.h"
 #include "uuid_v4.h"
 
 namespace slussen::client {

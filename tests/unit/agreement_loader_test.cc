@@ -1,4 +1,4 @@
-#include "agreement_loader.h"
+#include "config/agreement_loader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // The evidence report as PDF (case_report_pdf.h): a case built with the pure case logic, its
 // CaseReportJson, rendered to a file, and read back with poppler-utils (pdfinfo, pdftotext,
 // pdffonts) to prove that it is a real PDF with real fonts and real, searchable Swedish text.
-#include "case_report_pdf.h"
+#include "report/case_report_pdf.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "case_report.h"
+#include "report/case_report.h"
 #include "case_test_support.h"
 #include "util/temp_dir.h"
 

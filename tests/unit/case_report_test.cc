@@ -1,7 +1,7 @@
 // The evidence report (case_report.h), its time format (time_format.h) and the timeline reader
 // (timeline.h), on the shipped example timeline config/timelines/halland-example.jsonl under the
 // shipped Region Halland agreement, and on small timelines written here.
-#include "case_report.h"
+#include "report/case_report.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "agreement_loader.h"
-#include "time_format.h"
-#include "timeline.h"
+#include "config/agreement_loader.h"
+#include "common/time_format.h"
+#include "cases/timeline.h"
 #include "util/temp_dir.h"
 
 namespace slussen {

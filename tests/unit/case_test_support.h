@@ -18,12 +18,12 @@
 #include <utility>
 #include <vector>
 
-#include "agreement.h"
-#include "agreement_loader.h"
-#include "case_state.h"
-#include "deadlines.h"
-#include "liability.h"
-#include "swedish_calendar.h"
+#include "cases/agreement.h"
+#include "config/agreement_loader.h"
+#include "cases/case_state.h"
+#include "cases/deadlines.h"
+#include "cases/liability.h"
+#include "common/swedish_calendar.h"
 
 namespace slussen::casetest {
 

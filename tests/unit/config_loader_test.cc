@@ -1,4 +1,4 @@
-#include "config_loader.h"
+#include "config/config_loader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

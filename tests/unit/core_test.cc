@@ -1,7 +1,7 @@
 // The core actor end to end below the transport: a real SqliteStore (temporary file) behind a
 // fault-injecting wrapper, a recording CoreOutput, a fixed clock. Core::Drain() makes every step
 // deterministic: it returns once everything posted before it is committed, settled and pumped.
-#include "core.h"
+#include "core/core.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "clock.h"
-#include "config.h"
-#include "event_kind.h"
-#include "sqlite_store.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "wire/event_kind.h"
+#include "store/sqlite/sqlite_store.h"
 #include "util/temp_dir.h"
 
 namespace slussen {
@@ -290,11 +290,11 @@ std::string Bytes(const v1::Envelope& env) {
   return out;
 }
 
-InboundMessage Inbound(uint64_t token, std::string body, const std::string& address = "events") {
+InboundMessage Inbound(uint64_t token, std::string body, Channel channel = Channel::kEvents) {
   InboundMessage msg;
   msg.conn_id = kConn;
   msg.token = token;
-  msg.address = address;
+  msg.channel = channel;
   msg.body_size = body.size();
   msg.body = std::move(body);
   msg.received_at_us = ToMicros(kNow);
@@ -493,8 +493,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(CoreTest, ReceiptsAddressTakesOnlyReceipts) {
   core_.Start();
-  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1))), "receipts"));
-  core_.Post(Inbound(2, Bytes(Receipt(EventId(2))), "receipts"));
+  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1))), Channel::kReceipts));
+  core_.Post(Inbound(2, Bytes(Receipt(EventId(2))), Channel::kReceipts));
   core_.Drain();
 
   const Settled wrong = output_.SettleOf(1);

@@ -1,5 +1,5 @@
 // Dispatcher over a real SqliteStore (temporary file) with a fake clock the test advances.
-#include "dispatcher.h"
+#include "delivery/dispatcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "util/temp_dir.h"
 
 namespace slussen {

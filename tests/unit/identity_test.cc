@@ -1,4 +1,4 @@
-#include "identity.h"
+#include "ingest/identity.h"
 
 #include <gtest/gtest.h>
 

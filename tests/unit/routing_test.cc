@@ -1,4 +1,4 @@
-#include "routing.h"
+#include "ingest/routing.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "event_kind.h"
+#include "config/config.h"
+#include "wire/event_kind.h"
 
 namespace slussen {
 namespace {

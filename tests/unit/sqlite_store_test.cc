@@ -1,5 +1,5 @@
 // SqliteStore on a real database file in a temporary directory.
-#include "sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <chrono>
 #include <vector>
 
-#include "sqlite_migrations.h"
+#include "store/sqlite/sqlite_migrations.h"
 #include "util/temp_dir.h"
 
 namespace slussen {

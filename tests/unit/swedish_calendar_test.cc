@@ -1,4 +1,4 @@
-#include "swedish_calendar.h"
+#include "common/swedish_calendar.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "validate.h"
+#include "ingest/validate.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "event_kind.h"
+#include "config/config.h"
+#include "wire/event_kind.h"
 
 namespace slussen {
 namespace {

@@ -1,0 +1,29 @@
+# Turns a schema (schemas/*.xsd) into a C++ raw string literal returned by a function, so that the
+# hub validates its files against the schema it was built with even where the source tree is
+# absent. Run by hub/CMakeLists.txt with -DXSD=<in> -DOUT=<out> and optionally
+# -DSYMBOL=<function name> -DHEADER=<header declaring it>; without them it emits
+# EmbeddedConfigXsd() from config_loader.h, as it did before it served more than one schema.
+if(NOT DEFINED SYMBOL)
+  set(SYMBOL EmbeddedConfigXsd)
+endif()
+if(NOT DEFINED HEADER)
+  set(HEADER config/config_loader.h)
+endif()
+get_filename_component(xsd_name ${XSD} NAME)
+file(READ ${XSD} xsd)
+# A raw string ends at )<delimiter>"; refuse an XSD that contains that rather than emit broken C++.
+set(delimiter "slussen_xsd")
+string(FIND "${xsd}" ")${delimiter}\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "${XSD} contains ')${delimiter}\"', which would end the raw string early")
+endif()
+file(WRITE ${OUT} "// Generated from schemas/${xsd_name} by hub/gen_embedded_xsd.cmake. Do not edit.
+#include \"${HEADER}\"
+
+namespace slussen {
+std::string_view ${SYMBOL}() {
+  static constexpr char kXsd[] = R\"${delimiter}(${xsd})${delimiter}\";
+  return {kXsd, sizeof(kXsd) - 1};
+}
+}  // namespace slussen
+")

@@ -1,0 +1,246 @@
+// slussen: the hub daemon. Loads and validates the config, opens the store, starts the core actor
+// and the embedded AMQP listener, prints one readiness line, and on SIGTERM/SIGINT drains and
+// exits 0. See hub/DESIGN.md.
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "report/case_report.h"
+#include "report/case_report_pdf.h"
+#include "core/case_tracker.h"
+#include "config/config_loader.h"
+#include "core/core.h"
+#include "store/sqlite/sqlite_store.h"
+#include "transport/transport.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVEL]
+       slussen --config FILE --status
+       slussen --config FILE --report CASE_ID [--json | --pdf FILE]
+       slussen --help | --version
+
+Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
+
+  --config FILE      hub configuration (XML, schemas/config.xsd); required
+  --status           print the store's counts as JSON and exit (the hub may be running)
+  --report CASE_ID   print the evidence report of one case (events, deliveries, receipts,
+                     deadlines, payment liability) as a table, or as JSON with --json, and exit;
+                     CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
+  --pdf FILE         with --report: write the report as a PDF (A4, Swedish, for an invoice
+                     dispute between kommun and region) to FILE instead of printing it
+  --log-level LEVEL  trace, debug, info (default), warn, error
+  --help             this text
+  --version          version and schema versions
+
+When the listener is up, slussen prints exactly one line to stdout:
+  slussen ready amqp=HOST:PORT
+Logs go to stderr. SIGTERM or SIGINT: stop accepting, commit and settle what has arrived,
+close connections, exit 0. Exit 1: configuration or store error; 2: usage error.
+)";
+
+struct Args {
+  std::string config;
+  std::string log_level = "info";
+  bool status = false;
+  std::string report_case;
+  bool json = false;
+  std::string pdf;
+};
+
+int Usage(const std::string& problem) {
+  std::cerr << "slussen: " << problem << "\n\n" << kUsage;
+  return 2;
+}
+
+int PrintStatus(const slussen::Config& config) {
+  auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
+  if (!store) {
+    std::cerr << "slussen: " << store.error() << "\n";
+    return 1;
+  }
+  auto stats = (*store)->Stats();
+  if (!stats) {
+    std::cerr << "slussen: " << stats.error() << "\n";
+    return 1;
+  }
+  std::cout << "{\"events\": " << stats->events << ", \"dead_letters\": " << stats->dead_letters
+            << ", \"destinations\": {";
+  bool first = true;
+  for (const auto& d : stats->destinations) {
+    std::cout << (first ? "" : ", ") << "\"" << d.destination << "\": {\"delivered\": " << d.delivered
+              << ", \"pending\": " << d.pending << "}";
+    first = false;
+  }
+  std::cout << "}}\n";
+  return 0;
+}
+
+// The evidence report of one case, read from the store (read-only; the hub may be running).
+int PrintReport(const slussen::Config& config, const std::string& case_id, bool json,
+                const std::string& pdf) {
+  auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
+  if (!store) {
+    std::cerr << "slussen: " << store.error() << "\n";
+    return 1;
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto view = slussen::LoadCase(**store, case_id, config.agreement, now);
+  if (!view) {
+    std::cerr << "slussen: " << view.error() << "\n";
+    return 1;
+  }
+  if (view->state.events.empty()) {
+    std::cerr << "slussen: no case " << case_id << " in " << config.store_path << "\n";
+    return 1;
+  }
+  std::vector<slussen::DeliveryRecord> deliveries;
+  for (const auto& d : view->deliveries) {
+    deliveries.push_back({d.event_id, d.destination,
+                          d.delivered_at_us ? std::optional(slussen::FromMicros(d.delivered_at_us))
+                                            : std::nullopt});
+  }
+  if (!pdf.empty()) {
+    const auto written = slussen::WriteCaseReportPdf(
+        slussen::CaseReportJson(view->state, view->deadlines, view->liability, config.agreement,
+                                deliveries, now),
+        pdf);
+    if (!written.ok()) {
+      std::cerr << "slussen: " << written.error() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (json) {
+    std::cout << slussen::CaseReportJson(view->state, view->deadlines, view->liability,
+                                         config.agreement, deliveries, now)
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << slussen::CaseReportTable(view->state, view->deadlines, view->liability,
+                                          config.agreement, deliveries, now);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "slussen " << SLUSSEN_VERSION << " (wire schema slussen.v1, store schema "
+                << slussen::SqliteStore::SchemaVersion() << ")\n";
+      return 0;
+    } else if (a == "--config" && i + 1 < argc) {
+      args.config = argv[++i];
+    } else if (a == "--log-level" && i + 1 < argc) {
+      args.log_level = argv[++i];
+    } else if (a == "--status") {
+      args.status = true;
+    } else if (a == "--report" && i + 1 < argc) {
+      args.report_case = argv[++i];
+    } else if (a == "--json") {
+      args.json = true;
+    } else if (a == "--pdf" && i + 1 < argc) {
+      args.pdf = argv[++i];
+    } else {
+      return Usage("unknown or incomplete argument '" + a + "'");
+    }
+  }
+  if (args.config.empty()) return Usage("--config FILE is required");
+  if (!args.pdf.empty() && args.report_case.empty()) return Usage("--pdf FILE needs --report CASE_ID");
+  if (!args.pdf.empty() && args.json) return Usage("--pdf and --json exclude each other");
+
+  auto logger = spdlog::stderr_color_mt("slussen");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  const auto level = spdlog::level::from_str(args.log_level);
+  if (level == spdlog::level::off && args.log_level != "off") {
+    return Usage("unknown log level '" + args.log_level + "'");
+  }
+  spdlog::set_level(level);
+
+  auto config = slussen::LoadConfig(args.config);
+  if (!config) {
+    std::cerr << config.error() << "\n";
+    return 1;
+  }
+  if (args.status) return PrintStatus(*config);
+  if (!args.report_case.empty()) return PrintReport(*config, args.report_case, args.json, args.pdf);
+
+  // Signals are taken by one thread with sigwait; block them everywhere else before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);  // internal: wakes the signal thread when the hub ends on its own
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto store = slussen::SqliteStore::Open(config->store_path);
+  if (!store) {
+    spdlog::error("{}", store.error());
+    return 1;
+  }
+  spdlog::info("store {} open (schema version {})", config->store_path,
+               slussen::SqliteStore::SchemaVersion());
+
+  const auto clock = slussen::SystemClock();
+  slussen::EmbeddedTransport transport(*config, clock);
+  slussen::Core core(*config, **store, transport, clock);
+  core.Start();
+
+  std::atomic<bool> listen_failed{false};
+  std::atomic<bool> finished{false};
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (finished) return;
+    spdlog::info("signal {}: draining", sig);
+    transport.StopAccepting();
+    core.Drain();
+    transport.CloseAll();
+    // Peers get 5 s to answer the close; then their connections are aborted.
+    for (int i = 0; i < 50 && transport.running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (transport.running()) {
+      spdlog::warn("connections did not close within 5 s; aborting them");
+      transport.ForceStop();
+    }
+  });
+
+  transport.Run(
+      core,
+      [](const std::string& host, int port) {
+        std::printf("slussen ready amqp=%s:%d\n", host.c_str(), port);
+        std::fflush(stdout);
+        spdlog::info("listening on {}:{}", host, port);
+      },
+      [&](const std::string& error) {
+        spdlog::error("cannot listen on {}:{}: {}", config->amqp_host, config->amqp_port, error);
+        listen_failed = true;
+        transport.ForceStop();
+      });
+
+  finished = true;
+  kill(getpid(), SIGUSR1);
+  signal_thread.join();
+  core.Stop();
+  const auto c = core.counters();
+  spdlog::info("stopped: {} accepted, {} duplicates, {} rejected, {} released, {} delivered, {} commits",
+               c.accepted, c.duplicates, c.rejected, c.released, c.delivered, c.commits);
+  return listen_failed ? 1 : 0;
+}

@@ -1,0 +1,89 @@
+#pragma once
+// What the transport tells the core, and what the core tells the transport back. The core never
+// sees a Proton object: the transport identifies connections, links and inbound deliveries by
+// opaque numbers (skupper-router's rule: copy state, don't share pointers across threads).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/records.h"
+
+namespace slussen {
+
+// Which inbound channel a message came in on. The transport maps its own addresses (embedded:
+// `events`, `receipts`; broker mode: queues under a configurable prefix) onto these, so that no
+// address string reaches ingest.
+enum class Channel { kEvents, kReceipts };
+
+// The channel's name as operators see it (dead letters, logs): "events" or "receipts".
+inline std::string_view ChannelName(Channel c) {
+  return c == Channel::kReceipts ? "receipts" : "events";
+}
+
+// A message that arrived on a channel, waiting for its settlement.
+struct InboundMessage {
+  uint64_t conn_id = 0;
+  uint64_t token = 0;            // identifies the delivery within the transport
+  Channel channel = Channel::kEvents;
+  // The connection's authenticated identity (SASL/TLS); empty while the hub has no
+  // authentication (the security issue fills it in).
+  std::string principal;
+  // The AMQP message-id as a string (a string id as sent, other id types rendered by the
+  // transport); empty if the message had none. Ingest compares it with the event id.
+  std::string message_id;
+  std::string body;              // data-section bytes (possibly cut at the size limit)
+  std::size_t body_size = 0;     // the full size as received
+  std::string body_problem;      // non-empty if the body is not a single data section
+  int64_t received_at_us = 0;
+};
+
+// A receiver on out/<destination> can take `credit` more messages.
+struct LinkDemand {
+  uint64_t conn_id = 0;
+  uint64_t link_id = 0;
+  std::string destination;
+  int credit = 0;
+};
+
+// An outbound link is gone (detached, connection lost): what it had in flight is not delivered.
+struct LinkGone {
+  uint64_t link_id = 0;
+};
+
+// The receiving adapter settled one of our messages.
+struct DeliveryOutcome {
+  enum class Kind { kAccepted, kReleased, kRejected, kModified };
+  uint64_t link_id = 0;
+  int64_t seq = 0;
+  Kind kind = Kind::kAccepted;
+};
+
+using CoreInput = std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome>;
+
+// Implemented by the core: where a transport puts what it receives. Thread-safe, never blocks
+// for long (a queue push).
+class CoreInbox {
+ public:
+  virtual ~CoreInbox() = default;
+  virtual void Post(CoreInput input) = 0;
+};
+
+// How to settle an inbound delivery.
+struct Settlement {
+  enum class Kind { kAccepted, kRejected, kReleased };
+  Kind kind = Kind::kAccepted;
+  std::string condition;    // for kRejected, e.g. "slussen:invalid-event"
+  std::string description;  // for kRejected: every problem, "; "-separated
+};
+
+// Implemented by the transport; called from the core thread, must not block.
+class CoreOutput {
+ public:
+  virtual ~CoreOutput() = default;
+  virtual void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) = 0;
+  virtual void Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) = 0;
+};
+
+}  // namespace slussen

@@ -1,0 +1,257 @@
+#include "cases/case_state.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "wire/event_kind.h"
+
+namespace slussen {
+namespace {
+
+std::string KindName(const v1::Envelope& env) {
+  const auto kind = KindOf(env);
+  return kind ? std::string(EventKindName(*kind)) : "Unknown";
+}
+
+bool Before(const CaseEvent* a, const CaseEvent* b) {
+  const auto ta = ToTimePoint(a->envelope.occurred_at());
+  const auto tb = ToTimePoint(b->envelope.occurred_at());
+  if (ta != tb) return ta < tb;
+  return a->stored_at < b->stored_at;
+}
+
+// The open notice, if any (the last one not yet ended).
+NoticePeriod* OpenNotice(CaseState& c) {
+  if (c.notices.empty() || c.notices.back().ended_at) return nullptr;
+  return &c.notices.back();
+}
+
+void Apply(CaseState& c, const CaseEvent& e) {
+  const auto& env = e.envelope;
+  const TimePoint occurred = ToTimePoint(env.occurred_at());
+  if (c.kommunkod.empty() && env.has_patient()) c.kommunkod = env.patient().kommunkod();
+  switch (env.event_case()) {
+    case v1::Envelope::kInskrivningsmeddelande: {
+      const auto& m = env.inskrivningsmeddelande();
+      if (c.inskrivning_sent_at) {
+        c.notes.push_back("a second inskrivningsmeddelande " + env.event_id() +
+                          " without `replaces`; the first one counts for the deadline");
+        break;
+      }
+      c.admitted_at = ToTimePoint(m.admitted_at());
+      if (m.has_assessed_at()) c.assessed_at = ToTimePoint(m.assessed_at());
+      c.inskrivning_sent_at = e.stored_at;
+      c.inskrivning_event_id = env.event_id();
+      c.sip_required = m.sip_expected();
+      c.care_type = m.care_type();
+      if (m.has_estimated_discharge_at()) {
+        c.estimates.push_back({e.stored_at, ToTimePoint(m.estimated_discharge_at())});
+      }
+      if (c.status == CaseStatus::kOpen) c.status = CaseStatus::kAdmitted;
+      break;
+    }
+    case v1::Envelope::kEstimatedDischargeChanged:
+      c.estimates.push_back(
+          {e.stored_at, ToTimePoint(env.estimated_discharge_changed().new_estimate())});
+      break;
+    case v1::Envelope::kPlaneringsunderlag: {
+      const auto& m = env.planeringsunderlag();
+      if (m.direction() == v1::Planeringsunderlag::REQUEST) {
+        c.planning_requests.push_back({env.event_id(), e.stored_at, std::nullopt, ""});
+        if (c.status == CaseStatus::kAdmitted || c.status == CaseStatus::kOpen) {
+          c.status = CaseStatus::kPlanning;
+        }
+      } else {
+        auto it = std::find_if(c.planning_requests.begin(), c.planning_requests.end(),
+                               [&](const auto& r) { return r.event_id == m.in_reply_to(); });
+        if (it == c.planning_requests.end()) {
+          c.notes.push_back("planning answer " + env.event_id() + " replies to " +
+                            m.in_reply_to() + ", which is not a request of this case");
+        } else if (!it->answered_at) {
+          it->answered_at = e.stored_at;
+          it->answer_event_id = env.event_id();
+        }
+      }
+      break;
+    }
+    case v1::Envelope::kUtskrivningsklar: {
+      if (OpenNotice(c)) {
+        c.notes.push_back("utskrivningsklar " + env.event_id() +
+                          " while an earlier notice is still open; the earlier one counts");
+        break;
+      }
+      const auto& m = env.utskrivningsklar();
+      NoticePeriod n;
+      n.event_id = env.event_id();
+      n.sent_at = e.stored_at;
+      n.decided_at = ToTimePoint(m.decided_at());
+      n.care_type = m.care_type();
+      c.notices.push_back(n);
+      c.status = CaseStatus::kUtskrivningsklar;
+      break;
+    }
+    case v1::Envelope::kUtskrivningsklarWithdrawn: {
+      NoticePeriod* open = OpenNotice(c);
+      if (!open) {
+        c.notes.push_back("återtagande " + env.event_id() + " with no open utskrivningsklar notice");
+        break;
+      }
+      const auto& withdrawn = env.utskrivningsklar_withdrawn().withdrawn_event_id();
+      if (withdrawn != open->event_id) {
+        // The open notice is withdrawn all the same: the patient is no longer utskrivningsklar.
+        c.notes.push_back("återtagande " + env.event_id() + " names " + withdrawn +
+                          ", but the open notice is " + open->event_id);
+      }
+      open->ended_at = occurred;
+      open->ended_by = "withdrawn";
+      c.status = CaseStatus::kWithdrawn;
+      break;
+    }
+    case v1::Envelope::kKallelseSip:
+      c.kallelse_sip_sent.push_back(e.stored_at);
+      break;
+    case v1::Envelope::kUtskrivningsmeddelande: {
+      c.discharged_at = ToTimePoint(env.utskrivningsmeddelande().discharged_at());
+      c.utskrivningsmeddelande_sent_at = e.stored_at;
+      if (NoticePeriod* open = OpenNotice(c)) {
+        open->ended_at = *c.discharged_at;
+        open->ended_by = "discharged";
+      }
+      c.status = CaseStatus::kDischarged;
+      break;
+    }
+    case v1::Envelope::kClockStopper: {
+      const auto& m = env.clock_stopper();
+      if (m.action() == v1::ClockStopper::START) {
+        c.pauses.push_back({occurred, std::nullopt, m.reason()});
+      } else if (!c.pauses.empty() && !c.pauses.back().until) {
+        c.pauses.back().until = occurred;
+      } else {
+        c.notes.push_back("clock stopper END " + env.event_id() + " without a START");
+      }
+      break;
+    }
+    case v1::Envelope::kReceipt:
+    case v1::Envelope::kCancellation:
+    case v1::Envelope::EVENT_NOT_SET:
+      break;  // handled before the fold
+  }
+}
+
+}  // namespace
+
+TimePoint ToTimePoint(const google::protobuf::Timestamp& ts) {
+  return TimePoint(std::chrono::seconds(ts.seconds())) +
+         std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(ts.nanos()));
+}
+
+std::string_view CaseStatusName(CaseStatus status) {
+  switch (status) {
+    case CaseStatus::kOpen: return "open";
+    case CaseStatus::kAdmitted: return "admitted";
+    case CaseStatus::kPlanning: return "planning";
+    case CaseStatus::kUtskrivningsklar: return "utskrivningsklar";
+    case CaseStatus::kWithdrawn: return "withdrawn";
+    case CaseStatus::kDischarged: return "discharged";
+    case CaseStatus::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& events) {
+  CaseState c;
+  c.case_id = case_id;
+
+  std::map<std::string, const CaseEvent*> by_id;
+  for (const auto& e : events) by_id[e.envelope.event_id()] = &e;
+
+  // Corrections and cancellations first: they decide which events count.
+  std::map<std::string, std::string> superseded_by, cancelled_by;
+  bool whole_case_cancelled = false;
+  for (const auto& e : events) {
+    const auto& env = e.envelope;
+    if (!env.replaces().empty()) {
+      if (by_id.count(env.replaces()) == 0) {
+        c.notes.push_back(env.event_id() + " corrects " + env.replaces() +
+                          ", which the hub has not received (yet)");
+      }
+      superseded_by[env.replaces()] = env.event_id();
+    }
+    if (env.has_cancellation()) {
+      const auto& target = env.cancellation().cancelled_event_id();
+      if (target.empty()) {
+        whole_case_cancelled = true;
+      } else {
+        if (by_id.count(target) == 0) {
+          c.notes.push_back("makulering " + env.event_id() + " of " + target +
+                            ", which the hub has not received (yet)");
+        }
+        cancelled_by[target] = env.event_id();
+      }
+    }
+  }
+
+  std::vector<const CaseEvent*> ordered;
+  for (const auto& e : events) ordered.push_back(&e);
+  std::stable_sort(ordered.begin(), ordered.end(), Before);
+
+  // Arrival order differing from occurrence order is legal but worth showing.
+  TimePoint latest_stored{};
+  for (const auto* e : ordered) {
+    const auto& env = e->envelope;
+    CaseEventSummary s;
+    s.event_id = env.event_id();
+    s.kind = KindName(env);
+    s.occurred_at = ToTimePoint(env.occurred_at());
+    s.stored_at = e->stored_at;
+    s.replaces = env.replaces();
+    if (auto it = superseded_by.find(s.event_id); it != superseded_by.end()) s.superseded_by = it->second;
+    if (auto it = cancelled_by.find(s.event_id); it != cancelled_by.end()) s.cancelled_by = it->second;
+    c.events.push_back(s);
+    if (e->stored_at < latest_stored) {
+      c.notes.push_back(s.kind + " " + s.event_id +
+                        " arrived before an event that happened earlier (out of order)");
+    }
+    latest_stored = std::max(latest_stored, e->stored_at);
+  }
+
+  // A correction does not re-send a message for the law's deadlines: what was sent in time stays
+  // sent in time. Every "sent" time is therefore the first stored time of its correction chain.
+  auto first_sent = [&](const CaseEvent& e) {
+    TimePoint first = e.stored_at;
+    std::set<std::string> seen;  // a malformed chain may loop
+    for (std::string prev = e.envelope.replaces(); !prev.empty() && seen.insert(prev).second;) {
+      auto it = by_id.find(prev);
+      if (it == by_id.end()) break;
+      first = std::min(first, it->second->stored_at);
+      prev = it->second->envelope.replaces();
+    }
+    return first;
+  };
+
+  for (const auto* e : ordered) {
+    const auto& env = e->envelope;
+    const auto& id = env.event_id();
+    if (env.has_receipt()) {
+      const auto& r = env.receipt();
+      c.receipts.push_back({id, r.acknowledged_event_id(), r.receiving_system(),
+                            r.external_ack_id(), ToTimePoint(r.received_at()), e->stored_at,
+                            by_id.count(r.acknowledged_event_id()) > 0});
+      continue;
+    }
+    if (env.has_cancellation() || superseded_by.count(id) || cancelled_by.count(id)) continue;
+    CaseEvent effective{env, first_sent(*e)};
+    Apply(c, effective);
+  }
+  for (const auto& r : c.receipts) {
+    if (!r.matched) {
+      c.notes.push_back("receipt " + r.receipt_event_id + " acknowledges " +
+                        r.acknowledged_event_id + ", which the hub has not received (yet)");
+    }
+  }
+  if (whole_case_cancelled) c.status = CaseStatus::kCancelled;
+  return c;
+}
+
+}  // namespace slussen

@@ -1,0 +1,121 @@
+#pragma once
+// One care episode (vårdtillfälle) under lag 2017:612, as a pure fold over its events.
+//
+// BuildCase() takes every stored event of a case — in any arrival order, with corrections
+// (`replaces`), cancellations (makulering) and receipts mixed in — and returns the case's state.
+// Because the state is recomputed from all events, out-of-order arrival (a receipt before its
+// event, an utskrivningsklar before the inskrivningsmeddelande) needs no special path: it is
+// recorded as a note and the result is the same as had the events arrived in order.
+//
+// Times: "sent" times are when the hub stored the event (stored_at: what the hub can prove);
+// facts such as the discharge or a withdrawal use the time the sender says they happened.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "slussen/v1/events.pb.h"
+
+namespace slussen {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// An event as the case logic sees it.
+struct CaseEvent {
+  v1::Envelope envelope;
+  TimePoint stored_at;  // when the hub committed it (the simulator: its occurred_at)
+};
+
+enum class CaseStatus {
+  kOpen,              // events seen, but no inskrivningsmeddelande yet
+  kAdmitted,          // inskrivningsmeddelande received
+  kPlanning,          // a planning request went out
+  kUtskrivningsklar,  // notice sent, not withdrawn, not discharged
+  kWithdrawn,         // återtagande: no longer utskrivningsklar
+  kDischarged,
+  kCancelled,         // the whole case was cancelled (makulering)
+};
+std::string_view CaseStatusName(CaseStatus status);
+
+// One utskrivningsklar notice and how it ended.
+struct NoticePeriod {
+  std::string event_id;
+  TimePoint sent_at;
+  TimePoint decided_at;
+  v1::CareType care_type = v1::CARE_TYPE_UNSPECIFIED;
+  std::optional<TimePoint> ended_at;  // withdrawal or discharge
+  std::string ended_by;               // "withdrawn" or "discharged"
+};
+
+struct PlanningRequest {
+  std::string event_id;
+  TimePoint sent_at;
+  std::optional<TimePoint> answered_at;
+  std::string answer_event_id;
+};
+
+// A 5 kap. 5 § pause of the liability count.
+struct LiabilityPause {
+  TimePoint from;
+  std::optional<TimePoint> until;
+  std::string reason;
+};
+
+struct EstimateNotice {
+  TimePoint notified_at;
+  TimePoint estimate;
+};
+
+struct ReceiptRecord {
+  std::string receipt_event_id;
+  std::string acknowledged_event_id;
+  std::string receiving_system;
+  std::string external_ack_id;
+  TimePoint received_at;  // the receiving system's own time
+  TimePoint stored_at;
+  bool matched = false;   // the acknowledged event is part of this case
+};
+
+// Every event of the case, for the evidence chain.
+struct CaseEventSummary {
+  std::string event_id;
+  std::string kind;
+  TimePoint occurred_at;
+  TimePoint stored_at;
+  std::string replaces;
+  std::string superseded_by;  // a later correction
+  std::string cancelled_by;   // a makulering
+};
+
+struct CaseState {
+  std::string case_id;
+  CaseStatus status = CaseStatus::kOpen;
+  std::string kommunkod;
+
+  std::optional<TimePoint> admitted_at;
+  std::optional<TimePoint> assessed_at;
+  std::optional<TimePoint> inskrivning_sent_at;
+  std::string inskrivning_event_id;
+  bool sip_required = false;
+  v1::CareType care_type = v1::CARE_TYPE_UNSPECIFIED;
+
+  std::vector<EstimateNotice> estimates;  // from the inskrivningsmeddelande and every change
+  std::vector<PlanningRequest> planning_requests;
+  std::vector<NoticePeriod> notices;
+  std::vector<TimePoint> kallelse_sip_sent;
+  std::optional<TimePoint> discharged_at;
+  std::optional<TimePoint> utskrivningsmeddelande_sent_at;
+  std::vector<LiabilityPause> pauses;
+  std::vector<ReceiptRecord> receipts;
+
+  std::vector<CaseEventSummary> events;  // in order of occurrence
+  std::vector<std::string> notes;        // anomalies worth showing: order, corrections, orphans
+};
+
+CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& events);
+
+TimePoint ToTimePoint(const google::protobuf::Timestamp& ts);
+
+}  // namespace slussen

@@ -1,0 +1,95 @@
+#pragma once
+// Payment liability (betalningsansvar, 5 kap. lag 2017:612) of one case under an agreement.
+//
+// Individual model, per utskrivningsklar notice period:
+//   S      = local date (Europe/Stockholm) of the notice's sent time, moved on by
+//            extra_days_after_cutoff when sent after the cut-off (5 kap. 4 §: after 12.00);
+//   first  = S advanced by the free days (somatic or psychiatric, from the notice's care type),
+//            in calendar or working days;
+//   billed = every calendar day d with first <= d < end, where end is the local date of the
+//            discharge or the withdrawal (that day itself is not billed) or, while the patient is
+//            still in hospital, tomorrow (days so far, including today);
+//   minus  = days on which a 5 kap. 5 § pause (ClockStopper) was active at any time;
+//   amount = the agreement's amount for each billed day's year.
+// No liability at all unless the 5 kap. 3 § preconditions hold: inskrivningsmeddelande sent in
+// time, utskrivningsklar notice sent, and, where SIP is required, its kallelse sent in time.
+//
+// Average model: the individual days are still computed per case (they are the input), and
+// AverageModelReport() turns the discharged cases of one kommun and month into the kommun's bill.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases/agreement.h"
+#include "cases/case_state.h"
+#include "cases/deadlines.h"
+#include "common/swedish_calendar.h"
+
+namespace slussen {
+
+struct LiabilityPrecondition {
+  std::string rule;
+  std::string what;
+  enum class State { kMet, kFailed, kNotYetKnown } state = State::kNotYetKnown;
+  std::string detail;
+};
+
+struct LiabilityDay {
+  calendar::Date date;
+  int64_t amount_kr = 0;
+};
+
+struct LiabilityPeriod {
+  std::string notice_event_id;
+  TimePoint notice_sent_at;
+  bool after_cutoff = false;
+  bool psychiatric = false;
+  int free_days = 0;
+  calendar::Date first_billable_day;
+  std::optional<TimePoint> ended_at;
+  std::string ended_by;                     // "withdrawn", "discharged", or "" while running
+  std::vector<LiabilityDay> billed_days;
+  std::vector<calendar::Date> paused_days;  // would have been billed but for a 5 kap. 5 § pause
+  int64_t amount_kr = 0;
+};
+
+struct LiabilityResult {
+  std::string model;    // "individual" or "average"
+  std::string rule;     // how the first billable day is computed, with its paragraph
+  std::vector<LiabilityPrecondition> preconditions;
+  bool liable = false;          // every precondition met and at least one billed day
+  bool provisional = false;     // a precondition not yet known or the patient still in hospital
+  std::vector<LiabilityPeriod> periods;
+  int total_days = 0;
+  int64_t total_amount_kr = 0;
+  std::vector<std::string> notes;
+};
+
+LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>& deadlines,
+                                 const Agreement& agreement, TimePoint now);
+
+// One kommun's month under the average model (e.g. VGR: pay for days above 3.0 on average; a
+// patient more than 7 days past the notice is billed individually instead).
+struct AverageModelRow {
+  std::string kommunkod;
+  int year = 0;
+  unsigned month = 0;
+  int patients_in_average = 0;
+  int days_in_average = 0;
+  double average_days = 0;
+  double threshold_days = 0;
+  double billable_days_average = 0;   // max(0, days - threshold * patients)
+  int patients_billed_individually = 0;
+  int billable_days_individual = 0;
+  int64_t amount_kr = 0;
+  std::vector<std::string> case_ids;
+};
+
+// Cases of the kommun discharged in the month (local date of discharge); cases without a
+// discharge, without a notice, cancelled ones, or whose preconditions failed are left out.
+AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const std::string& kommunkod,
+                                   int year, unsigned month, const Agreement& agreement,
+                                   TimePoint now);
+
+}  // namespace slussen

@@ -1,0 +1,99 @@
+#include "cases/timeline.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.h"
+
+namespace slussen {
+namespace {
+
+bool SkipLine(const std::string& line) {
+  const auto first = line.find_first_not_of(" \t\r");
+  return first == std::string::npos || line[first] == '#';
+}
+
+}  // namespace
+
+Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno)};
+
+  std::vector<CaseEvent> events;
+  std::vector<std::string> errors;
+  std::map<std::string, int> line_of_event;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (SkipLine(line)) continue;
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+
+    nlohmann::json object;
+    try {
+      object = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      errors.push_back(where + "not valid JSON: " + e.what());
+      continue;
+    }
+    if (!object.is_object()) {
+      errors.push_back(where + "expected one JSON object (an Envelope) per line");
+      continue;
+    }
+
+    std::optional<TimePoint> stored_at;
+    if (auto it = object.find("stored_at"); it != object.end()) {
+      if (!it->is_string()) {
+        errors.push_back(where + "stored_at: expected an RFC 3339 string");
+        continue;
+      }
+      stored_at = ParseRfc3339(it->get<std::string>());
+      if (!stored_at) {
+        errors.push_back(where + "stored_at: not an RFC 3339 time: \"" + it->get<std::string>() + "\"");
+        continue;
+      }
+      object.erase(it);
+    }
+
+    CaseEvent event;
+    const auto status = google::protobuf::util::JsonStringToMessage(object.dump(), &event.envelope);
+    if (!status.ok()) {
+      errors.push_back(where + "not a slussen.v1.Envelope: " + std::string(status.message()));
+      continue;
+    }
+    const auto& env = event.envelope;
+    std::vector<std::string> missing;
+    if (env.event_id().empty()) missing.push_back("event_id");
+    if (env.case_id().care_unit_hsa_id().empty()) missing.push_back("case_id.care_unit_hsa_id");
+    if (env.case_id().episode_id().empty()) missing.push_back("case_id.episode_id");
+    if (!env.has_occurred_at()) missing.push_back("occurred_at");
+    if (!missing.empty()) {
+      std::string list;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      errors.push_back(where + "missing " + list);
+      continue;
+    }
+    if (auto [it, inserted] = line_of_event.emplace(env.event_id(), number); !inserted) {
+      errors.push_back(where + "event_id " + env.event_id() + " already used on line " +
+                       std::to_string(it->second));
+      continue;
+    }
+    event.stored_at = stored_at ? *stored_at : ToTimePoint(env.occurred_at());
+    events.push_back(std::move(event));
+  }
+  if (in.bad()) errors.push_back(path + ": cannot read: " + std::strerror(errno));
+  if (!errors.empty()) {
+    std::string message;
+    for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e;
+    return Error{message};
+  }
+  return events;
+}
+
+}  // namespace slussen

@@ -1,0 +1,95 @@
+#pragma once
+// The hub's configuration: an immutable, typed, already-validated value. It is built once at
+// start-up by LoadConfig() (config_loader.h) from one XML file checked against schemas/config.xsd,
+// and then handed down by const reference. No other code reads files or environment variables.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cases/agreement.h"
+#include "wire/event_kind.h"
+
+namespace slussen {
+
+// A municipality served by this hub. Its destination id is "kommun-<kod>".
+struct KommunConfig {
+  std::string kod;   // 4-digit SCB kommunkod, one of the 290 real ones
+  std::string name;  // from the SCB table (config may not contradict it)
+  std::string destination;
+  // Also gets the kommun's events that arrive on weekends and holidays; empty = none.
+  std::string off_hours_destination = {};
+};
+
+// A primary-care unit (vårdcentral). Its destination id is "vc-<hsa_id>".
+struct VardcentralConfig {
+  std::string hsa_id;
+  std::string name;
+  std::string destination;
+};
+
+// Any other receiving system with a fixed destination id (e.g. "ehr-halland", "letter").
+struct DestinationConfig {
+  std::string id;
+  std::string name;
+};
+
+// A unit allowed to send events, and which kinds it may send.
+struct SenderConfig {
+  std::string hsa_id;
+  std::string name;
+  std::set<EventKind> may_send;
+};
+
+// Who receives one kind of event.
+struct RouteConfig {
+  EventKind kind{};
+  bool to_kommun = false;         // the patient's folkbokföringskommun
+  bool to_primary_care = false;   // the patient's listed vårdcentral, if any
+  std::vector<std::string> to;    // fixed destination ids
+};
+
+// An issuer of reservnummer the hub accepts (by OID).
+struct ReservnummerIssuerConfig {
+  std::string oid;
+  std::string name;
+};
+
+struct Config {
+  std::string source_path;  // the file it came from, for messages
+
+  std::string hub_name;
+  std::string amqp_host;    // loopback only until TLS lands: plain AMQP is never exposed
+  uint16_t amqp_port = 0;   // 0 = ephemeral
+  std::string store_path;   // absolute; a relative path in the file is relative to the file
+
+  std::size_t max_message_bytes = 1024 * 1024;
+  std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
+  std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
+
+  std::vector<KommunConfig> kommuner;
+  std::vector<VardcentralConfig> vardcentraler;
+  std::vector<DestinationConfig> destinations;
+  std::vector<SenderConfig> senders;
+  std::vector<RouteConfig> routes;
+  std::vector<ReservnummerIssuerConfig> reservnummer_issuers;
+
+  // The agreement cases are tracked against (<agreement path>); the law's parameters without
+  // amounts when the config names none.
+  Agreement agreement = DefaultAgreement();
+
+  // Lookups; nullptr when absent.
+  const KommunConfig* FindKommun(const std::string& kod) const;
+  const VardcentralConfig* FindVardcentral(const std::string& hsa_id) const;
+  const SenderConfig* FindSender(const std::string& hsa_id) const;
+  const RouteConfig* FindRoute(EventKind kind) const;
+  bool KnowsReservnummerOid(const std::string& oid) const;
+  // Every destination id the hub delivers to: kommuner, vårdcentraler, and the fixed ones.
+  std::vector<std::string> AllDestinations() const;
+  bool IsDestination(const std::string& id) const;
+};
+
+}  // namespace slussen

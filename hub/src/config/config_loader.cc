@@ -1,0 +1,230 @@
+#include "config/config_loader.h"
+
+#include "config/agreement_loader.h"
+#include <arpa/inet.h>
+#include <libxml/tree.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/kommuner.h"
+#include "config/xml_validation.h"
+
+namespace slussen {
+namespace {
+
+constexpr char kNamespace[] = "urn:slussen:config:1";
+
+using xml::Attr;
+using xml::AttrOr;
+using xml::BoolAttr;
+using xml::Diagnostics;
+using xml::NumberAttr;
+using xml::Tokens;
+
+// Every element of a valid config is in kNamespace.
+std::vector<const xmlNode*> Children(const xmlNode* parent, const char* name) {
+  return xml::Children(parent, kNamespace, name);
+}
+const xmlNode* Child(const xmlNode* parent, const char* name) {
+  return xml::Child(parent, kNamespace, name);
+}
+
+std::optional<EventKind> KindAttr(const xmlNode* n, const char* name, Diagnostics& diag) {
+  auto t = Tokens(AttrOr(n, name));
+  auto kind = t.size() == 1 ? EventKindFromName(t[0]) : std::nullopt;
+  if (!kind) diag.Add(n, std::string("attribute '") + name + "': unknown event kind");
+  return kind;
+}
+
+// Plain AMQP carries patient data unencrypted, so until TLS exists it must not leave the machine.
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+std::string ResolveStorePath(const std::string& config_path, const std::string& store) {
+  namespace fs = std::filesystem;
+  fs::path p(store);
+  if (p.is_relative()) {
+    std::error_code ec;
+    fs::path config_abs = fs::absolute(fs::path(config_path), ec);
+    if (ec) config_abs = fs::path(config_path);
+    p = config_abs.parent_path() / p;
+  }
+  return p.lexically_normal().string();
+}
+
+void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnostics& diag) {
+  const xmlNode* hub = Child(root, "hub");
+  cfg.hub_name = AttrOr(hub, "name");
+
+  const xmlNode* amqp = Child(hub, "amqp");
+  cfg.amqp_host = AttrOr(amqp, "host");
+  if (!IsLoopback(cfg.amqp_host)) {
+    diag.Add(amqp, "amqp host " + cfg.amqp_host +
+                       " is not loopback: plain AMQP without TLS is only allowed on loopback "
+                       "(TLS is not implemented yet)");
+  }
+  const uint64_t port = NumberAttr(amqp, "port", 0, diag);
+  if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
+  cfg.amqp_port = static_cast<uint16_t>(port);
+
+  cfg.store_path = ResolveStorePath(path, AttrOr(Child(hub, "store"), "path"));
+
+  if (const xmlNode* agreement = Child(hub, "agreement")) {
+    // The agreement file's own errors carry its own file:line; this line says who referred to it.
+    const std::string agreement_path = ResolveStorePath(path, AttrOr(agreement, "path"));
+    auto loaded = LoadAgreement(agreement_path);
+    if (loaded) {
+      cfg.agreement = std::move(*loaded);
+    } else {
+      diag.Add(agreement, "agreement " + agreement_path + " cannot be loaded:");
+      diag.AddForeign(loaded.error());
+    }
+  }
+
+  if (const xmlNode* limits = Child(hub, "limits")) {
+    cfg.max_message_bytes = NumberAttr(limits, "max-message-bytes", cfg.max_message_bytes, diag);
+    cfg.clock_skew = std::chrono::seconds(
+        NumberAttr(limits, "clock-skew-seconds", cfg.clock_skew.count(), diag));
+    cfg.commit_batch_max = NumberAttr(limits, "commit-batch-max", cfg.commit_batch_max, diag);
+  }
+}
+
+// Also records every destination id with where it came from, to catch clashes.
+void ReadReceivers(const xmlNode* root, Config& cfg, std::map<std::string, std::string>& owners,
+                   Diagnostics& diag) {
+  auto claim = [&](const xmlNode* n, const std::string& id, std::string owner) {
+    owner += " on line " + std::to_string(xmlGetLineNo(n));
+    auto [it, fresh] = owners.emplace(id, owner);
+    if (!fresh) diag.Add(n, "destination id '" + id + "' is already used by " + it->second);
+  };
+
+  for (const xmlNode* k : Children(Child(root, "kommuner"), "kommun")) {
+    const std::string kod = AttrOr(k, "kod");
+    const KommunEntry* entry = FindKommunEntry(kod);
+    if (entry == nullptr) {
+      diag.Add(k, "no Swedish municipality has kommunkod " + kod);
+      continue;
+    }
+    if (auto name = Attr(k, "name"); name && *name != entry->name) {
+      diag.Add(k, "kommunkod " + kod + " is " + entry->name + ", not '" + *name + "'");
+    }
+    cfg.kommuner.push_back({kod, entry->name, "kommun-" + kod});
+    claim(k, cfg.kommuner.back().destination, "kommun " + kod);
+  }
+  for (const xmlNode* v : Children(Child(root, "vardcentraler"), "vardcentral")) {
+    const std::string hsa = AttrOr(v, "hsa-id");
+    cfg.vardcentraler.push_back({hsa, AttrOr(v, "name"), "vc-" + hsa});
+    claim(v, cfg.vardcentraler.back().destination, "vårdcentral " + hsa);
+  }
+  for (const xmlNode* d : Children(Child(root, "destinations"), "destination")) {
+    cfg.destinations.push_back({AttrOr(d, "id"), AttrOr(d, "name")});
+    claim(d, cfg.destinations.back().id, "destination " + cfg.destinations.back().id);
+  }
+  // Off-hours units refer to destinations, so they are checked once all are known.
+  std::size_t i = 0;
+  for (const xmlNode* k : Children(Child(root, "kommuner"), "kommun")) {
+    if (FindKommunEntry(AttrOr(k, "kod")) == nullptr) continue;  // reported above, not in cfg
+    KommunConfig& kommun = cfg.kommuner[i++];
+    if (auto off = Attr(k, "off-hours-destination")) {
+      if (owners.count(*off) == 0) {
+        diag.Add(k, "kommun " + kommun.kod + ": off-hours-destination '" + *off +
+                        "' is not declared (declare it in <destinations>)");
+      } else if (*off == kommun.destination) {
+        diag.Add(k, "kommun " + kommun.kod + ": off-hours-destination is its own destination");
+      } else {
+        kommun.off_hours_destination = *off;
+      }
+    }
+  }
+}
+
+void ReadSenders(const xmlNode* root, Config& cfg, Diagnostics& diag) {
+  for (const xmlNode* s : Children(Child(root, "senders"), "sender")) {
+    SenderConfig sender{AttrOr(s, "hsa-id"), AttrOr(s, "name"), {}};
+    for (const auto& name : Tokens(AttrOr(s, "may-send"))) {
+      if (auto kind = EventKindFromName(name)) {
+        sender.may_send.insert(*kind);
+      } else {
+        diag.Add(s, "sender " + sender.hsa_id + ": unknown event kind '" + name + "' in may-send");
+      }
+    }
+    cfg.senders.push_back(std::move(sender));
+  }
+}
+
+void ReadRoutes(const xmlNode* root, Config& cfg, const std::map<std::string, std::string>& owners,
+                Diagnostics& diag) {
+  for (const xmlNode* r : Children(Child(root, "routes"), "route")) {
+    const auto kind = KindAttr(r, "event", diag);
+    if (!kind) continue;
+    RouteConfig route{*kind, BoolAttr(r, "kommun"), BoolAttr(r, "primary-care"), {}};
+    const std::string what = "route for " + std::string(EventKindName(*kind));
+    const auto to = Tokens(AttrOr(r, "to"));
+    for (const auto& id : to) {
+      if (owners.count(id) == 0) {
+        diag.Add(r, what + ": destination '" + id +
+                        "' is not declared (declare it in <destinations>, or configure the "
+                        "kommun or vårdcentral it belongs to)");
+      } else if (std::find(route.to.begin(), route.to.end(), id) != route.to.end()) {
+        diag.Add(r, what + ": destination '" + id + "' is listed twice");
+      } else {
+        route.to.push_back(id);
+      }
+    }
+    // Only receipts legitimately end at the hub (they are evidence, not news for anyone).
+    if (!route.to_kommun && !route.to_primary_care && to.empty() &&
+        *kind != EventKind::kReceipt) {
+      diag.Add(r, what + " delivers to no one: set kommun=\"true\", primary-care=\"true\" or to");
+    }
+    cfg.routes.push_back(std::move(route));
+  }
+}
+
+void ReadIssuers(const xmlNode* root, Config& cfg) {
+  for (const xmlNode* i : Children(Child(root, "reservnummer-issuers"), "issuer")) {
+    cfg.reservnummer_issuers.push_back({AttrOr(i, "oid"), AttrOr(i, "name")});
+  }
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& path) {
+  Diagnostics diag(path);
+  const xml::DocPtr doc = xml::LoadValidatedXml(
+      path,
+      {.what = "config",
+       .ns = kNamespace,
+       .root = "slussen",
+       .xsd = EmbeddedConfigXsd(),
+       .schema_name = "config.xsd (built in)"},
+      diag);
+  if (doc == nullptr) return diag.ToError();
+
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  Config cfg;
+  cfg.source_path = path;
+  std::map<std::string, std::string> destination_owners;
+  ReadHub(root, path, cfg, diag);
+  ReadReceivers(root, cfg, destination_owners, diag);
+  ReadSenders(root, cfg, diag);
+  ReadRoutes(root, cfg, destination_owners, diag);
+  ReadIssuers(root, cfg);
+  if (!diag.empty()) return diag.ToError();
+  return cfg;
+}
+
+}  // namespace slussen

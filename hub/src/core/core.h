@@ -1,0 +1,108 @@
+#pragma once
+// The core actor: the one thread that owns the store and all mutable hub state.
+//
+// Life of an inbound event: the transport Post()s an InboundMessage; the core takes everything
+// queued (at most commit_batch_max inbound messages), decides each (decode, validate, route),
+// journals the accepted ones and their outbox rows, dead-letters the refused ones, records
+// delivery outcomes — all in ONE transaction (group commit) — and only after the commit tells the
+// transport how to settle each inbound delivery. Then it hands the transport whatever the
+// receivers have credit for. If the commit fails, every inbound message of the batch is released
+// (the sender will retry) and nothing is reported as stored.
+//
+// A receiver's acceptance is recorded (outbox.delivered_at_us) in the next transaction that
+// stores inbound events, or on its own after `mark_flush_interval` / `mark_flush_max` / a Drain.
+// Why: a transaction of its own per acceptance was one extra fsync per destination per event, and
+// inbound events waited behind it. The record is bookkeeping for at-least-once delivery: if the
+// hub dies before it is written, the event is delivered again after the restart, with the same
+// message-id, which receivers deduplicate anyway.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "api/core_messages.h"
+#include "delivery/dispatcher.h"
+#include "store/store.h"
+
+namespace slussen {
+
+struct CoreCounters {
+  uint64_t accepted = 0;
+  uint64_t duplicates = 0;
+  uint64_t rejected = 0;
+  uint64_t released = 0;
+  uint64_t delivered = 0;
+  uint64_t commits = 0;
+};
+
+struct CoreTuning {
+  // Longest time a receiver's acceptance waits in memory for a transaction to ride in.
+  std::chrono::milliseconds mark_flush_interval{100};
+  // Most acceptances waiting in memory before they get a transaction of their own.
+  std::size_t mark_flush_max = 1000;
+};
+
+class Core final : public CoreInbox {
+ public:
+  // `config`, `store` and `output` must outlive the Core.
+  Core(const Config& config, Store& store, CoreOutput& output, Clock clock, CoreTuning tuning = {});
+  ~Core() override;  // stops the thread if still running
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  void Start();
+  // Thread-safe: queue work for the core.
+  void Post(CoreInput input) override;
+  // Blocks until everything posted before this call is committed and settled.
+  void Drain();
+  // Drains, then stops the thread.
+  void Stop();
+
+  // Only meaningful after Stop().
+  CoreCounters counters() const { return counters_; }
+
+ private:
+  struct Barrier {
+    std::shared_ptr<std::promise<void>> done;
+  };
+  using Item = std::variant<CoreInput, Barrier>;
+
+  void Run();
+  std::vector<Item> TakeBatch();
+  std::optional<std::chrono::steady_clock::time_point> WakeAt() const;
+  void Process(std::vector<Item>& items);
+  void Pump();
+
+  const Config& config_;
+  Store& store_;
+  CoreOutput& output_;
+  Clock clock_;
+  Dispatcher dispatcher_;
+  CoreCounters counters_;
+  const CoreTuning tuning_;
+  struct Mark {
+    int64_t seq = 0;
+    int64_t at_us = 0;
+  };
+  // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
+  // must record them, also after a failed one), and since when the oldest has waited.
+  std::vector<Mark> unrecorded_marks_;
+  std::chrono::steady_clock::time_point marks_since_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace slussen

@@ -1,0 +1,59 @@
+#include "ingest/inbound.h"
+
+#include "common/clock.h"
+#include "wire/event_kind.h"
+#include "ingest/routing.h"
+#include "ingest/validate.h"
+
+namespace slussen {
+
+InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
+                              std::chrono::system_clock::time_point now) {
+  Refusal refusal;
+  if (!msg.body_problem.empty()) {
+    refusal.reasons.push_back("body: " + msg.body_problem);
+    return refusal;
+  }
+  if (msg.body_size > config.max_message_bytes) {
+    refusal.reasons.push_back("body: " + std::to_string(msg.body_size) + " bytes exceeds the limit of " +
+                              std::to_string(config.max_message_bytes) + " bytes");
+    return refusal;
+  }
+  if (msg.body.empty()) {
+    refusal.reasons.push_back("body: empty; expected a serialized slussen.v1.Envelope");
+    return refusal;
+  }
+  v1::Envelope env;
+  if (!env.ParseFromString(msg.body)) {
+    refusal.reasons.push_back("body: not a valid slussen.v1.Envelope (protobuf decoding failed)");
+    return refusal;
+  }
+  refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
+  refusal.reasons = ValidateEnvelope(env, config, now);
+  const auto kind = KindOf(env);
+  if (msg.channel == Channel::kReceipts && kind && *kind != EventKind::kReceipt) {
+    refusal.reasons.push_back("address: only Receipt events may be sent to 'receipts', got " +
+                              std::string(EventKindName(*kind)));
+  }
+  if (!refusal.reasons.empty()) return refusal;
+
+  auto destinations = RouteEvent(env, config, FromMicros(msg.received_at_us));
+  if (!destinations) {
+    refusal.reasons.push_back(destinations.error());
+    return refusal;
+  }
+  EventRecord record;
+  record.event_id = env.event_id();
+  record.kind = std::string(EventKindName(*kind));
+  record.case_id = CaseKey(env.case_id());
+  record.sender_hsa_id = env.sender_hsa_id();
+  record.schema_version = env.schema_version();
+  record.occurred_at_us =
+      env.occurred_at().seconds() * 1000000 + env.occurred_at().nanos() / 1000;
+  record.received_at_us = msg.received_at_us;
+  record.body = msg.body;
+  record.destinations = std::move(*destinations);
+  return record;
+}
+
+}  // namespace slussen

@@ -1,0 +1,26 @@
+#pragma once
+// The hub's decision about one inbound message, before anything is stored: decode the body,
+// validate, route. Pure apart from the clock value passed in.
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+#include "api/core_messages.h"
+#include "wire/case_key.h"
+
+namespace slussen {
+
+struct Refusal {
+  std::string event_id;              // if the body decoded far enough to carry one
+  std::vector<std::string> reasons;  // "field: problem", never patient data
+};
+
+// Either the event to journal (with its destinations) or why it is refused.
+using InboundDecision = std::variant<EventRecord, Refusal>;
+
+InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
+                              std::chrono::system_clock::time_point now);
+
+}  // namespace slussen

@@ -1,0 +1,287 @@
+#include "report/case_report.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "common/swedish_calendar.h"
+#include "common/time_format.h"
+
+namespace slussen {
+namespace {
+
+using nlohmann::json;
+
+// One destination of one event: its delivery (if the caller knows of one) and the first receipt
+// from that receiving system (if any arrived).
+struct DestinationRow {
+  std::string destination;
+  std::optional<TimePoint> delivered_at;
+  const ReceiptRecord* receipt = nullptr;
+};
+
+std::vector<DestinationRow> DestinationsOf(const CaseState& c, const std::string& event_id,
+                                           const std::vector<DeliveryRecord>& deliveries) {
+  std::vector<DestinationRow> rows;
+  for (const auto& d : deliveries) {
+    if (d.event_id != event_id) continue;
+    auto it = std::find_if(rows.begin(), rows.end(),
+                           [&](const auto& r) { return r.destination == d.destination; });
+    if (it == rows.end()) {
+      rows.push_back({d.destination, d.delivered_at, nullptr});
+    } else if (d.delivered_at && (!it->delivered_at || *d.delivered_at < *it->delivered_at)) {
+      it->delivered_at = d.delivered_at;
+    }
+  }
+  // Receipts in the order the hub stored them: the first one per receiving system is the proof.
+  std::vector<const ReceiptRecord*> receipts;
+  for (const auto& r : c.receipts) {
+    if (r.acknowledged_event_id == event_id) receipts.push_back(&r);
+  }
+  std::stable_sort(receipts.begin(), receipts.end(),
+                   [](const auto* a, const auto* b) { return a->stored_at < b->stored_at; });
+  for (const auto* r : receipts) {
+    auto it = std::find_if(rows.begin(), rows.end(),
+                           [&](const auto& row) { return row.destination == r->receiving_system; });
+    if (it == rows.end()) {
+      rows.push_back({r->receiving_system, std::nullopt, r});
+    } else if (!it->receipt) {
+      it->receipt = r;
+    }
+  }
+  return rows;
+}
+
+json Time(const std::optional<TimePoint>& t) {
+  return t ? json(FormatStockholmTime(*t)) : json(nullptr);
+}
+json Text(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+std::string_view PreconditionStateName(LiabilityPrecondition::State s) {
+  switch (s) {
+    case LiabilityPrecondition::State::kMet: return "met";
+    case LiabilityPrecondition::State::kFailed: return "failed";
+    case LiabilityPrecondition::State::kNotYetKnown: return "not-yet-known";
+  }
+  return "unknown";
+}
+
+json ReceiptJson(const ReceiptRecord& r) {
+  return json{{"receipt_event_id", r.receipt_event_id},
+              {"receiving_system", r.receiving_system},
+              {"external_ack_id", Text(r.external_ack_id)},
+              {"received_at", FormatStockholmTime(r.received_at)},
+              {"stored_at", FormatStockholmTime(r.stored_at)}};
+}
+
+// ---- plain text helpers -------------------------------------------------------------------
+
+// Display width: UTF-8 code points (åäö are one column each).
+std::size_t Width(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+std::string Pad(std::string_view s, std::size_t width) {
+  std::string out(s);
+  const std::size_t w = Width(s);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+// The table shows whole seconds so that its columns line up; the JSON keeps the stored precision.
+std::string TableTime(TimePoint t) {
+  return FormatStockholmTime(std::chrono::floor<std::chrono::seconds>(t));
+}
+
+std::string TimeText(const std::optional<TimePoint>& t) {
+  return t ? TableTime(*t) : std::string("-");
+}
+
+// 21000 -> "21 000 kr"
+std::string Kr(int64_t amount) {
+  std::string digits = std::to_string(amount < 0 ? -amount : amount);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
+    out += digits[i];
+  }
+  return (amount < 0 ? "-" : "") + out + " kr";
+}
+
+}  // namespace
+
+nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,
+                              const LiabilityResult& liability, const Agreement& agreement,
+                              const std::vector<DeliveryRecord>& deliveries, TimePoint now) {
+  json report;
+  report["case_id"] = c.case_id;
+  report["status"] = std::string(CaseStatusName(c.status));
+  report["kommunkod"] = Text(c.kommunkod);
+  report["agreement"] = json{{"id", agreement.id},
+                             {"name", agreement.name},
+                             {"source", Text(agreement.source_path)},
+                             {"source_note", Text(agreement.source_note)}};
+  report["generated_at"] = FormatStockholmTime(now);
+
+  json events = json::array();
+  for (const auto& e : c.events) {
+    json destinations = json::array();
+    for (const auto& row : DestinationsOf(c, e.event_id, deliveries)) {
+      destinations.push_back(json{{"destination", row.destination},
+                                  {"delivered_at", Time(row.delivered_at)},
+                                  {"receipt", row.receipt ? ReceiptJson(*row.receipt) : json(nullptr)}});
+    }
+    events.push_back(json{{"event_id", e.event_id},
+                          {"kind", e.kind},
+                          {"occurred_at", FormatStockholmTime(e.occurred_at)},
+                          {"stored_at", FormatStockholmTime(e.stored_at)},
+                          {"replaces", Text(e.replaces)},
+                          {"superseded_by", Text(e.superseded_by)},
+                          {"cancelled_by", Text(e.cancelled_by)},
+                          {"destinations", destinations}});
+  }
+  report["events"] = events;
+
+  json dl = json::array();
+  for (const auto& d : deadlines) {
+    dl.push_back(json{{"id", d.id},
+                      {"rule", d.rule},
+                      {"what", d.what},
+                      {"due", Time(d.due)},
+                      {"state", std::string(DeadlineStateName(d.state))},
+                      {"met_at", Time(d.met_at)},
+                      {"note", Text(d.note)}});
+  }
+  report["deadlines"] = dl;
+
+  json preconditions = json::array();
+  for (const auto& p : liability.preconditions) {
+    preconditions.push_back(json{{"rule", p.rule},
+                                 {"what", p.what},
+                                 {"state", std::string(PreconditionStateName(p.state))},
+                                 {"detail", Text(p.detail)}});
+  }
+  json periods = json::array();
+  for (const auto& p : liability.periods) {
+    json billed = json::array();
+    for (const auto& day : p.billed_days) {
+      billed.push_back(json{{"date", calendar::FormatDate(day.date)}, {"amount_kr", day.amount_kr}});
+    }
+    json paused = json::array();
+    for (const auto& day : p.paused_days) paused.push_back(calendar::FormatDate(day));
+    periods.push_back(json{{"notice_event_id", p.notice_event_id},
+                           {"sent_at", FormatStockholmTime(p.notice_sent_at)},
+                           {"after_cutoff", p.after_cutoff},
+                           {"care_type", p.psychiatric ? "psychiatric" : "somatic"},
+                           {"free_days", p.free_days},
+                           {"first_billable_day", calendar::FormatDate(p.first_billable_day)},
+                           {"ended_at", Time(p.ended_at)},
+                           {"ended_by", Text(p.ended_by)},
+                           {"billed_days", billed},
+                           {"paused_days", paused},
+                           {"amount_kr", p.amount_kr}});
+  }
+  report["liability"] = json{{"model", liability.model},
+                             {"rule", liability.rule},
+                             {"liable", liability.liable},
+                             {"provisional", liability.provisional},
+                             {"preconditions", preconditions},
+                             {"periods", periods},
+                             {"totals", json{{"days", liability.total_days},
+                                             {"amount_kr", liability.total_amount_kr}}},
+                             {"notes", liability.notes}};
+  report["notes"] = c.notes;
+  return report;
+}
+
+std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& deadlines,
+                            const LiabilityResult& liability, const Agreement& agreement,
+                            const std::vector<DeliveryRecord>& deliveries, TimePoint now) {
+  std::ostringstream o;
+  constexpr std::size_t kTime = 27;  // "2026-03-30T11:59:00+02:00" and two spaces
+  o << "Case " << c.case_id << "\n";
+  o << "  status        " << CaseStatusName(c.status) << "\n";
+  o << "  kommunkod     " << (c.kommunkod.empty() ? "-" : c.kommunkod) << "\n";
+  o << "  agreement     " << agreement.id << ": " << agreement.name;
+  if (!agreement.source_path.empty()) o << " (" << agreement.source_path << ")";
+  o << "\n";
+  o << "  evaluated at  " << TableTime(now) << "\n";
+
+  o << "\nEvents, in order of occurrence\n";
+  o << "  " << Pad("occurred", kTime) << Pad("stored", kTime) << Pad("kind", 27) << "event id\n";
+  if (c.events.empty()) o << "  (none)\n";
+  for (const auto& e : c.events) {
+    o << "  " << Pad(TableTime(e.occurred_at), kTime)
+      << Pad(TableTime(e.stored_at), kTime) << Pad(e.kind, 27) << e.event_id << "\n";
+    if (!e.replaces.empty()) o << "      corrects " << e.replaces << "\n";
+    if (!e.superseded_by.empty()) o << "      superseded by " << e.superseded_by << "\n";
+    if (!e.cancelled_by.empty()) o << "      cancelled by " << e.cancelled_by << "\n";
+    for (const auto& row : DestinationsOf(c, e.event_id, deliveries)) {
+      o << "      -> " << Pad(row.destination, 30) << "delivered " << Pad(TimeText(row.delivered_at), kTime);
+      if (row.receipt) {
+        o << "receipt " << TableTime(row.receipt->received_at);
+        if (!row.receipt->external_ack_id.empty()) o << " (ack " << row.receipt->external_ack_id << ")";
+      } else {
+        o << "no receipt";
+      }
+      o << "\n";
+    }
+  }
+
+  o << "\nDeadlines\n";
+  o << "  " << Pad("state", 10) << Pad("due", kTime) << Pad("met at", kTime) << "deadline\n";
+  if (deadlines.empty()) o << "  (none)\n";
+  for (const auto& d : deadlines) {
+    o << "  " << Pad(DeadlineStateName(d.state), 10) << Pad(TimeText(d.due), kTime)
+      << Pad(TimeText(d.met_at), kTime) << d.id << "\n";
+    o << "      " << d.what << " [" << d.rule << "]\n";
+    if (!d.note.empty()) o << "      note: " << d.note << "\n";
+  }
+
+  o << "\nPayment liability (" << liability.model << " model)\n";
+  o << "  rule: " << liability.rule << "\n";
+  if (!liability.preconditions.empty()) o << "  preconditions (5 kap. 3 §):\n";
+  for (const auto& p : liability.preconditions) {
+    o << "    " << Pad(PreconditionStateName(p.state), 15) << p.what << " [" << p.rule << "]";
+    if (!p.detail.empty()) o << ": " << p.detail;
+    o << "\n";
+  }
+  for (const auto& p : liability.periods) {
+    o << "  notice " << p.notice_event_id << "\n";
+    o << "    sent " << TableTime(p.notice_sent_at)
+      << (p.after_cutoff ? " (after the cut-off)" : " (before the cut-off)") << ", "
+      << (p.psychiatric ? "psychiatric" : "somatic") << ", " << p.free_days << " free days\n";
+    o << "    first billable day " << calendar::FormatDate(p.first_billable_day) << "; ";
+    if (p.ended_at) {
+      o << "ended (" << p.ended_by << ") " << TableTime(*p.ended_at) << "\n";
+    } else {
+      o << "still running\n";
+    }
+    if (p.billed_days.empty()) {
+      o << "    billed: none\n";
+    } else {
+      o << "    billed:\n";
+      for (const auto& day : p.billed_days) {
+        o << "      " << calendar::FormatDate(day.date) << "  " << Kr(day.amount_kr) << "\n";
+      }
+    }
+    if (!p.paused_days.empty()) {
+      o << "    paused (5 kap. 5 §):";
+      for (const auto& day : p.paused_days) o << " " << calendar::FormatDate(day);
+      o << "\n";
+    }
+    o << "    amount " << Kr(p.amount_kr) << "\n";
+  }
+  o << "  total: " << liability.total_days << (liability.total_days == 1 ? " day, " : " days, ")
+    << Kr(liability.total_amount_kr) << "; liable: " << (liability.liable ? "yes" : "no")
+    << (liability.provisional ? " (provisional)" : "") << "\n";
+  for (const auto& n : liability.notes) o << "  note: " << n << "\n";
+
+  if (!c.notes.empty()) {
+    o << "\nNotes\n";
+    for (const auto& n : c.notes) o << "  - " << n << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace slussen

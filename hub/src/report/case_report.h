@@ -1,0 +1,43 @@
+#pragma once
+// The evidence report of one case (issue 4 item 5): the chain of events with occurred, stored,
+// delivered and receipt times per destination; every deadline with its rule and outcome; the
+// payment liability with its preconditions, days, dates, rule and amounts. As JSON (for tools and
+// the PDF) and as a plain-text table (for people, e.g. `slussenctl simulate` without --json).
+//
+// Pure: everything comes from the arguments; `now` is the evaluation time and is printed as
+// generated_at. Times are ISO 8601 with the Europe/Stockholm offset of the instant
+// (FormatStockholmTime, time_format.h); dates are YYYY-MM-DD local dates. Absent values are JSON
+// null. The report carries case and event ids, kommunkod and HSA/destination ids, never a
+// personnummer, a name or an address: CaseState holds none, and nothing else is read.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/agreement.h"
+#include "cases/case_state.h"
+#include "cases/deadlines.h"
+#include "cases/liability.h"
+
+namespace slussen {
+
+// One delivery of one event to one destination (from the store's outbox); delivered_at is empty
+// while the destination has not accepted it.
+struct DeliveryRecord {
+  std::string event_id;
+  std::string destination;
+  std::optional<TimePoint> delivered_at;
+};
+
+nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,
+                              const LiabilityResult& liability, const Agreement& agreement,
+                              const std::vector<DeliveryRecord>& deliveries, TimePoint now);
+
+// The same content as readable plain text (UTF-8, columns aligned by code point), ending with a
+// newline.
+std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& deadlines,
+                            const LiabilityResult& liability, const Agreement& agreement,
+                            const std::vector<DeliveryRecord>& deliveries, TimePoint now);
+
+}  // namespace slussen

@@ -1,0 +1,85 @@
+#include "store/sqlite/wal_checkpointer.h"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+namespace slussen {
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "store " + path + ": cannot open the checkpoint connection: " +
+                      (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return Error{msg};
+  }
+  // FULL: the database file is synced before the log is reused, like the writer's own setting.
+  char* err = nullptr;
+  if (sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = "store " + path + ": checkpoint connection: " + (err ? err : "error");
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return Error{msg};
+  }
+  // How long step 2 waits for the writer's current transaction to end, and then for readers to
+  // leave the log, before giving up until the next request. It holds the write lock while it
+  // waits for readers (an inspection tool, a report), so this is also the longest the core can
+  // be held off by it.
+  sqlite3_busy_timeout(db, 10);
+  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(db, path));
+  c->thread_ = std::thread([p = c.get()] { p->Run(); });
+  return c;
+}
+
+WalCheckpointer::WalCheckpointer(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  sqlite3_close(db_);
+}
+
+void WalCheckpointer::Request() {
+  {
+    std::lock_guard lock(mu_);
+    if (wanted_) return;
+    wanted_ = true;
+  }
+  cv_.notify_one();
+}
+
+uint64_t WalCheckpointer::runs() const {
+  std::lock_guard lock(mu_);
+  return runs_;
+}
+
+void WalCheckpointer::Run() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return wanted_ || stopping_; });
+      if (stopping_) return;
+      wanted_ = false;
+    }
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    }
+    // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
+    // request tries again.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("store {}: checkpoint failed, the write-ahead log keeps growing until one "
+                   "succeeds: {}", path_, sqlite3_errmsg(db_));
+    }
+    std::lock_guard lock(mu_);
+    ++runs_;
+  }
+}
+
+}  // namespace slussen

@@ -1,0 +1,61 @@
+#pragma once
+// Copies the store's write-ahead log back into the database file on its own thread, over its own
+// connection, so that the core's commits never wait for a checkpoint.
+//
+// Why: SQLite's automatic checkpoint runs inside the COMMIT that crosses the threshold — a copy
+// of up to a thousand pages into the database file and an fsync of it — and the inbound events
+// queued behind that commit wait for all of it; that was the tail of the hub's latency (see
+// hub/DESIGN.md "Store"). Here the writer's connection only reports the WAL size after each
+// commit (sqlite3_wal_hook, in SqliteStore); past the threshold this thread
+//   1. runs a PASSIVE checkpoint, which copies the bulk of the log and syncs the database file
+//      without blocking the writer;
+//   2. then a RESTART checkpoint for the few pages committed meanwhile: it holds the writer off
+//      for that short copy, and makes the next commit write the log from its beginning again.
+// Step 2 matters: under steady traffic a passive checkpoint never catches the last commit, so the
+// log would only grow; a growing file makes every commit's fdatasync a journal commit of the
+// file system, which also flushes the database pages the checkpoint just wrote (ext4
+// data=ordered), and the core's commits waited for those again.
+//
+// Owns its connection and thread; Request() is the only call from other threads.
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+
+struct sqlite3;
+
+namespace slussen {
+
+class WalCheckpointer {
+ public:
+  // Opens a second connection to the database at `path` (already in WAL mode).
+  static Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path);
+  ~WalCheckpointer();  // stops the thread, then closes the connection
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Thread-safe, cheap: asks for a checkpoint as soon as the thread is free.
+  void Request();
+
+  // Checkpoints run so far (complete or not); for tests and diagnostics.
+  uint64_t runs() const;
+
+ private:
+  WalCheckpointer(sqlite3* db, std::string path);
+  void Run();
+
+  sqlite3* const db_;
+  const std::string path_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;    // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  uint64_t runs_ = 0;      // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace slussen
