@@ -6,21 +6,24 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "report/case_report.h"
 #include "case_test_support.h"
+#include "util/pdf_tools.h"
 #include "util/temp_dir.h"
 
 namespace slussen {
 namespace {
 
 namespace fs = std::filesystem;
+using slussen::testing::PdfPages;
+using slussen::testing::PdfText;
+using slussen::testing::RunTool;
+using slussen::testing::ShellQuote;
 using slussen::testing::TempDir;
 using namespace casetest;  // NOLINT(google-build-using-namespace): Timeline, L, Evaluate, ...
 using nlohmann::json;
@@ -28,50 +31,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kCaseId[] = "SE2321000131-E1/vt-pdf-4711";
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
-// stdout of a command; fails the test if it cannot run or exits non-zero.
-std::string RunTool(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return out;
-  }
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int rc = ::pclose(p);
-  EXPECT_EQ(rc, 0) << command << " (poppler-utils installed? scripts/install-deps.sh)\n" << out;
-  return out;
-}
-
-std::string PdfText(const std::string& path) {
-  return RunTool("pdftotext -enc UTF-8 " + ShellQuote(path) + " -");
-}
-
-int PdfPages(const std::string& path) {
-  const std::string info = RunTool("pdfinfo " + ShellQuote(path));
-  const auto pos = info.find("Pages:");
-  if (pos == std::string::npos) {
-    ADD_FAILURE() << "no page count in pdfinfo output:\n" << info;
-    return 0;
-  }
-  return std::stoi(info.substr(pos + 6));
-}
-
-std::string Head(const std::string& path, std::size_t n) {
-  std::ifstream in(path, std::ios::binary);
-  std::string s(n, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(n));
-  s.resize(static_cast<std::size_t>(in.gcount()));
-  return s;
-}
 
 // "21 000 kr" as the report prints amounts.
 std::string Kr(int64_t amount) {
@@ -131,7 +90,7 @@ TEST(CaseReportPdf, RealPdfWithSearchableSwedishText) {
   const std::string path = dir.File("report.pdf");
   const Status st = WriteCaseReportPdf(report, path);
   ASSERT_TRUE(st.ok()) << st.error();
-  EXPECT_EQ(Head(path, 5), "%PDF-");
+  EXPECT_EQ(slussen::testing::FileHead(path, 5), "%PDF-");
   const int pages = PdfPages(path);
   EXPECT_GE(pages, 1);
   KeepCopy(path, ".pdf");

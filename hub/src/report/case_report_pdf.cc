@@ -1,95 +1,39 @@
 #include "report/case_report_pdf.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <glib.h>
-#include <pango/pangocairo.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <exception>
-#include <filesystem>
 #include <initializer_list>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/kommuner.h"
+#include "pdf/document.h"
+#include "pdf/markup.h"
 
 namespace slussen {
 namespace {
 
 using nlohmann::json;
+using pdf::Align;
+using pdf::Bold;
+using pdf::Colour;
+using pdf::Column;
+using pdf::Document;
+using pdf::Esc;
+using pdf::Grey;
+using pdf::kContentWidth;
+using pdf::kSmallSize;
+using pdf::Row;
+using pdf::Small;
 
-// ---- page geometry (PDF points, 1/72 inch) -----------------------------------------------------
-
-constexpr double kPageWidth = 595.2756;   // A4: 210 mm
-constexpr double kPageHeight = 841.8898;  // 297 mm
-constexpr double kMarginLeft = 51.0;      // 18 mm
-constexpr double kMarginRight = 51.0;
-constexpr double kMarginTop = 51.0;
-constexpr double kMarginBottom = 62.0;    // room for the footer
-constexpr double kContentWidth = kPageWidth - kMarginLeft - kMarginRight;
-constexpr double kBodyBottom = kPageHeight - kMarginBottom;
-constexpr double kFooterTop = kPageHeight - 40.0;
-
-// Font sizes (absolute, in points).
-constexpr double kTitleSize = 16.0;
-constexpr double kHeadingSize = 11.5;
-constexpr double kSubHeadingSize = 9.5;
-constexpr double kBodySize = 8.5;
-constexpr double kTableSize = 7.6;
-constexpr double kSmallSize = 6.8;
-// A table column that holds "2026-03-26T12:05:00+01:00" on one line at kTableSize.
+// A table column that holds "2026-03-26T12:05:00+01:00" on one line at pdf::kTableSize.
 constexpr double kTimeColumn = 124.0;
-
-// "DejaVu Sans" from fonts-dejavu-core; the others only if it is missing.
-constexpr const char* kFontFamily = "DejaVu Sans,Liberation Sans,Sans";
-
-struct Rgb {
-  double r, g, b;
-};
-constexpr Rgb kBlack{0.0, 0.0, 0.0};
-constexpr Rgb kGrey{0.38, 0.38, 0.38};
-constexpr Rgb kRuleGrey{0.75, 0.77, 0.80};
-constexpr Rgb kHeaderFill{0.89, 0.92, 0.95};
-constexpr Rgb kStripeFill{0.965, 0.972, 0.98};
-constexpr Rgb kBoxFill{0.94, 0.96, 0.98};
-constexpr Rgb kAccent{0.11, 0.27, 0.45};
-
-constexpr const char* kGreenMarkup = "#1b6e2a";
-constexpr const char* kRedMarkup = "#b3261e";
-constexpr const char* kAmberMarkup = "#9a5b00";
-constexpr const char* kGreyMarkup = "#5f5f5f";
 
 constexpr const char* kDash = "–";
 
-// ---- text helpers ----------------------------------------------------------------------------
-
-// Valid UTF-8 (pango draws nothing for invalid input), escaped for pango markup.
-std::string Esc(std::string_view s) {
-  gchar* valid = g_utf8_make_valid(s.data(), static_cast<gssize>(s.size()));
-  gchar* escaped = g_markup_escape_text(valid, -1);
-  std::string out(escaped);
-  g_free(escaped);
-  g_free(valid);
-  return out;
-}
-
-std::string Bold(const std::string& markup) { return "<b>" + markup + "</b>"; }
-std::string Small(const std::string& markup) { return "<small>" + markup + "</small>"; }
-std::string Grey(const std::string& markup) {
-  return std::string("<span foreground=\"") + kGreyMarkup + "\">" + markup + "</span>";
-}
-std::string Colour(const char* colour, const std::string& markup) {
-  return std::string("<span foreground=\"") + colour + "\">" + markup + "</span>";
-}
+// ---- reading the report's JSON -----------------------------------------------------------------
 
 const json& EmptyArray() {
   static const json empty = json::array();
@@ -191,17 +135,17 @@ std::string KindText(const std::string& kind) {
 }
 
 std::string DeadlineStateText(const std::string& s) {
-  if (s == "met") return Colour(kGreenMarkup, "uppfylld (met)");
-  if (s == "missed") return Colour(kRedMarkup, Bold("missad (missed)"));
-  if (s == "at-risk") return Colour(kAmberMarkup, Bold("i riskzonen (at risk)"));
+  if (s == "met") return Colour(pdf::kGreen, "uppfylld (met)");
+  if (s == "missed") return Colour(pdf::kRed, Bold("missad (missed)"));
+  if (s == "at-risk") return Colour(pdf::kAmber, Bold("i riskzonen (at risk)"));
   if (s == "pending") return "väntar (pending)";
   return s.empty() ? kDash : Esc(s);
 }
 
 std::string PreconditionStateText(const std::string& s) {
-  if (s == "met") return Colour(kGreenMarkup, "uppfylld (met)");
-  if (s == "failed") return Colour(kRedMarkup, Bold("ej uppfylld (failed)"));
-  if (s == "not-yet-known") return Colour(kAmberMarkup, "ännu okänd (not yet known)");
+  if (s == "met") return Colour(pdf::kGreen, "uppfylld (met)");
+  if (s == "failed") return Colour(pdf::kRed, Bold("ej uppfylld (failed)"));
+  if (s == "not-yet-known") return Colour(pdf::kAmber, "ännu okänd (not yet known)");
   return s.empty() ? kDash : Esc(s);
 }
 
@@ -216,374 +160,6 @@ std::string KommunText(const std::string& kod) {
   return k ? Esc(kod) + " " + Esc(k->name) : Esc(kod);
 }
 
-// ---- pango/cairo wrappers ----------------------------------------------------------------------
-
-struct GObjectUnref {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-using Layout = std::unique_ptr<PangoLayout, GObjectUnref>;
-
-double Points(int pango_units) { return static_cast<double>(pango_units) / PANGO_SCALE; }
-
-enum class Align { kLeft, kRight };
-
-struct Column {
-  std::string title;  // markup
-  double width;       // points
-  Align align = Align::kLeft;
-  // Shrink the type of a cell that does not fit on one line (times with fractions of a second)
-  // rather than break it, so that it stays one searchable string.
-  bool fit = false;
-};
-
-struct Row {
-  std::vector<std::string> cells;  // markup, one per column
-  std::string detail;              // markup under the cells, full width; may be empty
-  bool bold = false;
-};
-
-// Lays out the report from top to bottom, breaking pages where the next block does not fit. It
-// runs twice: once without drawing to count the pages (for "Sida N av M"), then drawing.
-class Renderer {
- public:
-  // `header` (markup) heads every page after the first; `footer_left` (markup) is at the foot of
-  // every page, left of the page number.
-  Renderer(cairo_t* cr, PangoContext* context, bool draw, int total_pages, std::string header,
-           std::string footer_left)
-      : cr_(cr), context_(context), draw_(draw), total_pages_(total_pages),
-        header_(std::move(header)), footer_left_(std::move(footer_left)) {}
-
-  int pages() const { return page_; }
-
-  void Begin() {
-    page_ = 1;
-    y_ = kMarginTop;
-  }
-  void End() { Footer(); }
-
-  void Space(double points) { y_ = std::min(y_ + points, kBodyBottom); }
-
-  // A paragraph that may run over a page break (line by line).
-  void Paragraph(const std::string& markup, double size = kBodySize, double indent = 0,
-                 double after = 3.0, Rgb colour = kBlack) {
-    Layout l = Make(markup, size, kContentWidth - indent);
-    Flow(l.get(), kMarginLeft + indent, colour);
-    y_ += after;
-  }
-
-  void Bullets(const std::vector<std::string>& items, double size = kBodySize) {
-    for (const auto& item : items) {
-      Layout bullet = Make("•", size, 10);
-      Layout l = Make(item, size, kContentWidth - 12);
-      const double first_line = LineHeight(l.get());
-      Ensure(first_line);
-      Show(bullet.get(), kMarginLeft + 2, y_, kBlack);
-      Flow(l.get(), kMarginLeft + 12, kBlack);
-      y_ += 2.0;
-    }
-  }
-
-  void Title(const std::string& markup, const std::string& subtitle) {
-    Layout t = Make(markup, kTitleSize, kContentWidth);
-    Show(t.get(), kMarginLeft, y_, kAccent);
-    y_ += Height(t.get()) + 2;
-    Layout s = Make(subtitle, kBodySize, kContentWidth);
-    Show(s.get(), kMarginLeft, y_, kGrey);
-    y_ += Height(s.get()) + 6;
-    HorizontalRule(1.2, kAccent);
-    y_ += 8;
-  }
-
-  // A numbered section heading, kept together with the first lines that follow it.
-  void Heading(const std::string& markup) {
-    Layout l = Make(Bold(markup), kHeadingSize, kContentWidth);
-    const double h = Height(l.get());
-    Space(10);
-    Ensure(h + 4 + 60);
-    Show(l.get(), kMarginLeft, y_, kAccent);
-    y_ += h + 2;
-    HorizontalRule(0.6, kAccent);
-    y_ += 6;
-  }
-
-  void SubHeading(const std::string& markup) {
-    Layout l = Make(Bold(markup), kSubHeadingSize, kContentWidth);
-    const double h = Height(l.get());
-    Space(4);
-    Ensure(h + 40);
-    Show(l.get(), kMarginLeft, y_, kBlack);
-    y_ += h + 4;
-  }
-
-  // Label/value pairs in two columns, without rules.
-  void KeyValues(const std::vector<std::pair<std::string, std::string>>& rows, double key_width,
-                 double size = kBodySize) {
-    for (const auto& [key, value] : rows) {
-      Layout k = Make(Grey(key), size, key_width - 6);
-      Layout v = Make(value, size, kContentWidth - key_width);
-      const double h = std::max(Height(k.get()), Height(v.get()));
-      Ensure(h);
-      Show(k.get(), kMarginLeft, y_, kBlack);
-      Show(v.get(), kMarginLeft + key_width, y_, kBlack);
-      y_ += h + 2.5;
-    }
-  }
-
-  // A shaded box around a few lines of markup (the summary).
-  void Box(const std::vector<std::string>& lines) {
-    constexpr double kPad = 7.0;
-    std::vector<Layout> layouts;
-    double h = 0;
-    for (const auto& line : lines) {
-      layouts.push_back(Make(line, kBodySize, kContentWidth - 2 * kPad));
-      h += Height(layouts.back().get()) + 2;
-    }
-    h += 2 * kPad - 2;
-    Ensure(h);
-    if (draw_) {
-      cairo_rectangle(cr_, kMarginLeft, y_, kContentWidth, h);
-      SetColour(kBoxFill);
-      cairo_fill_preserve(cr_);
-      SetColour(kRuleGrey);
-      cairo_set_line_width(cr_, 0.6);
-      cairo_stroke(cr_);
-      cairo_rectangle(cr_, kMarginLeft, y_, 2.5, h);
-      SetColour(kAccent);
-      cairo_fill(cr_);
-    }
-    double y = y_ + kPad;
-    for (const auto& l : layouts) {
-      Show(l.get(), kMarginLeft + kPad + 2, y, kBlack);
-      y += Height(l.get()) + 2;
-    }
-    y_ += h + 6;
-  }
-
-  // A table with a shaded header row that is repeated after every page break. A row (with its
-  // detail) is never split across pages.
-  void Table(const std::vector<Column>& columns, const std::vector<Row>& rows,
-             double size = kTableSize) {
-    TableHeader(columns, size, /*keep_with_first_row=*/rows.empty() ? 0.0 : 24.0);
-    bool stripe = false;
-    for (const auto& row : rows) {
-      std::vector<Layout> cells;
-      double h = 0;
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        const std::string& text = i < row.cells.size() ? row.cells[i] : std::string();
-        const std::string markup = row.bold ? Bold(text) : text;
-        const double width = columns[i].width - 2 * kCellPadX;
-        cells.push_back(columns[i].fit ? MakeFitting(markup, size, width, columns[i].align)
-                                       : Make(markup, size, width, columns[i].align));
-        h = std::max(h, Height(cells.back().get()));
-      }
-      Layout detail;
-      double detail_h = 0;
-      if (!row.detail.empty()) {
-        detail = Make(row.detail, size - 0.6, kContentWidth - 2 * kCellPadX - kDetailIndent);
-        detail_h = Height(detail.get()) + 1.5;
-      }
-      const double row_h = h + detail_h + 2 * kCellPadY;
-      if (y_ + row_h > kBodyBottom) {
-        NewPage();
-        TableHeader(columns, size, 0);
-        stripe = false;
-      }
-      if (draw_) {
-        if (stripe) {
-          cairo_rectangle(cr_, kMarginLeft, y_, kContentWidth, row_h);
-          SetColour(kStripeFill);
-          cairo_fill(cr_);
-        }
-        cairo_move_to(cr_, kMarginLeft, y_ + row_h);
-        cairo_line_to(cr_, kMarginLeft + kContentWidth, y_ + row_h);
-        SetColour(kRuleGrey);
-        cairo_set_line_width(cr_, 0.4);
-        cairo_stroke(cr_);
-      }
-      double x = kMarginLeft;
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        Show(cells[i].get(), x + kCellPadX, y_ + kCellPadY, kBlack);
-        x += columns[i].width;
-      }
-      if (detail) {
-        Show(detail.get(), kMarginLeft + kCellPadX + kDetailIndent, y_ + kCellPadY + h + 1.5, kGrey);
-      }
-      y_ += row_h;
-      stripe = !stripe;
-    }
-    y_ += 6;
-  }
-
- private:
-  static constexpr double kCellPadX = 3.0;
-  static constexpr double kCellPadY = 2.6;
-  static constexpr double kDetailIndent = 10.0;
-
-  Layout Make(const std::string& markup, double size, double width, Align align = Align::kLeft) {
-    Layout l(pango_layout_new(context_));
-    PangoFontDescription* font = pango_font_description_from_string(kFontFamily);
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_layout_set_font_description(l.get(), font);
-    pango_font_description_free(font);
-    pango_layout_set_width(l.get(), static_cast<int>(std::max(width, 1.0) * PANGO_SCALE));
-    pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(l.get(), align == Align::kRight ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_markup(l.get(), markup.c_str(), -1);
-    return l;
-  }
-
-  // One line at `size` if it fits in `width`, else at the size that fits (not below 5 pt; below
-  // that it wraps).
-  Layout MakeFitting(const std::string& markup, double size, double width, Align align) {
-    Layout l = Make(markup, size, width, align);
-    pango_layout_set_width(l.get(), -1);
-    int w = 0;
-    int h = 0;
-    pango_layout_get_size(l.get(), &w, &h);
-    if (Points(w) <= width) return Make(markup, size, width, align);
-    const double fitting = std::max(5.0, std::floor(size * width / Points(w) * 10.0) / 10.0);
-    return Make(markup, fitting, width, align);
-  }
-
-  static double Height(PangoLayout* l) {
-    int w = 0;
-    int h = 0;
-    pango_layout_get_size(l, &w, &h);
-    return Points(h);
-  }
-
-  static double LineHeight(PangoLayout* l) {
-    PangoLayoutIter* it = pango_layout_get_iter(l);
-    PangoRectangle r;
-    pango_layout_iter_get_line_extents(it, nullptr, &r);
-    pango_layout_iter_free(it);
-    return Points(r.height);
-  }
-
-  void SetColour(Rgb c) { cairo_set_source_rgb(cr_, c.r, c.g, c.b); }
-
-  void Show(PangoLayout* l, double x, double y, Rgb colour) {
-    if (!draw_) return;
-    SetColour(colour);
-    cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, l);
-  }
-
-  // Draws a layout line by line from y_, continuing on a new page when a line does not fit.
-  void Flow(PangoLayout* l, double x, Rgb colour) {
-    PangoLayoutIter* it = pango_layout_get_iter(l);
-    double origin = y_;  // where layout y = `offset` is drawn
-    double offset = 0;
-    double bottom = y_;
-    do {
-      PangoRectangle r;
-      pango_layout_iter_get_line_extents(it, nullptr, &r);
-      const double top = Points(r.y);
-      const double h = Points(r.height);
-      if (origin + top - offset + h > kBodyBottom && origin + top - offset > kMarginTop + 0.5) {
-        NewPage();
-        origin = y_;
-        offset = top;
-      }
-      if (draw_) {
-        SetColour(colour);
-        cairo_move_to(cr_, x + Points(r.x),
-                      origin - offset + Points(pango_layout_iter_get_baseline(it)));
-        pango_cairo_show_layout_line(cr_, pango_layout_iter_get_line_readonly(it));
-      }
-      bottom = origin + top - offset + h;
-    } while (pango_layout_iter_next_line(it));
-    pango_layout_iter_free(it);
-    y_ = bottom;
-  }
-
-  void Ensure(double height) {
-    if (y_ + height > kBodyBottom && y_ > Top() + 0.5) NewPage();
-  }
-
-  double Top() const { return page_ == 1 ? kMarginTop : kMarginTop + 14; }
-
-  void HorizontalRule(double width, Rgb colour) {
-    if (draw_) {
-      cairo_move_to(cr_, kMarginLeft, y_);
-      cairo_line_to(cr_, kMarginLeft + kContentWidth, y_);
-      SetColour(colour);
-      cairo_set_line_width(cr_, width);
-      cairo_stroke(cr_);
-    }
-  }
-
-  void TableHeader(const std::vector<Column>& columns, double size, double keep_with_first_row) {
-    std::vector<Layout> cells;
-    double h = 0;
-    for (const auto& c : columns) {
-      cells.push_back(Make(Bold(c.title), size, c.width - 2 * kCellPadX, c.align));
-      h = std::max(h, Height(cells.back().get()));
-    }
-    const double row_h = h + 2 * kCellPadY;
-    Ensure(row_h + keep_with_first_row);
-    if (draw_) {
-      cairo_rectangle(cr_, kMarginLeft, y_, kContentWidth, row_h);
-      SetColour(kHeaderFill);
-      cairo_fill(cr_);
-    }
-    double x = kMarginLeft;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      Show(cells[i].get(), x + kCellPadX, y_ + kCellPadY, kBlack);
-      x += columns[i].width;
-    }
-    y_ += row_h;
-  }
-
-  void NewPage() {
-    Footer();
-    if (draw_) cairo_show_page(cr_);
-    ++page_;
-    y_ = Top();
-    RunningHeader();
-  }
-
-  // Pages after the first: the title and case in small type above a rule.
-  void RunningHeader() {
-    Layout l = Make(Grey("Slussen — underlag för betalningsansvar (evidence report) · " + header_),
-                    kSmallSize, kContentWidth);
-    pango_layout_set_ellipsize(l.get(), PANGO_ELLIPSIZE_MIDDLE);
-    Show(l.get(), kMarginLeft, kMarginTop - 4, kBlack);
-    if (draw_) {
-      cairo_move_to(cr_, kMarginLeft, kMarginTop + 7);
-      cairo_line_to(cr_, kMarginLeft + kContentWidth, kMarginTop + 7);
-      SetColour(kRuleGrey);
-      cairo_set_line_width(cr_, 0.5);
-      cairo_stroke(cr_);
-    }
-  }
-
-  void Footer() {
-    if (!draw_) return;
-    cairo_move_to(cr_, kMarginLeft, kFooterTop - 5);
-    cairo_line_to(cr_, kMarginLeft + kContentWidth, kFooterTop - 5);
-    SetColour(kRuleGrey);
-    cairo_set_line_width(cr_, 0.5);
-    cairo_stroke(cr_);
-    const std::string page = "Sida " + std::to_string(page_) + " av " + std::to_string(total_pages_) +
-                             " (page " + std::to_string(page_) + " of " +
-                             std::to_string(total_pages_) + ")";
-    Layout right = Make(page, kSmallSize, 110, Align::kRight);
-    Show(right.get(), kMarginLeft + kContentWidth - 110, kFooterTop, kGrey);
-    Layout left = Make(footer_left_, kSmallSize, kContentWidth - 115);
-    pango_layout_set_ellipsize(left.get(), PANGO_ELLIPSIZE_MIDDLE);
-    Show(left.get(), kMarginLeft, kFooterTop, kGrey);
-  }
-
-  cairo_t* cr_;
-  PangoContext* context_;
-  bool draw_;
-  int total_pages_;
-  std::string header_;
-  std::string footer_left_;
-  int page_ = 1;
-  double y_ = kMarginTop;
-};
 
 // ---- the report --------------------------------------------------------------------------------
 
@@ -597,7 +173,7 @@ std::string DeadlineSummary(const json& report) {
     else ++pending;
   }
   std::string out = Bold("Tidsfrister (deadlines):") + " " + std::to_string(met) + " uppfyllda (met), ";
-  out += (missed > 0 ? Colour(kRedMarkup, Bold(std::to_string(missed) + " missade (missed)"))
+  out += (missed > 0 ? Colour(pdf::kRed, Bold(std::to_string(missed) + " missade (missed)"))
                      : std::string("0 missade (missed)"));
   out += ", " + std::to_string(at_risk) + " i riskzonen (at risk), " + std::to_string(pending) +
          " väntar (pending)";
@@ -620,11 +196,11 @@ std::string LiabilitySummary(const json& liability) {
       }
     }
   }
-  if (Bool(liability, "provisional")) out += " " + Colour(kAmberMarkup, "— preliminärt (provisional)");
+  if (Bool(liability, "provisional")) out += " " + Colour(pdf::kAmber, "— preliminärt (provisional)");
   return out;
 }
 
-void RenderHeader(Renderer& r, const json& report) {
+void RenderHeader(Document& r, const json& report) {
   r.Title("Slussen — underlag för betalningsansvar",
           "Evidence report: events, deadlines and payment liability under lag (2017:612) om "
           "samverkan vid utskrivning från sluten hälso- och sjukvård");
@@ -652,7 +228,7 @@ void RenderHeader(Renderer& r, const json& report) {
               kSmallSize + 0.4);
 }
 
-void RenderEvents(Renderer& r, const json& report) {
+void RenderEvents(Document& r, const json& report) {
   r.Heading("1  Händelsekedja (chain of events)");
   r.Paragraph(Grey("Inträffade: när händelsen skedde enligt avsändaren. Lagrad: när Slussen tog emot "
                    "och lagrade meddelandet, vilket räknas som skickat. Per mottagare: när "
@@ -674,10 +250,10 @@ void RenderEvents(Renderer& r, const json& report) {
     std::vector<std::string> detail;
     if (!Str(e, "replaces").empty()) detail.push_back("rättar (corrects) " + Esc(Str(e, "replaces")));
     if (!Str(e, "superseded_by").empty()) {
-      detail.push_back(Colour(kAmberMarkup, "ersatt av (superseded by) " + Esc(Str(e, "superseded_by"))));
+      detail.push_back(Colour(pdf::kAmber, "ersatt av (superseded by) " + Esc(Str(e, "superseded_by"))));
     }
     if (!Str(e, "cancelled_by").empty()) {
-      detail.push_back(Colour(kRedMarkup, "makulerad av (cancelled by) " + Esc(Str(e, "cancelled_by"))));
+      detail.push_back(Colour(pdf::kRed, "makulerad av (cancelled by) " + Esc(Str(e, "cancelled_by"))));
     }
     for (const auto& d : Array(e, "destinations")) {
       std::string line = "→ " + Bold(Text(d, "destination")) + "   levererad (delivered) " +
@@ -689,7 +265,7 @@ void RenderEvents(Renderer& r, const json& report) {
         if (!ack.empty()) line += ", ack " + Esc(ack);
         line += ", lagrad (stored) " + Text(receipt, "stored_at");
       } else {
-        line += "   " + Colour(kAmberMarkup, "ingen kvittens (no receipt)");
+        line += "   " + Colour(pdf::kAmber, "ingen kvittens (no receipt)");
       }
       detail.push_back(line);
     }
@@ -703,7 +279,7 @@ void RenderEvents(Renderer& r, const json& report) {
   r.Table(columns, rows);
 }
 
-void RenderDeadlines(Renderer& r, const json& report) {
+void RenderDeadlines(Document& r, const json& report) {
   r.Heading("2  Tidsfrister (deadlines)");
   const std::vector<Column> columns = {{"Frist och regel (deadline and rule)",
                                         kContentWidth - 2 * kTimeColumn - 80},
@@ -726,12 +302,12 @@ void RenderDeadlines(Renderer& r, const json& report) {
   r.Table(columns, rows);
 }
 
-void RenderLiability(Renderer& r, const json& report) {
+void RenderLiability(Document& r, const json& report) {
   const json& l = Field(report, "liability");
   r.Heading("3  Betalningsansvar (payment liability)");
   const std::string model = Str(l, "model");
   std::string liable = Bool(l, "liable") ? Bold("ja (yes)") : Bold("nej (no)");
-  if (Bool(l, "provisional")) liable += " " + Colour(kAmberMarkup, "— preliminärt (provisional)");
+  if (Bool(l, "provisional")) liable += " " + Colour(pdf::kAmber, "— preliminärt (provisional)");
   r.KeyValues({{"Modell (model)", Translate({{"individual", "individuell (individual)"},
                                              {"average", "genomsnittsmodell (average)"}},
                                             model)},
@@ -804,7 +380,7 @@ void RenderLiability(Renderer& r, const json& report) {
   }
 }
 
-void RenderNotes(Renderer& r, const json& report) {
+void RenderNotes(Document& r, const json& report) {
   r.Heading("4  Anteckningar (notes)");
   std::vector<std::string> notes;
   for (const auto& note : Array(report, "notes")) notes.push_back(Plain(note));
@@ -815,101 +391,34 @@ void RenderNotes(Renderer& r, const json& report) {
   }
 }
 
-void Render(Renderer& r, const json& report) {
-  r.Begin();
+void Render(Document& r, const json& report) {
   RenderHeader(r, report);
   RenderEvents(r, report);
   RenderDeadlines(r, report);
   RenderLiability(r, report);
   RenderNotes(r, report);
-  r.End();
-}
-
-// Writes the PDF stream to a FILE*, remembering the first error.
-struct Sink {
-  std::FILE* file = nullptr;
-  int error = 0;
-};
-
-cairo_status_t WriteToSink(void* closure, const unsigned char* data, unsigned int length) {
-  auto* sink = static_cast<Sink*>(closure);
-  if (sink->error != 0) return CAIRO_STATUS_WRITE_ERROR;
-  if (std::fwrite(data, 1, length, sink->file) != length) {
-    sink->error = errno != 0 ? errno : EIO;
-    return CAIRO_STATUS_WRITE_ERROR;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-// "2026-04-01T10:35:00.250+02:00" -> "2026-04-01T10:35:00+02:00" (the PDF date has no fraction).
-std::string WithoutFraction(std::string t) {
-  const auto dot = t.find('.');
-  if (dot == std::string::npos) return t;
-  auto end = t.find_first_of("+-Z", dot);
-  return t.substr(0, dot) + (end == std::string::npos ? "" : t.substr(end));
 }
 
 }  // namespace
 
 Status WriteCaseReportPdf(const nlohmann::json& report, const std::string& path) {
   if (!report.is_object()) return Error{"case report PDF: the report is not a JSON object"};
-  errno = 0;
-  Sink sink;
-  sink.file = std::fopen(path.c_str(), "wb");
-  if (sink.file == nullptr) {
-    return Error{"cannot write case report PDF " + path + ": " + std::strerror(errno)};
-  }
-  cairo_surface_t* surface =
-      cairo_pdf_surface_create_for_stream(WriteToSink, &sink, kPageWidth, kPageHeight);
-  cairo_t* cr = cairo_create(surface);
-  PangoContext* context = pango_cairo_create_context(cr);
-  cairo_font_options_t* options = cairo_font_options_create();
-  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options(context, options);
-  cairo_font_options_destroy(options);
-
-  const std::string case_id = Str(report, "case_id");
-  const std::string title = "Slussen — underlag för betalningsansvar " + case_id;
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT,
-                                 "Evidence report for payment liability (lag 2017:612)");
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Slussen " SLUSSEN_VERSION);
-  const std::string generated = WithoutFraction(Str(report, "generated_at"));
-  if (!generated.empty()) {
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, generated.c_str());
-  }
-
-  std::string problem;
-  try {
-    const std::string header = "Vårdtillfälle (case) " + Text(report, "case_id");
-    const std::string footer = header + " · upprättad " + Text(report, "generated_at");
-    Renderer count(cr, context, /*draw=*/false, 0, header, footer);
-    Render(count, report);
-    Renderer draw(cr, context, /*draw=*/true, count.pages(), header, footer);
-    Render(draw, report);
-  } catch (const std::exception& e) {
-    problem = e.what();
-  }
-  g_object_unref(context);
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  const bool closed = std::fclose(sink.file) == 0;
-  if (sink.error == 0 && !closed) sink.error = errno != 0 ? errno : EIO;
-
-  if (problem.empty() && status != CAIRO_STATUS_SUCCESS) {
-    problem = sink.error != 0 ? std::strerror(sink.error) : cairo_status_to_string(status);
-  } else if (problem.empty() && sink.error != 0) {
-    problem = std::strerror(sink.error);
-  }
-  if (!problem.empty()) {
-    // Leave no half-written report behind, but never remove a device or pipe (/dev/stdout).
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) std::filesystem::remove(path, ec);
-    return Error{"cannot write case report PDF " + path + ": " + problem};
-  }
+  const std::string case_id = Text(report, "case_id");
+  const std::string header = "Vårdtillfälle (case) " + case_id;
+  pdf::DocumentInfo info;
+  info.title = "Slussen — underlag för betalningsansvar " + Str(report, "case_id");
+  info.subject = "Evidence report for payment liability (lag 2017:612)";
+  info.creator = "Slussen " SLUSSEN_VERSION;
+  info.created = Str(report, "generated_at");
+  info.running_header = "Slussen — underlag för betalningsansvar (evidence report) · " + header;
+  info.footer = header + " · upprättad " + Text(report, "generated_at");
+  info.page_label = [](int page, int pages) {
+    const std::string n = std::to_string(page);
+    const std::string m = std::to_string(pages);
+    return "Sida " + n + " av " + m + " (page " + n + " of " + m + ")";
+  };
+  const Status st = pdf::WritePdf(path, info, [&report](Document& d) { Render(d, report); });
+  if (!st.ok()) return Error{"case report: " + st.error()};
   return OkStatus();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The evidence report of one case (issue 4 item 5) as a PDF that a municipality and a region can
-// put in an invoice dispute: A4, DejaVu Sans (fonts-dejavu-core) through pango and cairo, so that
-// åäö are real glyphs and the text can be searched and copied.
+// put in an invoice dispute, laid out by the pdf library (pdf/document.h): A4, DejaVu Sans
+// (fonts-dejavu-core) through pango and cairo, so that åäö are real glyphs and the text can be
+// searched and copied. This file holds only the report's sections.
 //
 // Input is the JSON of CaseReportJson (case_report.h), so the PDF shows exactly what the JSON
 // says: a header (case id, status, kommun, agreement, generated at), a summary, the chain of
