@@ -5,7 +5,7 @@
 // it records which sequence numbers arrived (to prove nothing was lost), duplicates, and the
 // latency from the send time in the run's SendLog to arrival.
 //
-// Closing follows amqp-on-debian.md §2.5: detach every receiver, wait for the peer's detach, and
+// Closing follows docs/amqp-notes.md §3: detach every receiver, wait for the peer's detach, and
 // only then close the connection (RabbitMQ loses accepts otherwise).
 #include <chrono>
 #include <cstdint>

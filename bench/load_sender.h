@@ -24,7 +24,7 @@ class SendLog;
 struct SendPlan {
   std::string url = {};           // host:port
   std::string address = {};       // target address
-  bool durable_terminus = false;  // RabbitMQ: target durability (amqp-on-debian.md §2.4)
+  bool durable_terminus = false;  // RabbitMQ: target durability (docs/amqp-notes.md §2)
   uint32_t run = 0;               // goes into every event id
   uint64_t count = 0;             // messages to send; 0 = until `seconds` have passed
   double seconds = 0;

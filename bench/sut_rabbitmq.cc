@@ -40,7 +40,7 @@ class RabbitSut final : public Sut {
   std::string url() const override { return url_; }
   // The exchange, with an empty routing key (a fanout exchange ignores it).
   std::string send_address() const override { return "/exchange/bench.fanout/"; }
-  // Pre-declared queues: /amq/queue/ never declares (amqp-on-debian.md §2.4).
+  // Pre-declared queues: /amq/queue/ never declares (docs/amqp-notes.md §2).
   std::vector<std::string> receive_addresses() const override {
     return {"/amq/queue/bench.q1", "/amq/queue/bench.q2"};
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rabbitmq-bench.sh start|stop|status : a throw-away RabbitMQ 3.10 node for slussen-bench.
 #
-# Adapted from ../shared/amqp-on-debian.md §2.3: no systemd, loopback only, a private node name,
+# As in docs/amqp-notes.md §4: no systemd, loopback only, a private node name,
 # private AMQP / distribution / epmd ports (so it runs beside any other node), a fresh data
 # directory on every start, AMQP 1.0 plugin enabled. Installs rabbitmq-server with apt if missing.
 # The default ports lie below the ephemeral range (32768-60999): a port in that range can already

@@ -226,7 +226,7 @@ class HubClient::Impl : public proton::messaging_handler {
         return;
       }
     }
-    // RabbitMQ lesson (amqp-on-debian.md §2.5): closing the connection right after accepting can
+    // RabbitMQ lesson (docs/amqp-notes.md §3): closing the connection right after accepting can
     // lose the accepts, so detach every receiver, wait for the peer's detach, then close.
     Post([this] {
       closing_ = true;

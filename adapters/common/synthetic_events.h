@@ -3,7 +3,7 @@
 // patient's care episode from admission to discharge, as the hospital would send it.
 //
 // Patients use only Skatteverket's published test personnummer (never real-looking invented
-// ones, see /work/shared/data/README.md); names and addresses are invented. Each test number is
+// ones, see docs/domain.md §6); names and addresses are invented. Each test number is
 // always the same invented person (same name, address, kommun, vårdcentral), so a number never
 // contradicts itself across cases; the case (episode) is what varies.
 #include <chrono>

@@ -17,7 +17,7 @@ string(FIND "${xsd}" ")${delimiter}\"" clash)
 if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${XSD} contains ')${delimiter}\"', which would end the raw string early")
 endif()
-file(WRITE ${OUT} "// Generated from schemas/${xsd_name} by hub/gen_embedded_xsd.cmake. Do not edit.
+file(WRITE ${OUT} "// Generated from schemas/${xsd_name} by hub/cmake/gen_embedded_xsd.cmake. Do not edit.
 #include \"${HEADER}\"
 
 namespace slussen {

@@ -11,7 +11,7 @@ foreach(line IN LISTS lines)
   list(GET fields 1 namn)
   string(APPEND body "    {\"${kod}\", \"${namn}\"},\n")
 endforeach()
-file(WRITE ${OUT} "// Generated from data/kommuner.csv by hub/gen_kommuner_table.cmake. Do not edit.
+file(WRITE ${OUT} "// Generated from data/kommuner.csv by hub/cmake/gen_kommuner_table.cmake. Do not edit.
 #include \"common/kommuner.h\"
 
 namespace slussen {

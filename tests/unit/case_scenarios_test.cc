@@ -58,7 +58,7 @@ const Agreement& WorkingDays() {
   return a;
 }
 
-// A VGR-like average model (domain.md §2, [S23][S24]): pay for days above a monthly average of
+// A VGR-like average model (docs/domain.md §4, [S23][S24]): pay for days above a monthly average of
 // 3.0 per patient; a patient more than 7 days past the notice is billed individually.
 Agreement VgrLike() {
   Agreement a;  // the law's deadlines, 3 free days, 12.00 cut-off

@@ -3,7 +3,7 @@
 // or the law's default when there is none (lag 2017:612 5 kap. 4 §). Loaded from one XML file
 // (schemas/agreement.xsd, config/agreements/) by LoadAgreement() in agreement_loader.h, validated
 // like the hub config, then immutable. Every parameter that the sources disagree on or leave
-// unconfirmed (../shared/domain.md) is here, with the law's value as the default.
+// unconfirmed (docs/domain.md) is here, with the law's value as the default.
 #include <chrono>
 #include <cstdint>
 #include <iterator>
@@ -14,7 +14,7 @@
 namespace slussen {
 
 enum class DayCounting {
-  kCalendarDays,  // every day counts (the law's default reading, domain.md §1.1)
+  kCalendarDays,  // every day counts (the law's default reading, docs/domain.md §3)
   kWorkingDays,   // Mon–Fri except Swedish public holidays (and eves, if eves_are_holidays)
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Format checks for the identifiers on the wire (domain.md §4). Each Check* returns an empty
+// Format checks for the identifiers on the wire (docs/domain.md §6). Each Check* returns an empty
 // string when the value is valid, else a short problem text. The text never repeats the value:
 // it ends up in logs and AMQP error descriptions, and a personnummer there is a data leak.
 #include <string>
