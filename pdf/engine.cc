@@ -213,7 +213,8 @@ Layout Document::Engine::Make(const std::string& markup, double size, double wid
   pango_font_description_free(font);
   pango_layout_set_width(l.get(), static_cast<int>(std::max(width, 1.0) * PANGO_SCALE));
   pango_layout_set_wrap(l.get(), PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_alignment(l.get(), align == Align::kRight ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+  pango_layout_set_alignment(l.get(),
+                             align == Align::kRight ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
   PangoAttrList* attributes = nullptr;
   char* text = nullptr;
   GError* error = nullptr;
@@ -271,7 +272,8 @@ void Document::Engine::Flow(PangoLayout* l, double x, Rgb colour) {
     }
     if (draw_) {
       SetColour(colour);
-      cairo_move_to(cr_, x + Points(r.x), origin - offset + Points(pango_layout_iter_get_baseline(it)));
+      const double baseline = origin - offset + Points(pango_layout_iter_get_baseline(it));
+      cairo_move_to(cr_, x + Points(r.x), baseline);
       pango_cairo_show_layout_line(cr_, pango_layout_iter_get_line_readonly(it));
     }
     bottom = origin + top - offset + h;
