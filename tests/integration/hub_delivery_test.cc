@@ -45,6 +45,14 @@ class HubIntegration : public HubTest {
     return id;
   }
 
+  // A client with receivers on the kommun's and the vårdcentral's address, or nullptr (with a
+  // test failure recorded).
+  std::unique_ptr<HubClient> AttachKommunAndVc(MessageCollector& kommun, MessageCollector& vc) {
+    auto c = NewClient();
+    if (!c || Attach(*c, kKommunOut, kommun) < 0 || Attach(*c, kVcOut, vc) < 0) return nullptr;
+    return c;
+  }
+
   // `n` new Inskrivningsmeddelanden as messages, and their event ids.
   static void NewInskrivningar(int n, std::vector<client::OutgoingMessage>* msgs,
                                std::set<std::string>* ids) {
@@ -91,23 +99,25 @@ void ExpectOutboundMessage(const IncomingMessage& m, const std::string& address,
       << "sent:\n" << sent.DebugString() << "received:\n" << got.DebugString();
 }
 
+// Both receivers got `env`, as the wire contract says.
+void ExpectOnKommunAndVc(MessageCollector& kommun, MessageCollector& vc, const v1::Envelope& env) {
+  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages());
+  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages());
+  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
+  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+}
+
 // An Inskrivningsmeddelande goes to the patient's kommun and listed vårdcentral, with the
 // message-id, subject, content-type and properties of the wire contract.
 TEST_F(HubIntegration, InskrivningReachesKommunAndVardcentral) {
   MessageCollector kommun;
   MessageCollector vc;
-  auto c = NewClient();
+  auto c = AttachKommunAndVc(kommun, vc);
   ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
 
   const v1::Envelope env = ValidInskrivning();
   ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
-
-  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
-  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
-  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
-  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+  ExpectOnKommunAndVc(kommun, vc, env);
 }
 
 // An event for a destination with no receiver waits in the store, survives a clean shutdown
@@ -130,14 +140,9 @@ TEST_F(HubIntegration, UndeliveredEventSurvivesCleanRestart) {
 
   MessageCollector kommun;
   MessageCollector vc;
-  auto c = NewClient();
+  auto c = AttachKommunAndVc(kommun, vc);
   ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
-  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
-  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
-  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
-  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+  ExpectOnKommunAndVc(kommun, vc, env);
 }
 
 // The same event id sent again after its delivery is accepted again but not delivered again.
