@@ -1,8 +1,5 @@
 #include "testing/test_envelopes.h"
 
-#include <cstdio>
-#include <random>
-
 namespace slussen::testing {
 
 namespace {
@@ -16,25 +13,6 @@ const std::vector<std::string>& TestPersonnummer() {
       "200802122390",     "200607092384", "190704019801", "189506299818",
   };
   return all;
-}
-
-std::string NewEventId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const uint64_t a = rng();
-  const uint64_t b = rng();
-  unsigned char bytes[16];
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(a >> (8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
-                bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-                bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
-  return out;
 }
 
 google::protobuf::Timestamp Ts(std::chrono::system_clock::time_point t) {

@@ -17,6 +17,7 @@
 #include "slussen/v1/events.pb.h"
 #include "testing/test_config.h"
 #include "wire/event_kind.h"
+#include "wire/uuid_v4.h"
 
 namespace slussen::testing {
 
@@ -33,7 +34,7 @@ inline constexpr char kTestFamilyName[] = "Testsson";
 inline constexpr char kTestStreet[] = "Storgatan 1";
 
 // A fresh random RFC 4122 version-4 UUID, lower case.
-std::string NewEventId();
+inline std::string NewEventId() { return RandomUuidV4(); }
 
 // Seconds and nanoseconds since the epoch.
 google::protobuf::Timestamp Ts(std::chrono::system_clock::time_point t);

@@ -1,9 +1,9 @@
-#include "uuid_v4.h"
+#include "wire/uuid_v4.h"
 
 #include <array>
 #include <cstdint>
 
-namespace slussen::client {
+namespace slussen {
 
 std::string RandomUuidV4(std::mt19937_64& rng) {
   std::array<uint8_t, 16> b{};
@@ -33,4 +33,4 @@ std::string RandomUuidV4() {
   return RandomUuidV4(rng);
 }
 
-}  // namespace slussen::client
+}  // namespace slussen
