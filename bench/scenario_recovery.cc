@@ -10,6 +10,7 @@
 #include "proc_stats.h"
 #include "report.h"
 #include "scenario_util.h"
+#include "send_log.h"
 #include "slussen_sut.h"
 
 namespace slussen::bench {
@@ -26,8 +27,8 @@ nlohmann::json ScenarioRecovery(const Args& args, const SutPaths& paths) {
   hub.process().Kill9();
   Note("[recovery] killed with SIGKILL; restarting");
   const bool restarted = hub.Restart(&error);
-  const int64_t spawned = hub.process().spawned_us();
-  const int64_t ready = hub.process().ready_us();
+  const int64_t spawned = SteadyUs(hub.process().spawned_at());
+  const int64_t ready = SteadyUs(hub.process().ready_at());
   double to_first_s = -1, drain_s = 0, drain_rate = 0;
   uint64_t lost = q.stats.accepted * 2, duplicates = 0, delivered = 0;
   bool complete = false;

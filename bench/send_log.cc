@@ -4,11 +4,11 @@
 
 namespace slussen::bench {
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+int64_t SteadyUs(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
+
+int64_t NowUs() { return SteadyUs(std::chrono::steady_clock::now()); }
 
 SendLog::SendLog() : chunks_(new std::atomic<std::atomic<int64_t>*>[kMaxChunks]) {
   for (uint64_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);

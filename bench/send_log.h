@@ -3,6 +3,7 @@
 // read by the receiving thread (hence atomics). Grows in chunks; no reallocation ever moves an
 // entry, so readers need no lock.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -28,5 +29,7 @@ class SendLog {
 
 // Microseconds on the steady (monotonic) clock, comparable across processes on this machine.
 int64_t NowUs();
+// The same for a time taken earlier.
+int64_t SteadyUs(std::chrono::steady_clock::time_point t);
 
 }  // namespace slussen::bench

@@ -2,9 +2,38 @@
 
 #include <chrono>
 
-#include "hub_config.h"
+#include "synthetic_events.h"
+#include "testing/files.h"
+#include "testing/test_config.h"
 
 namespace slussen::bench {
+namespace {
+
+using testing::KommunDestination;
+using testing::OutAddress;
+using testing::VardcentralDestination;
+
+// For each (kommunkod, vårdcentral HSA-id) pair exactly those two destinations, so that every
+// event of a patient of that kommun listed at that vårdcentral fans out to exactly two receivers.
+// One hospital sender (the demo chains'), every hospital kind routed to kommun and primary care.
+testing::TestConfigOptions BenchConfig(
+    const std::vector<std::pair<std::string, std::string>>& kommun_vc) {
+  testing::TestConfigOptions o;
+  o.hub_name = "slussen-bench";
+  o.store_path = "bench-hub.db";
+  o.kommuner.clear();
+  o.vardcentraler.clear();
+  for (const auto& [kommun, vc] : kommun_vc) {
+    o.kommuner.push_back(kommun);
+    o.vardcentraler.emplace_back(vc, "bench " + vc);
+  }
+  o.destinations.clear();
+  o.senders = {{client::kSyntheticSender, "bench hospital", testing::kHospitalKinds}};
+  o.routes = testing::TestConfigOptions::HospitalRoutes();
+  return o;
+}
+
+}  // namespace
 
 SlussenSut::SlussenSut(SutPaths paths, std::vector<std::pair<std::string, std::string>> kommun_vc)
     : paths_(std::move(paths)), kommun_vc_(std::move(kommun_vc)) {}
@@ -12,29 +41,32 @@ SlussenSut::SlussenSut(SutPaths paths, std::vector<std::pair<std::string, std::s
 SlussenSut::~SlussenSut() { Stop(); }
 
 bool SlussenSut::Start(std::string* error) {
-  dir_ = MakeTempDir(paths_.work_dir, "slussen-");
+  dir_ = testing::MakeTempDir(paths_.work_dir, "slussen-");
   if (dir_.empty()) {
     *error = "cannot create a directory under " + paths_.work_dir;
     return false;
   }
-  config_ = WriteHubConfig(dir_, kommun_vc_);
+  config_ = testing::WriteTestConfig(dir_, BenchConfig(kommun_vc_), "bench-hub.xml");
   return Restart(error);
 }
 
 bool SlussenSut::Restart(std::string* error) {
   // A store with millions of events may take a while to open; 10 minutes is "it hangs".
-  return process_.Start({paths_.hub_binary, "--config", config_}, log_path(),
-                        std::chrono::minutes(10), error);
+  const Status started =
+      process_.Start({paths_.hub_binary, "--config", config_}, log_path(), std::chrono::minutes(10));
+  if (!started) *error = started.error();
+  return started.ok();
 }
 
 void SlussenSut::Stop() {
   process_.Stop();
-  RemoveTree(dir_);
+  testing::RemoveTree(dir_);
   dir_.clear();
 }
 
 std::vector<std::string> SlussenSut::addresses(std::size_t i) const {
-  return {KommunAddress(kommun_vc_.at(i).first), VardcentralAddress(kommun_vc_.at(i).second)};
+  return {OutAddress(KommunDestination(kommun_vc_.at(i).first)),
+          OutAddress(VardcentralDestination(kommun_vc_.at(i).second))};
 }
 
 std::unique_ptr<Sut> MakeSlussenSut(const SutPaths& paths,

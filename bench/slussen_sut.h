@@ -1,13 +1,13 @@
 #pragma once
-// Slussen as a system under test: the real hub binary, started as the integration tests start it,
-// with a generated config (hub_config.h) and a store in a fresh temporary directory. Scenarios
-// also kill it with SIGKILL and restart it on the same store.
+// Slussen as a system under test: the real hub binary, started as the integration tests start it
+// (testing/child_process.h), with a generated config (testing/test_config.h) and a store in a
+// fresh temporary directory. Scenarios also kill it with SIGKILL and restart it on the same store.
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "child_process.h"
 #include "sut.h"
+#include "testing/child_process.h"
 
 namespace slussen::bench {
 
@@ -28,13 +28,13 @@ class SlussenSut final : public Sut {
   std::vector<std::string> addresses(std::size_t i) const;
   pid_t pid() const override { return process_.pid(); }
   std::string data_dir() const override { return dir_; }
-  ServerProcess& process() { return process_; }
+  testing::ChildProcess& process() { return process_; }
   std::string log_path() const { return dir_ + "/slussen.log"; }
 
  private:
   SutPaths paths_;
   std::vector<std::pair<std::string, std::string>> kommun_vc_;
-  ServerProcess process_;
+  testing::ChildProcess process_;
   std::string dir_;
   std::string config_;
 };

@@ -38,8 +38,4 @@ std::unique_ptr<Sut> MakeSlussenSut(const SutPaths& paths,
                                     std::vector<std::pair<std::string, std::string>> kommun_vc);
 std::unique_ptr<Sut> MakeRabbitSut(const SutPaths& paths);
 
-// A fresh directory under `parent` (mkdtemp); removed by RemoveTree.
-std::string MakeTempDir(const std::string& parent, const std::string& prefix);
-void RemoveTree(const std::string& dir);
-
 }  // namespace slussen::bench

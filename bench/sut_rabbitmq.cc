@@ -4,8 +4,8 @@
 #include <chrono>
 #include <regex>
 
-#include "child_process.h"
 #include "sut.h"
+#include "testing/child_process.h"
 
 namespace slussen::bench {
 namespace {
@@ -18,11 +18,12 @@ class RabbitSut final : public Sut {
 
   bool Start(std::string* error) override {
     // Installing rabbitmq-server with apt on first use takes about a minute.
-    const CommandResult r = RunCommand({paths_.rabbitmq_script, "start"}, std::chrono::minutes(5));
+    const testing::ProcessResult r = testing::RunProcess(
+        {paths_.rabbitmq_script, "start"}, std::chrono::minutes(5), testing::Stderr::kMerged);
     static const std::regex kUp(R"(rabbitmq up: amqp=(\S+) pid=([0-9]+))");
     std::smatch m;
-    if (!r.ok || !std::regex_search(r.output, m, kUp)) {
-      *error = paths_.rabbitmq_script + " start failed:\n" + r.output;
+    if (!r.status.Ok() || !std::regex_search(r.out, m, kUp)) {
+      *error = paths_.rabbitmq_script + " start failed (" + r.status.ToString() + "):\n" + r.out;
       return false;
     }
     url_ = m[1].str();
@@ -33,7 +34,8 @@ class RabbitSut final : public Sut {
 
   void Stop() override {
     if (!started_) return;
-    RunCommand({paths_.rabbitmq_script, "stop"}, std::chrono::minutes(1));
+    testing::RunProcess({paths_.rabbitmq_script, "stop"}, std::chrono::minutes(1),
+                        testing::Stderr::kMerged);
     started_ = false;
   }
 

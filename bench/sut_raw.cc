@@ -1,28 +1,15 @@
-// The raw Proton peer as a system under test (a child process: `slussen-bench raw-peer`), and the
-// temporary directories of all systems under test.
-#include <stdlib.h>
-
+// The raw Proton peer as a system under test (a child process: `slussen-bench raw-peer`).
 #include <chrono>
-#include <filesystem>
 
-#include "child_process.h"
 #include "sut.h"
+#include "testing/child_process.h"
+#include "testing/files.h"
 
 namespace slussen::bench {
-
-std::string MakeTempDir(const std::string& parent, const std::string& prefix) {
-  std::filesystem::create_directories(parent);
-  std::string tmpl = parent + "/" + prefix + "XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) return "";
-  return tmpl;
-}
-
-void RemoveTree(const std::string& dir) {
-  std::error_code ec;
-  if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-}
-
 namespace {
+
+using testing::MakeTempDir;
+using testing::RemoveTree;
 
 class RawSut final : public Sut {
  public:
@@ -31,8 +18,10 @@ class RawSut final : public Sut {
   std::string name() const override { return "raw"; }
   bool Start(std::string* error) override {
     dir_ = MakeTempDir(paths_.work_dir, "raw-");
-    return process_.Start({paths_.self_binary, "raw-peer"}, dir_ + "/raw-peer.log",
-                          std::chrono::seconds(10), error);
+    const Status started = process_.Start({paths_.self_binary, "raw-peer"},
+                                          dir_ + "/raw-peer.log", std::chrono::seconds(10));
+    if (!started) *error = started.error();
+    return started.ok();
   }
   void Stop() override {
     process_.Kill9();  // nothing to save
@@ -47,7 +36,7 @@ class RawSut final : public Sut {
 
  private:
   SutPaths paths_;
-  ServerProcess process_;
+  testing::ChildProcess process_;
   std::string dir_;
 };
 

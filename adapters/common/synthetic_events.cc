@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "wire/event_kind.h"
-#include "uuid_v4.h"
+#include "wire/uuid_v4.h"
 
 namespace slussen::client {
 namespace {

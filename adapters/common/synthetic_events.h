@@ -1,6 +1,7 @@
 #pragma once
-// Synthetic but realistic discharge-planning traffic for the demo, tests and benchmarks: one
-// patient's care episode from admission to discharge, as the hospital would send it.
+// Synthetic but realistic discharge-planning traffic for the demo feed and the benchmark's payload:
+// one patient's care episode from admission to discharge, as the hospital would send it. (Tests
+// build single envelopes of every kind, at a fixed clock, with testing/test_envelopes.h.)
 //
 // Patients use only Skatteverket's published test personnummer (never real-looking invented
 // ones, see docs/domain.md §6); names and addresses are invented. Each test number is

@@ -18,7 +18,6 @@
 #include "demo_args.h"
 #include "hub_client.h"
 #include "synthetic_events.h"
-#include "uuid_v4.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "hub_client.h"
-#include "util/hub_fixture.h"
-#include "util/test_envelopes.h"
+#include "testing/hub_fixture.h"
+#include "testing/test_envelopes.h"
 
 namespace slussen::testing {
 namespace {

@@ -7,9 +7,9 @@
 #include <regex>
 #include <string>
 
-#include "util/hub_process.h"
-#include "util/temp_dir.h"
-#include "util/test_config.h"
+#include "testing/hub_process.h"
+#include "testing/temp_dir.h"
+#include "testing/test_config.h"
 
 namespace slussen::testing {
 namespace {

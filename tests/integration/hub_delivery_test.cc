@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "hub_client.h"
-#include "util/hub_fixture.h"
-#include "util/message_collector.h"
-#include "util/raw_receiver.h"
-#include "util/test_envelopes.h"
+#include "testing/hub_fixture.h"
+#include "testing/message_collector.h"
+#include "testing/raw_receiver.h"
+#include "testing/test_envelopes.h"
 
 namespace slussen::testing {
 namespace {
@@ -44,6 +44,40 @@ class HubIntegration : public HubTest {
     EXPECT_GE(id, 0) << "attach to " << address << " refused: " << error << HubLog();
     return id;
   }
+
+  // A client with receivers on the kommun's and the vårdcentral's address, or nullptr (with a
+  // test failure recorded).
+  std::unique_ptr<HubClient> AttachKommunAndVc(MessageCollector& kommun, MessageCollector& vc) {
+    auto c = NewClient();
+    if (!c || Attach(*c, kKommunOut, kommun) < 0 || Attach(*c, kVcOut, vc) < 0) return nullptr;
+    return c;
+  }
+
+  // `n` new Inskrivningsmeddelanden as messages, and their event ids.
+  static void NewInskrivningar(int n, std::vector<client::OutgoingMessage>* msgs,
+                               std::set<std::string>* ids) {
+    for (int i = 0; i < n; ++i) {
+      const v1::Envelope env = ValidInskrivning();
+      ids->insert(env.event_id());
+      msgs->push_back(ToMessage(env));
+    }
+  }
+
+  // Sends `env` to a kommun receiver that answers the first delivery of a message with `first`
+  // and accepts the rest, and waits until the event came a second time; `got`: all it received.
+  void SendAndSeeTwice(Disposition first, const v1::Envelope& env,
+                       std::vector<IncomingMessage>* got) {
+    MessageCollector kommun([first](const IncomingMessage&, int seen_before) {
+      return seen_before == 0 ? first : Disposition::kAccept;
+    });
+    auto c = NewClient();
+    ASSERT_TRUE(c);
+    ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+    ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+    ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2, seconds(60)))
+        << Describe(kommun.Messages()) << HubLog();
+    *got = kommun.Messages();
+  }
 };
 
 void ExpectOutboundMessage(const IncomingMessage& m, const std::string& address,
@@ -65,23 +99,25 @@ void ExpectOutboundMessage(const IncomingMessage& m, const std::string& address,
       << "sent:\n" << sent.DebugString() << "received:\n" << got.DebugString();
 }
 
+// Both receivers got `env`, as the wire contract says.
+void ExpectOnKommunAndVc(MessageCollector& kommun, MessageCollector& vc, const v1::Envelope& env) {
+  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages());
+  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages());
+  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
+  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+}
+
 // An Inskrivningsmeddelande goes to the patient's kommun and listed vårdcentral, with the
 // message-id, subject, content-type and properties of the wire contract.
 TEST_F(HubIntegration, InskrivningReachesKommunAndVardcentral) {
   MessageCollector kommun;
   MessageCollector vc;
-  auto c = NewClient();
+  auto c = AttachKommunAndVc(kommun, vc);
   ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
 
   const v1::Envelope env = ValidInskrivning();
   ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
-
-  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
-  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
-  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
-  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+  ExpectOnKommunAndVc(kommun, vc, env);
 }
 
 // An event for a destination with no receiver waits in the store, survives a clean shutdown
@@ -104,14 +140,9 @@ TEST_F(HubIntegration, UndeliveredEventSurvivesCleanRestart) {
 
   MessageCollector kommun;
   MessageCollector vc;
-  auto c = NewClient();
+  auto c = AttachKommunAndVc(kommun, vc);
   ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-  ASSERT_GE(Attach(*c, kVcOut, vc), 0);
-  ASSERT_TRUE(kommun.WaitForId(env.event_id())) << Describe(kommun.Messages()) << HubLog();
-  ASSERT_TRUE(vc.WaitForId(env.event_id())) << Describe(vc.Messages()) << HubLog();
-  ExpectOutboundMessage(kommun.Messages().front(), kKommunOut, env);
-  ExpectOutboundMessage(vc.Messages().front(), kVcOut, env);
+  ExpectOnKommunAndVc(kommun, vc, env);
 }
 
 // The same event id sent again after its delivery is accepted again but not delivered again.
@@ -166,11 +197,7 @@ TEST_F(HubIntegration, AcceptedEventsSurviveKill9) {
   constexpr int kEvents = 200;
   std::vector<client::OutgoingMessage> msgs;
   std::set<std::string> ids;
-  for (int i = 0; i < kEvents; ++i) {
-    const v1::Envelope env = ValidInskrivning();
-    ids.insert(env.event_id());
-    msgs.push_back(ToMessage(env));
-  }
+  NewInskrivningar(kEvents, &msgs, &ids);
   {
     auto c = NewClient();
     ASSERT_TRUE(c);
@@ -197,18 +224,9 @@ TEST_F(HubIntegration, AcceptedEventsSurviveKill9) {
 
 // A message the receiver releases comes again, with the same message-id and body.
 TEST_F(HubIntegration, ReleasedMessageIsRedelivered) {
-  MessageCollector kommun([](const IncomingMessage&, int seen_before) {
-    return seen_before == 0 ? Disposition::kRelease : Disposition::kAccept;
-  });
-  auto c = NewClient();
-  ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-
   const v1::Envelope env = ValidInskrivning();
-  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
-  ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2, seconds(60)))
-      << Describe(kommun.Messages()) << HubLog();
-  const auto msgs = kommun.Messages();
+  std::vector<IncomingMessage> msgs;
+  ASSERT_NO_FATAL_FAILURE(SendAndSeeTwice(Disposition::kRelease, env, &msgs));
   ASSERT_GE(msgs.size(), 2u);
   EXPECT_EQ(msgs[0].message_id, env.event_id());
   EXPECT_EQ(msgs[1].message_id, env.event_id());
@@ -218,17 +236,8 @@ TEST_F(HubIntegration, ReleasedMessageIsRedelivered) {
 
 // A message the receiver rejects also comes again (the hub does not drop it).
 TEST_F(HubIntegration, RejectedByReceiverIsRedelivered) {
-  MessageCollector kommun([](const IncomingMessage&, int seen_before) {
-    return seen_before == 0 ? Disposition::kReject : Disposition::kAccept;
-  });
-  auto c = NewClient();
-  ASSERT_TRUE(c);
-  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
-
-  const v1::Envelope env = ValidInskrivning();
-  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
-  ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2, seconds(60)))
-      << Describe(kommun.Messages()) << HubLog();
+  std::vector<IncomingMessage> msgs;
+  ASSERT_NO_FATAL_FAILURE(SendAndSeeTwice(Disposition::kReject, ValidInskrivning(), &msgs));
 }
 
 // A receiver that goes away with deliveries unsettled: those come again on a new receiver; the
@@ -278,11 +287,7 @@ TEST_F(HubIntegration, ReceiverClosedMidStreamLosesNothing) {
   constexpr int kEvents = 30;
   std::vector<client::OutgoingMessage> msgs;
   std::set<std::string> ids;
-  for (int i = 0; i < kEvents; ++i) {
-    const v1::Envelope env = ValidInskrivning();
-    ids.insert(env.event_id());
-    msgs.push_back(ToMessage(env));
-  }
+  NewInskrivningar(kEvents, &msgs, &ids);
   MessageCollector first;
   MessageCollector second;
   auto c = NewClient();

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "hub_client.h"
-#include "util/hub_fixture.h"
-#include "util/message_collector.h"
-#include "util/raw_sender.h"
-#include "util/test_envelopes.h"
+#include "testing/hub_fixture.h"
+#include "testing/message_collector.h"
+#include "testing/raw_sender.h"
+#include "testing/test_envelopes.h"
 
 namespace slussen::testing {
 namespace {

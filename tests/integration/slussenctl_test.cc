@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "util/hub_process.h"
-#include "util/temp_dir.h"
+#include "testing/hub_process.h"
+#include "testing/temp_dir.h"
 
 namespace slussen::testing {
 namespace {
@@ -28,7 +28,7 @@ std::string Ctl() {
 }
 
 std::string Source(const std::string& relative) {
-  return std::string(SLUSSEN_SOURCE_DIR) + "/" + relative;
+  return (SourceDir() / relative).string();
 }
 
 const std::string kHalland = "config/agreements/region-halland.xml";

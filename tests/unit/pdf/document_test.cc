@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "pdf/markup.h"
-#include "util/pdf_tools.h"
-#include "util/temp_dir.h"
+#include "testing/pdf_tools.h"
+#include "testing/temp_dir.h"
 
 namespace slussen::pdf {
 namespace {

@@ -1,0 +1,88 @@
+#include "testing/test_config.h"
+
+#include <sstream>
+
+#include "testing/files.h"
+
+namespace slussen::testing {
+
+namespace {
+std::string Esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<TestConfigOptions::Route> TestConfigOptions::HospitalRoutes() {
+  std::vector<Route> routes;
+  std::istringstream kinds(kHospitalKinds);
+  for (std::string kind; kinds >> kind;) routes.push_back({kind, true, true, ""});
+  return routes;
+}
+
+std::vector<TestConfigOptions::Route> TestConfigOptions::DefaultRoutes() {
+  std::vector<Route> routes = HospitalRoutes();
+  routes.push_back({"ClockStopper", true, false, ""});
+  routes.push_back({"PlaneringsunderlagSvar", false, false, kTestFixedDestination});
+  routes.push_back({"Receipt", false, false, ""});
+  return routes;
+}
+
+std::string TestConfigXml(const TestConfigOptions& o) {
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<slussen xmlns=\"urn:slussen:config:1\">\n"
+    << "  <hub name=\"" << Esc(o.hub_name) << "\">\n"
+    << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\"/>\n"
+    << "    <store path=\"" << Esc(o.store_path) << "\"/>\n";
+  if (o.max_message_bytes) {
+    x << "    <limits max-message-bytes=\"" << *o.max_message_bytes << "\"/>\n";
+  }
+  x << "  </hub>\n  <kommuner>\n";
+  for (const auto& k : o.kommuner) x << "    <kommun kod=\"" << Esc(k) << "\"/>\n";
+  x << "  </kommuner>\n  <vardcentraler>\n";
+  for (const auto& [hsa, name] : o.vardcentraler) {
+    x << "    <vardcentral hsa-id=\"" << Esc(hsa) << "\" name=\"" << Esc(name) << "\"/>\n";
+  }
+  x << "  </vardcentraler>\n";
+  if (!o.destinations.empty()) {
+    x << "  <destinations>\n";
+    for (const auto& [id, name] : o.destinations) {
+      x << "    <destination id=\"" << Esc(id) << "\" name=\"" << Esc(name) << "\"/>\n";
+    }
+    x << "  </destinations>\n";
+  }
+  x << "  <senders>\n";
+  for (const auto& s : o.senders) {
+    x << "    <sender hsa-id=\"" << Esc(s.hsa_id) << "\" name=\"" << Esc(s.name)
+      << "\" may-send=\"" << Esc(s.may_send) << "\"/>\n";
+  }
+  x << "  </senders>\n  <routes>\n";
+  for (const auto& r : o.routes) {
+    x << "    <route event=\"" << Esc(r.event) << "\"";
+    if (r.kommun) x << " kommun=\"true\"";
+    if (r.primary_care) x << " primary-care=\"true\"";
+    if (!r.to.empty()) x << " to=\"" << Esc(r.to) << "\"";
+    x << "/>\n";
+  }
+  x << "  </routes>\n</slussen>\n";
+  return x.str();
+}
+
+std::string WriteTestConfig(const std::string& dir, const TestConfigOptions& options,
+                            const std::string& name) {
+  const std::string path = dir + "/" + name;
+  WriteFile(path, TestConfigXml(options));
+  return path;
+}
+
+}  // namespace slussen::testing

@@ -1,0 +1,72 @@
+#pragma once
+// The configuration of a hub under test, for the integration tests and the benchmark: written as
+// the XML file `slussen --config` reads, from a small struct whose defaults are what the
+// integration tests use: listener on 127.0.0.1 port 0 (ephemeral), the store next to the config,
+// kommuner 1380 and 1383, one vårdcentral, one fixed destination, one hospital sender and one
+// kommun sender, and routes for every kind.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace slussen::testing {
+
+// Identifiers used by the test config (and by the envelopes in test_envelopes.h).
+inline constexpr char kTestHospital[] = "SE2321000115-SH01";
+inline constexpr char kTestKommunSender[] = "SE2120001380-SOC1";
+inline constexpr char kTestVardcentral[] = "SE2321000115-VC01";
+inline constexpr char kTestKommun[] = "1380";
+inline constexpr char kTestOtherKommun[] = "1383";
+inline constexpr char kTestFixedDestination[] = "ehr-halland";
+
+// The kinds a hospital sends, as a may-send list.
+inline constexpr char kHospitalKinds[] =
+    "Inskrivningsmeddelande EstimatedDischargeChanged Planeringsunderlag Utskrivningsklar "
+    "UtskrivningsklarWithdrawn KallelseSip Utskrivningsmeddelande Cancellation";
+
+struct TestConfigOptions {
+  std::string hub_name = "test";
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string store_path = "hub.db";  // relative to the config file's directory
+  std::optional<std::size_t> max_message_bytes;
+  std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
+  // hsa-id, name.
+  std::vector<std::pair<std::string, std::string>> vardcentraler = {
+      {kTestVardcentral, "VC Andersberg"}};
+  // id, name; none = no <destinations> element.
+  std::vector<std::pair<std::string, std::string>> destinations = {
+      {kTestFixedDestination, "EHR"}};
+  struct Sender {
+    std::string hsa_id, name, may_send;  // may_send: kind names, space-separated
+  };
+  std::vector<Sender> senders = {
+      {kTestHospital, "Sjukhus", std::string(kHospitalKinds) + " ClockStopper"},
+      {kTestKommunSender, "Halmstads kommun", "PlaneringsunderlagSvar Receipt"}};
+  struct Route {
+    std::string event;
+    bool kommun = false;
+    bool primary_care = false;
+    std::string to;  // fixed destinations, space-separated
+  };
+  std::vector<Route> routes = DefaultRoutes();
+
+  // Every hospital kind to kommun and primary care.
+  static std::vector<Route> HospitalRoutes();
+  // HospitalRoutes(), the clock stopper to the kommun, answers to ehr-halland, receipts nowhere.
+  static std::vector<Route> DefaultRoutes();
+};
+
+// The XML text.
+std::string TestConfigXml(const TestConfigOptions& options = {});
+// Writes `name` (default hub.xml) into the directory `dir`; returns its path.
+std::string WriteTestConfig(const std::string& dir, const TestConfigOptions& options = {},
+                            const std::string& name = "hub.xml");
+
+// Destination ids as the hub names them.
+inline std::string KommunDestination(const std::string& kod) { return "kommun-" + kod; }
+inline std::string VardcentralDestination(const std::string& hsa) { return "vc-" + hsa; }
+inline std::string OutAddress(const std::string& destination) { return "out/" + destination; }
+
+}  // namespace slussen::testing

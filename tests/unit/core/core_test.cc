@@ -1,0 +1,713 @@
+// The core actor end to end below the transport: a real SqliteStore (temporary file) behind a
+// fault-injecting wrapper, a recording CoreOutput, a fixed clock. Core::Drain() makes every step
+// deterministic: it returns once everything posted before it is committed, settled and pumped.
+#include "core/core.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "wire/event_kind.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/test_envelopes.h"
+#include "testing/store_reader.h"
+#include "testing/temp_dir.h"
+
+namespace slussen::testing {
+namespace {
+
+using std::chrono::seconds;
+using std::chrono::system_clock;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const system_clock::time_point kNow{seconds(1'760'000'000)};  // 2025-10-09, fixed
+const std::string kVcDestination = VardcentralDestination(kTestVardcentral);
+constexpr char kKommunDestination[] = "kommun-1380";
+constexpr char kInvalidEvent[] = "slussen:invalid-event";
+constexpr uint64_t kConn = 1;
+constexpr uint64_t kOutConn = 9;
+constexpr uint64_t kOutLink = 5;
+
+// ---- Test doubles ----------------------------------------------------------------------------
+
+// A real store that can be told to fail its next Begin / InsertEvent / InsertDeadLetter /
+// Commit. A failed Commit leaves the real transaction open, as a failed SQLite COMMIT may: the
+// core must roll it back.
+class FaultyStore final : public Store {
+ public:
+  explicit FaultyStore(Store& real) : real_(real) {}
+
+  std::atomic<bool> fail_next_begin{false};
+  std::atomic<bool> fail_next_insert{false};
+  std::atomic<bool> fail_next_dead_letter{false};
+  std::atomic<bool> fail_next_commit{false};
+
+  Status Begin() override {
+    if (fail_next_begin.exchange(false)) return Error{"injected: begin failed"};
+    return real_.Begin();
+  }
+  Status Commit() override {
+    if (fail_next_commit.exchange(false)) return Error{"injected: disk I/O error on commit"};
+    return real_.Commit();
+  }
+  void Rollback() override { real_.Rollback(); }
+  Result<InsertOutcome> InsertEvent(const EventRecord& event) override {
+    if (fail_next_insert.exchange(false)) return Error{"injected: insert failed"};
+    return real_.InsertEvent(event);
+  }
+  Status InsertDeadLetter(const DeadLetterRecord& record) override {
+    if (fail_next_dead_letter.exchange(false)) return Error{"injected: dead letter failed"};
+    return real_.InsertDeadLetter(record);
+  }
+  Status MarkDelivered(int64_t seq, int64_t delivered_at_us) override {
+    return real_.MarkDelivered(seq, delivered_at_us);
+  }
+  Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
+                                               int limit) override {
+    return real_.PendingAfter(destination, after_seq, limit);
+  }
+  Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override {
+    return real_.PendingBySeq(seq);
+  }
+  Result<StoreStats> Stats() override { return real_.Stats(); }
+  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override {
+    return real_.CaseEvents(case_id);
+  }
+  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override {
+    return real_.CaseDeliveries(case_id);
+  }
+  Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override {
+    return real_.UpsertCase(record, deadlines);
+  }
+
+ private:
+  Store& real_;
+};
+
+struct Settled {
+  uint64_t conn_id = 0;
+  uint64_t token = 0;
+  Settlement settlement;
+};
+
+struct Delivered {
+  uint64_t conn_id = 0;
+  uint64_t link_id = 0;
+  std::vector<OutboxItem> items;
+};
+
+// Records what the core tells the transport; called from the core thread.
+class RecordingOutput final : public CoreOutput {
+ public:
+  void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) override {
+    {
+      std::lock_guard lock(mu_);
+      settles_.push_back({conn_id, token, std::move(settlement)});
+    }
+    cv_.notify_all();
+  }
+  void Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) override {
+    {
+      std::lock_guard lock(mu_);
+      delivers_.push_back({conn_id, link_id, std::move(items)});
+    }
+    cv_.notify_all();
+  }
+
+  // Waits (bounded, as a safety net against a hang) until at least n deliveries were handed out.
+  bool WaitForDelivers(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(60), [&] { return delivers_.size() >= n; });
+  }
+  // Waits (bounded, as a safety net against a hang) until at least n settlements were recorded.
+  bool WaitForSettles(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(60), [&] { return settles_.size() >= n; });
+  }
+  std::vector<Settled> settles() const {
+    std::lock_guard lock(mu_);
+    return settles_;
+  }
+  std::vector<Delivered> delivers() const {
+    std::lock_guard lock(mu_);
+    return delivers_;
+  }
+  // The one settlement of `token`; fails the test if there is not exactly one.
+  Settled SettleOf(uint64_t token) const {
+    std::lock_guard lock(mu_);
+    std::vector<Settled> found;
+    for (const auto& s : settles_) {
+      if (s.token == token) found.push_back(s);
+    }
+    EXPECT_EQ(found.size(), 1u) << "settlements of token " << token;
+    return found.empty() ? Settled{} : found.front();
+  }
+  // Every delivered item's event id, in delivery order.
+  std::vector<std::string> DeliveredEventIds() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> ids;
+    for (const auto& d : delivers_) {
+      for (const auto& item : d.items) ids.push_back(item.event_id);
+    }
+    return ids;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Settled> settles_;
+  std::vector<Delivered> delivers_;
+};
+
+// Read-only SQL on the store file through its own connection.
+std::vector<std::vector<std::string>> Query(const std::string& path, const std::string& sql) {
+  return StoreReader(path).QueryRows(sql);
+}
+
+// ---- Inputs ----------------------------------------------------------------------------------
+
+Config TestConfig() {
+  Config c;
+  c.hub_name = "test";
+  c.max_message_bytes = 4096;
+  c.clock_skew = seconds(300);
+  for (const char* kod : {"1315", "1380", "1381", "1382", "1383", "1384"}) {
+    c.kommuner.push_back({kod, "", std::string("kommun-") + kod});
+  }
+  c.vardcentraler.push_back({kTestVardcentral, "Vårdcentralen Test", kVcDestination});
+  c.destinations.push_back({"ehr-halland", "Region Hallands journal"});
+  c.senders.push_back({kTestHospital, "Sjukhuset", {EventKind::kInskrivningsmeddelande}});
+  c.senders.push_back({kTestKommunSender, "Kommunens omsorg", {EventKind::kReceipt}});
+  c.routes = {
+      {EventKind::kInskrivningsmeddelande, true, true, {}},
+      {EventKind::kReceipt, false, false, {}},
+  };
+  return c;
+}
+
+std::string EventId(int n) {
+  char buf[13];
+  std::snprintf(buf, sizeof buf, "%012x", static_cast<unsigned>(n));
+  return std::string("0b6f5c1e-3d2a-4f7e-9a1b-") + buf;
+}
+
+// A valid envelope at the fixed clock.
+v1::Envelope Valid(EventKind kind, const std::string& event_id) {
+  EnvelopeSpec spec;
+  spec.event_id = event_id;
+  spec.referenced_event_id = EventId(9999);
+  spec.now = kNow;
+  return ValidEnvelope(kind, spec);
+}
+
+// Routed to kommun-1380 and the listed vårdcentral.
+v1::Envelope Inskrivning(const std::string& event_id) {
+  return Valid(EventKind::kInskrivningsmeddelande, event_id);
+}
+
+v1::Envelope Receipt(const std::string& event_id) { return Valid(EventKind::kReceipt, event_id); }
+
+std::string Bytes(const v1::Envelope& env) {
+  std::string out;
+  env.SerializeToString(&out);
+  return out;
+}
+
+InboundMessage Inbound(uint64_t token, std::string body, Channel channel = Channel::kEvents) {
+  InboundMessage msg;
+  msg.conn_id = kConn;
+  msg.token = token;
+  msg.channel = channel;
+  msg.body_size = body.size();
+  msg.body = std::move(body);
+  msg.received_at_us = ToMicros(kNow);
+  return msg;
+}
+
+LinkDemand Demand(const std::string& destination, int credit) {
+  return {kOutConn, kOutLink, destination, credit};
+}
+
+// ---- Fixture ---------------------------------------------------------------------------------
+
+std::unique_ptr<SqliteStore> MustOpen(const std::string& path) {
+  auto store = SqliteStore::Open(path);
+  if (!store) throw std::runtime_error(store.error());
+  return std::move(*store);
+}
+
+class CoreTest : public ::testing::Test {
+ protected:
+  CoreTest() = default;
+  explicit CoreTest(CoreTuning tuning) : tuning_(tuning) {}
+  void TearDown() override { core_.Stop(); }
+
+  std::string Scalar(const std::string& sql) {
+    auto rows = Query(path_, sql);
+    return rows.empty() || rows[0].empty() ? std::string("<no row>") : rows[0][0];
+  }
+  int64_t Count(const std::string& table) {
+    return std::stoll(Scalar("SELECT COUNT(*) FROM " + table));
+  }
+  // Posts and waits until everything posted so far is committed, settled and pumped.
+  void PostAndDrain(CoreInput input) {
+    core_.Post(std::move(input));
+    core_.Drain();
+  }
+
+  slussen::testing::TempDir dir_{"slussen-core"};
+  std::string path_ = dir_.File("hub.db");
+  std::unique_ptr<SqliteStore> real_store_ = MustOpen(path_);
+  FaultyStore store_{*real_store_};
+  RecordingOutput output_;
+  Config config_ = TestConfig();  // tests may adjust it before Start()
+  CoreTuning tuning_;
+  Core core_{config_, store_, output_, [] { return kNow; }, tuning_};
+};
+
+// ---- Accepted --------------------------------------------------------------------------------
+
+TEST_F(CoreTest, ValidMessageIsAcceptedStoredAndRouted) {
+  core_.Start();
+  const std::string body = Bytes(Inskrivning(EventId(1)));
+  PostAndDrain(Inbound(11, body));
+
+  ASSERT_TRUE(output_.WaitForSettles(1));
+  const Settled s = output_.SettleOf(11);
+  EXPECT_EQ(s.conn_id, kConn);
+  EXPECT_EQ(s.settlement.kind, Settlement::Kind::kAccepted);
+
+  EXPECT_THAT(Query(path_, "SELECT event_id, kind, case_id, sender_hsa_id, schema_version, "
+                           "received_at_us, body FROM events"),
+              ElementsAre(ElementsAre(EventId(1), "Inskrivningsmeddelande",
+                                      std::string(kTestHospital) + "/VT-2025:000123", kTestHospital, "1",
+                                      std::to_string(ToMicros(kNow)), body)));
+  EXPECT_THAT(Query(path_, "SELECT destination, event_id, delivered_at_us FROM outbox "
+                           "ORDER BY destination"),
+              ElementsAre(ElementsAre(kKommunDestination, EventId(1), "NULL"),
+                          ElementsAre(kVcDestination, EventId(1), "NULL")));
+  EXPECT_EQ(Count("dead_letters"), 0);
+  EXPECT_THAT(output_.delivers(), IsEmpty());  // no receiver yet
+
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 1u);
+  EXPECT_EQ(core_.counters().rejected, 0u);
+  EXPECT_EQ(core_.counters().commits, 1u);
+}
+
+TEST_F(CoreTest, MessageExactlyAtTheSizeLimitIsAccepted) {
+  const std::string body = Bytes(Inskrivning(EventId(1)));
+  config_.max_message_bytes = body.size();
+  core_.Start();
+  PostAndDrain(Inbound(1, body));
+  EXPECT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Count("events"), 1);
+}
+
+TEST_F(CoreTest, AcceptedEventIsDeliveredAndItsAcceptanceRecorded) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Demand(kKommunDestination, 10));
+
+  const auto delivers = output_.delivers();
+  ASSERT_EQ(delivers.size(), 1u);
+  EXPECT_EQ(delivers[0].conn_id, kOutConn);
+  EXPECT_EQ(delivers[0].link_id, kOutLink);
+  ASSERT_EQ(delivers[0].items.size(), 1u);
+  const OutboxItem& item = delivers[0].items[0];
+  EXPECT_EQ(item.destination, kKommunDestination);
+  EXPECT_EQ(item.event_id, EventId(1));
+  EXPECT_EQ(item.kind, "Inskrivningsmeddelande");
+
+  PostAndDrain(DeliveryOutcome{kOutLink, item.seq, DeliveryOutcome::Kind::kAccepted});
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(item.seq)),
+            std::to_string(ToMicros(kNow)));
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE destination = '" +
+                   std::string(kVcDestination) + "'"),
+            "NULL");
+  core_.Stop();
+  EXPECT_EQ(core_.counters().delivered, 1u);
+}
+
+// ---- Rejected --------------------------------------------------------------------------------
+
+TEST_F(CoreTest, InvalidEventIsRejectedWithEveryReasonAndDeadLettered) {
+  v1::Envelope env = Inskrivning(EventId(1));
+  env.set_schema_version(2);
+  env.mutable_patient()->set_kommunkod("0180");
+  const std::string body = Bytes(env);
+  core_.Start();
+  PostAndDrain(Inbound(3, body));
+
+  const Settled s = output_.SettleOf(3);
+  EXPECT_EQ(s.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(s.settlement.condition, kInvalidEvent);
+  EXPECT_THAT(s.settlement.description,
+              AllOf(HasSubstr("schema_version: 2 is not supported"),
+                    HasSubstr("patient.kommunkod: kommun 0180 (Stockholm) is not served"),
+                    HasSubstr("; "), Not(HasSubstr(kValidPersonnummer))));
+
+  EXPECT_EQ(Count("events"), 0);
+  EXPECT_EQ(Count("outbox"), 0);
+  const auto dead = Query(path_, "SELECT received_at_us, address, event_id, reasons, body, "
+                                 "body_truncated FROM dead_letters");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0][0], std::to_string(ToMicros(kNow)));
+  EXPECT_EQ(dead[0][1], "events");
+  EXPECT_EQ(dead[0][2], EventId(1));
+  EXPECT_THAT(dead[0][3], AllOf(HasSubstr("schema_version: 2 is not supported"),
+                                HasSubstr("\npatient.kommunkod: kommun 0180")));
+  EXPECT_EQ(dead[0][4], body);
+  EXPECT_EQ(dead[0][5], "0");
+
+  core_.Stop();
+  EXPECT_EQ(core_.counters().rejected, 1u);
+  EXPECT_EQ(core_.counters().accepted, 0u);
+}
+
+struct BodyCase {
+  std::string name;
+  std::string body;
+  std::size_t body_size = 0;  // 0: body.size()
+  std::string body_problem;
+  std::string want;           // substring of the reason
+  bool truncated = false;
+};
+
+void PrintTo(const BodyCase& c, std::ostream* os) { *os << c.name; }
+
+class CoreBodyTest : public CoreTest, public ::testing::WithParamInterface<BodyCase> {};
+
+TEST_P(CoreBodyTest, BadBodyIsRejectedWithTheReason) {
+  const BodyCase& c = GetParam();
+  InboundMessage msg = Inbound(5, c.body);
+  if (c.body_size != 0) msg.body_size = c.body_size;
+  msg.body_problem = c.body_problem;
+  core_.Start();
+  PostAndDrain(msg);
+
+  const Settled s = output_.SettleOf(5);
+  EXPECT_EQ(s.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(s.settlement.condition, kInvalidEvent);
+  EXPECT_THAT(s.settlement.description, HasSubstr(c.want));
+  EXPECT_EQ(Count("events"), 0);
+  const auto dead = Query(path_, "SELECT address, reasons, body, body_truncated FROM dead_letters");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0][0], "events");
+  EXPECT_THAT(dead[0][1], HasSubstr(c.want));
+  EXPECT_EQ(dead[0][2], c.body);
+  EXPECT_EQ(dead[0][3], c.truncated ? "1" : "0");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CoreBodies, CoreBodyTest,
+    ::testing::Values(
+        BodyCase{"Empty", "", 0, "", "body: empty; expected a serialized slussen.v1.Envelope"},
+        BodyCase{"Garbage", "not a protobuf \xff\xff", 0, "",
+                 "body: not a valid slussen.v1.Envelope (protobuf decoding failed)"},
+        BodyCase{"BodyProblem", Bytes(Inskrivning(EventId(1))), 0,
+                 "2 data sections, expected exactly one",
+                 "body: 2 data sections, expected exactly one"},
+        BodyCase{"OverSizeLimit", std::string(4096, 'x'), 5000, "",
+                 "body: 5000 bytes exceeds the limit of 4096 bytes", true},
+        BodyCase{"OneByteOverSizeLimit", std::string(4096, 'x'), 4097, "",
+                 "body: 4097 bytes exceeds the limit of 4096 bytes", true}),
+    [](const auto& p) { return p.param.name; });
+
+TEST_F(CoreTest, ReceiptsAddressTakesOnlyReceipts) {
+  core_.Start();
+  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1))), Channel::kReceipts));
+  core_.Post(Inbound(2, Bytes(Receipt(EventId(2))), Channel::kReceipts));
+  core_.Drain();
+
+  const Settled wrong = output_.SettleOf(1);
+  EXPECT_EQ(wrong.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(wrong.settlement.condition, kInvalidEvent);
+  EXPECT_THAT(wrong.settlement.description,
+              AllOf(HasSubstr("'receipts'"), HasSubstr("Inskrivningsmeddelande")));
+  EXPECT_EQ(Scalar("SELECT address FROM dead_letters"), "receipts");
+
+  // A real receipt is journaled and ends at the hub.
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_THAT(Query(path_, "SELECT event_id, kind FROM events"),
+              ElementsAre(ElementsAre(EventId(2), "Receipt")));
+  EXPECT_EQ(Count("outbox"), 0);
+}
+
+// ---- Duplicates ------------------------------------------------------------------------------
+
+TEST_F(CoreTest, DuplicateIsAcceptedStoredOnceAndNotRedelivered) {
+  const std::string body = Bytes(Inskrivning(EventId(1)));
+  core_.Start();
+  PostAndDrain(Inbound(1, body));
+  PostAndDrain(Inbound(2, body));
+  EXPECT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Count("events"), 1);
+  EXPECT_EQ(Count("outbox"), 2);  // one per destination, written once
+
+  PostAndDrain(Demand(kKommunDestination, 10));
+  PostAndDrain(Inbound(3, body));  // again, now that a receiver is attached
+  EXPECT_EQ(output_.SettleOf(3).settlement.kind, Settlement::Kind::kAccepted);
+  PostAndDrain(Demand(kKommunDestination, 10));
+  EXPECT_THAT(output_.DeliveredEventIds(), ElementsAre(EventId(1)));
+  EXPECT_EQ(Count("events"), 1);
+  EXPECT_EQ(Count("outbox"), 2);
+  EXPECT_EQ(Count("dead_letters"), 0);
+
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 1u);
+  EXPECT_EQ(core_.counters().duplicates, 2u);
+}
+
+TEST_F(CoreTest, DuplicateWithinOneBatchIsStoredOnce) {
+  const std::string body = Bytes(Inskrivning(EventId(1)));
+  core_.Post(Inbound(1, body));
+  core_.Post(Inbound(2, body));
+  core_.Post(Demand(kKommunDestination, 10));
+  core_.Start();
+  core_.Drain();
+  EXPECT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Count("events"), 1);
+  EXPECT_EQ(Count("outbox"), 2);
+  EXPECT_THAT(output_.DeliveredEventIds(), ElementsAre(EventId(1)));
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 1u);
+  EXPECT_EQ(core_.counters().duplicates, 1u);
+  EXPECT_EQ(core_.counters().commits, 1u);
+}
+
+TEST_F(CoreTest, SameIdWithDifferentContentIsRejected) {
+  const std::string original = Bytes(Inskrivning(EventId(1)));
+  v1::Envelope changed = Inskrivning(EventId(1));
+  changed.mutable_case_id()->set_episode_id("VT-2025:000999");
+  core_.Start();
+  PostAndDrain(Inbound(1, original));
+  PostAndDrain(Inbound(2, Bytes(changed)));
+
+  const Settled s = output_.SettleOf(2);
+  EXPECT_EQ(s.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(s.settlement.condition, kInvalidEvent);
+  EXPECT_THAT(s.settlement.description, HasSubstr("event_id: already stored with a different"));
+  EXPECT_EQ(Scalar("SELECT body FROM events"), original);
+  EXPECT_EQ(Count("outbox"), 2);
+  EXPECT_EQ(Scalar("SELECT event_id FROM dead_letters"), EventId(1));
+}
+
+// ---- Group commit ----------------------------------------------------------------------------
+
+TEST_F(CoreTest, GroupCommitPutsQueuedMessagesInOneTransaction) {
+  for (int i = 0; i < 50; ++i) {
+    core_.Post(Inbound(static_cast<uint64_t>(i), Bytes(Inskrivning(EventId(i)))));
+  }
+  core_.Start();
+  core_.Drain();
+  ASSERT_TRUE(output_.WaitForSettles(50));
+  for (const auto& s : output_.settles()) {
+    EXPECT_EQ(s.settlement.kind, Settlement::Kind::kAccepted) << "token " << s.token;
+  }
+  EXPECT_EQ(Count("events"), 50);
+  EXPECT_EQ(Count("outbox"), 100);
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 50u);
+  EXPECT_LT(core_.counters().commits, 50u);
+  EXPECT_EQ(core_.counters().commits, 1u);  // all 50 were queued before the core started
+}
+
+TEST_F(CoreTest, GroupCommitIsCappedAtCommitBatchMax) {
+  config_.commit_batch_max = 20;
+  for (int i = 0; i < 50; ++i) {
+    core_.Post(Inbound(static_cast<uint64_t>(i), Bytes(Inskrivning(EventId(i)))));
+  }
+  core_.Start();
+  core_.Drain();
+  EXPECT_EQ(output_.settles().size(), 50u);
+  EXPECT_EQ(Count("events"), 50);
+  core_.Stop();
+  EXPECT_EQ(core_.counters().commits, 3u);  // 20 + 20 + 10
+}
+
+// ---- Store failures --------------------------------------------------------------------------
+
+enum class Fault { kBegin, kInsertEvent, kInsertDeadLetter, kCommit };
+
+class CoreFaultTest : public CoreTest, public ::testing::WithParamInterface<Fault> {
+ protected:
+  void Arm(Fault f) {
+    switch (f) {
+      case Fault::kBegin: store_.fail_next_begin = true; break;
+      case Fault::kInsertEvent: store_.fail_next_insert = true; break;
+      case Fault::kInsertDeadLetter: store_.fail_next_dead_letter = true; break;
+      case Fault::kCommit: store_.fail_next_commit = true; break;
+    }
+  }
+};
+
+TEST_P(CoreFaultTest, FailedBatchIsReleasedAndNothingStoredThenNextBatchWorks) {
+  const std::string good1 = Bytes(Inskrivning(EventId(1)));
+  const std::string good2 = Bytes(Inskrivning(EventId(2)));
+  v1::Envelope bad_env = Inskrivning(EventId(3));
+  bad_env.set_schema_version(2);
+  const std::string bad = Bytes(bad_env);
+
+  // One batch: a receiver's credit and three inbound messages, queued before the core starts.
+  core_.Post(Demand(kKommunDestination, 10));
+  core_.Post(Inbound(1, good1));
+  core_.Post(Inbound(2, bad));
+  core_.Post(Inbound(3, good2));
+  Arm(GetParam());
+  core_.Start();
+  core_.Drain();
+
+  ASSERT_TRUE(output_.WaitForSettles(3));
+  for (uint64_t token : {1u, 2u, 3u}) {
+    const Settled s = output_.SettleOf(token);
+    EXPECT_EQ(s.conn_id, kConn);
+    EXPECT_EQ(s.settlement.kind, Settlement::Kind::kReleased) << "token " << token;
+    EXPECT_EQ(s.settlement.condition, "");
+  }
+  EXPECT_EQ(Count("events"), 0);
+  EXPECT_EQ(Count("outbox"), 0);
+  EXPECT_EQ(Count("dead_letters"), 0);
+  EXPECT_THAT(output_.delivers(), IsEmpty());
+
+  // The senders retry; the fault is gone.
+  core_.Post(Inbound(4, good1));
+  core_.Post(Inbound(5, bad));
+  core_.Post(Inbound(6, good2));
+  core_.Drain();
+  ASSERT_TRUE(output_.WaitForSettles(6));
+  EXPECT_EQ(output_.SettleOf(4).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(output_.SettleOf(5).settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(output_.SettleOf(6).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Count("events"), 2);
+  EXPECT_EQ(Count("outbox"), 4);
+  EXPECT_EQ(Count("dead_letters"), 1);
+  EXPECT_THAT(output_.DeliveredEventIds(), ElementsAre(EventId(1), EventId(2)));
+
+  core_.Stop();
+  EXPECT_EQ(core_.counters().released, 3u);
+  EXPECT_EQ(core_.counters().accepted, 2u);
+  EXPECT_EQ(core_.counters().rejected, 1u);
+  // The failed batch is not a commit; the retried messages took one to three batches.
+  EXPECT_GE(core_.counters().commits, 1u);
+  EXPECT_LE(core_.counters().commits, 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(CoreFaults, CoreFaultTest,
+                         ::testing::Values(Fault::kBegin, Fault::kInsertEvent,
+                                           Fault::kInsertDeadLetter, Fault::kCommit),
+                         [](const auto& p) {
+                           switch (p.param) {
+                             case Fault::kBegin: return std::string("Begin");
+                             case Fault::kInsertEvent: return std::string("InsertEvent");
+                             case Fault::kInsertDeadLetter: return std::string("InsertDeadLetter");
+                             case Fault::kCommit: return std::string("Commit");
+                           }
+                           return std::string("Unknown");
+                         });
+
+// An accepted delivery whose MarkDelivered was in a batch that failed to commit must still be
+// recorded by a later commit; otherwise the outbox row stays pending until the next restart
+// (and is then delivered again).
+TEST_F(CoreTest, AcceptedOutcomeInAFailedBatchIsRecordedByTheNextCommit) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Demand(kKommunDestination, 10));
+  const auto delivers = output_.delivers();
+  ASSERT_EQ(delivers.size(), 1u);
+  ASSERT_EQ(delivers[0].items.size(), 1u);
+  const int64_t seq = delivers[0].items[0].seq;
+
+  store_.fail_next_commit = true;
+  PostAndDrain(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            "NULL");  // that commit failed
+
+  PostAndDrain(Inbound(2, Bytes(Inskrivning(EventId(2)))));  // a later batch commits
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            std::to_string(ToMicros(kNow)))
+      << "the receiver accepted seq " << seq << " but the store still has it pending";
+}
+
+// ---- When a receiver's acceptance is written -------------------------------------------------
+
+constexpr uint64_t kVcLink = kOutLink + 1;
+
+// Stores one event, lets the kommun receiver take it and accept it, then gives the vårdcentral
+// receiver credit: once its delivery is out, the core has processed the acceptance (it came in
+// the same batch or an earlier one) without any Drain, which would force the write. Returns the
+// kommun delivery's seq.
+int64_t AcceptOneWithoutDrain(Core& core, RecordingOutput& output) {
+  core.Post(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  core.Post(Demand(kKommunDestination, 10));
+  EXPECT_TRUE(output.WaitForDelivers(1));
+  const int64_t seq = output.delivers().at(0).items.at(0).seq;
+  core.Post(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
+  core.Post(LinkDemand{kOutConn, kVcLink, kVcDestination, 10});
+  EXPECT_TRUE(output.WaitForDelivers(2));
+  return seq;
+}
+
+class CoreLazyMarkTest : public CoreTest {
+ protected:
+  CoreLazyMarkTest() : CoreTest(CoreTuning{std::chrono::hours(1), 1000}) {}
+};
+
+// No transaction of its own for an acceptance: it rides in the next one that stores events.
+TEST_F(CoreLazyMarkTest, AcceptanceIsWrittenWithTheNextInboundTransaction) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  const std::string sql = "SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq);
+  EXPECT_EQ(Scalar(sql), "NULL") << "an acceptance alone must not cost a commit";
+
+  core_.Post(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  ASSERT_TRUE(output_.WaitForSettles(2));  // settled only after its commit
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Scalar(sql), std::to_string(ToMicros(kNow)));
+}
+
+// Stop (and any Drain) writes what is waiting: a clean shutdown never redelivers.
+TEST_F(CoreLazyMarkTest, StopWritesWaitingAcceptances) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  core_.Stop();
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            std::to_string(ToMicros(kNow)));
+  EXPECT_EQ(core_.counters().delivered, 1u);
+}
+
+class CoreEagerMarkTest : public CoreTest {
+ protected:
+  CoreEagerMarkTest() : CoreTest(CoreTuning{std::chrono::hours(1), 1}) {}
+};
+
+// mark_flush_max bounds what waits in memory: at the limit the acceptances get their own commit.
+TEST_F(CoreEagerMarkTest, AcceptancesAtTheLimitAreWrittenWithoutInboundTraffic) {
+  core_.Start();
+  const int64_t seq = AcceptOneWithoutDrain(core_, output_);
+  EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
+            std::to_string(ToMicros(kNow)));
+}
+
+}  // namespace
+}  // namespace slussen::testing

@@ -1,0 +1,381 @@
+// Dispatcher over a real SqliteStore (temporary file) with a fake clock the test advances.
+#include "delivery/dispatcher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace slussen {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+using Kind = DeliveryOutcome::Kind;
+
+std::unique_ptr<SqliteStore> MustOpen(const std::string& path) {
+  auto store = SqliteStore::Open(path);
+  if (!store) throw std::runtime_error(store.error());
+  return std::move(*store);
+}
+
+constexpr uint64_t kConn = 7;
+constexpr uint64_t kLink1 = 1;
+constexpr uint64_t kLink2 = 2;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  // Commits `n` new events for `destination`; returns their outbox seqs, oldest first.
+  std::vector<int64_t> Enqueue(const std::string& destination, int n) {
+    std::vector<int64_t> seqs;
+    EXPECT_TRUE(store_->Begin());
+    for (int i = 0; i < n; ++i) {
+      EventRecord e;
+      e.event_id = "event-" + std::to_string(next_event_++);
+      e.kind = "Utskrivningsklar";
+      e.case_id = "SE2321000131-sjh/" + e.event_id;
+      e.sender_hsa_id = "SE2321000131-sjh";
+      e.schema_version = 1;
+      e.body = "body of " + e.event_id;
+      e.destinations = {destination};
+      auto r = store_->InsertEvent(e);
+      EXPECT_TRUE(r && *r == Store::InsertOutcome::kInserted);
+    }
+    EXPECT_TRUE(store_->Commit());
+    auto all = store_->PendingAfter(destination, 0, 1'000'000);
+    EXPECT_TRUE(all);
+    for (std::size_t i = all->size() - static_cast<std::size_t>(n); i < all->size(); ++i) {
+      seqs.push_back((*all)[i].seq);
+    }
+    return seqs;
+  }
+
+  void MarkDelivered(int64_t seq) {
+    ASSERT_TRUE(store_->Begin());
+    ASSERT_TRUE(store_->MarkDelivered(seq, 1));
+    ASSERT_TRUE(store_->Commit());
+  }
+
+  void Demand(uint64_t link, const std::string& destination, int credit) {
+    dispatcher_.AddDemand({kConn, link, destination, credit});
+  }
+
+  // Pump, as link id -> seqs sent on it (in order). Checks each batch is well-formed.
+  std::map<uint64_t, std::vector<int64_t>> Pump() {
+    std::map<uint64_t, std::vector<int64_t>> out;
+    auto batches = dispatcher_.Pump();
+    EXPECT_TRUE(batches) << batches.error();
+    if (!batches) return out;
+    for (const auto& b : *batches) {
+      EXPECT_EQ(b.conn_id, kConn);
+      EXPECT_FALSE(b.items.empty()) << "empty batch for link " << b.link_id;
+      EXPECT_EQ(out.count(b.link_id), 0u) << "two batches for link " << b.link_id;
+      for (const auto& item : b.items) {
+        EXPECT_FALSE(item.event_id.empty());
+        EXPECT_EQ(item.body, "body of " + item.event_id);
+        out[b.link_id].push_back(item.seq);
+      }
+    }
+    return out;
+  }
+
+  std::optional<int64_t> Outcome(uint64_t link, int64_t seq, Kind kind) {
+    return dispatcher_.OnOutcome({link, seq, kind});
+  }
+
+  void Advance(milliseconds d) { *now_ += d; }
+  system_clock::time_point Now() const { return *now_; }
+
+  using Sent = std::map<uint64_t, std::vector<int64_t>>;
+
+  slussen::testing::TempDir dir_{"slussen-dispatcher"};
+  std::unique_ptr<SqliteStore> store_ = MustOpen(dir_.File("hub.db"));
+  std::shared_ptr<system_clock::time_point> now_ =
+      std::make_shared<system_clock::time_point>(std::chrono::seconds(1'760'000'000));
+  Dispatcher dispatcher_{*store_, [now = now_] { return *now; }};
+  int next_event_ = 1;
+};
+
+TEST_F(DispatcherTest, NoDemandSendsNothing) {
+  Enqueue("A", 5);
+  EXPECT_THAT(Pump(), IsEmpty());
+  dispatcher_.OnEnqueued("A");
+  EXPECT_THAT(Pump(), IsEmpty());
+  Demand(kLink1, "A", 0);  // a receiver without credit
+  EXPECT_THAT(Pump(), IsEmpty());
+  Demand(kLink2, "B", 10);  // credit on another destination
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_EQ(dispatcher_.InFlight(), 0u);
+}
+
+TEST_F(DispatcherTest, SendsUpToDemandInSeqOrderThenTheRest) {
+  const auto a = Enqueue("A", 5);
+  Enqueue("B", 2);
+  Demand(kLink1, "A", 3);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1], a[2]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 3u);
+  EXPECT_THAT(Pump(), IsEmpty());  // credit used up
+
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[3], a[4]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 5u);
+  EXPECT_THAT(Pump(), IsEmpty());  // nothing left for A; B's rows never go to A's link
+}
+
+TEST_F(DispatcherTest, BatchItemsCarryTheOutboxRow) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 1);
+  auto batches = dispatcher_.Pump();
+  ASSERT_TRUE(batches) << batches.error();
+  ASSERT_EQ(batches->size(), 1u);
+  const auto& b = (*batches)[0];
+  EXPECT_EQ(b.conn_id, kConn);
+  EXPECT_EQ(b.link_id, kLink1);
+  ASSERT_EQ(b.items.size(), 1u);
+  EXPECT_EQ(b.items[0].seq, a[0]);
+  EXPECT_EQ(b.items[0].destination, "A");
+  EXPECT_EQ(b.items[0].event_id, "event-1");
+  EXPECT_EQ(b.items[0].kind, "Utskrivningsklar");
+  EXPECT_EQ(b.items[0].case_id, "SE2321000131-sjh/event-1");
+  EXPECT_EQ(b.items[0].schema_version, 1u);
+  EXPECT_EQ(b.items[0].body, "body of event-1");
+}
+
+TEST_F(DispatcherTest, LinksOfOneDestinationShareRoundRobin) {
+  const auto a = Enqueue("A", 4);
+  Demand(kLink1, "A", 2);
+  Demand(kLink2, "A", 2);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[2]}}, {kLink2, {a[1], a[3]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 4u);
+}
+
+TEST_F(DispatcherTest, RoundRobinSkipsLinksWithoutCredit) {
+  const auto a = Enqueue("A", 4);
+  Demand(kLink1, "A", 3);
+  Demand(kLink2, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[2], a[3]}}, {kLink2, {a[1]}}}));
+}
+
+class DispatcherRetryTest : public DispatcherTest, public ::testing::WithParamInterface<Kind> {};
+
+TEST_P(DispatcherRetryTest, NotResentBeforeBackoffResentAfter) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 5);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  const auto sent_at = Now();
+
+  EXPECT_EQ(Outcome(kLink1, a[0], GetParam()), std::nullopt);
+  EXPECT_EQ(dispatcher_.InFlight(), 0u);
+  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(sent_at + milliseconds(100)));
+  EXPECT_THAT(Pump(), IsEmpty());
+  Advance(milliseconds(99));
+  EXPECT_THAT(Pump(), IsEmpty());
+  Advance(milliseconds(1));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 1u);
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+}
+
+INSTANTIATE_TEST_SUITE_P(DispatcherNotAccepted, DispatcherRetryTest,
+                         ::testing::Values(Kind::kReleased, Kind::kRejected, Kind::kModified),
+                         [](const auto& p) {
+                           switch (p.param) {
+                             case Kind::kReleased: return std::string("Released");
+                             case Kind::kRejected: return std::string("Rejected");
+                             case Kind::kModified: return std::string("Modified");
+                             case Kind::kAccepted: break;
+                           }
+                           return std::string("Accepted");
+                         });
+
+TEST_F(DispatcherTest, BackoffDoublesOnRepeatedRelease) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 100);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  for (int delay_ms : {100, 200, 400, 800, 1600}) {
+    SCOPED_TRACE("delay " + std::to_string(delay_ms) + " ms");
+    const auto released_at = Now();
+    EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+    EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(released_at + milliseconds(delay_ms)));
+    Advance(milliseconds(delay_ms - 1));
+    EXPECT_THAT(Pump(), IsEmpty());
+    Advance(milliseconds(1));
+    EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  }
+}
+
+TEST_F(DispatcherTest, BackoffIsCappedAtThirtySeconds) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 100);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  for (int i = 0; i < 12; ++i) {
+    const auto released_at = Now();
+    EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+    auto due = dispatcher_.NextRetryAt();
+    ASSERT_TRUE(due.has_value());
+    EXPECT_LE(*due - released_at, milliseconds(30000));
+    *now_ = *due;
+    EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+    if (i == 11) {
+      EXPECT_EQ(*due - released_at, milliseconds(30000));
+    }
+  }
+}
+
+TEST_F(DispatcherTest, AcceptedReturnsTheSeqToMarkAndIsNotResent) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 2);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  EXPECT_THAT(Outcome(kLink1, a[1], Kind::kAccepted), Optional(a[1]));
+  EXPECT_EQ(dispatcher_.InFlight(), 1u);
+  EXPECT_THAT(Outcome(kLink1, a[0], Kind::kAccepted), Optional(a[0]));
+  EXPECT_EQ(dispatcher_.InFlight(), 0u);
+
+  // Not yet marked in the store (that is the core's job), but never handed out again.
+  Demand(kLink1, "A", 5);
+  Advance(milliseconds(60000));
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+}
+
+TEST_F(DispatcherTest, AcceptedAfterReleaseResetsTheBackoff) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_THAT(Outcome(kLink1, a[0], Kind::kAccepted), Optional(a[0]));
+  EXPECT_EQ(dispatcher_.InFlight(), 0u);
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+}
+
+TEST_F(DispatcherTest, RemoveLinkPutsItsInFlightBackAtOnce) {
+  const auto a = Enqueue("A", 3);
+  Demand(kLink1, "A", 2);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  Demand(kLink2, "A", 5);
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {a[2]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 3u);
+
+  dispatcher_.RemoveLink(kLink1);
+  EXPECT_EQ(dispatcher_.InFlight(), 1u);
+  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(Now()));  // no backoff for a lost link
+  // Same instant: the next Pump sends them on the remaining link, oldest first.
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {a[0], a[1]}}}));
+  EXPECT_EQ(dispatcher_.InFlight(), 3u);
+  EXPECT_THAT(Pump(), IsEmpty());
+
+  // The removed link's credit is gone with it.
+  const auto more = Enqueue("A", 3);
+  dispatcher_.OnEnqueued("A");
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {more[0], more[1]}}}));
+}
+
+TEST_F(DispatcherTest, LostLinkItemsWaitForANewReceiver) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 2);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  dispatcher_.RemoveLink(kLink1);
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // no receiver, no wake-up
+  Demand(kLink2, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {a[0]}}}));
+  Demand(kLink2, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {a[1]}}}));
+}
+
+TEST_F(DispatcherTest, SeqDeliveredMeanwhileIsDroppedFromRetry) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 2);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+  EXPECT_EQ(Outcome(kLink1, a[1], Kind::kReleased), std::nullopt);
+  MarkDelivered(a[0]);  // e.g. accepted on an earlier attempt, recorded by the core
+
+  Demand(kLink1, "A", 2);
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[1]}}}));  // a[0] is skipped without using credit
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.InFlight(), 1u);
+  Advance(milliseconds(60000));
+  EXPECT_THAT(Pump(), IsEmpty());
+  const auto b = Enqueue("A", 1);  // the credit a[0] did not use is still there
+  dispatcher_.OnEnqueued("A");
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {b[0]}}}));
+}
+
+TEST_F(DispatcherTest, AcceptedAfterLinkGoneCancelsTheRetry) {
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  dispatcher_.RemoveLink(kLink1);
+  // The settlement raced the detach: the receiver has it.
+  EXPECT_THAT(Outcome(kLink1, a[0], Kind::kAccepted), Optional(a[0]));
+  Demand(kLink2, "A", 1);
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_THAT(Pump(), IsEmpty());
+}
+
+TEST_F(DispatcherTest, DueRetriesGoBeforeNewRows) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+  Advance(milliseconds(100));
+  Demand(kLink1, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  Demand(kLink1, "A", 1);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[1]}}}));
+}
+
+TEST_F(DispatcherTest, NextRetryAtIsEmptyWithoutDemand) {
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // nothing at all
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 1);
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // demand, but nothing to retry
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  const auto released_at = Now();
+  EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
+  // A retry is waiting, but the only link has no credit left: nothing to wake up for.
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  Advance(milliseconds(500));
+  EXPECT_THAT(Pump(), IsEmpty());
+  Demand(kLink1, "A", 1);
+  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(released_at + milliseconds(100)));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+}
+
+TEST_F(DispatcherTest, PicksUpNewRowsAfterOnEnqueued) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  const auto b = Enqueue("A", 2);
+  dispatcher_.OnEnqueued("A");
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {b[0], b[1]}}}));  // only past the cursor
+  EXPECT_EQ(dispatcher_.InFlight(), 4u);
+  EXPECT_THAT(Pump(), IsEmpty());
+}
+
+TEST_F(DispatcherTest, OnEnqueuedForADestinationWithoutReceiverCostsNothing) {
+  Enqueue("A", 3);
+  dispatcher_.OnEnqueued("A");
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_EQ(dispatcher_.InFlight(), 0u);
+  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace slussen
