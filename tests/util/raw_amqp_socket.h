@@ -1,0 +1,152 @@
+#pragma once
+// An AMQP 1.0 peer written from the specification, not from Proton's engine: a plain TCP socket,
+// the protocol header, and frames encoded by hand (performative bodies through Proton's C codec,
+// pn_data_*, which is only a value encoder). Tests use it to act as a client the project did not
+// write would: send what no well-behaved library would send (a transfer that is not a message,
+// a delivery that never ends, a message with two data sections) and watch the hub's answer frame
+// by frame (a close or detach with its error condition, a disposition with its outcome).
+//
+// Single-threaded: one thread owns a RawAmqpSocket. Every wait takes a deadline.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+typedef struct pn_data_t pn_data_t;  // proton/codec.h
+
+namespace slussen::testing {
+
+// AMQP 1.0 performatives and the other described types used here (descriptor codes).
+namespace amqp {
+inline constexpr uint64_t kOpen = 0x10, kBegin = 0x11, kAttach = 0x12, kFlow = 0x13,
+                          kTransfer = 0x14, kDisposition = 0x15, kDetach = 0x16, kEnd = 0x17,
+                          kClose = 0x18, kError = 0x1d, kAccepted = 0x24, kRejected = 0x25,
+                          kReleased = 0x26, kModified = 0x27;
+}  // namespace amqp
+
+// One decoded AMQP value: enough of the type system to read performatives.
+struct AmqpValue {
+  enum class Kind { kNull, kBool, kNumber, kBytes, kList, kDescribed, kOther };
+  Kind kind = Kind::kNull;
+  bool flag = false;
+  uint64_t number = 0;           // every integer type, as its bits
+  std::string bytes;             // string, symbol, binary
+  uint64_t descriptor = 0;       // kDescribed
+  std::vector<AmqpValue> items;  // kList: the elements; kDescribed: [0] = the described value
+
+  // Field i of a list (or of the list a described value holds); nullptr if absent or null.
+  const AmqpValue* Field(std::size_t i) const;
+};
+
+struct AmqpError {
+  std::string condition;    // e.g. "amqp:decode-error"
+  std::string description;
+};
+
+// One frame as read from the socket.
+struct AmqpFrame {
+  uint16_t channel = 0;
+  bool heartbeat = false;  // an empty frame
+  uint64_t code = 0;       // the performative's descriptor (amqp::kOpen ...)
+  AmqpValue body;          // the performative (a described list)
+  std::string payload;     // bytes after the performative (a transfer's message bytes)
+
+  std::string Name() const;  // "open", "close", ... for failure messages
+  // close, end, detach: their error; disposition: a rejected outcome's error.
+  std::optional<AmqpError> Error() const;
+  // disposition: "accepted", "rejected", "released", "modified" or "" (no state).
+  std::string Outcome() const;
+  std::string Describe() const;  // name and error, for failure messages
+};
+
+// An encoded AMQP message: a properties section with `message_id` (a string, or a ulong when
+// `message_id_ulong` is set; no properties section if neither), then one data section for each
+// element of `data_sections`.
+std::string EncodeAmqpMessage(const std::vector<std::string>& data_sections,
+                              const std::string& message_id = "",
+                              std::optional<uint64_t> message_id_ulong = std::nullopt);
+
+class RawAmqpSocket {
+ public:
+  using Deadline = std::chrono::steady_clock::time_point;
+  static Deadline In(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
+
+  // Connects over plain TCP, exchanges protocol headers (with SASL ANONYMOUS first if the peer
+  // insists on SASL), sends open and begin and waits for the peer's open and begin.
+  static std::unique_ptr<RawAmqpSocket> Open(const std::string& host, uint16_t port,
+                                             Deadline deadline, std::string* error);
+  ~RawAmqpSocket();
+  RawAmqpSocket(const RawAmqpSocket&) = delete;
+  RawAmqpSocket& operator=(const RawAmqpSocket&) = delete;
+
+  // Attaches a sending link (role sender) to `address` as `handle` and waits for the peer's
+  // attach and a flow granting credit. False with `error` (the peer's detach, say) otherwise.
+  bool AttachSender(uint32_t handle, const std::string& address, Deadline deadline,
+                    std::string* error);
+  // Attaches a receiving link from `address` as `handle`, grants `credit` and waits for the
+  // peer's attach.
+  bool AttachReceiver(uint32_t handle, const std::string& address, uint32_t credit,
+                      Deadline deadline, std::string* error);
+
+  // One transfer frame on `handle`. The first frame of a delivery carries its id and tag;
+  // continuation frames (first=false) carry neither. Waits while the peer's session window is
+  // full. False if the socket is gone, or if the peer detached, ended or closed meanwhile (the
+  // frame is left for ReadFrame/Poll).
+  bool SendTransfer(uint32_t handle, uint32_t delivery_id, const std::string& payload,
+                    bool more, bool first = true);
+  bool SendClose();
+
+  // Frames the peer has sent, up to `deadline`; stops early at end of stream. Answers nothing
+  // itself but sends heartbeats if the peer asked for them.
+  std::optional<AmqpFrame> ReadFrame(Deadline deadline);
+  // Reads until `pred` holds for a frame (returned) or the deadline / end of stream.
+  std::optional<AmqpFrame> ReadUntil(const std::function<bool(const AmqpFrame&)>& pred,
+                                     Deadline deadline);
+  // Frames already received, without waiting (reads what the socket has now).
+  std::vector<AmqpFrame> Poll();
+  // Reads until the peer closes the connection with close, or ends the session, or detaches
+  // a link, with an error; returns that frame. nullopt at end of stream or deadline.
+  std::optional<AmqpFrame> WaitForErrorFrame(Deadline deadline);
+
+  bool peer_closed_socket() const { return eof_; }
+  uint64_t bytes_sent() const { return bytes_sent_; }
+  uint32_t remote_max_frame() const { return remote_max_frame_; }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  explicit RawAmqpSocket(int fd) : fd_(fd) {}
+  bool Handshake(Deadline deadline, std::string* error);
+  bool ReadExactly(std::size_t n, std::string* out, Deadline deadline);
+  bool WriteAll(const std::string& bytes);
+  bool SendFrame(uint8_t type, uint16_t channel, const std::string& body);
+  bool SendPerformative(uint64_t code, const std::function<void(pn_data_t*)>& fields,
+                        const std::string& payload = "");
+  // Moves whatever the socket holds into in_; waits up to `deadline` for the first byte.
+  bool Fill(Deadline deadline);
+  std::optional<AmqpFrame> TakeFrame();
+  // Moves complete frames from in_ to pending_, noting the peer's session window on the way.
+  void Parse();
+  void MaybeHeartbeat();
+
+  int fd_ = -1;
+  std::string in_;
+  std::deque<AmqpFrame> pending_;  // parsed, not yet handed out
+  // Session flow control (transfer frames): we may send while our next outgoing id is below the
+  // peer's next incoming id plus its incoming window.
+  uint64_t next_outgoing_id_ = 0;
+  uint64_t remote_next_incoming_id_ = 0;
+  uint64_t remote_incoming_window_ = 0;
+  bool eof_ = false;
+  uint64_t bytes_sent_ = 0;
+  uint32_t remote_max_frame_ = 512;
+  uint32_t remote_idle_ms_ = 0;
+  uint32_t remote_next_outgoing_id_ = 0;  // from the peer's begin: our next-incoming-id
+  std::chrono::steady_clock::time_point last_send_ = std::chrono::steady_clock::now();
+  std::string last_error_;
+};
+
+}  // namespace slussen::testing
