@@ -44,8 +44,11 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     << "  <hub name=\"" << Esc(o.hub_name) << "\">\n"
     << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\"/>\n"
     << "    <store path=\"" << Esc(o.store_path) << "\"/>\n";
-  if (o.max_message_bytes) {
-    x << "    <limits max-message-bytes=\"" << *o.max_message_bytes << "\"/>\n";
+  if (o.max_message_bytes || !o.extra_limits.empty()) {
+    x << "    <limits";
+    if (o.max_message_bytes) x << " max-message-bytes=\"" << *o.max_message_bytes << "\"";
+    for (const auto& [name, value] : o.extra_limits) x << " " << name << "=\"" << Esc(value) << "\"";
+    x << "/>\n";
   }
   x << "  </hub>\n  <kommuner>\n";
   for (const auto& k : o.kommuner) x << "    <kommun kod=\"" << Esc(k) << "\"/>\n";

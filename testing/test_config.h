@@ -31,6 +31,8 @@ struct TestConfigOptions {
   int port = 0;
   std::string store_path = "hub.db";  // relative to the config file's directory
   std::optional<std::size_t> max_message_bytes;
+  // Further attributes of <limits>, verbatim (name, value), for limits newer than this builder.
+  std::vector<std::pair<std::string, std::string>> extra_limits;
   std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
   // hsa-id, name.
   std::vector<std::pair<std::string, std::string>> vardcentraler = {

@@ -185,6 +185,34 @@ TEST_F(HubRejection, DescriptionNamesEveryProblem) {
   EXPECT_THAT(out.description, HasSubstr("patient.kommunkod"));
 }
 
+// Timestamps at the limits of google.protobuf.Timestamp are refused with their own reasons (no
+// int64 overflow lets them pass); a time before 1970 is present and, for an admission, accepted.
+TEST_F(HubRejection, TimestampsAtTheProtobufLimitsAreRejected) {
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  v1::Envelope year_9999 = ValidInskrivning();
+  year_9999.mutable_occurred_at()->set_seconds(253'402'300'799);
+  EXPECT_THAT(SendRejected(*c, ToMessage(year_9999)).description,
+              HasSubstr("occurred_at: implausibly far in the future"));
+
+  v1::Envelope nanos = ValidInskrivning();
+  nanos.mutable_occurred_at()->set_nanos(2'000'000'000);
+  EXPECT_THAT(SendRejected(*c, ToMessage(nanos)).description,
+              HasSubstr("occurred_at: nanos 2000000000 is invalid"));
+
+  v1::Envelope before_1900 = ValidInskrivning();
+  before_1900.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(-2'208'988'801);
+  EXPECT_THAT(SendRejected(*c, ToMessage(before_1900)).description,
+              HasSubstr("inskrivningsmeddelande.admitted_at: implausibly far in the past"));
+
+  v1::Envelope before_1970 = ValidInskrivning();
+  before_1970.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(-86'400);
+  const SendOutcome out = c->Send("events", ToMessage(before_1970));
+  EXPECT_EQ(out.kind, SendOutcome::Kind::kAccepted)
+      << OutcomeName(out.kind) << " " << out.condition << ": " << out.description << HubLog();
+  ExpectStillServing();
+}
+
 // Unknown addresses are refused at attach; the hub keeps serving.
 TEST_F(HubRejection, UnknownAddressesAreRefused) {
   {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/timestamp.h"
 #include "wire/event_kind.h"
 
 namespace slussen {
@@ -141,10 +142,7 @@ void Apply(CaseState& c, const CaseEvent& e) {
 
 }  // namespace
 
-TimePoint ToTimePoint(const google::protobuf::Timestamp& ts) {
-  return TimePoint(std::chrono::seconds(ts.seconds())) +
-         std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(ts.nanos()));
-}
+TimePoint ToTimePoint(const google::protobuf::Timestamp& ts) { return TimestampToTimePoint(ts); }
 
 std::string_view CaseStatusName(CaseStatus status) {
   switch (status) {

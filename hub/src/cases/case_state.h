@@ -116,6 +116,8 @@ struct CaseState {
 
 CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& events);
 
+// Clamped into 1900..2199 (common/timestamp.h): events are validated before they are stored, and
+// a stray value from an older store must not overflow deadline arithmetic.
 TimePoint ToTimePoint(const google::protobuf::Timestamp& ts);
 
 }  // namespace slussen

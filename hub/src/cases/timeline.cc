@@ -55,7 +55,8 @@ Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path) {
       }
       stored_at = ParseRfc3339(it->get<std::string>());
       if (!stored_at) {
-        errors.push_back(where + "stored_at: not an RFC 3339 time: \"" + it->get<std::string>() + "\"");
+        errors.push_back(where + "stored_at: not an RFC 3339 time (1900-2199): \"" +
+                         it->get<std::string>() + "\"");
         continue;
       }
       object.erase(it);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "common/swedish_calendar.h"
+#include "common/timestamp.h"
 
 namespace slussen {
 
@@ -43,9 +44,9 @@ std::string FormatStockholmTime(std::chrono::system_clock::time_point t) {
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& s) {
   google::protobuf::Timestamp ts;
   if (s.empty() || !google::protobuf::util::TimeUtil::FromString(s, &ts)) return std::nullopt;
-  using namespace std::chrono;
-  return system_clock::time_point(duration_cast<system_clock::duration>(
-      seconds(ts.seconds()) + nanoseconds(ts.nanos())));
+  // TimeUtil accepts years up to 9999, beyond what a system_clock time point holds.
+  if (!TimestampProblem(ts).empty()) return std::nullopt;
+  return TimestampToTimePoint(ts);
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseStockholmLocal(std::string_view s) {

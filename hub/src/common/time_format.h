@@ -13,7 +13,8 @@ namespace slussen {
 std::string FormatStockholmTime(std::chrono::system_clock::time_point t);
 
 // RFC 3339 with an explicit offset or Z, e.g. "2026-03-30T11:59:00+02:00",
-// "2026-03-30T09:59:00.250Z" (google::protobuf::util::TimeUtil). nullopt if malformed.
+// "2026-03-30T09:59:00.250Z" (google::protobuf::util::TimeUtil). nullopt if malformed or outside
+// the plausible window of common/timestamp.h (1900-01-01 to 2199-12-31).
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& s);
 
 // "YYYY-MM-DD HH:MM" (or with a T between) read as Europe/Stockholm wall time

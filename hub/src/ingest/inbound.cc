@@ -1,11 +1,31 @@
 #include "ingest/inbound.h"
 
+#include <cctype>
+
 #include "common/clock.h"
+#include "common/timestamp.h"
 #include "wire/event_kind.h"
 #include "ingest/routing.h"
 #include "ingest/validate.h"
 
 namespace slussen {
+namespace {
+
+// A message without a message-id is accepted (the event id inside is what counts); one with a
+// message-id must carry the event id, so that brokers and tools that deduplicate or trace on
+// message-id see the same identity as the hub. UUIDs compare case-insensitively.
+bool MessageIdMatches(const std::string& message_id, const std::string& event_id) {
+  if (message_id.empty()) return true;
+  if (message_id.size() != event_id.size()) return false;
+  for (std::size_t i = 0; i < message_id.size(); ++i) {
+    const auto a = static_cast<unsigned char>(message_id[i]);
+    const auto b = static_cast<unsigned char>(event_id[i]);
+    if (std::tolower(a) != std::tolower(b)) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
                               std::chrono::system_clock::time_point now) {
@@ -30,6 +50,11 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   }
   refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
   refusal.reasons = ValidateEnvelope(env, config, now);
+  if (!MessageIdMatches(msg.message_id, env.event_id())) {
+    // Neither value is echoed: a message-id is whatever the sender put there.
+    refusal.reasons.push_back(
+        "message-id: differs from event_id; the AMQP message-id must be the event id");
+  }
   const auto kind = KindOf(env);
   if (msg.channel == Channel::kReceipts && kind && *kind != EventKind::kReceipt) {
     refusal.reasons.push_back("address: only Receipt events may be sent to 'receipts', got " +
@@ -48,8 +73,8 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   record.case_id = CaseKey(env.case_id());
   record.sender_hsa_id = env.sender_hsa_id();
   record.schema_version = env.schema_version();
-  record.occurred_at_us =
-      env.occurred_at().seconds() * 1000000 + env.occurred_at().nanos() / 1000;
+  // Validated above, so inside 1900..2199 and exact; the clamp only guards the arithmetic.
+  record.occurred_at_us = TimestampToMicrosClamped(env.occurred_at());
   record.received_at_us = msg.received_at_us;
   record.body = msg.body;
   record.destinations = std::move(*destinations);

@@ -9,7 +9,9 @@
 
 #include "wire/event_kind.h"
 #include "ingest/identity.h"
+#include "common/clock.h"
 #include "common/kommuner.h"
+#include "common/timestamp.h"
 
 namespace slussen {
 namespace {
@@ -36,11 +38,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-system_clock::time_point ToTimePoint(const Timestamp& ts) {
-  return system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-      std::chrono::seconds(ts.seconds()) + std::chrono::nanoseconds(ts.nanos())));
 }
 
 // Collects problems; one instance per ValidateEnvelope call.
@@ -73,33 +70,53 @@ class Checker {
     if (value.empty()) Add(path, "missing");
   }
 
-  // A timestamp of something that has happened: required, and not later than now + skew.
+  // A timestamp of something that has happened: required, plausible, and not later than now +
+  // skew.
   void Past(std::string_view path, bool has, const Timestamp& ts) {
     if (!IsSet(has, ts)) {
       Add(path, "missing");
       return;
     }
-    NotFuture(path, ts);
+    if (Plausible(path, ts)) NotFuture(path, ts);
   }
   void OptionalPast(std::string_view path, bool has, const Timestamp& ts) {
-    if (IsSet(has, ts)) NotFuture(path, ts);
+    if (IsSet(has, ts) && Plausible(path, ts)) NotFuture(path, ts);
   }
-  // Estimates and meetings lie in the future by nature; they only need to be there.
+  // Estimates and meetings lie in the future by nature; they need to be there and plausible.
   void Planned(std::string_view path, bool has, const Timestamp& ts) {
-    if (!IsSet(has, ts)) Add(path, "missing");
+    if (!IsSet(has, ts)) {
+      Add(path, "missing");
+      return;
+    }
+    Plausible(path, ts);
   }
 
   const Config& config() const { return config_; }
   std::vector<std::string> Take() { return std::move(problems_); }
 
  private:
-  static bool IsSet(bool has, const Timestamp& ts) { return has && ts.seconds() > 0; }
+  // The all-zero Timestamp is what serializers without field presence write for "unset"; any
+  // other value, a time before 1970 included, is present (and judged by Plausible).
+  static bool IsSet(bool has, const Timestamp& ts) {
+    return has && (ts.seconds() != 0 || ts.nanos() != 0);
+  }
 
+  // Valid nanos, inside protobuf's range and inside 1900..2199 (common/timestamp.h); after this,
+  // converting the Timestamp cannot overflow.
+  bool Plausible(std::string_view path, const Timestamp& ts) {
+    const std::string problem = TimestampProblem(ts);
+    if (problem.empty()) return true;
+    Add(path, problem);
+    return false;
+  }
+
+  // In microseconds: a plausible Timestamp fits, and so does its distance from now.
   void NotFuture(std::string_view path, const Timestamp& ts) {
-    const auto ahead = ToTimePoint(ts) - now_;
-    if (ahead > config_.clock_skew) {
-      Add(path, std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ahead).count()) +
-                    " s in the future (allowed skew " +
+    const int64_t ahead_us = TimestampToMicrosClamped(ts) - ToMicros(now_);
+    const int64_t skew_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(config_.clock_skew).count();
+    if (ahead_us > skew_us) {
+      Add(path, std::to_string(ahead_us / 1'000'000) + " s in the future (allowed skew " +
                     std::to_string(config_.clock_skew.count()) + " s)");
     }
   }

@@ -12,9 +12,11 @@
 #include <proton/target.hpp>
 #include <proton/target_options.hpp>
 #include <proton/tracker.hpp>
+#include <proton/uuid.hpp>
 #include <proton/transport.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 
@@ -46,6 +48,29 @@ proton::binary SeqTag(int64_t seq) {
   proton::binary tag(sizeof seq, 0);
   std::memcpy(tag.data(), &seq, sizeof seq);
   return tag;
+}
+
+// The AMQP message-id as ingest compares it with the event id: a string as sent; any other type
+// tagged with its type ("ulong:5", "uuid:…", "binary:<hex>"), so that it never equals an event
+// id by accident. Empty when the message has none.
+std::string MessageIdText(const proton::message_id& id) {
+  switch (id.type()) {
+    case proton::STRING: return proton::get<std::string>(id);
+    case proton::ULONG: return "ulong:" + std::to_string(proton::get<uint64_t>(id));
+    case proton::UUID: return "uuid:" + proton::get<proton::uuid>(id).str();
+    case proton::BINARY: {
+      // Only compared, never logged; 64 bytes are enough to differ from any event id.
+      const proton::binary b = proton::get<proton::binary>(id);
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string out = "binary:";
+      for (std::size_t i = 0; i < std::min<std::size_t>(b.size(), 64); ++i) {
+        out += kHex[b[i] >> 4];
+        out += kHex[b[i] & 0xf];
+      }
+      return out;
+    }
+    default: return "";
+  }
 }
 
 int64_t SeqFromTag(const proton::binary& tag) {
@@ -211,6 +236,7 @@ void EmbeddedTransport::on_message(proton::delivery& d, proton::message& m) {
   in.conn_id = ConnId(d.connection());
   in.channel = d.receiver().target().address() == "receipts" ? Channel::kReceipts : Channel::kEvents;
   in.received_at_us = ToMicros(clock_());
+  in.message_id = MessageIdText(m.id());
   const proton::value& body = m.body();
   if (body.type() == proton::BINARY && m.inferred()) {
     const auto bytes = proton::get<proton::binary>(body);

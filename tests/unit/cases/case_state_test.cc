@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/timestamp.h"
 #include "unit/cases/case_test_support.h"
 
 namespace slussen {
@@ -122,6 +123,12 @@ TEST(CaseStateFold, ReceiptOnlyCaseIsOpen) {
   EXPECT_EQ(c.status, CaseStatus::kOpen);
   ASSERT_EQ(c.receipts.size(), 1u);
   EXPECT_FALSE(c.receipts[0].matched);
+}
+
+TEST(CaseStateTimes, TheCaseLogicConvertsTimestampsLikeIngest) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(kTimestampMaxSeconds);
+  EXPECT_EQ(ToTimePoint(ts), TimestampToTimePoint(ts));
 }
 
 }  // namespace

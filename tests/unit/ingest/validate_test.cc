@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -143,6 +144,77 @@ const std::vector<Mutation>& Mutations() {
       {"OccurredAtJustPastSkew", kInsk,
        [](Env& e) { *e.mutable_occurred_at() = Ts(kNow + seconds(301)); },
        "occurred_at: 301 s in the future"},
+      // Timestamps at and beyond the limits of google.protobuf.Timestamp: each gets its own
+      // reason, none overflows (year 9999 in nanoseconds does not fit an int64).
+      {"OccurredAtYear9999", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(253'402'300'799); },
+       "occurred_at: implausibly far in the future (2200-01-01 or later)"},
+      {"OccurredAtBeyondProtobufRange", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(253'402'300'800); },
+       "occurred_at: outside the range of google.protobuf.Timestamp"},
+      {"OccurredAtInt64Max", kInsk,
+       [](Env& e) {
+         e.mutable_occurred_at()->set_seconds(std::numeric_limits<int64_t>::max());
+       },
+       "occurred_at: outside the range of google.protobuf.Timestamp"},
+      {"OccurredAtInt64Min", kInsk,
+       [](Env& e) {
+         e.mutable_occurred_at()->set_seconds(std::numeric_limits<int64_t>::min());
+       },
+       "occurred_at: outside the range of google.protobuf.Timestamp"},
+      {"OccurredAtBeforeYear1", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(-62'135'596'801); },
+       "occurred_at: outside the range of google.protobuf.Timestamp"},
+      {"OccurredAtNanosTwoBillion", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_nanos(2'000'000'000); },
+       "occurred_at: nanos 2000000000 is invalid (must be 0..999999999)"},
+      {"OccurredAtNanosNegative", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_nanos(-1); },
+       "occurred_at: nanos -1 is invalid (must be 0..999999999)"},
+      {"OccurredAtNanosMax", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_nanos(999'999'999); }, ""},
+      // Before 1970 is present, not missing; before 1900 is implausible.
+      {"OccurredAtBefore1970", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(-86'400); }, ""},
+      {"OccurredAtOnlyNanos", kInsk,
+       [](Env& e) {
+         e.mutable_occurred_at()->set_seconds(0);
+         e.mutable_occurred_at()->set_nanos(1);
+       },
+       ""},
+      {"OccurredAt1900", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(-2'208'988'800); }, ""},
+      {"OccurredAtBefore1900", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(-2'208'988'801); },
+       "occurred_at: implausibly far in the past (before 1900-01-01)"},
+      {"OccurredAtYear1", kInsk,
+       [](Env& e) { e.mutable_occurred_at()->set_seconds(-62'135'596'800); },
+       "occurred_at: implausibly far in the past (before 1900-01-01)"},
+      // A planned time may lie in the future, but not beyond 2199.
+      {"EstimateYear9999", kInsk,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->mutable_estimated_discharge_at()->set_seconds(
+             253'402'300'799);
+       },
+       "inskrivningsmeddelande.estimated_discharge_at: implausibly far in the future"},
+      {"EstimateLastPlausibleSecond", kInsk,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->mutable_estimated_discharge_at()->set_seconds(
+             7'258'118'399);
+       },
+       ""},
+      {"EstimateNanosInvalid", kInsk,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->mutable_estimated_discharge_at()->set_nanos(
+             1'000'000'000);
+       },
+       "inskrivningsmeddelande.estimated_discharge_at: nanos 1000000000 is invalid"},
+      {"AssessedAtNanosNegative", kInsk,
+       [](Env& e) {
+         *e.mutable_inskrivningsmeddelande()->mutable_assessed_at() = Ts(kNow - seconds(10));
+         e.mutable_inskrivningsmeddelande()->mutable_assessed_at()->set_nanos(-5);
+       },
+       "inskrivningsmeddelande.assessed_at: nanos -5 is invalid"},
       {"SchemaVersion2", kInsk, [](Env& e) { e.set_schema_version(2); },
        "schema_version: 2 is not supported (this hub speaks 1)"},
       {"SchemaVersionMissing", kInsk, [](Env& e) { e.clear_schema_version(); },
