@@ -58,6 +58,11 @@ struct ResetGuard {
 // The ErrorCode of a SQLite (extended) result code.
 ErrorCode CodeOf(int rc);
 
+// Whether an error of this code latches a store (store.h): data loss or corruption.
+inline bool Latches(ErrorCode code) {
+  return code == ErrorCode::kDataLoss || code == ErrorCode::kCorruption;
+}
+
 // "store PATH: WHAT: MESSAGE (DETAIL)" with the code of `rc`; the detail names an I/O error's
 // kind (an fsync, a write) when SQLite reports it.
 Error StoreError(const std::string& path, const std::string& what, int rc, sqlite3* db);
