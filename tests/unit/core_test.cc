@@ -583,6 +583,38 @@ TEST_F(CoreTest, SameIdWithDifferentContentIsRejected) {
   EXPECT_EQ(Scalar("SELECT event_id FROM dead_letters"), EventId(1));
 }
 
+// ---- Cases -----------------------------------------------------------------------------------
+
+// The case row is written in the transaction that stores its events, from the stored events plus
+// every new one of the batch (two of the same case in one batch included).
+TEST_F(CoreTest, CaseIsProjectedFromStoredAndNewEventsOfTheBatch) {
+  const std::string kCase = std::string(kHospital) + "/VT-2025:000123";
+  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  core_.Post(Inbound(2, Bytes(Receipt(EventId(2)))));
+  core_.Post(Inbound(3, Bytes(Inskrivning(EventId(3)))));
+  core_.Start();
+  core_.Drain();
+  for (uint64_t token : {1u, 2u, 3u}) {
+    EXPECT_EQ(output_.SettleOf(token).settlement.kind, Settlement::Kind::kAccepted) << token;
+  }
+  EXPECT_THAT(Query(path_, "SELECT case_id, status FROM cases"),
+              ElementsAre(ElementsAre(kCase, "admitted")));
+  const std::string notes = Scalar("SELECT notes FROM cases");
+  EXPECT_THAT(notes, HasSubstr("a second inskrivningsmeddelande " + EventId(3)));
+  EXPECT_THAT(notes, HasSubstr("receipt " + EventId(2) + " acknowledges"));
+  EXPECT_EQ(Scalar("SELECT state FROM deadlines WHERE deadline_id = 'inskrivningsmeddelande'"),
+            "met");
+
+  // A later batch: the stored events count as well as the new one.
+  PostAndDrain(Inbound(4, Bytes(Inskrivning(EventId(4)))));
+  const std::string later = Scalar("SELECT notes FROM cases");
+  EXPECT_THAT(later, HasSubstr("a second inskrivningsmeddelande " + EventId(3)));
+  EXPECT_THAT(later, HasSubstr("a second inskrivningsmeddelande " + EventId(4)));
+  EXPECT_THAT(later, HasSubstr("receipt " + EventId(2) + " acknowledges"));
+  core_.Stop();
+  EXPECT_EQ(core_.counters().commits, 2u);
+}
+
 // ---- Group commit ----------------------------------------------------------------------------
 
 TEST_F(CoreTest, GroupCommitPutsQueuedMessagesInOneTransaction) {
