@@ -156,33 +156,34 @@ void Core::Process(std::vector<Item>& items) {
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
   if (pending.empty() && !flush_marks) return;
 
-  if (store_.latched()) {
-    // Nothing can be made durable any more. The acceptances are dropped: they can never be
-    // written, and the rows are delivered again after the restart (receivers deduplicate).
-    unrecorded_marks_.clear();
-    Release(pending);
-    ReportLatch(pending.size());
-    return;
-  }
-
+  if (store_.latched()) return RefuseWhileLatched(pending);
   std::set<std::string> enqueued;
   auto batch = BuildWrite(pending, now, enqueued);
   Status written = batch ? store_.Write(*batch) : Status(batch.as_error());
-  if (!written) {
-    Release(pending);
-    if (store_.latched()) {
-      unrecorded_marks_.clear();
-      ReportLatch(pending.size());
-      return;
-    }
-    spdlog::error("store: transaction not committed ({} inbound messages released to their "
-                  "senders, {} delivery records kept for the next one): {}",
-                  pending.size(), unrecorded_marks_.size(), written.error());
-    // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
-    // store that keeps failing must not turn the core into a busy loop).
-    if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
-    return;
-  }
+  if (!written) return OnWriteFailed(pending, written);
+  OnCommitted(pending, enqueued);
+}
+
+// Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
+// written, and their rows are delivered again after the restart (receivers deduplicate).
+void Core::RefuseWhileLatched(std::vector<Pending>& pending) {
+  unrecorded_marks_.clear();
+  Release(pending);
+  ReportLatch(pending.size());
+}
+
+void Core::OnWriteFailed(std::vector<Pending>& pending, const Status& error) {
+  if (store_.latched()) return RefuseWhileLatched(pending);
+  Release(pending);
+  spdlog::error("store: transaction not committed ({} inbound messages released to their "
+                "senders, {} delivery records kept for the next one): {}",
+                pending.size(), unrecorded_marks_.size(), error.error());
+  // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
+  // store that keeps failing must not turn the core into a busy loop).
+  if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
+}
+
+void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued) {
   ++counters_.commits;
   counters_.delivered += unrecorded_marks_.size();
   unrecorded_marks_.clear();

@@ -98,6 +98,10 @@ class Core final : public CoreInbox {
                                 std::set<std::string>& enqueued);
   Status AddCaseUpdates(const std::vector<Pending>& pending,
                         std::chrono::system_clock::time_point now, WriteBatch& batch);
+  void RefuseWhileLatched(std::vector<Pending>& pending);
+  void OnWriteFailed(std::vector<Pending>& pending, const Status& error);
+  // Settles the batch's messages and tells the dispatcher about new outbox rows.
+  void OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued);
   void Release(std::vector<Pending>& pending);
   // Logs the latch loudly the first time, then at most once a minute.
   void ReportLatch(std::size_t released);
