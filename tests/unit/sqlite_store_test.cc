@@ -842,6 +842,41 @@ TEST_F(StoreLatchTest, FailedFsyncLatchesUntilReopened) {
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
 
+// A checkpoint whose fsync of the database file fails stops checkpointing and latches the store:
+// a later checkpoint could otherwise succeed over pages the kernel dropped and reset the log that
+// still holds them.
+TEST_F(StoreLatchTest, FailedCheckpointFsyncLatches) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  vfs_.FailDatabaseSyncsOnly(true);
+  vfs_.FailSyncs(true);
+  const std::string body(3000, 'x');  // > 2 pages per commit: 400 commits ask for a checkpoint
+  int committed = 0;
+  for (; committed < 400; ++committed) {
+    // The checkpoint runs beside the writes; once it failed, the writes fail.
+    auto s = store->Write(Events({Event("e" + std::to_string(committed), {"A"}, body)}));
+    if (!s) {
+      EXPECT_EQ(s.code(), ErrorCode::kDataLoss);
+      EXPECT_THAT(s.error(), AllOf(HasSubstr("latched"), HasSubstr("checkpoint")));
+      break;
+    }
+  }
+  // A safety net against a hang, not a timing assertion.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!store->latched() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  vfs_.FailSyncs(false);
+  ASSERT_TRUE(store->latched()) << "no failed checkpoint after " << committed << " commits";
+  EXPECT_THAT(store->latched_reason(), AllOf(HasSubstr("checkpoint"), HasSubstr("fsync failed")));
+  auto later = store->Write(Events({Event("after", {"A"})}));
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.code(), ErrorCode::kDataLoss);
+  EXPECT_THAT(later.error(), HasSubstr("latched"));
+  store.reset();
+  EXPECT_EQ(Stats().events, committed);
+}
+
 // A transient error (another connection holds the write lock) is not a latch: the next write
 // works.
 TEST_F(StoreTest, BusyIsTransientAndDoesNotLatch) {

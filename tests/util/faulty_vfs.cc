@@ -13,6 +13,7 @@ FaultyVfs* g_instance = nullptr;
 struct File {
   sqlite3_file base;
   sqlite3_file* real;
+  int open_flags;
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
@@ -61,7 +62,9 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 }
 
 int Sync(sqlite3_file* f, int flags) {
-  if (g_instance != nullptr && g_instance->CountSync()) return SQLITE_IOERR_FSYNC;
+  if (g_instance != nullptr && g_instance->CountSync(reinterpret_cast<File*>(f)->open_flags)) {
+    return SQLITE_IOERR_FSYNC;
+  }
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 
@@ -76,12 +79,20 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   auto* ours = reinterpret_cast<File*>(file);
   ours->real = reinterpret_cast<sqlite3_file*>(ours + 1);
   ours->base.pMethods = nullptr;
+  ours->open_flags = flags;
   const int rc = self->real()->xOpen(self->real(), name, ours->real, flags, out_flags);
   // SQLite calls xClose only if pMethods is set; set it only when the real file is open.
   if (ours->real->pMethods != nullptr) ours->base.pMethods = &kMethods;
   return rc;
 }
 }  // namespace
+
+bool FaultyVfs::CountSync(int open_flags) {
+  const bool fail = fail_syncs_.load() &&
+                    (!database_only_.load() || (open_flags & SQLITE_OPEN_MAIN_DB) != 0);
+  ++(fail ? failed_syncs_ : syncs_);
+  return fail;
+}
 
 FaultyVfs::FaultyVfs() {
   if (g_instance != nullptr) throw std::logic_error("one FaultyVfs at a time");

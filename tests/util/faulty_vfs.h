@@ -18,25 +18,22 @@ class FaultyVfs {
   FaultyVfs& operator=(const FaultyVfs&) = delete;
 
   void FailSyncs(bool fail) { fail_syncs_.store(fail); }
+  // Only syncs of main database files fail (a checkpoint's), not of write-ahead logs (a commit's).
+  void FailDatabaseSyncsOnly(bool only) { database_only_.store(only); }
   // Syncs that failed because the VFS was armed, and syncs that went through.
   uint64_t failed_syncs() const { return failed_syncs_.load(); }
   uint64_t syncs() const { return syncs_.load(); }
 
-  // For the VFS's own functions: counts a sync, true if it must fail.
-  bool CountSync() {
-    if (fail_syncs_.load()) {
-      ++failed_syncs_;
-      return true;
-    }
-    ++syncs_;
-    return false;
-  }
+  // For the VFS's own functions: counts a sync of a file opened with `open_flags`, true if it
+  // must fail.
+  bool CountSync(int open_flags);
   sqlite3_vfs* real() const { return real_; }
 
  private:
   sqlite3_vfs* real_ = nullptr;
   sqlite3_vfs* vfs_ = nullptr;  // owned
   std::atomic<bool> fail_syncs_{false};
+  std::atomic<bool> database_only_{false};
   std::atomic<uint64_t> failed_syncs_{0};
   std::atomic<uint64_t> syncs_{0};
 };
