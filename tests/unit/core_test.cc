@@ -86,11 +86,11 @@ class FaultyStore final : public Store {
   Result<std::vector<DestinationPending>> PendingSummary() override {
     return real_.PendingSummary();
   }
-  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override {
+  Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override {
     if (fail_next_case_events.exchange(false)) {
       return Error{"injected: case read failed", ErrorCode::kUnavailable};
     }
-    return real_.CaseEvents(case_id);
+    return real_.CaseEvents(case_ids);
   }
   Result<std::vector<std::string>> OpenCaseIds() override { return real_.OpenCaseIds(); }
   bool latched() const override { return real_.latched(); }

@@ -331,6 +331,48 @@ TEST_F(StoreTest, CaseDeliveriesListsEveryOutboxRowOfTheCase) {
   EXPECT_EQ((*rows)[2].destination, "kommun-1380");
 }
 
+// The core's read of the cases a batch touches: every asked case is in the answer, with its
+// stored events in the order they were stored.
+TEST_F(StoreTest, CaseEventsOfSeveralCasesInOneCall) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EventRecord a1 = Event("a1", {"A"});
+  EventRecord b1 = Event("b1", {});
+  EventRecord a2 = Event("a2", {"A"});
+  a1.case_id = a2.case_id = "case-a";
+  b1.case_id = "case-b";
+  a1.received_at_us = 10;
+  b1.received_at_us = 20;
+  a2.received_at_us = 30;
+  InsertCommitted(*store, {a2, b1});
+  InsertCommitted(*store, {a1});
+
+  auto rows = store->CaseEvents({"case-a", "case-none", "case-b"});
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 3u);
+  const auto& a = rows->at("case-a");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].body, a1.body);
+  EXPECT_EQ(a[0].received_at_us, 10);
+  EXPECT_EQ(a[1].body, a2.body);
+  EXPECT_THAT(rows->at("case-none"), IsEmpty());
+  ASSERT_EQ(rows->at("case-b").size(), 1u);
+  auto one = store->CaseEvents({"case-b"});
+  ASSERT_TRUE(one) << one.error();
+  EXPECT_EQ(one->at("case-b").size(), 1u);
+  auto none = store->CaseEvents({});
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_THAT(*none, IsEmpty());
+  // The reads leave no read transaction open: a checkpoint that must wait for every reader of
+  // the log gets through (its first column is 1 if it was blocked).
+  auto stored = store->StoredBodies({"a1", "b1", "nothing"});
+  ASSERT_TRUE(stored) << stored.error();
+  EXPECT_EQ(stored->size(), 2u);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA wal_checkpoint(TRUNCATE)"), "0");
+  InsertCommitted(*store, {Event("after", {"A"})});
+}
+
 TEST_F(StoreTest, RefusesFileThatIsNotADatabase) {
   slussen::testing::WriteFile(path_, std::string(4096, 'x'));
   auto store = SqliteStore::Open(path_);

@@ -3,6 +3,7 @@
 // holds plus the batch's new ones (not yet stored: they are written together with the case's new
 // summary, in the batch's one transaction). The projection itself is pure (cases/case_projection.h);
 // this is the one place that loads, so that a cache of decoded events can take its place.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,12 @@
 
 namespace slussen {
 
-// The decoded events of `case_id`: the stored ones, in the order they were stored, then `added`
-// (new events of this case in the batch, in batch order).
-Result<DecodedCaseEvents> LoadCaseEvents(Store& store, const std::string& case_id,
-                                         const std::vector<const EventRecord*>& added);
+// The new events of a batch by case, in batch order.
+using AddedCaseEvents = std::map<std::string, std::vector<const EventRecord*>>;
+
+// The decoded events of each case in `added`: the stored ones, in the order they were stored,
+// then the batch's new ones. One store read for all the cases.
+Result<std::map<std::string, DecodedCaseEvents>> LoadCaseEvents(Store& store,
+                                                                const AddedCaseEvents& added);
 
 }  // namespace slussen

@@ -271,15 +271,16 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
 // The cases of newly stored events change in the same transaction as the events.
 Status Core::AddCaseUpdates(const std::vector<Pending>& pending,
                             std::chrono::system_clock::time_point now, WriteBatch& batch) {
-  std::map<std::string, std::vector<const EventRecord*>> added;
+  AddedCaseEvents added;
   for (const auto& p : pending) {
     const auto* record = std::get_if<EventRecord>(&p.decision);
     if (record && !p.duplicate) added[record->case_id].push_back(record);
   }
-  for (const auto& [case_id, events] : added) {
-    auto loaded = LoadCaseEvents(store_, case_id, events);
-    if (!loaded) return loaded.as_error();
-    auto projection = ProjectCase(case_id, loaded->events, config_.agreement, now, loaded->notes);
+  if (added.empty()) return OkStatus();
+  auto loaded = LoadCaseEvents(store_, added);
+  if (!loaded) return loaded.as_error();
+  for (const auto& [case_id, events] : *loaded) {
+    auto projection = ProjectCase(case_id, events.events, config_.agreement, now, events.notes);
     batch.cases.push_back({std::move(projection.record), std::move(projection.deadlines)});
   }
   return OkStatus();

@@ -9,9 +9,9 @@
 // receivers have credit for. If the commit fails, every inbound message of the batch is released
 // (the sender will retry) and nothing is reported as stored.
 //
-// The store sees one read and one write per batch: StoredBodies() tells which events it already
-// holds (the core is the only writer, so new/duplicate/conflict is decided from that read), then
-// one Write() carries the new events, dead letters, delivery records and the new summaries of the
+// The store sees two reads and one write per batch: StoredBodies() tells which events it already
+// holds (the core is the only writer, so new/duplicate/conflict is decided from that read),
+// CaseEvents() gives the stored events of the cases the new ones touch, then one Write() carries the new events, dead letters, delivery records and the new summaries of the
 // cases they touch. A store that latches (a failed fsync, a corruption: store.h) makes the hub
 // release every inbound message from then on, log it loudly, and exit 1 at shutdown.
 //

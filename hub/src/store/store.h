@@ -5,7 +5,8 @@
 // of their own, never through this interface.
 //
 // The write path is one call per batch of work: the core classifies what it received (one read,
-// StoredBodies), computes everything the batch changes, and hands it over as a WriteBatch. One
+// StoredBodies), reads the cases it touches (one read, CaseEvents), computes everything the batch
+// changes, and hands it over as a WriteBatch. One
 // Write() is one transaction, durable when it returns OK, so that a network backend can send it
 // in one round trip.
 //
@@ -80,8 +81,11 @@ class Store {
   // Per destination with undelivered rows: how many, and since when the oldest waits.
   virtual Result<std::vector<DestinationPending>> PendingSummary() = 0;
 
-  // The stored events of a case, in the order they were stored.
-  virtual Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) = 0;
+  // The stored events of each of the cases, in the order they were stored; every asked case is in
+  // the map (with no rows if nothing of it is stored). One call for all the cases a batch touches:
+  // one round trip on a network backend, one read snapshot on SQLite.
+  using CaseEventRows = std::map<std::string, std::vector<CaseEventRow>>;
+  virtual Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) = 0;
   // Cases that time can still change: not cancelled, and not discharged unless a deadline of
   // the case is still pending or at risk.
   virtual Result<std::vector<std::string>> OpenCaseIds() = 0;

@@ -34,7 +34,7 @@ class SqliteStore final : public Store {
                                                int limit) override;
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
   Result<std::vector<DestinationPending>> PendingSummary() override;
-  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override;
+  Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
   Result<std::vector<std::string>> OpenCaseIds() override;
   bool latched() const override;
   std::string latched_reason() const override;
@@ -58,6 +58,10 @@ class SqliteStore final : public Store {
   Status MarkDelivered(const DeliveryMark& mark);
   Status UpsertCase(const CaseUpdate& update);
   void Rollback();
+  // A read transaction around several reads, so that they take the log's read lock once (each
+  // statement on its own takes and drops it). EndRead ends it after `reads`, whatever they gave.
+  Status BeginRead();
+  Status EndRead(Status reads);
   void Latch(const Error& error);
   static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
 

@@ -11,43 +11,75 @@ namespace slussen {
 
 using sqlite::ResetGuard;
 
-Result<std::map<std::string, std::string>> SqliteStore::StoredBodies(
-    const std::vector<std::string>& event_ids) {
-  std::map<std::string, std::string> found;
-  if (event_ids.empty()) return found;
-  auto& s = *stmts_;
-  // One read transaction for all lookups rather than one per statement (each takes and drops
-  // the WAL read lock).
-  const bool snapshot = event_ids.size() > 1;
-  if (snapshot) {
-    ResetGuard g{s.begin_read};
-    if (int rc = s.begin_read.Step(); rc != SQLITE_DONE) return Fail("begin read", rc);
+Status SqliteStore::BeginRead() {
+  ResetGuard g{stmts_->begin_read};
+  if (int rc = stmts_->begin_read.Step(); rc != SQLITE_DONE) return Fail("begin read", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::EndRead(Status reads) {
+  if (!reads) {
+    Rollback();
+    return reads;
   }
-  int rc = SQLITE_DONE;
-  for (const auto& id : event_ids) {
-    ResetGuard g{s.event_body};
-    s.event_body.Text(1, id);
-    rc = s.event_body.Step();
-    if (rc == SQLITE_ROW) {
-      found.emplace(id, s.event_body.ColBlob(0));
-    } else if (rc != SQLITE_DONE) {
-      break;
-    }
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    Error e = Fail("read stored events", rc);
+  ResetGuard g{stmts_->commit};
+  if (int rc = stmts_->commit.Step(); rc != SQLITE_DONE) {
+    Error e = Fail("end read", rc);
     Rollback();
     return e;
   }
+  return OkStatus();
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::StoredBodies(
+    const std::vector<std::string>& event_ids) {
+  std::map<std::string, std::string> found;
+  const bool snapshot = event_ids.size() > 1;
   if (snapshot) {
-    ResetGuard g{s.commit};
-    if (int crc = s.commit.Step(); crc != SQLITE_DONE) {
-      Error e = Fail("end read", crc);
-      Rollback();
-      return e;
-    }
+    if (auto s = BeginRead(); !s) return s.as_error();
   }
+  auto read = [&]() -> Status {
+    auto& st = stmts_->event_body;
+    for (const auto& id : event_ids) {
+      ResetGuard g{st};
+      st.Text(1, id);
+      const int rc = st.Step();
+      if (rc == SQLITE_ROW) {
+        found.emplace(id, st.ColBlob(0));
+      } else if (rc != SQLITE_DONE) {
+        return Fail("read stored events", rc);
+      }
+    }
+    return OkStatus();
+  };
+  Status s = read();
+  if (snapshot) s = EndRead(std::move(s));
+  if (!s) return s.as_error();
   return found;
+}
+
+Result<Store::CaseEventRows> SqliteStore::CaseEvents(const std::vector<std::string>& case_ids) {
+  CaseEventRows out;
+  const bool snapshot = case_ids.size() > 1;
+  if (snapshot) {
+    if (auto s = BeginRead(); !s) return s.as_error();
+  }
+  auto read = [&]() -> Status {
+    auto& st = stmts_->case_events;
+    for (const auto& case_id : case_ids) {
+      ResetGuard g{st};
+      st.Text(1, case_id);
+      auto& rows = out[case_id];
+      int rc;
+      while ((rc = st.Step()) == SQLITE_ROW) rows.push_back({st.ColBlob(0), st.ColInt(1)});
+      if (rc != SQLITE_DONE) return Fail("read case events", rc);
+    }
+    return OkStatus();
+  };
+  Status s = read();
+  if (snapshot) s = EndRead(std::move(s));
+  if (!s) return s.as_error();
+  return out;
 }
 
 Result<std::vector<OutboxItem>> SqliteStore::PendingAfter(const std::string& destination,
@@ -95,17 +127,6 @@ Result<std::vector<DestinationPending>> SqliteStore::PendingSummary() {
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColInt(1), st.ColInt(2)});
   if (rc != SQLITE_DONE) return Fail("read outbox summary", rc);
-  return out;
-}
-
-Result<std::vector<CaseEventRow>> SqliteStore::CaseEvents(const std::string& case_id) {
-  auto& st = stmts_->case_events;
-  ResetGuard g{st};
-  st.Text(1, case_id);
-  std::vector<CaseEventRow> out;
-  int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColBlob(0), st.ColInt(1)});
-  if (rc != SQLITE_DONE) return Fail("read case events", rc);
   return out;
 }
 
