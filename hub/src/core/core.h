@@ -12,8 +12,9 @@
 // The store sees two reads and one write per batch: StoredBodies() tells which events it already
 // holds (the core is the only writer, so new/duplicate/conflict is decided from that read),
 // CaseEvents() gives the stored events of the cases the new ones touch, then one Write() carries
-// the new events, dead letters, delivery records and the new summaries of those cases. A store that latches (a failed fsync, a corruption: store.h) makes the hub
-// release every inbound message from then on, log it loudly, and exit 1 at shutdown.
+// the new events, dead letters, delivery records and the new summaries of those cases. A store
+// that latches (a failed fsync, a corruption: store.h) makes the hub release every inbound
+// message from then on, log it loudly, and exit 1 at shutdown.
 //
 // A receiver's acceptance is recorded (outbox.delivered_at_us) in the next transaction that
 // stores inbound events, or on its own after `mark_flush_interval` / `mark_flush_max` / a Drain.
