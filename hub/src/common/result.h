@@ -14,7 +14,7 @@ enum class ErrorCode {
   kUnknown,
   kInvalidArgument,     // the request is wrong; retrying it unchanged fails again
   kNotFound,            // what was asked for does not exist (a store file, a case)
-  kUnavailable,         // transient (busy, locked, network, disk full): the same call may work later
+  kUnavailable,         // transient (busy, locked, network, disk full): may work later
   kDataLoss,            // an I/O error or failed fsync: what was written may not be on disk
   kCorruption,          // stored data is damaged or not what it claims to be
   kFailedPrecondition,  // the component is in a state that refuses the call (e.g. latched)

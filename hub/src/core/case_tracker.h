@@ -1,8 +1,9 @@
 #pragma once
 // Where the core gets a case's events from when a batch touches the case: the events the store
 // holds plus the batch's new ones (not yet stored: they are written together with the case's new
-// summary, in the batch's one transaction). The projection itself is pure (cases/case_projection.h);
-// this is the one place that loads, so that a cache of decoded events can take its place.
+// summary, in the batch's one transaction). The projection itself is pure
+// (cases/case_projection.h); this is the one place that loads, so that a cache of decoded events
+// can take its place.
 #include <map>
 #include <string>
 #include <vector>

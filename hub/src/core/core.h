@@ -95,7 +95,8 @@ class Core final : public CoreInbox {
   // Decides new / duplicate / conflict for the batch's events from what the store holds.
   Status Classify(std::vector<Pending>& pending);
   // The batch's write; `enqueued` gets the destinations that get new outbox rows.
-  Result<WriteBatch> BuildWrite(std::vector<Pending>& pending, std::chrono::system_clock::time_point now,
+  Result<WriteBatch> BuildWrite(std::vector<Pending>& pending,
+                                std::chrono::system_clock::time_point now,
                                 std::set<std::string>& enqueued);
   Status AddCaseUpdates(const std::vector<Pending>& pending,
                         std::chrono::system_clock::time_point now, WriteBatch& batch);

@@ -147,7 +147,8 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* schema, int fr
   if (frames >= kInlineCheckpointFrames) {
     // The writer is between transactions here, so this copies the whole log unless a reader
     // still uses part of it.
-    const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_OK) {
       Error e = sqlite::StoreError(store->path_, "inline checkpoint", rc, db);
       if (sqlite::Latches(e.code)) {

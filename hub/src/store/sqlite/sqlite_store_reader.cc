@@ -60,7 +60,8 @@ Error SqliteStoreReader::Fail(const char* what, int rc) const {
 Result<StoreStats> SqliteStoreReader::Stats() {
   StoreStats stats;
   Stmt q;
-  int rc = q.Prepare(db_, "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM dead_letters)");
+  int rc = q.Prepare(
+      db_, "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM dead_letters)");
   if (rc == SQLITE_OK) rc = q.Step();
   if (rc != SQLITE_ROW) return Fail("stats", rc);
   stats.events = q.ColInt(0);
@@ -106,7 +107,9 @@ Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::st
   if (rc != SQLITE_OK) return Fail("read case deliveries", rc);
   st.Text(1, case_id);
   std::vector<DeliveryRow> out;
-  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+  }
   if (rc != SQLITE_DONE) return Fail("read case deliveries", rc);
   return out;
 }
