@@ -1,6 +1,6 @@
 // slussen: the hub daemon. Loads and validates the config, opens the store, starts the core actor
 // and the embedded AMQP listener, prints one readiness line, and on SIGTERM/SIGINT drains and
-// exits 0. See hub/DESIGN.md.
+// exits 0 (1 if the store latched while running). See hub/DESIGN.md.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -13,12 +13,12 @@
 #include <string>
 #include <thread>
 
-#include "report/case_report.h"
-#include "report/case_report_pdf.h"
-#include "core/case_tracker.h"
+#include "cases/case_projection.h"
 #include "config/config_loader.h"
 #include "core/core.h"
-#include "store/sqlite/sqlite_store.h"
+#include "report/case_report.h"
+#include "report/case_report_pdf.h"
+#include "store/store_factory.h"
 #include "transport/transport.h"
 
 namespace {
@@ -44,7 +44,9 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
 When the listener is up, slussen prints exactly one line to stdout:
   slussen ready amqp=HOST:PORT
 Logs go to stderr. SIGTERM or SIGINT: stop accepting, commit and settle what has arrived,
-close connections, exit 0. Exit 1: configuration or store error; 2: usage error.
+close connections, exit 0. Exit 1: configuration or store error, or the store latched while
+running (a failed fsync or a corruption: from then on every inbound message was released to its
+sender; check the disk before restarting); 2: usage error.
 )";
 
 struct Args {
@@ -61,8 +63,12 @@ int Usage(const std::string& problem) {
   return 2;
 }
 
+slussen::StoreConfig StoreConfigOf(const slussen::Config& config) {
+  return {config.store_backend, config.store_path};
+}
+
 int PrintStatus(const slussen::Config& config) {
-  auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
+  auto store = slussen::OpenStoreReader(StoreConfigOf(config));
   if (!store) {
     std::cerr << "slussen: " << store.error() << "\n";
     return 1;
@@ -87,23 +93,32 @@ int PrintStatus(const slussen::Config& config) {
 // The evidence report of one case, read from the store (read-only; the hub may be running).
 int PrintReport(const slussen::Config& config, const std::string& case_id, bool json,
                 const std::string& pdf) {
-  auto store = slussen::SqliteStore::Open(config.store_path, /*read_only=*/true);
+  auto store = slussen::OpenStoreReader(StoreConfigOf(config));
   if (!store) {
     std::cerr << "slussen: " << store.error() << "\n";
     return 1;
   }
   const auto now = std::chrono::system_clock::now();
-  auto view = slussen::LoadCase(**store, case_id, config.agreement, now);
-  if (!view) {
-    std::cerr << "slussen: " << view.error() << "\n";
+  auto rows = (*store)->CaseEvents(case_id);
+  if (!rows) {
+    std::cerr << "slussen: " << rows.error() << "\n";
     return 1;
   }
+  const auto decoded = slussen::DecodeCaseEvents(*rows);
+  const auto projection =
+      slussen::ProjectCase(case_id, decoded.events, config.agreement, now, decoded.notes);
+  const slussen::CaseView* view = &projection.view;
   if (view->state.events.empty()) {
     std::cerr << "slussen: no case " << case_id << " in " << config.store_path << "\n";
     return 1;
   }
+  auto rows_delivered = (*store)->CaseDeliveries(case_id);
+  if (!rows_delivered) {
+    std::cerr << "slussen: " << rows_delivered.error() << "\n";
+    return 1;
+  }
   std::vector<slussen::DeliveryRecord> deliveries;
-  for (const auto& d : view->deliveries) {
+  for (const auto& d : *rows_delivered) {
     deliveries.push_back({d.event_id, d.destination,
                           d.delivered_at_us ? std::optional(slussen::FromMicros(d.delivered_at_us))
                                             : std::nullopt});
@@ -142,7 +157,7 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--version") {
       std::cout << "slussen " << SLUSSEN_VERSION << " (wire schema slussen.v1, store schema "
-                << slussen::SqliteStore::SchemaVersion() << ")\n";
+                << slussen::StoreSchemaVersion({}) << ")\n";
       return 0;
     } else if (a == "--config" && i + 1 < argc) {
       args.config = argv[++i];
@@ -189,13 +204,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGUSR1);  // internal: wakes the signal thread when the hub ends on its own
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = slussen::SqliteStore::Open(config->store_path);
+  const auto store_config = StoreConfigOf(*config);
+  auto store = slussen::OpenStore(store_config);
   if (!store) {
     spdlog::error("{}", store.error());
     return 1;
   }
-  spdlog::info("store {} open (schema version {})", config->store_path,
-               slussen::SqliteStore::SchemaVersion());
+  spdlog::info("store {} open ({}, schema version {})", config->store_path, store_config.backend,
+               slussen::StoreSchemaVersion(store_config));
 
   const auto clock = slussen::SystemClock();
   slussen::EmbeddedTransport transport(*config, clock);
@@ -242,5 +258,9 @@ int main(int argc, char** argv) {
   const auto c = core.counters();
   spdlog::info("stopped: {} accepted, {} duplicates, {} rejected, {} released, {} delivered, {} commits",
                c.accepted, c.duplicates, c.rejected, c.released, c.delivered, c.commits);
+  if ((*store)->latched()) {
+    spdlog::error("exiting 1: the store latched while running: {}", (*store)->latched_reason());
+    return 1;
+  }
   return listen_failed ? 1 : 0;
 }

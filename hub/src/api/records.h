@@ -1,7 +1,9 @@
 #pragma once
 // The records that cross the hub's layers: what ingest decides (EventRecord, DeadLetterRecord),
-// what the store journals and what the transport sends (OutboxItem). Plain values, no behaviour,
-// so that the transport, ingest and the store can share them without depending on one another.
+// what the store journals and what the transport sends (OutboxItem), and the persisted case
+// summary the case logic computes and the store keeps (CaseRecord, DeadlineRecord). Plain values,
+// no behaviour, so that the transport, ingest, the case logic and the store can share them
+// without depending on one another.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +42,40 @@ struct OutboxItem {
   std::string case_id;
   uint32_t schema_version = 0;
   std::string body;
+};
+
+// A stored event of one case, for the case logic.
+struct CaseEventRow {
+  std::string body;
+  int64_t received_at_us = 0;
+};
+
+// The persisted summary of a case, rewritten with every event that changes it.
+struct CaseRecord {
+  std::string case_id;
+  std::string kommunkod;
+  std::string status;
+  int64_t updated_at_us = 0;
+  bool liable = false;
+  bool provisional = false;
+  int64_t liability_days = 0;
+  int64_t liability_amount_kr = 0;
+  std::string notes;  // one per line
+};
+
+struct DeadlineRecord {
+  std::string deadline_id;
+  std::string rule;
+  int64_t due_at_us = 0;  // 0: not known yet
+  std::string state;      // as evaluated when the case was last updated
+  int64_t met_at_us = 0;  // 0: not met
+};
+
+// One outbox row of a case's event: where it went and when the receiver took it.
+struct DeliveryRow {
+  std::string event_id;
+  std::string destination;
+  int64_t delivered_at_us = 0;  // 0: not delivered yet
 };
 
 }  // namespace slussen

@@ -65,6 +65,7 @@ struct Config {
   std::string amqp_host;    // loopback only until TLS lands: plain AMQP is never exposed
   uint16_t amqp_port = 0;   // 0 = ephemeral
   std::string store_path;   // absolute; a relative path in the file is relative to the file
+  std::string store_backend = "sqlite";  // which store implementation (store/store_factory.h)
 
   std::size_t max_message_bytes = 1024 * 1024;
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future

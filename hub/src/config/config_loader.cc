@@ -81,7 +81,12 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
   cfg.amqp_port = static_cast<uint16_t>(port);
 
-  cfg.store_path = ResolveStorePath(path, AttrOr(Child(hub, "store"), "path"));
+  const xmlNode* store = Child(hub, "store");
+  cfg.store_path = ResolveStorePath(path, AttrOr(store, "path"));
+  // The schema allows only the backends this build has; absent means sqlite.
+  if (const std::string backend = AttrOr(store, "backend"); !backend.empty()) {
+    cfg.store_backend = backend;
+  }
 
   if (const xmlNode* agreement = Child(hub, "agreement")) {
     // The agreement file's own errors carry its own file:line; this line says who referred to it.

@@ -1,31 +1,25 @@
 #pragma once
-// Keeps the persisted case summary (cases, deadlines tables) in step with the events: the core
-// calls UpdateCase() inside the transaction that stored an event of the case, so the case and
-// the event are committed together. The case is rebuilt from all its stored events (BuildCase),
-// which makes arrival order irrelevant.
+// Where the core gets a case's events from when a batch touches the case: the events the store
+// holds plus the batch's new ones (not yet stored: they are written together with the case's new
+// summary, in the batch's one transaction). The projection itself is pure
+// (cases/case_projection.h); this is the one place that loads, so that a cache of decoded events
+// can take its place.
+#include <map>
 #include <string>
 #include <vector>
 
-#include "cases/agreement.h"
-#include "cases/case_state.h"
-#include "cases/deadlines.h"
-#include "cases/liability.h"
+#include "api/records.h"
+#include "cases/case_projection.h"
 #include "store/store.h"
 
 namespace slussen {
 
-// Everything known about one case at `now`, read from the store.
-struct CaseView {
-  CaseState state;
-  std::vector<Deadline> deadlines;
-  LiabilityResult liability;
-  std::vector<DeliveryRow> deliveries;
-};
+// The new events of a batch by case, in batch order.
+using AddedCaseEvents = std::map<std::string, std::vector<const EventRecord*>>;
 
-Result<CaseView> LoadCase(Store& store, const std::string& case_id, const Agreement& agreement,
-                          TimePoint now);
-
-// Rebuilds and persists the case. Fails only on store errors.
-Status UpdateCase(Store& store, const std::string& case_id, const Agreement& agreement, TimePoint now);
+// The decoded events of each case in `added`: the stored ones, in the order they were stored,
+// then the batch's new ones. One store read for all the cases.
+Result<std::map<std::string, DecodedCaseEvents>> LoadCaseEvents(Store& store,
+                                                                const AddedCaseEvents& added);
 
 }  // namespace slussen

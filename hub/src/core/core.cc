@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <set>
 
 #include "core/case_tracker.h"
@@ -118,13 +119,14 @@ void Core::Run() {
   spdlog::debug("core: stopped");
 }
 
+struct Core::Pending {
+  const InboundMessage* msg;
+  InboundDecision decision;
+  Settlement settlement;
+  bool duplicate = false;
+};
+
 void Core::Process(std::vector<Item>& items) {
-  struct Pending {
-    const InboundMessage* msg;
-    InboundDecision decision;
-    Settlement settlement;
-    bool duplicate = false;
-  };
   std::vector<Pending> pending;
   const auto now = clock_();
   const int64_t now_us = ToMicros(now);
@@ -154,71 +156,34 @@ void Core::Process(std::vector<Item>& items) {
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
   if (pending.empty() && !flush_marks) return;
 
+  if (store_.latched()) return RefuseWhileLatched(pending);
   std::set<std::string> enqueued;
-  auto write = [&]() -> Status {
-    if (auto s = store_.Begin(); !s) return s;
-    for (auto& p : pending) {
-      if (auto* record = std::get_if<EventRecord>(&p.decision)) {
-        auto inserted = store_.InsertEvent(*record);
-        if (!inserted) return Error{inserted.error()};
-        switch (*inserted) {
-          case Store::InsertOutcome::kInserted:
-            p.settlement = {Settlement::Kind::kAccepted, "", ""};
-            enqueued.insert(record->destinations.begin(), record->destinations.end());
-            continue;
-          case Store::InsertOutcome::kDuplicate:
-            p.settlement = {Settlement::Kind::kAccepted, "", ""};
-            p.duplicate = true;
-            continue;
-          case Store::InsertOutcome::kConflict:
-            p.decision = Refusal{record->event_id,
-                                 {"event_id: already stored with a different content; an event id "
-                                  "must identify one event (use `replaces` for a correction)"}};
-            break;
-        }
-      }
-      auto& refusal = std::get<Refusal>(p.decision);
-      DeadLetterRecord dead;
-      dead.received_at_us = p.msg->received_at_us;
-      dead.address = std::string(ChannelName(p.msg->channel));
-      dead.event_id = refusal.event_id;
-      dead.reasons = JoinReasons(refusal.reasons, "\n");
-      dead.body = p.msg->body;
-      dead.body_truncated = p.msg->body.size() < p.msg->body_size;
-      if (auto s = store_.InsertDeadLetter(dead); !s) return s;
-      p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
-    }
-    for (const Mark& mark : unrecorded_marks_) {
-      if (auto s = store_.MarkDelivered(mark.seq, mark.at_us); !s) return s;
-    }
-    // The cases of newly stored events change in the same transaction as the events.
-    std::set<std::string> cases;
-    for (const auto& p : pending) {
-      const auto* record = std::get_if<EventRecord>(&p.decision);
-      if (record && !p.duplicate && p.settlement.kind == Settlement::Kind::kAccepted) {
-        cases.insert(record->case_id);
-      }
-    }
-    for (const auto& case_id : cases) {
-      if (auto s = UpdateCase(store_, case_id, config_.agreement, now); !s) return s;
-    }
-    return store_.Commit();
-  };
+  auto batch = BuildWrite(pending, now, enqueued);
+  Status written = batch ? store_.Write(*batch) : Status(batch.as_error());
+  if (!written) return OnWriteFailed(pending, written);
+  OnCommitted(pending, enqueued);
+}
 
-  if (auto s = write(); !s) {
-    store_.Rollback();
-    spdlog::error("store: transaction not committed ({} inbound messages released to their "
-                  "senders, {} delivery records kept for the next one): {}",
-                  pending.size(), unrecorded_marks_.size(), s.error());
-    for (auto& p : pending) {
-      output_.Settle(p.msg->conn_id, p.msg->token, {Settlement::Kind::kReleased, "", ""});
-    }
-    counters_.released += pending.size();
-    // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
-    // store that keeps failing must not turn the core into a busy loop).
-    if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
-    return;
-  }
+// Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
+// written, and their rows are delivered again after the restart (receivers deduplicate).
+void Core::RefuseWhileLatched(std::vector<Pending>& pending) {
+  unrecorded_marks_.clear();
+  Release(pending);
+  ReportLatch(pending.size());
+}
+
+void Core::OnWriteFailed(std::vector<Pending>& pending, const Status& error) {
+  if (store_.latched()) return RefuseWhileLatched(pending);
+  Release(pending);
+  spdlog::error("store: transaction not committed ({} inbound messages released to their "
+                "senders, {} delivery records kept for the next one): {}",
+                pending.size(), unrecorded_marks_.size(), error.error());
+  // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
+  // store that keeps failing must not turn the core into a busy loop).
+  if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
+}
+
+void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued) {
   ++counters_.commits;
   counters_.delivered += unrecorded_marks_.size();
   unrecorded_marks_.clear();
@@ -243,6 +208,110 @@ void Core::Process(std::vector<Item>& items) {
     }
     output_.Settle(p.msg->conn_id, p.msg->token, std::move(p.settlement));
   }
+}
+
+Status Core::Classify(std::vector<Pending>& pending) {
+  std::vector<std::string> ids;
+  for (const auto& p : pending) {
+    if (const auto* record = std::get_if<EventRecord>(&p.decision)) ids.push_back(record->event_id);
+  }
+  auto stored = store_.StoredBodies(ids);
+  if (!stored) return stored.as_error();
+  // The bodies known so far: stored ones, then the batch's own new events as they are met (the
+  // same event twice in one batch is a duplicate of the first).
+  std::map<std::string, const std::string*> known;
+  for (const auto& [id, body] : *stored) known.emplace(id, &body);
+  for (auto& p : pending) {
+    const auto* record = std::get_if<EventRecord>(&p.decision);
+    if (!record) continue;
+    auto [it, is_new] = known.emplace(record->event_id, &record->body);
+    if (is_new) {
+      p.settlement = {Settlement::Kind::kAccepted, "", ""};
+    } else if (*it->second == record->body) {
+      p.settlement = {Settlement::Kind::kAccepted, "", ""};
+      p.duplicate = true;
+    } else {
+      p.decision = Refusal{record->event_id,
+                           {"event_id: already stored with a different content; an event id "
+                            "must identify one event (use `replaces` for a correction)"}};
+    }
+  }
+  return OkStatus();
+}
+
+Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
+                                    std::chrono::system_clock::time_point now,
+                                    std::set<std::string>& enqueued) {
+  if (auto s = Classify(pending); !s) return s.as_error();
+  WriteBatch batch;
+  for (auto& p : pending) {
+    if (const auto* record = std::get_if<EventRecord>(&p.decision)) {
+      if (!p.duplicate) {
+        batch.events.push_back(*record);
+        enqueued.insert(record->destinations.begin(), record->destinations.end());
+      }
+      continue;
+    }
+    const auto& refusal = std::get<Refusal>(p.decision);
+    DeadLetterRecord dead;
+    dead.received_at_us = p.msg->received_at_us;
+    dead.address = std::string(ChannelName(p.msg->channel));
+    dead.event_id = refusal.event_id;
+    dead.reasons = JoinReasons(refusal.reasons, "\n");
+    dead.body = p.msg->body;
+    dead.body_truncated = p.msg->body.size() < p.msg->body_size;
+    batch.dead_letters.push_back(std::move(dead));
+    p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
+  }
+  for (const Mark& mark : unrecorded_marks_) batch.delivered.push_back({mark.seq, mark.at_us});
+  if (auto s = AddCaseUpdates(pending, now, batch); !s) return s.as_error();
+  return batch;
+}
+
+// The cases of newly stored events change in the same transaction as the events.
+Status Core::AddCaseUpdates(const std::vector<Pending>& pending,
+                            std::chrono::system_clock::time_point now, WriteBatch& batch) {
+  AddedCaseEvents added;
+  for (const auto& p : pending) {
+    const auto* record = std::get_if<EventRecord>(&p.decision);
+    if (record && !p.duplicate) added[record->case_id].push_back(record);
+  }
+  if (added.empty()) return OkStatus();
+  auto loaded = LoadCaseEvents(store_, added);
+  if (!loaded) return loaded.as_error();
+  for (const auto& [case_id, events] : *loaded) {
+    auto projection = ProjectCase(case_id, events.events, config_.agreement, now, events.notes);
+    batch.cases.push_back({std::move(projection.record), std::move(projection.deadlines)});
+  }
+  return OkStatus();
+}
+
+void Core::Release(std::vector<Pending>& pending) {
+  for (auto& p : pending) {
+    output_.Settle(p.msg->conn_id, p.msg->token, {Settlement::Kind::kReleased, "", ""});
+  }
+  counters_.released += pending.size();
+}
+
+void Core::ReportLatch(std::size_t released) {
+  constexpr auto kEvery = std::chrono::minutes(1);
+  const auto now = std::chrono::steady_clock::now();
+  released_since_latch_log_ += released;
+  if (!counters_.store_latched) {
+    counters_.store_latched = true;
+    spdlog::error("store latched: {}. The hub accepts nothing more until it is restarted: every "
+                  "inbound message is released to its sender, which keeps it, and the hub exits 1 "
+                  "at shutdown. Check the disk before restarting; the restart recovers from what "
+                  "is on disk.",
+                  store_.latched_reason());
+  } else if (now - latch_logged_at_ < kEvery) {
+    return;
+  } else {
+    spdlog::error("store still latched ({} inbound messages released since the last report): {}",
+                  released_since_latch_log_, store_.latched_reason());
+  }
+  latch_logged_at_ = now;
+  released_since_latch_log_ = 0;
 }
 
 void Core::Pump() {

@@ -9,6 +9,13 @@
 // receivers have credit for. If the commit fails, every inbound message of the batch is released
 // (the sender will retry) and nothing is reported as stored.
 //
+// The store sees two reads and one write per batch: StoredBodies() tells which events it already
+// holds (the core is the only writer, so new/duplicate/conflict is decided from that read),
+// CaseEvents() gives the stored events of the cases the new ones touch, then one Write() carries
+// the new events, dead letters, delivery records and the new summaries of those cases. A store
+// that latches (a failed fsync, a corruption: store.h) makes the hub release every inbound
+// message from then on, log it loudly, and exit 1 at shutdown.
+//
 // A receiver's acceptance is recorded (outbox.delivered_at_us) in the next transaction that
 // stores inbound events, or on its own after `mark_flush_interval` / `mark_flush_max` / a Drain.
 // Why: a transaction of its own per acceptance was one extra fsync per destination per event, and
@@ -23,6 +30,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -42,6 +51,8 @@ struct CoreCounters {
   uint64_t released = 0;
   uint64_t delivered = 0;
   uint64_t commits = 0;
+  // The store latched on a data-loss or corruption error: nothing is accepted any more.
+  bool store_latched = false;
 };
 
 struct CoreTuning {
@@ -75,11 +86,27 @@ class Core final : public CoreInbox {
     std::shared_ptr<std::promise<void>> done;
   };
   using Item = std::variant<CoreInput, Barrier>;
+  struct Pending;  // an inbound message of the batch being processed
 
   void Run();
   std::vector<Item> TakeBatch();
   std::optional<std::chrono::steady_clock::time_point> WakeAt() const;
   void Process(std::vector<Item>& items);
+  // Decides new / duplicate / conflict for the batch's events from what the store holds.
+  Status Classify(std::vector<Pending>& pending);
+  // The batch's write; `enqueued` gets the destinations that get new outbox rows.
+  Result<WriteBatch> BuildWrite(std::vector<Pending>& pending,
+                                std::chrono::system_clock::time_point now,
+                                std::set<std::string>& enqueued);
+  Status AddCaseUpdates(const std::vector<Pending>& pending,
+                        std::chrono::system_clock::time_point now, WriteBatch& batch);
+  void RefuseWhileLatched(std::vector<Pending>& pending);
+  void OnWriteFailed(std::vector<Pending>& pending, const Status& error);
+  // Settles the batch's messages and tells the dispatcher about new outbox rows.
+  void OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued);
+  void Release(std::vector<Pending>& pending);
+  // Logs the latch loudly the first time, then at most once a minute.
+  void ReportLatch(std::size_t released);
   void Pump();
 
   const Config& config_;
@@ -97,6 +124,9 @@ class Core final : public CoreInbox {
   // must record them, also after a failed one), and since when the oldest has waited.
   std::vector<Mark> unrecorded_marks_;
   std::chrono::steady_clock::time_point marks_since_;
+  // When the latch was last logged, and what was released since.
+  std::chrono::steady_clock::time_point latch_logged_at_;
+  uint64_t released_since_latch_log_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;

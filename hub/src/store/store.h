@@ -1,10 +1,24 @@
 #pragma once
-// The hub's durable state. One implementation today (SQLite, sqlite_store.h); the interface is
-// what the core needs so that a second backend (PostgreSQL, broker mode) can be added.
+// The hub's durable state as the core (the one writer) sees it. Backends: SQLite
+// (sqlite/sqlite_store.h) today, PostgreSQL next; opened through OpenStore() (store_factory.h).
+// Status, reports and the admin API read through a StoreReader (store_reader.h) on a connection
+// of their own, never through this interface.
+//
+// The write path is one call per batch of work: the core classifies what it received (one read,
+// StoredBodies), reads the cases it touches (one read, CaseEvents), computes everything the batch
+// changes, and hands it over as a WriteBatch. One
+// Write() is one transaction, durable when it returns OK, so that a network backend can send it
+// in one round trip.
 //
 // Threading: a Store is owned by the core actor and used from that one thread only.
-// Errors: every call returns Status/Result; a failed Commit() leaves nothing of the transaction.
+//
+// Errors carry a code (common/result.h). kUnavailable is transient: the next batch tries again.
+// kDataLoss (a failed fsync, an I/O error) and kCorruption latch the store: every later Write()
+// fails at once with the first such error, without touching the storage, because after a failed
+// fsync what the page cache holds can no longer be trusted to be what is on disk. Only a restart
+// (which recovers from what is on disk) clears the latch.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,81 +27,72 @@
 
 namespace slussen {
 
-struct DestinationStats {
+// A receiver accepted outbox row `seq` at `at_us`.
+struct DeliveryMark {
+  int64_t seq = 0;
+  int64_t at_us = 0;
+};
+
+// A case's new summary and the complete set of its deadlines (replacing the stored ones).
+struct CaseUpdate {
+  CaseRecord record;
+  std::vector<DeadlineRecord> deadlines;
+};
+
+// Everything one batch of the core changes, written as one transaction.
+struct WriteBatch {
+  // New events, each journaled with one outbox row per destination, in this order (their outbox
+  // rows get increasing seqs). The writer has checked with StoredBodies() that none is stored;
+  // Write() fails (kInvalidArgument) rather than overwrite or skip one that is.
+  std::vector<EventRecord> events;
+  std::vector<DeadLetterRecord> dead_letters;
+  // Marking a row that is already delivered keeps its first time; an unknown seq is no error.
+  std::vector<DeliveryMark> delivered;
+  std::vector<CaseUpdate> cases;
+
+  bool empty() const {
+    return events.empty() && dead_letters.empty() && delivered.empty() && cases.empty();
+  }
+};
+
+// Undelivered outbox rows of one destination.
+struct DestinationPending {
   std::string destination;
-  int64_t delivered = 0;
   int64_t pending = 0;
-};
-
-// A stored event of one case, for the case logic.
-struct CaseEventRow {
-  std::string body;
-  int64_t received_at_us = 0;
-};
-
-// The persisted summary of a case, rewritten with every event that changes it.
-struct CaseRecord {
-  std::string case_id;
-  std::string kommunkod;
-  std::string status;
-  int64_t updated_at_us = 0;
-  bool liable = false;
-  bool provisional = false;
-  int64_t liability_days = 0;
-  int64_t liability_amount_kr = 0;
-  std::string notes;  // one per line
-};
-
-struct DeadlineRecord {
-  std::string deadline_id;
-  std::string rule;
-  int64_t due_at_us = 0;  // 0: not known yet
-  std::string state;      // as evaluated when the case was last updated
-  int64_t met_at_us = 0;  // 0: not met
-};
-
-struct DeliveryRow {
-  std::string event_id;
-  std::string destination;
-  int64_t delivered_at_us = 0;  // 0: not delivered yet
-};
-
-struct StoreStats {
-  int64_t events = 0;
-  int64_t dead_letters = 0;
-  std::vector<DestinationStats> destinations;
+  int64_t oldest_enqueued_at_us = 0;  // of the oldest undelivered row
 };
 
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Transactions: the core wraps each batch of work in one (group commit).
-  virtual Status Begin() = 0;
-  virtual Status Commit() = 0;  // durable when it returns OK
-  virtual void Rollback() = 0;
+  // The stored bodies of those of `event_ids` that are stored (absent ids are not in the map).
+  virtual Result<std::map<std::string, std::string>> StoredBodies(
+      const std::vector<std::string>& event_ids) = 0;
 
-  enum class InsertOutcome { kInserted, kDuplicate, kConflict };
-  // Journals an event and enqueues one outbox row per destination. kDuplicate: the same event id
-  // with the same body is already stored (nothing written). kConflict: the id is stored with a
-  // different body.
-  virtual Result<InsertOutcome> InsertEvent(const EventRecord& event) = 0;
-  virtual Status InsertDeadLetter(const DeadLetterRecord& record) = 0;
-  virtual Status MarkDelivered(int64_t seq, int64_t delivered_at_us) = 0;
+  // One transaction: all of the batch or nothing of it. Durable when it returns OK.
+  virtual Status Write(const WriteBatch& batch) = 0;
 
   // Undelivered items of one destination with seq > after_seq, oldest first.
   virtual Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination,
                                                        int64_t after_seq, int limit) = 0;
   // One undelivered item by seq; an empty vector if it was delivered meanwhile.
   virtual Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) = 0;
+  // Per destination with undelivered rows: how many, and since when the oldest waits.
+  virtual Result<std::vector<DestinationPending>> PendingSummary() = 0;
 
-  virtual Result<StoreStats> Stats() = 0;
+  // The stored events of each of the cases, in the order they were stored; every asked case is in
+  // the map (with no rows if nothing of it is stored). One call for all the cases a batch touches:
+  // one round trip on a network backend, one read snapshot on SQLite.
+  using CaseEventRows = std::map<std::string, std::vector<CaseEventRow>>;
+  virtual Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) = 0;
+  // Cases that time can still change: not cancelled, and not discharged unless a deadline of
+  // the case is still pending or at risk.
+  virtual Result<std::vector<std::string>> OpenCaseIds() = 0;
 
-  // Cases (lag 2017:612 tracking). Reads see the current transaction's own writes.
-  virtual Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) = 0;
-  virtual Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) = 0;
-  // Replaces the case's row and its deadlines.
-  virtual Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) = 0;
+  // Whether a data-loss or corruption error has latched the store, and the first such error.
+  virtual bool latched() const = 0;
+  virtual std::string latched_reason() const = 0;
 };
 
 }  // namespace slussen

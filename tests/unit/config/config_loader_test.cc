@@ -113,6 +113,7 @@ TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {
   EXPECT_EQ(cfg->max_message_bytes, 1024u * 1024u);
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(300));
   EXPECT_EQ(cfg->commit_batch_max, 2000u);
+  EXPECT_EQ(cfg->store_backend, "sqlite");
   // A kommun without a name gets SCB's.
   ASSERT_NE(cfg->FindKommun("1383"), nullptr);
   EXPECT_EQ(cfg->FindKommun("1383")->name, "Varberg");
@@ -150,6 +151,14 @@ TEST_F(ConfigLoaderTest, AbsoluteStorePathIsKept) {
   auto cfg = LoadConfig(Write("abs.xml", Edit(kValid, "test.db", "/var/lib/slussen/hub.db")));
   ASSERT_TRUE(cfg.ok()) << cfg.error();
   EXPECT_EQ(cfg->store_path, "/var/lib/slussen/hub.db");
+}
+
+TEST_F(ConfigLoaderTest, StoreBackendIsRead) {
+  auto cfg = LoadConfig(Write(
+      "backend.xml",
+      Edit(kValid, "<store path=\"test.db\"/>", "<store path=\"test.db\" backend=\"sqlite\"/>")));
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->store_backend, "sqlite");
 }
 
 TEST_F(ConfigLoaderTest, RoutesMayNameKommunAndVardcentralDestinations) {
@@ -237,6 +246,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "Element 'colour': This element is not expected"},
         BrokenCase{"MissingRequiredAttribute", "<store path=\"test.db\"/>", "<store/>", 5,
                    "The attribute 'path' is required but missing"},
+        BrokenCase{"UnknownStoreBackend", "<store path=\"test.db\"/>",
+                   "<store path=\"test.db\" backend=\"postgresql\"/>", 5,
+                   "attribute 'backend': [facet 'enumeration'] The value 'postgresql' is not an "
+                   "element of the set {'sqlite'}"},
         BrokenCase{"BadKodPattern", "kod=\"1380\"", "kod=\"138\"", 8,
                    "Element 'kommun', attribute 'kod': [facet 'pattern'] The value '138' is not "
                    "accepted by the pattern '[0-9]{4}'"},

@@ -5,12 +5,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -25,6 +27,7 @@
 #include "testing/test_envelopes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
+#include "testing/faulty_vfs.h"
 
 namespace slussen::testing {
 namespace {
@@ -47,37 +50,29 @@ constexpr uint64_t kOutLink = 5;
 
 // ---- Test doubles ----------------------------------------------------------------------------
 
-// A real store that can be told to fail its next Begin / InsertEvent / InsertDeadLetter /
-// Commit. A failed Commit leaves the real transaction open, as a failed SQLite COMMIT may: the
-// core must roll it back.
+// A real store that can be told to fail its next StoredBodies / CaseEvents / Write with a
+// transient error, as a network database or a busy SQLite file would; a fault in the middle of a
+// real write comes from a trigger in the file instead (ArmTrigger below).
 class FaultyStore final : public Store {
  public:
   explicit FaultyStore(Store& real) : real_(real) {}
 
-  std::atomic<bool> fail_next_begin{false};
-  std::atomic<bool> fail_next_insert{false};
-  std::atomic<bool> fail_next_dead_letter{false};
-  std::atomic<bool> fail_next_commit{false};
+  std::atomic<bool> fail_next_stored_bodies{false};
+  std::atomic<bool> fail_next_case_events{false};
+  std::atomic<bool> fail_next_write{false};
 
-  Status Begin() override {
-    if (fail_next_begin.exchange(false)) return Error{"injected: begin failed"};
-    return real_.Begin();
+  Result<std::map<std::string, std::string>> StoredBodies(
+      const std::vector<std::string>& event_ids) override {
+    if (fail_next_stored_bodies.exchange(false)) {
+      return Error{"injected: lookup timed out", ErrorCode::kUnavailable};
+    }
+    return real_.StoredBodies(event_ids);
   }
-  Status Commit() override {
-    if (fail_next_commit.exchange(false)) return Error{"injected: disk I/O error on commit"};
-    return real_.Commit();
-  }
-  void Rollback() override { real_.Rollback(); }
-  Result<InsertOutcome> InsertEvent(const EventRecord& event) override {
-    if (fail_next_insert.exchange(false)) return Error{"injected: insert failed"};
-    return real_.InsertEvent(event);
-  }
-  Status InsertDeadLetter(const DeadLetterRecord& record) override {
-    if (fail_next_dead_letter.exchange(false)) return Error{"injected: dead letter failed"};
-    return real_.InsertDeadLetter(record);
-  }
-  Status MarkDelivered(int64_t seq, int64_t delivered_at_us) override {
-    return real_.MarkDelivered(seq, delivered_at_us);
+  Status Write(const WriteBatch& batch) override {
+    if (fail_next_write.exchange(false)) {
+      return Error{"injected: database is locked", ErrorCode::kUnavailable};
+    }
+    return real_.Write(batch);
   }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override {
@@ -86,16 +81,18 @@ class FaultyStore final : public Store {
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override {
     return real_.PendingBySeq(seq);
   }
-  Result<StoreStats> Stats() override { return real_.Stats(); }
-  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override {
-    return real_.CaseEvents(case_id);
+  Result<std::vector<DestinationPending>> PendingSummary() override {
+    return real_.PendingSummary();
   }
-  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override {
-    return real_.CaseDeliveries(case_id);
+  Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override {
+    if (fail_next_case_events.exchange(false)) {
+      return Error{"injected: case read failed", ErrorCode::kUnavailable};
+    }
+    return real_.CaseEvents(case_ids);
   }
-  Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override {
-    return real_.UpsertCase(record, deadlines);
-  }
+  Result<std::vector<std::string>> OpenCaseIds() override { return real_.OpenCaseIds(); }
+  bool latched() const override { return real_.latched(); }
+  std::string latched_reason() const override { return real_.latched_reason(); }
 
  private:
   Store& real_;
@@ -179,6 +176,21 @@ class RecordingOutput final : public CoreOutput {
 // Read-only SQL on the store file through its own connection.
 std::vector<std::vector<std::string>> Query(const std::string& path, const std::string& sql) {
   return StoreReader(path).QueryRows(sql);
+}
+
+// SQL that changes the store file, through its own connection.
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path;
+  } else {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      ADD_FAILURE() << (err ? err : "error") << " in: " << sql;
+    }
+    sqlite3_free(err);
+  }
+  sqlite3_close(db);
 }
 
 // ---- Inputs ----------------------------------------------------------------------------------
@@ -512,6 +524,38 @@ TEST_F(CoreTest, SameIdWithDifferentContentIsRejected) {
   EXPECT_EQ(Scalar("SELECT event_id FROM dead_letters"), EventId(1));
 }
 
+// ---- Cases -----------------------------------------------------------------------------------
+
+// The case row is written in the transaction that stores its events, from the stored events plus
+// every new one of the batch (two of the same case in one batch included).
+TEST_F(CoreTest, CaseIsProjectedFromStoredAndNewEventsOfTheBatch) {
+  const std::string kCase = std::string(kTestHospital) + "/VT-2025:000123";
+  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  core_.Post(Inbound(2, Bytes(Receipt(EventId(2)))));
+  core_.Post(Inbound(3, Bytes(Inskrivning(EventId(3)))));
+  core_.Start();
+  core_.Drain();
+  for (uint64_t token : {1u, 2u, 3u}) {
+    EXPECT_EQ(output_.SettleOf(token).settlement.kind, Settlement::Kind::kAccepted) << token;
+  }
+  EXPECT_THAT(Query(path_, "SELECT case_id, status FROM cases"),
+              ElementsAre(ElementsAre(kCase, "admitted")));
+  const std::string notes = Scalar("SELECT notes FROM cases");
+  EXPECT_THAT(notes, HasSubstr("a second inskrivningsmeddelande " + EventId(3)));
+  EXPECT_THAT(notes, HasSubstr("receipt " + EventId(2) + " acknowledges"));
+  EXPECT_EQ(Scalar("SELECT state FROM deadlines WHERE deadline_id = 'inskrivningsmeddelande'"),
+            "met");
+
+  // A later batch: the stored events count as well as the new one.
+  PostAndDrain(Inbound(4, Bytes(Inskrivning(EventId(4)))));
+  const std::string later = Scalar("SELECT notes FROM cases");
+  EXPECT_THAT(later, HasSubstr("a second inskrivningsmeddelande " + EventId(3)));
+  EXPECT_THAT(later, HasSubstr("a second inskrivningsmeddelande " + EventId(4)));
+  EXPECT_THAT(later, HasSubstr("receipt " + EventId(2) + " acknowledges"));
+  core_.Stop();
+  EXPECT_EQ(core_.counters().commits, 2u);
+}
+
 // ---- Group commit ----------------------------------------------------------------------------
 
 TEST_F(CoreTest, GroupCommitPutsQueuedMessagesInOneTransaction) {
@@ -547,18 +591,24 @@ TEST_F(CoreTest, GroupCommitIsCappedAtCommitBatchMax) {
 
 // ---- Store failures --------------------------------------------------------------------------
 
-enum class Fault { kBegin, kInsertEvent, kInsertDeadLetter, kCommit };
+// Where the batch fails: the classification read, the read of a case's stored events, the write
+// as a whole (transient), or the real write part-way (after its events, at the dead letter).
+enum class Fault { kStoredBodies, kCaseEvents, kWrite, kInsertDeadLetter };
 
 class CoreFaultTest : public CoreTest, public ::testing::WithParamInterface<Fault> {
  protected:
   void Arm(Fault f) {
     switch (f) {
-      case Fault::kBegin: store_.fail_next_begin = true; break;
-      case Fault::kInsertEvent: store_.fail_next_insert = true; break;
-      case Fault::kInsertDeadLetter: store_.fail_next_dead_letter = true; break;
-      case Fault::kCommit: store_.fail_next_commit = true; break;
+      case Fault::kStoredBodies: store_.fail_next_stored_bodies = true; break;
+      case Fault::kCaseEvents: store_.fail_next_case_events = true; break;
+      case Fault::kWrite: store_.fail_next_write = true; break;
+      case Fault::kInsertDeadLetter:
+        Exec(path_, "CREATE TRIGGER fail_dead BEFORE INSERT ON dead_letters "
+                    "BEGIN SELECT RAISE(ABORT, 'injected: dead letter failed'); END");
+        break;
     }
   }
+  void Disarm() { Exec(path_, "DROP TRIGGER IF EXISTS fail_dead"); }
 };
 
 TEST_P(CoreFaultTest, FailedBatchIsReleasedAndNothingStoredThenNextBatchWorks) {
@@ -587,9 +637,12 @@ TEST_P(CoreFaultTest, FailedBatchIsReleasedAndNothingStoredThenNextBatchWorks) {
   EXPECT_EQ(Count("events"), 0);
   EXPECT_EQ(Count("outbox"), 0);
   EXPECT_EQ(Count("dead_letters"), 0);
+  EXPECT_EQ(Count("cases"), 0);
   EXPECT_THAT(output_.delivers(), IsEmpty());
+  EXPECT_FALSE(core_.counters().store_latched) << "a transient failure must not latch";
 
   // The senders retry; the fault is gone.
+  Disarm();
   core_.Post(Inbound(4, good1));
   core_.Post(Inbound(5, bad));
   core_.Post(Inbound(6, good2));
@@ -613,14 +666,14 @@ TEST_P(CoreFaultTest, FailedBatchIsReleasedAndNothingStoredThenNextBatchWorks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CoreFaults, CoreFaultTest,
-                         ::testing::Values(Fault::kBegin, Fault::kInsertEvent,
-                                           Fault::kInsertDeadLetter, Fault::kCommit),
+                         ::testing::Values(Fault::kStoredBodies, Fault::kCaseEvents, Fault::kWrite,
+                                           Fault::kInsertDeadLetter),
                          [](const auto& p) {
                            switch (p.param) {
-                             case Fault::kBegin: return std::string("Begin");
-                             case Fault::kInsertEvent: return std::string("InsertEvent");
+                             case Fault::kStoredBodies: return std::string("StoredBodies");
+                             case Fault::kCaseEvents: return std::string("CaseEvents");
+                             case Fault::kWrite: return std::string("Write");
                              case Fault::kInsertDeadLetter: return std::string("InsertDeadLetter");
-                             case Fault::kCommit: return std::string("Commit");
                            }
                            return std::string("Unknown");
                          });
@@ -637,7 +690,7 @@ TEST_F(CoreTest, AcceptedOutcomeInAFailedBatchIsRecordedByTheNextCommit) {
   ASSERT_EQ(delivers[0].items.size(), 1u);
   const int64_t seq = delivers[0].items[0].seq;
 
-  store_.fail_next_commit = true;
+  store_.fail_next_write = true;
   PostAndDrain(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
   EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
             "NULL");  // that commit failed
@@ -707,6 +760,51 @@ TEST_F(CoreEagerMarkTest, AcceptancesAtTheLimitAreWrittenWithoutInboundTraffic) 
   const int64_t seq = AcceptOneWithoutDrain(core_, output_);
   EXPECT_EQ(Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
             std::to_string(ToMicros(kNow)));
+}
+
+// ---- A latched store ---------------------------------------------------------------------------
+
+// The VFS shim is installed before the fixture opens the store (base classes are built first).
+struct WithFaultyVfs {
+  slussen::testing::FaultyVfs vfs_;
+};
+
+class CoreLatchTest : public WithFaultyVfs, public CoreTest {};
+
+// A failed fsync latches the store: that batch and every later inbound message are released
+// (the senders keep them), nothing more is accepted even once fsync works again, and the latch
+// shows in the counters.
+TEST_F(CoreLatchTest, FailedFsyncReleasesEverythingFromThenOn) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  EXPECT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+
+  vfs_.FailSyncs(true);
+  PostAndDrain(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  vfs_.FailSyncs(false);
+  EXPECT_GE(vfs_.failed_syncs(), 1u);
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kReleased);
+  EXPECT_TRUE(store_.latched());
+  EXPECT_THAT(store_.latched_reason(), HasSubstr("fsync failed"));
+
+  const uint64_t syncs = vfs_.syncs();
+  core_.Post(Inbound(3, Bytes(Inskrivning(EventId(3)))));
+  core_.Post(Inbound(4, "not a protobuf"));  // not even a rejection is recorded
+  core_.Post(Inbound(5, Bytes(Inskrivning(EventId(1)))));  // nor a duplicate accepted
+  core_.Drain();
+  for (uint64_t token : {3u, 4u, 5u}) {
+    EXPECT_EQ(output_.SettleOf(token).settlement.kind, Settlement::Kind::kReleased)
+        << "token " << token;
+  }
+  EXPECT_EQ(vfs_.syncs(), syncs) << "a latched store must not be written";
+  core_.Stop();
+  EXPECT_TRUE(core_.counters().store_latched);
+  EXPECT_EQ(core_.counters().accepted, 1u);
+  EXPECT_EQ(core_.counters().rejected, 0u);
+  EXPECT_EQ(core_.counters().duplicates, 0u);
+  EXPECT_EQ(core_.counters().released, 4u);
+  EXPECT_EQ(Count("events"), 1);
+  EXPECT_EQ(Count("dead_letters"), 0);
 }
 
 }  // namespace

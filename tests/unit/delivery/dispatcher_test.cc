@@ -40,7 +40,7 @@ class DispatcherTest : public ::testing::Test {
   // Commits `n` new events for `destination`; returns their outbox seqs, oldest first.
   std::vector<int64_t> Enqueue(const std::string& destination, int n) {
     std::vector<int64_t> seqs;
-    EXPECT_TRUE(store_->Begin());
+    WriteBatch batch;
     for (int i = 0; i < n; ++i) {
       EventRecord e;
       e.event_id = "event-" + std::to_string(next_event_++);
@@ -50,10 +50,10 @@ class DispatcherTest : public ::testing::Test {
       e.schema_version = 1;
       e.body = "body of " + e.event_id;
       e.destinations = {destination};
-      auto r = store_->InsertEvent(e);
-      EXPECT_TRUE(r && *r == Store::InsertOutcome::kInserted);
+      batch.events.push_back(std::move(e));
     }
-    EXPECT_TRUE(store_->Commit());
+    auto written = store_->Write(batch);
+    EXPECT_TRUE(written) << written.error();
     auto all = store_->PendingAfter(destination, 0, 1'000'000);
     EXPECT_TRUE(all);
     for (std::size_t i = all->size() - static_cast<std::size_t>(n); i < all->size(); ++i) {
@@ -63,9 +63,9 @@ class DispatcherTest : public ::testing::Test {
   }
 
   void MarkDelivered(int64_t seq) {
-    ASSERT_TRUE(store_->Begin());
-    ASSERT_TRUE(store_->MarkDelivered(seq, 1));
-    ASSERT_TRUE(store_->Commit());
+    WriteBatch batch;
+    batch.delivered.push_back({seq, 1});
+    ASSERT_TRUE(store_->Write(batch));
   }
 
   void Demand(uint64_t link, const std::string& destination, int credit) {

@@ -1,8 +1,10 @@
-// SqliteStore on a real database file in a temporary directory.
+// SqliteStore (the writer) and SqliteStoreReader on a real database file in a temporary
+// directory, and the latch on a failed fsync through a VFS shim (util/faulty_vfs.h).
 #include "store/sqlite/sqlite_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <memory>
@@ -13,12 +15,15 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_store_reader.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
+#include "testing/faulty_vfs.h"
 
 namespace slussen {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -61,26 +66,49 @@ std::vector<std::string> EventIds(const std::vector<OutboxItem>& items) {
   return out;
 }
 
+WriteBatch Events(std::vector<EventRecord> events) {
+  WriteBatch b;
+  b.events = std::move(events);
+  return b;
+}
+
+WriteBatch Marks(std::vector<DeliveryMark> marks) {
+  WriteBatch b;
+  b.delivered = std::move(marks);
+  return b;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteStore> OpenStore(bool read_only = false) {
-    auto store = SqliteStore::Open(path_, read_only);
+  std::unique_ptr<SqliteStore> OpenStore() {
+    auto store = SqliteStore::Open(path_);
     if (!store) {
       ADD_FAILURE() << store.error();
       return nullptr;
     }
     return std::move(*store);
   }
-
-  // Inserts events in one committed transaction.
-  void InsertCommitted(Store& store, const std::vector<EventRecord>& events) {
-    ASSERT_TRUE(store.Begin());
-    for (const auto& e : events) {
-      auto r = store.InsertEvent(e);
-      ASSERT_TRUE(r) << r.error();
-      ASSERT_EQ(*r, Store::InsertOutcome::kInserted) << e.event_id;
+  std::unique_ptr<SqliteStoreReader> OpenReader() {
+    auto reader = SqliteStoreReader::Open(path_);
+    if (!reader) {
+      ADD_FAILURE() << reader.error();
+      return nullptr;
     }
-    ASSERT_TRUE(store.Commit());
+    return std::move(*reader);
+  }
+  // The store's counts, through a reader of its own.
+  StoreStats Stats() {
+    auto reader = OpenReader();
+    if (!reader) return {};
+    auto stats = reader->Stats();
+    EXPECT_TRUE(stats) << stats.error();
+    return stats ? *stats : StoreStats{};
+  }
+
+  // Writes events in one committed transaction.
+  void InsertCommitted(Store& store, const std::vector<EventRecord>& events) {
+    auto s = store.Write(Events(events));
+    ASSERT_TRUE(s) << s.error();
   }
 
   slussen::testing::TempDir dir_{"slussen-store"};
@@ -110,9 +138,7 @@ TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
   for (int i = 0; i < 2; ++i) {
     auto store = OpenStore();
     ASSERT_NE(store, nullptr);
-    auto stats = store->Stats();
-    ASSERT_TRUE(stats) << stats.error();
-    EXPECT_EQ(stats->events, 1);
+    EXPECT_EQ(Stats().events, 1);
     auto pending = store->PendingAfter("kommun-1380", 0, 10);
     ASSERT_TRUE(pending) << pending.error();
     EXPECT_THAT(EventIds(*pending), ElementsAre("e1"));
@@ -144,9 +170,7 @@ TEST_F(StoreTest, BackgroundCheckpointRunsAndKeepsEveryCommit) {
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  auto stats = store->Stats();
-  ASSERT_TRUE(stats) << stats.error();
-  EXPECT_EQ(stats->events, kCommits + 1);
+  EXPECT_EQ(Stats().events, kCommits + 1);
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
@@ -164,9 +188,12 @@ TEST_F(StoreTest, RefusesDatabaseNewerThanThisBuild) {
   EXPECT_THAT(store.error(), HasSubstr("newer than this build knows"));
   EXPECT_THAT(store.error(), HasSubstr("refusing to open"));
 
-  auto read_only = SqliteStore::Open(path_, /*read_only=*/true);
+  EXPECT_EQ(store.code(), ErrorCode::kFailedPrecondition);
+
+  auto read_only = SqliteStoreReader::Open(path_);
   ASSERT_FALSE(read_only);
   EXPECT_THAT(read_only.error(), HasSubstr("schema version " + std::to_string(newer)));
+  EXPECT_EQ(read_only.code(), ErrorCode::kFailedPrecondition);
 
   // Nothing was migrated or created on the way.
   RawDb raw(path_);
@@ -217,7 +244,9 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
   EXPECT_THAT(raw.Query("SELECT event_id, outbox_first_seq, outbox_count FROM events ORDER BY 1"),
               ElementsAre(ElementsAre("e1", "1", "2"), ElementsAre("e2", "NULL", "0"),
                           ElementsAre("e3", "3", "1")));
-  auto deliveries = store->CaseDeliveries("SE2321000131-sjh/VT-1");
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto deliveries = reader->CaseDeliveries("SE2321000131-sjh/VT-1");
   ASSERT_TRUE(deliveries) << deliveries.error();
   ASSERT_EQ(deliveries->size(), 3u);
   EXPECT_EQ((*deliveries)[0].event_id, "e1");
@@ -241,11 +270,11 @@ TEST_F(StoreTest, CaseDeliveriesListsEveryOutboxRowOfTheCase) {
   a.case_id = receipt.case_id = b.case_id = kCase;
   InsertCommitted(*store, {a, other});
   InsertCommitted(*store, {receipt, b});
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->MarkDelivered(2, 42));  // a -> vc-1
-  ASSERT_TRUE(store->Commit());
+  ASSERT_TRUE(store->Write(Marks({{2, 42}})));  // a -> vc-1
 
-  auto rows = store->CaseDeliveries(kCase);
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto rows = reader->CaseDeliveries(kCase);
   ASSERT_TRUE(rows) << rows.error();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[0].event_id, "a");
@@ -258,41 +287,122 @@ TEST_F(StoreTest, CaseDeliveriesListsEveryOutboxRowOfTheCase) {
   EXPECT_EQ((*rows)[2].destination, "kommun-1380");
 }
 
+// The core's read of the cases a batch touches: every asked case is in the answer, with its
+// stored events in the order they were stored.
+TEST_F(StoreTest, CaseEventsOfSeveralCasesInOneCall) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EventRecord a1 = Event("a1", {"A"});
+  EventRecord b1 = Event("b1", {});
+  EventRecord a2 = Event("a2", {"A"});
+  a1.case_id = a2.case_id = "case-a";
+  b1.case_id = "case-b";
+  a1.received_at_us = 10;
+  b1.received_at_us = 20;
+  a2.received_at_us = 30;
+  InsertCommitted(*store, {a2, b1});
+  InsertCommitted(*store, {a1});
+
+  auto rows = store->CaseEvents({"case-a", "case-none", "case-b"});
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 3u);
+  const auto& a = rows->at("case-a");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].body, a1.body);
+  EXPECT_EQ(a[0].received_at_us, 10);
+  EXPECT_EQ(a[1].body, a2.body);
+  EXPECT_THAT(rows->at("case-none"), IsEmpty());
+  ASSERT_EQ(rows->at("case-b").size(), 1u);
+  auto one = store->CaseEvents({"case-b"});
+  ASSERT_TRUE(one) << one.error();
+  EXPECT_EQ(one->at("case-b").size(), 1u);
+  auto none = store->CaseEvents({});
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_THAT(*none, IsEmpty());
+  // The reads leave no read transaction open: a checkpoint that must wait for every reader of
+  // the log gets through (its first column is 1 if it was blocked).
+  auto stored = store->StoredBodies({"a1", "b1", "nothing"});
+  ASSERT_TRUE(stored) << stored.error();
+  EXPECT_EQ(stored->size(), 2u);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA wal_checkpoint(TRUNCATE)"), "0");
+  InsertCommitted(*store, {Event("after", {"A"})});
+}
+
 TEST_F(StoreTest, RefusesFileThatIsNotADatabase) {
   slussen::testing::WriteFile(path_, std::string(4096, 'x'));
   auto store = SqliteStore::Open(path_);
   ASSERT_FALSE(store);
   EXPECT_THAT(store.error(), HasSubstr(path_));
+  EXPECT_EQ(store.code(), ErrorCode::kCorruption);
+  EXPECT_THAT(store.error(), HasSubstr("not a Slussen store, or a damaged one"));
+  auto reader = SqliteStoreReader::Open(path_);
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.code(), ErrorCode::kCorruption);
+  EXPECT_THAT(reader.error(), HasSubstr(path_));
 }
 
-TEST_F(StoreTest, InsertEventInsertedThenDuplicateThenConflict) {
+// A database whose header was overwritten (a damaged file, not a stranger's one): the open is
+// refused as a corruption, with the path, and nothing in the file is changed.
+TEST_F(StoreTest, RefusesDatabaseWithGarbageHeader) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    InsertCommitted(*store, {Event("e1", {"A"})});
+  }
+  std::string bytes = slussen::testing::ReadFile(path_);
+  ASSERT_GE(bytes.size(), 100u);
+  for (size_t i = 0; i < 100; ++i) bytes[i] = static_cast<char>(0xA5 ^ i);
+  slussen::testing::WriteFile(path_, bytes);
+
+  auto store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.code(), ErrorCode::kCorruption) << store.error();
+  EXPECT_THAT(store.error(), AllOf(HasSubstr(path_), HasSubstr("not a database"),
+                                   HasSubstr("not a Slussen store, or a damaged one")));
+  EXPECT_EQ(slussen::testing::ReadFile(path_), bytes);
+}
+
+// The writer learns what is stored from StoredBodies (duplicate: same body; conflict: another),
+// and Write refuses an event it was told is new when the id is already stored.
+TEST_F(StoreTest, StoredBodiesTellsStoredEventsAndWriteRefusesAStoredId) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   const EventRecord e = Event("e1", {"kommun-1380", "vc-SE2321000131-vc1"});
   EventRecord different = e;
   different.body = "another body";
 
-  ASSERT_TRUE(store->Begin());
-  auto first = store->InsertEvent(e);
-  ASSERT_TRUE(first) << first.error();
-  EXPECT_EQ(*first, Store::InsertOutcome::kInserted);
-  // Within the same transaction the row is already visible.
-  auto same_tx = store->InsertEvent(e);
-  ASSERT_TRUE(same_tx) << same_tx.error();
-  EXPECT_EQ(*same_tx, Store::InsertOutcome::kDuplicate);
-  ASSERT_TRUE(store->Commit());
+  auto none = store->StoredBodies({"e1", "e2"});
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_THAT(*none, IsEmpty());
+  InsertCommitted(*store, {e});
 
-  ASSERT_TRUE(store->Begin());
-  auto dup = store->InsertEvent(e);
-  ASSERT_TRUE(dup) << dup.error();
-  EXPECT_EQ(*dup, Store::InsertOutcome::kDuplicate);
-  auto conflict = store->InsertEvent(different);
-  ASSERT_TRUE(conflict) << conflict.error();
-  EXPECT_EQ(*conflict, Store::InsertOutcome::kConflict);
-  ASSERT_TRUE(store->Commit());
+  auto stored = store->StoredBodies({"e2", "e1"});
+  ASSERT_TRUE(stored) << stored.error();
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->at("e1"), e.body);
+  auto empty = store->StoredBodies({});
+  ASSERT_TRUE(empty);
+  EXPECT_THAT(*empty, IsEmpty());
+
+  // Told it is new, though it is stored (with the same or another body): nothing of the batch
+  // is written.
+  for (const EventRecord& again : {e, different}) {
+    WriteBatch batch = Events({Event("e0", {"kommun-1380"}), again});
+    DeadLetterRecord dead;
+    dead.address = "events";
+    dead.reasons = "x";
+    batch.dead_letters.push_back(dead);
+    auto refused = store->Write(batch);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(refused.error(), AllOf(HasSubstr("e1"), HasSubstr("already stored")));
+    EXPECT_FALSE(store->latched());
+  }
 
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM events"), "1");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM dead_letters"), "0");
   EXPECT_EQ(raw.Scalar("SELECT body FROM events WHERE event_id = 'e1'"), e.body);
   const std::string enqueued_at = std::to_string(e.received_at_us);
   EXPECT_THAT(raw.Query("SELECT destination, event_id, enqueued_at_us, delivered_at_us "
@@ -375,10 +485,7 @@ TEST_F(StoreTest, PendingAfterFiltersOrdersAndLimits) {
   EXPECT_THAT(*unknown, IsEmpty());
 
   // Delivered rows are skipped; the other destination's row for the same event is not.
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->MarkDelivered(a[0], 1));
-  ASSERT_TRUE(store->MarkDelivered(a[2], 2));
-  ASSERT_TRUE(store->Commit());
+  ASSERT_TRUE(store->Write(Marks({{a[0], 1}, {a[2], 2}})));
   auto undelivered = store->PendingAfter("A", 0, 100);
   ASSERT_TRUE(undelivered);
   EXPECT_THAT(Seqs(*undelivered), ElementsAre(a[1], a[3]));
@@ -407,18 +514,13 @@ TEST_F(StoreTest, PendingBySeqIsEmptyOnceDelivered) {
   EXPECT_EQ((*by_seq)[0].event_id, "e1");
   EXPECT_EQ((*by_seq)[0].body, "body-of-e1");
 
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->MarkDelivered(seq, 42));
-  ASSERT_TRUE(store->Commit());
+  ASSERT_TRUE(store->Write(Marks({{seq, 42}})));
   auto after = store->PendingBySeq(seq);
   ASSERT_TRUE(after) << after.error();
   EXPECT_THAT(*after, IsEmpty());
 
   // Marking again keeps the first delivery time; an unknown seq is not an error.
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->MarkDelivered(seq, 99));
-  ASSERT_TRUE(store->MarkDelivered(seq + 1000, 99));
-  ASSERT_TRUE(store->Commit());
+  ASSERT_TRUE(store->Write(Marks({{seq, 99}, {seq + 1000, 99}})));
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
             "42");
@@ -428,7 +530,8 @@ TEST_F(StoreTest, PendingBySeqIsEmptyOnceDelivered) {
   EXPECT_THAT(*unknown, IsEmpty());
 }
 
-TEST_F(StoreTest, RollbackDiscardsTheTransaction) {
+// A write that fails part-way leaves nothing of its batch, and the store stays usable.
+TEST_F(StoreTest, FailedWriteLeavesNothingOfTheBatch) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   InsertCommitted(*store, {Event("kept", {"A"})});
@@ -436,75 +539,175 @@ TEST_F(StoreTest, RollbackDiscardsTheTransaction) {
   ASSERT_TRUE(kept);
   ASSERT_EQ(kept->size(), 1u);
 
-  ASSERT_TRUE(store->Begin());
-  auto r = store->InsertEvent(Event("gone", {"A", "B"}));
-  ASSERT_TRUE(r);
-  EXPECT_EQ(*r, Store::InsertOutcome::kInserted);
+  // Everything a batch can hold, then an event the store already has: the write fails last.
+  WriteBatch batch = Events({Event("gone", {"A", "B"}), Event("kept", {"A"})});
   DeadLetterRecord dead;
   dead.address = "events";
   dead.reasons = "x";
-  ASSERT_TRUE(store->InsertDeadLetter(dead));
-  ASSERT_TRUE(store->MarkDelivered((*kept)[0].seq, 5));
-  store->Rollback();
+  batch.dead_letters.push_back(dead);
+  batch.delivered.push_back({(*kept)[0].seq, 5});
+  CaseUpdate update;
+  update.record.case_id = "SE2321000131-sjh/VT-gone";
+  update.record.status = "open";
+  update.deadlines.push_back({"inskrivningsmeddelande", "2 kap. 3 §", 100, "pending", 0});
+  batch.cases.push_back(update);
+  auto failed = store->Write(batch);
+  ASSERT_FALSE(failed);
 
-  auto stats = store->Stats();
-  ASSERT_TRUE(stats) << stats.error();
-  EXPECT_EQ(stats->events, 1);
-  EXPECT_EQ(stats->dead_letters, 0);
+  const StoreStats stats = Stats();
+  EXPECT_EQ(stats.events, 1);
+  EXPECT_EQ(stats.dead_letters, 0);
   auto pending = store->PendingAfter("A", 0, 10);
   ASSERT_TRUE(pending);
   EXPECT_THAT(EventIds(*pending), ElementsAre("kept"));
   auto b = store->PendingAfter("B", 0, 10);
   ASSERT_TRUE(b);
   EXPECT_THAT(*b, IsEmpty());
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM cases"), "0");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM deadlines"), "0");
 
-  // The rolled-back id is free again, and the store is usable.
+  // The failed batch's new id is free, and the store is usable.
   InsertCommitted(*store, {Event("gone", {"A", "B"})});
-  // Rollback outside a transaction is harmless.
-  store->Rollback();
-  auto stats2 = store->Stats();
-  ASSERT_TRUE(stats2);
-  EXPECT_EQ(stats2->events, 2);
+  EXPECT_EQ(Stats().events, 2);
+  EXPECT_FALSE(store->latched());
+}
+
+// One Write carries every kind of change; a case update replaces the case's deadlines.
+TEST_F(StoreTest, WriteStoresCaseRowsAndReplacesDeadlines) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  const std::string kCase = "SE2321000131-sjh/VT-9";
+  CaseUpdate first;
+  first.record = {kCase, "1380", "admitted", 10, true, true, 2, 3000, "a note\n"};
+  first.deadlines = {{"inskrivningsmeddelande", "2 kap. 3 §", 100, "met", 90},
+                     {"kallelse-sip", "4 kap. 1 §", 0, "pending", 0}};
+  WriteBatch batch;
+  batch.cases.push_back(first);
+  ASSERT_TRUE(store->Write(batch));
+  CaseUpdate second = first;
+  second.record.status = "discharged";
+  second.deadlines = {{"informationsoverforing", "4 kap. 2 §", 200, "at-risk", 0}};
+  batch.cases = {second};
+  ASSERT_TRUE(store->Write(batch));
+
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto stored = reader->Case(kCase);
+  ASSERT_TRUE(stored) << stored.error();
+  ASSERT_TRUE(stored->has_value());
+  const StoredCase& c = **stored;
+  EXPECT_EQ(c.record.status, "discharged");
+  EXPECT_EQ(c.record.kommunkod, "1380");
+  EXPECT_TRUE(c.record.liable);
+  EXPECT_TRUE(c.record.provisional);
+  EXPECT_EQ(c.record.liability_days, 2);
+  EXPECT_EQ(c.record.liability_amount_kr, 3000);
+  EXPECT_EQ(c.record.notes, "a note\n");
+  ASSERT_EQ(c.deadlines.size(), 1u);
+  EXPECT_EQ(c.deadlines[0].deadline_id, "informationsoverforing");
+  EXPECT_EQ(c.deadlines[0].due_at_us, 200);
+  EXPECT_EQ(c.deadlines[0].state, "at-risk");
+  EXPECT_EQ(c.deadlines[0].met_at_us, 0);
+  auto none = reader->Case("SE2321000131-sjh/VT-none");
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(none->has_value());
+}
+
+// Open cases are the ones time can still change.
+TEST_F(StoreTest, OpenCaseIdsLeavesOutCancelledAndSettledDischargedCases) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto Case = [](const std::string& id, const std::string& status,
+                 std::vector<DeadlineRecord> deadlines) {
+    CaseUpdate u;
+    u.record.case_id = id;
+    u.record.status = status;
+    u.deadlines = std::move(deadlines);
+    return u;
+  };
+  WriteBatch batch;
+  batch.cases = {Case("c-admitted", "admitted", {}),
+                 Case("c-cancelled", "cancelled", {{"d", "r", 1, "pending", 0}}),
+                 Case("c-discharged-done", "discharged", {{"d", "r", 1, "met", 1}}),
+                 Case("c-discharged-waiting", "discharged", {{"d", "r", 1, "at-risk", 0}}),
+                 Case("c-utskrivningsklar", "utskrivningsklar", {{"d", "r", 1, "missed", 0}})};
+  ASSERT_TRUE(store->Write(batch));
+  auto open = store->OpenCaseIds();
+  ASSERT_TRUE(open) << open.error();
+  EXPECT_THAT(*open, ElementsAre("c-admitted", "c-discharged-waiting", "c-utskrivningsklar"));
+}
+
+TEST_F(StoreTest, PendingSummaryCountsUndeliveredRowsAndTheOldest) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto empty = store->PendingSummary();
+  ASSERT_TRUE(empty) << empty.error();
+  EXPECT_THAT(*empty, IsEmpty());
+
+  EventRecord e1 = Event("e1", {"B", "A"});
+  EventRecord e2 = Event("e2", {"B"});
+  EventRecord e3 = Event("e3", {"B", "C"});
+  e1.received_at_us = 100;
+  e2.received_at_us = 200;
+  e3.received_at_us = 300;
+  InsertCommitted(*store, {e1, e2, e3});
+  auto b = store->PendingAfter("B", 0, 10);
+  ASSERT_TRUE(b);
+  ASSERT_EQ(b->size(), 3u);
+  auto c = store->PendingAfter("C", 0, 10);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(store->Write(Marks({{(*b)[0].seq, 1}, {(*c)[0].seq, 1}})));
+
+  auto summary = store->PendingSummary();
+  ASSERT_TRUE(summary) << summary.error();
+  ASSERT_EQ(summary->size(), 2u);  // C has nothing pending
+  EXPECT_EQ((*summary)[0].destination, "A");
+  EXPECT_EQ((*summary)[0].pending, 1);
+  EXPECT_EQ((*summary)[0].oldest_enqueued_at_us, 100);
+  EXPECT_EQ((*summary)[1].destination, "B");
+  EXPECT_EQ((*summary)[1].pending, 2);
+  EXPECT_EQ((*summary)[1].oldest_enqueued_at_us, 200);
 }
 
 TEST_F(StoreTest, StatsCountsEventsDeadLettersAndPerDestination) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  auto empty = store->Stats();
-  ASSERT_TRUE(empty) << empty.error();
-  EXPECT_EQ(empty->events, 0);
-  EXPECT_EQ(empty->dead_letters, 0);
-  EXPECT_THAT(empty->destinations, IsEmpty());
+  const StoreStats empty = Stats();
+  EXPECT_EQ(empty.events, 0);
+  EXPECT_EQ(empty.dead_letters, 0);
+  EXPECT_THAT(empty.destinations, IsEmpty());
 
   InsertCommitted(*store,
                   {Event("e1", {"B", "A"}), Event("e2", {"B"}), Event("e3", {"B", "C"})});
   auto b = store->PendingAfter("B", 0, 10);
   ASSERT_TRUE(b);
   ASSERT_EQ(b->size(), 3u);
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->MarkDelivered((*b)[0].seq, 1));
-  ASSERT_TRUE(store->MarkDelivered((*b)[2].seq, 1));
+  WriteBatch batch = Marks({{(*b)[0].seq, 1}, {(*b)[2].seq, 1}});
   DeadLetterRecord dead;
   dead.address = "events";
   dead.reasons = "body: empty";
-  ASSERT_TRUE(store->InsertDeadLetter(dead));
-  ASSERT_TRUE(store->InsertDeadLetter(dead));
-  ASSERT_TRUE(store->Commit());
+  batch.dead_letters = {dead, dead};
+  ASSERT_TRUE(store->Write(batch));
 
-  auto stats = store->Stats();
-  ASSERT_TRUE(stats) << stats.error();
-  EXPECT_EQ(stats->events, 3);
-  EXPECT_EQ(stats->dead_letters, 2);
-  ASSERT_EQ(stats->destinations.size(), 3u);
-  EXPECT_EQ(stats->destinations[0].destination, "A");
-  EXPECT_EQ(stats->destinations[0].delivered, 0);
-  EXPECT_EQ(stats->destinations[0].pending, 1);
-  EXPECT_EQ(stats->destinations[1].destination, "B");
-  EXPECT_EQ(stats->destinations[1].delivered, 2);
-  EXPECT_EQ(stats->destinations[1].pending, 1);
-  EXPECT_EQ(stats->destinations[2].destination, "C");
-  EXPECT_EQ(stats->destinations[2].delivered, 0);
-  EXPECT_EQ(stats->destinations[2].pending, 1);
+  const StoreStats stats = Stats();
+  EXPECT_EQ(stats.events, 3);
+  EXPECT_EQ(stats.dead_letters, 2);
+  ASSERT_EQ(stats.destinations.size(), 3u);
+  EXPECT_EQ(stats.destinations[0].destination, "A");
+  EXPECT_EQ(stats.destinations[0].delivered, 0);
+  EXPECT_EQ(stats.destinations[0].pending, 1);
+  EXPECT_EQ(stats.destinations[1].destination, "B");
+  EXPECT_EQ(stats.destinations[1].delivered, 2);
+  EXPECT_EQ(stats.destinations[1].pending, 1);
+  EXPECT_EQ(stats.destinations[2].destination, "C");
+  EXPECT_EQ(stats.destinations[2].delivered, 0);
+  EXPECT_EQ(stats.destinations[2].pending, 1);
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto count = reader->DeadLetterCount();
+  ASSERT_TRUE(count) << count.error();
+  EXPECT_EQ(*count, 2);
 }
 
 TEST_F(StoreTest, DeadLettersKeepReasonsBodyAndTruncatedFlag) {
@@ -522,10 +725,9 @@ TEST_F(StoreTest, DeadLettersKeepReasonsBodyAndTruncatedFlag) {
   whole.address = "receipts";
   whole.reasons = "body: empty; expected a serialized slussen.v1.Envelope";
   whole.body_truncated = false;
-  ASSERT_TRUE(store->Begin());
-  ASSERT_TRUE(store->InsertDeadLetter(cut));
-  ASSERT_TRUE(store->InsertDeadLetter(whole));
-  ASSERT_TRUE(store->Commit());
+  WriteBatch batch;
+  batch.dead_letters = {cut, whole};
+  ASSERT_TRUE(store->Write(batch));
 
   RawDb raw(path_);
   EXPECT_THAT(
@@ -535,47 +737,164 @@ TEST_F(StoreTest, DeadLettersKeepReasonsBodyAndTruncatedFlag) {
                   ElementsAre("456", "receipts", "NULL", whole.reasons, "", "0")));
 }
 
-TEST_F(StoreTest, ReadOnlyOpenWorksWhileWriterHoldsTheStore) {
+TEST_F(StoreTest, ReaderWorksWhileWriterHoldsTheStore) {
   auto writer = OpenStore();
   ASSERT_NE(writer, nullptr);
-  InsertCommitted(*writer, {Event("e1", {"A"})});
+  EventRecord e1 = Event("e1", {"A"});
+  e1.case_id = "SE2321000131-sjh/VT-r";
+  InsertCommitted(*writer, {e1});
 
-  auto reader = OpenStore(/*read_only=*/true);
+  auto reader = OpenReader();
   ASSERT_NE(reader, nullptr);
   auto stats = reader->Stats();
   ASSERT_TRUE(stats) << stats.error();
   EXPECT_EQ(stats->events, 1);
-  auto pending = reader->PendingAfter("A", 0, 10);
-  ASSERT_TRUE(pending) << pending.error();
-  EXPECT_THAT(EventIds(*pending), ElementsAre("e1"));
+  auto events = reader->CaseEvents(e1.case_id);
+  ASSERT_TRUE(events) << events.error();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].body, e1.body);
+  EXPECT_EQ((*events)[0].received_at_us, e1.received_at_us);
 
   // The writer keeps writing; the reader sees each commit, and the writer is not blocked.
-  InsertCommitted(*writer, {Event("e2", {"A"})});
-  auto pending2 = reader->PendingAfter("A", 0, 10);
-  ASSERT_TRUE(pending2) << pending2.error();
-  EXPECT_THAT(EventIds(*pending2), ElementsAre("e1", "e2"));
-  auto by_seq = reader->PendingBySeq((*pending2)[1].seq);
-  ASSERT_TRUE(by_seq) << by_seq.error();
-  EXPECT_THAT(EventIds(*by_seq), ElementsAre("e2"));
+  EventRecord e2 = Event("e2", {"A"});
+  e2.case_id = e1.case_id;
+  InsertCommitted(*writer, {e2});
+  auto deliveries = reader->CaseDeliveries(e1.case_id);
+  ASSERT_TRUE(deliveries) << deliveries.error();
+  ASSERT_EQ(deliveries->size(), 2u);
+  EXPECT_EQ((*deliveries)[1].event_id, "e2");
+  EXPECT_EQ((*deliveries)[1].delivered_at_us, 0);
+  auto events2 = reader->CaseEvents(e1.case_id);
+  ASSERT_TRUE(events2) << events2.error();
+  EXPECT_EQ(events2->size(), 2u);
 
-  // A read-only store cannot write.
-  EXPECT_FALSE(reader->InsertEvent(Event("e3", {"A"})));
-  reader->Rollback();
-  auto final_stats = writer->Stats();
-  ASSERT_TRUE(final_stats);
-  EXPECT_EQ(final_stats->events, 2);
+  InsertCommitted(*writer, {Event("e3", {"A"})});
+  EXPECT_EQ(reader->Stats()->events, 3);
+  auto pending = writer->PendingAfter("A", 0, 10);
+  ASSERT_TRUE(pending);
+  EXPECT_THAT(EventIds(*pending), ElementsAre("e1", "e2", "e3"));
 }
 
-TEST_F(StoreTest, ReadOnlyOpenRefusesMissingOrUnmigratedFile) {
-  auto missing = SqliteStore::Open(dir_.File("absent.db"), /*read_only=*/true);
+TEST_F(StoreTest, ReaderRefusesMissingOrUnmigratedFile) {
+  auto missing = SqliteStoreReader::Open(dir_.File("absent.db"));
   ASSERT_FALSE(missing);
-  EXPECT_THAT(missing.error(), HasSubstr("absent.db"));
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound);
+  EXPECT_THAT(missing.error(), AllOf(HasSubstr("absent.db"), HasSubstr("no such file")));
   EXPECT_FALSE(std::filesystem::exists(dir_.File("absent.db")));
 
   { RawDb raw(path_); raw.Query("CREATE TABLE t(x)"); }  // a database, but version 0
-  auto unmigrated = SqliteStore::Open(path_, /*read_only=*/true);
+  auto unmigrated = SqliteStoreReader::Open(path_);
   ASSERT_FALSE(unmigrated);
   EXPECT_THAT(unmigrated.error(), HasSubstr("schema version 0"));
+  EXPECT_EQ(unmigrated.code(), ErrorCode::kFailedPrecondition);
+}
+
+// ---- The latch ---------------------------------------------------------------------------------
+
+class StoreLatchTest : public StoreTest {
+ protected:
+  slussen::testing::FaultyVfs vfs_;  // before the store: every connection goes through it
+};
+
+// A failed fsync at commit: the write fails as data loss and latches the store; later writes
+// fail at once without touching the file, even once fsync works again. A restart (reopening)
+// recovers, and shows exactly what was committed before the failure.
+TEST_F(StoreLatchTest, FailedFsyncLatchesUntilReopened) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    InsertCommitted(*store, {Event("before", {"A"})});
+    EXPECT_FALSE(store->latched());
+    EXPECT_EQ(store->latched_reason(), "");
+
+    vfs_.FailSyncs(true);
+    auto failed = store->Write(Events({Event("during", {"A"})}));
+    vfs_.FailSyncs(false);
+    ASSERT_FALSE(failed);
+    EXPECT_GE(vfs_.failed_syncs(), 1u);
+    EXPECT_EQ(failed.code(), ErrorCode::kDataLoss);
+    EXPECT_THAT(failed.error(), AllOf(HasSubstr(path_), HasSubstr("fsync failed")));
+    EXPECT_TRUE(store->latched());
+    EXPECT_THAT(store->latched_reason(), HasSubstr("fsync failed"));
+
+    const uint64_t syncs = vfs_.syncs();
+    const std::string wal = slussen::testing::ReadFile(path_ + "-wal");
+    auto later = store->Write(Events({Event("after", {"A"})}));
+    ASSERT_FALSE(later);
+    EXPECT_EQ(later.code(), ErrorCode::kDataLoss);
+    EXPECT_THAT(later.error(), AllOf(HasSubstr("latched"), HasSubstr("fsync failed")));
+    EXPECT_EQ(vfs_.syncs(), syncs) << "a latched store must not write";
+    EXPECT_EQ(slussen::testing::ReadFile(path_ + "-wal"), wal) << "a latched store must not write";
+    auto marks = store->Write(Marks({{1, 5}}));
+    ASSERT_FALSE(marks);
+    EXPECT_EQ(marks.code(), ErrorCode::kDataLoss);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->latched());
+  auto pending = store->PendingAfter("A", 0, 10);
+  ASSERT_TRUE(pending) << pending.error();
+  EXPECT_THAT(EventIds(*pending), ElementsAre("before"));
+  InsertCommitted(*store, {Event("after-restart", {"A"})});
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+}
+
+// A checkpoint whose fsync of the database file fails stops checkpointing and latches the store:
+// a later checkpoint could otherwise succeed over pages the kernel dropped and reset the log that
+// still holds them.
+TEST_F(StoreLatchTest, FailedCheckpointFsyncLatches) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  vfs_.FailDatabaseSyncsOnly(true);
+  vfs_.FailSyncs(true);
+  const std::string body(3000, 'x');  // > 2 pages per commit: 400 commits ask for a checkpoint
+  int committed = 0;
+  for (; committed < 400; ++committed) {
+    // The checkpoint runs beside the writes; once it failed, the writes fail.
+    auto s = store->Write(Events({Event("e" + std::to_string(committed), {"A"}, body)}));
+    if (!s) {
+      EXPECT_EQ(s.code(), ErrorCode::kDataLoss);
+      EXPECT_THAT(s.error(), AllOf(HasSubstr("latched"), HasSubstr("checkpoint")));
+      break;
+    }
+  }
+  // A safety net against a hang, not a timing assertion.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!store->latched() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  vfs_.FailSyncs(false);
+  ASSERT_TRUE(store->latched()) << "no failed checkpoint after " << committed << " commits";
+  EXPECT_THAT(store->latched_reason(), AllOf(HasSubstr("checkpoint"), HasSubstr("fsync failed")));
+  auto later = store->Write(Events({Event("after", {"A"})}));
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.code(), ErrorCode::kDataLoss);
+  EXPECT_THAT(later.error(), HasSubstr("latched"));
+  store.reset();
+  EXPECT_EQ(Stats().events, committed);
+}
+
+// A transient error (another connection holds the write lock) is not a latch: the next write
+// works.
+TEST_F(StoreTest, BusyIsTransientAndDoesNotLatch) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  {
+    // A second connection that holds the write lock for the whole block.
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    // The store's busy handler waits about 5 s for the lock before it gives up.
+    auto busy = store->Write(Events({Event("e1", {"A"})}));
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    ASSERT_FALSE(busy);
+    EXPECT_EQ(busy.code(), ErrorCode::kUnavailable) << busy.error();
+    EXPECT_FALSE(store->latched());
+  }
+  InsertCommitted(*store, {Event("e1", {"A"})});
+  EXPECT_EQ(Stats().events, 1);
 }
 
 }  // namespace

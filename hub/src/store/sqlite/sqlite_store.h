@@ -1,10 +1,16 @@
 #pragma once
 // SQLite implementation of Store: one database file in WAL mode with synchronous=FULL, so a
 // committed transaction survives power loss. The schema is versioned (PRAGMA user_version) and
-// migrated forward on open; see hub/DESIGN.md "Store schema". A writable store checkpoints its
+// migrated forward on open; see hub/DESIGN.md "Store schema". The store checkpoints its
 // write-ahead log on a thread of its own (wal_checkpointer.h), not inside the core's commits.
+//
+// The latch (store.h): an I/O error (SQLITE_IOERR_*, among them a failed fsync of the log at
+// COMMIT) during a Write, or a corruption (SQLITE_CORRUPT, SQLITE_NOTADB) seen by any call,
+// latches the store; so does such an error in a checkpoint, which could otherwise reset a log
+// whose pages never reached the database file.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "store/store.h"
@@ -17,25 +23,23 @@ class WalCheckpointer;
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if needed) and migrates. read_only: for inspection tools; no migration.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool read_only = false);
+  // Opens (creating if needed) and migrates.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   ~SqliteStore() override;
 
-  Status Begin() override;
-  Status Commit() override;
-  void Rollback() override;
-  Result<InsertOutcome> InsertEvent(const EventRecord& event) override;
-  Status InsertDeadLetter(const DeadLetterRecord& record) override;
-  Status MarkDelivered(int64_t seq, int64_t delivered_at_us) override;
+  Result<std::map<std::string, std::string>> StoredBodies(
+      const std::vector<std::string>& event_ids) override;
+  Status Write(const WriteBatch& batch) override;
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override;
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
-  Result<StoreStats> Stats() override;
-  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override;
-  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
-  Status UpsertCase(const CaseRecord& record, const std::vector<DeadlineRecord>& deadlines) override;
+  Result<std::vector<DestinationPending>> PendingSummary() override;
+  Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
+  Result<std::vector<std::string>> OpenCaseIds() override;
+  bool latched() const override;
+  std::string latched_reason() const override;
 
-  // Checkpoints the background thread has run; 0 for a read-only store.
+  // Checkpoints the background thread has run.
   uint64_t CheckpointRuns() const;
 
   // The schema version this build writes.
@@ -46,13 +50,26 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite3* db, std::string path);
   Status Exec(const char* sql);
   Status Migrate();
-  Status Fail(const char* what) const;
+  // The error of `rc` in `what`; latches the store if it is a corruption.
+  Error Fail(const char* what, int rc);
+  Status WriteInTransaction(const WriteBatch& batch);
+  Status InsertEvent(const EventRecord& event);
+  Status InsertDeadLetter(const DeadLetterRecord& record);
+  Status MarkDelivered(const DeliveryMark& mark);
+  Status UpsertCase(const CaseUpdate& update);
+  void Rollback();
+  // A read transaction around several reads, so that they take the log's read lock once (each
+  // statement on its own takes and drops it). EndRead ends it after `reads`, whatever they gave.
+  Status BeginRead();
+  Status EndRead(Status reads);
+  void Latch(const Error& error);
   static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
 
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statements> stmts_;
-  std::unique_ptr<WalCheckpointer> checkpointer_;  // null for a read-only store
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  std::optional<Error> latch_;  // the first data-loss or corruption error
 };
 
 }  // namespace slussen

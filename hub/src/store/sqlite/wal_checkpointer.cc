@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "store/sqlite/sqlite_util.h"
+
 namespace slussen {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path) {
@@ -15,6 +17,7 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     sqlite3_close(db);
     return Error{msg};
   }
+  sqlite::Configure(db);
   // FULL: the database file is synced before the log is reused, like the writer's own setting.
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, &err) != SQLITE_OK) {
@@ -59,6 +62,11 @@ uint64_t WalCheckpointer::runs() const {
   return runs_;
 }
 
+std::optional<Error> WalCheckpointer::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
 void WalCheckpointer::Run() {
   while (true) {
     {
@@ -66,6 +74,7 @@ void WalCheckpointer::Run() {
       cv_.wait(lock, [&] { return wanted_ || stopping_; });
       if (stopping_) return;
       wanted_ = false;
+      if (failure_) continue;
     }
     int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc == SQLITE_OK) {
@@ -73,12 +82,19 @@ void WalCheckpointer::Run() {
     }
     // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
     // request tries again.
+    std::optional<Error> failed;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-      spdlog::warn("store {}: checkpoint failed, the write-ahead log keeps growing until one "
-                   "succeeds: {}", path_, sqlite3_errmsg(db_));
+      Error e = sqlite::StoreError(path_, "checkpoint", rc, db_);
+      if (e.code == ErrorCode::kDataLoss || e.code == ErrorCode::kCorruption) {
+        spdlog::error("{}; no more checkpoints, the store stops taking writes", e.message);
+        failed = std::move(e);
+      } else {
+        spdlog::warn("{}; the write-ahead log keeps growing until one succeeds", e.message);
+      }
     }
     std::lock_guard lock(mu_);
     ++runs_;
+    if (failed && !failure_) failure_ = std::move(failed);
   }
 }
 

@@ -16,11 +16,16 @@
 // file system, which also flushes the database pages the checkpoint just wrote (ext4
 // data=ordered), and the core's commits waited for those again.
 //
-// Owns its connection and thread; Request() is the only call from other threads.
+// An I/O error or a corruption in a checkpoint stops all further checkpoints (failure()): a
+// later one might succeed where the kernel dropped the pages of the failed one, reset the log,
+// and so lose committed transactions that the log alone still holds. The store latches on it.
+//
+// Owns its connection and thread; Request() and the accessors are the calls from other threads.
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,6 +49,9 @@ class WalCheckpointer {
   // Checkpoints run so far (complete or not); for tests and diagnostics.
   uint64_t runs() const;
 
+  // The I/O error or corruption that stopped checkpointing, if one did.
+  std::optional<Error> failure() const;
+
  private:
   WalCheckpointer(sqlite3* db, std::string path);
   void Run();
@@ -55,6 +63,7 @@ class WalCheckpointer {
   bool wanted_ = false;    // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   uint64_t runs_ = 0;      // guarded by mu_
+  std::optional<Error> failure_;  // guarded by mu_
   std::thread thread_;
 };
 

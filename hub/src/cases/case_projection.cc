@@ -1,0 +1,48 @@
+#include "cases/case_projection.h"
+
+namespace slussen {
+
+DecodedCaseEvents DecodeCaseEvents(const std::vector<CaseEventRow>& rows) {
+  DecodedCaseEvents out;
+  out.events.reserve(rows.size());
+  for (const auto& row : rows) {
+    CaseEvent e;
+    if (!e.envelope.ParseFromString(row.body)) {
+      out.notes.push_back("a stored event of this case could not be decoded and is left out");
+      continue;
+    }
+    e.stored_at = FromMicros(row.received_at_us);
+    out.events.push_back(std::move(e));
+  }
+  return out;
+}
+
+CaseProjection ProjectCase(const std::string& case_id, const std::vector<CaseEvent>& events,
+                           const Agreement& agreement, TimePoint now,
+                           const std::vector<std::string>& notes) {
+  CaseProjection p;
+  CaseView& view = p.view;
+  view.state = BuildCase(case_id, events);
+  view.state.notes.insert(view.state.notes.end(), notes.begin(), notes.end());
+  view.deadlines = EvaluateDeadlines(view.state, agreement, now);
+  view.liability = ComputeLiability(view.state, view.deadlines, agreement, now);
+
+  CaseRecord& record = p.record;
+  record.case_id = case_id;
+  record.kommunkod = view.state.kommunkod;
+  record.status = std::string(CaseStatusName(view.state.status));
+  record.updated_at_us = ToMicros(now);
+  record.liable = view.liability.liable;
+  record.provisional = view.liability.provisional;
+  record.liability_days = view.liability.total_days;
+  record.liability_amount_kr = view.liability.total_amount_kr;
+  for (const auto& n : view.state.notes) record.notes += n + "\n";
+  for (const auto& d : view.deadlines) {
+    p.deadlines.push_back({d.id, d.rule, d.due ? ToMicros(*d.due) : 0,
+                           std::string(DeadlineStateName(d.state)),
+                           d.met_at ? ToMicros(*d.met_at) : 0});
+  }
+  return p;
+}
+
+}  // namespace slussen

@@ -1,0 +1,17 @@
+#pragma once
+// The writer's prepared statements (SqliteStore's), prepared once at open and shared by its
+// three source files: sqlite_store.cc (open, migrate, latch), sqlite_store_write.cc (Write),
+// sqlite_store_read.cc (the core's reads). Internal to the SQLite backend.
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace slussen {
+
+class SqliteStore::Statements {
+ public:
+  sqlite::Stmt begin, begin_read, commit, rollback, insert_event, event_outbox, event_body,
+      insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, pending_summary,
+      case_events, open_cases, upsert_case, delete_deadlines, insert_deadline;
+};
+
+}  // namespace slussen

@@ -1,0 +1,143 @@
+// SqliteStore's reads for the core: the classification lookup, the outbox, cases.
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "store/sqlite/sqlite_statements.h"
+
+namespace slussen {
+
+using sqlite::ResetGuard;
+
+Status SqliteStore::BeginRead() {
+  ResetGuard g{stmts_->begin_read};
+  if (int rc = stmts_->begin_read.Step(); rc != SQLITE_DONE) return Fail("begin read", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::EndRead(Status reads) {
+  if (!reads) {
+    Rollback();
+    return reads;
+  }
+  ResetGuard g{stmts_->commit};
+  if (int rc = stmts_->commit.Step(); rc != SQLITE_DONE) {
+    Error e = Fail("end read", rc);
+    Rollback();
+    return e;
+  }
+  return OkStatus();
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::StoredBodies(
+    const std::vector<std::string>& event_ids) {
+  std::map<std::string, std::string> found;
+  const bool snapshot = event_ids.size() > 1;
+  if (snapshot) {
+    if (auto s = BeginRead(); !s) return s.as_error();
+  }
+  auto read = [&]() -> Status {
+    auto& st = stmts_->event_body;
+    for (const auto& id : event_ids) {
+      ResetGuard g{st};
+      st.Text(1, id);
+      const int rc = st.Step();
+      if (rc == SQLITE_ROW) {
+        found.emplace(id, st.ColBlob(0));
+      } else if (rc != SQLITE_DONE) {
+        return Fail("read stored events", rc);
+      }
+    }
+    return OkStatus();
+  };
+  Status s = read();
+  if (snapshot) s = EndRead(std::move(s));
+  if (!s) return s.as_error();
+  return found;
+}
+
+Result<Store::CaseEventRows> SqliteStore::CaseEvents(const std::vector<std::string>& case_ids) {
+  CaseEventRows out;
+  const bool snapshot = case_ids.size() > 1;
+  if (snapshot) {
+    if (auto s = BeginRead(); !s) return s.as_error();
+  }
+  auto read = [&]() -> Status {
+    auto& st = stmts_->case_events;
+    for (const auto& case_id : case_ids) {
+      ResetGuard g{st};
+      st.Text(1, case_id);
+      auto& rows = out[case_id];
+      int rc;
+      while ((rc = st.Step()) == SQLITE_ROW) rows.push_back({st.ColBlob(0), st.ColInt(1)});
+      if (rc != SQLITE_DONE) return Fail("read case events", rc);
+    }
+    return OkStatus();
+  };
+  Status s = read();
+  if (snapshot) s = EndRead(std::move(s));
+  if (!s) return s.as_error();
+  return out;
+}
+
+Result<std::vector<OutboxItem>> SqliteStore::PendingAfter(const std::string& destination,
+                                                          int64_t after_seq, int limit) {
+  auto& st = stmts_->pending_after;
+  ResetGuard g{st};
+  st.Text(1, destination);
+  st.Int(2, after_seq);
+  st.Int(3, limit);
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    OutboxItem item;
+    item.seq = st.ColInt(0);
+    item.destination = st.ColText(1);
+    item.event_id = st.ColText(2);
+    item.kind = st.ColText(3);
+    item.case_id = st.ColText(4);
+    item.schema_version = static_cast<uint32_t>(st.ColInt(5));
+    item.body = st.ColBlob(6);
+    out.push_back(std::move(item));
+  }
+  if (rc != SQLITE_DONE) return Fail("read outbox", rc);
+  return out;
+}
+
+Result<std::vector<OutboxItem>> SqliteStore::PendingBySeq(int64_t seq) {
+  auto& st = stmts_->pending_by_seq;
+  ResetGuard g{st};
+  st.Int(1, seq);
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3), st.ColText(4),
+                   static_cast<uint32_t>(st.ColInt(5)), st.ColBlob(6)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read outbox", rc);
+  return out;
+}
+
+Result<std::vector<DestinationPending>> SqliteStore::PendingSummary() {
+  auto& st = stmts_->pending_summary;
+  ResetGuard g{st};
+  std::vector<DestinationPending> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColInt(1), st.ColInt(2)});
+  if (rc != SQLITE_DONE) return Fail("read outbox summary", rc);
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::OpenCaseIds() {
+  auto& st = stmts_->open_cases;
+  ResetGuard g{st};
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(st.ColText(0));
+  if (rc != SQLITE_DONE) return Fail("read open cases", rc);
+  return out;
+}
+
+}  // namespace slussen

@@ -1,0 +1,153 @@
+#include "store/sqlite/sqlite_store_reader.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace slussen {
+namespace {
+
+using sqlite::Stmt;
+
+// How long a read waits for the hub's checkpointer to let go of the file (it holds it for a
+// few milliseconds at most) before it reports the store as busy.
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStoreReader>> SqliteStoreReader::Open(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Error{"store " + path + ": no such file (the hub creates it when it first starts)",
+                 ErrorCode::kNotFound};
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite::StoreError(path, "cannot open", rc, db);
+    sqlite3_close(db);
+    return e;
+  }
+  sqlite::Configure(db);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  std::unique_ptr<SqliteStoreReader> reader(new SqliteStoreReader(db, path));
+  auto version = sqlite::UserVersion(db, path);
+  if (!version) {
+    Error e = version.as_error();
+    if (e.code == ErrorCode::kCorruption) e.message += "; not a Slussen store, or a damaged one";
+    return e;
+  }
+  const int want = static_cast<int>(SqliteMigrations().size());
+  if (*version != want) {
+    return Error{"store " + path + ": schema version " + std::to_string(*version) +
+                     ", this build reads " + std::to_string(want),
+                 ErrorCode::kFailedPrecondition};
+  }
+  return reader;
+}
+
+SqliteStoreReader::~SqliteStoreReader() { sqlite3_close(db_); }
+
+Error SqliteStoreReader::Fail(const char* what, int rc) const {
+  return sqlite::StoreError(path_, what, rc, db_);
+}
+
+Result<StoreStats> SqliteStoreReader::Stats() {
+  StoreStats stats;
+  Stmt q;
+  int rc = q.Prepare(
+      db_, "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM dead_letters)");
+  if (rc == SQLITE_OK) rc = q.Step();
+  if (rc != SQLITE_ROW) return Fail("stats", rc);
+  stats.events = q.ColInt(0);
+  stats.dead_letters = q.ColInt(1);
+  Stmt d;
+  rc = d.Prepare(db_,
+                 "SELECT destination, SUM(delivered_at_us IS NOT NULL), SUM(delivered_at_us IS NULL) "
+                 "FROM outbox GROUP BY destination ORDER BY destination");
+  if (rc != SQLITE_OK) return Fail("stats", rc);
+  while ((rc = d.Step()) == SQLITE_ROW) {
+    stats.destinations.push_back({d.ColText(0), d.ColInt(1), d.ColInt(2)});
+  }
+  if (rc != SQLITE_DONE) return Fail("stats", rc);
+  return stats;
+}
+
+Result<int64_t> SqliteStoreReader::DeadLetterCount() {
+  Stmt q;
+  int rc = q.Prepare(db_, "SELECT COUNT(*) FROM dead_letters");
+  if (rc == SQLITE_OK) rc = q.Step();
+  if (rc != SQLITE_ROW) return Fail("count dead letters", rc);
+  return q.ColInt(0);
+}
+
+Result<std::vector<CaseEventRow>> SqliteStoreReader::CaseEvents(const std::string& case_id) {
+  Stmt st;
+  int rc = st.Prepare(db_, sqlite::kCaseEventsSql);
+  if (rc != SQLITE_OK) return Fail("read case events", rc);
+  st.Text(1, case_id);
+  std::vector<CaseEventRow> out;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColBlob(0), st.ColInt(1)});
+  if (rc != SQLITE_DONE) return Fail("read case events", rc);
+  return out;
+}
+
+Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::string& case_id) {
+  Stmt st;
+  int rc = st.Prepare(
+      db_,
+      "SELECT o.event_id, o.destination, o.delivered_at_us FROM events e "
+      "JOIN outbox o ON o.seq >= e.outbox_first_seq AND o.seq < e.outbox_first_seq + e.outbox_count "
+      "WHERE e.case_id = ? ORDER BY o.seq");
+  if (rc != SQLITE_OK) return Fail("read case deliveries", rc);
+  st.Text(1, case_id);
+  std::vector<DeliveryRow> out;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read case deliveries", rc);
+  return out;
+}
+
+Result<std::optional<StoredCase>> SqliteStoreReader::Case(const std::string& case_id) {
+  // Both reads in one snapshot, so the deadlines belong to the row.
+  if (int rc = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+    return Fail("read case", rc);
+  }
+  // Declared before the statements, so that they are finalized before the snapshot ends.
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+  } end_read{db_};
+  Stmt row, deadlines;
+  int rc;
+  rc = row.Prepare(db_,
+                   "SELECT case_id, kommunkod, status, updated_at_us, liable, provisional, "
+                   "liability_days, liability_amount_kr, notes FROM cases WHERE case_id = ?");
+  if (rc != SQLITE_OK) return Fail("read case", rc);
+  row.Text(1, case_id);
+  rc = row.Step();
+  if (rc == SQLITE_DONE) return std::optional<StoredCase>();
+  if (rc != SQLITE_ROW) return Fail("read case", rc);
+  StoredCase c;
+  c.record = {row.ColText(0), row.ColText(1), row.ColText(2), row.ColInt(3), row.ColInt(4) != 0,
+              row.ColInt(5) != 0, row.ColInt(6), row.ColInt(7), row.ColText(8)};
+  rc = deadlines.Prepare(db_,
+                         "SELECT deadline_id, rule, due_at_us, state, met_at_us FROM deadlines "
+                         "WHERE case_id = ? ORDER BY deadline_id");
+  if (rc != SQLITE_OK) return Fail("read deadlines", rc);
+  deadlines.Text(1, case_id);
+  while ((rc = deadlines.Step()) == SQLITE_ROW) {
+    c.deadlines.push_back({deadlines.ColText(0), deadlines.ColText(1), deadlines.ColInt(2),
+                           deadlines.ColText(3), deadlines.ColInt(4)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read deadlines", rc);
+  return std::optional<StoredCase>(std::move(c));
+}
+
+}  // namespace slussen

@@ -1,0 +1,38 @@
+#pragma once
+// StoreReader over a SQLite store file: its own read-only connection, so it can run beside the
+// hub (another process, another thread). Each call is one statement, so it sees the last committed
+// state and holds no read snapshot between calls (a long-lived snapshot would keep the hub's
+// checkpointer from restarting the write-ahead log).
+#include <memory>
+#include <string>
+
+#include "store/store_reader.h"
+
+struct sqlite3;
+
+namespace slussen {
+
+class SqliteStoreReader final : public StoreReader {
+ public:
+  // Fails with kNotFound if the file does not exist (nothing is created), kCorruption if it is
+  // not a database, kFailedPrecondition if its schema is not the one this build reads.
+  static Result<std::unique_ptr<SqliteStoreReader>> Open(const std::string& path);
+  ~SqliteStoreReader() override;
+  SqliteStoreReader(const SqliteStoreReader&) = delete;
+  SqliteStoreReader& operator=(const SqliteStoreReader&) = delete;
+
+  Result<StoreStats> Stats() override;
+  Result<int64_t> DeadLetterCount() override;
+  Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) override;
+  Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
+  Result<std::optional<StoredCase>> Case(const std::string& case_id) override;
+
+ private:
+  SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Error Fail(const char* what, int rc) const;
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace slussen

@@ -1,0 +1,164 @@
+// SqliteStore's write path: one WriteBatch, one transaction; the latch on data loss or
+// corruption.
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include "store/sqlite/sqlite_statements.h"
+#include "store/sqlite/wal_checkpointer.h"
+
+namespace slussen {
+
+using sqlite::ResetGuard;
+
+Status SqliteStore::Write(const WriteBatch& batch) {
+  if (!latch_ && checkpointer_) {
+    if (auto f = checkpointer_->failure()) Latch(*f);
+  }
+  if (latch_) {
+    return Error{"store " + path_ + " is latched, no more writes until a restart; first failure: " +
+                     latch_->message,
+                 latch_->code};
+  }
+  if (batch.empty()) return OkStatus();
+  auto s = WriteInTransaction(batch);
+  if (!s) {
+    Rollback();
+    if (sqlite::Latches(s.code())) Latch(s.as_error());
+  }
+  return s;
+}
+
+Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
+  {
+    ResetGuard g{stmts_->begin};
+    if (int rc = stmts_->begin.Step(); rc != SQLITE_DONE) return Fail("begin", rc);
+  }
+  for (const auto& e : batch.events) {
+    if (auto s = InsertEvent(e); !s) return s;
+  }
+  for (const auto& d : batch.dead_letters) {
+    if (auto s = InsertDeadLetter(d); !s) return s;
+  }
+  for (const auto& m : batch.delivered) {
+    if (auto s = MarkDelivered(m); !s) return s;
+  }
+  for (const auto& c : batch.cases) {
+    if (auto s = UpsertCase(c); !s) return s;
+  }
+  ResetGuard g{stmts_->commit};
+  if (int rc = stmts_->commit.Step(); rc != SQLITE_DONE) return Fail("commit", rc);
+  return OkStatus();
+}
+
+void SqliteStore::Rollback() {
+  if (sqlite3_get_autocommit(db_)) return;  // SQLite already rolled back (e.g. after IOERR)
+  ResetGuard g{stmts_->rollback};
+  stmts_->rollback.Step();
+}
+
+Status SqliteStore::InsertEvent(const EventRecord& e) {
+  auto& s = *stmts_;
+  {
+    ResetGuard g{s.insert_event};
+    s.insert_event.Text(1, e.event_id);
+    s.insert_event.Text(2, e.kind);
+    s.insert_event.Text(3, e.case_id);
+    s.insert_event.Text(4, e.sender_hsa_id);
+    s.insert_event.Int(5, e.schema_version);
+    s.insert_event.Int(6, e.occurred_at_us);
+    s.insert_event.Int(7, e.received_at_us);
+    s.insert_event.Blob(8, e.body);
+    if (int rc = s.insert_event.Step(); rc != SQLITE_DONE) return Fail("insert event", rc);
+  }
+  if (sqlite3_changes(db_) == 0) {
+    return Error{"store " + path_ + ": event " + e.event_id +
+                     " is already stored; a write batch holds only new events",
+                 ErrorCode::kInvalidArgument};
+  }
+  if (e.destinations.empty()) return OkStatus();
+  // One writer, one transaction: the rows get consecutive seqs, which the event records
+  // (schema v4: this replaces an index on the random event id).
+  const sqlite3_int64 event_rowid = sqlite3_last_insert_rowid(db_);
+  sqlite3_int64 first_seq = 0;
+  for (const auto& dest : e.destinations) {
+    ResetGuard g{s.insert_outbox};
+    s.insert_outbox.Text(1, dest);
+    s.insert_outbox.Text(2, e.event_id);
+    s.insert_outbox.Int(3, e.received_at_us);
+    if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
+    const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
+    if (first_seq == 0) {
+      first_seq = seq;
+    } else if (seq != first_seq + static_cast<sqlite3_int64>(&dest - e.destinations.data())) {
+      return Error{"store " + path_ + ": outbox rows of event " + e.event_id +
+                       " did not get consecutive seqs",
+                   ErrorCode::kInternal};
+    }
+  }
+  ResetGuard g{s.event_outbox};
+  s.event_outbox.Int(1, first_seq);
+  s.event_outbox.Int(2, static_cast<int64_t>(e.destinations.size()));
+  s.event_outbox.Int(3, event_rowid);
+  if (int rc = s.event_outbox.Step(); rc != SQLITE_DONE) return Fail("record outbox of event", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
+  auto& st = stmts_->insert_dead;
+  ResetGuard g{st};
+  st.Int(1, r.received_at_us);
+  st.Text(2, r.address);
+  if (r.event_id.empty()) st.Null(3); else st.Text(3, r.event_id);
+  st.Text(4, r.reasons);
+  st.Blob(5, r.body);
+  st.Int(6, r.body_truncated ? 1 : 0);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("insert dead letter", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
+  auto& st = stmts_->mark_delivered;
+  ResetGuard g{st};
+  st.Int(1, mark.at_us);
+  st.Int(2, mark.seq);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::UpsertCase(const CaseUpdate& update) {
+  auto& s = *stmts_;
+  const CaseRecord& r = update.record;
+  {
+    ResetGuard g{s.upsert_case};
+    s.upsert_case.Text(1, r.case_id);
+    s.upsert_case.Text(2, r.kommunkod);
+    s.upsert_case.Text(3, r.status);
+    s.upsert_case.Int(4, r.updated_at_us);
+    s.upsert_case.Int(5, r.liable ? 1 : 0);
+    s.upsert_case.Int(6, r.provisional ? 1 : 0);
+    s.upsert_case.Int(7, r.liability_days);
+    s.upsert_case.Int(8, r.liability_amount_kr);
+    s.upsert_case.Text(9, r.notes);
+    if (int rc = s.upsert_case.Step(); rc != SQLITE_DONE) return Fail("write case", rc);
+  }
+  {
+    ResetGuard g{s.delete_deadlines};
+    s.delete_deadlines.Text(1, r.case_id);
+    if (int rc = s.delete_deadlines.Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
+  }
+  for (const auto& d : update.deadlines) {
+    auto& st = s.insert_deadline;
+    ResetGuard g{st};
+    st.Text(1, r.case_id);
+    st.Text(2, d.deadline_id);
+    st.Text(3, d.rule);
+    if (d.due_at_us) st.Int(4, d.due_at_us); else st.Null(4);
+    st.Text(5, d.state);
+    if (d.met_at_us) st.Int(6, d.met_at_us); else st.Null(6);
+    if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
+  }
+  return OkStatus();
+}
+
+}  // namespace slussen

@@ -1,0 +1,91 @@
+#include "store/sqlite/sqlite_util.h"
+
+namespace slussen::sqlite {
+
+ErrorCode CodeOf(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+      return ErrorCode::kUnknown;
+    // Another connection holds a lock, memory or disk space ran out: nothing was written wrongly
+    // and the same transaction may work later.
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_FULL:
+    case SQLITE_INTERRUPT:
+    case SQLITE_SCHEMA:
+    case SQLITE_PROTOCOL:
+      return ErrorCode::kUnavailable;
+    case SQLITE_IOERR:
+      return ErrorCode::kDataLoss;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return ErrorCode::kCorruption;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return ErrorCode::kFailedPrecondition;
+    case SQLITE_TOOBIG:
+      return ErrorCode::kInvalidArgument;
+    case SQLITE_NOTFOUND:
+      return ErrorCode::kNotFound;
+    case SQLITE_ERROR:
+    case SQLITE_INTERNAL:
+    case SQLITE_ABORT:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+      return ErrorCode::kInternal;
+    default:
+      return ErrorCode::kUnknown;
+  }
+}
+
+namespace {
+// What kind of I/O failed, for the operator: SQLite's own message says only "disk I/O error".
+const char* IoErrorKind(int rc) {
+  switch (rc) {
+    case SQLITE_IOERR_FSYNC: return "fsync failed";
+    case SQLITE_IOERR_DIR_FSYNC: return "directory fsync failed";
+    case SQLITE_IOERR_WRITE: return "write failed";
+    case SQLITE_IOERR_READ: return "read failed";
+    case SQLITE_IOERR_SHORT_READ: return "short read";
+    case SQLITE_IOERR_TRUNCATE: return "truncate failed";
+    case SQLITE_IOERR_FSTAT: return "fstat failed";
+    case SQLITE_IOERR_SHMMAP: return "shared-memory map failed";
+    case SQLITE_IOERR_SHMOPEN: return "shared-memory open failed";
+    case SQLITE_IOERR_LOCK: return "lock failed";
+    default: return nullptr;
+  }
+}
+}  // namespace
+
+Error StoreError(const std::string& path, const std::string& what, int rc, sqlite3* db) {
+  std::string msg = "store " + path + ": " + what + ": ";
+  // The connection's message is only about rc if it still has that error (a reset statement
+  // clears it).
+  if (db != nullptr && sqlite3_extended_errcode(db) == rc) {
+    msg += sqlite3_errmsg(db);
+  } else {
+    msg += sqlite3_errstr(rc);
+  }
+  if (const char* kind = IoErrorKind(rc)) msg += std::string(" (") + kind + ")";
+  return Error{msg, CodeOf(rc)};
+}
+
+void Configure(sqlite3* db) { sqlite3_extended_result_codes(db, 1); }
+
+Result<int> UserVersion(sqlite3* db, const std::string& path) {
+  Stmt v;
+  int rc = v.Prepare(db, "PRAGMA user_version");
+  if (rc != SQLITE_OK) return StoreError(path, "cannot read the schema version", rc, db);
+  rc = v.Step();
+  if (rc != SQLITE_ROW) return StoreError(path, "cannot read the schema version", rc, db);
+  return static_cast<int>(v.ColInt(0));
+}
+
+}  // namespace slussen::sqlite

@@ -1,0 +1,80 @@
+#pragma once
+// What the SQLite writer (sqlite_store.cc) and reader (sqlite_store_reader.cc) share: a prepared
+// statement wrapper, the mapping of SQLite result codes onto ErrorCode, and the queries both run.
+// Internal to the SQLite backend.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+
+namespace slussen::sqlite {
+
+// A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(s_); }
+  int Prepare(sqlite3* db, const char* sql) {
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
+  }
+  sqlite3_stmt* get() { return s_; }
+  void Text(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void Blob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void Int(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  void Null(int i) { sqlite3_bind_null(s_, i); }
+  int Step() { return sqlite3_step(s_); }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string ColText(int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  std::string ColBlob(int i) {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, i));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  int64_t ColInt(int i) { return sqlite3_column_int64(s_, i); }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// Resets a statement when the scope ends, whatever path leaves it.
+struct ResetGuard {
+  Stmt& s;
+  ~ResetGuard() { s.Reset(); }
+};
+
+// The ErrorCode of a SQLite (extended) result code.
+ErrorCode CodeOf(int rc);
+
+// Whether an error of this code latches a store (store.h): data loss or corruption.
+inline bool Latches(ErrorCode code) {
+  return code == ErrorCode::kDataLoss || code == ErrorCode::kCorruption;
+}
+
+// "store PATH: WHAT: MESSAGE (DETAIL)" with the code of `rc`; the detail names an I/O error's
+// kind (an fsync, a write) when SQLite reports it.
+Error StoreError(const std::string& path, const std::string& what, int rc, sqlite3* db);
+
+// The open flags' checks every connection makes: extended result codes on (so that a failed fsync
+// is told apart from other I/O errors).
+void Configure(sqlite3* db);
+
+// Reads PRAGMA user_version; an error if the file is not a database.
+Result<int> UserVersion(sqlite3* db, const std::string& path);
+
+inline constexpr const char* kCaseEventsSql =
+    "SELECT body, received_at_us FROM events WHERE case_id = ? ORDER BY received_at_us";
+
+}  // namespace slussen::sqlite

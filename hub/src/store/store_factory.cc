@@ -1,0 +1,30 @@
+#include "store/store_factory.h"
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_reader.h"
+
+namespace slussen {
+namespace {
+Error UnknownBackend(const StoreConfig& config) {
+  return Error{"store backend '" + config.backend + "' is not known to this build (known: sqlite)",
+               ErrorCode::kInvalidArgument};
+}
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
+  if (config.backend != "sqlite") return UnknownBackend(config);
+  auto store = SqliteStore::Open(config.path);
+  if (!store) return store.as_error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+Result<std::unique_ptr<StoreReader>> OpenStoreReader(const StoreConfig& config) {
+  if (config.backend != "sqlite") return UnknownBackend(config);
+  auto reader = SqliteStoreReader::Open(config.path);
+  if (!reader) return reader.as_error();
+  return std::unique_ptr<StoreReader>(std::move(*reader));
+}
+
+int StoreSchemaVersion(const StoreConfig&) { return SqliteStore::SchemaVersion(); }
+
+}  // namespace slussen

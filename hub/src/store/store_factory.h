@@ -1,0 +1,29 @@
+#pragma once
+// Opens a store backend from config: the one place that knows which backends exist. The hub's
+// composition root (hub/main.cc) and tools use these; the core and delivery see only the
+// interfaces (store.h, store_reader.h) and never link a backend.
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "store/store.h"
+#include "store/store_reader.h"
+
+namespace slussen {
+
+struct StoreConfig {
+  std::string backend = "sqlite";  // the only one today; "postgresql" next
+  std::string path;                // sqlite: the database file
+};
+
+// The writer, for the core: creates and migrates as needed. kInvalidArgument for an unknown
+// backend.
+Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config);
+
+// A read-only reader on its own connection; never creates or migrates anything.
+Result<std::unique_ptr<StoreReader>> OpenStoreReader(const StoreConfig& config);
+
+// The schema version the backend of this build writes, for --version.
+int StoreSchemaVersion(const StoreConfig& config);
+
+}  // namespace slussen

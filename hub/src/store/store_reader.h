@@ -1,0 +1,50 @@
+#pragma once
+// Read-only access to the hub's durable state, on a connection of its own, for everything that is
+// not the core: `slussen --status`, `slussen --report`, and (next) the admin API. It may run in
+// another process or thread while the hub writes; each call sees a committed state. Opened with
+// OpenStoreReader() (store_factory.h), which never creates or migrates anything.
+//
+// Threading: one StoreReader is used by one thread at a time.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/records.h"
+#include "common/result.h"
+
+namespace slussen {
+
+struct DestinationStats {
+  std::string destination;
+  int64_t delivered = 0;
+  int64_t pending = 0;
+};
+
+struct StoreStats {
+  int64_t events = 0;
+  int64_t dead_letters = 0;
+  std::vector<DestinationStats> destinations;  // by name
+};
+
+// A case's persisted summary and its deadlines, as the core last wrote them.
+struct StoredCase {
+  CaseRecord record;
+  std::vector<DeadlineRecord> deadlines;  // by deadline id
+};
+
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  virtual Result<StoreStats> Stats() = 0;
+  virtual Result<int64_t> DeadLetterCount() = 0;
+  // The stored events of a case, in the order they were stored (empty: no such case).
+  virtual Result<std::vector<CaseEventRow>> CaseEvents(const std::string& case_id) = 0;
+  // Every outbox row of the case's events, in seq order.
+  virtual Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) = 0;
+  // The case row and its deadlines; nullopt if the store has no row for the case.
+  virtual Result<std::optional<StoredCase>> Case(const std::string& case_id) = 0;
+};
+
+}  // namespace slussen
