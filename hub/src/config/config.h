@@ -70,6 +70,8 @@ struct Config {
   std::size_t max_message_bytes = 1024 * 1024;
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
   std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
+  std::size_t max_events_per_case = 5000;  // events beyond are refused (a sender in a loop)
+  std::size_t case_cache_events = 50000;   // decoded events of active cases kept in memory
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;

@@ -105,6 +105,8 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
     cfg.clock_skew = std::chrono::seconds(
         NumberAttr(limits, "clock-skew-seconds", cfg.clock_skew.count(), diag));
     cfg.commit_batch_max = NumberAttr(limits, "commit-batch-max", cfg.commit_batch_max, diag);
+    cfg.max_events_per_case = NumberAttr(limits, "max-events-per-case", cfg.max_events_per_case, diag);
+    cfg.case_cache_events = NumberAttr(limits, "case-cache-events", cfg.case_cache_events, diag);
   }
 }
 

@@ -60,7 +60,21 @@ void Dispatcher::OnEnqueued(const std::string& destination) {
 void Dispatcher::Retry(int64_t seq, const std::string& destination, bool backoff) {
   auto due = clock_();
   if (backoff) due += RetryDelay(++attempts_[seq]);
-  destinations_[destination].retry[seq] = due;
+  auto& dest = destinations_[destination];
+  dest.retry[seq] = due;
+  ++dest.retried;
+}
+
+std::map<std::string, Dispatcher::Activity> Dispatcher::ActivityByDestination() const {
+  std::map<std::string, Activity> out;
+  for (const auto& [name, dest] : destinations_) {
+    auto& a = out[name];
+    a.waiting_retry = static_cast<int64_t>(dest.retry.size());
+    a.receivers = static_cast<int>(dest.links.size());
+    a.retried = dest.retried;
+  }
+  for (const auto& [seq, item] : inflight_) ++out[item.destination].in_flight;
+  return out;
 }
 
 Dispatcher::Link* Dispatcher::NextLinkWithDemand(Destination& dest) {

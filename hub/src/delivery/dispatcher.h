@@ -45,6 +45,15 @@ class Dispatcher {
 
   std::size_t InFlight() const { return inflight_.size(); }
 
+  // What is moving for one destination right now, for the live statistics.
+  struct Activity {
+    int64_t in_flight = 0;
+    int64_t waiting_retry = 0;
+    int receivers = 0;
+    uint64_t retried = 0;  // attempts that ended other than accepted, since start
+  };
+  std::map<std::string, Activity> ActivityByDestination() const;
+
  private:
   struct Link {
     uint64_t id = 0;
@@ -57,6 +66,7 @@ class Dispatcher {
     std::map<int64_t, std::chrono::system_clock::time_point> retry;  // seq -> due
     std::vector<Link> links;
     std::size_t next_link = 0;  // round-robin position
+    uint64_t retried = 0;
   };
   struct InFlightItem {
     uint64_t link_id = 0;

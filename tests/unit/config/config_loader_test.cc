@@ -62,6 +62,8 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(300));
   EXPECT_EQ(cfg->max_message_bytes, 1048576u);
   EXPECT_EQ(cfg->commit_batch_max, 2000u);
+  EXPECT_EQ(cfg->max_events_per_case, 5000u);
+  EXPECT_EQ(cfg->case_cache_events, 50000u);
 
   ASSERT_EQ(cfg->kommuner.size(), 6u);
   const KommunConfig* halmstad = cfg->FindKommun("1380");
@@ -127,11 +129,14 @@ TEST_F(ConfigLoaderTest, LimitsAreRead) {
       "limits.xml",
       Edit(kValid, "<store path=\"test.db\"/>",
            "<store path=\"test.db\"/><limits max-message-bytes=\"4096\" "
-           "clock-skew-seconds=\"60\" commit-batch-max=\"10\"/>")));
+           "clock-skew-seconds=\"60\" commit-batch-max=\"10\" max-events-per-case=\"7\" "
+           "case-cache-events=\"99\"/>")));
   ASSERT_TRUE(cfg.ok()) << cfg.error();
   EXPECT_EQ(cfg->max_message_bytes, 4096u);
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(60));
   EXPECT_EQ(cfg->commit_batch_max, 10u);
+  EXPECT_EQ(cfg->max_events_per_case, 7u);
+  EXPECT_EQ(cfg->case_cache_events, 99u);
 }
 
 TEST_F(ConfigLoaderTest, RelativeStorePathIsRelativeToTheConfigFile) {
