@@ -61,6 +61,9 @@ struct CaseRecord {
   int64_t liability_days = 0;
   int64_t liability_amount_kr = 0;
   std::string notes;  // one per line
+  // When time alone may next change the deadline states or liability (cases/next_evaluation.h);
+  // 0: never (nothing left that time can change). The core re-evaluates due cases by this.
+  int64_t next_evaluation_at_us = 0;
 };
 
 struct DeadlineRecord {

@@ -1,5 +1,7 @@
 #include "cases/case_projection.h"
 
+#include "cases/next_evaluation.h"
+
 namespace slussen {
 
 DecodedCaseEvents DecodeCaseEvents(const std::vector<CaseEventRow>& rows) {
@@ -37,6 +39,9 @@ CaseProjection ProjectCase(const std::string& case_id, const std::vector<CaseEve
   record.liability_days = view.liability.total_days;
   record.liability_amount_kr = view.liability.total_amount_kr;
   for (const auto& n : view.state.notes) record.notes += n + "\n";
+  if (auto next = NextEvaluationAt(view.state, view.deadlines, view.liability, agreement, now)) {
+    record.next_evaluation_at_us = ToMicros(*next);
+  }
   for (const auto& d : view.deadlines) {
     p.deadlines.push_back({d.id, d.rule, d.due ? ToMicros(*d.due) : 0,
                            std::string(DeadlineStateName(d.state)),

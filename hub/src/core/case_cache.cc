@@ -2,21 +2,24 @@
 
 namespace slussen {
 
-const std::vector<CaseEvent>* CaseCache::Find(const std::string& case_id) {
+std::optional<DecodedCaseEvents> CaseCache::Take(const std::string& case_id) {
   auto it = entries_.find(case_id);
   if (it == entries_.end()) {
     ++misses_;
-    return nullptr;
+    return std::nullopt;
   }
   ++hits_;
-  lru_.splice(lru_.begin(), lru_, it->second.lru);
-  return &it->second.events;
+  DecodedCaseEvents out = std::move(it->second.events);
+  events_ -= out.events.size();
+  lru_.erase(it->second.lru);
+  entries_.erase(it);
+  return out;
 }
 
-void CaseCache::Put(const std::string& case_id, std::vector<CaseEvent> events) {
+void CaseCache::Put(const std::string& case_id, DecodedCaseEvents events) {
   Drop(case_id);
-  if (events.size() > max_events_) return;  // would evict everything else and still not fit
-  events_ += events.size();
+  if (events.events.size() > max_events_) return;  // would evict everything and still not fit
+  events_ += events.events.size();
   lru_.push_front(case_id);
   entries_.emplace(case_id, Entry{std::move(events), lru_.begin()});
   Trim();
@@ -25,15 +28,9 @@ void CaseCache::Put(const std::string& case_id, std::vector<CaseEvent> events) {
 void CaseCache::Drop(const std::string& case_id) {
   auto it = entries_.find(case_id);
   if (it == entries_.end()) return;
-  events_ -= it->second.events.size();
+  events_ -= it->second.events.events.size();
   lru_.erase(it->second.lru);
   entries_.erase(it);
-}
-
-void CaseCache::Clear() {
-  entries_.clear();
-  lru_.clear();
-  events_ = 0;
 }
 
 void CaseCache::Trim() {

@@ -5,16 +5,18 @@
 //
 // Bounded by the total number of events held (the least recently used cases go first); a case
 // larger than the whole bound is never held, and is read from the store when it is needed. The
-// cache is a copy of the store, never the truth: a miss reads the store, and anything that might
-// make the copy wrong (a failed transaction whose events were already added) drops the case.
+// cache is a copy of what is committed, never the truth: the core Take()s a case out while a
+// batch works on it and Put()s it back only after the batch committed, so a failed transaction
+// leaves nothing of itself here, and a miss reads the store.
 // Owned by the core thread; not thread-safe.
 #include <cstddef>
+#include <cstdint>
 #include <list>
+#include <optional>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
-#include "cases/case_state.h"
+#include "cases/case_projection.h"
 
 namespace slussen {
 
@@ -22,22 +24,20 @@ class CaseCache {
  public:
   explicit CaseCache(std::size_t max_events) : max_events_(max_events) {}
 
-  // The events of the case if held (and marks it recently used); nullptr on a miss.
-  const std::vector<CaseEvent>* Find(const std::string& case_id);
-  // Holds these events as the whole case (replacing what was held), then trims to the bound.
-  void Put(const std::string& case_id, std::vector<CaseEvent> events);
+  // Removes the case and hands its events over; nullopt on a miss.
+  std::optional<DecodedCaseEvents> Take(const std::string& case_id);
+  // Holds these events as the whole case (most recently used), then trims to the bound.
+  void Put(const std::string& case_id, DecodedCaseEvents events);
   void Drop(const std::string& case_id);
-  void Clear();
 
   std::size_t cases() const { return entries_.size(); }
   std::size_t events() const { return events_; }
-  std::size_t max_events() const { return max_events_; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
  private:
   struct Entry {
-    std::vector<CaseEvent> events;
+    DecodedCaseEvents events;
     std::list<std::string>::iterator lru;  // position in lru_ (front: most recent)
   };
   void Trim();

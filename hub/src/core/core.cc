@@ -5,8 +5,7 @@
 #include <map>
 #include <set>
 
-#include "core/case_tracker.h"
-#include "ingest/inbound.h"
+#include "core/pending.h"
 
 namespace slussen {
 namespace {
@@ -28,7 +27,8 @@ Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock, 
       output_(output),
       clock_(clock),
       dispatcher_(store, clock),
-      tuning_(tuning) {}
+      tuning_(tuning),
+      cache_(config.case_cache_events) {}
 
 Core::~Core() { Stop(); }
 
@@ -87,44 +87,54 @@ std::vector<Core::Item> Core::TakeBatch() {
   return items;
 }
 
-// The next retry (on the injected clock) or the next flush of acceptances (real time: it paces
-// disk writes, it is not a business deadline), whichever comes first.
+// The next timer (on the injected clock), the next flush of acceptances or the next statistics
+// snapshot (real time: they pace work, they are no business deadlines), whichever comes first.
 std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
   std::optional<std::chrono::steady_clock::time_point> wake;
-  if (auto due = dispatcher_.NextRetryAt()) {
-    wake = std::chrono::steady_clock::now() +
-           std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due - clock_());
+  auto consider = [&](std::chrono::steady_clock::time_point t) {
+    if (!wake || t < *wake) wake = t;
+  };
+  if (auto due = timers_.NextDue()) {
+    consider(std::chrono::steady_clock::now() +
+             std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due - clock_()));
   }
-  if (!unrecorded_marks_.empty()) {
-    const auto flush = marks_since_ + tuning_.mark_flush_interval;
-    if (!wake || flush < *wake) wake = flush;
-  }
+  if (!unrecorded_marks_.empty()) consider(marks_since_ + tuning_.mark_flush_interval);
+  if (stats_dirty_) consider(stats_published_at_ + tuning_.stats_interval);
   return wake;
 }
 
 void Core::Run() {
   spdlog::debug("core: started");
+  // Cases whose evaluation fell due while the hub was down (or that a migration marked) first.
+  if (auto next = store_.NextCaseEvaluationAt(); !next) {
+    spdlog::error("store: cannot read when cases are due for re-evaluation: {}", next.error());
+  } else if (*next > 0) {
+    timers_.Arm(TimerId::kCaseEvaluation, FromMicros(*next));
+  }
+  PublishStats(/*force=*/true);
   while (true) {
+    if (auto retry = dispatcher_.NextRetryAt()) {
+      timers_.Arm(TimerId::kDeliveryRetry, *retry);
+    } else {
+      timers_.Disarm(TimerId::kDeliveryRetry);
+    }
     auto items = TakeBatch();
     if (items.empty()) {
       std::lock_guard lock(mu_);
       if (stopping_ && queue_.empty()) break;
     }
+    if (!items.empty()) stats_dirty_ = true;
     Process(items);
     Pump();
+    bool barrier = false;
+    for (const auto& item : items) barrier |= std::holds_alternative<Barrier>(item);
+    PublishStats(/*force=*/barrier);
     for (auto& item : items) {
       if (auto* b = std::get_if<Barrier>(&item)) b->done->set_value();
     }
   }
   spdlog::debug("core: stopped");
 }
-
-struct Core::Pending {
-  const InboundMessage* msg;
-  InboundDecision decision;
-  Settlement settlement;
-  bool duplicate = false;
-};
 
 void Core::Process(std::vector<Item>& items) {
   std::vector<Pending> pending;
@@ -144,24 +154,47 @@ void Core::Process(std::vector<Item>& items) {
     } else if (auto* gone = std::get_if<LinkGone>(input)) {
       dispatcher_.RemoveLink(gone->link_id);
     } else if (auto* outcome = std::get_if<DeliveryOutcome>(input)) {
-      if (auto seq = dispatcher_.OnOutcome(*outcome)) {
+      if (auto accepted = dispatcher_.OnOutcome(*outcome)) {
         if (unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
-        unrecorded_marks_.push_back({*seq, now_us});
+        unrecorded_marks_.push_back({accepted->seq, now_us, std::move(accepted->destination)});
       }
     }
+  }
+  for (TimerId fired : timers_.TakeDue(now)) {
+    if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
   }
   const bool flush_marks =
       !unrecorded_marks_.empty() &&
       (barrier || unrecorded_marks_.size() >= tuning_.mark_flush_max ||
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
-  if (pending.empty() && !flush_marks) return;
+  if (pending.empty() && !flush_marks && due_cases_.empty()) return;
 
-  if (store_.latched()) return RefuseWhileLatched(pending);
+  if (store_.latched()) {
+    due_cases_.clear();
+    return RefuseWhileLatched(pending);
+  }
   std::set<std::string> enqueued;
-  auto batch = BuildWrite(pending, now, enqueued);
-  Status written = batch ? store_.Write(*batch) : Status(batch.as_error());
-  if (!written) return OnWriteFailed(pending, written);
+  WorkingCases working;
+  auto batch = BuildWrite(pending, now, enqueued, working);
+  Status written = batch ? OkStatus() : Status(batch.as_error());
+  if (batch) {
+    const auto started = std::chrono::steady_clock::now();
+    written = store_.Write(*batch);
+    commit_latency_.Record(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count());
+  }
+  if (!written) {
+    ++failed_commits_;
+    // The cases taken for this batch are not put back (the cache holds only what is committed);
+    // due ones are still due in the store: fetch them again a little later, not in a busy loop.
+    if (evaluating_ > 0) timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    evaluating_ = 0;
+    return OnWriteFailed(pending, written);
+  }
+  CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);
+  OnCasesCommitted(working, *batch, now);
 }
 
 // Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
@@ -241,8 +274,9 @@ Status Core::Classify(std::vector<Pending>& pending) {
 
 Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
                                     std::chrono::system_clock::time_point now,
-                                    std::set<std::string>& enqueued) {
+                                    std::set<std::string>& enqueued, WorkingCases& working) {
   if (auto s = Classify(pending); !s) return s.as_error();
+  if (auto s = LoadCases(pending, working); !s) return s.as_error();
   WriteBatch batch;
   for (auto& p : pending) {
     if (const auto* record = std::get_if<EventRecord>(&p.decision)) {
@@ -264,26 +298,8 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
     p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
   }
   for (const Mark& mark : unrecorded_marks_) batch.delivered.push_back({mark.seq, mark.at_us});
-  if (auto s = AddCaseUpdates(pending, now, batch); !s) return s.as_error();
+  AddCaseUpdates(working, now, batch);
   return batch;
-}
-
-// The cases of newly stored events change in the same transaction as the events.
-Status Core::AddCaseUpdates(const std::vector<Pending>& pending,
-                            std::chrono::system_clock::time_point now, WriteBatch& batch) {
-  AddedCaseEvents added;
-  for (const auto& p : pending) {
-    const auto* record = std::get_if<EventRecord>(&p.decision);
-    if (record && !p.duplicate) added[record->case_id].push_back(record);
-  }
-  if (added.empty()) return OkStatus();
-  auto loaded = LoadCaseEvents(store_, added);
-  if (!loaded) return loaded.as_error();
-  for (const auto& [case_id, events] : *loaded) {
-    auto projection = ProjectCase(case_id, events.events, config_.agreement, now, events.notes);
-    batch.cases.push_back({std::move(projection.record), std::move(projection.deadlines)});
-  }
-  return OkStatus();
 }
 
 void Core::Release(std::vector<Pending>& pending) {

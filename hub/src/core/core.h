@@ -16,6 +16,16 @@
 // that latches (a failed fsync, a corruption: store.h) makes the hub release every inbound
 // message from then on, log it loudly, and exit 1 at shutdown.
 //
+// Cases: the decoded events of recently active cases stay in a bounded cache (case_cache.h), so
+// a new event costs a fold over events in memory; a miss reads the case's stored events. Each
+// case row carries when time alone may next change it (cases/next_evaluation.h); one timer
+// (timers.h, on the injected clock) re-evaluates the due cases in slices of at most
+// kEvaluationSlice per batch, riding in the same Write as inbound events, so that deadline
+// states and liability in the store follow the time without holding up inbound commits.
+//
+// Live statistics (stats.h) are published as an immutable snapshot at most every 100 ms and at
+// every drain; any thread reads them through stats() without holding the core up.
+//
 // A receiver's acceptance is recorded (outbox.delivered_at_us) in the next transaction that
 // stores inbound events, or on its own after `mark_flush_interval` / `mark_flush_max` / a Drain.
 // Why: a transaction of its own per acceptance was one extra fsync per destination per event, and
@@ -27,6 +37,7 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,9 +47,12 @@
 #include <variant>
 #include <vector>
 
+#include "api/core_messages.h"
 #include "common/clock.h"
 #include "config/config.h"
-#include "api/core_messages.h"
+#include "core/case_cache.h"
+#include "core/stats.h"
+#include "core/timers.h"
 #include "delivery/dispatcher.h"
 #include "store/store.h"
 
@@ -60,6 +74,10 @@ struct CoreTuning {
   std::chrono::milliseconds mark_flush_interval{100};
   // Most acceptances waiting in memory before they get a transaction of their own.
   std::size_t mark_flush_max = 1000;
+  // Least time between two published statistics snapshots, and between two reads of the
+  // outbox's per-destination depth and oldest row (which correct the running counts).
+  std::chrono::milliseconds stats_interval{100};
+  std::chrono::milliseconds depth_refresh_interval{5000};
 };
 
 class Core final : public CoreInbox {
@@ -80,6 +98,8 @@ class Core final : public CoreInbox {
 
   // Only meaningful after Stop().
   CoreCounters counters() const { return counters_; }
+  // Thread-safe, any time: the latest published snapshot of the live statistics.
+  std::shared_ptr<const CoreStats> stats() const { return stats_board_.Read(); }
 
  private:
   struct Barrier {
@@ -87,6 +107,7 @@ class Core final : public CoreInbox {
   };
   using Item = std::variant<CoreInput, Barrier>;
   struct Pending;  // an inbound message of the batch being processed
+  using WorkingCases = std::map<std::string, DecodedCaseEvents>;  // the batch's cases, by id
 
   void Run();
   std::vector<Item> TakeBatch();
@@ -97,9 +118,22 @@ class Core final : public CoreInbox {
   // The batch's write; `enqueued` gets the destinations that get new outbox rows.
   Result<WriteBatch> BuildWrite(std::vector<Pending>& pending,
                                 std::chrono::system_clock::time_point now,
-                                std::set<std::string>& enqueued);
-  Status AddCaseUpdates(const std::vector<Pending>& pending,
-                        std::chrono::system_clock::time_point now, WriteBatch& batch);
+                                std::set<std::string>& enqueued, WorkingCases& working);
+  // The events of every case the batch changes: its new events' cases and a slice of the cases
+  // due for re-evaluation. Taken from the cache or read from the store; refuses a new event
+  // whose case is full (max-events-per-case).
+  Status LoadCases(std::vector<Pending>& pending, WorkingCases& working);
+  void AddCaseUpdates(const WorkingCases& working, std::chrono::system_clock::time_point now,
+                      WriteBatch& batch);
+  // kCaseEvaluation fired: the store's due cases join the queue of cases to re-evaluate.
+  void FetchDueCases(std::chrono::system_clock::time_point now);
+  // After a commit: the worked cases go back to the cache, the evaluation timer is re-armed.
+  void OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
+                        std::chrono::system_clock::time_point now);
+  // Statistics (core_stats.cc).
+  void CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch);
+  void RefreshDepth();
+  void PublishStats(bool force);
   void RefuseWhileLatched(std::vector<Pending>& pending);
   void OnWriteFailed(std::vector<Pending>& pending, const Status& error);
   // Settles the batch's messages and tells the dispatcher about new outbox rows.
@@ -119,11 +153,31 @@ class Core final : public CoreInbox {
   struct Mark {
     int64_t seq = 0;
     int64_t at_us = 0;
+    std::string destination;  // empty if the dispatcher no longer knew it
   };
   // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
   // must record them, also after a failed one), and since when the oldest has waited.
   std::vector<Mark> unrecorded_marks_;
   std::chrono::steady_clock::time_point marks_since_;
+  Timers timers_;
+  CaseCache cache_;
+  std::deque<std::string> due_cases_;  // due for re-evaluation, not yet worked on
+  bool more_due_ = false;              // the last fetch of due cases was cut at its limit
+  std::size_t evaluating_ = 0;         // due cases in the batch being written
+
+  // Statistics: counted here, published to stats_board_ as snapshots.
+  StatsBoard stats_board_;
+  std::map<std::string, uint64_t> rejected_by_reason_;
+  LatencyHistogram commit_latency_;
+  uint64_t failed_commits_ = 0;
+  uint64_t cases_evaluated_by_timer_ = 0;
+  std::map<std::string, uint64_t> delivered_by_destination_;
+  std::map<std::string, DestinationPending> depth_;  // corrected by RefreshDepth()
+  bool depth_known_ = false;
+  bool stats_dirty_ = false;  // something changed since the last snapshot
+  std::chrono::steady_clock::time_point depth_refreshed_at_;
+  std::chrono::steady_clock::time_point stats_published_at_;
+
   // When the latch was last logged, and what was released since.
   std::chrono::steady_clock::time_point latch_logged_at_;
   uint64_t released_since_latch_log_ = 0;

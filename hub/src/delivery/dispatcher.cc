@@ -39,15 +39,17 @@ void Dispatcher::RemoveLink(uint64_t link_id) {
   }
 }
 
-std::optional<int64_t> Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
+std::optional<Dispatcher::Accepted> Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
   auto it = inflight_.find(outcome.seq);
   std::string destination = it != inflight_.end() ? it->second.destination : std::string();
   if (it != inflight_.end()) inflight_.erase(it);
   if (outcome.kind == DeliveryOutcome::Kind::kAccepted) {
     attempts_.erase(outcome.seq);
     // Even if the link was already reported gone, the receiver has it: drop any pending retry.
-    for (auto& [name, dest] : destinations_) dest.retry.erase(outcome.seq);
-    return outcome.seq;
+    for (auto& [name, dest] : destinations_) {
+      if (dest.retry.erase(outcome.seq) > 0 && destination.empty()) destination = name;
+    }
+    return Accepted{outcome.seq, std::move(destination)};
   }
   if (!destination.empty()) Retry(outcome.seq, destination, /*backoff=*/true);
   return std::nullopt;

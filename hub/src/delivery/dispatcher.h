@@ -28,8 +28,14 @@ class Dispatcher {
 
   void AddDemand(const LinkDemand& demand);
   void RemoveLink(uint64_t link_id);
-  // Returns the seq to record as delivered, if the outcome says so.
-  std::optional<int64_t> OnOutcome(const DeliveryOutcome& outcome);
+  // A row to record as delivered: its seq, and its destination if this run sent it (empty for an
+  // outcome of a delivery the dispatcher no longer knows, e.g. a second acceptance).
+  struct Accepted {
+    int64_t seq = 0;
+    std::string destination;
+  };
+  // The row to record as delivered, if the outcome says so.
+  std::optional<Accepted> OnOutcome(const DeliveryOutcome& outcome);
   // New outbox rows were committed for this destination.
   void OnEnqueued(const std::string& destination);
 

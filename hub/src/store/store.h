@@ -86,9 +86,11 @@ class Store {
   // one round trip on a network backend, one read snapshot on SQLite.
   using CaseEventRows = std::map<std::string, std::vector<CaseEventRow>>;
   virtual Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) = 0;
-  // Cases that time can still change: not cancelled, and not discharged unless a deadline of
-  // the case is still pending or at risk.
-  virtual Result<std::vector<std::string>> OpenCaseIds() = 0;
+  // Cases whose next evaluation (CaseRecord::next_evaluation_at_us) is due at `now_us`, earliest
+  // first, at most `limit`.
+  virtual Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) = 0;
+  // The earliest next evaluation of any case; 0 if no case needs one.
+  virtual Result<int64_t> NextCaseEvaluationAt() = 0;
 
   // Whether a data-loss or corruption error has latched the store, and the first such error.
   virtual bool latched() const = 0;

@@ -92,7 +92,8 @@ class DispatcherTest : public ::testing::Test {
   }
 
   std::optional<int64_t> Outcome(uint64_t link, int64_t seq, Kind kind) {
-    return dispatcher_.OnOutcome({link, seq, kind});
+    const auto accepted = dispatcher_.OnOutcome({link, seq, kind});
+    return accepted ? std::optional<int64_t>(accepted->seq) : std::nullopt;
   }
 
   void Advance(milliseconds d) { *now_ += d; }

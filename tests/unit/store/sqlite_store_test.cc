@@ -232,7 +232,9 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
   EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteStore::SchemaVersion()));
   EXPECT_THAT(raw.Query("SELECT * FROM cases"),
               ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "1380", "planning", "5", "1", "0",
-                                      "2", "1500", "a note")));
+                                      "2", "1500", "a note",
+                                      // v5: every case from before is due for re-evaluation once
+                                      "1")));
   EXPECT_THAT(raw.Query("SELECT * FROM deadlines ORDER BY deadline_id"),
               ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "inskrivning", "2 kap. 3 §", "100",
                                       "met", "90"),
@@ -614,28 +616,34 @@ TEST_F(StoreTest, WriteStoresCaseRowsAndReplacesDeadlines) {
   EXPECT_FALSE(none->has_value());
 }
 
-// Open cases are the ones time can still change.
-TEST_F(StoreTest, OpenCaseIdsLeavesOutCancelledAndSettledDischargedCases) {
+// Cases are due for re-evaluation by their stored next evaluation time; a case without one is
+// never due. Rewriting a case moves (or clears) its time.
+TEST_F(StoreTest, DueCasesByNextEvaluationTime) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
-  auto Case = [](const std::string& id, const std::string& status,
-                 std::vector<DeadlineRecord> deadlines) {
+  auto Case = [](const std::string& id, int64_t next) {
     CaseUpdate u;
     u.record.case_id = id;
-    u.record.status = status;
-    u.deadlines = std::move(deadlines);
+    u.record.status = "admitted";
+    u.record.next_evaluation_at_us = next;
     return u;
   };
+  auto next = store->NextCaseEvaluationAt();
+  ASSERT_TRUE(next) << next.error();
+  EXPECT_EQ(*next, 0);
   WriteBatch batch;
-  batch.cases = {Case("c-admitted", "admitted", {}),
-                 Case("c-cancelled", "cancelled", {{"d", "r", 1, "pending", 0}}),
-                 Case("c-discharged-done", "discharged", {{"d", "r", 1, "met", 1}}),
-                 Case("c-discharged-waiting", "discharged", {{"d", "r", 1, "at-risk", 0}}),
-                 Case("c-utskrivningsklar", "utskrivningsklar", {{"d", "r", 1, "missed", 0}})};
+  batch.cases = {Case("c-300", 300), Case("c-never", 0), Case("c-100", 100), Case("c-200", 200)};
   ASSERT_TRUE(store->Write(batch));
-  auto open = store->OpenCaseIds();
-  ASSERT_TRUE(open) << open.error();
-  EXPECT_THAT(*open, ElementsAre("c-admitted", "c-discharged-waiting", "c-utskrivningsklar"));
+  EXPECT_EQ(*store->NextCaseEvaluationAt(), 100);
+  EXPECT_THAT(*store->DueCases(99, 10), ElementsAre());
+  EXPECT_THAT(*store->DueCases(250, 10), ElementsAre("c-100", "c-200"));
+  EXPECT_THAT(*store->DueCases(1000, 2), ElementsAre("c-100", "c-200"));
+
+  WriteBatch moved;
+  moved.cases = {Case("c-100", 0), Case("c-200", 500)};
+  ASSERT_TRUE(store->Write(moved));
+  EXPECT_EQ(*store->NextCaseEvaluationAt(), 300);
+  EXPECT_THAT(*store->DueCases(1000, 10), ElementsAre("c-300", "c-200"));
 }
 
 TEST_F(StoreTest, PendingSummaryCountsUndeliveredRowsAndTheOldest) {

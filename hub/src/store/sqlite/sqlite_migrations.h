@@ -112,6 +112,16 @@ UPDATE events SET
   outbox_count = (SELECT count(*) FROM outbox o WHERE o.event_id = events.event_id);
 DROP INDEX outbox_by_event;
 )sql",
+      // 5: the time at which time alone may next change a case's deadline states or liability,
+      // so that the core re-evaluates exactly the cases that are due (cases/next_evaluation.h)
+      // instead of every open case on a beat. NULL: nothing left that time can change. The
+      // partial index holds only cases that need it. Cases stored before v5 are all due once.
+      R"sql(
+ALTER TABLE cases ADD COLUMN next_evaluation_at_us INTEGER;
+UPDATE cases SET next_evaluation_at_us = 1 WHERE status <> 'cancelled';
+CREATE INDEX cases_by_next_evaluation ON cases(next_evaluation_at_us)
+  WHERE next_evaluation_at_us IS NOT NULL;
+)sql",
   };
   return migrations;
 }

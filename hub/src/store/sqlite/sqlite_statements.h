@@ -11,7 +11,7 @@ class SqliteStore::Statements {
  public:
   sqlite::Stmt begin, begin_read, commit, rollback, insert_event, event_outbox, event_body,
       insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, pending_summary,
-      case_events, open_cases, upsert_case, delete_deadlines, insert_deadline;
+      case_events, due_cases, next_case_evaluation, upsert_case, delete_deadlines, insert_deadline;
 };
 
 }  // namespace slussen

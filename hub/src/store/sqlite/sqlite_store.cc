@@ -109,13 +109,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        " WHERE delivered_at_us IS NULL GROUP BY destination) p "
        "JOIN outbox o ON o.seq = p.first ORDER BY p.destination"},
       {s.case_events, sqlite::kCaseEventsSql},
-      {s.open_cases,
-       "SELECT case_id FROM cases WHERE status <> 'cancelled' AND (status <> 'discharged' OR "
-       "EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = cases.case_id AND "
-       "d.state IN ('pending', 'at-risk'))) ORDER BY case_id"},
+      // Both on the partial index cases_by_next_evaluation (schema v5).
+      {s.due_cases,
+       "SELECT case_id FROM cases WHERE next_evaluation_at_us IS NOT NULL AND "
+       "next_evaluation_at_us <= ? ORDER BY next_evaluation_at_us LIMIT ?"},
+      {s.next_case_evaluation,
+       "SELECT MIN(next_evaluation_at_us) FROM cases WHERE next_evaluation_at_us IS NOT NULL"},
       {s.upsert_case,
        "INSERT OR REPLACE INTO cases(case_id, kommunkod, status, updated_at_us, liable, provisional, "
-       "liability_days, liability_amount_kr, notes) VALUES (?,?,?,?,?,?,?,?,?)"},
+       "liability_days, liability_amount_kr, notes, next_evaluation_at_us) "
+       "VALUES (?,?,?,?,?,?,?,?,?,?)"},
       {s.delete_deadlines, "DELETE FROM deadlines WHERE case_id = ?"},
       {s.insert_deadline,
        "INSERT INTO deadlines(case_id, deadline_id, rule, due_at_us, state, met_at_us) "

@@ -35,7 +35,8 @@ class SqliteStore final : public Store {
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
   Result<std::vector<DestinationPending>> PendingSummary() override;
   Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
-  Result<std::vector<std::string>> OpenCaseIds() override;
+  Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
+  Result<int64_t> NextCaseEvaluationAt() override;
   bool latched() const override;
   std::string latched_reason() const override;
 

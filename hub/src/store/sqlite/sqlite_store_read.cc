@@ -130,14 +130,24 @@ Result<std::vector<DestinationPending>> SqliteStore::PendingSummary() {
   return out;
 }
 
-Result<std::vector<std::string>> SqliteStore::OpenCaseIds() {
-  auto& st = stmts_->open_cases;
+Result<std::vector<std::string>> SqliteStore::DueCases(int64_t now_us, int limit) {
+  auto& st = stmts_->due_cases;
   ResetGuard g{st};
+  st.Int(1, now_us);
+  st.Int(2, limit);
   std::vector<std::string> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back(st.ColText(0));
-  if (rc != SQLITE_DONE) return Fail("read open cases", rc);
+  if (rc != SQLITE_DONE) return Fail("read due cases", rc);
   return out;
+}
+
+Result<int64_t> SqliteStore::NextCaseEvaluationAt() {
+  auto& st = stmts_->next_case_evaluation;
+  ResetGuard g{st};
+  const int rc = st.Step();
+  if (rc != SQLITE_ROW) return Fail("read next case evaluation", rc);
+  return st.ColInt(0);  // NULL (no case) reads as 0
 }
 
 }  // namespace slussen

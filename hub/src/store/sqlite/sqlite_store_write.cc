@@ -140,6 +140,7 @@ Status SqliteStore::UpsertCase(const CaseUpdate& update) {
     s.upsert_case.Int(7, r.liability_days);
     s.upsert_case.Int(8, r.liability_amount_kr);
     s.upsert_case.Text(9, r.notes);
+    if (r.next_evaluation_at_us) s.upsert_case.Int(10, r.next_evaluation_at_us); else s.upsert_case.Null(10);
     if (int rc = s.upsert_case.Step(); rc != SQLITE_DONE) return Fail("write case", rc);
   }
   {

@@ -1,0 +1,114 @@
+// The core's part in case tracking: which cases a batch changes, where their events come from
+// (the cache, else the store), the per-case bound, and the re-evaluation of due cases.
+#include <spdlog/spdlog.h>
+
+#include "core/core.h"
+#include "core/pending.h"
+
+namespace slussen {
+namespace {
+// Due cases re-evaluated per batch: each is a fold and a case row in the batch's transaction, so
+// a slice keeps the time inbound events wait behind them short.
+constexpr std::size_t kEvaluationSlice = 64;
+// Due cases read from the store at a time.
+constexpr int kDueFetch = 1024;
+}  // namespace
+
+void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
+  if (!due_cases_.empty()) return;  // still working through the last fetch
+  auto due = store_.DueCases(ToMicros(now), kDueFetch);
+  if (!due) {
+    spdlog::error("store: cannot read the cases due for re-evaluation: {}", due.error());
+    timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    return;
+  }
+  more_due_ = static_cast<int>(due->size()) == kDueFetch;
+  for (auto& id : *due) due_cases_.push_back(std::move(id));
+}
+
+Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
+  std::vector<std::string> wanted;
+  auto want = [&](const std::string& case_id) {
+    if (working.count(case_id)) return;
+    auto& slot = working[case_id];
+    if (auto held = cache_.Take(case_id)) {
+      slot = std::move(*held);
+    } else {
+      wanted.push_back(case_id);
+    }
+  };
+  for (const auto& p : pending) {
+    const auto* record = std::get_if<EventRecord>(&p.decision);
+    if (record && !p.duplicate) want(record->case_id);
+  }
+  evaluating_ = 0;
+  while (evaluating_ < kEvaluationSlice && !due_cases_.empty()) {
+    want(due_cases_.front());
+    due_cases_.pop_front();
+    ++evaluating_;
+  }
+  if (!wanted.empty()) {
+    auto stored = store_.CaseEvents(wanted);
+    if (!stored) return stored.as_error();
+    for (const auto& case_id : wanted) working[case_id] = DecodeCaseEvents((*stored)[case_id]);
+  }
+  // The batch's new events join their cases, in batch order, up to the per-case bound.
+  for (auto& p : pending) {
+    const auto* record = std::get_if<EventRecord>(&p.decision);
+    if (!record || p.duplicate) continue;
+    auto& events = working[record->case_id].events;
+    if (events.size() >= config_.max_events_per_case) {
+      p.decision = Refusal{record->event_id,
+                           {"case_id: the case already holds " + std::to_string(events.size()) +
+                            " events, the most one case may hold (max-events-per-case); a case "
+                            "with this many messages points to a sender repeating itself"}};
+      continue;
+    }
+    CaseEvent e;
+    // Validated by ingest moments ago, so it parses; a failure would be a bug, and then the
+    // stored event simply is not part of the fold until the case is read from the store again.
+    if (e.envelope.ParseFromString(record->body)) {
+      e.stored_at = FromMicros(record->received_at_us);
+      events.push_back(std::move(e));
+    }
+  }
+  return OkStatus();
+}
+
+// The cases change in the same transaction as the events that change them.
+void Core::AddCaseUpdates(const WorkingCases& working, std::chrono::system_clock::time_point now,
+                          WriteBatch& batch) {
+  for (const auto& [case_id, events] : working) {
+    if (events.events.empty()) continue;  // a due case that is no longer stored
+    auto projection = ProjectCase(case_id, events.events, config_.agreement, now, events.notes);
+    batch.cases.push_back({std::move(projection.record), std::move(projection.deadlines)});
+  }
+}
+
+void Core::OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
+                            std::chrono::system_clock::time_point now) {
+  for (auto& [case_id, events] : working) {
+    if (!events.events.empty()) cache_.Put(case_id, std::move(events));
+  }
+  for (const auto& c : batch.cases) {
+    if (c.record.next_evaluation_at_us > 0) {
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(c.record.next_evaluation_at_us));
+    }
+  }
+  cases_evaluated_by_timer_ += evaluating_;
+  if (!due_cases_.empty() || more_due_) {
+    // More due cases wait: the next slice in the next round, after whatever else has arrived.
+    timers_.Arm(TimerId::kCaseEvaluation, now);
+  } else if (evaluating_ > 0) {
+    // The last slice: the rewritten cases moved on, so the store's earliest is the next one.
+    if (auto next = store_.NextCaseEvaluationAt(); !next) {
+      spdlog::error("store: cannot read when cases are next due: {}", next.error());
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    } else if (*next > 0) {
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
+    }
+  }
+  evaluating_ = 0;
+}
+
+}  // namespace slussen

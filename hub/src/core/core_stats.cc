@@ -1,0 +1,99 @@
+// The core's live statistics: counted on the core thread as batches commit, published as
+// immutable snapshots (stats.h) for any thread to read.
+#include <spdlog/spdlog.h>
+
+#include "core/core.h"
+#include "core/pending.h"
+
+namespace slussen {
+
+void Core::CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch) {
+  for (const auto& p : pending) {
+    const auto* refusal = std::get_if<Refusal>(&p.decision);
+    if (!refusal) continue;
+    const std::string key =
+        refusal->reasons.empty() ? "other" : RejectionReasonKey(refusal->reasons.front());
+    auto it = rejected_by_reason_.find(key);
+    if (it == rejected_by_reason_.end() && rejected_by_reason_.size() >= CoreStats::kMaxReasons) {
+      it = rejected_by_reason_.try_emplace("other").first;
+    } else if (it == rejected_by_reason_.end()) {
+      it = rejected_by_reason_.try_emplace(key).first;
+    }
+    ++it->second;
+  }
+  // Running depth between two reads of the outbox (RefreshDepth corrects any drift).
+  for (const auto& e : batch.events) {
+    for (const auto& d : e.destinations) {
+      auto& dest = depth_[d];
+      if (dest.pending++ == 0) dest.oldest_enqueued_at_us = e.received_at_us;
+    }
+  }
+  for (const Mark& m : unrecorded_marks_) {
+    if (m.destination.empty()) continue;
+    ++delivered_by_destination_[m.destination];
+    auto it = depth_.find(m.destination);
+    if (it != depth_.end() && it->second.pending > 0) --it->second.pending;
+  }
+}
+
+void Core::RefreshDepth() {
+  auto summary = store_.PendingSummary();
+  depth_refreshed_at_ = std::chrono::steady_clock::now();
+  if (!summary) {
+    spdlog::warn("store: cannot read the outbox depth for the statistics: {}", summary.error());
+    return;
+  }
+  depth_.clear();
+  for (auto& d : *summary) depth_[d.destination] = std::move(d);
+  depth_known_ = true;
+}
+
+void Core::PublishStats(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - stats_published_at_ < tuning_.stats_interval) return;
+  if (!depth_known_ || now - depth_refreshed_at_ >= tuning_.depth_refresh_interval) RefreshDepth();
+
+  auto s = std::make_shared<CoreStats>();
+  s->published_at_us = ToMicros(clock_());
+  s->started = depth_known_;
+  s->accepted = counters_.accepted;
+  s->duplicates = counters_.duplicates;
+  s->rejected = counters_.rejected;
+  s->released = counters_.released;
+  s->rejected_by_reason = rejected_by_reason_;
+  s->commits = counters_.commits;
+  s->failed_commits = failed_commits_;
+  s->commit_latency = commit_latency_;
+  s->store_latched = store_.latched();
+  if (s->store_latched) s->store_latched_reason = store_.latched_reason();
+  s->delivered = counters_.delivered;
+  const auto activity = dispatcher_.ActivityByDestination();
+  for (const auto& name : config_.AllDestinations()) {
+    DestinationLiveStats d;
+    d.destination = name;
+    if (auto it = depth_.find(name); it != depth_.end()) {
+      d.depth = it->second.pending;
+      d.oldest_pending_at_us = d.depth > 0 ? it->second.oldest_enqueued_at_us : 0;
+    }
+    if (auto it = activity.find(name); it != activity.end()) {
+      d.in_flight = it->second.in_flight;
+      d.waiting_retry = it->second.waiting_retry;
+      d.receivers = it->second.receivers;
+      d.retried = it->second.retried;
+    }
+    if (auto it = delivered_by_destination_.find(name); it != delivered_by_destination_.end()) {
+      d.delivered = it->second;
+    }
+    s->destinations.push_back(std::move(d));
+  }
+  s->cases_evaluated_by_timer = cases_evaluated_by_timer_;
+  s->case_cache_cases = cache_.cases();
+  s->case_cache_events = cache_.events();
+  s->case_cache_hits = cache_.hits();
+  s->case_cache_misses = cache_.misses();
+  stats_board_.Publish(std::move(s));
+  stats_published_at_ = now;
+  stats_dirty_ = false;
+}
+
+}  // namespace slussen

@@ -1,0 +1,142 @@
+// The core and time: stored deadline states and liability follow the clock with no new event,
+// cases come from the cache after their first batch, a case's size is bounded, and the live
+// statistics can be read while the core runs.
+#include "cases/next_evaluation.h"
+#include "common/swedish_calendar.h"
+#include "unit/core/core_test_support.h"
+
+namespace slussen::testing {
+namespace {
+
+class CoreCasesTest : public CoreTest {
+ protected:
+  CoreCasesTest() {
+    // The hospital may also send the utskrivningsklar notice, which goes to the kommun.
+    config_.senders[0].may_send.insert(EventKind::kUtskrivningsklar);
+    config_.routes.push_back({EventKind::kUtskrivningsklar, true, false, {}});
+  }
+  std::string KallelseState() {
+    return Scalar("SELECT state FROM deadlines WHERE deadline_id = 'kallelse-sip'");
+  }
+};
+
+// 4 kap. 3 §: kallelse to SIP within 3 days of the utskrivningsklar notice. Nothing arrives after
+// the notice; the stored state still moves pending -> at risk -> missed as the clock passes the
+// at-risk horizon and the due time, because the case's next evaluation time is stored with it.
+TEST_F(CoreCasesTest, DeadlineGoesFromPendingToAtRiskToMissedWithNoNewEvent) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Inbound(2, Bytes(Valid(EventKind::kUtskrivningsklar, EventId(2)))));
+  ASSERT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted)
+      << output_.SettleOf(2).settlement.description;
+  EXPECT_EQ(KallelseState(), "pending");
+  const auto due = FromMicros(std::stoll(
+      Scalar("SELECT due_at_us FROM deadlines WHERE deadline_id = 'kallelse-sip'")));
+  const auto at_risk = due - config_.agreement.at_risk_horizon;
+  // The case waits for the first instant its evaluation can change, not a beat.
+  EXPECT_LE(std::stoll(Scalar("SELECT next_evaluation_at_us FROM cases")), ToMicros(at_risk));
+
+  SetNow(at_risk - std::chrono::minutes(1));
+  core_.Drain();
+  EXPECT_EQ(KallelseState(), "pending");
+
+  SetNow(at_risk + std::chrono::minutes(1));
+  core_.Drain();
+  EXPECT_EQ(KallelseState(), "at-risk");
+
+  SetNow(due + std::chrono::minutes(1));
+  core_.Drain();
+  EXPECT_EQ(KallelseState(), "missed");
+  // 5 kap. 3 §: a missed kallelse means no liability; the stored summary says so too.
+  EXPECT_EQ(Scalar("SELECT liable FROM cases"), "0");
+  EXPECT_GE(core_.stats()->cases_evaluated_by_timer, 2u);
+  EXPECT_EQ(Count("events"), 2);  // nothing was sent to make this happen
+}
+
+// A case's events are read from the store once; later batches fold the cached, decoded events.
+TEST_F(CoreCasesTest, LaterEventsOfACaseComeFromTheCache) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  const uint64_t misses = core_.stats()->case_cache_misses;
+  for (int i = 2; i <= 5; ++i) PostAndDrain(Inbound(static_cast<uint64_t>(i), Bytes(Inskrivning(EventId(i)))));
+  const auto stats = core_.stats();
+  EXPECT_EQ(stats->case_cache_misses, misses);
+  EXPECT_GE(stats->case_cache_hits, 4u);
+  EXPECT_EQ(stats->case_cache_cases, 1u);
+  EXPECT_EQ(stats->case_cache_events, 5u);
+  // And the fold saw all of them: the notes name every later inskrivningsmeddelande.
+  const std::string notes = Scalar("SELECT notes FROM cases");
+  for (int i = 2; i <= 5; ++i) EXPECT_THAT(notes, HasSubstr(EventId(i)));
+}
+
+// A failed transaction leaves nothing of itself in the cache: the next batch reads the store.
+TEST_F(CoreCasesTest, AFailedWriteDoesNotLeaveItsEventsInTheCache) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  store_.fail_next_write = true;
+  PostAndDrain(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  ASSERT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kReleased);
+  PostAndDrain(Inbound(3, Bytes(Inskrivning(EventId(3)))));
+  const std::string notes = Scalar("SELECT notes FROM cases");
+  EXPECT_THAT(notes, HasSubstr(EventId(3)));
+  EXPECT_THAT(notes, Not(HasSubstr(EventId(2))));
+  EXPECT_EQ(core_.stats()->case_cache_events, 2u);
+}
+
+TEST_F(CoreCasesTest, ACaseHoldsAtMostMaxEventsPerCase) {
+  config_.max_events_per_case = 3;
+  core_.Start();
+  for (int i = 1; i <= 4; ++i) core_.Post(Inbound(static_cast<uint64_t>(i), Bytes(Inskrivning(EventId(i)))));
+  core_.Drain();
+  for (uint64_t token : {1u, 2u, 3u}) {
+    EXPECT_EQ(output_.SettleOf(token).settlement.kind, Settlement::Kind::kAccepted) << token;
+  }
+  const Settled fourth = output_.SettleOf(4);
+  EXPECT_EQ(fourth.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_THAT(fourth.settlement.description, HasSubstr("max-events-per-case"));
+  EXPECT_EQ(Count("events"), 3);
+  EXPECT_EQ(Scalar("SELECT event_id FROM dead_letters"), EventId(4));
+  EXPECT_EQ(core_.stats()->rejected_by_reason.at("case_id"), 1u);
+}
+
+// The statistics are a snapshot any thread can take while the core works.
+TEST_F(CoreCasesTest, LiveStatisticsWhileRunning) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Inbound(2, "not protobuf"));
+  auto s = core_.stats();
+  EXPECT_TRUE(s->started);
+  EXPECT_EQ(s->accepted, 1u);
+  EXPECT_EQ(s->rejected, 1u);
+  EXPECT_EQ(s->rejected_by_reason.at("body"), 1u);
+  EXPECT_EQ(s->commits, 2u);
+  EXPECT_EQ(s->commit_latency.count, 2u);
+  EXPECT_FALSE(s->store_latched);
+  auto dest = [&](const std::string& name) {
+    for (const auto& d : s->destinations) {
+      if (d.destination == name) return d;
+    }
+    ADD_FAILURE() << "no destination " << name;
+    return DestinationLiveStats{};
+  };
+  EXPECT_EQ(dest(kKommunDestination).depth, 1);
+  EXPECT_EQ(dest(kKommunDestination).oldest_pending_at_us, ToMicros(kNow));
+  EXPECT_EQ(dest("ehr-halland").depth, 0);
+
+  // A receiver takes it: in flight, then delivered.
+  core_.Post(Demand(kKommunDestination, 10));
+  core_.Drain();
+  s = core_.stats();
+  EXPECT_EQ(dest(kKommunDestination).in_flight, 1);
+  EXPECT_EQ(dest(kKommunDestination).receivers, 1);
+  const auto seq = output_.delivers().at(0).items.at(0).seq;
+  PostAndDrain(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
+  s = core_.stats();
+  EXPECT_EQ(dest(kKommunDestination).in_flight, 0);
+  EXPECT_EQ(dest(kKommunDestination).delivered, 1u);
+  EXPECT_EQ(dest(kKommunDestination).depth, 0);
+  EXPECT_EQ(s->delivered, 1u);
+}
+
+}  // namespace
+}  // namespace slussen::testing
