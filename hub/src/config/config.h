@@ -58,6 +58,15 @@ struct ReservnummerIssuerConfig {
   std::string name;
 };
 
+// Bounds of the embedded AMQP listener (<hub><transport>); the defaults are schemas/config.xsd's.
+struct TransportConfig {
+  std::size_t max_connections = 1000;
+  uint32_t max_frame_size = 64 * 1024;
+  std::chrono::seconds idle_timeout{60};    // silence after which a peer is closed
+  int max_unsettled_inbound = 2000;         // per connection: granted credit + unsettled
+  int max_unsettled_outbound = 500;         // per receiver link: sent and not yet settled
+};
+
 struct Config {
   std::string source_path;  // the file it came from, for messages
 
@@ -69,6 +78,7 @@ struct Config {
   std::size_t max_message_bytes = 1024 * 1024;
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
   std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
+  TransportConfig transport;
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;
