@@ -52,12 +52,14 @@ int64_t SeqFromTag(const proton::binary& tag) {
 }  // namespace
 
 AmqpConnection::AmqpConnection(uint64_t id, const Config& config, CoreInbox& core, Clock clock,
-                               TransportCounters& counters, const std::atomic<bool>& accepting)
+                               LinkIdSource& link_ids, TransportCounters& counters,
+                               const std::atomic<bool>& accepting)
     : driver_("slussen-" + config.hub_name),
       id_(id),
       config_(config),
       core_(core),
       clock_(std::move(clock)),
+      link_ids_(link_ids),
       counters_(counters),
       accepting_(accepting),
       delivery_limit_(config.max_message_bytes + kSectionAllowance) {}
@@ -205,7 +207,7 @@ void AmqpConnection::PostInbound(InLink& link, pn_delivery_t* d, std::string mes
                                  std::string body, std::size_t body_size, std::string body_problem) {
   InboundMessage in;
   in.conn_id = id_;
-  in.token = next_id_++;
+  in.token = next_token_++;
   in.channel = link.channel;
   in.message_id = std::move(message_id);
   in.body = std::move(body);
@@ -311,7 +313,7 @@ void AmqpConnection::on_sender_open(proton::sender& s) {
     return;
   }
   s.open(proton::sender_options().source(proton::source_options().address(address)));
-  const uint64_t link_id = next_id_++;
+  const uint64_t link_id = link_ids_.Next();
   out_ids_[s] = link_id;
   out_links_[link_id] = {s, destination, 0, {}};
   spdlog::info("receiver attached to {} (connection {}, link {})", address, id_, link_id);

@@ -36,16 +36,25 @@
 
 namespace slussen {
 
+// Link ids are the core's keys for outbound links (LinkDemand, LinkGone, DeliveryOutcome), so
+// they are unique over all connections of a transport: every connection draws them from the
+// loop's one source.
+struct LinkIdSource {
+  uint64_t next = 1;
+  uint64_t Next() { return next++; }
+};
+
 class AmqpConnection final : public proton::messaging_handler {
  public:
   // What the encoded message may carry besides its body (header, properties, application
   // properties): a delivery is refused once it passes max-message-bytes plus this.
   static constexpr std::size_t kSectionAllowance = 64 * 1024;
 
-  // `config`, `core`, `counters` and `accepting` must outlive the connection. `accepting` false:
+  // `config`, `core`, `link_ids`, `counters` and `accepting` must outlive the connection. `accepting` false:
   // new connections are refused and new inbound messages released (the hub is stopping).
   AmqpConnection(uint64_t id, const Config& config, CoreInbox& core, Clock clock,
-                 TransportCounters& counters, const std::atomic<bool>& accepting);
+                 LinkIdSource& link_ids, TransportCounters& counters,
+                 const std::atomic<bool>& accepting);
   ~AmqpConnection() override;
   AmqpConnection(const AmqpConnection&) = delete;
   AmqpConnection& operator=(const AmqpConnection&) = delete;
@@ -141,6 +150,7 @@ class AmqpConnection final : public proton::messaging_handler {
   const Config& config_;
   CoreInbox& core_;
   Clock clock_;
+  LinkIdSource& link_ids_;
   TransportCounters& counters_;
   const std::atomic<bool>& accepting_;
   const std::size_t delivery_limit_;  // encoded bytes after which a delivery is refused
@@ -151,7 +161,7 @@ class AmqpConnection final : public proton::messaging_handler {
   bool closing_ = false;  // Close() ran: a late open from the peer is not answered with ours
   int64_t now_ms_ = 0;   // last Tick
   int64_t fail_deadline_ms_ = 0;
-  uint64_t next_id_ = 1;
+  uint64_t next_token_ = 1;
   std::map<pn_link_t*, InLink> in_links_;
   std::unordered_map<uint64_t, OutLink> out_links_;
   std::map<proton::sender, uint64_t> out_ids_;

@@ -1,6 +1,7 @@
 #include "transport/message_codec.h"
 
 #include <proton/codec.h>
+#include <proton/type_id.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -100,7 +101,7 @@ std::string IdText(pn_data_t* d) {
       return "binary:" + Hex(b.start, b.size);
     }
     case PN_NULL: return "";
-    default: return std::string(pn_type_name(pn_data_type(d))) + ":?";
+    default: return proton::type_name(static_cast<proton::type_id>(pn_data_type(d))) + ":?";
   }
 }
 
@@ -169,7 +170,8 @@ Result<DecodedMessage> DecodeMessage(std::string_view bytes, bool complete, std:
       case kValue:
         if (pn_data_next(data.get()) && pn_data_enter(data.get()) && pn_data_next(data.get()) &&
             pn_data_next(data.get())) {
-          other_body = std::string("an amqp-value of type ") + pn_type_name(pn_data_type(data.get()));
+          other_body = "an amqp-value of type " +
+                       proton::type_name(static_cast<proton::type_id>(pn_data_type(data.get())));
         } else {
           other_body = "an amqp-value";
         }

@@ -187,7 +187,8 @@ void SocketLoop::Accept() {
       }
     }
     const uint64_t id = next_id_++;
-    auto amqp = std::make_unique<AmqpConnection>(id, config_, core_, clock_, counters_, accepting_);
+    auto amqp = std::make_unique<AmqpConnection>(id, config_, core_, clock_, link_ids_, counters_,
+                                                 accepting_);
     amqp->Start(options_ ? options_(id) : AmqpConnection::ServerOptions(config_));
     if (refuse) {
       spdlog::warn("amqp: refusing connection {}: {} connections are open (max-connections)", id,

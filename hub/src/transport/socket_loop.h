@@ -87,6 +87,7 @@ class SocketLoop {
   uint64_t accept_errors_unlogged_ = 0;
   bool closing_ = false;     // CloseAll: end when the last connection has gone
   uint64_t next_id_ = 2;     // 0 and 1 tag the listener and the eventfd in epoll
+  LinkIdSource link_ids_;
   std::unordered_map<uint64_t, Socket> sockets_;
   std::set<std::pair<int64_t, uint64_t>> timers_;  // (deadline_ms, id)
   std::size_t refusing_ = 0;
