@@ -31,11 +31,19 @@ struct ConnectionAccess : proton::connection {
   }
 };
 
+struct TransportAccess : proton::transport {
+  static pn_transport_t* Of(const proton::transport& t) {
+    auto accessor = &TransportAccess::pn_object;
+    return (t.*accessor)();
+  }
+};
+
 }  // namespace
 
 pn_delivery_t* Raw(const proton::transfer& t) { return TransferAccess::Of(t); }
 pn_link_t* Raw(const proton::link& l) { return LinkAccess::Of(l); }
 pn_connection_t* Raw(const proton::connection& c) { return ConnectionAccess::Of(c); }
+pn_transport_t* Raw(const proton::transport& t) { return TransportAccess::Of(t); }
 
 void RejectAndSettle(pn_delivery_t* d, const Condition& condition) {
   pn_condition_t* cond = pn_disposition_condition(pn_delivery_local(d));

@@ -10,6 +10,7 @@
 #include <proton/object.h>
 #include <proton/sender.hpp>
 #include <proton/tracker.hpp>
+#include <proton/transport.hpp>
 
 #include <string>
 #include <string_view>
@@ -17,12 +18,14 @@
 struct pn_connection_t;
 struct pn_delivery_t;
 struct pn_link_t;
+struct pn_transport_t;
 
 namespace slussen::amqp {
 
 pn_delivery_t* Raw(const proton::transfer& t);  // a delivery or a tracker
 pn_link_t* Raw(const proton::link& l);
 pn_connection_t* Raw(const proton::connection& c);
+pn_transport_t* Raw(const proton::transport& t);
 
 // An AMQP error condition (name + description), as sent or received.
 struct Condition {

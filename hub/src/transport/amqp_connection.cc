@@ -1,9 +1,11 @@
 #include "transport/amqp_connection.h"
 
+#include <proton/condition.h>
 #include <proton/connection.hpp>
 #include <proton/delivery.h>
 #include <proton/error_condition.hpp>
 #include <proton/link.h>
+#include <proton/transport.h>
 #include <proton/message.hpp>
 #include <proton/message_id.hpp>
 #include <proton/receiver_options.hpp>
@@ -125,10 +127,12 @@ void AmqpConnection::Process() {
   // The driver catches what a handler throws and records it as the transport's condition
   // "exception", then carries on; here that ends this connection, and only this one.
   alive_ = driver_.dispatch();
-  const proton::error_condition error = driver_.transport().error();
-  if (!failed_ && alive_ && error.name() == "exception") {
-    const bool decode = error.description().find("decode") != std::string::npos;
-    Fail(decode ? "amqp:decode-error" : "amqp:internal-error", error.description());
+  if (!failed_ && alive_ && pn_condition_is_set(pn_transport_condition(amqp::Raw(driver_.transport())))) {
+    const proton::error_condition error = driver_.transport().error();
+    if (error.name() == "exception") {
+      const bool decode = error.description().find("decode") != std::string::npos;
+      Fail(decode ? "amqp:decode-error" : "amqp:internal-error", error.description());
+    }
   }
   if (!alive_) Teardown();
 }

@@ -44,6 +44,17 @@ TEST_F(AmqpConnectionTest, EventIsPostedWithChannelAndMessageId) {
   EXPECT_NE(in[0].token, in[1].token);
 }
 
+// Clients today connect both ways: Proton's default does SASL ANONYMOUS, others send the AMQP
+// header straight away.
+TEST_F(AmqpConnectionTest, ClientWithoutSaslIsServedToo) {
+  ConnectionPair pair(1, config_, inbox_, link_ids_, counters_, accepting_,
+                      proton::connection_options().sasl_enabled(false));
+  proton::sender s = pair.OpenSender("events");
+  pair.Send(s, "t1", "evt-1", "x");
+  ASSERT_THAT(inbox_.All<InboundMessage>(), SizeIs(1));
+  EXPECT_EQ(inbox_.All<InboundMessage>()[0].message_id, "evt-1");
+}
+
 TEST_F(AmqpConnectionTest, NonStringMessageIdIsRendered) {
   ConnectionPair pair(1, config_, inbox_, link_ids_, counters_, accepting_);
   proton::sender s = pair.OpenSender("events");

@@ -17,10 +17,11 @@ int RecordingInbox::DemandFor(uint64_t link_id) const {
 
 ConnectionPair::ConnectionPair(uint64_t id, const Config& config, CoreInbox& inbox,
                                LinkIdSource& link_ids, TransportCounters& counters,
-                               const std::atomic<bool>& accepting)
+                               const std::atomic<bool>& accepting,
+                               proton::connection_options client_options)
     : client("test-client"), server(id, config, inbox, SystemClock(), link_ids, counters, accepting) {
   server.Start(AmqpConnection::ServerOptions(config));
-  client.connect(proton::connection_options().handler(handler));
+  client.connect(client_options.handler(handler));
   Pump();
 }
 

@@ -80,8 +80,11 @@ class ClientHandler : public proton::messaging_handler {
 // A hub connection and a client, connected in memory.
 class ConnectionPair {
  public:
+  // `client_options`: e.g. sasl_enabled(false) for a client that sends a plain AMQP header
+  // (the default client does a SASL ANONYMOUS exchange first).
   ConnectionPair(uint64_t id, const Config& config, CoreInbox& inbox, LinkIdSource& link_ids,
-                 TransportCounters& counters, const std::atomic<bool>& accepting);
+                 TransportCounters& counters, const std::atomic<bool>& accepting,
+                 proton::connection_options client_options = {});
   // Moves bytes both ways and runs both sides until nothing moves.
   void Pump();
   // Opens a sending link to the hub (with its credit once pumped).
