@@ -176,5 +176,35 @@ TEST_F(HubTransport, OffendersLeaveNoDescriptorsBehind) {
   EXPECT_EQ(exit.code, 0) << exit.ToString() << HubLog();
 }
 
+class HubTransportBounds : public HubTest {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o;
+    o.transport_attributes = "max-connections=\"2\"";
+    return o;
+  }
+};
+
+// One connection over max-connections is told why, and the hub serves again once one closes.
+TEST_F(HubTransportBounds, ConnectionOverTheMaximumIsRefusedClearly) {
+  auto first = NewClient();
+  auto second = NewClient();
+  ASSERT_TRUE(first && second);
+  // The third is answered with an open and at once a close that says why (AMQP allows a close
+  // only after an open), then its socket is closed.
+  RawPeer third("");
+  const RawPeerResult r = third.Run(hub().port(), std::chrono::seconds(20));
+  EXPECT_THAT(r.close_condition, HasSubstr("amqp:resource-limit-exceeded")) << HubLog();
+  EXPECT_TRUE(r.socket_closed_by_hub) << HubLog();
+  first->Close();
+  EXPECT_TRUE(PollUntil([&] {
+    HubClient again(hub().url());
+    std::string e;
+    return again.Connect(std::chrono::seconds(10), &e);
+  })) << HubLog();
+  const SendOutcome out = second->Send("events", ToMessage(ValidInskrivning()));
+  EXPECT_EQ(out.kind, SendOutcome::Kind::kAccepted) << out.condition << ": " << out.description;
+}
+
 }  // namespace
 }  // namespace slussen::testing

@@ -43,6 +43,7 @@ std::string TestConfigXml(const TestConfigOptions& o) {
   if (o.max_message_bytes) {
     x << "    <limits max-message-bytes=\"" << *o.max_message_bytes << "\"/>\n";
   }
+  if (!o.transport_attributes.empty()) x << "    <transport " << o.transport_attributes << "/>\n";
   x << "  </hub>\n  <kommuner>\n";
   for (const auto& k : o.kommuner) x << "    <kommun kod=\"" << Esc(k) << "\"/>\n";
   x << "  </kommuner>\n  <vardcentraler>\n";

@@ -26,6 +26,8 @@ struct TestConfigOptions {
   int port = 0;
   std::string store_path = "hub.db";  // relative to the config file's directory
   std::optional<std::size_t> max_message_bytes;
+  // Attributes of <transport> (bounds of the AMQP listener), verbatim; empty = no element.
+  std::string transport_attributes;
   std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
   std::vector<std::pair<std::string, std::string>> vardcentraler = {
       {kTestVardcentral, "VC Andersberg"}};
