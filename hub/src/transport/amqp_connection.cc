@@ -10,6 +10,7 @@
 #include <proton/message_id.hpp>
 #include <proton/receiver_options.hpp>
 #include <proton/sender_options.hpp>
+#include <proton/session.hpp>
 #include <proton/source.hpp>
 #include <proton/source_options.hpp>
 #include <proton/target.hpp>
@@ -331,6 +332,20 @@ void AmqpConnection::ForgetReceiver(const proton::receiver& r) {
   if (in_links_.erase(raw) == 0) return;
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.link == raw; });
   TopUpCredit();
+}
+
+// A session that ends takes its links with it, without a detach for each.
+void AmqpConnection::on_session_close(proton::session& session) {
+  std::vector<proton::sender> senders;
+  for (const auto& [sender, id] : out_ids_) {
+    if (sender.session() == session) senders.push_back(sender);
+  }
+  for (const auto& sender : senders) ForgetSender(sender);
+  std::vector<proton::receiver> receivers;
+  for (const auto& [raw, link] : in_links_) {
+    if (link.receiver.session() == session) receivers.push_back(link.receiver);
+  }
+  for (const auto& receiver : receivers) ForgetReceiver(receiver);
 }
 
 void AmqpConnection::on_sender_detach(proton::sender& s) { ForgetSender(s); }

@@ -125,6 +125,7 @@ class AmqpConnection final : public proton::messaging_handler {
   void on_sender_close(proton::sender& s) override;
   void on_receiver_detach(proton::receiver& r) override;
   void on_receiver_close(proton::receiver& r) override;
+  void on_session_close(proton::session& s) override;
   void on_transport_error(proton::transport& t) override;
   void on_transport_close(proton::transport& t) override;
   void on_error(const proton::error_condition& e) override;

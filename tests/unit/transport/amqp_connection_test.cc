@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <proton/delivery.h>
 #include <proton/link.h>
+#include <proton/receiver_options.hpp>
+#include <proton/session.hpp>
 
 #include "unit/transport/connection_pair.h"
 
@@ -256,6 +258,17 @@ TEST_F(AmqpConnectionTest, ClosingLinksAndConnectionsTellsTheCore) {
   EXPECT_EQ(inbox_.All<LinkGone>()[0].link_id, demands[0].link_id);
   pair.reset();  // the socket loop destroys a connection whose socket is gone
   EXPECT_THAT(inbox_.All<LinkGone>(), SizeIs(2));
+}
+
+TEST_F(AmqpConnectionTest, EndingASessionEndsItsLinks) {
+  ConnectionPair pair(1, config_, inbox_, link_ids_, counters_, accepting_);
+  proton::session session = pair.client.connection().open_session();
+  session.open_receiver("out/ehr", proton::receiver_options().credit_window(0)).add_credit(1);
+  pair.Pump();
+  ASSERT_THAT(inbox_.All<LinkDemand>(), SizeIs(1));
+  session.close();
+  pair.Pump();
+  EXPECT_THAT(inbox_.All<LinkGone>(), SizeIs(1));
 }
 
 TEST_F(AmqpConnectionTest, UnknownAddressesAreRefusedAtAttach) {
