@@ -89,6 +89,10 @@ class AmqpConnection final : public proton::messaging_handler {
   void Settle(uint64_t token, const Settlement& settlement);
   void Deliver(uint64_t link_id, std::vector<OutboxItem>& items);
 
+  // Bytes Proton holds in this connection's inbound deliveries, not yet taken (a gauge: it stays
+  // below a frame or so beyond max-message-bytes, whatever a peer sends).
+  std::size_t BufferedInboundBytes();
+
   uint64_t id() const { return id_; }
   bool failed() const { return failed_; }
 

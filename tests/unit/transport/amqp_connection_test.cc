@@ -179,11 +179,18 @@ TEST_F(AmqpConnectionTest, OversizedDeliveryIsRefusedWhileStillArriving) {
   EXPECT_EQ(in[0].body.size(), config_.max_message_bytes);
   EXPECT_EQ(counters_.oversized_deliveries, 1u);
 
-  pair.server.Settle(in[0].token, {Settlement::Kind::kRejected, "slussen:invalid-event", "too large"});
-  for (int i = 0; i < 20; ++i) {  // the sender keeps going; the hub drops it
+  EXPECT_LT(pair.server.BufferedInboundBytes(), 2 * chunk.size());
+  for (int i = 0; i < 20; ++i) {  // the sender keeps going before the core's answer: dropped
     pn_link_send(link, chunk.data(), chunk.size());
     pair.Pump();
   }
+  EXPECT_LT(pair.server.BufferedInboundBytes(), 2 * chunk.size());
+  pair.server.Settle(in[0].token, {Settlement::Kind::kRejected, "slussen:invalid-event", "too large"});
+  for (int i = 0; i < 20; ++i) {  // and after it: Proton ignores the rest of a settled delivery
+    pn_link_send(link, chunk.data(), chunk.size());
+    pair.Pump();
+  }
+  EXPECT_LT(pair.server.BufferedInboundBytes(), 2 * chunk.size());
   pn_link_advance(link);
   pair.Pump();
   EXPECT_EQ(pair.handler.outcomes["big"].state, proton::transfer::REJECTED);
