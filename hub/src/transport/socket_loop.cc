@@ -191,8 +191,14 @@ void SocketLoop::Accept() {
                                                  accepting_);
     amqp->Start(options_ ? options_(id) : AmqpConnection::ServerOptions(config_));
     if (refuse) {
-      spdlog::warn("amqp: refusing connection {}: {} connections are open (max-connections)", id,
-                   config_.transport.max_connections);
+      const int64_t now = NowMs();
+      ++refusals_unlogged_;
+      if (now - last_refusal_log_ms_ >= kAcceptLogEveryMs) {
+        spdlog::warn("amqp: refused {} connection(s): {} connections are open (max-connections)",
+                     refusals_unlogged_, config_.transport.max_connections);
+        last_refusal_log_ms_ = now;
+        refusals_unlogged_ = 0;
+      }
       amqp->Close("amqp:resource-limit-exceeded",
                   "the hub has its maximum of " + std::to_string(config_.transport.max_connections) +
                       " connections open; try again later");

@@ -85,6 +85,8 @@ class SocketLoop {
   int64_t accept_paused_until_ms_ = 0;
   int64_t last_accept_log_ms_ = -1'000'000;
   uint64_t accept_errors_unlogged_ = 0;
+  int64_t last_refusal_log_ms_ = -1'000'000;
+  uint64_t refusals_unlogged_ = 0;
   bool closing_ = false;     // CloseAll: end when the last connection has gone
   uint64_t next_id_ = 2;     // 0 and 1 tag the listener and the eventfd in epoll
   LinkIdSource link_ids_;
