@@ -134,6 +134,8 @@ class AmqpConnection final : public proton::messaging_handler {
   void on_transport_close(proton::transport& t) override;
   void on_error(const proton::error_condition& e) override;
 
+  void SettleNow(uint64_t token, const Settlement& settlement);
+  void SendNow(uint64_t link_id, std::vector<OutboxItem>& items);
   void TakeInbound();
   void TakeFrom(InLink& link);
   void RefuseOversized(InLink& link, pn_delivery_t* d);

@@ -105,13 +105,23 @@ void AmqpConnection::PostInbound(InLink& link, pn_delivery_t* d, std::string mes
   ++link.unsettled;
   if (!accepting_) {
     // Shutting down: the sender keeps the message and retries elsewhere or later.
-    Settle(in.token, {Settlement::Kind::kReleased, "", ""});
+    SettleNow(in.token, {Settlement::Kind::kReleased, "", ""});
     return;
   }
   core_.Post(std::move(in));
 }
 
+// The core's calls run outside Proton's dispatch, so nothing else would catch a throw here.
 void AmqpConnection::Settle(uint64_t token, const Settlement& settlement) {
+  if (failed_) return;
+  try {
+    SettleNow(token, settlement);
+  } catch (const std::exception& e) {
+    Fail("amqp:internal-error", std::string("settle failed: ") + e.what());
+  }
+}
+
+void AmqpConnection::SettleNow(uint64_t token, const Settlement& settlement) {
   auto it = pending_.find(token);
   if (it == pending_.end()) return;  // its link or connection went away; the sender will retry
   pn_delivery_t* d = it->second.delivery.get();

@@ -44,7 +44,17 @@ void AmqpConnection::on_sendable(proton::sender& s) {
   if (auto id = out_ids_.find(s); id != out_ids_.end()) AskForMore(id->second);
 }
 
+// The core's calls run outside Proton's dispatch, so nothing else would catch a throw here.
 void AmqpConnection::Deliver(uint64_t link_id, std::vector<OutboxItem>& items) {
+  if (failed_) return;
+  try {
+    SendNow(link_id, items);
+  } catch (const std::exception& e) {
+    Fail("amqp:internal-error", std::string("deliver failed: ") + e.what());
+  }
+}
+
+void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   auto it = out_links_.find(link_id);
   if (it == out_links_.end()) return;  // LinkGone already told the core
   OutLink& link = it->second;
