@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -171,6 +172,46 @@ TEST_F(HubTransport, OffendersLeaveNoDescriptorsBehind) {
   }
   EXPECT_TRUE(PollUntil([&] { return OpenDescriptors(hub().pid()) <= before; }))
       << OpenDescriptors(hub().pid()) << " descriptors open, " << before << " before" << HubLog();
+  warm->Close();
+  const auto exit = hub().Stop();
+  EXPECT_EQ(exit.code, 0) << exit.ToString() << HubLog();
+}
+
+// Out of descriptors at accept (EMFILE) is survived: the hub logs it, keeps its connections, and
+// accepts again once descriptors are free; SIGTERM still exits 0.
+TEST_F(HubTransport, RunningOutOfDescriptorsIsSurvived) {
+  auto warm = NewClient();
+  ASSERT_TRUE(warm);
+  rlimit old{};
+  ASSERT_EQ(prlimit(hub().pid(), RLIMIT_NOFILE, nullptr, &old), 0);
+  const rlimit tight{OpenDescriptors(hub().pid()) + 2, old.rlim_max};
+  ASSERT_EQ(prlimit(hub().pid(), RLIMIT_NOFILE, &tight, nullptr), 0);
+  std::vector<int> sockets;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(hub().port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      const std::string header("AMQP\x00\x01\x00\x00", 8);
+      [[maybe_unused]] const ssize_t n = send(fd, header.data(), header.size(), MSG_NOSIGNAL);
+    }
+    sockets.push_back(fd);
+  }
+  EXPECT_TRUE(PollUntil([&] { return hub().StderrTail().find("Too many open files") != std::string::npos; }))
+      << HubLog();
+  for (int fd : sockets) close(fd);
+  ASSERT_EQ(prlimit(hub().pid(), RLIMIT_NOFILE, &old, nullptr), 0);
+
+  EXPECT_TRUE(hub().Alive());
+  const SendOutcome kept = warm->Send("events", ToMessage(ValidInskrivning()));
+  EXPECT_EQ(kept.kind, SendOutcome::Kind::kAccepted) << kept.condition << ": " << kept.description << HubLog();
+  EXPECT_TRUE(PollUntil([&] {
+    HubClient fresh(hub().url());
+    std::string error;
+    return fresh.Connect(std::chrono::seconds(10), &error);
+  })) << HubLog();
   warm->Close();
   const auto exit = hub().Stop();
   EXPECT_EQ(exit.code, 0) << exit.ToString() << HubLog();
