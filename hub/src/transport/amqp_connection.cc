@@ -15,6 +15,8 @@
 #include <proton/transport.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -87,20 +89,37 @@ void AmqpConnection::Disconnected(const std::string& why) {
 
 int64_t AmqpConnection::Tick(int64_t now_ms) {
   now_ms_ = now_ms;
+  if (dropped_) return 0;
   if (failed_) {
     if (now_ms >= fail_deadline_ms_) alive_ = false;
     return fail_deadline_ms_;
   }
-  return driver_.tick(proton::timestamp(now_ms)).milliseconds();
+  if (!opened_) {
+    if (open_deadline_ms_ < 0) {
+      open_deadline_ms_ = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       config_.transport.idle_timeout).count();
+    }
+    if (now_ms >= open_deadline_ms_) {
+      counters_.idle_timeouts++;
+      spdlog::info("connection {}: no AMQP open within the idle timeout; dropped", id_);
+      dropped_ = true;
+      Teardown();
+      return 0;
+    }
+  }
+  const int64_t next = driver_.tick(proton::timestamp(now_ms)).milliseconds();
+  if (opened_) return next;
+  return next == 0 ? open_deadline_ms_ : std::min(next, open_deadline_ms_);
 }
 
 bool AmqpConnection::Finished() {
+  if (dropped_) return true;
   if (failed_) return !alive_ || driver_.write_buffer().size == 0;
   return !alive_;
 }
 
 void AmqpConnection::Process() {
-  if (failed_) return;
+  if (failed_ || dropped_) return;
   try {
     TakeInbound();
   } catch (const std::exception& e) {
@@ -123,6 +142,7 @@ void AmqpConnection::Process() {
 // ---- Links ----
 
 void AmqpConnection::on_connection_open(proton::connection& c) {
+  opened_ = true;
   if (closing_) return;  // refused at accept: our close is already on its way
   if (!accepting_) {
     c.close(proton::error_condition("amqp:connection:forced", "slussen is shutting down"));

@@ -75,7 +75,8 @@ class AmqpConnection final : public proton::messaging_handler {
   // The socket is gone (reset, EOF, write error); `why` is for the log.
   void Disconnected(const std::string& why);
   // Runs Proton's timers (idle timeout, heartbeats) at `now_ms` (any monotonic milliseconds);
-  // returns when to call again (0: no timer).
+  // returns when to call again (0: no timer). A peer that has not opened its connection one idle
+  // timeout after the first Tick is dropped (Proton's idle timer starts only after the open).
   int64_t Tick(int64_t now_ms);
   // Takes the inbound deliveries that are complete and runs the handlers. Call after any of the
   // above, and after Settle/Deliver, before writing.
@@ -83,7 +84,7 @@ class AmqpConnection final : public proton::messaging_handler {
   // True once the connection has ended and its socket can be closed and the object destroyed.
   bool Finished();
   // False while the connection must not read (it has failed and only flushes its close).
-  bool WantsRead() const { return !failed_; }
+  bool WantsRead() const { return !failed_ && !dropped_; }
 
   // --- The core's decisions (delivered through the loop's queue). ---
   void Settle(uint64_t token, const Settlement& settlement);
@@ -167,6 +168,9 @@ class AmqpConnection final : public proton::messaging_handler {
   bool torn_down_ = false;
   bool closing_ = false;  // Close() ran: a late open from the peer is not answered with ours
   int64_t now_ms_ = 0;   // last Tick
+  int64_t open_deadline_ms_ = -1;  // set at the first Tick; cleared by the peer's open
+  bool opened_ = false;  // the peer's open arrived
+  bool dropped_ = false;  // never opened in time: the socket is just closed
   int64_t fail_deadline_ms_ = 0;
   uint64_t next_token_ = 1;
   std::map<pn_link_t*, InLink> in_links_;

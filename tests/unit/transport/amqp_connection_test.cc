@@ -301,6 +301,21 @@ TEST_F(AmqpConnectionTest, SilentPeerIsClosedAfterTheIdleTimeout) {
   EXPECT_EQ(counters_.idle_timeouts, 1u);
 }
 
+// A peer that connects and never speaks AMQP holds no connection slot for longer than the idle
+// timeout (Proton's own idle timer starts only once the connection is open).
+TEST_F(AmqpConnectionTest, PeerThatNeverOpensIsDropped) {
+  config_.transport.idle_timeout = std::chrono::seconds(1);
+  AmqpConnection server(1, config_, inbox_, SystemClock(), link_ids_, counters_, accepting_);
+  server.Start(AmqpConnection::ServerOptions(config_));
+  EXPECT_EQ(server.Tick(5000), 6000);
+  server.Process();
+  EXPECT_FALSE(server.Finished());
+  server.Tick(6000);
+  server.Process();
+  EXPECT_TRUE(server.Finished());
+  EXPECT_EQ(counters_.idle_timeouts, 1u);
+}
+
 TEST_F(AmqpConnectionTest, RefusedConnectionGetsAClearClose) {
   RecordingInbox inbox;
   ConnectionPair pair(1, config_, inbox, link_ids_, counters_, accepting_);
