@@ -130,7 +130,7 @@ TEST_F(HubTransport, UndecodableTransferClosesOnlyTheOffender) {
 
   std::vector<OutgoingMessage> messages;
   std::set<std::string> ids;
-  for (int i = 0; i < 400; ++i) {
+  for (int i = 0; i < 2000; ++i) {
     const auto env = ValidInskrivning();
     ids.insert(env.event_id());
     messages.push_back(ToMessage(env));
@@ -142,12 +142,17 @@ TEST_F(HubTransport, UndecodableTransferClosesOnlyTheOffender) {
       std::string(),                               // an empty transfer
       std::string("\x13\x37 not amqp at all", 18),
   };
-  for (const auto& payload : payloads) {
-    SCOPED_TRACE("payload of " + std::to_string(payload.size()) + " bytes");
+  // Offenders keep coming for as long as the stream runs (each payload at least once).
+  std::size_t offenders = 0;
+  while (offenders < payloads.size() ||
+         streaming.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    const std::string& payload = payloads[offenders++ % payloads.size()];
+    SCOPED_TRACE("offender " + std::to_string(offenders) + ", payload of " +
+                 std::to_string(payload.size()) + " bytes");
     RawPeer peer(payload);
     const RawPeerResult r = peer.Run(hub().port(), std::chrono::seconds(20));
-    EXPECT_THAT(r.close_condition, HasSubstr("amqp:decode-error")) << HubLog();
-    EXPECT_TRUE(r.socket_closed_by_hub) << HubLog();
+    ASSERT_THAT(r.close_condition, HasSubstr("amqp:decode-error")) << HubLog();
+    ASSERT_TRUE(r.socket_closed_by_hub) << HubLog();
   }
 
   const std::vector<SendOutcome> outcomes = streaming.get();
