@@ -1,7 +1,6 @@
 #include "raw_peer.h"
 
-#include <proton/delivery.h>
-#include <proton/link.h>
+#include "amqp/proton_compat.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -42,15 +41,6 @@ class Ready : public proton::listen_handler {
 
  private:
   std::string host_;
-};
-
-// The C API under a Proton C++ sender, to send already-encoded bytes (the C++ API always encodes
-// a proton::message). The pointer-to-member reaches the protected accessor legally.
-struct RawLink : proton::sender {
-  static pn_link_t* Of(const proton::sender& s) {
-    auto accessor = &RawLink::pn_object;
-    return (s.*accessor)();
-  }
 };
 
 using Bytes = std::shared_ptr<const std::vector<char>>;
@@ -114,12 +104,11 @@ class RawPeer : public proton::messaging_handler {
     for (auto& out : outs_) {
       if (!(out.sender == s)) continue;
       if (from_queue) out.flush_queued = false;
-      pn_link_t* link = RawLink::Of(s);
+      // Already-encoded bytes: the C++ API would encode a proton::message again.
       while (!out.queue.empty() && s.credit() > 0) {
         const uint64_t tag = next_tag_++;
-        pn_delivery(link, pn_dtag(reinterpret_cast<const char*>(&tag), sizeof tag));
-        pn_link_send(link, out.queue.front()->data(), out.queue.front()->size());
-        pn_link_advance(link);
+        const auto& bytes = *out.queue.front();
+        amqp::SendRaw(s, {reinterpret_cast<const char*>(&tag), sizeof tag}, {bytes.data(), bytes.size()});
         out.queue.pop_front();
       }
     }

@@ -1,9 +1,9 @@
 #include "testing/raw_sender.h"
 
+#include "amqp/proton_compat.h"
+
 #include <proton/connection.hpp>
 #include <proton/container.hpp>
-#include <proton/delivery.h>
-#include <proton/link.h>
 #include <proton/messaging_handler.hpp>
 #include <proton/sender.hpp>
 #include <proton/tracker.hpp>
@@ -14,14 +14,6 @@
 
 namespace slussen::testing {
 namespace {
-
-// Reaches the pn_link_t behind a proton::sender through the protected accessor, legally.
-struct RawLink : proton::sender {
-  static pn_link_t* Of(const proton::sender& s) {
-    auto accessor = &RawLink::pn_object;
-    return (s.*accessor)();
-  }
-};
 
 class Handler : public proton::messaging_handler {
  public:
@@ -37,10 +29,7 @@ class Handler : public proton::messaging_handler {
   void on_sendable(proton::sender& s) override {
     if (sent_) return;
     sent_ = true;
-    pn_link_t* link = RawLink::Of(s);
-    pn_delivery(link, pn_dtag("raw", 3));
-    pn_link_send(link, payload_.data(), payload_.size());
-    pn_link_advance(link);
+    amqp::SendRaw(s, "raw", payload_);
   }
   void Finish(proton::tracker& t, const char* outcome) {
     result.settled = true;

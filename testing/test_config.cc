@@ -50,6 +50,7 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     for (const auto& [name, value] : o.extra_limits) x << " " << name << "=\"" << Esc(value) << "\"";
     x << "/>\n";
   }
+  if (!o.transport_attributes.empty()) x << "    <transport " << o.transport_attributes << "/>\n";
   x << "  </hub>\n  <kommuner>\n";
   for (const auto& k : o.kommuner) x << "    <kommun kod=\"" << Esc(k) << "\"/>\n";
   x << "  </kommuner>\n  <vardcentraler>\n";

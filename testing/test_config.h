@@ -33,6 +33,8 @@ struct TestConfigOptions {
   std::optional<std::size_t> max_message_bytes;
   // Further attributes of <limits>, verbatim (name, value), for limits newer than this builder.
   std::vector<std::pair<std::string, std::string>> extra_limits;
+  // Attributes of <transport> (bounds of the AMQP listener), verbatim; empty = no element.
+  std::string transport_attributes;
   std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
   // hsa-id, name.
   std::vector<std::pair<std::string, std::string>> vardcentraler = {

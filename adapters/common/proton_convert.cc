@@ -1,13 +1,9 @@
 #include "proton_convert.h"
 
+#include "amqp/proton_compat.h"
+
 #include <proton/binary.hpp>
 #include <proton/codec/map.hpp>
-#include <proton/condition.h>
-#include <proton/connection.h>
-#include <proton/delivery.h>
-#include <proton/disposition.h>
-#include <proton/link.h>
-#include <proton/terminus.h>
 #include <proton/scalar.hpp>
 #include <proton/types.hpp>
 #include <proton/value.hpp>
@@ -16,22 +12,6 @@
 
 namespace slussen::client {
 namespace {
-
-// proton::tracker keeps its pn_delivery_t* in a protected member, and Proton's own unwrap()
-// helper lives in a private header. A derived class may read the protected accessor of itself,
-// so copying the tracker into one gives us the C handle without touching Proton internals.
-class RawTracker : public proton::tracker {
- public:
-  explicit RawTracker(const proton::tracker& t) : proton::tracker(t) {}
-  pn_delivery_t* raw() const { return pn_object(); }
-};
-
-// The same trick for links.
-class RawLink : public proton::link {
- public:
-  explicit RawLink(const proton::link& l) : proton::link(l) {}
-  pn_link_t* raw() const { return pn_object(); }
-};
 
 std::string ScalarText(const proton::scalar& s) {
   if (s.type() == proton::STRING) return proton::get<std::string>(s);
@@ -104,14 +84,9 @@ SendOutcome OutcomeOf(const proton::tracker& t) {
     case proton::transfer::MODIFIED: out.kind = SendOutcome::Kind::kModified; return out;
     case proton::transfer::REJECTED: {
       out.kind = SendOutcome::Kind::kRejected;
-      pn_disposition_t* remote = pn_delivery_remote(RawTracker(t).raw());
-      pn_condition_t* cond = remote ? pn_disposition_condition(remote) : nullptr;
-      if (cond && pn_condition_is_set(cond)) {
-        const char* name = pn_condition_get_name(cond);
-        const char* desc = pn_condition_get_description(cond);
-        out.condition = name ? name : "";
-        out.description = desc ? desc : "";
-      }
+      amqp::Condition cond = amqp::RemoteCondition(t);
+      out.condition = std::move(cond.name);
+      out.description = std::move(cond.description);
       return out;
     }
     default:
@@ -121,12 +96,6 @@ SendOutcome OutcomeOf(const proton::tracker& t) {
   }
 }
 
-bool RefusedAtAttach(const proton::link& l) {
-  pn_link_t* raw = RawLink(l).raw();
-  if (pn_link_state(raw) & PN_REMOTE_CLOSED) return true;
-  pn_terminus_t* remote = pn_link_is_receiver(raw) ? pn_link_remote_source(raw)
-                                                   : pn_link_remote_target(raw);
-  return pn_terminus_get_type(remote) == PN_UNSPECIFIED;
-}
+bool RefusedAtAttach(const proton::link& l) { return amqp::RefusedAtAttach(l); }
 
 }  // namespace slussen::client

@@ -107,11 +107,9 @@ TEST_F(HubRejection, MalformedBodiesAreRejectedAndDeadLettered) {
 }
 
 // A transfer whose payload is not an encoded AMQP message at all (a broken or hostile peer): the
-// hub must not crash and must never accept it. Where Proton can decode the transfer the hub
-// rejects it; where Proton cannot (it throws before any handler runs), the hub resets its
-// connections and listens again on the same port. Either way it keeps serving. Known limit: the
-// offending peer's socket is not closed by that reset (Proton abandons it mid-batch), so that
-// peer sees no outcome and times out; see hub/DESIGN.md "Known limits".
+// hub must not crash and must never accept it. It closes that peer's connection with
+// amqp:decode-error (so the peer sees no outcome) and keeps serving everyone else;
+// hub_transport_test.cc checks the close and the other connections.
 TEST_F(HubRejection, TransferThatIsNotAnAmqpMessageDoesNotTakeTheHubDown) {
   const std::vector<std::string> payloads = {
       RandomBytes(64, 1),

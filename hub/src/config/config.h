@@ -58,6 +58,15 @@ struct ReservnummerIssuerConfig {
   std::string name;
 };
 
+// Bounds of the embedded AMQP listener (<hub><transport>); the defaults are schemas/config.xsd's.
+struct TransportConfig {
+  std::size_t max_connections = 1000;
+  uint32_t max_frame_size = 64 * 1024;
+  std::chrono::seconds idle_timeout{60};    // silence after which a peer is closed
+  int max_unsettled_inbound = 2000;         // per connection: granted credit + unsettled
+  int max_unsettled_outbound = 500;         // per receiver link: sent and not yet settled
+};
+
 struct Config {
   std::string source_path;  // the file it came from, for messages
 
@@ -72,6 +81,7 @@ struct Config {
   std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
   std::size_t max_events_per_case = 5000;  // events beyond are refused (a sender in a loop)
   std::size_t case_cache_events = 50000;   // decoded events of active cases kept in memory
+  TransportConfig transport;
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;

@@ -108,6 +108,18 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
     cfg.max_events_per_case = NumberAttr(limits, "max-events-per-case", cfg.max_events_per_case, diag);
     cfg.case_cache_events = NumberAttr(limits, "case-cache-events", cfg.case_cache_events, diag);
   }
+  if (const xmlNode* t = Child(hub, "transport")) {
+    // The schema bounds each to an unsignedInt of at least 1; the ints below are capped.
+    auto count = [&](const char* name, uint64_t fallback) {
+      return std::min<uint64_t>(NumberAttr(t, name, fallback, diag), INT32_MAX);
+    };
+    TransportConfig& tc = cfg.transport;
+    tc.max_connections = count("max-connections", tc.max_connections);
+    tc.max_frame_size = static_cast<uint32_t>(NumberAttr(t, "max-frame-size", tc.max_frame_size, diag));
+    tc.idle_timeout = std::chrono::seconds(count("idle-timeout-seconds", tc.idle_timeout.count()));
+    tc.max_unsettled_inbound = static_cast<int>(count("max-unsettled-inbound", tc.max_unsettled_inbound));
+    tc.max_unsettled_outbound = static_cast<int>(count("max-unsettled-outbound", tc.max_unsettled_outbound));
+  }
 }
 
 // Also records every destination id with where it came from, to catch clashes.

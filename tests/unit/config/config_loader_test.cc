@@ -116,6 +116,12 @@ TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(300));
   EXPECT_EQ(cfg->commit_batch_max, 2000u);
   EXPECT_EQ(cfg->store_backend, "sqlite");
+  // No <transport>: the defaults.
+  EXPECT_EQ(cfg->transport.max_connections, 1000u);
+  EXPECT_EQ(cfg->transport.max_frame_size, 65536u);
+  EXPECT_EQ(cfg->transport.idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(cfg->transport.max_unsettled_inbound, 2000);
+  EXPECT_EQ(cfg->transport.max_unsettled_outbound, 500);
   // A kommun without a name gets SCB's.
   ASSERT_NE(cfg->FindKommun("1383"), nullptr);
   EXPECT_EQ(cfg->FindKommun("1383")->name, "Varberg");
@@ -137,6 +143,21 @@ TEST_F(ConfigLoaderTest, LimitsAreRead) {
   EXPECT_EQ(cfg->commit_batch_max, 10u);
   EXPECT_EQ(cfg->max_events_per_case, 7u);
   EXPECT_EQ(cfg->case_cache_events, 99u);
+}
+
+TEST_F(ConfigLoaderTest, TransportBoundsAreRead) {
+  auto cfg = LoadConfig(Write(
+      "transport.xml",
+      Edit(kValid, "<store path=\"test.db\"/>",
+           "<store path=\"test.db\"/><transport max-connections=\"7\" max-frame-size=\"4096\" "
+           "idle-timeout-seconds=\"9\" max-unsettled-inbound=\"11\" "
+           "max-unsettled-outbound=\"13\"/>")));
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->transport.max_connections, 7u);
+  EXPECT_EQ(cfg->transport.max_frame_size, 4096u);
+  EXPECT_EQ(cfg->transport.idle_timeout, std::chrono::seconds(9));
+  EXPECT_EQ(cfg->transport.max_unsettled_inbound, 11);
+  EXPECT_EQ(cfg->transport.max_unsettled_outbound, 13);
 }
 
 TEST_F(ConfigLoaderTest, RelativeStorePathIsRelativeToTheConfigFile) {
@@ -290,7 +311,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "attribute 'port': '65536' is not a valid value"},
         BrokenCase{"ZeroLimit", "<store path=\"test.db\"/>",
                    "<store path=\"test.db\"/>\n<limits commit-batch-max=\"0\"/>", 6,
-                   "attribute 'commit-batch-max': [facet 'minInclusive']"}),
+                   "attribute 'commit-batch-max': [facet 'minInclusive']"},
+        BrokenCase{"TinyFrameSize", "<store path=\"test.db\"/>",
+                   "<store path=\"test.db\"/>\n<transport max-frame-size=\"100\"/>", 6,
+                   "attribute 'max-frame-size': [facet 'minInclusive']"}),
     CaseName<BrokenCase>);
 
 TEST_F(ConfigLoaderTest, AllSchemaErrorsAreReported) {

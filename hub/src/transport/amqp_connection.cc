@@ -1,0 +1,279 @@
+#include "transport/amqp_connection.h"
+
+#include <proton/condition.h>
+#include <proton/connection.hpp>
+#include <proton/error_condition.hpp>
+#include <proton/link.h>
+#include <proton/receiver_options.hpp>
+#include <proton/sender_options.hpp>
+#include <proton/session.hpp>
+#include <proton/source.hpp>
+#include <proton/source_options.hpp>
+#include <proton/target.hpp>
+#include <proton/target_options.hpp>
+#include <proton/transport.h>
+#include <proton/transport.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+namespace slussen {
+namespace {
+
+constexpr const char* kOutPrefix = "out/";
+// How long a failed connection may take to write its close before its socket is closed anyway.
+constexpr int64_t kFailFlushMs = 2000;
+
+// Peer-supplied text (container ids, Proton's error descriptions that quote peer bytes) for a log
+// line: printable ASCII only, cut at `max`.
+std::string Printable(std::string_view s, std::size_t max = 80) {
+  std::string out;
+  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f && c != '\\') ? c : '?';
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+}  // namespace
+
+AmqpConnection::AmqpConnection(uint64_t id, const Config& config, CoreInbox& core, Clock clock,
+                               LinkIdSource& link_ids, TransportCounters& counters,
+                               const std::atomic<bool>& accepting)
+    : driver_("slussen-" + config.hub_name),
+      id_(id),
+      config_(config),
+      core_(core),
+      clock_(std::move(clock)),
+      link_ids_(link_ids),
+      counters_(counters),
+      accepting_(accepting),
+      delivery_limit_(config.max_message_bytes + kSectionAllowance) {}
+
+AmqpConnection::~AmqpConnection() { Teardown(); }
+
+proton::connection_options AmqpConnection::ServerOptions(const Config& config) {
+  // Proton's default server SASL layer is kept as the container had it: it answers a SASL
+  // ANONYMOUS exchange and also takes a plain AMQP header.
+  return proton::connection_options()
+      .container_id("slussen-" + config.hub_name)
+      .max_frame_size(config.transport.max_frame_size)
+      .idle_timeout(proton::duration(
+          std::chrono::duration_cast<std::chrono::milliseconds>(config.transport.idle_timeout).count()));
+}
+
+void AmqpConnection::Start(proton::connection_options options) {
+  options.handler(*this);
+  driver_.accept(options);
+}
+
+void AmqpConnection::Close(const std::string& condition, const std::string& description) {
+  closing_ = true;
+  proton::connection c = driver_.connection();
+  if (!c.closed()) c.close(proton::error_condition(condition, description));
+}
+
+proton::io::mutable_buffer AmqpConnection::ReadBuffer() { return driver_.read_buffer(); }
+void AmqpConnection::ReadDone(std::size_t n) { driver_.read_done(n); }
+proton::io::const_buffer AmqpConnection::WriteBuffer() { return driver_.write_buffer(); }
+void AmqpConnection::WriteDone(std::size_t n) { driver_.write_done(n); }
+
+void AmqpConnection::Disconnected(const std::string& why) {
+  if (failed_) {
+    alive_ = false;  // the close we were flushing cannot be written any more
+    return;
+  }
+  driver_.disconnected(proton::error_condition("slussen:io", why));
+}
+
+int64_t AmqpConnection::Tick(int64_t now_ms) {
+  now_ms_ = now_ms;
+  if (dropped_) return 0;
+  if (failed_) {
+    if (now_ms >= fail_deadline_ms_) alive_ = false;
+    return fail_deadline_ms_;
+  }
+  if (!opened_) {
+    if (open_deadline_ms_ < 0) {
+      open_deadline_ms_ = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       config_.transport.idle_timeout).count();
+    }
+    if (now_ms >= open_deadline_ms_) {
+      counters_.idle_timeouts++;
+      spdlog::info("connection {}: no AMQP open within the idle timeout; dropped", id_);
+      dropped_ = true;
+      Teardown();
+      return 0;
+    }
+  }
+  const int64_t next = driver_.tick(proton::timestamp(now_ms)).milliseconds();
+  if (opened_) return next;
+  return next == 0 ? open_deadline_ms_ : std::min(next, open_deadline_ms_);
+}
+
+bool AmqpConnection::Finished() {
+  if (dropped_) return true;
+  if (failed_) return !alive_ || driver_.write_buffer().size == 0;
+  return !alive_;
+}
+
+void AmqpConnection::Process() {
+  if (failed_ || dropped_) return;
+  try {
+    TakeInbound();
+  } catch (const std::exception& e) {
+    Fail("amqp:internal-error", std::string("reading a transfer failed: ") + e.what());
+  }
+  if (failed_) return;
+  // The driver catches what a handler throws and records it as the transport's condition
+  // "exception", then carries on; here that ends this connection, and only this one.
+  alive_ = driver_.dispatch();
+  if (!failed_ && alive_ && pn_condition_is_set(pn_transport_condition(amqp::Raw(driver_.transport())))) {
+    const proton::error_condition error = driver_.transport().error();
+    if (error.name() == "exception") {
+      const bool decode = error.description().find("decode") != std::string::npos;
+      Fail(decode ? "amqp:decode-error" : "amqp:internal-error", error.description());
+    }
+  }
+  if (!alive_) Teardown();
+}
+
+// ---- Links ----
+
+void AmqpConnection::on_connection_open(proton::connection& c) {
+  opened_ = true;
+  if (closing_) return;  // refused at accept: our close is already on its way
+  if (!accepting_) {
+    c.close(proton::error_condition("amqp:connection:forced", "slussen is shutting down"));
+    return;
+  }
+  spdlog::info("connection {} opened from container '{}'", id_, Printable(c.container_id()));
+  c.open();
+}
+
+void AmqpConnection::on_receiver_open(proton::receiver& r) {
+  const std::string address = r.target().address();
+  if (address != "events" && address != "receipts") {
+    r.close(proton::error_condition(
+        "amqp:not-found", "no such address '" + address + "': send events to 'events' and receipts to 'receipts'"));
+    return;
+  }
+  pn_link_t* raw = amqp::Raw(r);
+  // Advertised so that a sender can see the limit before it sends (AMQP max-message-size).
+  pn_link_set_max_message_size(raw, delivery_limit_);
+  r.open(proton::receiver_options().auto_accept(false).credit_window(0).target(
+      proton::target_options().address(address)));
+  in_links_[raw] = {r, raw, address == "receipts" ? Channel::kReceipts : Channel::kEvents, 0, {}};
+  TopUpCredit();
+}
+
+void AmqpConnection::on_sender_open(proton::sender& s) {
+  const std::string address = s.source().address();
+  const bool is_out = address.rfind(kOutPrefix, 0) == 0;
+  const std::string destination = is_out ? address.substr(std::strlen(kOutPrefix)) : "";
+  if (!is_out || !config_.IsDestination(destination)) {
+    s.close(proton::error_condition(
+        "amqp:not-found", "no such address '" + address + "': receive from out/<destination>, "
+                          "where destination is configured (e.g. out/kommun-1380)"));
+    return;
+  }
+  s.open(proton::sender_options().source(proton::source_options().address(address)));
+  const uint64_t link_id = link_ids_.Next();
+  out_ids_[s] = link_id;
+  out_links_[link_id] = {s, destination, 0, {}};
+  spdlog::info("receiver attached to {} (connection {}, link {})", address, id_, link_id);
+}
+
+void AmqpConnection::on_receiver_detach(proton::receiver& r) { ForgetReceiver(r); }
+void AmqpConnection::on_receiver_close(proton::receiver& r) { ForgetReceiver(r); }
+
+void AmqpConnection::ForgetReceiver(const proton::receiver& r) {
+  pn_link_t* raw = amqp::Raw(r);
+  if (in_links_.erase(raw) == 0) return;
+  std::erase_if(pending_, [&](const auto& kv) { return kv.second.link == raw; });
+  TopUpCredit();
+}
+
+// A session that ends takes its links with it, without a detach for each.
+void AmqpConnection::on_session_close(proton::session& session) {
+  std::vector<proton::sender> senders;
+  for (const auto& [sender, id] : out_ids_) {
+    if (sender.session() == session) senders.push_back(sender);
+  }
+  for (const auto& sender : senders) ForgetSender(sender);
+  std::vector<proton::receiver> receivers;
+  for (const auto& [raw, link] : in_links_) {
+    if (link.receiver.session() == session) receivers.push_back(link.receiver);
+  }
+  for (const auto& receiver : receivers) ForgetReceiver(receiver);
+}
+
+void AmqpConnection::on_sender_detach(proton::sender& s) { ForgetSender(s); }
+void AmqpConnection::on_sender_close(proton::sender& s) { ForgetSender(s); }
+
+void AmqpConnection::ForgetSender(const proton::sender& s) {
+  auto id = out_ids_.find(s);
+  if (id == out_ids_.end()) return;
+  spdlog::info("receiver detached from out/{} (connection {}, link {})",
+               out_links_[id->second].destination, id_, id->second);
+  core_.Post(LinkGone{id->second});
+  out_links_.erase(id->second);
+  out_ids_.erase(id);
+}
+
+// ---- The end of a connection ----
+
+void AmqpConnection::Fail(const std::string& condition, const std::string& description) {
+  if (failed_) return;
+  failed_ = true;
+  fail_deadline_ms_ = now_ms_ + kFailFlushMs;
+  counters_.connections_failed++;
+  spdlog::warn("connection {} closed by the hub: {}: {}", id_, condition, Printable(description, 200));
+  try {
+    Close(condition, description);
+  } catch (const std::exception&) {
+    alive_ = false;  // the engine is past writing a close: the socket is just closed
+  }
+  Teardown();
+}
+
+void AmqpConnection::on_transport_error(proton::transport& t) {
+  const proton::error_condition e = t.error();
+  if (failed_ || e.name() == "slussen:io" || e.name() == "exception") return;
+  // Proton found a protocol error, or the peer went silent past the idle timeout.
+  if (e.name() == "amqp:resource-limit-exceeded") {
+    counters_.idle_timeouts++;
+  } else {
+    counters_.connections_failed++;
+  }
+  spdlog::warn("connection {}: {}: {}", id_, Printable(e.name()), Printable(e.description(), 200));
+}
+
+void AmqpConnection::on_transport_close(proton::transport& t) {
+  const proton::error_condition e = t.error();
+  if (e && e.name() == "slussen:io") {
+    spdlog::info("connection {} lost: {}", id_, e.description());
+  } else {
+    spdlog::info("connection {} closed", id_);
+  }
+  Teardown();
+}
+
+// The default rethrows; the driver would record that as an "exception" and fail the connection
+// for what is only the peer closing a link or session with an error of its own.
+void AmqpConnection::on_error(const proton::error_condition& e) {
+  spdlog::info("connection {}: peer reported {}: {}", id_, Printable(e.name()), Printable(e.description(), 200));
+}
+
+void AmqpConnection::Teardown() {
+  if (torn_down_) return;
+  torn_down_ = true;
+  for (const auto& [link_id, link] : out_links_) core_.Post(LinkGone{link_id});
+  out_links_.clear();
+  out_ids_.clear();
+  pending_.clear();
+  in_links_.clear();
+}
+
+}  // namespace slussen

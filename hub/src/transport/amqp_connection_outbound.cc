@@ -1,0 +1,104 @@
+// AmqpConnection, outbound: the demand told to the core, outbox items sent, and the receivers'
+// outcomes reported back.
+#include <proton/message.hpp>
+#include <proton/message_id.hpp>
+#include <proton/tracker.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include "transport/amqp_connection.h"
+
+namespace slussen {
+namespace {
+
+proton::binary SeqTag(int64_t seq) {
+  proton::binary tag(sizeof seq, 0);
+  std::memcpy(tag.data(), &seq, sizeof seq);
+  return tag;
+}
+
+int64_t SeqFromTag(const proton::binary& tag) {
+  int64_t seq = -1;
+  if (tag.size() == sizeof seq) std::memcpy(&seq, tag.data(), sizeof seq);
+  return seq;
+}
+
+}  // namespace
+
+// Demand told to the core is bounded by the receiver's credit AND by max-unsettled-outbound
+// minus what the link holds unsettled: a receiver that grants a huge credit and never settles
+// holds at most the cap, and the destination's other receivers get the rest.
+void AmqpConnection::AskForMore(uint64_t link_id) {
+  auto it = out_links_.find(link_id);
+  if (it == out_links_.end()) return;
+  OutLink& link = it->second;
+  const int room = config_.transport.max_unsettled_outbound - static_cast<int>(link.in_flight.size());
+  const int want = std::min(link.sender.credit(), room) - link.requested;
+  if (want <= 0) return;
+  link.requested += want;
+  core_.Post(LinkDemand{id_, link_id, link.destination, want});
+}
+
+void AmqpConnection::on_sendable(proton::sender& s) {
+  if (auto id = out_ids_.find(s); id != out_ids_.end()) AskForMore(id->second);
+}
+
+// The core's calls run outside Proton's dispatch, so nothing else would catch a throw here.
+void AmqpConnection::Deliver(uint64_t link_id, std::vector<OutboxItem>& items) {
+  if (failed_) return;
+  try {
+    SendNow(link_id, items);
+  } catch (const std::exception& e) {
+    Fail("amqp:internal-error", std::string("deliver failed: ") + e.what());
+  }
+}
+
+void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
+  auto it = out_links_.find(link_id);
+  if (it == out_links_.end()) return;  // LinkGone already told the core
+  OutLink& link = it->second;
+  for (auto& item : items) {
+    link.requested = std::max(0, link.requested - 1);
+    if (link.sender.credit() <= 0 ||
+        static_cast<int>(link.in_flight.size()) >= config_.transport.max_unsettled_outbound) {
+      // The receiver drained its credit meanwhile; give the item back for a later attempt.
+      core_.Post(DeliveryOutcome{link_id, item.seq, DeliveryOutcome::Kind::kReleased});
+      continue;
+    }
+    proton::message m;
+    m.id(proton::message_id(item.event_id));
+    m.subject(item.kind);
+    m.content_type("application/x-protobuf");
+    m.durable(true);
+    m.body(proton::binary(item.body.begin(), item.body.end()));
+    m.inferred(true);  // a data section, not an amqp-value
+    auto& props = m.properties();
+    props.put("event_type", item.kind);
+    props.put("case_id", item.case_id);
+    props.put("schema_version", std::to_string(item.schema_version));
+    link.sender.send(m, SeqTag(item.seq));
+    link.in_flight.insert(item.seq);
+  }
+  AskForMore(link_id);
+}
+
+void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome::Kind kind) {
+  auto id = out_ids_.find(t.sender());
+  if (id == out_ids_.end()) return;
+  const int64_t seq = SeqFromTag(t.tag());
+  if (out_links_[id->second].in_flight.erase(seq) == 0) return;  // already reported
+  core_.Post(DeliveryOutcome{id->second, seq, kind});
+  AskForMore(id->second);
+}
+
+void AmqpConnection::on_tracker_accept(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kAccepted); }
+void AmqpConnection::on_tracker_reject(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kRejected); }
+void AmqpConnection::on_tracker_release(proton::tracker& t) {
+  Outcome(t, t.state() == proton::transfer::MODIFIED ? DeliveryOutcome::Kind::kModified
+                                                     : DeliveryOutcome::Kind::kReleased);
+}
+// Settled with no outcome: not known to be delivered, so it is tried again.
+void AmqpConnection::on_tracker_settle(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kReleased); }
+
+}  // namespace slussen

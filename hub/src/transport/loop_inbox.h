@@ -1,0 +1,72 @@
+#pragma once
+// What other threads hand the socket loop: the core's settlements and deliveries, and the
+// shutdown steps. A mutex-guarded queue plus an eventfd that wakes the loop's epoll_wait. Items
+// name connections by id only: the loop looks each one up when it runs it, and drops it if that
+// connection is gone (the core has had, or will get, LinkGone for its links).
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <mutex>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "api/core_messages.h"
+
+namespace slussen {
+
+struct SettleCommand {
+  uint64_t conn_id = 0;
+  uint64_t token = 0;
+  Settlement settlement;
+};
+struct DeliverCommand {
+  uint64_t conn_id = 0;
+  uint64_t link_id = 0;
+  std::vector<OutboxItem> items;
+};
+struct StopAcceptingCommand {};
+struct CloseAllCommand {};
+using LoopCommand = std::variant<SettleCommand, DeliverCommand, StopAcceptingCommand, CloseAllCommand>;
+
+class LoopInbox {
+ public:
+  LoopInbox() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~LoopInbox() {
+    if (fd_ >= 0) close(fd_);
+  }
+  LoopInbox(const LoopInbox&) = delete;
+  LoopInbox& operator=(const LoopInbox&) = delete;
+
+  // Thread-safe.
+  void Push(LoopCommand command) {
+    bool was_empty = false;
+    {
+      std::lock_guard lock(mu_);
+      was_empty = queue_.empty();
+      queue_.push_back(std::move(command));
+    }
+    if (was_empty) Wake();
+  }
+  // Thread-safe: makes the loop look at its flags.
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(fd_, &one, sizeof one);
+  }
+  // Loop thread, when fd() is readable. Clears the eventfd first: a Push after that wakes again.
+  std::vector<LoopCommand> Take() {
+    uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = read(fd_, &count, sizeof count);
+    std::lock_guard lock(mu_);
+    return std::exchange(queue_, {});
+  }
+  int fd() const { return fd_; }
+
+ private:
+  const int fd_;
+  std::mutex mu_;
+  std::vector<LoopCommand> queue_;  // guarded by mu_
+};
+
+}  // namespace slussen
