@@ -64,7 +64,7 @@ struct TransportConfig {
   uint32_t max_frame_size = 64 * 1024;
   std::chrono::seconds idle_timeout{60};    // silence after which a peer is closed
   int max_unsettled_inbound = 2000;         // per connection: granted credit + unsettled
-  int max_unsettled_outbound = 500;         // per receiver link: sent and not yet settled
+  int max_unsettled_outbound = 2000;        // per receiver link: sent and not yet settled
 };
 
 struct Config {
@@ -80,7 +80,7 @@ struct Config {
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
   std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
   std::size_t max_events_per_case = 5000;  // events beyond are refused (a sender in a loop)
-  std::size_t case_cache_events = 50000;   // decoded events of active cases kept in memory
+  std::size_t case_cache_events = 10000;   // decoded events of active cases kept in memory
   TransportConfig transport;
 
   std::vector<KommunConfig> kommuner;

@@ -63,7 +63,7 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->max_message_bytes, 1048576u);
   EXPECT_EQ(cfg->commit_batch_max, 2000u);
   EXPECT_EQ(cfg->max_events_per_case, 5000u);
-  EXPECT_EQ(cfg->case_cache_events, 50000u);
+  EXPECT_EQ(cfg->case_cache_events, 10000u);
 
   ASSERT_EQ(cfg->kommuner.size(), 6u);
   const KommunConfig* halmstad = cfg->FindKommun("1380");
@@ -121,7 +121,7 @@ TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {
   EXPECT_EQ(cfg->transport.max_frame_size, 65536u);
   EXPECT_EQ(cfg->transport.idle_timeout, std::chrono::seconds(60));
   EXPECT_EQ(cfg->transport.max_unsettled_inbound, 2000);
-  EXPECT_EQ(cfg->transport.max_unsettled_outbound, 500);
+  EXPECT_EQ(cfg->transport.max_unsettled_outbound, 2000);
   // A kommun without a name gets SCB's.
   ASSERT_NE(cfg->FindKommun("1383"), nullptr);
   EXPECT_EQ(cfg->FindKommun("1383")->name, "Varberg");
