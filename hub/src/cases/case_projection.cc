@@ -4,6 +4,16 @@
 
 namespace slussen {
 
+void SlimForCaseLogic(v1::Envelope& env) {
+  if (env.has_patient()) env.mutable_patient()->clear_identity();
+  if (env.has_inskrivningsmeddelande()) {
+    env.mutable_inskrivningsmeddelande()->clear_name();
+    env.mutable_inskrivningsmeddelande()->clear_folkbokforing_address();
+  }
+  if (env.has_planeringsunderlag()) env.mutable_planeringsunderlag()->clear_items();
+  if (env.has_utskrivningsmeddelande()) env.mutable_utskrivningsmeddelande()->clear_hemgangsklar();
+}
+
 DecodedCaseEvents DecodeCaseEvents(const std::vector<CaseEventRow>& rows) {
   DecodedCaseEvents out;
   out.events.reserve(rows.size());
@@ -13,6 +23,7 @@ DecodedCaseEvents DecodeCaseEvents(const std::vector<CaseEventRow>& rows) {
       out.notes.push_back("a stored event of this case could not be decoded and is left out");
       continue;
     }
+    SlimForCaseLogic(e.envelope);
     e.stored_at = FromMicros(row.received_at_us);
     out.events.push_back(std::move(e));
   }

@@ -279,10 +279,14 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   if (auto s = LoadCases(pending, working); !s) return s.as_error();
   WriteBatch batch;
   for (auto& p : pending) {
-    if (const auto* record = std::get_if<EventRecord>(&p.decision)) {
+    if (auto* record = std::get_if<EventRecord>(&p.decision)) {
       if (!p.duplicate) {
-        batch.events.push_back(*record);
         enqueued.insert(record->destinations.begin(), record->destinations.end());
+        // The body moves into the batch (classify and the cases have read it); what stays in
+        // the record is what the settlement and the log need.
+        std::string body = std::move(record->body);
+        batch.events.push_back(*record);
+        batch.events.back().body = std::move(body);
       }
       continue;
     }

@@ -164,6 +164,7 @@ class Core final : public CoreInbox {
   std::deque<std::string> due_cases_;  // due for re-evaluation, not yet worked on
   bool more_due_ = false;              // the last fetch of due cases was cut at its limit
   std::size_t evaluating_ = 0;         // due cases in the batch being written
+  std::set<std::string> cache_admit_;  // the batch's cases that go (back) into the cache
 
   // Statistics: counted here, published to stats_board_ as snapshots.
   StatsBoard stats_board_;

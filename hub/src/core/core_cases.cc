@@ -28,11 +28,13 @@ void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
 
 Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
   std::vector<std::string> wanted;
+  cache_admit_.clear();
   auto want = [&](const std::string& case_id) {
     if (working.count(case_id)) return;
     auto& slot = working[case_id];
     if (auto held = cache_.Take(case_id)) {
       slot = std::move(*held);
+      cache_admit_.insert(case_id);
     } else {
       wanted.push_back(case_id);
     }
@@ -50,7 +52,14 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
   if (!wanted.empty()) {
     auto stored = store_.CaseEvents(wanted);
     if (!stored) return stored.as_error();
-    for (const auto& case_id : wanted) working[case_id] = DecodeCaseEvents((*stored)[case_id]);
+    for (const auto& case_id : wanted) {
+      auto& rows = (*stored)[case_id];
+      // A case whose events all arrive in this batch is not cached yet: most cases get their
+      // next event hours later, and a burst of new cases would only push out the ones that
+      // come back. From its second batch on, a case stays in memory.
+      if (!rows.empty()) cache_admit_.insert(case_id);
+      working[case_id] = DecodeCaseEvents(rows);
+    }
   }
   // The batch's new events join their cases, in batch order, up to the per-case bound.
   for (auto& p : pending) {
@@ -68,6 +77,7 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
     // Validated by ingest moments ago, so it parses; a failure would be a bug, and then the
     // stored event simply is not part of the fold until the case is read from the store again.
     if (e.envelope.ParseFromString(record->body)) {
+      SlimForCaseLogic(e.envelope);
       e.stored_at = FromMicros(record->received_at_us);
       events.push_back(std::move(e));
     }
@@ -88,7 +98,7 @@ void Core::AddCaseUpdates(const WorkingCases& working, std::chrono::system_clock
 void Core::OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
                             std::chrono::system_clock::time_point now) {
   for (auto& [case_id, events] : working) {
-    if (!events.events.empty()) cache_.Put(case_id, std::move(events));
+    if (!events.events.empty() && cache_admit_.count(case_id)) cache_.Put(case_id, std::move(events));
   }
   for (const auto& c : batch.cases) {
     if (c.record.next_evaluation_at_us > 0) {

@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "case_test_support.h"
+#include "unit/cases/case_test_support.h"
 
 namespace slussen {
 namespace {
@@ -74,6 +74,36 @@ TEST(CaseProjection, UndecodableStoredBodyIsLeftOutWithANote) {
   EXPECT_EQ(p.record.status, "admitted");
   EXPECT_THAT(p.view.state.notes, Contains(HasSubstr("could not be decoded")));
   EXPECT_THAT(p.record.notes, HasSubstr("could not be decoded and is left out\n"));
+}
+
+// The decoded events the core keeps in memory carry no identity number, name, address or free
+// text, and the case computed from them is the same as from the full events.
+TEST(CaseProjection, DecodedEventsAreSlimAndProjectTheSame) {
+  Timeline t;
+  t.Inskrivning("i1", L("2025-03-03", 9, 0), L("2025-03-03", 10, 0))
+      .PlanningRequest("p1", L("2025-03-04", 9, 0))
+      .Utskrivningsklar("u1", L("2025-03-10", 9, 0))
+      .Utskrivning("d1", L("2025-03-14", 10, 0));
+  auto& events = t.mutable_events();
+  events[0].envelope.mutable_patient()->mutable_identity()->set_id("191212121212");
+  events[1].envelope.mutable_planeringsunderlag()->add_items()->set_text("fritext om patienten");
+  events[3].envelope.mutable_utskrivningsmeddelande()->add_hemgangsklar()->set_comment("fritext");
+  std::vector<CaseEventRow> rows;
+  for (const auto& e : t.events()) rows.push_back({e.envelope.SerializeAsString(), ToMicros(e.stored_at)});
+
+  const DecodedCaseEvents decoded = DecodeCaseEvents(rows);
+  ASSERT_EQ(decoded.events.size(), 4u);
+  for (const auto& e : decoded.events) {
+    const std::string text = e.envelope.DebugString();
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("191212121212")));
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("fritext")));
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("Testsson")));
+  }
+  const TimePoint now = L("2025-03-20", 12, 0);
+  EXPECT_EQ(casetest::Decisions({ProjectCase("vt-1", decoded.events, Law(), now).view.state,
+                                 ProjectCase("vt-1", decoded.events, Law(), now).view.deadlines,
+                                 ProjectCase("vt-1", decoded.events, Law(), now).view.liability}),
+            casetest::Decisions(casetest::Evaluate(t, Law(), now, "vt-1")));
 }
 
 }  // namespace
