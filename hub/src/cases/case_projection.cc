@@ -51,7 +51,9 @@ CaseProjection ProjectCase(const std::string& case_id, const std::vector<CaseEve
   record.liability_amount_kr = view.liability.total_amount_kr;
   for (const auto& n : view.state.notes) record.notes += n + "\n";
   if (auto next = NextEvaluationAt(view.state, view.deadlines, view.liability, agreement, now)) {
-    record.next_evaluation_at_us = ToMicros(*next);
+    // Rounded up to the microsecond: never at or before `now` as the store counts time.
+    const int64_t us = ToMicros(*next);
+    record.next_evaluation_at_us = FromMicros(us) < *next ? us + 1 : us;
   }
   for (const auto& d : view.deadlines) {
     p.deadlines.push_back({d.id, d.rule, d.due ? ToMicros(*d.due) : 0,

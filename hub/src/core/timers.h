@@ -19,7 +19,6 @@ namespace slussen {
 enum class TimerId : std::size_t {
   kDeliveryRetry,     // the dispatcher's earliest due retry
   kCaseEvaluation,    // stored deadline states and liability of open cases fall due
-  kStatsRefresh,      // live statistics that need a store read (oldest pending per destination)
   kCount,
 };
 
