@@ -50,16 +50,9 @@ constexpr const char* kOutboxSelect =
 int SqliteStore::SchemaVersion() { return static_cast<int>(SqliteMigrations().size()); }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
-  if (rc != SQLITE_OK) {
-    Error e = sqlite::StoreError(path, "cannot open", rc, db);
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite::Configure(db);
+  auto opened = sqlite::OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!opened) return opened.as_error();
+  sqlite3* db = *opened;
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   sqlite3_busy_handler(db, &WaitBriefly, nullptr);
   // WAL + FULL: a commit is on disk (fsync'd WAL) before Write() returns.

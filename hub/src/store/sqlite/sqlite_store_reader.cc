@@ -25,15 +25,9 @@ Result<std::unique_ptr<SqliteStoreReader>> SqliteStoreReader::Open(const std::st
     return Error{"store " + path + ": no such file (the hub creates it when it first starts)",
                  ErrorCode::kNotFound};
   }
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
-  if (rc != SQLITE_OK) {
-    Error e = sqlite::StoreError(path, "cannot open", rc, db);
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite::Configure(db);
+  auto opened = sqlite::OpenConnection(path, SQLITE_OPEN_READONLY);
+  if (!opened) return opened.as_error();
+  sqlite3* db = *opened;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   std::unique_ptr<SqliteStoreReader> reader(new SqliteStoreReader(db, path));
   auto version = sqlite::UserVersion(db, path);

@@ -79,6 +79,18 @@ Error StoreError(const std::string& path, const std::string& what, int rc, sqlit
 
 void Configure(sqlite3* db) { sqlite3_extended_result_codes(db, 1); }
 
+Result<sqlite3*> OpenConnection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = StoreError(path, "cannot open", rc, db);
+    sqlite3_close(db);
+    return e;
+  }
+  Configure(db);
+  return db;
+}
+
 Result<int> UserVersion(sqlite3* db, const std::string& path) {
   Stmt v;
   int rc = v.Prepare(db, "PRAGMA user_version");

@@ -70,6 +70,9 @@ Error StoreError(const std::string& path, const std::string& what, int rc, sqlit
 // The open flags' checks every connection makes: extended result codes on (so that a failed fsync
 // is told apart from other I/O errors).
 void Configure(sqlite3* db);
+// Opens a connection with `flags` (plus NOMUTEX: one thread per connection) and configures it; on
+// failure nothing stays open and the error names the file.
+Result<sqlite3*> OpenConnection(const std::string& path, int flags);
 
 // Reads PRAGMA user_version; an error if the file is not a database.
 Result<int> UserVersion(sqlite3* db, const std::string& path);
