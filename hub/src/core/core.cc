@@ -188,7 +188,11 @@ void Core::Process(std::vector<Item>& items) {
     ++failed_commits_;
     // The cases taken for this batch are not put back (the cache holds only what is committed);
     // due ones are still due in the store: fetch them again a little later, not in a busy loop.
-    if (evaluating_ > 0) timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    if (evaluating_ > 0 || !due_cases_.empty() || more_due_) {
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    }
+    due_cases_.clear();
+    more_due_ = false;
     evaluating_ = 0;
     return OnWriteFailed(pending, written);
   }

@@ -24,6 +24,16 @@ void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
   }
   more_due_ = static_cast<int>(due->size()) == kDueFetch;
   for (auto& id : *due) due_cases_.push_back(std::move(id));
+  if (due_cases_.empty()) {
+    // Nothing due after all (the cases the timer was armed for were rewritten meanwhile with a
+    // later time): arm for the earliest case the store holds, so no case is forgotten.
+    if (auto next = store_.NextCaseEvaluationAt(); !next) {
+      spdlog::error("store: cannot read when cases are next due: {}", next.error());
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+    } else if (*next > 0) {
+      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
+    }
+  }
 }
 
 Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
