@@ -1,6 +1,6 @@
 #pragma once
 // Just enough of AMQP 1.0's type system and framing for tests that speak the protocol by hand
-// (tests/util/raw_amqp_socket.h): decoded values and frames, and the encoding of performatives
+// (testing/raw_amqp_socket.h): decoded values and frames, and the encoding of performatives
 // and messages. Values go through Proton's C codec (pn_data_*), which is only an encoder and
 // decoder of AMQP values, not an engine: nothing here checks what a peer may or may not send.
 #include <cstdint>

@@ -1,10 +1,8 @@
 // Integration tests: the shape of an inbound message beyond its body, sent by a client the
-// project did not write where a well-behaved library cannot produce it (tests/util/
-// raw_amqp_socket.h): exactly one data section, and a message-id that is the event id.
-//
-// TwoDataSectionsAreRejected is NOT EXPECTED TO PASS BEFORE THE PER-CONNECTION TRANSPORT IS
-// MERGED (issue 9): today Proton keeps only the last data section and the hub accepts the
-// message. The message-id tests pass today (ingest checks it; the transport fills it in).
+// project did not write where a well-behaved library cannot produce it (testing/
+// raw_amqp_socket.h): exactly one data section, and a message-id that is the event id. (Before
+// the per-connection transport of issue 9, Proton kept the last of two data sections and the hub
+// accepted the message.)
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

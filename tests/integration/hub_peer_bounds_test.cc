@@ -1,11 +1,9 @@
 // Integration tests: what one peer can make the hub hold is bounded by the configuration, not
 // by the peer (issue 9): an unfinished delivery, a receiver that hoards credit.
 //
-// NOT EXPECTED TO PASS BEFORE THE PER-CONNECTION TRANSPORT IS MERGED (issue 9, "What must work"
-// 1). Against today's transport both fail, on purpose: an unfinished delivery is buffered whole
-// and never refused; a receiver granting 100,000 credit takes most of a destination's messages
-// (the per-link unsettled cap and its config attribute do not exist yet, so today the hub even
-// refuses the test's config).
+// Before the per-connection transport of issue 9 both failed: an unfinished delivery was buffered
+// whole and never refused, and a receiver granting 100,000 credit took most of a destination's
+// messages.
 #include <gtest/gtest.h>
 
 #include <algorithm>

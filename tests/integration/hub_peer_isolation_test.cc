@@ -1,12 +1,11 @@
 // Integration tests: a peer that sends what is not an AMQP message, played by a client the
-// project did not write (a raw AMQP framer, tests/util/raw_amqp_socket.h), is closed alone and
+// project did not write (a raw AMQP framer, testing/raw_amqp_socket.h), is closed alone and
 // disturbs nobody else (issue 9).
 //
-// NOT EXPECTED TO PASS BEFORE THE PER-CONNECTION TRANSPORT IS MERGED (issue 9, "What must work"
-// 1). Against today's Proton-container transport both fail, on purpose: the hub resets every
-// connection instead of closing the offender, the offender gets no close frame (its socket is
-// abandoned, a descriptor leaked per reset), and the other connections stall without an error
-// until their own timeouts.
+// Before the per-connection transport of issue 9 both failed: the hub reset every connection
+// instead of closing the offender, the offender got no close frame (its socket was abandoned, a
+// descriptor leaked per reset), and the other connections stalled without an error until their
+// own timeouts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
