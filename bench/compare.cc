@@ -1,5 +1,5 @@
-// `slussen-bench compare`: the same load against the raw Proton ceiling, Slussen and RabbitMQ in
-// one run, one table, one JSON file, with the ratios.
+// `slussen-bench compare`: the same load against the raw Proton ceiling, the durable-journal
+// ceiling, Slussen and RabbitMQ in one run, one table, one JSON file, with the ratios.
 #include <algorithm>
 #include <iostream>
 
@@ -52,7 +52,7 @@ int RunCompare(const Args& args, const SutPaths& paths) {
   const CompareSettings s = SettingsFrom(args);
   const bool smoke = args.Has("smoke");
   const std::string json_path = args.Str("json", "bench-results.json");
-  const auto only = args.StrList("only", {"raw", "slussen", "rabbitmq"});
+  const auto only = args.StrList("only", {"raw", "journal", "slussen", "rabbitmq"});
   auto wanted = [&](const std::string& n) {
     return std::find(only.begin(), only.end(), n) != only.end();
   };
@@ -60,6 +60,7 @@ int RunCompare(const Args& args, const SutPaths& paths) {
   const PayloadFactory payloads(1, args.U64("size", 1024));  // kommun 1380 + VC01: fan-out 2
   std::vector<SystemRun> runs;
   if (wanted("raw")) runs.push_back(RunSystem(*MakeRawSut(paths), payloads, s));
+  if (wanted("journal")) runs.push_back(RunSystem(*MakeJournalSut(paths), payloads, s));
   if (wanted("slussen")) {
     auto hub = MakeSlussenSut(paths, {{payloads.kommunkod(), payloads.vardcentral()}});
     runs.push_back(RunSystem(*hub, payloads, s));

@@ -128,25 +128,33 @@ const char* Verdict(double value, bool met) {
 nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const CompareSettings& s,
                                  std::ostream& out) {
   const SystemRun* raw = Find(runs, "raw");
+  const SystemRun* journal = Find(runs, "journal");
   const SystemRun* hub = Find(runs, "slussen");
   const SystemRun* rmq = Find(runs, "rabbitmq");
-  Table table({"", "raw proton", "slussen", "rabbitmq", "slussen/rabbitmq", "slussen/raw"});
+  // Columns: the two ceilings (network and CPU; durable storage), Slussen, the broker users run.
+  Table table({"", "raw proton", "journal", "slussen", "rabbitmq", "slussen/rabbitmq", "slussen/raw",
+               "slussen/journal"});
   nlohmann::json vs_rmq = nlohmann::json::object();
   nlohmann::json vs_raw = nlohmann::json::object();
+  nlohmann::json vs_journal = nlohmann::json::object();
   auto json_ratio = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
   for (const auto& m : Metrics(s)) {
     const double vraw = raw ? m.get(*raw) : kNaN;
+    const double vjournal = journal ? m.get(*journal) : kNaN;
     const double vhub = hub ? m.get(*hub) : kNaN;
     const double vrmq = rmq ? m.get(*rmq) : kNaN;
     auto fmt = [&](double v) { return m.decimals ? Fixed(v, m.decimals) : Thousands(v); };
     const double a = Ratio(vhub, vrmq);
     const double b = Ratio(vhub, vraw);
-    table.Row({m.label, fmt(vraw), fmt(vhub), fmt(vrmq), Fixed(a, 2), Fixed(b, 2)});
+    const double c = Ratio(vhub, vjournal);
+    table.Row({m.label, fmt(vraw), fmt(vjournal), fmt(vhub), fmt(vrmq), Fixed(a, 2), Fixed(b, 2),
+               Fixed(c, 2)});
     vs_rmq[m.label] = json_ratio(a);
     vs_raw[m.label] = json_ratio(b);
+    vs_journal[m.label] = json_ratio(c);
   }
   table.Print(out);
-  return {{"slussen/rabbitmq", vs_rmq}, {"slussen/raw", vs_raw}};
+  return {{"slussen/rabbitmq", vs_rmq}, {"slussen/raw", vs_raw}, {"slussen/journal", vs_journal}};
 }
 
 nlohmann::json PrintTargets(const std::vector<SystemRun>& runs, std::ostream& out) {

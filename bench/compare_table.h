@@ -1,6 +1,6 @@
 #pragma once
 // The `compare` report: the table (one row per metric, one column per system, then the ratios
-// slussen/rabbitmq and slussen/raw) and the issue-5 targets this run can judge.
+// slussen/rabbitmq, slussen/raw and slussen/journal) and the issue-5 targets this run can judge.
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <vector>
@@ -9,7 +9,8 @@
 
 namespace slussen::bench {
 
-// Prints the table; returns {"slussen/rabbitmq": {metric: ratio}, "slussen/raw": {...}}.
+// Prints the table; returns {"slussen/rabbitmq": {metric: ratio}, "slussen/raw": {...},
+// "slussen/journal": {...}}.
 nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const CompareSettings& s,
                                  std::ostream& out);
 // Prints the verdicts; returns them as JSON.

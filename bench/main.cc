@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "journal_peer.h"
 #include "raw_peer.h"
 
 namespace {
@@ -18,12 +19,12 @@ namespace {
 constexpr const char* kUsage = R"(usage: slussen-bench COMMAND [flags]
 
 Commands (every one starts what it measures itself and stops it afterwards):
-  compare     raw Proton peer, Slussen and RabbitMQ side by side: same 1 KB protobuf events,
-              fan-out 2, durable. Table on stdout, JSON in --json (default bench-results.json).
+  compare     raw Proton peer, journal peer, Slussen and RabbitMQ side by side: same 1 KB
+              protobuf events, fan-out 2, durable. Table on stdout, JSON in --json (default bench-results.json).
                 --events N (100000) --repeat K (3) --rate R[,R...] (1000,5000)
-                --rate-seconds S (20) --only raw,slussen,rabbitmq --skip-rabbitmq
+                --rate-seconds S (20) --only raw,journal,slussen,rabbitmq --skip-rabbitmq
                 --smoke (seconds: 2,000 events, 200/s for 2 s, 1 run; for CI)
-  throughput  all-out durable throughput   --target slussen|raw|rabbitmq --events N | --seconds S
+  throughput  all-out durable throughput   --target slussen|raw|journal|rabbitmq --events N | --seconds S
               --repeat K
   latency     latency at fixed rates       --target ... --rate R[,R...] (1000,5000) --seconds S
   memory      hub RSS per queued event     --queued N (1M)
@@ -32,6 +33,7 @@ Commands (every one starts what it measures itself and stops it afterwards):
   backlog     throughput and p99 with N queued vs empty     --backlog-queued N (5M)
   scenarios   all of the above but compare, in that order   --only a,b  (--json bench-scenarios.json)
   raw-peer    (internal) run the raw Proton peer on 127.0.0.1, printing its ready line
+  journal-peer  (internal) the same, appending and fdatasyncing to --dir DIR/journal.bin first
 
 Common flags:
   --quick          the seconds-long variant of a scenario
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
       "smoke",        "target",          "seconds",  "queued",       "live-rate", "max-seconds",
       "tail-seconds", "backlog-queued",  "quick",    "json",         "size",      "window",
       "hub",          "rabbitmq-script", "work-dir", "fsync-count",  "warmup",    "port",
-      "ids"};
+      "ids",          "dir"};
   if (const auto unknown = args.Unknown(kKnown); !unknown.empty()) {
     std::cerr << "slussen-bench: unknown flag " << unknown.front() << "\n\n" << kUsage;
     return 2;
@@ -88,6 +90,15 @@ int main(int argc, char** argv) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() == 1) return 1;  // the parent is already gone
       return RunRawPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)));
+    }
+    if (command == "journal-peer") {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // as the raw peer
+      if (getppid() == 1) return 1;
+      if (!args.Has("dir")) {
+        std::cerr << "slussen-bench: journal-peer needs --dir DIR\n";
+        return 2;
+      }
+      return RunJournalPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)), args.Str("dir", ""));
     }
     if (command == "compare") return RunCompare(args, paths);
     if (command == "throughput") return RunThroughput(args, paths);

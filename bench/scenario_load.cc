@@ -1,5 +1,5 @@
 // Scenarios 1 and 2: all-out durable throughput, and latency at fixed rates, against one system
-// (--target slussen|raw|rabbitmq, default slussen).
+// (--target slussen|raw|journal|rabbitmq, default slussen).
 #include <iostream>
 
 #include "payload.h"
@@ -14,6 +14,7 @@ namespace {
 std::unique_ptr<Sut> MakeTarget(const Args& args, const SutPaths& paths, const PayloadFactory& p) {
   const std::string target = args.Str("target", "slussen");
   if (target == "raw") return MakeRawSut(paths);
+  if (target == "journal") return MakeJournalSut(paths);
   if (target == "rabbitmq") return MakeRabbitSut(paths);
   return MakeSlussenSut(paths, {{p.kommunkod(), p.vardcentral()}});
 }

@@ -11,7 +11,7 @@ namespace slussen::bench {
 
 struct SutPaths {
   std::string hub_binary;       // build's hub/slussen
-  std::string self_binary;      // this program (for the raw peer child)
+  std::string self_binary;      // this program (for the raw and journal peer children)
   std::string rabbitmq_script;  // scripts/rabbitmq-bench.sh
   std::string work_dir;         // parent of per-run temporary directories
 };
@@ -19,7 +19,7 @@ struct SutPaths {
 class Sut {
  public:
   virtual ~Sut() = default;
-  virtual std::string name() const = 0;  // "raw", "slussen", "rabbitmq"
+  virtual std::string name() const = 0;  // "raw", "journal", "slussen", "rabbitmq"
   virtual bool Start(std::string* error) = 0;
   virtual void Stop() = 0;
   virtual std::string url() const = 0;
@@ -32,6 +32,7 @@ class Sut {
 };
 
 std::unique_ptr<Sut> MakeRawSut(const SutPaths& paths);
+std::unique_ptr<Sut> MakeJournalSut(const SutPaths& paths);
 // `kommun_vc`: (kommunkod, vårdcentral) destination pairs; the first pair is what
 // receive_addresses() returns.
 std::unique_ptr<Sut> MakeSlussenSut(const SutPaths& paths,
