@@ -132,8 +132,8 @@ nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const Compa
   const SystemRun* hub = Find(runs, "slussen");
   const SystemRun* rmq = Find(runs, "rabbitmq");
   // Columns: the two ceilings (network and CPU; durable storage), Slussen, the broker users run.
-  Table table({"", "raw proton", "journal", "slussen", "rabbitmq", "slussen/rabbitmq", "slussen/raw",
-               "slussen/journal"});
+  Table table({"", "raw proton", "journal", "slussen", "rabbitmq", "slussen/rabbitmq",
+               "slussen/raw", "slussen/journal"});
   nlohmann::json vs_rmq = nlohmann::json::object();
   nlohmann::json vs_raw = nlohmann::json::object();
   nlohmann::json vs_journal = nlohmann::json::object();

@@ -122,7 +122,9 @@ class Writer {
         Put(buf, Fnv1a(r.body->data(), r.body->size()));
       }
       const bool ok = WriteAll(buf) && fdatasync(fd_) == 0;
-      if (!ok) std::cerr << "journal-peer: write or fdatasync failed: " << std::strerror(errno) << "\n";
+      if (!ok) {
+        std::cerr << "journal-peer: write or fdatasync failed: " << std::strerror(errno) << "\n";
+      }
       done_(batch.back().seq, ok);
       batch.clear();
     }
@@ -253,7 +255,8 @@ class JournalPeer : public proton::messaging_handler {
       while (!out.queue.empty() && s.credit() > 0) {
         const uint64_t tag = next_tag_++;
         const auto& bytes = *out.queue.front();
-        amqp::SendRaw(s, {reinterpret_cast<const char*>(&tag), sizeof tag}, {bytes.data(), bytes.size()});
+        amqp::SendRaw(s, {reinterpret_cast<const char*>(&tag), sizeof tag},
+                      {bytes.data(), bytes.size()});
         out.queue.pop_front();
       }
     }

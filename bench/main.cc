@@ -20,12 +20,13 @@ constexpr const char* kUsage = R"(usage: slussen-bench COMMAND [flags]
 
 Commands (every one starts what it measures itself and stops it afterwards):
   compare     raw Proton peer, journal peer, Slussen and RabbitMQ side by side: same 1 KB
-              protobuf events, fan-out 2, durable. Table on stdout, JSON in --json (default bench-results.json).
+              protobuf events, fan-out 2, durable. Table on stdout, JSON in --json
+              (default bench-results.json).
                 --events N (100000) --repeat K (3) --rate R[,R...] (1000,5000)
                 --rate-seconds S (20) --only raw,journal,slussen,rabbitmq --skip-rabbitmq
                 --smoke (seconds: 2,000 events, 200/s for 2 s, 1 run; for CI)
-  throughput  all-out durable throughput   --target slussen|raw|journal|rabbitmq --events N | --seconds S
-              --repeat K
+  throughput  all-out durable throughput   --target slussen|raw|journal|rabbitmq
+              --events N | --seconds S --repeat K
   latency     latency at fixed rates       --target ... --rate R[,R...] (1000,5000) --seconds S
   memory      hub RSS per queued event     --queued N (1M)
   recovery    kill -9 with N queued, restart: time to first delivery, lost   --queued N (1M)
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
         std::cerr << "slussen-bench: journal-peer needs --dir DIR\n";
         return 2;
       }
-      return RunJournalPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)), args.Str("dir", ""));
+      return RunJournalPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)),
+                            args.Str("dir", ""));
     }
     if (command == "compare") return RunCompare(args, paths);
     if (command == "throughput") return RunThroughput(args, paths);

@@ -42,6 +42,8 @@ class JournalSut final : public Sut {
 
 }  // namespace
 
-std::unique_ptr<Sut> MakeJournalSut(const SutPaths& paths) { return std::make_unique<JournalSut>(paths); }
+std::unique_ptr<Sut> MakeJournalSut(const SutPaths& paths) {
+  return std::make_unique<JournalSut>(paths);
+}
 
 }  // namespace slussen::bench
