@@ -3,6 +3,7 @@
 // exits 0 (1 if the store latched while running). See hub/DESIGN.md.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -31,7 +32,8 @@ constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVE
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
 
   --config FILE      hub configuration (XML, schemas/config.xsd); required
-  --status           print the store's counts as JSON and exit (the hub may be running)
+  --status           print the store's counts as JSON, with "store_latched" (the first
+                     fsync or corruption error, or null), and exit (the hub may be running)
   --report CASE_ID   print the evidence report of one case (events, deliveries, receipts,
                      deadlines, payment liability) as a table, or as JSON with --json, and exit;
                      CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
@@ -78,7 +80,11 @@ int PrintStatus(const slussen::Config& config) {
     std::cerr << "slussen: " << stats.error() << "\n";
     return 1;
   }
+  // The latch reason comes from a file and names paths: JSON-escaped, never raw.
+  const nlohmann::json latched =
+      stats->latched_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(stats->latched_reason);
   std::cout << "{\"events\": " << stats->events << ", \"dead_letters\": " << stats->dead_letters
+            << ", \"store_latched\": " << latched.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)
             << ", \"destinations\": {";
   bool first = true;
   for (const auto& d : stats->destinations) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "hub_client.h"
+#include "testing/child_process.h"
 #include "testing/hub_process.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
@@ -66,6 +67,11 @@ TEST(HubStoreLatch, FailedFsyncStopsAcceptingUntilRestartAndExitsOne) {
     EXPECT_EQ(SendOne(c, ValidInskrivning()), SendOutcome::Kind::kReleased) << hub.StderrTail();
     EXPECT_EQ(SendOne(c, first), SendOutcome::Kind::kReleased) << hub.StderrTail();
     c.Close();
+    // Another process sees it too.
+    const ProcessResult status = RunProcess({SlussenBinary(), "--config", config, "--status"});
+    EXPECT_TRUE(status.status.Ok()) << status.err;
+    EXPECT_THAT(status.out, HasSubstr("\"store_latched\": \"store "));
+    EXPECT_THAT(status.out, HasSubstr("fsync"));
 
     const ExitStatus st = hub.Stop();
     EXPECT_TRUE(st.exited && st.code == 1) << st.ToString() << "\n" << hub.StderrTail();
@@ -87,6 +93,8 @@ TEST(HubStoreLatch, FailedFsyncStopsAcceptingUntilRestartAndExitsOne) {
     c.Close();
   }
   EXPECT_EQ(store.QueryInt("SELECT count(*) FROM events"), 2);
+  const ProcessResult status = RunProcess({SlussenBinary(), "--config", config, "--status"});
+  EXPECT_THAT(status.out, HasSubstr("\"store_latched\": null")) << status.out << status.err;
   const ExitStatus st = hub.Stop();
   EXPECT_TRUE(st.Ok()) << st.ToString();
 }

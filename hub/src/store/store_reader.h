@@ -24,6 +24,8 @@ struct DestinationStats {
 struct StoreStats {
   int64_t events = 0;
   int64_t dead_letters = 0;
+  // Non-empty while the writer has latched (store.h): the first data-loss or corruption error.
+  std::string latched_reason;
   std::vector<DestinationStats> destinations;  // by name
 };
 

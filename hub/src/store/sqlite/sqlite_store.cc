@@ -53,6 +53,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   auto opened = sqlite::OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened) return opened.as_error();
   sqlite3* db = *opened;
+  sqlite::RemoveLatchMarker(path);  // a writer starts from what is on disk
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   sqlite3_busy_handler(db, &WaitBriefly, nullptr);
   // WAL + FULL: a commit is on disk (fsync'd WAL) before Write() returns.
@@ -168,6 +169,7 @@ Error SqliteStore::Fail(const char* what, int rc) {
 void SqliteStore::Latch(const Error& error) {
   if (latch_) return;
   latch_ = error;
+  sqlite::WriteLatchMarker(path_, error.message);
 }
 
 bool SqliteStore::latched() const {

@@ -69,6 +69,7 @@ Result<StoreStats> SqliteStoreReader::Stats() {
     stats.destinations.push_back({d.ColText(0), d.ColInt(1), d.ColInt(2)});
   }
   if (rc != SQLITE_DONE) return Fail("stats", rc);
+  stats.latched_reason = sqlite::ReadLatchMarker(path_);
   return stats;
 }
 

@@ -1,5 +1,11 @@
 #include "store/sqlite/sqlite_util.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 namespace slussen::sqlite {
 
 ErrorCode CodeOf(int rc) {
@@ -98,6 +104,32 @@ Result<int> UserVersion(sqlite3* db, const std::string& path) {
   rc = v.Step();
   if (rc != SQLITE_ROW) return StoreError(path, "cannot read the schema version", rc, db);
   return static_cast<int>(v.ColInt(0));
+}
+
+std::string LatchMarkerPath(const std::string& store_path) { return store_path + ".latched"; }
+
+void WriteLatchMarker(const std::string& store_path, const std::string& reason) {
+  std::ofstream out(LatchMarkerPath(store_path), std::ios::trunc);
+  out << reason << "\n";
+  out.flush();
+  if (!out) {
+    spdlog::error("store {}: cannot write {} (the latch shows in the log only)", store_path,
+                  LatchMarkerPath(store_path));
+  }
+}
+
+void RemoveLatchMarker(const std::string& store_path) {
+  std::remove(LatchMarkerPath(store_path).c_str());
+}
+
+std::string ReadLatchMarker(const std::string& store_path) {
+  std::ifstream in(LatchMarkerPath(store_path));
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string reason = text.str();
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r')) reason.pop_back();
+  return reason.empty() ? "latched (no reason recorded)" : reason;
 }
 
 }  // namespace slussen::sqlite

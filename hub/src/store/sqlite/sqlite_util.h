@@ -74,6 +74,15 @@ void Configure(sqlite3* db);
 // failure nothing stays open and the error names the file.
 Result<sqlite3*> OpenConnection(const std::string& path, int flags);
 
+// The latch as other processes see it (`slussen --status`): "<store>.latched" holds the first
+// error. Written when the store latches (best effort: the disk may be what failed; the log
+// says so either way), removed when a writer opens the store again (it recovers from what is on
+// disk), read by the StoreReader.
+std::string LatchMarkerPath(const std::string& store_path);
+void WriteLatchMarker(const std::string& store_path, const std::string& reason);
+void RemoveLatchMarker(const std::string& store_path);
+std::string ReadLatchMarker(const std::string& store_path);  // empty: not latched
+
 // Reads PRAGMA user_version; an error if the file is not a database.
 Result<int> UserVersion(sqlite3* db, const std::string& path);
 

@@ -87,6 +87,7 @@ void WalCheckpointer::Run() {
       Error e = sqlite::StoreError(path_, "checkpoint", rc, db_);
       if (e.code == ErrorCode::kDataLoss || e.code == ErrorCode::kCorruption) {
         spdlog::error("{}; no more checkpoints, the store stops taking writes", e.message);
+        sqlite::WriteLatchMarker(path_, e.message);
         failed = std::move(e);
       } else {
         spdlog::warn("{}; the write-ahead log keeps growing until one succeeds", e.message);
