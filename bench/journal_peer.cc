@@ -34,27 +34,10 @@
 #include <thread>
 #include <vector>
 
-#include "amqp/proton_compat.h"
+#include "peer_fan_out.h"
 
 namespace slussen::bench {
 namespace {
-
-using Bytes = std::shared_ptr<const std::vector<char>>;
-
-class Ready : public proton::listen_handler {
- public:
-  explicit Ready(std::string host) : host_(std::move(host)) {}
-  void on_open(proton::listener& l) override {
-    std::printf("journal-peer ready amqp=%s:%d\n", host_.c_str(), l.port());
-    std::fflush(stdout);
-  }
-  void on_error(proton::listener&, const std::string& e) override {
-    std::cerr << "journal-peer: cannot listen: " << e << "\n";
-  }
-
- private:
-  std::string host_;
-};
 
 uint64_t Fnv1a(const char* p, std::size_t n, uint64_t h = 14695981039346656037ULL) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -170,7 +153,7 @@ class JournalPeer : public proton::messaging_handler {
 
   void on_sender_open(proton::sender& s) override {
     s.open(proton::sender_options().source(proton::source_options().address(s.source().address())));
-    outs_.push_back({s, {}});
+    consumers_.Add(s);
     RefreshDestinations();
   }
 
@@ -182,16 +165,16 @@ class JournalPeer : public proton::messaging_handler {
     writer_->Add({seq, bytes, destinations_});
   }
 
-  void on_sendable(proton::sender& s) override { Flush(s, false); }
+  void on_sendable(proton::sender& s) override { consumers_.OnSendable(s); }
 
   void on_sender_close(proton::sender& s) override {
-    std::erase_if(outs_, [&](const Out& o) { return o.sender == s; });
+    consumers_.Remove(s);
     RefreshDestinations();
   }
 
   void on_transport_close(proton::transport& t) override {
     const proton::connection c = t.connection();
-    std::erase_if(outs_, [&](const Out& o) { return o.sender.connection() == c; });
+    consumers_.RemoveConnection(c);
     // Still written by the writer; there is nobody left to settle them with.
     for (auto& u : unsettled_) {
       if (u.delivery.connection() == c) u.gone = true;
@@ -204,11 +187,6 @@ class JournalPeer : public proton::messaging_handler {
   }
 
  private:
-  struct Out {
-    proton::sender sender;
-    std::deque<Bytes> queue;
-    bool flush_queued = false;
-  };
   struct Unsettled {
     uint64_t seq;
     proton::delivery delivery;
@@ -229,7 +207,7 @@ class JournalPeer : public proton::messaging_handler {
         u.delivery.reject();
       } else {
         u.delivery.accept();
-        Forward(u.bytes);
+        consumers_.Forward(u.bytes);
       }
       const proton::connection c = u.delivery.connection();
       if (std::find(woken.begin(), woken.end(), c) == woken.end()) woken.push_back(c);
@@ -237,45 +215,17 @@ class JournalPeer : public proton::messaging_handler {
     for (auto& c : woken) c.work_queue().add([] {});
   }
 
-  void Forward(const Bytes& bytes) {
-    for (auto& out : outs_) {
-      out.queue.push_back(bytes);
-      if (!out.flush_queued) {
-        out.flush_queued = true;
-        proton::sender s = out.sender;
-        s.work_queue().add([this, s] { Flush(s, true); });
-      }
-    }
-  }
-
-  void Flush(proton::sender s, bool from_queue) {
-    for (auto& out : outs_) {
-      if (!(out.sender == s)) continue;
-      if (from_queue) out.flush_queued = false;
-      while (!out.queue.empty() && s.credit() > 0) {
-        const uint64_t tag = next_tag_++;
-        const auto& bytes = *out.queue.front();
-        amqp::SendRaw(s, {reinterpret_cast<const char*>(&tag), sizeof tag},
-                      {bytes.data(), bytes.size()});
-        out.queue.pop_front();
-      }
-    }
-  }
-
   void RefreshDestinations() {
-    auto d = std::make_shared<std::vector<std::string>>();
-    for (const auto& out : outs_) d->push_back(out.sender.source().address());
-    destinations_ = std::move(d);
+    destinations_ = std::make_shared<const std::vector<std::string>>(consumers_.Addresses());
   }
 
   int fd_;
   std::unique_ptr<Writer> writer_;
-  std::vector<Out> outs_;
+  FanOut consumers_;
   std::deque<Unsettled> unsettled_;
   std::shared_ptr<const std::vector<std::string>> destinations_ =
       std::make_shared<std::vector<std::string>>();
   uint64_t next_seq_ = 0;
-  uint64_t next_tag_ = 0;
 };
 
 }  // namespace
@@ -288,7 +238,7 @@ int RunJournalPeer(const std::string& host, int port, const std::string& dir) {
     return 1;
   }
   JournalPeer peer(fd);
-  Ready ready(host);
+  ReadyLine ready("journal-peer", host);
   proton::container container(peer, "slussen-bench-journal-peer");
   container.listen(host + ":" + std::to_string(port), ready);
   container.run();
