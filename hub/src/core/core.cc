@@ -106,12 +106,10 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
 void Core::Run() {
   spdlog::debug("core: started");
   // Cases whose evaluation fell due while the hub was down (or that a migration marked) first.
-  if (auto next = store_.NextCaseEvaluationAt(); !next) {
-    spdlog::error("store: cannot read when cases are due for re-evaluation: {}", next.error());
-  } else if (*next > 0) {
-    timers_.Arm(TimerId::kCaseEvaluation, FromMicros(*next));
-  }
-  PublishStats(/*force=*/true);
+  ArmCaseEvaluationFromStore(clock_());
+  // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
+  // here: with a large backlog that count would delay the first delivery after a restart.
+  depth_refreshed_at_ = std::chrono::steady_clock::now();
   while (true) {
     if (auto retry = dispatcher_.NextRetryAt()) {
       timers_.Arm(TimerId::kDeliveryRetry, *retry);

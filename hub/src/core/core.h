@@ -127,6 +127,8 @@ class Core final : public CoreInbox {
                       WriteBatch& batch);
   // kCaseEvaluation fired: the store's due cases join the queue of cases to re-evaluate.
   void FetchDueCases(std::chrono::system_clock::time_point now);
+  // Arms the evaluation timer for the store's earliest due case (in 1 s if it cannot be read).
+  void ArmCaseEvaluationFromStore(std::chrono::system_clock::time_point now);
   // After a commit: the worked cases go back to the cache, the evaluation timer is re-armed.
   void OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
                         std::chrono::system_clock::time_point now);

@@ -27,12 +27,17 @@ void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
   if (due_cases_.empty()) {
     // Nothing due after all (the cases the timer was armed for were rewritten meanwhile with a
     // later time): arm for the earliest case the store holds, so no case is forgotten.
-    if (auto next = store_.NextCaseEvaluationAt(); !next) {
-      spdlog::error("store: cannot read when cases are next due: {}", next.error());
-      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
-    } else if (*next > 0) {
-      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
-    }
+    ArmCaseEvaluationFromStore(now);
+  }
+}
+
+void Core::ArmCaseEvaluationFromStore(std::chrono::system_clock::time_point now) {
+  if (auto next = store_.NextCaseEvaluationAt(); !next) {
+    spdlog::error("store: cannot read when cases are next due (trying again in 1 s): {}",
+                  next.error());
+    timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
+  } else if (*next > 0) {
+    timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
   }
 }
 
@@ -121,12 +126,7 @@ void Core::OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
     timers_.Arm(TimerId::kCaseEvaluation, now);
   } else if (evaluating_ > 0) {
     // The last slice: the rewritten cases moved on, so the store's earliest is the next one.
-    if (auto next = store_.NextCaseEvaluationAt(); !next) {
-      spdlog::error("store: cannot read when cases are next due: {}", next.error());
-      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
-    } else if (*next > 0) {
-      timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
-    }
+    ArmCaseEvaluationFromStore(now);
   }
   evaluating_ = 0;
 }

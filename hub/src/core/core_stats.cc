@@ -11,15 +11,12 @@ void Core::CountCommitted(const std::vector<Pending>& pending, const WriteBatch&
   for (const auto& p : pending) {
     const auto* refusal = std::get_if<Refusal>(&p.decision);
     if (!refusal) continue;
-    const std::string key =
+    std::string key =
         refusal->reasons.empty() ? "other" : RejectionReasonKey(refusal->reasons.front());
-    auto it = rejected_by_reason_.find(key);
-    if (it == rejected_by_reason_.end() && rejected_by_reason_.size() >= CoreStats::kMaxReasons) {
-      it = rejected_by_reason_.try_emplace("other").first;
-    } else if (it == rejected_by_reason_.end()) {
-      it = rejected_by_reason_.try_emplace(key).first;
+    if (!rejected_by_reason_.count(key) && rejected_by_reason_.size() >= CoreStats::kMaxReasons) {
+      key = "other";
     }
-    ++it->second;
+    ++rejected_by_reason_[key];
   }
   // Running depth between two reads of the outbox (RefreshDepth corrects any drift).
   for (const auto& e : batch.events) {
@@ -51,7 +48,9 @@ void Core::RefreshDepth() {
 void Core::PublishStats(bool force) {
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - stats_published_at_ < tuning_.stats_interval) return;
-  if (!depth_known_ || now - depth_refreshed_at_ >= tuning_.depth_refresh_interval) RefreshDepth();
+  if ((force && !depth_known_) || now - depth_refreshed_at_ >= tuning_.depth_refresh_interval) {
+    RefreshDepth();
+  }
 
   auto s = std::make_shared<CoreStats>();
   s->published_at_us = ToMicros(clock_());
