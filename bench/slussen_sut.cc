@@ -1,5 +1,6 @@
 #include "slussen_sut.h"
 
+#include <cstdlib>
 #include <chrono>
 
 #include "synthetic_events.h"
@@ -60,7 +61,7 @@ bool SlussenSut::Restart(std::string* error) {
 
 void SlussenSut::Stop() {
   process_.Stop();
-  testing::RemoveTree(dir_);
+  if (!std::getenv("SLUSSEN_BENCH_KEEP")) testing::RemoveTree(dir_);
   dir_.clear();
 }
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <string_view>
+#include <unordered_map>
 #include <set>
 
 #include "core/pending.h"
@@ -136,6 +138,7 @@ void Core::Run() {
 
 void Core::Process(std::vector<Item>& items) {
   std::vector<Pending> pending;
+  pending.reserve(items.size());
   const auto now = clock_();
   const int64_t now_us = ToMicros(now);
   bool barrier = false;
@@ -146,7 +149,9 @@ void Core::Process(std::vector<Item>& items) {
       continue;
     }
     if (auto* msg = std::get_if<InboundMessage>(input)) {
-      pending.push_back({msg, DecideInbound(*msg, config_, now), {}});
+      auto& p = pending.emplace_back();
+      p.msg = msg;
+      p.decision = DecideInbound(*msg, config_, now, &p.envelope);
     } else if (auto* demand = std::get_if<LinkDemand>(input)) {
       dispatcher_.AddDemand(*demand);
     } else if (auto* gone = std::get_if<LinkGone>(input)) {
@@ -254,7 +259,8 @@ Status Core::Classify(std::vector<Pending>& pending) {
   if (!stored) return stored.as_error();
   // The bodies known so far: stored ones, then the batch's own new events as they are met (the
   // same event twice in one batch is a duplicate of the first).
-  std::map<std::string, const std::string*> known;
+  std::unordered_map<std::string_view, const std::string*> known;
+  known.reserve(stored->size() + ids.size());
   for (const auto& [id, body] : *stored) known.emplace(id, &body);
   for (auto& p : pending) {
     const auto* record = std::get_if<EventRecord>(&p.decision);

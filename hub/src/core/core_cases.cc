@@ -89,13 +89,10 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
       continue;
     }
     CaseEvent e;
-    // Validated by ingest moments ago, so it parses; a failure would be a bug, and then the
-    // stored event simply is not part of the fold until the case is read from the store again.
-    if (e.envelope.ParseFromString(record->body)) {
-      SlimForCaseLogic(e.envelope);
-      e.stored_at = FromMicros(record->received_at_us);
-      events.push_back(std::move(e));
-    }
+    e.envelope = std::move(p.envelope);  // decoded once, by ingest
+    SlimForCaseLogic(e.envelope);
+    e.stored_at = FromMicros(record->received_at_us);
+    events.push_back(std::move(e));
   }
   return OkStatus();
 }

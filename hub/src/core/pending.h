@@ -12,6 +12,7 @@ struct Core::Pending {
   InboundDecision decision;
   Settlement settlement;
   bool duplicate = false;
+  v1::Envelope envelope;  // decoded by ingest; for an EventRecord, moved into its case's events
 };
 
 }  // namespace slussen

@@ -28,7 +28,8 @@ bool MessageIdMatches(const std::string& message_id, const std::string& event_id
 }  // namespace
 
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
-                              std::chrono::system_clock::time_point now) {
+                              std::chrono::system_clock::time_point now,
+                              v1::Envelope* decoded) {
   Refusal refusal;
   if (!msg.body_problem.empty()) {
     refusal.reasons.push_back("body: " + msg.body_problem);
@@ -78,6 +79,7 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   record.received_at_us = msg.received_at_us;
   record.body = msg.body;
   record.destinations = std::move(*destinations);
+  if (decoded) *decoded = std::move(env);
   return record;
 }
 

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "api/core_messages.h"
+#include "slussen/v1/events.pb.h"
 #include "wire/case_key.h"
 
 namespace slussen {
@@ -20,7 +21,10 @@ struct Refusal {
 // Either the event to journal (with its destinations) or why it is refused.
 using InboundDecision = std::variant<EventRecord, Refusal>;
 
+// `decoded`, if given, receives the envelope when the decision is an EventRecord, so that the
+// caller (the core's case tracking) does not decode the same bytes a second time.
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
-                              std::chrono::system_clock::time_point now);
+                              std::chrono::system_clock::time_point now,
+                              v1::Envelope* decoded = nullptr);
 
 }  // namespace slussen

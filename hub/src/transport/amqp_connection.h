@@ -177,6 +177,7 @@ class AmqpConnection final : public proton::messaging_handler {
   std::unordered_map<uint64_t, OutLink> out_links_;
   std::map<proton::sender, uint64_t> out_ids_;
   std::unordered_map<uint64_t, Pending> pending_;
+  std::string encoded_;  // the outgoing message being sent; its capacity is reused
 };
 
 }  // namespace slussen

@@ -1,22 +1,16 @@
 // AmqpConnection, outbound: the demand told to the core, outbox items sent, and the receivers'
 // outcomes reported back.
-#include <proton/message.hpp>
-#include <proton/message_id.hpp>
 #include <proton/tracker.hpp>
 
 #include <algorithm>
 #include <cstring>
 
+#include "amqp/proton_compat.h"
 #include "transport/amqp_connection.h"
+#include "transport/message_encoder.h"
 
 namespace slussen {
 namespace {
-
-proton::binary SeqTag(int64_t seq) {
-  proton::binary tag(sizeof seq, 0);
-  std::memcpy(tag.data(), &seq, sizeof seq);
-  return tag;
-}
 
 int64_t SeqFromTag(const proton::binary& tag) {
   int64_t seq = -1;
@@ -66,18 +60,19 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
       core_.Post(DeliveryOutcome{link_id, item.seq, DeliveryOutcome::Kind::kReleased});
       continue;
     }
-    proton::message m;
-    m.id(proton::message_id(item.event_id));
-    m.subject(item.kind);
-    m.content_type("application/x-protobuf");
-    m.durable(true);
-    m.body(proton::binary(item.body.begin(), item.body.end()));
-    m.inferred(true);  // a data section, not an amqp-value
-    auto& props = m.properties();
-    props.put("event_type", item.kind);
-    props.put("case_id", item.case_id);
-    props.put("schema_version", std::to_string(item.schema_version));
-    link.sender.send(m, SeqTag(item.seq));
+    const std::string schema_version = std::to_string(item.schema_version);
+    OutgoingMessage m;
+    m.message_id = item.event_id;
+    m.subject = item.kind;
+    m.content_type = "application/x-protobuf";
+    m.durable = true;
+    m.properties = {{"event_type", item.kind},
+                    {"case_id", item.case_id},
+                    {"schema_version", schema_version}};
+    m.body = item.body;
+    EncodeMessage(m, encoded_);
+    const char* tag = reinterpret_cast<const char*>(&item.seq);
+    amqp::SendRaw(link.sender, {tag, sizeof item.seq}, encoded_);
     link.in_flight.insert(item.seq);
   }
   AskForMore(link_id);
