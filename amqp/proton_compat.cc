@@ -66,6 +66,11 @@ Condition RemoteCondition(const proton::tracker& t) {
   return out;
 }
 
+bool UndeliverableHere(const proton::tracker& t) {
+  pn_disposition_t* remote = pn_delivery_remote(Raw(t));
+  return remote && pn_disposition_is_undeliverable(remote);
+}
+
 bool SendRaw(const proton::sender& s, std::string_view tag, std::string_view bytes) {
   pn_link_t* link = Raw(s);
   if (!pn_delivery(link, pn_dtag(tag.data(), tag.size()))) return false;

@@ -40,6 +40,9 @@ void RejectAndSettle(pn_delivery_t* d, const Condition& condition);
 // The condition a peer put on its rejection of one of our deliveries; empty if none.
 Condition RemoteCondition(const proton::tracker& t);
 
+// Whether the peer's `modified` outcome of one of our deliveries says undeliverable-here.
+bool UndeliverableHere(const proton::tracker& t);
+
 // Sends `bytes` as the payload of one new delivery with `tag`, as they are: the C++ API would
 // encode a proton::message. Returns false if the link has no current delivery to write to.
 bool SendRaw(const proton::sender& s, std::string_view tag, std::string_view bytes);

@@ -130,6 +130,12 @@ v1::Envelope ValidInskrivning(const std::string& event_id, const std::string& ko
   return ValidEnvelope(EventKind::kInskrivningsmeddelande, spec);
 }
 
+v1::Envelope ValidInskrivningOwnCase() {
+  EnvelopeSpec spec;
+  spec.episode = "VT-" + NewEventId().substr(0, 18);
+  return ValidEnvelope(EventKind::kInskrivningsmeddelande, spec);
+}
+
 std::string CaseIdString(const v1::Envelope& env) {
   return env.case_id().care_unit_hsa_id() + "/" + env.case_id().episode_id();
 }

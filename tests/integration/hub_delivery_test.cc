@@ -234,10 +234,39 @@ TEST_F(HubIntegration, ReleasedMessageIsRedelivered) {
   ExpectOutboundMessage(msgs[1], kKommunOut, env);
 }
 
-// A message the receiver rejects also comes again (the hub does not drop it).
-TEST_F(HubIntegration, RejectedByReceiverIsRedelivered) {
-  std::vector<IncomingMessage> msgs;
-  ASSERT_NO_FATAL_FAILURE(SendAndSeeTwice(Disposition::kReject, ValidInskrivning(), &msgs));
+// A receiver that rejects one event (poison): that delivery ends at once as a dead letter with
+// its attempt on record, is not sent again, and the rest of the queue flows, the same case's
+// later events included (they go out once the rejected one is dead).
+TEST_F(HubIntegration, RejectedByReceiverIsDeadAndTheRestFlows) {
+  const v1::Envelope poison = ValidInskrivning();
+  MessageCollector kommun([&](const IncomingMessage& m, int) {
+    return m.message_id == poison.event_id() ? Disposition::kReject : Disposition::kAccept;
+  });
+  auto c = NewClient();
+  ASSERT_TRUE(c);
+  ASSERT_GE(Attach(*c, kKommunOut, kommun), 0);
+  ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, poison));
+  std::set<std::string> rest;
+  for (int i = 0; i < 5; ++i) {
+    const v1::Envelope env = ValidInskrivning();  // the same case as the poison
+    rest.insert(env.event_id());
+    ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+  }
+  ASSERT_TRUE(kommun.WaitForIds(rest)) << Describe(kommun.Messages()) << HubLog();
+  // Per-case order: the later events went out only after the poison was dead, so had it been
+  // sent again it would have been before them.
+  EXPECT_EQ(kommun.CountOf(poison.event_id()), 1);
+  EXPECT_EQ(kommun.Messages().front().message_id, poison.event_id());
+
+  const std::string row = "(SELECT seq FROM outbox WHERE event_id = '" + poison.event_id() +
+                          "' AND destination = '" + KommunDestination(kTestKommun) + "')";
+  ASSERT_TRUE(PollUntil([&] {
+    return store().QueryInt("SELECT count(*) FROM outbox WHERE seq = " + row +
+                            " AND dead_at_us IS NOT NULL") == 1;
+  })) << HubLog();
+  EXPECT_EQ(store().QueryStrings("SELECT outcome FROM delivery_attempts WHERE seq = " + row),
+            std::vector<std::string>{"rejected"});
+  EXPECT_THAT(HubLog(), ::testing::HasSubstr("is dead after 1 attempt(s): rejected"));
 }
 
 // A receiver that goes away with deliveries unsettled: those come again on a new receiver; the
@@ -249,7 +278,7 @@ TEST_F(HubIntegration, UnsettledDeliveriesComeAgainAfterDetach) {
     auto c = NewClient();
     ASSERT_TRUE(c);
     for (int i = 0; i < kEvents; ++i) {
-      const v1::Envelope env = ValidInskrivning();
+      const v1::Envelope env = ValidInskrivningOwnCase();  // so that six can be in flight at once
       ids.insert(env.event_id());
       ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
     }

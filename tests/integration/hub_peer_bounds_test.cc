@@ -135,7 +135,9 @@ TEST_F(HubCreditHoarding, CreditHoardingReceiverCannotStarveAnother) {
   auto sender = NewClient();
   ASSERT_TRUE(sender);
   std::vector<OutgoingMessage> msgs;
-  for (int i = 0; i < kEvents; ++i) msgs.push_back(ToMessage(ValidInskrivning()));
+  // Cases of their own: one case's events go one at a time, so a hoarded one holds back only its
+  // own case.
+  for (int i = 0; i < kEvents; ++i) msgs.push_back(ToMessage(ValidInskrivningOwnCase()));
   const auto outcomes = sender->SendAll("events", msgs, 200, seconds(120));
   int accepted = 0;
   for (const auto& o : outcomes) accepted += o.kind == SendOutcome::Kind::kAccepted;

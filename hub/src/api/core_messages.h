@@ -54,10 +54,17 @@ struct LinkGone {
 
 // The receiving adapter settled one of our messages.
 struct DeliveryOutcome {
-  enum class Kind { kAccepted, kReleased, kRejected, kModified };
+  // kNotSent: the transport gave the item back unsent (the receiver's credit was gone by the
+  // time it came); not an attempt.
+  enum class Kind { kAccepted, kReleased, kRejected, kModified, kNotSent };
   uint64_t link_id = 0;
   int64_t seq = 0;
   Kind kind = Kind::kAccepted;
+  // What the receiver said: the error condition of a rejection; for kModified whether it marked
+  // the delivery undeliverable-here. As sent by the peer, so never logged raw.
+  std::string condition;
+  std::string description;
+  bool undeliverable_here = false;
 };
 
 using CoreInput = std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome>;

@@ -42,6 +42,10 @@ struct OutboxItem {
   std::string case_id;
   uint32_t schema_version = 0;
   std::string body;
+  // Delivery state: failed attempts so far, and the earliest time of the next (0: at once).
+  int attempts = 0;
+  int64_t next_attempt_at_us = 0;
+  int64_t enqueued_at_us = 0;
 };
 
 // A stored event of one case, for the case logic.

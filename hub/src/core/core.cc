@@ -28,7 +28,11 @@ Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock, 
       store_(store),
       output_(output),
       clock_(clock),
-      dispatcher_(store, clock),
+      dispatcher_(store, clock,
+                  [](const std::string&) -> const DeliveryPolicy& {
+                    static const DeliveryPolicy kDefault;
+                    return kDefault;
+                  }),
       tuning_(tuning),
       cache_(config.case_cache_events) {}
 
@@ -100,7 +104,9 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
     consider(std::chrono::steady_clock::now() +
              std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due - clock_()));
   }
-  if (!unrecorded_marks_.empty()) consider(marks_since_ + tuning_.mark_flush_interval);
+  if (!unrecorded_marks_.empty() || !unrecorded_failures_.empty()) {
+    consider(marks_since_ + tuning_.mark_flush_interval);
+  }
   if (stats_dirty_) consider(stats_published_at_ + tuning_.stats_interval);
   return wake;
 }
@@ -113,7 +119,7 @@ void Core::Run() {
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
   while (true) {
-    if (auto retry = dispatcher_.NextRetryAt()) {
+    if (auto retry = dispatcher_.NextWakeAt()) {
       timers_.Arm(TimerId::kDeliveryRetry, *retry);
     } else {
       timers_.Disarm(TimerId::kDeliveryRetry);
@@ -155,11 +161,23 @@ void Core::Process(std::vector<Item>& items) {
     } else if (auto* demand = std::get_if<LinkDemand>(input)) {
       dispatcher_.AddDemand(*demand);
     } else if (auto* gone = std::get_if<LinkGone>(input)) {
-      dispatcher_.RemoveLink(gone->link_id);
+      for (auto& failed : dispatcher_.RemoveLink(gone->link_id)) RecordFailure(std::move(failed));
     } else if (auto* outcome = std::get_if<DeliveryOutcome>(input)) {
-      if (auto accepted = dispatcher_.OnOutcome(*outcome)) {
-        if (unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
-        unrecorded_marks_.push_back({accepted->seq, now_us, std::move(accepted->destination)});
+      auto effect = dispatcher_.OnOutcome(*outcome);
+      if (effect.accepted) {
+        if (NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
+        unrecorded_marks_.push_back(
+            {effect.accepted->seq, now_us, std::move(effect.accepted->destination)});
+      }
+      if (effect.failed) {
+        if (effect.failed->dead) {
+          // The receiver's own words go to the store, not the log: they are the peer's strings.
+          spdlog::warn("delivery of event {} to {} is dead after {} attempt(s): {}{}",
+                       effect.event_id, effect.destination, effect.failed->attempt,
+                       effect.failed->outcome,
+                       effect.failed->outcome == "rejected" ? " (the receiver's condition is stored with it)" : "");
+        }
+        RecordFailure(std::move(*effect.failed));
       }
     }
   }
@@ -167,7 +185,7 @@ void Core::Process(std::vector<Item>& items) {
     if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
   }
   const bool flush_marks =
-      !unrecorded_marks_.empty() &&
+      !NothingUnrecorded() &&
       (barrier || unrecorded_marks_.size() >= tuning_.mark_flush_max ||
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
   if (pending.empty() && !flush_marks && due_cases_.empty()) return;
@@ -208,6 +226,7 @@ void Core::Process(std::vector<Item>& items) {
 // written, and their rows are delivered again after the restart (receivers deduplicate).
 void Core::RefuseWhileLatched(std::vector<Pending>& pending) {
   unrecorded_marks_.clear();
+  unrecorded_failures_.clear();
   Release(pending);
   ReportLatch(pending.size());
 }
@@ -220,13 +239,20 @@ void Core::OnWriteFailed(std::vector<Pending>& pending, const Status& error) {
                 pending.size(), unrecorded_marks_.size(), error.error());
   // The acceptances stay waiting; the next timed try comes an interval later, not at once (a
   // store that keeps failing must not turn the core into a busy loop).
-  if (!unrecorded_marks_.empty()) marks_since_ = std::chrono::steady_clock::now();
+  if (!NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
+}
+
+void Core::RecordFailure(FailedAttempt failed) {
+  if (NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
+  if (failed.dead) ++counters_.dead_deliveries;
+  unrecorded_failures_.push_back(std::move(failed));
 }
 
 void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued) {
   ++counters_.commits;
   counters_.delivered += unrecorded_marks_.size();
   unrecorded_marks_.clear();
+  unrecorded_failures_.clear();
   for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);
   for (auto& p : pending) {
     if (p.settlement.kind == Settlement::Kind::kAccepted) {
@@ -310,6 +336,7 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
     p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
   }
   for (const Mark& mark : unrecorded_marks_) batch.delivered.push_back({mark.seq, mark.at_us});
+  batch.failed_attempts = unrecorded_failures_;
   AddCaseUpdates(working, now, batch);
   return batch;
 }

@@ -64,6 +64,7 @@ struct CoreCounters {
   uint64_t rejected = 0;
   uint64_t released = 0;
   uint64_t delivered = 0;
+  uint64_t dead_deliveries = 0;  // deliveries whose retries ended (rejected, budget spent)
   uint64_t commits = 0;
   // The store latched on a data-loss or corruption error: nothing is accepted any more.
   bool store_latched = false;
@@ -160,6 +161,10 @@ class Core final : public CoreInbox {
   // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
   // must record them, also after a failed one), and since when the oldest has waited.
   std::vector<Mark> unrecorded_marks_;
+  // Failed delivery attempts not yet in the store, recorded with the marks.
+  std::vector<FailedAttempt> unrecorded_failures_;
+  bool NothingUnrecorded() const { return unrecorded_marks_.empty() && unrecorded_failures_.empty(); }
+  void RecordFailure(FailedAttempt failed);
   std::chrono::steady_clock::time_point marks_since_;
   Timers timers_;
   CaseCache cache_;

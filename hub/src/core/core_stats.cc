@@ -25,6 +25,8 @@ void Core::CountCommitted(const std::vector<Pending>& pending, const WriteBatch&
       if (dest.pending++ == 0) dest.oldest_enqueued_at_us = e.received_at_us;
     }
   }
+  // A dead row leaves the pending ones too; the next RefreshDepth counts that (dead rows are
+  // rare, and the record of a failure does not carry its destination).
   for (const Mark& m : unrecorded_marks_) {
     if (m.destination.empty()) continue;
     ++delivered_by_destination_[m.destination];
@@ -79,6 +81,8 @@ void Core::PublishStats(bool force) {
       d.waiting_retry = it->second.waiting_retry;
       d.receivers = it->second.receivers;
       d.retried = it->second.retried;
+      d.dead = it->second.dead;
+      d.cases_held_back = it->second.cases_held_back;
     }
     if (auto it = delivered_by_destination_.find(name); it != delivered_by_destination_.end()) {
       d.delivered = it->second;

@@ -41,6 +41,8 @@ struct DestinationLiveStats {
   int receivers = 0;                 // attached receiver links
   uint64_t delivered = 0;            // acceptances recorded since start
   uint64_t retried = 0;              // attempts that ended other than accepted since start
+  uint64_t dead = 0;                 // deliveries whose retries ended, since start
+  int64_t cases_held_back = 0;       // cases whose later events wait behind one on its way
 };
 
 struct CoreStats {

@@ -2,17 +2,27 @@
 
 #include <algorithm>
 
+#include "delivery/retry_policy.h"
+
 namespace slussen {
 namespace {
-// Backoff after a receiver released or rejected a message: 100 ms, doubling, at most 30 s.
-std::chrono::milliseconds RetryDelay(int attempts) {
-  const int shift = std::min(attempts - 1, 9);
-  return std::min(std::chrono::milliseconds(100) * (1 << std::max(shift, 0)),
-                  std::chrono::milliseconds(30000));
-}
+// Outbox rows one Pump reads per destination at most. Rows of cases that wait behind an earlier
+// row are read and passed over; a long run of them must not stall the core for seconds (the
+// next Pump goes on from the cursor at once).
+constexpr std::size_t kScanPerPump = 4096;
 }  // namespace
 
-Dispatcher::Dispatcher(Store& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+Dispatcher::Dispatcher(Store& store, Clock clock, PolicyFor policy_for,
+                       std::function<double()> random01)
+    : store_(store),
+      clock_(std::move(clock)),
+      policy_for_(std::move(policy_for)),
+      random01_(std::move(random01)),
+      rng_(std::random_device{}()) {
+  if (!random01_) {
+    random01_ = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); };
+  }
+}
 
 void Dispatcher::AddDemand(const LinkDemand& demand) {
   auto& dest = destinations_[demand.destination];
@@ -25,46 +35,127 @@ void Dispatcher::AddDemand(const LinkDemand& demand) {
   dest.links.push_back({demand.link_id, demand.conn_id, demand.credit});
 }
 
-void Dispatcher::RemoveLink(uint64_t link_id) {
+std::vector<FailedAttempt> Dispatcher::RemoveLink(uint64_t link_id) {
   for (auto& [name, dest] : destinations_) {
     std::erase_if(dest.links, [&](const Link& l) { return l.id == link_id; });
   }
-  std::vector<std::pair<int64_t, std::string>> orphaned;
-  for (const auto& [seq, item] : inflight_) {
-    if (item.link_id == link_id) orphaned.emplace_back(seq, item.destination);
+  std::vector<int64_t> orphaned;
+  for (const auto& [seq, link] : inflight_) {
+    if (link == link_id) orphaned.push_back(seq);
   }
-  for (const auto& [seq, destination] : orphaned) {
+  std::sort(orphaned.begin(), orphaned.end());
+  std::vector<FailedAttempt> failed;
+  for (int64_t seq : orphaned) {
     inflight_.erase(seq);
-    Retry(seq, destination, /*backoff=*/false);
+    failed.push_back(Fail(seq, "link-lost", "", "", /*end_now=*/false, ""));
   }
+  return failed;
 }
 
-std::optional<Dispatcher::Accepted> Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
-  auto it = inflight_.find(outcome.seq);
-  std::string destination = it != inflight_.end() ? it->second.destination : std::string();
-  if (it != inflight_.end()) inflight_.erase(it);
-  if (outcome.kind == DeliveryOutcome::Kind::kAccepted) {
-    attempts_.erase(outcome.seq);
-    // Even if the link was already reported gone, the receiver has it: drop any pending retry.
-    for (auto& [name, dest] : destinations_) {
-      if (dest.retry.erase(outcome.seq) > 0 && destination.empty()) destination = name;
+Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
+  using Kind = DeliveryOutcome::Kind;
+  Effect effect;
+  auto row = rows_.find(outcome.seq);
+  if (outcome.kind == Kind::kAccepted) {
+    // Even if its link was reported gone and a retry waits, the receiver has it.
+    std::string destination;
+    if (row != rows_.end()) {
+      destination = row->second.destination;
+      Finish(outcome.seq);
     }
-    return Accepted{outcome.seq, std::move(destination)};
+    effect.accepted = Accepted{outcome.seq, std::move(destination)};
+    return effect;
   }
-  if (!destination.empty()) Retry(outcome.seq, destination, /*backoff=*/true);
-  return std::nullopt;
+  // Not sent by this run, or already failed when its link went away: nothing more to say.
+  if (row == rows_.end() || inflight_.erase(outcome.seq) == 0) return effect;
+  auto& dest = destinations_[row->second.destination];
+  effect.destination = row->second.destination;
+  effect.event_id = row->second.event_id;
+  switch (outcome.kind) {
+    case Kind::kNotSent:
+      row->second.link_id = 0;
+      dest.retry[outcome.seq] = {clock_()};  // not an attempt: sent with the next credit
+      return effect;
+    case Kind::kReleased:
+      effect.failed = Fail(outcome.seq, "released", "", "", false, "");
+      return effect;
+    case Kind::kModified: {
+      const bool end = outcome.undeliverable_here &&
+                       policy_for_(row->second.destination).retry.modified_undeliverable ==
+                           RetryPolicy::Modified::kDeadLetter;
+      effect.failed = Fail(outcome.seq,
+                           outcome.undeliverable_here ? "modified (undeliverable-here)" : "modified",
+                           "", "", end, "the receiver marked it undeliverable-here");
+      return effect;
+    }
+    case Kind::kRejected:
+      effect.failed = Fail(outcome.seq, "rejected", outcome.condition, outcome.description,
+                           /*end_now=*/true, "rejected by the receiver");
+      return effect;
+    case Kind::kAccepted:
+      break;
+  }
+  return effect;
+}
+
+FailedAttempt Dispatcher::Fail(int64_t seq, const std::string& outcome,
+                               const std::string& condition, const std::string& description,
+                               bool end_now, const std::string& end_reason) {
+  Row& row = rows_.at(seq);
+  auto& dest = destinations_[row.destination];
+  const RetryPolicy& policy = policy_for_(row.destination).retry;
+  row.link_id = 0;
+  ++row.attempts;
+  ++dest.retried;
+  const auto now = clock_();
+  const auto next = now + BackoffDelay(policy, row.attempts, random01_());
+  FailedAttempt f;
+  f.seq = seq;
+  f.attempt = row.attempts;
+  f.at_us = ToMicros(now);
+  f.outcome = outcome;
+  f.condition = condition;
+  f.description = description;
+  if (end_now) {
+    f.dead = true;
+    f.reason = end_reason;
+    if (!condition.empty()) f.reason += " (" + condition + ")";
+    if (!description.empty()) f.reason += ": " + description;
+  } else if (BudgetSpent(policy, row.attempts, FromMicros(row.enqueued_at_us), next)) {
+    f.dead = true;
+    f.reason = "retries ended after " + std::to_string(row.attempts) +
+               " failed attempts (the destination's retry budget); the last: " + outcome;
+  }
+  if (f.dead) {
+    ++dest.dead;
+    Finish(seq);
+  } else {
+    f.next_attempt_at_us = ToMicros(next);
+    dest.retry[seq] = {next};
+  }
+  return f;
+}
+
+void Dispatcher::Finish(int64_t seq) {
+  auto row = rows_.find(seq);
+  if (row == rows_.end()) return;
+  auto& dest = destinations_[row->second.destination];
+  inflight_.erase(seq);
+  dest.retry.erase(seq);
+  --dest.on_its_way;
+  const std::string& case_id = row->second.case_id;
+  if (dest.held_back.erase(case_id) > 0) {
+    // Still busy (the cursor keeps passing its rows over) until Pump has fetched its next row.
+    dest.busy[case_id] = -1;
+    dest.freed.emplace_back(case_id, seq);
+  } else {
+    dest.busy.erase(case_id);
+  }
+  rows_.erase(row);
 }
 
 void Dispatcher::OnEnqueued(const std::string& destination) {
   destinations_[destination].maybe_more = true;
-}
-
-void Dispatcher::Retry(int64_t seq, const std::string& destination, bool backoff) {
-  auto due = clock_();
-  if (backoff) due += RetryDelay(++attempts_[seq]);
-  auto& dest = destinations_[destination];
-  dest.retry[seq] = due;
-  ++dest.retried;
 }
 
 std::map<std::string, Dispatcher::Activity> Dispatcher::ActivityByDestination() const {
@@ -72,11 +163,19 @@ std::map<std::string, Dispatcher::Activity> Dispatcher::ActivityByDestination() 
   for (const auto& [name, dest] : destinations_) {
     auto& a = out[name];
     a.waiting_retry = static_cast<int64_t>(dest.retry.size());
+    a.cases_held_back = static_cast<int64_t>(dest.held_back.size() + dest.freed.size());
     a.receivers = static_cast<int>(dest.links.size());
     a.retried = dest.retried;
+    a.dead = dest.dead;
   }
-  for (const auto& [seq, item] : inflight_) ++out[item.destination].in_flight;
+  for (const auto& [seq, link] : inflight_) ++out[rows_.at(seq).destination].in_flight;
   return out;
+}
+
+int Dispatcher::Demand(const Destination& dest) const {
+  int total = 0;
+  for (const auto& l : dest.links) total += l.demand;
+  return total;
 }
 
 Dispatcher::Link* Dispatcher::NextLinkWithDemand(Destination& dest) {
@@ -90,57 +189,120 @@ Dispatcher::Link* Dispatcher::NextLinkWithDemand(Destination& dest) {
   return nullptr;
 }
 
+void Dispatcher::HandOut(const std::string& name, Destination& dest, OutboxItem item,
+                         std::map<uint64_t, Batch>& batches) {
+  (void)name;
+  Link* link = NextLinkWithDemand(dest);
+  --link->demand;
+  inflight_[item.seq] = link->id;
+  rows_.at(item.seq).link_id = link->id;
+  auto& batch = batches[link->id];
+  batch.conn_id = link->conn_id;
+  batch.link_id = link->id;
+  batch.items.push_back(std::move(item));
+}
+
+bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem item,
+                      std::map<uint64_t, Batch>& batches) {
+  if (rows_.count(item.seq)) return true;  // on its way already
+  if (dest.busy.count(item.case_id)) {
+    dest.held_back.insert(item.case_id);
+    return true;
+  }
+  const auto now = clock_();
+  const bool waits = item.next_attempt_at_us > ToMicros(now);
+  if (dest.on_its_way >= policy_for_(name).in_flight) return false;
+  if (!waits && Demand(dest) == 0) return false;
+  dest.busy[item.case_id] = item.seq;
+  ++dest.on_its_way;
+  rows_[item.seq] = {0, name, item.case_id, item.event_id, item.attempts, item.enqueued_at_us};
+  if (waits) {
+    // A schedule from before a restart: it goes on where it was.
+    dest.retry[item.seq] = {FromMicros(item.next_attempt_at_us)};
+  } else {
+    HandOut(name, dest, std::move(item), batches);
+  }
+  return true;
+}
+
 Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
                                    std::map<uint64_t, Batch>& batches) {
-  auto hand_out = [&](OutboxItem item) {
-    Link* link = NextLinkWithDemand(dest);
-    --link->demand;
-    inflight_[item.seq] = {link->id, name};
-    auto& batch = batches[link->id];
-    batch.conn_id = link->conn_id;
-    batch.link_id = link->id;
-    batch.items.push_back(std::move(item));
-  };
-  auto demand = [&] {
-    int total = 0;
-    for (const auto& l : dest.links) total += l.demand;
-    return total;
-  };
-
   const auto now = clock_();
-  for (auto it = dest.retry.begin(); it != dest.retry.end() && demand() > 0;) {
-    if (it->second > now) {
+  // 1. Due retries: each already holds a slot of the window.
+  for (auto it = dest.retry.begin(); it != dest.retry.end() && Demand(dest) > 0;) {
+    if (it->second.due > now) {
       ++it;
       continue;
     }
-    auto rows = store_.PendingBySeq(it->first);
-    if (!rows) return Error{rows.error()};
     const int64_t seq = it->first;
+    auto rows = store_.PendingBySeq(seq);
+    if (!rows) return Error{rows.error()};
     it = dest.retry.erase(it);
     if (rows->empty()) {
-      attempts_.erase(seq);  // delivered meanwhile
+      Finish(seq);  // delivered or dead meanwhile (an outcome that came after its link went)
     } else {
-      hand_out(std::move(rows->front()));
+      HandOut(name, dest, std::move(rows->front()), batches);
     }
   }
-  while (dest.maybe_more && demand() > 0) {
-    const int want = demand();
+  // 2. Cases whose row ended while their later rows were passed over: the next of each, before
+  // the cursor reads anything newer of them.
+  std::vector<std::pair<std::string, int64_t>> freed;
+  freed.swap(dest.freed);
+  for (std::size_t i = 0; i < freed.size(); ++i) {
+    const auto& [case_id, after] = freed[i];
+    auto next = store_.NextPendingOfCase(name, case_id, after, dest.cursor);
+    if (!next) {
+      dest.freed.insert(dest.freed.end(), freed.begin() + static_cast<std::ptrdiff_t>(i),
+                        freed.end());
+      return Error{next.error()};
+    }
+    if (next->empty()) {
+      dest.busy.erase(case_id);
+      continue;
+    }
+    dest.busy.erase(case_id);
+    const std::string id = case_id;
+    if (!Take(name, dest, std::move(next->front()), batches)) {
+      dest.busy[id] = -1;  // no room yet: tried again at the next Pump
+      dest.freed.emplace_back(id, after);
+      continue;
+    }
+    // It may have more rows the cursor passed over: look again when this one ends.
+    dest.held_back.insert(id);
+  }
+  // 3. New rows from the cursor.
+  std::size_t scanned = 0;
+  const int window = policy_for_(name).in_flight;
+  while (dest.maybe_more && Demand(dest) > 0 && dest.on_its_way < window) {
+    const int want = std::max(Demand(dest), 64);
     auto rows = store_.PendingAfter(name, dest.cursor, want);
     if (!rows) return Error{rows.error()};
     if (static_cast<int>(rows->size()) < want) dest.maybe_more = false;
+    bool full = false;
     for (auto& item : *rows) {
-      dest.cursor = item.seq;
-      // After a restart nothing is in flight; during a run a row past the cursor never is.
-      if (inflight_.count(item.seq) == 0 && dest.retry.count(item.seq) == 0) {
-        hand_out(std::move(item));
+      const int64_t seq = item.seq;
+      if (!Take(name, dest, std::move(item), batches)) {
+        full = true;
+        break;
       }
+      dest.cursor = seq;
+    }
+    if (full) {
+      dest.maybe_more = true;
+      break;
     }
     if (rows->empty()) break;
+    scanned += rows->size();
+    if (scanned >= kScanPerPump) {
+      read_more_now_ = dest.maybe_more;
+      break;
+    }
   }
   return OkStatus();
 }
 
 Result<std::vector<Dispatcher::Batch>> Dispatcher::Pump() {
+  read_more_now_ = false;
   std::map<uint64_t, Batch> batches;
   for (auto& [name, dest] : destinations_) {
     if (dest.links.empty()) continue;
@@ -152,15 +314,15 @@ Result<std::vector<Dispatcher::Batch>> Dispatcher::Pump() {
   return out;
 }
 
-std::optional<std::chrono::system_clock::time_point> Dispatcher::NextRetryAt() const {
+std::optional<std::chrono::system_clock::time_point> Dispatcher::NextWakeAt() const {
+  if (read_more_now_) return clock_();
   std::optional<std::chrono::system_clock::time_point> next;
   for (const auto& [name, dest] : destinations_) {
-    // Without demand a due retry cannot be sent; new credit wakes the core anyway.
-    const bool has_demand = std::any_of(dest.links.begin(), dest.links.end(),
-                                        [](const Link& l) { return l.demand > 0; });
-    if (!has_demand) continue;
-    for (const auto& [seq, due] : dest.retry) {
-      if (!next || due < *next) next = due;
+    // Without demand nothing can be sent; new credit wakes the core anyway.
+    if (Demand(dest) == 0) continue;
+    if (!dest.freed.empty()) return clock_();
+    for (const auto& [seq, waiting] : dest.retry) {
+      if (!next || waiting.due < *next) next = waiting.due;
     }
   }
   return next;

@@ -1,41 +1,71 @@
 #pragma once
-// Outbound delivery bookkeeping for every destination: which receiver links want how many
-// messages, what is in flight on which link, what must be sent again and when.
+// Outbound delivery for every destination: which receiver links want how many messages, what is
+// on its way on which link, what must be tried again and when, and when trying ends.
 //
-// Pending messages stay on disk: the dispatcher keeps only a read cursor per destination, the
-// in-flight set (bounded by the receivers' credit) and the retry set (bounded by what was in
-// flight). A destination with no receiver costs no memory however long its outbox grows.
+// The guarantees (hub/DESIGN.md "Delivery" has the full statement):
+//  - Per case, in order: a destination gets a case's events in the order the hub stored them.
+//    At most one event of a case is on its way to a destination at a time (sent and unsettled,
+//    or waiting for its retry); the case's later events wait until it is accepted or dead.
+//  - No head-of-line blocking: a case that waits holds back only its own later events. The
+//    destination's window (DeliveryPolicy::in_flight) counts what is sent and what waits for a
+//    retry; only when every slot of it is held by a failing case does the destination stop
+//    taking new rows, and then every case it has is failing.
+//  - Retries follow the destination's RetryPolicy (backoff with jitter, cap, budget). A
+//    `rejected` ends the retries of that delivery at once; so does `modified` with
+//    undeliverable-here when the policy says so. The ended delivery is dead (kept with every
+//    attempt), and the case's next event goes out.
+//  - Everything failed is reported as a FailedAttempt for the core to store, so a restart
+//    continues the schedule: rows read back with a next attempt in the future wait for it.
+//
+// Pending messages stay on disk: the dispatcher keeps a read cursor per destination, what is
+// on its way (bounded by the window) and the ids of cases whose later rows it passed over
+// (bounded by the window too). A destination with no receiver costs no memory however long its
+// outbox grows.
 //
 // Owned by the core actor; single-threaded.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
-#include <set>
+#include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
-#include "common/clock.h"
 #include "api/core_messages.h"
+#include "common/clock.h"
+#include "config/delivery_policy.h"
 #include "store/store.h"
 
 namespace slussen {
 
 class Dispatcher {
  public:
-  Dispatcher(Store& store, Clock clock);
+  using PolicyFor = std::function<const DeliveryPolicy&(const std::string& destination)>;
+  // `random01` gives the jitter's draws, uniform in [0, 1); tests fix it.
+  Dispatcher(Store& store, Clock clock, PolicyFor policy_for,
+             std::function<double()> random01 = {});
 
   void AddDemand(const LinkDemand& demand);
-  void RemoveLink(uint64_t link_id);
+  // The link's unsettled deliveries are failed attempts (outcome "link-lost"): a receiver that
+  // drops its connection on one particular message must not get it forever.
+  std::vector<FailedAttempt> RemoveLink(uint64_t link_id);
+
   // A row to record as delivered: its seq, and its destination if this run sent it (empty for an
   // outcome of a delivery the dispatcher no longer knows, e.g. a second acceptance).
   struct Accepted {
     int64_t seq = 0;
     std::string destination;
   };
-  // The row to record as delivered, if the outcome says so.
-  std::optional<Accepted> OnOutcome(const DeliveryOutcome& outcome);
+  struct Effect {
+    std::optional<Accepted> accepted;
+    std::optional<FailedAttempt> failed;  // to store; failed->dead if the retries ended
+    std::string destination;              // of `failed`
+    std::string event_id;                 // of `failed`
+  };
+  Effect OnOutcome(const DeliveryOutcome& outcome);
   // New outbox rows were committed for this destination.
   void OnEnqueued(const std::string& destination);
 
@@ -44,10 +74,11 @@ class Dispatcher {
     uint64_t link_id = 0;
     std::vector<OutboxItem> items;
   };
-  // Everything that can be sent now, given demand, retry times and the outbox.
+  // Everything that can be sent now, given demand, the windows, retry times and the outbox.
   Result<std::vector<Batch>> Pump();
-  // When the next retry becomes due, if any is waiting.
-  std::optional<std::chrono::system_clock::time_point> NextRetryAt() const;
+  // When Pump() next has something to do without new input: the earliest due retry of a
+  // destination with demand, or now if a Pump stopped early with more to read.
+  std::optional<std::chrono::system_clock::time_point> NextWakeAt() const;
 
   std::size_t InFlight() const { return inflight_.size(); }
 
@@ -55,8 +86,10 @@ class Dispatcher {
   struct Activity {
     int64_t in_flight = 0;
     int64_t waiting_retry = 0;
+    int64_t cases_held_back = 0;  // cases whose later events wait behind one on its way
     int receivers = 0;
     uint64_t retried = 0;  // attempts that ended other than accepted, since start
+    uint64_t dead = 0;     // deliveries whose retries ended, since start
   };
   std::map<std::string, Activity> ActivityByDestination() const;
 
@@ -66,29 +99,57 @@ class Dispatcher {
     uint64_t conn_id = 0;
     int demand = 0;
   };
+  // A row on its way that is not in flight: it waits for its next attempt.
+  struct Waiting {
+    std::chrono::system_clock::time_point due;
+  };
   struct Destination {
-    int64_t cursor = 0;       // highest seq read from the outbox (and handed out or skipped)
+    int64_t cursor = 0;       // highest seq read from the outbox (and handed out or passed over)
     bool maybe_more = true;   // the outbox may hold rows beyond the cursor
-    std::map<int64_t, std::chrono::system_clock::time_point> retry;  // seq -> due
     std::vector<Link> links;
     std::size_t next_link = 0;  // round-robin position
+    std::map<int64_t, Waiting> retry;                  // seq -> when
+    std::unordered_map<std::string, int64_t> busy;     // case -> its row on its way
+    std::unordered_set<std::string> held_back;         // busy cases with later rows <= cursor
+    std::vector<std::pair<std::string, int64_t>> freed;  // held-back cases whose row ended
     uint64_t retried = 0;
+    uint64_t dead = 0;
+    int on_its_way = 0;  // in flight + waiting for a retry: what the window counts
   };
-  struct InFlightItem {
-    uint64_t link_id = 0;
+  // What the dispatcher remembers of a row on its way.
+  struct Row {
+    uint64_t link_id = 0;  // 0 while waiting for a retry
     std::string destination;
+    std::string case_id;
+    std::string event_id;
+    int attempts = 0;      // failed so far
+    int64_t enqueued_at_us = 0;
   };
 
   Status PumpDestination(const std::string& name, Destination& dest,
                          std::map<uint64_t, Batch>& batches);
   Link* NextLinkWithDemand(Destination& dest);
-  void Retry(int64_t seq, const std::string& destination, bool backoff);
+  int Demand(const Destination& dest) const;
+  // Takes a row read from the outbox: hands it out, holds it back behind its case, or lets it
+  // wait for its stored next attempt. Returns false if the window is full (the row is not taken).
+  bool Take(const std::string& name, Destination& dest, OutboxItem item,
+            std::map<uint64_t, Batch>& batches);
+  void HandOut(const std::string& name, Destination& dest, OutboxItem item,
+               std::map<uint64_t, Batch>& batches);
+  FailedAttempt Fail(int64_t seq, const std::string& outcome, const std::string& condition,
+                     const std::string& description, bool end_now, const std::string& end_reason);
+  // The row's trip ended (accepted or dead): its case's next row may go.
+  void Finish(int64_t seq);
 
   Store& store_;
   Clock clock_;
+  PolicyFor policy_for_;
+  std::function<double()> random01_;
+  std::mt19937_64 rng_;
   std::map<std::string, Destination> destinations_;
-  std::unordered_map<int64_t, InFlightItem> inflight_;
-  std::unordered_map<int64_t, int> attempts_;  // failed attempts of a seq, for the backoff
+  std::unordered_map<int64_t, Row> rows_;       // every row on its way, by seq
+  std::unordered_map<int64_t, uint64_t> inflight_;  // sent and unsettled: seq -> link
+  bool read_more_now_ = false;  // a Pump stopped reading early
 };
 
 }  // namespace slussen

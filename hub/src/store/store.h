@@ -33,6 +33,21 @@ struct DeliveryMark {
   int64_t at_us = 0;
 };
 
+// A delivery attempt that did not end in `accepted`, and what follows from it: the row's failed
+// attempts become `attempt`, and it is tried again at `next_attempt_at_us` or, if `dead`, never
+// (it leaves the pending rows; an operator may revive it).
+struct FailedAttempt {
+  int64_t seq = 0;
+  int attempt = 0;             // 1 for the first failure
+  int64_t at_us = 0;
+  std::string outcome;         // released, rejected, modified, link-lost
+  std::string condition;       // the receiver's error condition, if it gave one
+  std::string description;     // the receiver's description, if it gave one
+  int64_t next_attempt_at_us = 0;
+  bool dead = false;
+  std::string reason;          // why the retries ended (dead only)
+};
+
 // A case's new summary and the complete set of its deadlines (replacing the stored ones).
 struct CaseUpdate {
   CaseRecord record;
@@ -48,10 +63,12 @@ struct WriteBatch {
   std::vector<DeadLetterRecord> dead_letters;
   // Marking a row that is already delivered keeps its first time; an unknown seq is no error.
   std::vector<DeliveryMark> delivered;
+  std::vector<FailedAttempt> failed_attempts;
   std::vector<CaseUpdate> cases;
 
   bool empty() const {
-    return events.empty() && dead_letters.empty() && delivered.empty() && cases.empty();
+    return events.empty() && dead_letters.empty() && delivered.empty() &&
+           failed_attempts.empty() && cases.empty();
   }
 };
 
@@ -76,8 +93,15 @@ class Store {
   // Undelivered items of one destination with seq > after_seq, oldest first.
   virtual Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination,
                                                        int64_t after_seq, int limit) = 0;
-  // One undelivered item by seq; an empty vector if it was delivered meanwhile.
+  // One undelivered item by seq; an empty vector if it was delivered (or died) meanwhile.
   virtual Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) = 0;
+  // The first undelivered item of `case_id` for `destination` with after_seq < seq <= up_to_seq;
+  // an empty vector if there is none. (Per-case ordering: the dispatcher holds a case's later
+  // rows back while an earlier one is on its way, and fetches them here when it has arrived.)
+  virtual Result<std::vector<OutboxItem>> NextPendingOfCase(const std::string& destination,
+                                                            const std::string& case_id,
+                                                            int64_t after_seq,
+                                                            int64_t up_to_seq) = 0;
   // Per destination with undelivered rows: how many, and since when the oldest waits.
   virtual Result<std::vector<DestinationPending>> PendingSummary() = 0;
 

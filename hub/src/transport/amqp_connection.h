@@ -144,7 +144,7 @@ class AmqpConnection final : public proton::messaging_handler {
                    std::size_t body_size, std::string body_problem);
   void TopUpCredit();
   void AskForMore(uint64_t link_id);
-  void Outcome(const proton::tracker& t, DeliveryOutcome::Kind kind);
+  void Outcome(const proton::tracker& t, DeliveryOutcome outcome);
   void ForgetSender(const proton::sender& s);
   void ForgetReceiver(const proton::receiver& r);
   // Ends this connection alone: closes it with `condition`, counts and logs it.

@@ -57,7 +57,11 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
     if (link.sender.credit() <= 0 ||
         static_cast<int>(link.in_flight.size()) >= config_.transport.max_unsettled_outbound) {
       // The receiver drained its credit meanwhile; give the item back for a later attempt.
-      core_.Post(DeliveryOutcome{link_id, item.seq, DeliveryOutcome::Kind::kReleased});
+      DeliveryOutcome back;
+      back.link_id = link_id;
+      back.seq = item.seq;
+      back.kind = DeliveryOutcome::Kind::kNotSent;
+      core_.Post(std::move(back));
       continue;
     }
     const std::string schema_version = std::to_string(item.schema_version);
@@ -78,22 +82,46 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   AskForMore(link_id);
 }
 
-void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome::Kind kind) {
+void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome outcome) {
   auto id = out_ids_.find(t.sender());
   if (id == out_ids_.end()) return;
   const int64_t seq = SeqFromTag(t.tag());
   if (out_links_[id->second].in_flight.erase(seq) == 0) return;  // already reported
-  core_.Post(DeliveryOutcome{id->second, seq, kind});
+  outcome.link_id = id->second;
+  outcome.seq = seq;
+  core_.Post(std::move(outcome));
   AskForMore(id->second);
 }
 
-void AmqpConnection::on_tracker_accept(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kAccepted); }
-void AmqpConnection::on_tracker_reject(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kRejected); }
+namespace {
+DeliveryOutcome OfKind(DeliveryOutcome::Kind kind) {
+  DeliveryOutcome o;
+  o.kind = kind;
+  return o;
+}
+}  // namespace
+
+void AmqpConnection::on_tracker_accept(proton::tracker& t) {
+  Outcome(t, OfKind(DeliveryOutcome::Kind::kAccepted));
+}
+void AmqpConnection::on_tracker_reject(proton::tracker& t) {
+  DeliveryOutcome o = OfKind(DeliveryOutcome::Kind::kRejected);
+  amqp::Condition c = amqp::RemoteCondition(t);
+  o.condition = std::move(c.name);
+  o.description = std::move(c.description);
+  Outcome(t, std::move(o));
+}
 void AmqpConnection::on_tracker_release(proton::tracker& t) {
-  Outcome(t, t.state() == proton::transfer::MODIFIED ? DeliveryOutcome::Kind::kModified
-                                                     : DeliveryOutcome::Kind::kReleased);
+  if (t.state() != proton::transfer::MODIFIED) {
+    return Outcome(t, OfKind(DeliveryOutcome::Kind::kReleased));
+  }
+  DeliveryOutcome o = OfKind(DeliveryOutcome::Kind::kModified);
+  o.undeliverable_here = amqp::UndeliverableHere(t);
+  Outcome(t, std::move(o));
 }
 // Settled with no outcome: not known to be delivered, so it is tried again.
-void AmqpConnection::on_tracker_settle(proton::tracker& t) { Outcome(t, DeliveryOutcome::Kind::kReleased); }
+void AmqpConnection::on_tracker_settle(proton::tracker& t) {
+  Outcome(t, OfKind(DeliveryOutcome::Kind::kReleased));
+}
 
 }  // namespace slussen

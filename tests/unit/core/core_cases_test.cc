@@ -135,7 +135,7 @@ TEST_F(CoreCasesTest, LiveStatisticsWhileRunning) {
   EXPECT_EQ(dest(kKommunDestination).in_flight, 1);
   EXPECT_EQ(dest(kKommunDestination).receivers, 1);
   const auto seq = output_.delivers().at(0).items.at(0).seq;
-  PostAndDrain(DeliveryOutcome{kOutLink, seq, DeliveryOutcome::Kind::kAccepted});
+  PostAndDrain(Outcome(kOutLink, seq, DeliveryOutcome::Kind::kAccepted));
   s = core_.stats();
   EXPECT_EQ(dest(kKommunDestination).in_flight, 0);
   EXPECT_EQ(dest(kKommunDestination).delivered, 1u);

@@ -55,6 +55,14 @@ constexpr uint64_t kOutLink = 5;
 // A real store that can be told to fail its next StoredBodies / CaseEvents / Write with a
 // transient error, as a network database or a busy SQLite file would; a fault in the middle of a
 // real write comes from a trigger in the file instead (ArmTrigger below).
+inline DeliveryOutcome Outcome(uint64_t link, int64_t seq, DeliveryOutcome::Kind kind) {
+  DeliveryOutcome o;
+  o.link_id = link;
+  o.seq = seq;
+  o.kind = kind;
+  return o;
+}
+
 class FaultyStore final : public Store {
  public:
   explicit FaultyStore(Store& real) : real_(real) {}
@@ -79,6 +87,11 @@ class FaultyStore final : public Store {
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override {
     return real_.PendingAfter(destination, after_seq, limit);
+  }
+  Result<std::vector<OutboxItem>> NextPendingOfCase(const std::string& destination,
+                                                    const std::string& case_id, int64_t after_seq,
+                                                    int64_t up_to_seq) override {
+    return real_.NextPendingOfCase(destination, case_id, after_seq, up_to_seq);
   }
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override {
     return real_.PendingBySeq(seq);

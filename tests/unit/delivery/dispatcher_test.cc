@@ -37,15 +37,17 @@ constexpr uint64_t kLink2 = 2;
 
 class DispatcherTest : public ::testing::Test {
  protected:
-  // Commits `n` new events for `destination`; returns their outbox seqs, oldest first.
-  std::vector<int64_t> Enqueue(const std::string& destination, int n) {
+  // Commits `n` new events for `destination`, each of a case of its own (or all of `case_id`);
+  // returns their outbox seqs, oldest first.
+  std::vector<int64_t> Enqueue(const std::string& destination, int n,
+                               const std::string& case_id = "") {
     std::vector<int64_t> seqs;
     WriteBatch batch;
     for (int i = 0; i < n; ++i) {
       EventRecord e;
       e.event_id = "event-" + std::to_string(next_event_++);
       e.kind = "Utskrivningsklar";
-      e.case_id = "SE2321000131-sjh/" + e.event_id;
+      e.case_id = "SE2321000131-sjh/" + (case_id.empty() ? e.event_id : case_id);
       e.sender_hsa_id = "SE2321000131-sjh";
       e.schema_version = 1;
       e.body = "body of " + e.event_id;
@@ -91,10 +93,35 @@ class DispatcherTest : public ::testing::Test {
     return out;
   }
 
-  std::optional<int64_t> Outcome(uint64_t link, int64_t seq, Kind kind) {
-    const auto accepted = dispatcher_.OnOutcome({link, seq, kind});
-    return accepted ? std::optional<int64_t>(accepted->seq) : std::nullopt;
+  // The seq to mark delivered, if the outcome gives one; a failure is stored as the core does.
+  std::optional<int64_t> Outcome(uint64_t link, int64_t seq, Kind kind,
+                                 const std::string& condition = "", bool undeliverable = false) {
+    DeliveryOutcome o;
+    o.link_id = link;
+    o.seq = seq;
+    o.kind = kind;
+    o.condition = condition;
+    o.undeliverable_here = undeliverable;
+    auto effect = dispatcher_.OnOutcome(o);
+    if (effect.failed) Store(*effect.failed);
+    return effect.accepted ? std::optional<int64_t>(effect.accepted->seq) : std::nullopt;
   }
+
+  void Store(const FailedAttempt& f) {
+    failures_.push_back(f);
+    WriteBatch batch;
+    batch.failed_attempts.push_back(f);
+    auto written = store_->Write(batch);
+    ASSERT_TRUE(written) << written.error();
+  }
+
+  std::vector<FailedAttempt> RemoveLink(uint64_t link) {
+    auto failed = dispatcher_.RemoveLink(link);
+    for (const auto& f : failed) Store(f);
+    return failed;
+  }
+
+  const FailedAttempt& LastFailure() const { return failures_.back(); }
 
   void Advance(milliseconds d) { *now_ += d; }
   system_clock::time_point Now() const { return *now_; }
@@ -105,7 +132,23 @@ class DispatcherTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_ = MustOpen(dir_.File("hub.db"));
   std::shared_ptr<system_clock::time_point> now_ =
       std::make_shared<system_clock::time_point>(std::chrono::seconds(1'760'000'000));
-  Dispatcher dispatcher_{*store_, [now = now_] { return *now; }};
+  // 100 ms, doubling, at most 30 s, no jitter unless a test sets it; no budget.
+  std::shared_ptr<DeliveryPolicy> policy_ = [] {
+    auto p = std::make_shared<DeliveryPolicy>();
+    p->retry.initial_delay = milliseconds(100);
+    p->retry.max_delay = milliseconds(30000);
+    p->retry.jitter = 0;
+    return p;
+  }();
+  std::shared_ptr<double> random01_ = std::make_shared<double>(0.5);
+  Dispatcher MakeDispatcher() {
+    return Dispatcher(
+        *store_, [now = now_] { return *now; },
+        [p = policy_](const std::string&) -> const DeliveryPolicy& { return *p; },
+        [r = random01_] { return *r; });
+  }
+  Dispatcher dispatcher_ = MakeDispatcher();
+  std::vector<FailedAttempt> failures_;
   int next_event_ = 1;
 };
 
@@ -179,26 +222,20 @@ TEST_P(DispatcherRetryTest, NotResentBeforeBackoffResentAfter) {
 
   EXPECT_EQ(Outcome(kLink1, a[0], GetParam()), std::nullopt);
   EXPECT_EQ(dispatcher_.InFlight(), 0u);
-  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(sent_at + milliseconds(100)));
+  EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(sent_at + milliseconds(100)));
   EXPECT_THAT(Pump(), IsEmpty());
   Advance(milliseconds(99));
   EXPECT_THAT(Pump(), IsEmpty());
   Advance(milliseconds(1));
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
   EXPECT_EQ(dispatcher_.InFlight(), 1u);
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(DispatcherNotAccepted, DispatcherRetryTest,
-                         ::testing::Values(Kind::kReleased, Kind::kRejected, Kind::kModified),
+                         ::testing::Values(Kind::kReleased, Kind::kModified),
                          [](const auto& p) {
-                           switch (p.param) {
-                             case Kind::kReleased: return std::string("Released");
-                             case Kind::kRejected: return std::string("Rejected");
-                             case Kind::kModified: return std::string("Modified");
-                             case Kind::kAccepted: break;
-                           }
-                           return std::string("Accepted");
+                           return std::string(p.param == Kind::kReleased ? "Released" : "Modified");
                          });
 
 TEST_F(DispatcherTest, BackoffDoublesOnRepeatedRelease) {
@@ -209,7 +246,7 @@ TEST_F(DispatcherTest, BackoffDoublesOnRepeatedRelease) {
     SCOPED_TRACE("delay " + std::to_string(delay_ms) + " ms");
     const auto released_at = Now();
     EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
-    EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(released_at + milliseconds(delay_ms)));
+    EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(released_at + milliseconds(delay_ms)));
     Advance(milliseconds(delay_ms - 1));
     EXPECT_THAT(Pump(), IsEmpty());
     Advance(milliseconds(1));
@@ -224,7 +261,7 @@ TEST_F(DispatcherTest, BackoffIsCappedAtThirtySeconds) {
   for (int i = 0; i < 12; ++i) {
     const auto released_at = Now();
     EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
-    auto due = dispatcher_.NextRetryAt();
+    auto due = dispatcher_.NextWakeAt();
     ASSERT_TRUE(due.has_value());
     EXPECT_LE(*due - released_at, milliseconds(30000));
     *now_ = *due;
@@ -248,7 +285,7 @@ TEST_F(DispatcherTest, AcceptedReturnsTheSeqToMarkAndIsNotResent) {
   Demand(kLink1, "A", 5);
   Advance(milliseconds(60000));
   EXPECT_THAT(Pump(), IsEmpty());
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
 }
 
 TEST_F(DispatcherTest, AcceptedAfterReleaseResetsTheBackoff) {
@@ -260,10 +297,10 @@ TEST_F(DispatcherTest, AcceptedAfterReleaseResetsTheBackoff) {
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
   EXPECT_THAT(Outcome(kLink1, a[0], Kind::kAccepted), Optional(a[0]));
   EXPECT_EQ(dispatcher_.InFlight(), 0u);
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
 }
 
-TEST_F(DispatcherTest, RemoveLinkPutsItsInFlightBackAtOnce) {
+TEST_F(DispatcherTest, RemoveLinkMakesItsInFlightFailedAttempts) {
   const auto a = Enqueue("A", 3);
   Demand(kLink1, "A", 2);
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
@@ -271,10 +308,17 @@ TEST_F(DispatcherTest, RemoveLinkPutsItsInFlightBackAtOnce) {
   EXPECT_EQ(Pump(), (Sent{{kLink2, {a[2]}}}));
   EXPECT_EQ(dispatcher_.InFlight(), 3u);
 
-  dispatcher_.RemoveLink(kLink1);
+  const auto failed = RemoveLink(kLink1);
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0].seq, a[0]);
+  EXPECT_EQ(failed[0].outcome, "link-lost");
+  EXPECT_EQ(failed[0].attempt, 1);
+  EXPECT_FALSE(failed[0].dead);
   EXPECT_EQ(dispatcher_.InFlight(), 1u);
-  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(Now()));  // no backoff for a lost link
-  // Same instant: the next Pump sends them on the remaining link, oldest first.
+  // A receiver that drops its connection on one message must not get it again at once.
+  EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(Now() + milliseconds(100)));
+  EXPECT_THAT(Pump(), IsEmpty());
+  Advance(milliseconds(100));
   EXPECT_EQ(Pump(), (Sent{{kLink2, {a[0], a[1]}}}));
   EXPECT_EQ(dispatcher_.InFlight(), 3u);
   EXPECT_THAT(Pump(), IsEmpty());
@@ -289,9 +333,10 @@ TEST_F(DispatcherTest, LostLinkItemsWaitForANewReceiver) {
   const auto a = Enqueue("A", 2);
   Demand(kLink1, "A", 2);
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
-  dispatcher_.RemoveLink(kLink1);
+  RemoveLink(kLink1);
+  Advance(milliseconds(100));
   EXPECT_THAT(Pump(), IsEmpty());
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // no receiver, no wake-up
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);  // no receiver, no wake-up
   Demand(kLink2, "A", 1);
   EXPECT_EQ(Pump(), (Sent{{kLink2, {a[0]}}}));
   Demand(kLink2, "A", 1);
@@ -309,7 +354,7 @@ TEST_F(DispatcherTest, SeqDeliveredMeanwhileIsDroppedFromRetry) {
   Demand(kLink1, "A", 2);
   Advance(milliseconds(100));
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[1]}}}));  // a[0] is skipped without using credit
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
   EXPECT_EQ(dispatcher_.InFlight(), 1u);
   Advance(milliseconds(60000));
   EXPECT_THAT(Pump(), IsEmpty());
@@ -322,11 +367,11 @@ TEST_F(DispatcherTest, AcceptedAfterLinkGoneCancelsTheRetry) {
   const auto a = Enqueue("A", 1);
   Demand(kLink1, "A", 1);
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
-  dispatcher_.RemoveLink(kLink1);
+  RemoveLink(kLink1);
   // The settlement raced the detach: the receiver has it.
   EXPECT_THAT(Outcome(kLink1, a[0], Kind::kAccepted), Optional(a[0]));
   Demand(kLink2, "A", 1);
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
   EXPECT_THAT(Pump(), IsEmpty());
 }
 
@@ -342,20 +387,20 @@ TEST_F(DispatcherTest, DueRetriesGoBeforeNewRows) {
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[1]}}}));
 }
 
-TEST_F(DispatcherTest, NextRetryAtIsEmptyWithoutDemand) {
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // nothing at all
+TEST_F(DispatcherTest, NextWakeAtIsEmptyWithoutDemand) {
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);  // nothing at all
   const auto a = Enqueue("A", 1);
   Demand(kLink1, "A", 1);
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);  // demand, but nothing to retry
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);  // demand, but nothing to retry
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
   const auto released_at = Now();
   EXPECT_EQ(Outcome(kLink1, a[0], Kind::kReleased), std::nullopt);
   // A retry is waiting, but the only link has no credit left: nothing to wake up for.
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
   Advance(milliseconds(500));
   EXPECT_THAT(Pump(), IsEmpty());
   Demand(kLink1, "A", 1);
-  EXPECT_THAT(dispatcher_.NextRetryAt(), Optional(released_at + milliseconds(100)));
+  EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(released_at + milliseconds(100)));
   EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
 }
 
@@ -375,7 +420,167 @@ TEST_F(DispatcherTest, OnEnqueuedForADestinationWithoutReceiverCostsNothing) {
   dispatcher_.OnEnqueued("A");
   EXPECT_THAT(Pump(), IsEmpty());
   EXPECT_EQ(dispatcher_.InFlight(), 0u);
-  EXPECT_EQ(dispatcher_.NextRetryAt(), std::nullopt);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
+}
+
+// ---- Poison handling and budgets -------------------------------------------------------
+
+TEST_F(DispatcherTest, RejectedIsDeadAtOnceWithTheReceiversCondition) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  EXPECT_EQ(Outcome(kLink1, a[0], Kind::kRejected, "amqp:decode-error"), std::nullopt);
+  EXPECT_TRUE(LastFailure().dead);
+  EXPECT_EQ(LastFailure().attempt, 1);
+  EXPECT_EQ(LastFailure().outcome, "rejected");
+  EXPECT_EQ(LastFailure().condition, "amqp:decode-error");
+  EXPECT_THAT(LastFailure().reason, ::testing::HasSubstr("amqp:decode-error"));
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);  // no retry loop
+  Advance(milliseconds(60000));
+  EXPECT_THAT(Pump(), IsEmpty());
+  // The store no longer counts it pending; the rest of the queue flows.
+  auto pending = store_->PendingAfter("A", 0, 10);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].seq, a[1]);
+  EXPECT_THAT(Outcome(kLink1, a[1], Kind::kAccepted), Optional(a[1]));
+  EXPECT_EQ(dispatcher_.ActivityByDestination()["A"].dead, 1u);
+}
+
+TEST_F(DispatcherTest, ModifiedUndeliverableHereIsDeadUnlessThePolicySaysRetry) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  Outcome(kLink1, a[0], Kind::kModified, "", /*undeliverable=*/true);
+  EXPECT_TRUE(LastFailure().dead);
+  policy_->retry.modified_undeliverable = RetryPolicy::Modified::kRetry;
+  Outcome(kLink1, a[1], Kind::kModified, "", /*undeliverable=*/true);
+  EXPECT_FALSE(LastFailure().dead);
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[1]}}}));
+}
+
+TEST_F(DispatcherTest, AttemptBudgetEndsTheRetries) {
+  policy_->retry.max_attempts = 3;
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    SCOPED_TRACE("attempt " + std::to_string(attempt));
+    Outcome(kLink1, a[0], Kind::kReleased);
+    EXPECT_EQ(LastFailure().attempt, attempt);
+    if (attempt < 3) {
+      EXPECT_FALSE(LastFailure().dead);
+      *now_ = *dispatcher_.NextWakeAt();
+      EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+    }
+  }
+  EXPECT_TRUE(LastFailure().dead);
+  EXPECT_THAT(LastFailure().reason, ::testing::HasSubstr("after 3 failed attempts"));
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
+}
+
+TEST_F(DispatcherTest, AgeBudgetEndsTheRetriesBeforeAnAttemptPastIt) {
+  policy_->retry.max_age = std::chrono::seconds(1);
+  const auto a = Enqueue("A", 1);  // enqueued at time 0 of the store's rows
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  // Enqueue() stores rows with enqueued_at_us 0 (the epoch), so any next attempt is past it.
+  Outcome(kLink1, a[0], Kind::kReleased);
+  EXPECT_TRUE(LastFailure().dead);
+  EXPECT_THAT(LastFailure().reason, ::testing::HasSubstr("budget"));
+}
+
+TEST_F(DispatcherTest, JitterKeepsEachDelayWithinItsBounds) {
+  policy_->retry.jitter = 0.2;
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  *random01_ = 0.0;
+  Outcome(kLink1, a[0], Kind::kReleased);
+  EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(Now() + milliseconds(80)));
+  *now_ = *dispatcher_.NextWakeAt();
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  *random01_ = 0.999;
+  Outcome(kLink1, a[0], Kind::kReleased);  // the second: 200 ms, jittered up to 240
+  const auto due = *dispatcher_.NextWakeAt() - Now();
+  EXPECT_GE(due, milliseconds(239));
+  EXPECT_LE(due, milliseconds(240));
+}
+
+// ---- Ordering per case, without head-of-line blocking -------------------------------------
+
+TEST_F(DispatcherTest, ACasesNextEventWaitsForItsPredecessorOthersFlow) {
+  const auto x = Enqueue("A", 2, "case-x");
+  const auto others = Enqueue("A", 2);
+  const auto x3 = Enqueue("A", 1, "case-x");
+  Demand(kLink1, "A", 10);
+  // x[1] and x3 wait behind x[0]; the other cases go.
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], others[0], others[1]}}}));
+  EXPECT_EQ(dispatcher_.ActivityByDestination()["A"].cases_held_back, 1);
+  Outcome(kLink1, x[0], Kind::kReleased);
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));  // still x[0] first, never x[1]
+  EXPECT_THAT(Outcome(kLink1, x[0], Kind::kAccepted), Optional(x[0]));
+  MarkDelivered(x[0]);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[1]}}}));
+  EXPECT_THAT(Outcome(kLink1, x[1], Kind::kAccepted), Optional(x[1]));
+  MarkDelivered(x[1]);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x3[0]}}}));
+}
+
+TEST_F(DispatcherTest, ADeadEventLetsItsCasesNextEventGo) {
+  const auto x = Enqueue("A", 2, "case-x");
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));
+  Outcome(kLink1, x[0], Kind::kRejected);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[1]}}}));
+}
+
+TEST_F(DispatcherTest, TheWindowCountsRowsWaitingForARetry) {
+  policy_->in_flight = 2;
+  const auto a = Enqueue("A", 4);
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+  Outcome(kLink1, a[0], Kind::kReleased);
+  EXPECT_THAT(Pump(), IsEmpty());  // a[0] waits for its retry and holds its slot
+  EXPECT_THAT(Outcome(kLink1, a[1], Kind::kAccepted), Optional(a[1]));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[2]}}}));
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+}
+
+TEST_F(DispatcherTest, ARestartContinuesTheStoredSchedule) {
+  const auto a = Enqueue("A", 2, "case-x");
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  Outcome(kLink1, a[0], Kind::kReleased);
+  Outcome(kLink1, a[0], Kind::kReleased);  // ignored: no longer in flight
+  *now_ = *dispatcher_.NextWakeAt();
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  Outcome(kLink1, a[0], Kind::kReleased);  // the second failure: 200 ms
+  const auto due = *dispatcher_.NextWakeAt();
+
+  Dispatcher restarted = MakeDispatcher();  // what the hub has after a restart: the store
+  restarted.AddDemand({kConn, kLink2, "A", 10});
+  auto before = restarted.Pump();
+  ASSERT_TRUE(before);
+  EXPECT_THAT(*before, IsEmpty()) << "not before its stored next attempt, nor a[1] before it";
+  EXPECT_THAT(restarted.NextWakeAt(), Optional(due));
+  *now_ = due;
+  auto after = restarted.Pump();
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 1u);
+  ASSERT_EQ((*after)[0].items.size(), 1u);
+  EXPECT_EQ((*after)[0].items[0].seq, a[0]);
+  EXPECT_EQ((*after)[0].items[0].attempts, 2);
+  DeliveryOutcome released;
+  released.link_id = kLink2;
+  released.seq = a[0];
+  released.kind = Kind::kReleased;
+  auto effect = restarted.OnOutcome(released);
+  ASSERT_TRUE(effect.failed);
+  EXPECT_EQ(effect.failed->attempt, 3);  // counting on, not from one
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
   EXPECT_THAT(raw.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
               ElementsAre(ElementsAre("cases"), ElementsAre("dead_letters"),
-                          ElementsAre("deadlines"), ElementsAre("events"), ElementsAre("outbox")));
+                          ElementsAre("deadlines"), ElementsAre("delivery_attempts"),
+                          ElementsAre("events"), ElementsAre("outbox")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {

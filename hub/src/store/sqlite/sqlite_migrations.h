@@ -122,6 +122,29 @@ UPDATE cases SET next_evaluation_at_us = 1 WHERE status <> 'cancelled';
 CREATE INDEX cases_by_next_evaluation ON cases(next_evaluation_at_us)
   WHERE next_evaluation_at_us IS NOT NULL;
 )sql",
+      // 6: delivery that survives a restart and ends (hub/DESIGN.md "Delivery"). Each outbox row
+      // keeps its failed attempts, when it may be tried next and its last error; a row whose
+      // retries ended is dead (dead_at_us) and leaves the pending index; every failed attempt
+      // is kept with the receiver's own condition. Nothing here is written while deliveries
+      // succeed: the happy path costs what it cost in v5.
+      R"sql(
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at_us INTEGER;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+ALTER TABLE outbox ADD COLUMN dead_at_us INTEGER;
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox(destination, seq)
+  WHERE delivered_at_us IS NULL AND dead_at_us IS NULL;
+CREATE TABLE delivery_attempts (
+  seq          INTEGER NOT NULL,
+  attempt      INTEGER NOT NULL,
+  at_us        INTEGER NOT NULL,
+  outcome      TEXT NOT NULL,
+  condition    TEXT NOT NULL,
+  description  TEXT NOT NULL,
+  PRIMARY KEY (seq, attempt)
+) WITHOUT ROWID;
+)sql",
   };
   return migrations;
 }

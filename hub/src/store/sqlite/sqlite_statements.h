@@ -10,7 +10,8 @@ namespace slussen {
 class SqliteStore::Statements {
  public:
   sqlite::Stmt begin, begin_read, commit, rollback, insert_event, event_outbox, event_body,
-      insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, pending_summary,
+      insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, next_of_case,
+      fail_attempt, insert_attempt, pending_summary,
       case_events, due_cases, next_case_evaluation, upsert_case, delete_deadlines, insert_deadline;
 };
 

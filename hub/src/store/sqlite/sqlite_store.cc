@@ -42,8 +42,10 @@ int WaitBriefly(void*, int tries) {
 }
 
 constexpr const char* kOutboxSelect =
-    "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body "
+    "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
+    "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
     "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
+constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us IS NULL ";
 
 }  // namespace
 
@@ -69,11 +71,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // Replaces SQLite's automatic checkpoint inside COMMIT.
   sqlite3_wal_hook(db, &SqliteStore::OnWalCommit, store.get());
 
-  const std::string pending_after_sql =
-      std::string(kOutboxSelect) +
-      "WHERE o.destination = ? AND o.seq > ? AND o.delivered_at_us IS NULL ORDER BY o.seq LIMIT ?";
+  const std::string pending_after_sql = std::string(kOutboxSelect) +
+                                        "WHERE o.destination = ? AND o.seq > ? AND" + kPendingRow +
+                                        "ORDER BY o.seq LIMIT ?";
   const std::string pending_by_seq_sql =
-      std::string(kOutboxSelect) + "WHERE o.seq = ? AND o.delivered_at_us IS NULL";
+      std::string(kOutboxSelect) + "WHERE o.seq = ? AND" + kPendingRow;
+  // The case's events (events_by_case), then their outbox rows by the seq range each event
+  // records (schema v4).
+  const std::string next_of_case_sql =
+      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
+      "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
+      "FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      "o.seq < e.outbox_first_seq + e.outbox_count "
+      "WHERE e.case_id = ? AND o.destination = ? AND o.seq > ? AND o.seq <= ? AND" +
+      std::string(kPendingRow) + "ORDER BY o.seq LIMIT 1";
   auto& s = *store->stmts_;
   struct Prep { Stmt& stmt; const char* sql; };
   const Prep preps[] = {
@@ -95,12 +106,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "UPDATE outbox SET delivered_at_us = ? WHERE seq = ? AND delivered_at_us IS NULL"},
       {s.pending_after, pending_after_sql.c_str()},
       {s.pending_by_seq, pending_by_seq_sql.c_str()},
+      {s.next_of_case, next_of_case_sql.c_str()},
+      {s.fail_attempt,
+       "UPDATE outbox SET attempts = ?, next_attempt_at_us = ?, last_error = ?, dead_at_us = ? "
+       "WHERE seq = ? AND delivered_at_us IS NULL"},
+      {s.insert_attempt,
+       "INSERT OR REPLACE INTO delivery_attempts(seq, attempt, at_us, outcome, condition, "
+       "description) VALUES (?,?,?,?,?,?)"},
       // Counts on the partial index of undelivered rows (outbox_pending) without reading the
       // table, then one row lookup per destination for the oldest one's time.
       {s.pending_summary,
        "SELECT p.destination, p.n, o.enqueued_at_us FROM "
        "(SELECT destination, COUNT(*) AS n, MIN(seq) AS first FROM outbox "
-       " WHERE delivered_at_us IS NULL GROUP BY destination) p "
+       " WHERE delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination) p "
        "JOIN outbox o ON o.seq = p.first ORDER BY p.destination"},
       {s.case_events, sqlite::kCaseEventsSql},
       // Both on the partial index cases_by_next_evaluation (schema v5).

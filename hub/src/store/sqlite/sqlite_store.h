@@ -33,6 +33,9 @@ class SqliteStore final : public Store {
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override;
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
+  Result<std::vector<OutboxItem>> NextPendingOfCase(const std::string& destination,
+                                                    const std::string& case_id, int64_t after_seq,
+                                                    int64_t up_to_seq) override;
   Result<std::vector<DestinationPending>> PendingSummary() override;
   Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
@@ -57,6 +60,7 @@ class SqliteStore final : public Store {
   Status InsertEvent(const EventRecord& event);
   Status InsertDeadLetter(const DeadLetterRecord& record);
   Status MarkDelivered(const DeliveryMark& mark);
+  Status RecordFailedAttempt(const FailedAttempt& failed);
   Status UpsertCase(const CaseUpdate& update);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each

@@ -82,6 +82,26 @@ Result<Store::CaseEventRows> SqliteStore::CaseEvents(const std::vector<std::stri
   return out;
 }
 
+namespace {
+
+// The columns of kOutboxSelect (sqlite_store.cc).
+OutboxItem ReadOutboxRow(sqlite::Stmt& st) {
+  OutboxItem item;
+  item.seq = st.ColInt(0);
+  item.destination = st.ColText(1);
+  item.event_id = st.ColText(2);
+  item.kind = st.ColText(3);
+  item.case_id = st.ColText(4);
+  item.schema_version = static_cast<uint32_t>(st.ColInt(5));
+  item.body = st.ColBlob(6);
+  item.attempts = static_cast<int>(st.ColInt(7));
+  item.next_attempt_at_us = st.ColInt(8);
+  item.enqueued_at_us = st.ColInt(9);
+  return item;
+}
+
+}  // namespace
+
 Result<std::vector<OutboxItem>> SqliteStore::PendingAfter(const std::string& destination,
                                                           int64_t after_seq, int limit) {
   auto& st = stmts_->pending_after;
@@ -91,17 +111,7 @@ Result<std::vector<OutboxItem>> SqliteStore::PendingAfter(const std::string& des
   st.Int(3, limit);
   std::vector<OutboxItem> out;
   int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    OutboxItem item;
-    item.seq = st.ColInt(0);
-    item.destination = st.ColText(1);
-    item.event_id = st.ColText(2);
-    item.kind = st.ColText(3);
-    item.case_id = st.ColText(4);
-    item.schema_version = static_cast<uint32_t>(st.ColInt(5));
-    item.body = st.ColBlob(6);
-    out.push_back(std::move(item));
-  }
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadOutboxRow(st));
   if (rc != SQLITE_DONE) return Fail("read outbox", rc);
   return out;
 }
@@ -112,11 +122,25 @@ Result<std::vector<OutboxItem>> SqliteStore::PendingBySeq(int64_t seq) {
   st.Int(1, seq);
   std::vector<OutboxItem> out;
   int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back({st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3), st.ColText(4),
-                   static_cast<uint32_t>(st.ColInt(5)), st.ColBlob(6)});
-  }
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadOutboxRow(st));
   if (rc != SQLITE_DONE) return Fail("read outbox", rc);
+  return out;
+}
+
+Result<std::vector<OutboxItem>> SqliteStore::NextPendingOfCase(const std::string& destination,
+                                                               const std::string& case_id,
+                                                               int64_t after_seq,
+                                                               int64_t up_to_seq) {
+  auto& st = stmts_->next_of_case;
+  ResetGuard g{st};
+  st.Text(1, case_id);
+  st.Text(2, destination);
+  st.Int(3, after_seq);
+  st.Int(4, up_to_seq);
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadOutboxRow(st));
+  if (rc != SQLITE_DONE) return Fail("read outbox of case", rc);
   return out;
 }
 

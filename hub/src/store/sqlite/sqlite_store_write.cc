@@ -43,6 +43,9 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& m : batch.delivered) {
     if (auto s = MarkDelivered(m); !s) return s;
   }
+  for (const auto& f : batch.failed_attempts) {
+    if (auto s = RecordFailedAttempt(f); !s) return s;
+  }
   for (const auto& c : batch.cases) {
     if (auto s = UpsertCase(c); !s) return s;
   }
@@ -123,6 +126,30 @@ Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
   st.Int(1, mark.at_us);
   st.Int(2, mark.seq);
   if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
+  auto& s = *stmts_;
+  {
+    ResetGuard g{s.fail_attempt};
+    s.fail_attempt.Int(1, f.attempt);
+    if (f.dead || f.next_attempt_at_us == 0) s.fail_attempt.Null(2); else s.fail_attempt.Int(2, f.next_attempt_at_us);
+    const std::string error = f.dead ? f.reason : f.outcome + (f.condition.empty() ? "" : ": " + f.condition) +
+                                                      (f.description.empty() ? "" : ": " + f.description);
+    s.fail_attempt.Text(3, error);
+    if (f.dead) s.fail_attempt.Int(4, f.at_us); else s.fail_attempt.Null(4);
+    s.fail_attempt.Int(5, f.seq);
+    if (int rc = s.fail_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
+  }
+  ResetGuard g{s.insert_attempt};
+  s.insert_attempt.Int(1, f.seq);
+  s.insert_attempt.Int(2, f.attempt);
+  s.insert_attempt.Int(3, f.at_us);
+  s.insert_attempt.Text(4, f.outcome);
+  s.insert_attempt.Text(5, f.condition);
+  s.insert_attempt.Text(6, f.description);
+  if (int rc = s.insert_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
   return OkStatus();
 }
 
