@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -19,6 +20,13 @@ namespace {
 using xml::Attr;
 using xml::Diagnostics;
 using xml::Tokens;
+
+// A decimal as written in a config ("0.5", "1.5"), not std::to_string's "0.500000".
+std::string Decimal(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
 
 std::string Quoted(const char* name) { return std::string("attribute '") + name + "': "; }
 
@@ -104,11 +112,11 @@ void CheckRetry(const RetryPolicy& r, const xmlNode* at, const std::string& who,
     diag.Add(at, who + ": retry initial-delay must be more than 0");
   }
   if (r.multiplier < 1) {
-    diag.Add(at, who + ": retry multiplier " + std::to_string(r.multiplier) +
+    diag.Add(at, who + ": retry multiplier " + Decimal(r.multiplier) +
                      " must be at least 1");
   }
   if (r.jitter < 0 || r.jitter >= 1) {
-    diag.Add(at, who + ": retry jitter " + std::to_string(r.jitter) +
+    diag.Add(at, who + ": retry jitter " + Decimal(r.jitter) +
                      " must be at least 0 and less than 1");
   }
   if (r.max_delay < r.initial_delay) {
