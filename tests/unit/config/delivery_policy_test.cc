@@ -119,6 +119,25 @@ TEST_F(DeliveryPolicyConfigTest, OverridesMergeAttributeByAttributeOverTheDefaul
   EXPECT_EQ(cfg->PolicyFor("kommun-0180"), DeliveryPolicy{});
 }
 
+TEST_F(DeliveryPolicyConfigTest, DemoConfigHasTheLetterFallbackAndHalmstadsLifecareWindow) {
+  auto cfg = LoadConfig((SourceDir() / "config" / "demo.xml").string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  for (const KommunConfig& k : cfg->kommuner) {
+    const DeliveryPolicy& p = cfg->PolicyFor(k.destination);
+    EXPECT_EQ(p.receipt.timeout, hours(4)) << k.destination;
+    EXPECT_EQ(p.receipt.deadline_margin, hours(2)) << k.destination;
+    EXPECT_EQ(p.receipt.fallback, "letter") << k.destination;
+  }
+  EXPECT_EQ(cfg->PolicyFor("letter").receipt.fallback, "");
+  const DeliveryPolicy& halmstad = cfg->PolicyFor("kommun-1380");
+  ASSERT_EQ(halmstad.windows.size(), 1u);
+  EXPECT_EQ(halmstad.windows[0].repeat, Repeat::kMonthly);
+  EXPECT_EQ(halmstad.windows[0].week, 1);
+  EXPECT_EQ(halmstad.windows[0].day, std::chrono::Wednesday);
+  EXPECT_TRUE(cfg->PolicyFor("kommun-1383").windows.empty());
+  EXPECT_EQ(cfg->store_max_bytes, 0u);
+}
+
 TEST_F(DeliveryPolicyConfigTest, BuiltInDefaults) {
   const DeliveryPolicy p;
   EXPECT_EQ(p.retry.initial_delay, seconds(1));

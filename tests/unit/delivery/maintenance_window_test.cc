@@ -1,5 +1,8 @@
 #include "delivery/maintenance_window.h"
 
+#include "config/config_loader.h"
+#include "testing/temp_dir.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -179,6 +182,18 @@ TEST(MaintenanceWindowTest, WindowsCoveringAllTimeEndAtTheHorizon) {
   EXPECT_GE(span->end, t + kMergeHorizon);
   EXPECT_LE(span->end, t + kMergeHorizon + std::chrono::hours(25));
   EXPECT_LE(span->start, t - kMergeHorizon);
+}
+
+// The demo config's window, read by the real loader, says what the kommun announced.
+TEST(MaintenanceWindowTest, DemoConfigPausesHalmstadOnTheFirstWednesdayMorning) {
+  auto cfg = LoadConfig((testing::SourceDir() / "config" / "demo.xml").string());
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  const auto& windows = cfg->PolicyFor("kommun-1380").windows;
+  EXPECT_THAT(ActiveWindow(windows, Utc(2026, 12, 2, 9, 0)),
+              Optional(WindowSpan{Utc(2026, 12, 2, 7, 30), Utc(2026, 12, 2, 10, 30),
+                                  "Lifecare driftfönster"}));
+  EXPECT_EQ(ActiveWindow(cfg->PolicyFor("kommun-1383").windows, Utc(2026, 12, 2, 9, 0)),
+            std::nullopt);
 }
 
 TEST(MaintenanceWindowTest, NoWindows) {
