@@ -28,6 +28,12 @@ std::string Decimal(double v) {
   return out.str();
 }
 
+// An xs:token attribute's value ("" when absent or empty).
+std::string TokenAttr(const xmlNode* n, const char* name) {
+  const auto t = Tokens(xml::AttrOr(n, name));
+  return t.empty() ? std::string() : t[0];
+}
+
 std::string Quoted(const char* name) { return std::string("attribute '") + name + "': "; }
 
 // A duration attribute over `out`; a malformed one is reported and `out` kept.
@@ -96,10 +102,7 @@ void ApplyRetry(const xmlNode* n, RetryPolicy& r, Diagnostics& diag) {
 void ApplyReceipt(const xmlNode* n, ReceiptPolicy& r, Diagnostics& diag) {
   DurationAttr(n, "timeout", r.timeout, diag);
   DurationAttr(n, "deadline-margin", r.deadline_margin, diag);
-  if (const auto raw = Attr(n, "fallback")) {
-    const auto t = Tokens(*raw);
-    r.fallback = t.empty() ? std::string() : t[0];
-  }
+  if (Attr(n, "fallback")) r.fallback = TokenAttr(n, "fallback");
   ChoiceAttr(n, "during-window", "extend", ReceiptPolicy::DuringWindow::kExtend, "fallback",
              ReceiptPolicy::DuringWindow::kFallback, r.during_window, diag);
 }
@@ -181,7 +184,7 @@ void CheckFallbacks(const Config& cfg, const std::vector<Resolved>& resolved,
     }
   }
   for (const Resolved& r : resolved) {
-    const std::string& fallback = cfg.delivery_policies.at(r.id).receipt.fallback;
+    const std::string& fallback = cfg.PolicyFor(r.id).receipt.fallback;
     if (fallback.empty()) continue;
     const xmlNode* at = r.own.receipt != nullptr ? r.own.receipt : r.defaults.receipt;
     if (r.own.receipt != nullptr && !cfg.IsDestination(fallback)) {
@@ -210,7 +213,7 @@ void CheckFallbacks(const Config& cfg, const std::vector<Resolved>& resolved,
         break;
       }
       if (!seen.insert(at_id).second) break;  // a circle not through r.id: reported from it
-      at_id = cfg.delivery_policies.at(at_id).receipt.fallback;
+      at_id = cfg.PolicyFor(at_id).receipt.fallback;
     }
   }
 }
@@ -230,9 +233,7 @@ void ReadDeliveryPolicies(const xmlNode* root, std::string_view ns, Config& cfg,
     class_sound[c] = true;
   }
   for (const xmlNode* d : xml::Children(xml::Child(root, ns, "delivery"), ns, "defaults")) {
-    const std::string for_class = Tokens(xml::AttrOr(d, "for")).empty()
-                                      ? std::string()
-                                      : Tokens(xml::AttrOr(d, "for"))[0];
+    const std::string for_class = TokenAttr(d, "for");
     if (class_defaults.count(for_class) == 0) {
       diag.Add(d, "attribute 'for': '" + for_class +
                       "' is none of \"kommun\", \"vardcentral\", \"destination\"");

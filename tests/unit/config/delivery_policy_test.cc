@@ -8,6 +8,7 @@
 
 #include "config/config_loader.h"
 #include "loader_test_support.h"
+#include "testing/test_config.h"
 
 namespace slussen::testing {
 namespace {
@@ -195,6 +196,28 @@ TEST_F(DeliveryPolicyConfigTest, StoreDiskBound) {
   ASSERT_TRUE(both.ok()) << both.error();
   EXPECT_EQ(both->store_max_bytes, 512ull << 20);
   EXPECT_EQ(both->store_resume_below_bytes, 400ull << 20);
+}
+
+// The integration tests' config writer can set every part of the policy.
+TEST_F(DeliveryPolicyConfigTest, TestConfigWriterCarriesPolicies) {
+  TestConfigOptions o;
+  o.store_attributes = "max-bytes=\"1M\" resume-below=\"512k\"";
+  o.delivery = "<defaults for=\"kommun\"><retry initial-delay=\"100ms\" max-delay=\"1s\"/></defaults>";
+  o.policy_elements[KommunDestination(kTestKommun)] = "<retry max-attempts=\"3\"/>";
+  o.policy_elements[VardcentralDestination(kTestVardcentral)] = "<flow in-flight=\"7\"/>";
+  o.policy_elements[kTestFixedDestination] =
+      "<maintenance-window name=\"x\" every=\"day\" from=\"01:00\" to=\"02:00\"/>";
+  auto cfg = LoadConfig(WriteTestConfig(dir_.string(), o));
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->store_max_bytes, 1u << 20);
+  EXPECT_EQ(cfg->store_resume_below_bytes, 512u << 10);
+  const DeliveryPolicy& kommun = cfg->PolicyFor(KommunDestination(kTestKommun));
+  EXPECT_EQ(kommun.retry.initial_delay, milliseconds(100));
+  EXPECT_EQ(kommun.retry.max_attempts, 3);
+  EXPECT_EQ(cfg->PolicyFor(KommunDestination(kTestOtherKommun)).retry.max_attempts, 0);
+  EXPECT_EQ(cfg->PolicyFor(VardcentralDestination(kTestVardcentral)).in_flight, 7);
+  EXPECT_EQ(cfg->PolicyFor(kTestFixedDestination).windows.size(), 1u);
+  EXPECT_TRUE(LoadConfig(WriteTestConfig(dir_.string(), {}, "plain.xml")).ok());
 }
 
 struct BrokenCase {
