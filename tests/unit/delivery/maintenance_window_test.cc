@@ -1,5 +1,6 @@
 #include "delivery/maintenance_window.h"
 
+#include "common/time_format.h"
 #include "config/config_loader.h"
 #include "testing/temp_dir.h"
 
@@ -18,6 +19,16 @@ using std::chrono::minutes;
 using std::chrono::weekday;
 using ::testing::Optional;
 using Repeat = MaintenanceWindow::Repeat;
+
+}  // namespace
+
+// A failing expectation shows the span in Stockholm time rather than as bytes.
+void PrintTo(const WindowSpan& s, std::ostream* os) {
+  *os << "{" << FormatStockholmTime(s.start) << " .. " << FormatStockholmTime(s.end) << ", \""
+      << s.name << "\"}";
+}
+
+namespace {
 
 TimePoint Utc(int y, unsigned m, unsigned d, int hh, int mm) {
   return std::chrono::sys_days(std::chrono::year(y) / m / d) + std::chrono::hours(hh) +
