@@ -26,9 +26,10 @@ struct RetryPolicy {
 };
 
 struct ReceiptPolicy {
-  std::chrono::seconds timeout{0};          // 0: receipts are not awaited for this destination
-  std::chrono::seconds deadline_margin{0};  // fall back this long before the event's legal deadline, if earlier
-  std::string fallback;                     // destination id to route to (e.g. "letter"); empty: none
+  std::chrono::seconds timeout{0};  // 0: receipts are not awaited for this destination
+  // Fall back this long before the event's legal deadline, if that is earlier than the timeout.
+  std::chrono::seconds deadline_margin{0};
+  std::string fallback;  // destination id to route to (e.g. "letter"); empty: none
   // A receipt timeout that falls inside a maintenance window of the destination: wait until the
   // window ends (extend) or fall back at once.
   enum class DuringWindow { kExtend, kFallback } during_window = DuringWindow::kExtend;
@@ -70,7 +71,7 @@ struct MaintenanceWindow {
 struct DeliveryPolicy {
   RetryPolicy retry;
   ReceiptPolicy receipt;
-  int in_flight = 1000;   // most deliveries unsettled at once for the destination (all its receivers)
+  int in_flight = 1000;  // most deliveries unsettled at once for the destination (all receivers)
   std::vector<MaintenanceWindow> windows;
 
   friend bool operator==(const DeliveryPolicy&, const DeliveryPolicy&) = default;

@@ -93,8 +93,9 @@ std::optional<MaintenanceWindow> ReadMaintenanceWindow(const xmlNode* n,
   if (once) {
     const auto start = ParseLocalDateTime(Token(n, "start").value_or(""));
     const auto end = ParseLocalDateTime(Token(n, "end").value_or(""));
-    if (!start) problem("start '" + xml::AttrOr(n, "start") + "' is not a date and time (YYYY-MM-DDTHH:MM)");
-    if (!end) problem("end '" + xml::AttrOr(n, "end") + "' is not a date and time (YYYY-MM-DDTHH:MM)");
+    const std::string form = "' is not a date and time (YYYY-MM-DDTHH:MM)";
+    if (!start) problem("start '" + xml::AttrOr(n, "start") + form);
+    if (!end) problem("end '" + xml::AttrOr(n, "end") + form);
     if (!ok) return std::nullopt;
     w.start = *start;
     w.end = *end;

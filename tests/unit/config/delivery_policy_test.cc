@@ -115,7 +115,9 @@ TEST_F(DeliveryPolicyConfigTest, OverridesMergeAttributeByAttributeOverTheDefaul
   EXPECT_EQ(cfg->PolicyFor("letter").receipt.fallback, "");
 
   // Every destination resolves; an unknown id gets the built-in policy.
-  for (const auto& id : cfg->AllDestinations()) EXPECT_EQ(cfg->delivery_policies.count(id), 1u) << id;
+  for (const auto& id : cfg->AllDestinations()) {
+    EXPECT_EQ(cfg->delivery_policies.count(id), 1u) << id;
+  }
   EXPECT_EQ(cfg->delivery_policies.size(), cfg->AllDestinations().size());
   EXPECT_EQ(cfg->PolicyFor("kommun-0180"), DeliveryPolicy{});
 }
@@ -159,9 +161,12 @@ TEST_F(DeliveryPolicyConfigTest, OtherWindowShapes) {
       Edit(kBase, "<kommun kod=\"1383\"/>",
            "<kommun kod=\"1383\">\n"
            "<receipt during-window=\"fallback\"/>\n"
-           "<maintenance-window name=\"v\" every=\"week\" day=\"sunday\" from=\"22:00\" to=\"02:00\"/>\n"
-           "<maintenance-window name=\"sista\" every=\"month\" week=\"last\" day=\"friday\" from=\"18:00\" to=\"20:00\"/>\n"
-           "<maintenance-window name=\"uppgradering\" start=\"2026-12-30T18:00\" end=\"2027-01-02T06:00\"/>\n"
+           "<maintenance-window name=\"v\" every=\"week\" day=\"sunday\" from=\"22:00\"\n"
+           "                    to=\"02:00\"/>\n"
+           "<maintenance-window name=\"sista\" every=\"month\" week=\"last\" day=\"friday\"\n"
+           "                    from=\"18:00\" to=\"20:00\"/>\n"
+           "<maintenance-window name=\"uppgradering\" start=\"2026-12-30T18:00\"\n"
+           "                    end=\"2027-01-02T06:00\"/>\n"
            "</kommun>")));
   ASSERT_TRUE(cfg.ok()) << cfg.error();
   const DeliveryPolicy& p = cfg->PolicyFor("kommun-1383");
@@ -174,8 +179,9 @@ TEST_F(DeliveryPolicyConfigTest, OtherWindowShapes) {
   EXPECT_EQ(p.windows[2].day, std::chrono::Friday);
   const MaintenanceWindow& once = p.windows[3];
   EXPECT_EQ(once.repeat, Repeat::kOnce);
-  EXPECT_EQ(once.start, (MaintenanceWindow::LocalDateTime{calendar::Date{std::chrono::year(2026) / 12 / 30}, hours(18)}));
-  EXPECT_EQ(once.end, (MaintenanceWindow::LocalDateTime{calendar::Date{std::chrono::year(2027) / 1 / 2}, hours(6)}));
+  using Local = MaintenanceWindow::LocalDateTime;
+  EXPECT_EQ(once.start, (Local{calendar::Date{std::chrono::year(2026) / 12 / 30}, hours(18)}));
+  EXPECT_EQ(once.end, (Local{calendar::Date{std::chrono::year(2027) / 1 / 2}, hours(6)}));
 }
 
 TEST_F(DeliveryPolicyConfigTest, StoreDiskBound) {
@@ -202,7 +208,8 @@ TEST_F(DeliveryPolicyConfigTest, StoreDiskBound) {
 TEST_F(DeliveryPolicyConfigTest, TestConfigWriterCarriesPolicies) {
   TestConfigOptions o;
   o.store_attributes = "max-bytes=\"1M\" resume-below=\"512k\"";
-  o.delivery = "<defaults for=\"kommun\"><retry initial-delay=\"100ms\" max-delay=\"1s\"/></defaults>";
+  o.delivery =
+      "<defaults for=\"kommun\"><retry initial-delay=\"100ms\" max-delay=\"1s\"/></defaults>";
   o.policy_elements[KommunDestination(kTestKommun)] = "<retry max-attempts=\"3\"/>";
   o.policy_elements[VardcentralDestination(kTestVardcentral)] = "<flow in-flight=\"7\"/>";
   o.policy_elements[kTestFixedDestination] =
@@ -222,7 +229,8 @@ TEST_F(DeliveryPolicyConfigTest, TestConfigWriterCarriesPolicies) {
 
 struct BrokenCase {
   const char* name;
-  std::vector<std::pair<const char*, const char*>> edits;  // unique pieces of kBase and their replacements
+  // Unique pieces of kBase and what each becomes.
+  std::vector<std::pair<const char*, const char*>> edits;
   int line;
   const char* message;
 };
@@ -270,7 +278,9 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"OverrideFallbackNotConfigured",
                    {{"<kommun kod=\"1383\"/>",
                      "<kommun kod=\"1383\"><receipt fallback=\"kommun-0180\"/></kommun>"}},
-                   12, "kommun-1383: receipt fallback 'kommun-0180' is not a configured destination"},
+                   12,
+                   "kommun-1383: receipt fallback 'kommun-0180' is not a configured "
+                   "destination"},
         BrokenCase{"FallbackToItself",
                    {{"<kommun kod=\"1383\"/>",
                      "<kommun kod=\"1383\"><receipt fallback=\"kommun-1383\"/></kommun>"}},
