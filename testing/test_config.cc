@@ -20,6 +20,16 @@ std::string Esc(const std::string& s) {
   }
   return out;
 }
+
+// The receiver element `open` (without its ">") closed at once, or holding the policy elements
+// configured for `destination`.
+std::string Receiver(const std::string& open, const TestConfigOptions& o,
+                     const std::string& destination) {
+  const auto it = o.policy_elements.find(destination);
+  if (it == o.policy_elements.end() || it->second.empty()) return "    " + open + "/>\n";
+  const std::string tag = open.substr(1, open.find(' ') - 1);
+  return "    " + open + ">\n      " + it->second + "\n    </" + tag + ">\n";
+}
 }  // namespace
 
 std::vector<TestConfigOptions::Route> TestConfigOptions::HospitalRoutes() {
@@ -43,7 +53,8 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     << "<slussen xmlns=\"urn:slussen:config:1\">\n"
     << "  <hub name=\"" << Esc(o.hub_name) << "\">\n"
     << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\"/>\n"
-    << "    <store path=\"" << Esc(o.store_path) << "\"/>\n";
+    << "    <store path=\"" << Esc(o.store_path) << "\""
+    << (o.store_attributes.empty() ? "" : " " + o.store_attributes) << "/>\n";
   if (o.max_message_bytes || !o.extra_limits.empty()) {
     x << "    <limits";
     if (o.max_message_bytes) x << " max-message-bytes=\"" << *o.max_message_bytes << "\"";
@@ -52,19 +63,23 @@ std::string TestConfigXml(const TestConfigOptions& o) {
   }
   if (!o.transport_attributes.empty()) x << "    <transport " << o.transport_attributes << "/>\n";
   x << "  </hub>\n  <kommuner>\n";
-  for (const auto& k : o.kommuner) x << "    <kommun kod=\"" << Esc(k) << "\"/>\n";
+  for (const auto& k : o.kommuner) {
+    x << Receiver("<kommun kod=\"" + Esc(k) + "\"", o, "kommun-" + k);
+  }
   x << "  </kommuner>\n  <vardcentraler>\n";
   for (const auto& [hsa, name] : o.vardcentraler) {
-    x << "    <vardcentral hsa-id=\"" << Esc(hsa) << "\" name=\"" << Esc(name) << "\"/>\n";
+    x << Receiver("<vardcentral hsa-id=\"" + Esc(hsa) + "\" name=\"" + Esc(name) + "\"", o,
+                  "vc-" + hsa);
   }
   x << "  </vardcentraler>\n";
   if (!o.destinations.empty()) {
     x << "  <destinations>\n";
     for (const auto& [id, name] : o.destinations) {
-      x << "    <destination id=\"" << Esc(id) << "\" name=\"" << Esc(name) << "\"/>\n";
+      x << Receiver("<destination id=\"" + Esc(id) + "\" name=\"" + Esc(name) + "\"", o, id);
     }
     x << "  </destinations>\n";
   }
+  if (!o.delivery.empty()) x << "  <delivery>\n    " << o.delivery << "\n  </delivery>\n";
   x << "  <senders>\n";
   for (const auto& s : o.senders) {
     x << "    <sender hsa-id=\"" << Esc(s.hsa_id) << "\" name=\"" << Esc(s.name)

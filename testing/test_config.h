@@ -5,6 +5,7 @@
 // kommuner 1380 and 1383, one vårdcentral, one fixed destination, one hospital sender and one
 // kommun sender, and routes for every kind.
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,8 @@ struct TestConfigOptions {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string store_path = "hub.db";  // relative to the config file's directory
+  // Further attributes of <store>, verbatim, e.g. max-bytes="1M" resume-below="512k".
+  std::string store_attributes;
   std::optional<std::size_t> max_message_bytes;
   // Further attributes of <limits>, verbatim (name, value), for limits newer than this builder.
   std::vector<std::pair<std::string, std::string>> extra_limits;
@@ -55,6 +58,12 @@ struct TestConfigOptions {
     std::string to;  // fixed destinations, space-separated
   };
   std::vector<Route> routes = DefaultRoutes();
+  // The content of <delivery>, verbatim (<defaults for="..."> elements); empty = no element.
+  std::string delivery;
+  // Delivery policy elements (<retry/>, <receipt/>, <flow/>, <maintenance-window/>, in that
+  // order), verbatim, inside the receiver of a destination id: "kommun-1380", "vc-<hsa-id>",
+  // or a fixed destination's id.
+  std::map<std::string, std::string> policy_elements;
 
   // Every hospital kind to kommun and primary care.
   static std::vector<Route> HospitalRoutes();

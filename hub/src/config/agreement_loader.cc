@@ -2,9 +2,7 @@
 
 #include <libxml/tree.h>
 
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -66,32 +64,6 @@ DayCounting CountingAttr(const xmlNode* n, const char* name, DayCounting fallbac
   return fallback;
 }
 
-// "HH:MM", 00:00 to 23:59, as minutes after midnight.
-std::optional<std::chrono::minutes> ParseLocalTime(std::string_view s) {
-  auto t = Tokens(s);
-  if (t.size() != 1 || t[0].size() != 5 || t[0][2] != ':') return std::nullopt;
-  auto two_digits = [](const std::string& d, std::size_t at) -> std::optional<int> {
-    if (d[at] < '0' || d[at] > '9' || d[at + 1] < '0' || d[at + 1] > '9') return std::nullopt;
-    return (d[at] - '0') * 10 + (d[at + 1] - '0');
-  };
-  const auto hh = two_digits(t[0], 0);
-  const auto mm = two_digits(t[0], 3);
-  if (!hh || !mm || *hh > 23 || *mm > 59) return std::nullopt;
-  return std::chrono::hours(*hh) + std::chrono::minutes(*mm);
-}
-
-// xs:decimal lexical form (optional sign, digits with an optional point; no exponent).
-std::optional<double> ParseDecimal(std::string_view s) {
-  auto t = Tokens(s);
-  if (t.size() != 1) return std::nullopt;
-  std::string_view d = t[0];
-  if (!d.empty() && d.front() == '+') d.remove_prefix(1);
-  double v = 0;
-  auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), v, std::chars_format::fixed);
-  if (ec != std::errc() || p != d.data() + d.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 void ReadDeadlines(const xmlNode* root, Agreement& a, Diagnostics& diag) {
   const xmlNode* d = Child(root, "deadlines");
   if (auto h = HoursAttr(d, "inskrivning-hours", diag)) a.inskrivning_deadline = *h;
@@ -142,7 +114,7 @@ void ReadAverage(const xmlNode* liability, Agreement& a, Diagnostics& diag) {
     return;
   }
   const std::string raw = AttrOr(avg, "threshold-days");
-  const auto threshold = ParseDecimal(raw);
+  const auto threshold = xml::ParseDecimal(raw);
   if (!threshold || *threshold <= 0 || *threshold > 60) {
     diag.Add(avg, "attribute 'threshold-days': '" + raw +
                       "' is not a decimal number greater than 0 and at most 60");
@@ -186,7 +158,7 @@ void ReadLiability(const xmlNode* root, Agreement& a, Diagnostics& diag) {
   a.cutoff_local_time.reset();
   if (const xmlNode* cutoff = Child(liability, "cutoff")) {
     const std::string raw = AttrOr(cutoff, "local-time");
-    if (auto t = ParseLocalTime(raw)) {
+    if (auto t = xml::ParseLocalTime(raw)) {
       a.cutoff_local_time = *t;
     } else {
       diag.Add(cutoff, "cut-off local-time '" + raw +

@@ -53,4 +53,10 @@ bool Config::IsDestination(const std::string& id) const {
          std::any_of(destinations.begin(), destinations.end(), [&](const auto& d) { return d.id == id; });
 }
 
+const DeliveryPolicy& Config::PolicyFor(const std::string& destination) const {
+  static const DeliveryPolicy kBuiltIn;
+  const auto it = delivery_policies.find(destination);
+  return it != delivery_policies.end() ? it->second : kBuiltIn;
+}
+
 }  // namespace slussen

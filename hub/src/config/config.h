@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cases/agreement.h"
+#include "config/delivery_policy.h"
 #include "wire/event_kind.h"
 
 namespace slussen {
@@ -75,6 +76,10 @@ struct Config {
   uint16_t amqp_port = 0;   // 0 = ephemeral
   std::string store_path;   // absolute; a relative path in the file is relative to the file
   std::string store_backend = "sqlite";  // which store implementation (store/store_factory.h)
+  // The store's disk bound (<store max-bytes resume-below>): inbound is refused from
+  // store_max_bytes until the store is below store_resume_below_bytes. 0: unbounded.
+  uint64_t store_max_bytes = 0;
+  uint64_t store_resume_below_bytes = 0;  // 90 % of store_max_bytes unless configured
 
   std::size_t max_message_bytes = 1024 * 1024;
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
@@ -94,6 +99,10 @@ struct Config {
   // amounts when the config names none.
   Agreement agreement = DefaultAgreement();
 
+  // The delivery policy of every destination id of AllDestinations(): the built-in defaults,
+  // under <delivery><defaults for="...">, under the receiver's own elements.
+  std::map<std::string, DeliveryPolicy> delivery_policies;
+
   // Lookups; nullptr when absent.
   const KommunConfig* FindKommun(const std::string& kod) const;
   const VardcentralConfig* FindVardcentral(const std::string& hsa_id) const;
@@ -103,6 +112,9 @@ struct Config {
   // Every destination id the hub delivers to: kommuner, vårdcentraler, and the fixed ones.
   std::vector<std::string> AllDestinations() const;
   bool IsDestination(const std::string& id) const;
+  // The policy of `destination`; the built-in defaults for an id the config does not know. The
+  // reference lives as long as this Config.
+  const DeliveryPolicy& PolicyFor(const std::string& destination) const;
 };
 
 }  // namespace slussen

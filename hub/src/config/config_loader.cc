@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/kommuner.h"
+#include "config/delivery_policy_loader.h"
+#include "config/quantities.h"
 #include "config/xml_validation.h"
 
 namespace slussen {
@@ -66,6 +68,35 @@ std::string ResolveStorePath(const std::string& config_path, const std::string& 
   return p.lexically_normal().string();
 }
 
+// <store max-bytes resume-below>: the disk bound beyond which inbound is refused.
+void ReadStoreBound(const xmlNode* store, Config& cfg, Diagnostics& diag) {
+  auto size = [&](const char* name) -> std::optional<uint64_t> {
+    const auto raw = Attr(store, name);
+    if (!raw) return std::nullopt;
+    const auto v = config::ParseByteSize(*raw);
+    if (!v) {
+      diag.Add(store, std::string("attribute '") + name + "': '" + *raw +
+                          "' is not a size (a whole number of bytes, optionally with k, M, G or "
+                          "T, at most 16 exbibytes)");
+    }
+    return v;
+  };
+  const auto max = size("max-bytes");
+  const auto resume = size("resume-below");
+  cfg.store_max_bytes = max.value_or(0);
+  if (resume && cfg.store_max_bytes == 0) {
+    diag.Add(store, "resume-below needs max-bytes: without a bound inbound is never refused");
+  } else if (resume && *resume >= cfg.store_max_bytes) {
+    diag.Add(store, "resume-below (" + std::to_string(*resume) +
+                        " bytes) must be less than max-bytes (" +
+                        std::to_string(cfg.store_max_bytes) + " bytes)");
+  } else if (resume) {
+    cfg.store_resume_below_bytes = *resume;
+  } else {
+    cfg.store_resume_below_bytes = cfg.store_max_bytes - cfg.store_max_bytes / 10;
+  }
+}
+
 void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnostics& diag) {
   const xmlNode* hub = Child(root, "hub");
   cfg.hub_name = AttrOr(hub, "name");
@@ -87,6 +118,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   if (const std::string backend = AttrOr(store, "backend"); !backend.empty()) {
     cfg.store_backend = backend;
   }
+  ReadStoreBound(store, cfg, diag);
 
   if (const xmlNode* agreement = Child(hub, "agreement")) {
     // The agreement file's own errors carry its own file:line; this line says who referred to it.
@@ -239,6 +271,7 @@ Result<Config> LoadConfig(const std::string& path) {
   std::map<std::string, std::string> destination_owners;
   ReadHub(root, path, cfg, diag);
   ReadReceivers(root, cfg, destination_owners, diag);
+  config::ReadDeliveryPolicies(root, kNamespace, cfg, diag);
   ReadSenders(root, cfg, diag);
   ReadRoutes(root, cfg, destination_owners, diag);
   ReadIssuers(root, cfg);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstring>
 
 namespace slussen::xml {
@@ -273,6 +274,30 @@ std::optional<uint64_t> ParseUnsigned(std::string_view s) {
   auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
   if (ec != std::errc() || p != d.data() + d.size()) return std::nullopt;
   return v;
+}
+
+std::optional<double> ParseDecimal(std::string_view s) {
+  auto t = Tokens(s);
+  if (t.size() != 1) return std::nullopt;
+  std::string_view d = t[0];
+  if (!d.empty() && d.front() == '+') d.remove_prefix(1);
+  double v = 0;
+  auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), v, std::chars_format::fixed);
+  if (ec != std::errc() || p != d.data() + d.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<std::chrono::minutes> ParseLocalTime(std::string_view s) {
+  auto t = Tokens(s);
+  if (t.size() != 1 || t[0].size() != 5 || t[0][2] != ':') return std::nullopt;
+  auto two_digits = [](const std::string& d, std::size_t at) -> std::optional<int> {
+    if (d[at] < '0' || d[at] > '9' || d[at + 1] < '0' || d[at + 1] > '9') return std::nullopt;
+    return (d[at] - '0') * 10 + (d[at + 1] - '0');
+  };
+  const auto hh = two_digits(t[0], 0);
+  const auto mm = two_digits(t[0], 3);
+  if (!hh || !mm || *hh > 23 || *mm > 59) return std::nullopt;
+  return std::chrono::hours(*hh) + std::chrono::minutes(*mm);
 }
 
 bool ParseBool(std::string_view s) {

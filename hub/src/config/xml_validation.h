@@ -8,6 +8,8 @@
 // stray message reaches stderr and the caller's (or another library's) handler survives.
 #include <libxml/tree.h>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -31,6 +33,7 @@ class Diagnostics {
   // Problems of another file (already "<file>:<line>: ..."), one per line, kept as they are.
   void AddForeign(std::string_view lines);
   bool empty() const { return lines_.empty(); }
+  std::size_t size() const { return lines_.size(); }
   // One problem per line, in the order found.
   Error ToError() const;
 
@@ -79,6 +82,10 @@ std::string Text(const xmlNode* n);
 std::vector<std::string> Tokens(std::string_view s);
 // xs:unsignedShort / xs:unsignedInt lexical form: optional '+', surrounding whitespace.
 std::optional<uint64_t> ParseUnsigned(std::string_view s);
+// xs:decimal lexical form (optional sign, digits with an optional point; no exponent), finite.
+std::optional<double> ParseDecimal(std::string_view s);
+// "HH:MM", 00:00 to 23:59, as minutes after midnight.
+std::optional<std::chrono::minutes> ParseLocalTime(std::string_view s);
 // xs:boolean: "true"/"1" (after whitespace collapse); anything else is false.
 bool ParseBool(std::string_view s);
 

@@ -29,9 +29,8 @@ Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock, 
       output_(output),
       clock_(clock),
       dispatcher_(store, clock,
-                  [](const std::string&) -> const DeliveryPolicy& {
-                    static const DeliveryPolicy kDefault;
-                    return kDefault;
+                  [&config](const std::string& destination) -> const DeliveryPolicy& {
+                    return config.PolicyFor(destination);
                   }),
       tuning_(tuning),
       cache_(config.case_cache_events) {}

@@ -73,8 +73,9 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->vardcentraler.size(), 3u);
   ASSERT_NE(cfg->FindVardcentral("SE2321000115-VC01"), nullptr);
   EXPECT_EQ(cfg->FindVardcentral("SE2321000115-VC01")->destination, "vc-SE2321000115-VC01");
-  EXPECT_EQ(cfg->AllDestinations().size(), 6u + 3u + 1u);
+  EXPECT_EQ(cfg->AllDestinations().size(), 6u + 3u + 2u);
   EXPECT_TRUE(cfg->IsDestination("ehr-halland"));
+  EXPECT_TRUE(cfg->IsDestination("letter"));
 
   EXPECT_EQ(cfg->senders.size(), 2u + 6u + 3u);
   const SenderConfig* hospital = cfg->FindSender("SE2321000115-SH01");
