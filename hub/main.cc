@@ -124,10 +124,13 @@ int PrintReport(const slussen::Config& config, const std::string& case_id, bool 
     return 1;
   }
   std::vector<slussen::DeliveryRecord> deliveries;
+  auto at = [](int64_t us) {
+    return us ? std::optional(slussen::FromMicros(us)) : std::nullopt;
+  };
   for (const auto& d : *rows_delivered) {
-    deliveries.push_back({d.event_id, d.destination,
-                          d.delivered_at_us ? std::optional(slussen::FromMicros(d.delivered_at_us))
-                                            : std::nullopt});
+    deliveries.push_back({d.event_id, d.destination, at(d.delivered_at_us), d.attempts,
+                          at(d.dead_at_us), d.last_error, at(d.receipt_overdue_at_us),
+                          d.fallback_to, d.added_cause});
   }
   if (!pdf.empty()) {
     const auto written = slussen::WriteCaseReportPdf(

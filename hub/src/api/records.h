@@ -21,6 +21,8 @@ struct EventRecord {
   int64_t received_at_us = 0;
   std::string body;       // the serialized Envelope exactly as received
   std::vector<std::string> destinations;
+  // Per destination (same order; empty: none): when its Receipt is due, 0 if none is awaited.
+  std::vector<int64_t> receipt_due_at_us;
 };
 
 // Input the hub refused, kept with every reason so that nothing refused is lost without trace.
@@ -83,6 +85,14 @@ struct DeliveryRow {
   std::string event_id;
   std::string destination;
   int64_t delivered_at_us = 0;  // 0: not delivered yet
+  int attempts = 0;             // failed attempts
+  std::string last_error;
+  int64_t dead_at_us = 0;       // 0: not dead
+  int64_t receipt_due_at_us = 0;      // while a Receipt is awaited
+  int64_t receipt_overdue_at_us = 0;  // when the Receipt was found missing
+  int64_t receipt_at_us = 0;          // when the matching Receipt was stored
+  std::string fallback_to;            // the destination the event fell back to, if it did
+  std::string added_cause;            // for a row added later (a fallback, a re-route): why
 };
 
 }  // namespace slussen

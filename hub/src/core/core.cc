@@ -114,6 +114,7 @@ void Core::Run() {
   spdlog::debug("core: started");
   // Cases whose evaluation fell due while the hub was down (or that a migration marked) first.
   ArmCaseEvaluationFromStore(clock_());
+  ArmReceiptTimerFromStore(clock_());
   // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
@@ -182,15 +183,17 @@ void Core::Process(std::vector<Item>& items) {
   }
   for (TimerId fired : timers_.TakeDue(now)) {
     if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
+    if (fired == TimerId::kReceiptDue) FetchDueReceipts(now);
   }
   const bool flush_marks =
       !NothingUnrecorded() &&
       (barrier || unrecorded_marks_.size() >= tuning_.mark_flush_max ||
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
-  if (pending.empty() && !flush_marks && due_cases_.empty()) return;
+  if (pending.empty() && !flush_marks && due_cases_.empty() && receipt_timeouts_.empty()) return;
 
   if (store_.latched()) {
     due_cases_.clear();
+    receipt_timeouts_.clear();
     return RefuseWhileLatched(pending);
   }
   std::set<std::string> enqueued;
@@ -219,6 +222,7 @@ void Core::Process(std::vector<Item>& items) {
   CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);
   OnCasesCommitted(working, *batch, now);
+  OnReceiptsCommitted(*batch, now);
 }
 
 // Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
@@ -309,8 +313,9 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
                                     std::chrono::system_clock::time_point now,
                                     std::set<std::string>& enqueued, WorkingCases& working) {
   if (auto s = Classify(pending); !s) return s.as_error();
-  if (auto s = LoadCases(pending, working); !s) return s.as_error();
   WriteBatch batch;
+  CollectReceipts(pending, batch);  // before LoadCases takes the decoded envelopes
+  if (auto s = LoadCases(pending, working); !s) return s.as_error();
   for (auto& p : pending) {
     if (auto* record = std::get_if<EventRecord>(&p.decision)) {
       if (!p.duplicate) {
@@ -337,6 +342,8 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   for (const Mark& mark : unrecorded_marks_) batch.delivered.push_back({mark.seq, mark.at_us});
   batch.failed_attempts = unrecorded_failures_;
   AddCaseUpdates(working, now, batch);
+  SetReceiptDues(batch);
+  batch.receipt_timeouts = receipt_timeouts_;
   return batch;
 }
 

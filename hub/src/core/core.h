@@ -133,6 +133,13 @@ class Core final : public CoreInbox {
   // After a commit: the worked cases go back to the cache, the evaluation timer is re-armed.
   void OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
                         std::chrono::system_clock::time_point now);
+  // Receipts (core_receipts.cc): the batch's Receipts matched to their deliveries, when the new
+  // deliveries' Receipts are due, and what the receipt timer found overdue.
+  void CollectReceipts(const std::vector<Pending>& pending, WriteBatch& batch);
+  void SetReceiptDues(WriteBatch& batch);
+  void FetchDueReceipts(std::chrono::system_clock::time_point now);
+  void ArmReceiptTimerFromStore(std::chrono::system_clock::time_point now);
+  void OnReceiptsCommitted(const WriteBatch& batch, std::chrono::system_clock::time_point now);
   // Statistics (core_stats.cc).
   void CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch);
   void RefreshDepth();
@@ -172,6 +179,8 @@ class Core final : public CoreInbox {
   bool more_due_ = false;              // the last fetch of due cases was cut at its limit
   std::size_t evaluating_ = 0;         // due cases in the batch being written
   std::set<std::string> cache_admit_;  // the batch's cases that go (back) into the cache
+  std::vector<ReceiptTimeout> receipt_timeouts_;  // found overdue, not yet written
+  bool more_receipts_due_ = false;                // the last fetch was cut at its limit
 
   // Statistics: counted here, published to stats_board_ as snapshots.
   StatsBoard stats_board_;

@@ -19,6 +19,7 @@ namespace slussen {
 enum class TimerId : std::size_t {
   kDeliveryRetry,     // the dispatcher's earliest due retry
   kCaseEvaluation,    // stored deadline states and liability of open cases fall due
+  kReceiptDue,        // the earliest delivery whose Receipt is due (then the fallback)
   kCount,
 };
 

@@ -17,6 +17,7 @@ struct DestinationRow {
   std::string destination;
   std::optional<TimePoint> delivered_at;
   const ReceiptRecord* receipt = nullptr;
+  const DeliveryRecord* delivery = nullptr;  // the outbox row, if the caller knows of one
 };
 
 std::vector<DestinationRow> DestinationsOf(const CaseState& c, const std::string& event_id,
@@ -27,7 +28,7 @@ std::vector<DestinationRow> DestinationsOf(const CaseState& c, const std::string
     auto it = std::find_if(rows.begin(), rows.end(),
                            [&](const auto& r) { return r.destination == d.destination; });
     if (it == rows.end()) {
-      rows.push_back({d.destination, d.delivered_at, nullptr});
+      rows.push_back({d.destination, d.delivered_at, nullptr, &d});
     } else if (d.delivered_at && (!it->delivered_at || *d.delivered_at < *it->delivered_at)) {
       it->delivered_at = d.delivered_at;
     }
@@ -43,7 +44,7 @@ std::vector<DestinationRow> DestinationsOf(const CaseState& c, const std::string
     auto it = std::find_if(rows.begin(), rows.end(),
                            [&](const auto& row) { return row.destination == r->receiving_system; });
     if (it == rows.end()) {
-      rows.push_back({r->receiving_system, std::nullopt, r});
+      rows.push_back({r->receiving_system, std::nullopt, r, nullptr});
     } else if (!it->receipt) {
       it->receipt = r;
     }
@@ -127,9 +128,18 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   for (const auto& e : c.events) {
     json destinations = json::array();
     for (const auto& row : DestinationsOf(c, e.event_id, deliveries)) {
-      destinations.push_back(json{{"destination", row.destination},
-                                  {"delivered_at", Time(row.delivered_at)},
-                                  {"receipt", row.receipt ? ReceiptJson(*row.receipt) : json(nullptr)}});
+      json dest{{"destination", row.destination},
+                {"delivered_at", Time(row.delivered_at)},
+                {"receipt", row.receipt ? ReceiptJson(*row.receipt) : json(nullptr)}};
+      if (const DeliveryRecord* d = row.delivery) {
+        dest["failed_attempts"] = d->attempts;
+        dest["last_error"] = Text(d->last_error);
+        dest["dead_at"] = Time(d->dead_at);
+        dest["receipt_overdue_at"] = Time(d->receipt_overdue_at);
+        dest["fallback_to"] = Text(d->fallback_to);
+        dest["added_because"] = Text(d->added_because);
+      }
+      destinations.push_back(std::move(dest));
     }
     events.push_back(json{{"event_id", e.event_id},
                           {"kind", e.kind},
@@ -225,6 +235,20 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
         o << "no receipt";
       }
       o << "\n";
+      if (const DeliveryRecord* d = row.delivery) {
+        if (!d->added_because.empty()) o << "         sent here because: " << d->added_because << "\n";
+        if (d->attempts > 0) {
+          o << "         " << d->attempts << " failed attempt(s)";
+          if (!d->last_error.empty()) o << "; last: " << d->last_error;
+          o << "\n";
+        }
+        if (d->dead_at) o << "         DEAD since " << TableTime(*d->dead_at) << "\n";
+        if (d->receipt_overdue_at) {
+          o << "         receipt missing at " << TableTime(*d->receipt_overdue_at);
+          if (!d->fallback_to.empty()) o << "; fell back to " << d->fallback_to;
+          o << "\n";
+        }
+      }
     }
   }
 

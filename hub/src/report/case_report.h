@@ -28,6 +28,22 @@ struct DeliveryRecord {
   std::string event_id;
   std::string destination;
   std::optional<TimePoint> delivered_at;
+  int attempts = 0;                             // failed attempts before (or without) delivery
+  std::optional<TimePoint> dead_at;             // the retries ended
+  std::string last_error;                       // why the last attempt failed / the retries ended
+  std::optional<TimePoint> receipt_overdue_at;  // the Receipt was found missing
+  std::string fallback_to;                      // the event then also went there
+  std::string added_because;                    // this row is a fallback or re-route: why
+
+  // A row known only by when it was delivered (nullopt: not yet).
+  static DeliveryRecord Delivered(std::string event_id, std::string destination,
+                                  std::optional<TimePoint> at) {
+    DeliveryRecord d;
+    d.event_id = std::move(event_id);
+    d.destination = std::move(destination);
+    d.delivered_at = at;
+    return d;
+  }
 };
 
 nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,

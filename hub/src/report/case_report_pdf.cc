@@ -268,6 +268,24 @@ void RenderEvents(Document& r, const json& report) {
         line += "   " + Colour(pdf::kAmber, "ingen kvittens (no receipt)");
       }
       detail.push_back(line);
+      if (!Str(d, "added_because").empty()) {
+        detail.push_back("    skickad hit eftersom (sent here because) " + Esc(Str(d, "added_because")));
+      }
+      if (Field(d, "failed_attempts").is_number() && Field(d, "failed_attempts").get<int>() > 0) {
+        detail.push_back("    " + std::to_string(Field(d, "failed_attempts").get<int>()) +
+                         " misslyckade försök (failed attempts); senast (last): " +
+                         Esc(Str(d, "last_error")));
+      }
+      if (!Str(d, "dead_at").empty()) {
+        detail.push_back("    " + Colour(pdf::kRed, "ej levererbar (dead) sedan " + Text(d, "dead_at")));
+      }
+      if (!Str(d, "receipt_overdue_at").empty()) {
+        std::string missing = "    kvittens saknades (receipt missing) " + Text(d, "receipt_overdue_at");
+        if (!Str(d, "fallback_to").empty()) {
+          missing += "; reserv (fallback): " + Esc(Str(d, "fallback_to"));
+        }
+        detail.push_back(Colour(pdf::kAmber, missing));
+      }
     }
     for (std::size_t i = 0; i < detail.size(); ++i) row.detail += (i ? "\n" : "") + detail[i];
     rows.push_back(std::move(row));

@@ -48,6 +48,37 @@ struct FailedAttempt {
   std::string reason;          // why the retries ended (dead only)
 };
 
+// A Receipt stored for the delivery of `event_id` to `destination` (the receiving system it
+// names): the first one counts.
+struct ReceiptMark {
+  std::string event_id;
+  std::string destination;
+  int64_t at_us = 0;
+  std::string receipt_event_id;
+};
+
+// An outbox row that waits for a Receipt (Store::DueReceipts).
+struct ReceiptDue {
+  int64_t seq = 0;
+  std::string destination;
+  std::string event_id;
+  std::string case_id;
+  int64_t due_at_us = 0;
+};
+
+// What happens to a row whose Receipt did not come in time: it waits longer (postpone_to_us,
+// e.g. to the end of the receiver's maintenance window), or is overdue, and then the event is
+// also sent to `fallback_to` (a new outbox row) if that is not empty.
+struct ReceiptTimeout {
+  int64_t seq = 0;
+  int64_t at_us = 0;
+  int64_t postpone_to_us = 0;
+  std::string event_id;
+  std::string case_id;
+  std::string fallback_to;
+  std::string cause;  // for the fallback row, e.g. "no receipt from kommun-1380 by ..."
+};
+
 // A case's new summary and the complete set of its deadlines (replacing the stored ones).
 struct CaseUpdate {
   CaseRecord record;
@@ -64,11 +95,14 @@ struct WriteBatch {
   // Marking a row that is already delivered keeps its first time; an unknown seq is no error.
   std::vector<DeliveryMark> delivered;
   std::vector<FailedAttempt> failed_attempts;
+  std::vector<ReceiptMark> receipts;
+  std::vector<ReceiptTimeout> receipt_timeouts;
   std::vector<CaseUpdate> cases;
 
   bool empty() const {
     return events.empty() && dead_letters.empty() && delivered.empty() &&
-           failed_attempts.empty() && cases.empty();
+           failed_attempts.empty() && receipts.empty() && receipt_timeouts.empty() &&
+           cases.empty();
   }
 };
 
@@ -115,6 +149,11 @@ class Store {
   virtual Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) = 0;
   // The earliest next evaluation of any case; 0 if no case needs one.
   virtual Result<int64_t> NextCaseEvaluationAt() = 0;
+
+  // Rows whose Receipt is due at `now_us`, earliest first, at most `limit`.
+  virtual Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) = 0;
+  // The earliest time a Receipt is due; 0 if none is awaited.
+  virtual Result<int64_t> NextReceiptDueAt() = 0;
 
   // Whether a data-loss or corruption error has latched the store, and the first such error.
   virtual bool latched() const = 0;

@@ -93,6 +93,10 @@ class FaultyStore final : public Store {
                                                     int64_t up_to_seq) override {
     return real_.NextPendingOfCase(destination, case_id, after_seq, up_to_seq);
   }
+  Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) override {
+    return real_.DueReceipts(now_us, limit);
+  }
+  Result<int64_t> NextReceiptDueAt() override { return real_.NextReceiptDueAt(); }
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override {
     return real_.PendingBySeq(seq);
   }

@@ -77,7 +77,8 @@ json ReportOf(const Timeline& t, TimePoint now, const std::vector<DeliveryRecord
 
 TEST(CaseReportPdf, RealPdfWithSearchableSwedishText) {
   const json report = ReportOf(ExampleCase(), L("2022-05-20", 9, 0),
-                               {{"klar-1", "kommun-1380", L("2022-05-05", 12, 30, 2)}});
+                               {DeliveryRecord::Delivered("klar-1", "kommun-1380",
+                                                          L("2022-05-05", 12, 30, 2))});
   // The facts the PDF must show, taken from the JSON it renders.
   const json& liability = report.at("liability");
   ASSERT_EQ(liability.at("liable"), true) << liability.dump(2);

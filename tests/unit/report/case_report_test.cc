@@ -315,10 +315,12 @@ TEST_F(ExampleReport, NoticeStoredAt1159CountsFromThursday) {
 TEST_F(ExampleReport, DeliveriesAndReceiptsPerDestination) {
   const auto e = Evaluate(events_, agreement_);
   const std::vector<DeliveryRecord> deliveries = {
-      {kNotice, "kommun-1380", Utc(2026, 3, 26, 11, 5, 1)},
-      {kNotice, "vc-SE2321000115-VC01", std::nullopt},
-      {kNotice, "kommun-1380", Utc(2026, 3, 26, 11, 6)},  // a later redelivery: the first counts
-      {"3f6c2a1e-8d4b-4c1a-9e2f-0a1b2c3d4e07", "kommun-1380", Utc(2026, 3, 27, 9, 20, 2)},
+      DeliveryRecord::Delivered(kNotice, "kommun-1380", Utc(2026, 3, 26, 11, 5, 1)),
+      DeliveryRecord::Delivered(kNotice, "vc-SE2321000115-VC01", std::nullopt),
+      // A later redelivery: the first counts.
+      DeliveryRecord::Delivered(kNotice, "kommun-1380", Utc(2026, 3, 26, 11, 6)),
+      DeliveryRecord::Delivered("3f6c2a1e-8d4b-4c1a-9e2f-0a1b2c3d4e07", "kommun-1380",
+                                Utc(2026, 3, 27, 9, 20, 2)),
   };
   const json r = CaseReportJson(e.c, e.deadlines, e.liability, agreement_, deliveries, e.now);
   const json& dests = EventById(r, kNotice).at("destinations");

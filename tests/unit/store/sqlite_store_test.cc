@@ -127,7 +127,8 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
   EXPECT_THAT(raw.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
               ElementsAre(ElementsAre("cases"), ElementsAre("dead_letters"),
                           ElementsAre("deadlines"), ElementsAre("delivery_attempts"),
-                          ElementsAre("events"), ElementsAre("outbox")));
+                          ElementsAre("events"), ElementsAre("outbox"),
+                          ElementsAre("outbox_added")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {

@@ -144,6 +144,27 @@ CREATE TABLE delivery_attempts (
   description  TEXT NOT NULL,
   PRIMARY KEY (seq, attempt)
 ) WITHOUT ROWID;
+-- Receipts: a row of a destination that confirms with a Receipt waits for it until
+-- receipt_due_at_us (indexed only while it waits); then the fallback row, if any, is
+-- fallback_seq. receipt_at_us: when the matching Receipt was stored, even after a fallback.
+ALTER TABLE outbox ADD COLUMN receipt_due_at_us INTEGER;
+ALTER TABLE outbox ADD COLUMN receipt_at_us INTEGER;
+ALTER TABLE outbox ADD COLUMN receipt_event_id TEXT;
+ALTER TABLE outbox ADD COLUMN receipt_overdue_at_us INTEGER;
+ALTER TABLE outbox ADD COLUMN fallback_seq INTEGER;
+CREATE INDEX outbox_awaiting_receipt ON outbox(receipt_due_at_us)
+  WHERE receipt_due_at_us IS NOT NULL;
+-- Outbox rows added to an event after it was stored (a fallback, an operator's re-route): they
+-- are outside the event's own seq range, so they are found by case and by event here.
+CREATE TABLE outbox_added (
+  seq       INTEGER PRIMARY KEY,
+  case_id   TEXT NOT NULL,
+  event_id  TEXT NOT NULL,
+  cause     TEXT NOT NULL,
+  of_seq    INTEGER
+);
+CREATE INDEX outbox_added_by_case ON outbox_added(case_id);
+CREATE INDEX outbox_added_by_event ON outbox_added(event_id);
 )sql",
   };
   return migrations;

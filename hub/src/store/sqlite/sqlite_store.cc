@@ -83,8 +83,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
       "FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "o.seq < e.outbox_first_seq + e.outbox_count "
-      "WHERE e.case_id = ? AND o.destination = ? AND o.seq > ? AND o.seq <= ? AND" +
-      std::string(kPendingRow) + "ORDER BY o.seq LIMIT 1";
+      "WHERE e.case_id = ?1 AND o.destination = ?2 AND o.seq > ?3 AND o.seq <= ?4 AND" +
+      std::string(kPendingRow) +
+      "UNION ALL "
+      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
+      "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
+      "FROM outbox_added a JOIN outbox o ON o.seq = a.seq JOIN events e ON e.event_id = a.event_id "
+      "WHERE a.case_id = ?1 AND o.destination = ?2 AND o.seq > ?3 AND o.seq <= ?4 AND" +
+      std::string(kPendingRow) + "ORDER BY 1 LIMIT 1";
+  // The outbox rows of one event for one destination: its own range, and any added later.
+  constexpr const char* kRowsOfEventFor =
+      "(SELECT o.seq FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      "o.seq < e.outbox_first_seq + e.outbox_count WHERE e.event_id = ?1 AND o.destination = ?2 "
+      "UNION ALL SELECT o.seq FROM outbox_added a JOIN outbox o ON o.seq = a.seq "
+      "WHERE a.event_id = ?1 AND o.destination = ?2)";
+  const std::string record_receipt_sql =
+      std::string("UPDATE outbox SET receipt_at_us = coalesce(receipt_at_us, ?3), "
+                  "receipt_event_id = coalesce(receipt_event_id, ?4), receipt_due_at_us = NULL "
+                  "WHERE seq IN ") + kRowsOfEventFor;
   auto& s = *store->stmts_;
   struct Prep { Stmt& stmt; const char* sql; };
   const Prep preps[] = {
@@ -98,7 +114,23 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.event_outbox, "UPDATE events SET outbox_first_seq = ?, outbox_count = ? WHERE rowid = ?"},
       {s.event_body, "SELECT body FROM events WHERE event_id = ?"},
       {s.insert_outbox,
-       "INSERT INTO outbox(destination, event_id, enqueued_at_us) VALUES (?,?,?)"},
+       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us) "
+       "VALUES (?,?,?,?)"},
+      {s.insert_added,
+       "INSERT INTO outbox_added(seq, case_id, event_id, cause, of_seq) VALUES (?,?,?,?,?)"},
+      {s.record_receipt, record_receipt_sql.c_str()},
+      {s.postpone_receipt,
+       "UPDATE outbox SET receipt_due_at_us = ? WHERE seq = ? AND receipt_due_at_us IS NOT NULL"},
+      {s.receipt_overdue,
+       "UPDATE outbox SET receipt_due_at_us = NULL, receipt_overdue_at_us = ?, fallback_seq = ? "
+       "WHERE seq = ? AND receipt_due_at_us IS NOT NULL"},
+      // On the partial index outbox_awaiting_receipt (schema v6).
+      {s.due_receipts,
+       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.receipt_due_at_us FROM outbox o "
+       "JOIN events e ON e.event_id = o.event_id WHERE o.receipt_due_at_us IS NOT NULL AND "
+       "o.receipt_due_at_us <= ? ORDER BY o.receipt_due_at_us LIMIT ?"},
+      {s.next_receipt_due,
+       "SELECT MIN(receipt_due_at_us) FROM outbox WHERE receipt_due_at_us IS NOT NULL"},
       {s.insert_dead,
        "INSERT INTO dead_letters(received_at_us, address, event_id, reasons, body, body_truncated) "
        "VALUES (?,?,?,?,?,?)"},

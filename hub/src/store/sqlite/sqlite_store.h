@@ -39,6 +39,8 @@ class SqliteStore final : public Store {
   Result<std::vector<DestinationPending>> PendingSummary() override;
   Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
+  Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) override;
+  Result<int64_t> NextReceiptDueAt() override;
   Result<int64_t> NextCaseEvaluationAt() override;
   bool latched() const override;
   std::string latched_reason() const override;
@@ -61,6 +63,8 @@ class SqliteStore final : public Store {
   Status InsertDeadLetter(const DeadLetterRecord& record);
   Status MarkDelivered(const DeliveryMark& mark);
   Status RecordFailedAttempt(const FailedAttempt& failed);
+  Status RecordReceipt(const ReceiptMark& receipt);
+  Status RecordReceiptTimeout(const ReceiptTimeout& timeout);
   Status UpsertCase(const CaseUpdate& update);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each

@@ -174,4 +174,26 @@ Result<int64_t> SqliteStore::NextCaseEvaluationAt() {
   return st.ColInt(0);  // NULL (no case) reads as 0
 }
 
+Result<std::vector<ReceiptDue>> SqliteStore::DueReceipts(int64_t now_us, int limit) {
+  auto& st = stmts_->due_receipts;
+  ResetGuard g{st};
+  st.Int(1, now_us);
+  st.Int(2, limit);
+  std::vector<ReceiptDue> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3), st.ColInt(4)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read receipts due", rc);
+  return out;
+}
+
+Result<int64_t> SqliteStore::NextReceiptDueAt() {
+  auto& st = stmts_->next_receipt_due;
+  ResetGuard g{st};
+  const int rc = st.Step();
+  if (rc == SQLITE_ROW) return st.ColInt(0);  // NULL (none awaited) reads as 0
+  return Fail("read next receipt due", rc);
+}
+
 }  // namespace slussen

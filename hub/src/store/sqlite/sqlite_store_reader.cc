@@ -93,17 +93,35 @@ Result<std::vector<CaseEventRow>> SqliteStoreReader::CaseEvents(const std::strin
 }
 
 Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::string& case_id) {
+  // The events' own rows (their seq ranges) and the rows added later (fallbacks, re-routes).
   Stmt st;
   int rc = st.Prepare(
       db_,
-      "SELECT o.event_id, o.destination, o.delivered_at_us FROM events e "
-      "JOIN outbox o ON o.seq >= e.outbox_first_seq AND o.seq < e.outbox_first_seq + e.outbox_count "
-      "WHERE e.case_id = ? ORDER BY o.seq");
+      "WITH rows(seq, cause) AS ("
+      " SELECT o.seq, '' FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      "  o.seq < e.outbox_first_seq + e.outbox_count WHERE e.case_id = ?1 "
+      " UNION ALL SELECT seq, cause FROM outbox_added WHERE case_id = ?1) "
+      "SELECT o.event_id, o.destination, o.delivered_at_us, o.attempts, o.last_error, "
+      " o.dead_at_us, o.receipt_due_at_us, o.receipt_overdue_at_us, o.receipt_at_us, "
+      " (SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), rows.cause "
+      "FROM rows JOIN outbox o ON o.seq = rows.seq ORDER BY o.seq");
   if (rc != SQLITE_OK) return Fail("read case deliveries", rc);
   st.Text(1, case_id);
   std::vector<DeliveryRow> out;
   while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+    DeliveryRow row;
+    row.event_id = st.ColText(0);
+    row.destination = st.ColText(1);
+    row.delivered_at_us = st.ColInt(2);
+    row.attempts = static_cast<int>(st.ColInt(3));
+    row.last_error = st.ColText(4);
+    row.dead_at_us = st.ColInt(5);
+    row.receipt_due_at_us = st.ColInt(6);
+    row.receipt_overdue_at_us = st.ColInt(7);
+    row.receipt_at_us = st.ColInt(8);
+    row.fallback_to = st.ColText(9);
+    row.added_cause = st.ColText(10);
+    out.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return Fail("read case deliveries", rc);
   return out;

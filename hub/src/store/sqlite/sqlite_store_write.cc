@@ -46,6 +46,12 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& f : batch.failed_attempts) {
     if (auto s = RecordFailedAttempt(f); !s) return s;
   }
+  for (const auto& r : batch.receipts) {
+    if (auto s = RecordReceipt(r); !s) return s;
+  }
+  for (const auto& t : batch.receipt_timeouts) {
+    if (auto s = RecordReceiptTimeout(t); !s) return s;
+  }
   for (const auto& c : batch.cases) {
     if (auto s = UpsertCase(c); !s) return s;
   }
@@ -89,6 +95,9 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     s.insert_outbox.Text(1, dest);
     s.insert_outbox.Text(2, e.event_id);
     s.insert_outbox.Int(3, e.received_at_us);
+    const auto i = static_cast<std::size_t>(&dest - e.destinations.data());
+    const int64_t receipt_due = i < e.receipt_due_at_us.size() ? e.receipt_due_at_us[i] : 0;
+    if (receipt_due > 0) s.insert_outbox.Int(4, receipt_due); else s.insert_outbox.Null(4);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
     const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
     if (first_seq == 0) {
@@ -150,6 +159,53 @@ Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
   s.insert_attempt.Text(5, f.condition);
   s.insert_attempt.Text(6, f.description);
   if (int rc = s.insert_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::RecordReceipt(const ReceiptMark& r) {
+  auto& st = stmts_->record_receipt;
+  ResetGuard g{st};
+  st.Text(1, r.event_id);
+  st.Text(2, r.destination);
+  st.Int(3, r.at_us);
+  st.Text(4, r.receipt_event_id);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("record receipt", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::RecordReceiptTimeout(const ReceiptTimeout& t) {
+  auto& s = *stmts_;
+  if (t.postpone_to_us > 0) {
+    ResetGuard g{s.postpone_receipt};
+    s.postpone_receipt.Int(1, t.postpone_to_us);
+    s.postpone_receipt.Int(2, t.seq);
+    if (int rc = s.postpone_receipt.Step(); rc != SQLITE_DONE) return Fail("postpone receipt", rc);
+    return OkStatus();
+  }
+  sqlite3_int64 fallback_seq = 0;
+  if (!t.fallback_to.empty()) {
+    {
+      ResetGuard g{s.insert_outbox};
+      s.insert_outbox.Text(1, t.fallback_to);
+      s.insert_outbox.Text(2, t.event_id);
+      s.insert_outbox.Int(3, t.at_us);
+      s.insert_outbox.Null(4);
+      if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+      fallback_seq = sqlite3_last_insert_rowid(db_);
+    }
+    ResetGuard g{s.insert_added};
+    s.insert_added.Int(1, fallback_seq);
+    s.insert_added.Text(2, t.case_id);
+    s.insert_added.Text(3, t.event_id);
+    s.insert_added.Text(4, t.cause);
+    s.insert_added.Int(5, t.seq);
+    if (int rc = s.insert_added.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+  }
+  ResetGuard g{s.receipt_overdue};
+  s.receipt_overdue.Int(1, t.at_us);
+  if (fallback_seq) s.receipt_overdue.Int(2, fallback_seq); else s.receipt_overdue.Null(2);
+  s.receipt_overdue.Int(3, t.seq);
+  if (int rc = s.receipt_overdue.Step(); rc != SQLITE_DONE) return Fail("record missing receipt", rc);
   return OkStatus();
 }
 
