@@ -384,6 +384,7 @@ void Core::Pump() {
   for (auto& batch : *batches) {
     output_.Deliver(batch.conn_id, batch.link_id, std::move(batch.items));
   }
+  for (const auto& notice : dispatcher_.TakeNotices()) spdlog::warn("delivery to {}", notice);
 }
 
 }  // namespace slussen

@@ -83,6 +83,9 @@ void Core::PublishStats(bool force) {
       d.retried = it->second.retried;
       d.dead = it->second.dead;
       d.cases_held_back = it->second.cases_held_back;
+      d.paused = it->second.paused;
+      d.maintenance_window = it->second.window;
+      d.window_ends_at_us = it->second.window_ends_at_us;
     }
     if (auto it = delivered_by_destination_.find(name); it != delivered_by_destination_.end()) {
       d.delivered = it->second;

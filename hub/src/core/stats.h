@@ -43,6 +43,9 @@ struct DestinationLiveStats {
   uint64_t retried = 0;              // attempts that ended other than accepted since start
   uint64_t dead = 0;                 // deliveries whose retries ended, since start
   int64_t cases_held_back = 0;       // cases whose later events wait behind one on its way
+  bool paused = false;               // by an operator
+  std::string maintenance_window;    // the window it is in (nothing is sent), if any
+  int64_t window_ends_at_us = 0;
 };
 
 struct CoreStats {

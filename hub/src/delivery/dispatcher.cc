@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/time_format.h"
+#include "delivery/maintenance_window.h"
 #include "delivery/retry_policy.h"
 
 namespace slussen {
@@ -121,7 +123,11 @@ FailedAttempt Dispatcher::Fail(int64_t seq, const std::string& outcome,
     f.reason = end_reason;
     if (!condition.empty()) f.reason += " (" + condition + ")";
     if (!description.empty()) f.reason += ": " + description;
-  } else if (BudgetSpent(policy, row.attempts, FromMicros(row.enqueued_at_us), next)) {
+  } else if (BudgetSpent(policy, row.attempts,
+                         FromMicros(row.enqueued_at_us) +
+                             std::chrono::duration_cast<std::chrono::microseconds>(
+                                 WindowTime(row.destination, FromMicros(row.enqueued_at_us), next)),
+                         next)) {
     f.dead = true;
     f.reason = "retries ended after " + std::to_string(row.attempts) +
                " failed attempts (the destination's retry budget); the last: " + outcome;
@@ -158,6 +164,58 @@ void Dispatcher::OnEnqueued(const std::string& destination) {
   destinations_[destination].maybe_more = true;
 }
 
+void Dispatcher::SetPaused(const std::string& destination, bool paused) {
+  destinations_[destination].paused = paused;
+}
+
+std::vector<std::string> Dispatcher::TakeNotices() {
+  std::vector<std::string> out;
+  out.swap(notices_);
+  return out;
+}
+
+bool Dispatcher::InWindow(const std::string& name, Destination& dest,
+                          std::chrono::system_clock::time_point now) {
+  const auto& windows = policy_for_(name).windows;
+  if (windows.empty()) return false;
+  auto active = ActiveWindow(windows, now);
+  if (active && !dest.window) {
+    notices_.push_back(name + ": maintenance window '" + active->name + "' began; nothing is sent " +
+                       "to it until " + FormatStockholmTime(active->end));
+  } else if (!active && dest.window) {
+    notices_.push_back(name + ": maintenance window '" + dest.window->first +
+                       "' ended; delivery resumes");
+  }
+  if (active) {
+    dest.window.emplace(active->name, active->end);
+  } else {
+    dest.window.reset();
+  }
+  return active.has_value();
+}
+
+std::chrono::system_clock::duration Dispatcher::WindowTime(
+    const std::string& destination, std::chrono::system_clock::time_point from,
+    std::chrono::system_clock::time_point to) const {
+  const auto& windows = policy_for_(destination).windows;
+  std::chrono::system_clock::duration total{0};
+  if (windows.empty()) return total;
+  auto t = from;
+  // Each step moves past one window; a budget's age spans days, so this ends in few steps.
+  for (int steps = 0; t < to && steps < 1000; ++steps) {
+    if (auto active = ActiveWindow(windows, t)) {
+      const auto end = std::min(active->end, to);
+      total += end - t;
+      t = active->end;
+    } else if (auto next = NextWindowStart(windows, t); next && next->start < to) {
+      t = next->start;
+    } else {
+      break;
+    }
+  }
+  return total;
+}
+
 std::map<std::string, Dispatcher::Activity> Dispatcher::ActivityByDestination() const {
   std::map<std::string, Activity> out;
   for (const auto& [name, dest] : destinations_) {
@@ -167,6 +225,11 @@ std::map<std::string, Dispatcher::Activity> Dispatcher::ActivityByDestination() 
     a.receivers = static_cast<int>(dest.links.size());
     a.retried = dest.retried;
     a.dead = dest.dead;
+    a.paused = dest.paused;
+    if (dest.window) {
+      a.window = dest.window->first;
+      a.window_ends_at_us = ToMicros(dest.window->second);
+    }
   }
   for (const auto& [seq, link] : inflight_) ++out[rows_.at(seq).destination].in_flight;
   return out;
@@ -304,8 +367,10 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
 Result<std::vector<Dispatcher::Batch>> Dispatcher::Pump() {
   read_more_now_ = false;
   std::map<uint64_t, Batch> batches;
+  const auto now = clock_();
   for (auto& [name, dest] : destinations_) {
-    if (dest.links.empty()) continue;
+    // In a window nothing is sent (what is in flight finishes), so no retry spends an attempt.
+    if (InWindow(name, dest, now) || dest.paused || dest.links.empty()) continue;
     if (auto s = PumpDestination(name, dest, batches); !s) return Error{s.error()};
   }
   std::vector<Batch> out;
@@ -319,7 +384,17 @@ std::optional<std::chrono::system_clock::time_point> Dispatcher::NextWakeAt() co
   std::optional<std::chrono::system_clock::time_point> next;
   for (const auto& [name, dest] : destinations_) {
     // Without demand nothing can be sent; new credit wakes the core anyway.
-    if (Demand(dest) == 0) continue;
+    if (Demand(dest) == 0 || dest.paused) continue;
+    if (dest.window) {
+      if (!next || dest.window->second < *next) next = dest.window->second;
+      continue;
+    }
+    // A window that begins must be noticed even if nothing is due: check at its start.
+    if (const auto& windows = policy_for_(name).windows; !windows.empty()) {
+      if (auto start = NextWindowStart(windows, clock_()); start && (!next || start->start < *next)) {
+        next = start->start;
+      }
+    }
     if (!dest.freed.empty()) return clock_();
     for (const auto& [seq, waiting] : dest.retry) {
       if (!next || waiting.due < *next) next = waiting.due;

@@ -68,6 +68,11 @@ class Dispatcher {
   Effect OnOutcome(const DeliveryOutcome& outcome);
   // New outbox rows were committed for this destination.
   void OnEnqueued(const std::string& destination);
+  // An operator paused (or resumed) the destination: nothing new is sent to it while paused;
+  // what is in flight finishes. A maintenance window of its policy pauses it the same way.
+  void SetPaused(const std::string& destination, bool paused);
+  // Lines for the log about windows that began or ended (the core logs them).
+  std::vector<std::string> TakeNotices();
 
   struct Batch {
     uint64_t conn_id = 0;
@@ -90,6 +95,9 @@ class Dispatcher {
     int receivers = 0;
     uint64_t retried = 0;  // attempts that ended other than accepted, since start
     uint64_t dead = 0;     // deliveries whose retries ended, since start
+    bool paused = false;   // by an operator
+    std::string window;    // the maintenance window it is in, if any
+    int64_t window_ends_at_us = 0;
   };
   std::map<std::string, Activity> ActivityByDestination() const;
 
@@ -115,6 +123,8 @@ class Dispatcher {
     uint64_t retried = 0;
     uint64_t dead = 0;
     int on_its_way = 0;  // in flight + waiting for a retry: what the window counts
+    bool paused = false;
+    std::optional<std::pair<std::string, std::chrono::system_clock::time_point>> window;
   };
   // What the dispatcher remembers of a row on its way.
   struct Row {
@@ -150,6 +160,16 @@ class Dispatcher {
   std::unordered_map<int64_t, Row> rows_;       // every row on its way, by seq
   std::unordered_map<int64_t, uint64_t> inflight_;  // sent and unsettled: seq -> link
   bool read_more_now_ = false;  // a Pump stopped reading early
+  std::vector<std::string> notices_;
+  // Whether the destination is in a maintenance window at `now` (updating its state and the
+  // notices as windows begin and end).
+  bool InWindow(const std::string& name, Destination& dest,
+                std::chrono::system_clock::time_point now);
+  // How much of [from, to) lies in the destination's maintenance windows: a retry's age budget
+  // does not count it.
+  std::chrono::system_clock::duration WindowTime(const std::string& destination,
+                                                 std::chrono::system_clock::time_point from,
+                                                 std::chrono::system_clock::time_point to) const;
 };
 
 }  // namespace slussen

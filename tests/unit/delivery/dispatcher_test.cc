@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery/maintenance_window.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -51,6 +52,7 @@ class DispatcherTest : public ::testing::Test {
       e.sender_hsa_id = "SE2321000131-sjh";
       e.schema_version = 1;
       e.body = "body of " + e.event_id;
+      e.received_at_us = enqueued_at_us_;
       e.destinations = {destination};
       batch.events.push_back(std::move(e));
     }
@@ -149,6 +151,7 @@ class DispatcherTest : public ::testing::Test {
   }
   Dispatcher dispatcher_ = MakeDispatcher();
   std::vector<FailedAttempt> failures_;
+  int64_t enqueued_at_us_ = 0;  // the stored time of what Enqueue() writes
   int next_event_ = 1;
 };
 
@@ -581,6 +584,57 @@ TEST_F(DispatcherTest, ARestartContinuesTheStoredSchedule) {
   auto effect = restarted.OnOutcome(released);
   ASSERT_TRUE(effect.failed);
   EXPECT_EQ(effect.failed->attempt, 3);  // counting on, not from one
+}
+
+// ---- Pause and maintenance windows ---------------------------------------------------------
+
+TEST_F(DispatcherTest, APausedDestinationSendsNothingUntilResumed) {
+  const auto a = Enqueue("A", 2);
+  Demand(kLink1, "A", 10);
+  dispatcher_.SetPaused("A", true);
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_TRUE(dispatcher_.ActivityByDestination()["A"].paused);
+  EXPECT_EQ(dispatcher_.NextWakeAt(), std::nullopt);
+  dispatcher_.SetPaused("A", false);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
+}
+
+TEST_F(DispatcherTest, AMaintenanceWindowHoldsDeliveryAndIsNotCountedAsAge) {
+  // Every day 00:00-23:59 Stockholm time: the clock (2025-10-09 08:53 UTC) is inside one.
+  MaintenanceWindow daily;
+  daily.name = "Lifecare driftfönster";
+  daily.repeat = MaintenanceWindow::Repeat::kDaily;
+  daily.from = std::chrono::minutes(0);
+  daily.to = std::chrono::minutes(23 * 60 + 59);
+  policy_->windows = {daily};
+  const auto window = ActiveWindow(policy_->windows, Now());
+  ASSERT_TRUE(window);
+
+  enqueued_at_us_ = ToMicros(Now() - std::chrono::hours(72));
+  const auto a = Enqueue("A", 1);
+  Demand(kLink1, "A", 10);
+  EXPECT_THAT(Pump(), IsEmpty());
+  EXPECT_EQ(dispatcher_.ActivityByDestination()["A"].window, "Lifecare driftfönster");
+  EXPECT_THAT(dispatcher_.NextWakeAt(), Optional(window->end));
+  const auto notices = dispatcher_.TakeNotices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_THAT(notices[0], ::testing::HasSubstr("'Lifecare driftfönster' began"));
+
+  *now_ = window->end;
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_THAT(dispatcher_.TakeNotices().at(0), ::testing::HasSubstr("ended"));
+
+  // Stored three days ago, with a 23 h 59 min window every day since: of a one-hour age budget
+  // only the minutes between windows count, so it is not spent...
+  policy_->retry.max_age = std::chrono::hours(1);
+  Outcome(kLink1, a[0], Kind::kReleased);
+  EXPECT_FALSE(LastFailure().dead) << LastFailure().reason;
+  // ...which it would be without the windows.
+  policy_->windows.clear();
+  *now_ = *dispatcher_.NextWakeAt();
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  Outcome(kLink1, a[0], Kind::kReleased);
+  EXPECT_TRUE(LastFailure().dead);
 }
 
 }  // namespace
