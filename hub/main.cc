@@ -128,9 +128,14 @@ int PrintReport(const slussen::Config& config, const std::string& case_id, bool 
     return us ? std::optional(slussen::FromMicros(us)) : std::nullopt;
   };
   for (const auto& d : *rows_delivered) {
+    std::vector<slussen::DeliveryRecord::Action> actions;
+    for (const auto& a : d.actions) {
+      actions.push_back({slussen::FromMicros(a.at_us), a.action, a.operator_id, a.reason});
+    }
     deliveries.push_back({d.event_id, d.destination, at(d.delivered_at_us), d.attempts,
                           at(d.dead_at_us), d.last_error, at(d.receipt_overdue_at_us),
-                          d.fallback_to, d.added_cause});
+                          d.fallback_to, d.added_cause, d.manual_by, d.manual_reason,
+                          std::move(actions)});
   }
   if (!pdf.empty()) {
     const auto written = slussen::WriteCaseReportPdf(

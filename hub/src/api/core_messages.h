@@ -3,12 +3,14 @@
 // sees a Proton object: the transport identifies connections, links and inbound deliveries by
 // opaque numbers (skupper-router's rule: copy state, don't share pointers across threads).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 #include "api/records.h"
+#include "common/result.h"
 
 namespace slussen {
 
@@ -67,7 +69,29 @@ struct DeliveryOutcome {
   bool undeliverable_here = false;
 };
 
-using CoreInput = std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome>;
+// An operator's action on delivery (hub/DESIGN.md "Operator actions"): the admin API and
+// slussenctl send these; each is recorded with who and why, on the case where it concerns one,
+// and answered once it is durable (or refused: kNotFound, kFailedPrecondition, kInvalidArgument).
+struct OperatorCommand {
+  enum class Action {
+    kRetryDead,      // seq: a dead delivery is tried again (its attempts stay on record)
+    kReroute,        // event_id, destination: the event is also sent there
+    kMarkDelivered,  // seq: delivered by other means ("phoned through")
+    kPause,          // destination: nothing new is sent to it until resumed
+    kResume,         // destination
+  };
+  Action action = Action::kRetryDead;
+  int64_t seq = 0;
+  std::string event_id;
+  std::string destination;
+  std::string operator_id;  // who
+  std::string reason;       // why
+  // Called on the core thread with the outcome; must not block.
+  std::function<void(const Status&)> done;
+};
+
+using CoreInput =
+    std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome, OperatorCommand>;
 
 // Implemented by the core: where a transport puts what it receives. Thread-safe, never blocks
 // for long (a queue push).

@@ -93,6 +93,15 @@ struct DeliveryRow {
   int64_t receipt_at_us = 0;          // when the matching Receipt was stored
   std::string fallback_to;            // the destination the event fell back to, if it did
   std::string added_cause;            // for a row added later (a fallback, a re-route): why
+  std::string manual_by;              // delivered by other means, as an operator recorded
+  std::string manual_reason;
+  struct Action {
+    int64_t at_us = 0;
+    std::string action;  // retry-dead, reroute, mark-delivered
+    std::string operator_id;
+    std::string reason;
+  };
+  std::vector<Action> actions;  // operators' actions on this row, oldest first
 };
 
 }  // namespace slussen

@@ -115,6 +115,7 @@ void Core::Run() {
   // Cases whose evaluation fell due while the hub was down (or that a migration marked) first.
   ArmCaseEvaluationFromStore(clock_());
   ArmReceiptTimerFromStore(clock_());
+  RestorePausedDestinations();
   // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
@@ -162,6 +163,8 @@ void Core::Process(std::vector<Item>& items) {
       dispatcher_.AddDemand(*demand);
     } else if (auto* gone = std::get_if<LinkGone>(input)) {
       for (auto& failed : dispatcher_.RemoveLink(gone->link_id)) RecordFailure(std::move(failed));
+    } else if (auto* cmd = std::get_if<OperatorCommand>(input)) {
+      AcceptCommand(std::move(*cmd), now);
     } else if (auto* outcome = std::get_if<DeliveryOutcome>(input)) {
       auto effect = dispatcher_.OnOutcome(*outcome);
       if (effect.accepted) {
@@ -189,11 +192,16 @@ void Core::Process(std::vector<Item>& items) {
       !NothingUnrecorded() &&
       (barrier || unrecorded_marks_.size() >= tuning_.mark_flush_max ||
        std::chrono::steady_clock::now() >= marks_since_ + tuning_.mark_flush_interval);
-  if (pending.empty() && !flush_marks && due_cases_.empty() && receipt_timeouts_.empty()) return;
+  if (pending.empty() && !flush_marks && due_cases_.empty() && receipt_timeouts_.empty() &&
+      commands_.empty()) {
+    return;
+  }
 
   if (store_.latched()) {
     due_cases_.clear();
     receipt_timeouts_.clear();
+    OnCommandsDone(Error{"the store is latched: " + store_.latched_reason(),
+                         ErrorCode::kFailedPrecondition});
     return RefuseWhileLatched(pending);
   }
   std::set<std::string> enqueued;
@@ -217,12 +225,14 @@ void Core::Process(std::vector<Item>& items) {
     due_cases_.clear();
     more_due_ = false;
     evaluating_ = 0;
+    OnCommandsDone(written);  // refused: the operator may try again
     return OnWriteFailed(pending, written);
   }
   CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);
   OnCasesCommitted(working, *batch, now);
   OnReceiptsCommitted(*batch, now);
+  OnCommandsDone(OkStatus());
 }
 
 // Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
@@ -344,6 +354,7 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   AddCaseUpdates(working, now, batch);
   SetReceiptDues(batch);
   batch.receipt_timeouts = receipt_timeouts_;
+  for (const auto& c : commands_) batch.actions.push_back(c.record);
   return batch;
 }
 

@@ -140,6 +140,10 @@ class Core final : public CoreInbox {
   void FetchDueReceipts(std::chrono::system_clock::time_point now);
   void ArmReceiptTimerFromStore(std::chrono::system_clock::time_point now);
   void OnReceiptsCommitted(const WriteBatch& batch, std::chrono::system_clock::time_point now);
+  // Operators' actions (core_operator.cc).
+  void AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now);
+  void OnCommandsDone(const Status& written);
+  void RestorePausedDestinations();
   // Statistics (core_stats.cc).
   void CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch);
   void RefreshDepth();
@@ -180,6 +184,11 @@ class Core final : public CoreInbox {
   std::size_t evaluating_ = 0;         // due cases in the batch being written
   std::set<std::string> cache_admit_;  // the batch's cases that go (back) into the cache
   std::vector<ReceiptTimeout> receipt_timeouts_;  // found overdue, not yet written
+  struct AcceptedCommand {
+    OperatorCommand command;
+    OperatorActionRecord record;
+  };
+  std::vector<AcceptedCommand> commands_;  // checked, for the next transaction
   bool more_receipts_due_ = false;                // the last fetch was cut at its limit
 
   // Statistics: counted here, published to stats_board_ as snapshots.

@@ -149,15 +149,23 @@ void Dispatcher::Finish(int64_t seq) {
   inflight_.erase(seq);
   dest.retry.erase(seq);
   --dest.on_its_way;
-  const std::string& case_id = row->second.case_id;
-  if (dest.held_back.erase(case_id) > 0) {
+  const std::string case_id = row->second.case_id;
+  const int64_t after = std::max(seq, row->second.resume_after);
+  rows_.erase(row);
+  const bool held = dest.held_back.erase(case_id) > 0;
+  if (auto revived = dest.revived.find(case_id); revived != dest.revived.end()) {
+    // A revived row of the case goes next; whatever else the cursor passed over waits for it.
+    dest.busy[case_id] = -1;
+    dest.freed.push_back({case_id, after, revived->second});
+    dest.revived.erase(revived);
+    if (held) dest.held_back.insert(case_id);
+  } else if (held) {
     // Still busy (the cursor keeps passing its rows over) until Pump has fetched its next row.
     dest.busy[case_id] = -1;
-    dest.freed.emplace_back(case_id, seq);
+    dest.freed.push_back({case_id, after, 0});
   } else {
     dest.busy.erase(case_id);
   }
-  rows_.erase(row);
 }
 
 void Dispatcher::OnEnqueued(const std::string& destination) {
@@ -167,6 +175,19 @@ void Dispatcher::OnEnqueued(const std::string& destination) {
 void Dispatcher::SetPaused(const std::string& destination, bool paused) {
   destinations_[destination].paused = paused;
 }
+
+void Dispatcher::Revive(int64_t seq, const std::string& destination, const std::string& case_id) {
+  auto& dest = destinations_[destination];
+  if (rows_.count(seq)) return;
+  if (dest.busy.count(case_id)) {
+    dest.revived.emplace(case_id, seq);
+  } else {
+    dest.busy[case_id] = -1;
+    dest.freed.push_back({case_id, 0, seq});
+  }
+}
+
+void Dispatcher::ManuallyDelivered(int64_t seq) { Finish(seq); }
 
 std::vector<std::string> Dispatcher::TakeNotices() {
   std::vector<std::string> out;
@@ -309,29 +330,32 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
   }
   // 2. Cases whose row ended while their later rows were passed over: the next of each, before
   // the cursor reads anything newer of them.
-  std::vector<std::pair<std::string, int64_t>> freed;
+  std::vector<Destination::Freed> freed;
   freed.swap(dest.freed);
   for (std::size_t i = 0; i < freed.size(); ++i) {
-    const auto& [case_id, after] = freed[i];
-    auto next = store_.NextPendingOfCase(name, case_id, after, dest.cursor);
+    const Destination::Freed f = freed[i];
+    auto next = f.revive ? store_.PendingBySeq(f.revive)
+                         : store_.NextPendingOfCase(name, f.case_id, f.after, dest.cursor);
     if (!next) {
       dest.freed.insert(dest.freed.end(), freed.begin() + static_cast<std::ptrdiff_t>(i),
                         freed.end());
       return Error{next.error()};
     }
-    if (next->empty()) {
-      dest.busy.erase(case_id);
-      continue;
-    }
-    dest.busy.erase(case_id);
-    const std::string id = case_id;
+    dest.busy.erase(f.case_id);
+    if (next->empty()) continue;
+    // A revived row counts as one of the case's, whatever case its outbox row was read with.
+    next->front().case_id = f.case_id;
     if (!Take(name, dest, std::move(next->front()), batches)) {
-      dest.busy[id] = -1;  // no room yet: tried again at the next Pump
-      dest.freed.emplace_back(id, after);
+      dest.busy[f.case_id] = -1;  // no room yet: tried again at the next Pump
+      dest.freed.push_back(f);
       continue;
     }
-    // It may have more rows the cursor passed over: look again when this one ends.
-    dest.held_back.insert(id);
+    if (f.revive) {
+      if (auto row = rows_.find(f.revive); row != rows_.end()) row->second.resume_after = f.after;
+    } else {
+      // It may have more rows the cursor passed over: look again when this one ends.
+      dest.held_back.insert(f.case_id);
+    }
   }
   // 3. New rows from the cursor.
   std::size_t scanned = 0;

@@ -71,6 +71,11 @@ class Dispatcher {
   // An operator paused (or resumed) the destination: nothing new is sent to it while paused;
   // what is in flight finishes. A maintenance window of its policy pauses it the same way.
   void SetPaused(const std::string& destination, bool paused);
+  // An operator revived dead row `seq` (committed): it goes out as soon as its case has nothing
+  // else on its way to the destination (so it may arrive after later events of its case).
+  void Revive(int64_t seq, const std::string& destination, const std::string& case_id);
+  // An operator marked row `seq` delivered (committed): it is no longer on its way.
+  void ManuallyDelivered(int64_t seq);
   // Lines for the log about windows that began or ended (the core logs them).
   std::vector<std::string> TakeNotices();
 
@@ -119,7 +124,15 @@ class Dispatcher {
     std::map<int64_t, Waiting> retry;                  // seq -> when
     std::unordered_map<std::string, int64_t> busy;     // case -> its row on its way
     std::unordered_set<std::string> held_back;         // busy cases with later rows <= cursor
-    std::vector<std::pair<std::string, int64_t>> freed;  // held-back cases whose row ended
+    // Cases whose row ended while more of theirs waits: their next row (after `after`), or the
+    // revived row `revive`, is fetched by the next Pump before the cursor reads on.
+    struct Freed {
+      std::string case_id;
+      int64_t after = 0;
+      int64_t revive = 0;
+    };
+    std::vector<Freed> freed;
+    std::unordered_multimap<std::string, int64_t> revived;  // case -> revived row waiting for it
     uint64_t retried = 0;
     uint64_t dead = 0;
     int on_its_way = 0;  // in flight + waiting for a retry: what the window counts
@@ -134,6 +147,9 @@ class Dispatcher {
     std::string event_id;
     int attempts = 0;      // failed so far
     int64_t enqueued_at_us = 0;
+    // A revived row: the case's row that ended before it; the case goes on after the later of
+    // the two (never back to rows it already delivered).
+    int64_t resume_after = 0;
   };
 
   Status PumpDestination(const std::string& name, Destination& dest,

@@ -138,6 +138,16 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
         dest["receipt_overdue_at"] = Time(d->receipt_overdue_at);
         dest["fallback_to"] = Text(d->fallback_to);
         dest["added_because"] = Text(d->added_because);
+        dest["manually_delivered_by"] = Text(d->manual_by);
+        dest["manual_delivery_reason"] = Text(d->manual_reason);
+        json actions = json::array();
+        for (const auto& a : d->operator_actions) {
+          actions.push_back(json{{"at", FormatStockholmTime(a.at)},
+                                 {"action", a.action},
+                                 {"operator", a.operator_id},
+                                 {"reason", a.reason}});
+        }
+        dest["operator_actions"] = std::move(actions);
       }
       destinations.push_back(std::move(dest));
     }
@@ -243,6 +253,10 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
           o << "\n";
         }
         if (d->dead_at) o << "         DEAD since " << TableTime(*d->dead_at) << "\n";
+        for (const auto& a : d->operator_actions) {
+          o << "         " << TableTime(a.at) << " " << a.action << " by " << a.operator_id
+            << ": " << a.reason << "\n";
+        }
         if (d->receipt_overdue_at) {
           o << "         receipt missing at " << TableTime(*d->receipt_overdue_at);
           if (!d->fallback_to.empty()) o << "; fell back to " << d->fallback_to;

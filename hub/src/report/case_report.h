@@ -34,6 +34,15 @@ struct DeliveryRecord {
   std::optional<TimePoint> receipt_overdue_at;  // the Receipt was found missing
   std::string fallback_to;                      // the event then also went there
   std::string added_because;                    // this row is a fallback or re-route: why
+  std::string manual_by;                        // delivered by other means, per this operator
+  std::string manual_reason;
+  struct Action {
+    TimePoint at;
+    std::string action;
+    std::string operator_id;
+    std::string reason;
+  };
+  std::vector<Action> operator_actions;  // on this delivery, oldest first
 
   // A row known only by when it was delivered (nullopt: not yet).
   static DeliveryRecord Delivered(std::string event_id, std::string destination,

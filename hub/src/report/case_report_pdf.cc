@@ -276,6 +276,10 @@ void RenderEvents(Document& r, const json& report) {
                          " misslyckade försök (failed attempts); senast (last): " +
                          Esc(Str(d, "last_error")));
       }
+      for (const auto& a : Array(d, "operator_actions")) {
+        detail.push_back("    " + Text(a, "at") + " " + Esc(Str(a, "action")) + " av (by) " +
+                         Esc(Str(a, "operator")) + ": " + Esc(Str(a, "reason")));
+      }
       if (!Str(d, "dead_at").empty()) {
         detail.push_back("    " + Colour(pdf::kRed, "ej levererbar (dead) sedan " + Text(d, "dead_at")));
       }

@@ -19,6 +19,7 @@
 // (which recovers from what is on disk) clears the latch.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,28 @@ struct ReceiptTimeout {
   std::string cause;  // for the fallback row, e.g. "no receipt from kommun-1380 by ..."
 };
 
+// An operator's action (api/core_messages.h OperatorCommand) as the batch applies and records it.
+struct OperatorActionRecord {
+  std::string action;       // retry-dead, reroute, mark-delivered, pause, resume
+  int64_t at_us = 0;
+  std::string destination;
+  int64_t seq = 0;          // the row it concerns (0: none)
+  std::string event_id;
+  std::string case_id;
+  std::string operator_id;
+  std::string reason;
+};
+
+// One outbox row as an operator's action needs to see it.
+struct OutboxRowState {
+  int64_t seq = 0;
+  std::string destination;
+  std::string event_id;
+  std::string case_id;
+  int64_t delivered_at_us = 0;
+  int64_t dead_at_us = 0;
+};
+
 // A case's new summary and the complete set of its deadlines (replacing the stored ones).
 struct CaseUpdate {
   CaseRecord record;
@@ -97,12 +120,15 @@ struct WriteBatch {
   std::vector<FailedAttempt> failed_attempts;
   std::vector<ReceiptMark> receipts;
   std::vector<ReceiptTimeout> receipt_timeouts;
+  // Operators' actions, each applied (a dead row revived, a row marked delivered, a new row for
+  // a re-route, a destination paused or resumed) and recorded in the same transaction.
+  std::vector<OperatorActionRecord> actions;
   std::vector<CaseUpdate> cases;
 
   bool empty() const {
     return events.empty() && dead_letters.empty() && delivered.empty() &&
            failed_attempts.empty() && receipts.empty() && receipt_timeouts.empty() &&
-           cases.empty();
+           actions.empty() && cases.empty();
   }
 };
 
@@ -154,6 +180,13 @@ class Store {
   virtual Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) = 0;
   // The earliest time a Receipt is due; 0 if none is awaited.
   virtual Result<int64_t> NextReceiptDueAt() = 0;
+
+  // One outbox row; nullopt if there is none with that seq.
+  virtual Result<std::optional<OutboxRowState>> OutboxRow(int64_t seq) = 0;
+  // The case of a stored event; nullopt if no such event is stored.
+  virtual Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) = 0;
+  // Destinations an operator paused and did not resume.
+  virtual Result<std::vector<std::string>> PausedDestinations() = 0;
 
   // Whether a data-loss or corruption error has latched the store, and the first such error.
   virtual bool latched() const = 0;

@@ -97,6 +97,15 @@ class FaultyStore final : public Store {
     return real_.DueReceipts(now_us, limit);
   }
   Result<int64_t> NextReceiptDueAt() override { return real_.NextReceiptDueAt(); }
+  Result<std::optional<OutboxRowState>> OutboxRow(int64_t seq) override {
+    return real_.OutboxRow(seq);
+  }
+  Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) override {
+    return real_.CaseOfEvent(event_id);
+  }
+  Result<std::vector<std::string>> PausedDestinations() override {
+    return real_.PausedDestinations();
+  }
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override {
     return real_.PendingBySeq(seq);
   }

@@ -165,6 +165,28 @@ CREATE TABLE outbox_added (
 );
 CREATE INDEX outbox_added_by_case ON outbox_added(case_id);
 CREATE INDEX outbox_added_by_event ON outbox_added(event_id);
+-- Operators' actions on delivery, each with who and why; a manual delivery is also on its row.
+ALTER TABLE outbox ADD COLUMN manual_by TEXT;
+ALTER TABLE outbox ADD COLUMN manual_reason TEXT;
+CREATE TABLE delivery_actions (
+  id           INTEGER PRIMARY KEY,
+  at_us        INTEGER NOT NULL,
+  action       TEXT NOT NULL,
+  destination  TEXT NOT NULL,
+  seq          INTEGER,
+  event_id     TEXT,
+  case_id      TEXT,
+  operator     TEXT NOT NULL,
+  reason       TEXT NOT NULL
+);
+CREATE INDEX delivery_actions_by_case ON delivery_actions(case_id) WHERE case_id IS NOT NULL;
+-- Destinations an operator paused (a restart keeps them paused).
+CREATE TABLE paused_destinations (
+  destination  TEXT PRIMARY KEY,
+  since_us     INTEGER NOT NULL,
+  operator     TEXT NOT NULL,
+  reason       TEXT NOT NULL
+) WITHOUT ROWID;
 )sql",
   };
   return migrations;

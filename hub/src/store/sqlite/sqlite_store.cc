@@ -129,6 +129,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "SELECT o.seq, o.destination, o.event_id, e.case_id, o.receipt_due_at_us FROM outbox o "
        "JOIN events e ON e.event_id = o.event_id WHERE o.receipt_due_at_us IS NOT NULL AND "
        "o.receipt_due_at_us <= ? ORDER BY o.receipt_due_at_us LIMIT ?"},
+      {s.outbox_row,
+       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.delivered_at_us, o.dead_at_us "
+       "FROM outbox o JOIN events e ON e.event_id = o.event_id WHERE o.seq = ?"},
+      {s.case_of_event, "SELECT case_id FROM events WHERE event_id = ?"},
+      {s.paused_destinations, "SELECT destination FROM paused_destinations ORDER BY destination"},
+      {s.insert_action,
+       "INSERT INTO delivery_actions(at_us, action, destination, seq, event_id, case_id, operator, "
+       "reason) VALUES (?,?,?,?,?,?,?,?)"},
+      {s.revive,
+       "UPDATE outbox SET dead_at_us = NULL, next_attempt_at_us = NULL "
+       "WHERE seq = ? AND dead_at_us IS NOT NULL AND delivered_at_us IS NULL"},
+      {s.manual_delivery,
+       "UPDATE outbox SET delivered_at_us = ?, manual_by = ?, manual_reason = ? "
+       "WHERE seq = ? AND delivered_at_us IS NULL"},
+      {s.pause,
+       "INSERT OR REPLACE INTO paused_destinations(destination, since_us, operator, reason) "
+       "VALUES (?,?,?,?)"},
+      {s.resume, "DELETE FROM paused_destinations WHERE destination = ?"},
       {s.next_receipt_due,
        "SELECT MIN(receipt_due_at_us) FROM outbox WHERE receipt_due_at_us IS NOT NULL"},
       {s.insert_dead,

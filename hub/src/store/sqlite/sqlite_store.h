@@ -41,6 +41,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
   Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) override;
   Result<int64_t> NextReceiptDueAt() override;
+  Result<std::optional<OutboxRowState>> OutboxRow(int64_t seq) override;
+  Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) override;
+  Result<std::vector<std::string>> PausedDestinations() override;
   Result<int64_t> NextCaseEvaluationAt() override;
   bool latched() const override;
   std::string latched_reason() const override;
@@ -65,6 +68,7 @@ class SqliteStore final : public Store {
   Status RecordFailedAttempt(const FailedAttempt& failed);
   Status RecordReceipt(const ReceiptMark& receipt);
   Status RecordReceiptTimeout(const ReceiptTimeout& timeout);
+  Status ApplyAction(const OperatorActionRecord& action);
   Status UpsertCase(const CaseUpdate& update);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each

@@ -196,4 +196,35 @@ Result<int64_t> SqliteStore::NextReceiptDueAt() {
   return Fail("read next receipt due", rc);
 }
 
+Result<std::optional<OutboxRowState>> SqliteStore::OutboxRow(int64_t seq) {
+  auto& st = stmts_->outbox_row;
+  ResetGuard g{st};
+  st.Int(1, seq);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<OutboxRowState>();
+  if (rc != SQLITE_ROW) return Fail("read outbox row", rc);
+  return std::optional<OutboxRowState>(OutboxRowState{st.ColInt(0), st.ColText(1), st.ColText(2),
+                                                      st.ColText(3), st.ColInt(4), st.ColInt(5)});
+}
+
+Result<std::optional<std::string>> SqliteStore::CaseOfEvent(const std::string& event_id) {
+  auto& st = stmts_->case_of_event;
+  ResetGuard g{st};
+  st.Text(1, event_id);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Fail("read event", rc);
+  return std::optional<std::string>(st.ColText(0));
+}
+
+Result<std::vector<std::string>> SqliteStore::PausedDestinations() {
+  auto& st = stmts_->paused_destinations;
+  ResetGuard g{st};
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(st.ColText(0));
+  if (rc != SQLITE_DONE) return Fail("read paused destinations", rc);
+  return out;
+}
+
 }  // namespace slussen

@@ -103,11 +103,13 @@ Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::st
       " UNION ALL SELECT seq, cause FROM outbox_added WHERE case_id = ?1) "
       "SELECT o.event_id, o.destination, o.delivered_at_us, o.attempts, o.last_error, "
       " o.dead_at_us, o.receipt_due_at_us, o.receipt_overdue_at_us, o.receipt_at_us, "
-      " (SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), rows.cause "
+      " (SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), rows.cause, "
+      " o.manual_by, o.manual_reason, o.seq "
       "FROM rows JOIN outbox o ON o.seq = rows.seq ORDER BY o.seq");
   if (rc != SQLITE_OK) return Fail("read case deliveries", rc);
   st.Text(1, case_id);
   std::vector<DeliveryRow> out;
+  std::vector<int64_t> seqs;  // of out's rows
   while ((rc = st.Step()) == SQLITE_ROW) {
     DeliveryRow row;
     row.event_id = st.ColText(0);
@@ -121,9 +123,28 @@ Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::st
     row.receipt_at_us = st.ColInt(8);
     row.fallback_to = st.ColText(9);
     row.added_cause = st.ColText(10);
+    row.manual_by = st.ColText(11);
+    row.manual_reason = st.ColText(12);
+    seqs.push_back(st.ColInt(13));
     out.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return Fail("read case deliveries", rc);
+  Stmt actions;
+  rc = actions.Prepare(db_,
+                       "SELECT seq, at_us, action, operator, reason FROM delivery_actions "
+                       "WHERE case_id = ? AND seq IS NOT NULL ORDER BY id");
+  if (rc != SQLITE_OK) return Fail("read delivery actions", rc);
+  actions.Text(1, case_id);
+  while ((rc = actions.Step()) == SQLITE_ROW) {
+    const int64_t seq = actions.ColInt(0);
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+      if (seqs[i] == seq) {
+        out[i].actions.push_back(
+            {actions.ColInt(1), actions.ColText(2), actions.ColText(3), actions.ColText(4)});
+      }
+    }
+  }
+  if (rc != SQLITE_DONE) return Fail("read delivery actions", rc);
   return out;
 }
 

@@ -52,6 +52,9 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& t : batch.receipt_timeouts) {
     if (auto s = RecordReceiptTimeout(t); !s) return s;
   }
+  for (const auto& a : batch.actions) {
+    if (auto s = ApplyAction(a); !s) return s;
+  }
   for (const auto& c : batch.cases) {
     if (auto s = UpsertCase(c); !s) return s;
   }
@@ -207,6 +210,71 @@ Status SqliteStore::RecordReceiptTimeout(const ReceiptTimeout& t) {
   s.receipt_overdue.Int(3, t.seq);
   if (int rc = s.receipt_overdue.Step(); rc != SQLITE_DONE) return Fail("record missing receipt", rc);
   return OkStatus();
+}
+
+Status SqliteStore::ApplyAction(const OperatorActionRecord& a) {
+  auto& s = *stmts_;
+  int64_t seq = a.seq;
+  auto step = [&](sqlite::Stmt& st, const char* what) -> Status {
+    if (int rc = st.Step(); rc != SQLITE_DONE) return Fail(what, rc);
+    return OkStatus();
+  };
+  if (a.action == "retry-dead") {
+    ResetGuard g{s.revive};
+    s.revive.Int(1, a.seq);
+    if (auto st = step(s.revive, "revive delivery"); !st) return st;
+  } else if (a.action == "mark-delivered") {
+    ResetGuard g{s.manual_delivery};
+    s.manual_delivery.Int(1, a.at_us);
+    s.manual_delivery.Text(2, a.operator_id);
+    s.manual_delivery.Text(3, a.reason);
+    s.manual_delivery.Int(4, a.seq);
+    if (auto st = step(s.manual_delivery, "mark delivered"); !st) return st;
+  } else if (a.action == "reroute") {
+    {
+      ResetGuard g{s.insert_outbox};
+      s.insert_outbox.Text(1, a.destination);
+      s.insert_outbox.Text(2, a.event_id);
+      s.insert_outbox.Int(3, a.at_us);
+      s.insert_outbox.Null(4);
+      if (auto st = step(s.insert_outbox, "re-route"); !st) return st;
+      seq = sqlite3_last_insert_rowid(db_);
+    }
+    // Bound without a copy (SQLITE_STATIC): it must outlive the step.
+    const std::string cause = "re-routed by " + a.operator_id + ": " + a.reason;
+    ResetGuard g{s.insert_added};
+    s.insert_added.Int(1, seq);
+    s.insert_added.Text(2, a.case_id);
+    s.insert_added.Text(3, a.event_id);
+    s.insert_added.Text(4, cause);
+    s.insert_added.Null(5);
+    if (auto st = step(s.insert_added, "re-route"); !st) return st;
+  } else if (a.action == "pause") {
+    ResetGuard g{s.pause};
+    s.pause.Text(1, a.destination);
+    s.pause.Int(2, a.at_us);
+    s.pause.Text(3, a.operator_id);
+    s.pause.Text(4, a.reason);
+    if (auto st = step(s.pause, "pause destination"); !st) return st;
+  } else if (a.action == "resume") {
+    ResetGuard g{s.resume};
+    s.resume.Text(1, a.destination);
+    if (auto st = step(s.resume, "resume destination"); !st) return st;
+  } else {
+    return Error{"store " + path_ + ": unknown operator action " + a.action,
+                 ErrorCode::kInvalidArgument};
+  }
+  auto& st = s.insert_action;
+  ResetGuard g{st};
+  st.Int(1, a.at_us);
+  st.Text(2, a.action);
+  st.Text(3, a.destination);
+  if (seq) st.Int(4, seq); else st.Null(4);
+  if (a.event_id.empty()) st.Null(5); else st.Text(5, a.event_id);
+  if (a.case_id.empty()) st.Null(6); else st.Text(6, a.case_id);
+  st.Text(7, a.operator_id);
+  st.Text(8, a.reason);
+  return step(st, "record operator action");
 }
 
 Status SqliteStore::UpsertCase(const CaseUpdate& update) {

@@ -25,6 +25,9 @@ class Stmt {
   void Text(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
+  // Bound without a copy, so a temporary would dangle before the statement steps.
+  void Text(int i, std::string&& v) = delete;
+  void Blob(int i, std::string&& v) = delete;
   void Blob(int i, const std::string& v) {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }

@@ -1,0 +1,126 @@
+// Operators' actions on delivery (hub/DESIGN.md "Operator actions"): checked against the store,
+// written with who and why in the next transaction, applied to the dispatcher once durable, and
+// answered then.
+#include <spdlog/spdlog.h>
+
+#include "core/core.h"
+
+namespace slussen {
+namespace {
+
+std::string_view ActionName(OperatorCommand::Action a) {
+  switch (a) {
+    case OperatorCommand::Action::kRetryDead: return "retry-dead";
+    case OperatorCommand::Action::kReroute: return "reroute";
+    case OperatorCommand::Action::kMarkDelivered: return "mark-delivered";
+    case OperatorCommand::Action::kPause: return "pause";
+    case OperatorCommand::Action::kResume: return "resume";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now) {
+  auto refuse = [&](const std::string& why, ErrorCode code) {
+    if (cmd.done) cmd.done(Error{std::string(ActionName(cmd.action)) + ": " + why, code});
+  };
+  if (cmd.operator_id.empty() || cmd.reason.empty()) {
+    return refuse("who and why are required (operator and reason)", ErrorCode::kInvalidArgument);
+  }
+  if (store_.latched()) {
+    return refuse("the store is latched: " + store_.latched_reason(), ErrorCode::kFailedPrecondition);
+  }
+  OperatorActionRecord record;
+  record.action = std::string(ActionName(cmd.action));
+  record.at_us = ToMicros(now);
+  record.operator_id = cmd.operator_id;
+  record.reason = cmd.reason;
+  using Action = OperatorCommand::Action;
+  switch (cmd.action) {
+    case Action::kRetryDead:
+    case Action::kMarkDelivered: {
+      auto row = store_.OutboxRow(cmd.seq);
+      if (!row) return refuse(row.error(), row.code());
+      if (!*row) return refuse("no delivery " + std::to_string(cmd.seq), ErrorCode::kNotFound);
+      if ((*row)->delivered_at_us) {
+        return refuse("delivery " + std::to_string(cmd.seq) + " is already delivered",
+                      ErrorCode::kFailedPrecondition);
+      }
+      if (cmd.action == Action::kRetryDead && !(*row)->dead_at_us) {
+        return refuse("delivery " + std::to_string(cmd.seq) + " is not dead",
+                      ErrorCode::kFailedPrecondition);
+      }
+      record.seq = cmd.seq;
+      record.destination = (*row)->destination;
+      record.event_id = (*row)->event_id;
+      record.case_id = (*row)->case_id;
+      break;
+    }
+    case Action::kReroute: {
+      if (!config_.IsDestination(cmd.destination)) {
+        return refuse("no destination '" + cmd.destination + "' in the configuration",
+                      ErrorCode::kInvalidArgument);
+      }
+      auto case_id = store_.CaseOfEvent(cmd.event_id);
+      if (!case_id) return refuse(case_id.error(), case_id.code());
+      if (!*case_id) return refuse("no event " + cmd.event_id, ErrorCode::kNotFound);
+      record.destination = cmd.destination;
+      record.event_id = cmd.event_id;
+      record.case_id = **case_id;
+      break;
+    }
+    case Action::kPause:
+    case Action::kResume:
+      if (!config_.IsDestination(cmd.destination)) {
+        return refuse("no destination '" + cmd.destination + "' in the configuration",
+                      ErrorCode::kInvalidArgument);
+      }
+      record.destination = cmd.destination;
+      break;
+  }
+  commands_.push_back({std::move(cmd), std::move(record)});
+}
+
+void Core::OnCommandsDone(const Status& written) {
+  for (auto& [cmd, record] : commands_) {
+    if (written) {
+      using Action = OperatorCommand::Action;
+      switch (cmd.action) {
+        case Action::kRetryDead:
+          dispatcher_.Revive(record.seq, record.destination, record.case_id);
+          break;
+        case Action::kMarkDelivered:
+          dispatcher_.ManuallyDelivered(record.seq);
+          break;
+        case Action::kReroute:
+          dispatcher_.OnEnqueued(record.destination);
+          break;
+        case Action::kPause:
+        case Action::kResume:
+          dispatcher_.SetPaused(record.destination, cmd.action == Action::kPause);
+          break;
+      }
+      // Who and what, not why: the reason is the operator's free text (it is in the store).
+      spdlog::info("operator {}: {} {}{}{}", record.operator_id, record.action, record.destination,
+                   record.seq ? " delivery " + std::to_string(record.seq) : std::string(),
+                   record.event_id.empty() ? std::string() : " event " + record.event_id);
+    }
+    if (cmd.done) cmd.done(written);
+  }
+  commands_.clear();
+}
+
+void Core::RestorePausedDestinations() {
+  auto paused = store_.PausedDestinations();
+  if (!paused) {
+    spdlog::error("store: cannot read the paused destinations: {}", paused.error());
+    return;
+  }
+  for (const auto& destination : *paused) {
+    dispatcher_.SetPaused(destination, true);
+    spdlog::warn("delivery to {} is paused by an operator (since before the restart)", destination);
+  }
+}
+
+}  // namespace slussen
