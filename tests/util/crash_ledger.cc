@@ -129,6 +129,9 @@ CrashLedger::Figures CrashLedger::Summarize() const {
   f.accepted = accepted_count_;
   f.rejected = rejected_;
   f.released = released_;
+  f.runs.assign(static_cast<std::size_t>(round_) + 1,
+                Run{std::vector<std::size_t>(rounds_.size(), 0),
+                    std::vector<std::size_t>(rounds_.size(), 0)});
   for (std::size_t d = 0; d < rounds_.size(); ++d) {
     Destination dest;
     dest.foreign = foreign_[d];
@@ -142,6 +145,11 @@ CrashLedger::Figures CrashLedger::Summarize() const {
       }
       ++dest.distinct;
       dest.duplicated += rounds.size() - 1;
+      for (std::size_t k = 0; k < rounds.size(); ++k) {
+        auto& run = f.runs[static_cast<std::size_t>(rounds[k])];
+        ++run.accepted[d];
+        if (k + 1 < rounds.size()) ++run.came_again[d];
+      }
       for (std::size_t k = 1; k < rounds.size(); ++k) {
         if (rounds[k] != rounds[k - 1]) continue;
         if (dest.duplicated_within_run++ == 0) {

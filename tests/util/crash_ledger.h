@@ -53,12 +53,19 @@ class CrashLedger {
     std::string example_within_run;
     std::size_t foreign = 0;  // deliveries of ids the stream does not have
   };
+  // One run of the hub, per destination: deliveries the receiver accepted while the hub was
+  // alive, and how many of those came again in a later run (the hub had no record of them).
+  struct Run {
+    std::vector<std::size_t> accepted;
+    std::vector<std::size_t> came_again;
+  };
   struct Figures {
     std::size_t transfers = 0;
     std::size_t accepted = 0;
     std::size_t rejected = 0;
     std::size_t released = 0;  // released, modified or a settlement without outcome
     std::vector<Destination> destinations;
+    std::vector<Run> runs;  // by round
   };
   Figures Summarize() const;
 
