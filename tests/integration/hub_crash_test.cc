@@ -6,12 +6,18 @@
 // The sender is an adapter as it should be written: it sends with a window, counts an event as
 // handed over only on `accepted`, and after a lost connection sends everything not accepted again
 // to the hub's new port (at-least-once). The receivers (one connection per destination, as one
-// adapter each) accept everything and record every event id they get, duplicates included. The
-// kills come at planned moments, from the thread that sees the moment (util/kill_switch.h): after
-// the Nth acceptance of a round, after the Nth delivery to one destination (so that delivery is
-// unsettled when the hub dies), right after a burst was written and before any settlement came
+// adapter each) accept everything and record every event id they get, duplicates included; only
+// what they are handed once the hub is dead they drop unrecorded, since it can no longer be
+// settled: the hub must send it again, and a hub that counted it delivered is caught losing it.
+// The kills come at planned moments, from the thread that sees the moment (util/kill_switch.h):
+// at the Nth acceptance of a round, inside the Nth delivery to one destination (so that delivery
+// is unsettled when the hub dies), right after a burst was written and before any settlement came
 // back, and at the first settlement of a burst. The moments come from a fixed seed, so every run
 // plans the same kills; what the hub has done at each is the race the test is for.
+//
+// Duplicates are counted, not bounded: the hub records a receiver's acceptance lazily (with the
+// next commit, or after 100 ms; hub/DESIGN.md, "Life of an event"), so what was accepted since
+// its last commit comes again after a kill, as well as what was unsettled.
 #include <gtest/gtest.h>
 
 #include <atomic>

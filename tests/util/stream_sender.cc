@@ -115,6 +115,11 @@ class StreamSender::Handler : public proton::messaging_handler {
     if (error_.empty()) error_ = ec ? ec.what() : what;
   }
   void on_sender_error(proton::sender& s) override { Note(s.error(), "sender error"); }
+  // A link the peer refused or closed ends the stream: nothing more can be sent on it.
+  void on_sender_close(proton::sender& s) override {
+    Note(s.error(), "sender link closed by the peer");
+    if (s.connection().active()) s.connection().close();
+  }
   void on_connection_error(proton::connection& c) override { Note(c.error(), "connection error"); }
   void on_transport_error(proton::transport& t) override { Note(t.error(), "transport error"); }
   void on_transport_close(proton::transport&) override { transport_closed_ = true; }
