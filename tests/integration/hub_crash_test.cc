@@ -260,6 +260,63 @@ class HubCrash : public HubTest {
     receivers.clear();
   }
 
+  // What the hub's store says after the last, clean stop.
+  struct StoreFigures {
+    int64_t events = 0;
+    int64_t dead_letters = 0;
+    std::string accepted_not_stored;  // from the ledger's accepted ids; "" if none
+    std::vector<int64_t> rows;         // outbox rows per destination
+    std::vector<int64_t> undelivered;  // ... not marked delivered
+  };
+  StoreFigures ReadStore() const {
+    const StoreReader db = store();
+    StoreFigures s;
+    s.events = db.QueryInt("SELECT count(*) FROM events");
+    s.dead_letters = db.QueryInt("SELECT count(*) FROM dead_letters");
+    s.accepted_not_stored = ledger_->NotIn(db.QueryStrings("SELECT event_id FROM events"));
+    for (const std::string& address : kDestinations) {
+      const std::string where = "WHERE destination = '" + address.substr(4) + "'";  // "out/" off
+      s.rows.push_back(db.QueryInt("SELECT count(*) FROM outbox " + where));
+      s.undelivered.push_back(
+          db.QueryInt("SELECT count(*) FROM outbox " + where + " AND delivered_at_us IS NULL"));
+    }
+    return s;
+  }
+
+  // The figures, for the lead to quote: test properties, one summary line on stdout, and a line
+  // per kill saying where it came and what of that run's deliveries came again.
+  void Report(const CrashLedger::Figures& f, const StoreFigures& db) {
+    std::ostringstream line;
+    line << "hub_crash: events=" << stream_.ids.size() << " transfers=" << f.transfers
+         << " accepted=" << f.accepted << " kills=" << kills_.size();
+    RecordProperty("events", static_cast<int>(stream_.ids.size()));
+    RecordProperty("transfers", static_cast<int>(f.transfers));
+    RecordProperty("accepted", static_cast<int>(f.accepted));
+    RecordProperty("kills", static_cast<int>(kills_.size()));
+    for (std::size_t d = 0; d < kDestinations.size(); ++d) {
+      const auto& dest = f.destinations[d];
+      line << " | " << kDestinations[d] << ": delivered=" << dest.distinct
+           << " received=" << dest.received << " lost=" << dest.lost
+           << " duplicated=" << dest.duplicated << " store_undelivered=" << db.undelivered[d];
+      const std::string key = d == 0 ? "kommun" : "vardcentral";
+      RecordProperty(key + "_delivered", static_cast<int>(dest.distinct));
+      RecordProperty(key + "_received", static_cast<int>(dest.received));
+      RecordProperty(key + "_lost", static_cast<int>(dest.lost));
+      RecordProperty(key + "_duplicated", static_cast<int>(dest.duplicated));
+      RecordProperty(key + "_store_undelivered", static_cast<int>(db.undelivered[d]));
+    }
+    line << " | store: events=" << db.events << " dead_letters=" << db.dead_letters;
+    RecordProperty("store_events", static_cast<int>(db.events));
+    std::cout << line.str() << "\n";
+    for (std::size_t k = 0; k < kills_.size(); ++k) {
+      const CrashLedger::Run& run = f.runs[k];
+      std::cout << "hub_crash: kill " << k + 1 << ": " << kills_[k]
+                << "; accepted by the receivers " << run.accepted[0] << "/" << run.accepted[1]
+                << ", of which came again " << run.came_again[0] << "/" << run.came_again[1]
+                << "\n";
+    }
+  }
+
   Stream stream_;
   std::unique_ptr<CrashLedger> ledger_;
   KillSwitch kill_;
@@ -285,31 +342,8 @@ TEST_F(HubCrash, AcceptedEventsReachEveryDestinationThroughRepeatedKill9) {
   ASSERT_TRUE(st.Ok()) << "SIGTERM after the drain: " << st.ToString() << HubLog();
 
   const CrashLedger::Figures f = ledger_->Summarize();
-  std::ostringstream line;
-  line << "hub_crash: events=" << stream_.ids.size() << " transfers=" << f.transfers
-       << " accepted=" << f.accepted << " kills=" << kills_.size();
-  for (std::size_t d = 0; d < kDestinations.size(); ++d) {
-    const auto& dest = f.destinations[d];
-    line << " | " << kDestinations[d] << ": delivered=" << dest.distinct
-         << " received=" << dest.received << " lost=" << dest.lost
-         << " duplicated=" << dest.duplicated;
-    const std::string key = d == 0 ? "kommun" : "vardcentral";
-    RecordProperty(key + "_delivered", static_cast<int>(dest.distinct));
-    RecordProperty(key + "_received", static_cast<int>(dest.received));
-    RecordProperty(key + "_lost", static_cast<int>(dest.lost));
-    RecordProperty(key + "_duplicated", static_cast<int>(dest.duplicated));
-  }
-  RecordProperty("events", static_cast<int>(stream_.ids.size()));
-  RecordProperty("transfers", static_cast<int>(f.transfers));
-  RecordProperty("accepted", static_cast<int>(f.accepted));
-  RecordProperty("kills", static_cast<int>(kills_.size()));
-  std::cout << line.str() << "\n";
-  for (std::size_t k = 0; k < kills_.size(); ++k) {
-    const CrashLedger::Run& run = f.runs[k];
-    std::cout << "hub_crash: kill " << k + 1 << ": " << kills_[k] << "; accepted by the receivers "
-              << run.accepted[0] << "/" << run.accepted[1] << ", of which came again "
-              << run.came_again[0] << "/" << run.came_again[1] << "\n";
-  }
+  const StoreFigures db = ReadStore();
+  Report(f, db);
 
   EXPECT_EQ(kills_.size(), static_cast<std::size_t>(kKills));
   EXPECT_EQ(f.accepted, stream_.ids.size()) << "the sender re-sends until every event is accepted";
@@ -325,19 +359,13 @@ TEST_F(HubCrash, AcceptedEventsReachEveryDestinationThroughRepeatedKill9) {
 
   // The hub's own store agrees: each event once, one row per destination, all delivered (the
   // clean stop above wrote the last acceptances), nothing refused.
-  const StoreReader db = store();
-  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM events"), static_cast<int64_t>(stream_.ids.size()));
-  EXPECT_EQ(ledger_->NotIn(db.QueryStrings("SELECT event_id FROM events")), "")
-      << "accepted events missing from the store's journal";
-  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM dead_letters"), 0);
+  EXPECT_EQ(db.events, static_cast<int64_t>(stream_.ids.size()));
+  EXPECT_EQ(db.accepted_not_stored, "") << "accepted events missing from the store's journal";
+  EXPECT_EQ(db.dead_letters, 0);
   for (std::size_t d = 0; d < kDestinations.size(); ++d) {
-    const std::string dest = kDestinations[d].substr(4);  // "out/" off
-    SCOPED_TRACE(dest);
-    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM outbox WHERE destination = '" + dest + "'"),
-              static_cast<int64_t>(stream_.ids.size()));
-    EXPECT_EQ(db.QueryInt("SELECT count(*) FROM outbox WHERE destination = '" + dest +
-                          "' AND delivered_at_us IS NULL"),
-              0);
+    SCOPED_TRACE(kDestinations[d]);
+    EXPECT_EQ(db.rows[d], static_cast<int64_t>(stream_.ids.size()));
+    EXPECT_EQ(db.undelivered[d], 0);
   }
 }
 
