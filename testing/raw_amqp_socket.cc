@@ -151,14 +151,28 @@ bool RawAmqpSocket::AttachSender(uint32_t handle, const std::string& address, De
   }
 }
 
+bool RawAmqpSocket::SendAccepted(uint32_t delivery_id, bool settled) {
+  return SendPerformative(amqp::kDisposition, [&](pn_data_t* d) {
+    pn_data_put_bool(d, true);  // role: receiver
+    pn_data_put_uint(d, delivery_id);
+    pn_data_put_uint(d, delivery_id);
+    pn_data_put_bool(d, settled);
+    pn_data_put_described(d);
+    pn_data_enter(d);
+    pn_data_put_ulong(d, amqp::kAccepted);
+    pn_data_put_list(d);
+    pn_data_exit(d);
+  });
+}
+
 bool RawAmqpSocket::AttachReceiver(uint32_t handle, const std::string& address, uint32_t credit,
-                                   Deadline deadline, std::string* error) {
+                                   Deadline deadline, std::string* error, bool settle_second) {
   SendPerformative(amqp::kAttach, [&](pn_data_t* d) {
     PutString(d, ("raw-receiver-" + std::to_string(handle)));
     pn_data_put_uint(d, handle);
     pn_data_put_bool(d, true);  // role: receiver
     pn_data_put_null(d);
-    pn_data_put_null(d);
+    if (settle_second) pn_data_put_ubyte(d, 1); else pn_data_put_null(d);
     PutTerminus(d, amqp::kSource, address);
     PutTerminus(d, amqp::kTarget, "");
   });

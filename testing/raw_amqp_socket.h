@@ -39,8 +39,11 @@ class RawAmqpSocket {
                     std::string* error);
   // Attaches a receiving link from `address` as `handle`, grants `credit` and waits for the
   // peer's attach.
+  // With `settle_second`, asks for rcv-settle-mode second: the peer settles first, we after.
   bool AttachReceiver(uint32_t handle, const std::string& address, uint32_t credit,
-                      Deadline deadline, std::string* error);
+                      Deadline deadline, std::string* error, bool settle_second = false);
+  // A receiver's disposition of one delivery: accepted, settled or not.
+  bool SendAccepted(uint32_t delivery_id, bool settled);
 
   // One transfer frame on `handle`. The first frame of a delivery carries its id and tag;
   // continuation frames (first=false) carry neither. Waits while the peer's session window is

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "hub_client.h"
+#include "testing/hub_checks.h"
 #include "testing/hub_fixture.h"
+#include "testing/raw_amqp_socket.h"
 #include "testing/message_collector.h"
 #include "testing/raw_receiver.h"
 #include "testing/test_envelopes.h"
@@ -267,6 +269,43 @@ TEST_F(HubIntegration, RejectedByReceiverIsDeadAndTheRestFlows) {
   EXPECT_EQ(store().QueryStrings("SELECT outcome FROM delivery_attempts WHERE seq = " + row),
             std::vector<std::string>{"rejected"});
   EXPECT_THAT(HubLog(), ::testing::HasSubstr("is dead after 1 attempt(s): rejected"));
+}
+
+// A receiver that waits for the hub to settle (rcv-settle-mode second) gets that settlement only
+// once its acceptance is on disk: a crash before it would send the message again, and after it
+// never. So when the settlement arrives, the store already says delivered.
+TEST_F(HubIntegration, ASettleSecondReceiverIsSettledOnlyOnceItsAcceptanceIsStored) {
+  const v1::Envelope env = ValidInskrivning();
+  {
+    auto c = NewClient();
+    ASSERT_TRUE(c);
+    ASSERT_NO_FATAL_FAILURE(SendAccepted(*c, env));
+  }
+  auto raw = RawConnect(hub());
+  ASSERT_TRUE(raw);
+  std::string error;
+  ASSERT_TRUE(raw->AttachReceiver(0, kKommunOut, 1, RawAmqpSocket::In(seconds(10)), &error,
+                                  /*settle_second=*/true))
+      << error;
+  auto transfer = raw->ReadUntil([](const AmqpFrame& f) { return f.code == amqp::kTransfer; },
+                                 RawAmqpSocket::In(seconds(30)));
+  ASSERT_TRUE(transfer) << raw->last_error() << HubLog();
+  const AmqpValue* id = transfer->body.Field(1);
+  ASSERT_NE(id, nullptr);
+  const auto delivery_id = static_cast<uint32_t>(id->number);
+  ASSERT_TRUE(raw->SendAccepted(delivery_id, /*settled=*/false));
+  auto settled = raw->ReadUntil([&](const AmqpFrame& f) {
+    const AmqpValue* first = f.body.Field(1);
+    const AmqpValue* is_settled = f.body.Field(3);
+    return f.code == amqp::kDisposition && first && first->number == delivery_id && is_settled &&
+           is_settled->flag;
+  }, RawAmqpSocket::In(seconds(30)));
+  ASSERT_TRUE(settled) << "the hub never settled the accepted delivery" << HubLog();
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + env.event_id() +
+                             "' AND destination = '" + KommunDestination(kTestKommun) +
+                             "' AND delivered_at_us IS NOT NULL"),
+            1)
+      << "settled before the acceptance was stored";
 }
 
 // A receiver that goes away with deliveries unsettled: those come again on a new receiver; the

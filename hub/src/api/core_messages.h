@@ -59,6 +59,7 @@ struct DeliveryOutcome {
   // kNotSent: the transport gave the item back unsent (the receiver's credit was gone by the
   // time it came); not an attempt.
   enum class Kind { kAccepted, kReleased, kRejected, kModified, kNotSent };
+  uint64_t conn_id = 0;
   uint64_t link_id = 0;
   int64_t seq = 0;
   Kind kind = Kind::kAccepted;
@@ -115,6 +116,10 @@ class CoreOutput {
   virtual ~CoreOutput() = default;
   virtual void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) = 0;
   virtual void Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) = 0;
+  // The acceptances of these deliveries on the link are durably recorded: a receiver that waits
+  // for the hub to settle (rcv-settle-mode second) may now forget them. Before this, a crash
+  // sends them again; after it, never.
+  virtual void Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) = 0;
 };
 
 }  // namespace slussen

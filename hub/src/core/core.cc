@@ -169,8 +169,9 @@ void Core::Process(std::vector<Item>& items) {
       auto effect = dispatcher_.OnOutcome(*outcome);
       if (effect.accepted) {
         if (NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
-        unrecorded_marks_.push_back(
-            {effect.accepted->seq, now_us, std::move(effect.accepted->destination)});
+        unrecorded_marks_.push_back({effect.accepted->seq, now_us,
+                                     std::move(effect.accepted->destination), outcome->conn_id,
+                                     outcome->link_id});
       }
       if (effect.failed) {
         if (effect.failed->dead) {
@@ -264,6 +265,13 @@ void Core::RecordFailure(FailedAttempt failed) {
 void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued) {
   ++counters_.commits;
   counters_.delivered += unrecorded_marks_.size();
+  // The receivers that wait for our settlement may now forget these (after a crash before
+  // this point they would have come again).
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<int64_t>> recorded;
+  for (const Mark& m : unrecorded_marks_) {
+    if (m.link_id) recorded[{m.conn_id, m.link_id}].push_back(m.seq);
+  }
+  for (auto& [link, seqs] : recorded) output_.Recorded(link.first, link.second, std::move(seqs));
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
   for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);

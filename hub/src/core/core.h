@@ -168,6 +168,8 @@ class Core final : public CoreInbox {
     int64_t seq = 0;
     int64_t at_us = 0;
     std::string destination;  // empty if the dispatcher no longer knew it
+    uint64_t conn_id = 0;     // where the acceptance came from, told once it is recorded
+    uint64_t link_id = 0;
   };
   // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
   // must record them, also after a failed one), and since when the oldest has waited.

@@ -89,6 +89,8 @@ class AmqpConnection final : public proton::messaging_handler {
   // --- The core's decisions (delivered through the loop's queue). ---
   void Settle(uint64_t token, const Settlement& settlement);
   void Deliver(uint64_t link_id, std::vector<OutboxItem>& items);
+  // The core recorded these acceptances: settle the ones the receiver left unsettled for us.
+  void Recorded(uint64_t link_id, const std::vector<int64_t>& seqs);
 
   // Bytes Proton holds in this connection's inbound deliveries, not yet taken (a gauge: it stays
   // below a frame or so beyond max-message-bytes, whatever a peer sends).
@@ -110,6 +112,9 @@ class AmqpConnection final : public proton::messaging_handler {
     std::string destination;
     int requested = 0;                      // demand told to the core, not yet answered
     std::unordered_set<int64_t> in_flight;  // seqs sent and not yet settled by the receiver
+    // Accepted by a receiver that waits for our settlement (rcv-settle-mode second): settled
+    // once the core has recorded the acceptance durably.
+    std::unordered_map<int64_t, amqp::Ref<pn_delivery_t>> awaiting_record;
   };
   struct Pending {  // an inbound delivery waiting for the core
     amqp::Ref<pn_delivery_t> delivery;

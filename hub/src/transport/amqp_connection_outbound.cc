@@ -1,5 +1,6 @@
 // AmqpConnection, outbound: the demand told to the core, outbox items sent, and the receivers'
 // outcomes reported back.
+#include <proton/delivery.h>
 #include <proton/tracker.hpp>
 
 #include <algorithm>
@@ -27,7 +28,8 @@ void AmqpConnection::AskForMore(uint64_t link_id) {
   auto it = out_links_.find(link_id);
   if (it == out_links_.end()) return;
   OutLink& link = it->second;
-  const int room = config_.transport.max_unsettled_outbound - static_cast<int>(link.in_flight.size());
+  const int room = config_.transport.max_unsettled_outbound -
+                   static_cast<int>(link.in_flight.size() + link.awaiting_record.size());
   const int want = std::min(link.sender.credit(), room) - link.requested;
   if (want <= 0) return;
   link.requested += want;
@@ -48,6 +50,18 @@ void AmqpConnection::Deliver(uint64_t link_id, std::vector<OutboxItem>& items) {
   }
 }
 
+void AmqpConnection::Recorded(uint64_t link_id, const std::vector<int64_t>& seqs) {
+  auto it = out_links_.find(link_id);
+  if (it == out_links_.end()) return;  // the link went away; the receiver has them anyway
+  for (int64_t seq : seqs) {
+    auto d = it->second.awaiting_record.find(seq);
+    if (d == it->second.awaiting_record.end()) continue;  // the receiver settled it itself
+    pn_delivery_settle(d->second.get());
+    it->second.awaiting_record.erase(d);
+  }
+  AskForMore(link_id);
+}
+
 void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   auto it = out_links_.find(link_id);
   if (it == out_links_.end()) return;  // LinkGone already told the core
@@ -55,7 +69,8 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   for (auto& item : items) {
     link.requested = std::max(0, link.requested - 1);
     if (link.sender.credit() <= 0 ||
-        static_cast<int>(link.in_flight.size()) >= config_.transport.max_unsettled_outbound) {
+        static_cast<int>(link.in_flight.size() + link.awaiting_record.size()) >=
+            config_.transport.max_unsettled_outbound) {
       // The receiver drained its credit meanwhile; give the item back for a later attempt.
       DeliveryOutcome back;
       back.link_id = link_id;
@@ -86,7 +101,18 @@ void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome outcome) 
   auto id = out_ids_.find(t.sender());
   if (id == out_ids_.end()) return;
   const int64_t seq = SeqFromTag(t.tag());
-  if (out_links_[id->second].in_flight.erase(seq) == 0) return;  // already reported
+  OutLink& link = out_links_[id->second];
+  if (link.in_flight.erase(seq) == 0) return;  // already reported
+  if (!t.settled()) {
+    // The receiver waits for us to settle (rcv-settle-mode second). An acceptance is settled
+    // once the core has it on disk; any other outcome at once (nothing to record).
+    if (outcome.kind == DeliveryOutcome::Kind::kAccepted) {
+      link.awaiting_record.emplace(seq, amqp::Ref<pn_delivery_t>(amqp::Raw(t)));
+    } else {
+      pn_delivery_settle(amqp::Raw(t));
+    }
+  }
+  outcome.conn_id = id_;
   outcome.link_id = id->second;
   outcome.seq = seq;
   core_.Post(std::move(outcome));

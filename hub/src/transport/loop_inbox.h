@@ -26,9 +26,15 @@ struct DeliverCommand {
   uint64_t link_id = 0;
   std::vector<OutboxItem> items;
 };
+struct RecordedCommand {
+  uint64_t conn_id = 0;
+  uint64_t link_id = 0;
+  std::vector<int64_t> seqs;
+};
 struct StopAcceptingCommand {};
 struct CloseAllCommand {};
-using LoopCommand = std::variant<SettleCommand, DeliverCommand, StopAcceptingCommand, CloseAllCommand>;
+using LoopCommand = std::variant<SettleCommand, DeliverCommand, RecordedCommand,
+                                 StopAcceptingCommand, CloseAllCommand>;
 
 class LoopInbox {
  public:

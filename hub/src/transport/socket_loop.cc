@@ -248,6 +248,8 @@ void SocketLoop::RunCommands() {
       if (auto* c = find(settle->conn_id)) c->Settle(settle->token, settle->settlement);
     } else if (auto* deliver = std::get_if<DeliverCommand>(&command)) {
       if (auto* c = find(deliver->conn_id)) c->Deliver(deliver->link_id, deliver->items);
+    } else if (auto* recorded = std::get_if<RecordedCommand>(&command)) {
+      if (auto* c = find(recorded->conn_id)) c->Recorded(recorded->link_id, recorded->seqs);
     } else if (std::holds_alternative<StopAcceptingCommand>(command)) {
       StopListening();
     } else if (std::holds_alternative<CloseAllCommand>(command)) {

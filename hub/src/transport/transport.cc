@@ -54,4 +54,8 @@ void EmbeddedTransport::Deliver(uint64_t conn_id, uint64_t link_id, std::vector<
   inbox_.Push(DeliverCommand{conn_id, link_id, std::move(items)});
 }
 
+void EmbeddedTransport::Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) {
+  inbox_.Push(RecordedCommand{conn_id, link_id, std::move(seqs)});
+}
+
 }  // namespace slussen

@@ -35,6 +35,7 @@ class EmbeddedTransport final : public Transport {
   // CoreOutput (called from the core thread).
   void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) override;
   void Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) override;
+  void Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) override;
 
   // Live counters (any thread).
   const TransportCounters& counters() const { return counters_; }

@@ -144,6 +144,24 @@ struct Delivered {
 // Records what the core tells the transport; called from the core thread.
 class RecordingOutput final : public CoreOutput {
  public:
+  void Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) override {
+    std::lock_guard lock(mu_);
+    for (int64_t seq : seqs) recorded_.push_back({conn_id, link_id, seq});
+  }
+  struct RecordedSeq {
+    uint64_t conn_id;
+    uint64_t link_id;
+    int64_t seq;
+  };
+  std::vector<RecordedSeq> recorded() const {
+    std::lock_guard lock(mu_);
+    return recorded_;
+  }
+
+ private:
+  std::vector<RecordedSeq> recorded_;
+
+ public:
   void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) override {
     {
       std::lock_guard lock(mu_);
