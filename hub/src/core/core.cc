@@ -177,7 +177,7 @@ void Core::Process(std::vector<Item>& items) {
         if (effect.failed->dead) {
           // The receiver's own words go to the store, not the log: they are the peer's strings.
           spdlog::warn("delivery of event {} to {} is dead after {} attempt(s): {}{}",
-                       effect.event_id, effect.destination, effect.failed->attempt,
+                       effect.failed->event_id, effect.failed->destination, effect.failed->attempt,
                        effect.failed->outcome,
                        effect.failed->outcome == "rejected" ? " (the receiver's condition is stored with it)" : "");
         }
@@ -258,7 +258,17 @@ void Core::OnWriteFailed(std::vector<Pending>& pending, const Status& error) {
 
 void Core::RecordFailure(FailedAttempt failed) {
   if (NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
-  if (failed.dead) ++counters_.dead_deliveries;
+  if (failed.dead) {
+    ++counters_.dead_deliveries;
+    // The destination's fallback takes over a delivery that will not be made.
+    const std::string& fallback = config_.PolicyFor(failed.destination).receipt.fallback;
+    if (!fallback.empty() && fallback != failed.destination) {
+      failed.fallback_to = fallback;
+      failed.fallback_cause = "delivery to " + failed.destination + " dead: " + failed.reason;
+      spdlog::warn("event {}: delivery to {} is dead; sent to {} as fallback", failed.event_id,
+                   failed.destination, fallback);
+    }
+  }
   unrecorded_failures_.push_back(std::move(failed));
 }
 
@@ -272,6 +282,9 @@ void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string
     if (m.link_id) recorded[{m.conn_id, m.link_id}].push_back(m.seq);
   }
   for (auto& [link, seqs] : recorded) output_.Recorded(link.first, link.second, std::move(seqs));
+  for (const auto& f : unrecorded_failures_) {
+    if (!f.fallback_to.empty()) dispatcher_.OnEnqueued(f.fallback_to);
+  }
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
   for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);

@@ -12,6 +12,9 @@ namespace {
 // row are read and passed over; a long run of them must not stall the core for seconds (the
 // next Pump goes on from the cursor at once).
 constexpr std::size_t kScanPerPump = 4096;
+// Seqs remembered per held-back case (a discharge chain is a handful of events); beyond them the
+// case's rows are found by case in the store.
+constexpr std::size_t kHeldSeqsPerCase = 16;
 }  // namespace
 
 Dispatcher::Dispatcher(Store& store, Clock clock, PolicyFor policy_for,
@@ -71,8 +74,6 @@ Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
   // Not sent by this run, or already failed when its link went away: nothing more to say.
   if (row == rows_.end() || inflight_.erase(outcome.seq) == 0) return effect;
   auto& dest = destinations_[row->second.destination];
-  effect.destination = row->second.destination;
-  effect.event_id = row->second.event_id;
   switch (outcome.kind) {
     case Kind::kNotSent:
       row->second.link_id = 0;
@@ -113,6 +114,9 @@ FailedAttempt Dispatcher::Fail(int64_t seq, const std::string& outcome,
   const auto next = now + BackoffDelay(policy, row.attempts, random01_());
   FailedAttempt f;
   f.seq = seq;
+  f.destination = row.destination;
+  f.event_id = row.event_id;
+  f.case_id = row.case_id;
   f.attempt = row.attempts;
   f.at_us = ToMicros(now);
   f.outcome = outcome;
@@ -152,17 +156,17 @@ void Dispatcher::Finish(int64_t seq) {
   const std::string case_id = row->second.case_id;
   const int64_t after = std::max(seq, row->second.resume_after);
   rows_.erase(row);
-  const bool held = dest.held_back.erase(case_id) > 0;
+  auto held = dest.held_back.find(case_id);
   if (auto revived = dest.revived.find(case_id); revived != dest.revived.end()) {
     // A revived row of the case goes next; whatever else the cursor passed over waits for it.
     dest.busy[case_id] = -1;
-    dest.freed.push_back({case_id, after, revived->second});
+    dest.freed.push_back({case_id, after, revived->second, {}});
     dest.revived.erase(revived);
-    if (held) dest.held_back.insert(case_id);
-  } else if (held) {
+  } else if (held != dest.held_back.end()) {
     // Still busy (the cursor keeps passing its rows over) until Pump has fetched its next row.
     dest.busy[case_id] = -1;
-    dest.freed.push_back({case_id, after, 0});
+    dest.freed.push_back({case_id, after, 0, std::move(held->second)});
+    dest.held_back.erase(held);
   } else {
     dest.busy.erase(case_id);
   }
@@ -183,7 +187,7 @@ void Dispatcher::Revive(int64_t seq, const std::string& destination, const std::
     dest.revived.emplace(case_id, seq);
   } else {
     dest.busy[case_id] = -1;
-    dest.freed.push_back({case_id, 0, seq});
+    dest.freed.push_back({case_id, 0, seq, {}});
   }
 }
 
@@ -290,7 +294,14 @@ bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem ite
                       std::map<uint64_t, Batch>& batches) {
   if (rows_.count(item.seq)) return true;  // on its way already
   if (dest.busy.count(item.case_id)) {
-    dest.held_back.insert(item.case_id);
+    // Remembered in order until the first one that does not fit; from then on (`more`) every
+    // later row is found by case, so none is taken before an earlier one.
+    auto& held = dest.held_back[item.case_id];
+    if (!held.more && held.seqs.size() < kHeldSeqsPerCase) {
+      held.seqs.push_back(item.seq);
+    } else {
+      held.more = true;
+    }
     return true;
   }
   const auto now = clock_();
@@ -333,12 +344,27 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
   std::vector<Destination::Freed> freed;
   freed.swap(dest.freed);
   for (std::size_t i = 0; i < freed.size(); ++i) {
-    const Destination::Freed f = freed[i];
-    auto next = f.revive ? store_.PendingBySeq(f.revive)
-                         : store_.NextPendingOfCase(name, f.case_id, f.after, dest.cursor);
+    Destination::Freed f = std::move(freed[i]);
+    Result<std::vector<OutboxItem>> next = std::vector<OutboxItem>();
+    int64_t taken_seq = 0;  // a held-back seq this fetch consumes
+    if (f.revive) {
+      next = store_.PendingBySeq(f.revive);
+    } else {
+      // The seqs the cursor passed over, in order; one delivered or dead meanwhile is skipped.
+      while (!f.held.seqs.empty() && next && next->empty()) {
+        taken_seq = f.held.seqs.front();
+        f.held.seqs.pop_front();
+        next = store_.PendingBySeq(taken_seq);
+      }
+      if (next && next->empty() && f.held.more) {
+        next = store_.NextPendingOfCase(name, f.case_id, std::max(f.after, taken_seq), dest.cursor);
+        f.held.more = !next || !next->empty();  // after this one there may be more still
+      }
+    }
     if (!next) {
-      dest.freed.insert(dest.freed.end(), freed.begin() + static_cast<std::ptrdiff_t>(i),
-                        freed.end());
+      if (taken_seq) f.held.seqs.push_front(taken_seq);
+      dest.freed.push_back(std::move(f));
+      for (std::size_t j = i + 1; j < freed.size(); ++j) dest.freed.push_back(std::move(freed[j]));
       return Error{next.error()};
     }
     dest.busy.erase(f.case_id);
@@ -347,14 +373,23 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
     next->front().case_id = f.case_id;
     if (!Take(name, dest, std::move(next->front()), batches)) {
       dest.busy[f.case_id] = -1;  // no room yet: tried again at the next Pump
-      dest.freed.push_back(f);
+      if (taken_seq) f.held.seqs.push_front(taken_seq);
+      dest.freed.push_back(std::move(f));
       continue;
     }
     if (f.revive) {
       if (auto row = rows_.find(f.revive); row != rows_.end()) row->second.resume_after = f.after;
-    } else {
-      // It may have more rows the cursor passed over: look again when this one ends.
-      dest.held_back.insert(f.case_id);
+      continue;
+    }
+    // What else the cursor passed over waits for this one, before anything it passed since.
+    if (!f.held.seqs.empty() || f.held.more) {
+      auto& held = dest.held_back[f.case_id];
+      if (f.held.more) {
+        // Rows of unknown seq come before any remembered since: all are found by case, in order.
+        held.seqs.clear();
+        held.more = true;
+      }
+      for (auto it = f.held.seqs.rbegin(); it != f.held.seqs.rend(); ++it) held.seqs.push_front(*it);
     }
   }
   // 3. New rows from the cursor.

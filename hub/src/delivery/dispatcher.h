@@ -24,6 +24,7 @@
 //
 // Owned by the core actor; single-threaded.
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,8 +63,6 @@ class Dispatcher {
   struct Effect {
     std::optional<Accepted> accepted;
     std::optional<FailedAttempt> failed;  // to store; failed->dead if the retries ended
-    std::string destination;              // of `failed`
-    std::string event_id;                 // of `failed`
   };
   Effect OnOutcome(const DeliveryOutcome& outcome);
   // New outbox rows were committed for this destination.
@@ -123,13 +122,21 @@ class Dispatcher {
     std::size_t next_link = 0;  // round-robin position
     std::map<int64_t, Waiting> retry;                  // seq -> when
     std::unordered_map<std::string, int64_t> busy;     // case -> its row on its way
-    std::unordered_set<std::string> held_back;         // busy cases with later rows <= cursor
-    // Cases whose row ended while more of theirs waits: their next row (after `after`), or the
-    // revived row `revive`, is fetched by the next Pump before the cursor reads on.
+    // Busy cases whose later rows the cursor passed over: the first few of their seqs (fetched
+    // by seq), and whether there were more (then fetched by case, Store::NextPendingOfCase).
+    struct HeldBack {
+      std::deque<int64_t> seqs;
+      bool more = false;
+    };
+    std::unordered_map<std::string, HeldBack> held_back;
+    // Cases whose row ended while more of theirs waits: their next row (a held-back seq, else
+    // the first after `after`), or the revived row `revive`, is fetched by the next Pump before
+    // the cursor reads on.
     struct Freed {
       std::string case_id;
       int64_t after = 0;
       int64_t revive = 0;
+      HeldBack held;
     };
     std::vector<Freed> freed;
     std::unordered_multimap<std::string, int64_t> revived;  // case -> revived row waiting for it

@@ -47,6 +47,13 @@ struct FailedAttempt {
   int64_t next_attempt_at_us = 0;
   bool dead = false;
   std::string reason;          // why the retries ended (dead only)
+  // What the row is (for the log and the fallback; not stored again).
+  std::string destination;
+  std::string event_id;
+  std::string case_id;
+  // Dead, and the destination has a fallback: the event also goes there (a new outbox row).
+  std::string fallback_to;
+  std::string fallback_cause;
 };
 
 // A Receipt stored for the delivery of `event_id` to `destination` (the receiving system it

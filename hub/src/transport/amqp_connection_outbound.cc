@@ -133,8 +133,10 @@ void AmqpConnection::on_tracker_accept(proton::tracker& t) {
 void AmqpConnection::on_tracker_reject(proton::tracker& t) {
   DeliveryOutcome o = OfKind(DeliveryOutcome::Kind::kRejected);
   amqp::Condition c = amqp::RemoteCondition(t);
-  o.condition = std::move(c.name);
-  o.description = std::move(c.description);
+  // Kept with every attempt: a peer's text, so bounded (a frame could carry 64 KiB of it).
+  constexpr std::size_t kMaxPeerText = 1024;
+  o.condition = c.name.substr(0, 256);
+  o.description = c.description.substr(0, kMaxPeerText);
   Outcome(t, std::move(o));
 }
 void AmqpConnection::on_tracker_release(proton::tracker& t) {

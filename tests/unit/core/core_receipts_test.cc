@@ -163,5 +163,25 @@ TEST_F(CoreReceiptsTest, InAMaintenanceWindowTheWaitIsExtendedToItsEnd) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM outbox WHERE destination = 'letter'"), "1");
 }
 
+// Issue 10 item 1: when a delivery's retries end, the destination's fallback takes over.
+TEST_F(CoreReceiptsTest, ADeadDeliveryFallsBackToo) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Demand(kKommunDestination, 1));
+  const int64_t seq = output_.delivers().at(0).items.at(0).seq;
+  PostAndDrain(Outcome(kOutLink, seq, DeliveryOutcome::Kind::kRejected));
+  core_.Drain();  // the failure is written with the next transaction
+  ASSERT_EQ(Scalar("SELECT count(*) FROM outbox WHERE destination = 'letter'"), "1");
+  const std::string letter_seq = Scalar("SELECT seq FROM outbox WHERE destination = 'letter'");
+  EXPECT_EQ(Row(EventId(1), kKommunDestination, "fallback_seq"), letter_seq);
+  EXPECT_EQ(Row(EventId(1), kKommunDestination, "receipt_due_at_us"), "NULL");
+  EXPECT_THAT(Scalar("SELECT cause FROM outbox_added WHERE seq = " + letter_seq),
+              HasSubstr(std::string("delivery to ") + kKommunDestination + " dead"));
+  // And the receipt timer does not send a second letter for it.
+  SetNow(kNow + hours(5));
+  core_.Drain();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM outbox WHERE destination = 'letter'"), "1");
+}
+
 }  // namespace
 }  // namespace slussen::testing

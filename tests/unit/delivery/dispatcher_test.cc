@@ -532,6 +532,45 @@ TEST_F(DispatcherTest, ACasesNextEventWaitsForItsPredecessorOthersFlow) {
   EXPECT_EQ(Pump(), (Sent{{kLink1, {x3[0]}}}));
 }
 
+// More of a case's rows passed over than the dispatcher remembers by seq: the rest are found by
+// case in the store, still in order.
+TEST_F(DispatcherTest, ALongCaseGoesOutInOrderOneAtATime) {
+  const auto x = Enqueue("A", 40, "case-x");
+  const auto other = Enqueue("A", 1);
+  Demand(kLink1, "A", 100);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], other[0]}}}));
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    SCOPED_TRACE("event " + std::to_string(i));
+    EXPECT_THAT(Outcome(kLink1, x[i], Kind::kAccepted), Optional(x[i]));
+    MarkDelivered(x[i]);
+    EXPECT_EQ(Pump(), (Sent{{kLink1, {x[i + 1]}}}));
+  }
+}
+
+// The same with the case's rows arriving in several batches while its first is on its way: rows
+// passed over after the remembered ones overflowed must not jump the queue.
+TEST_F(DispatcherTest, ALongCaseArrivingInBatchesStaysInOrder) {
+  std::vector<int64_t> x = Enqueue("A", 1, "case-x");
+  Demand(kLink1, "A", 100);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));
+  for (int batch = 0; batch < 5; ++batch) {
+    for (int64_t seq : Enqueue("A", 7, "case-x")) x.push_back(seq);
+    dispatcher_.OnEnqueued("A");
+    EXPECT_THAT(Pump(), IsEmpty());
+  }
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    SCOPED_TRACE("event " + std::to_string(i));
+    EXPECT_THAT(Outcome(kLink1, x[i], Kind::kAccepted), Optional(x[i]));
+    MarkDelivered(x[i]);
+    // New rows keep coming in between.
+    if (i == 20) {
+      for (int64_t seq : Enqueue("A", 3, "case-x")) x.push_back(seq);
+      dispatcher_.OnEnqueued("A");
+    }
+    ASSERT_EQ(Pump(), (Sent{{kLink1, {x[i + 1]}}}));
+  }
+}
+
 TEST_F(DispatcherTest, ADeadEventLetsItsCasesNextEventGo) {
   const auto x = Enqueue("A", 2, "case-x");
   Demand(kLink1, "A", 10);

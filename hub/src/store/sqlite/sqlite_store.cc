@@ -77,23 +77,25 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   const std::string pending_by_seq_sql =
       std::string(kOutboxSelect) + "WHERE o.seq = ? AND" + kPendingRow;
   // The case's events (events_by_case), then their outbox rows by the seq range each event
-  // records (schema v4).
+  // records (schema v4). CROSS JOIN fixes that order, and the unary + keeps the destination and
+  // the seq bounds from being used as index ranges: left to itself the planner walks the
+  // destination's pending rows from `after_seq` to the cursor, thousands of them, per call.
   const std::string next_of_case_sql =
       "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
       "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
-      "FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      "FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "o.seq < e.outbox_first_seq + e.outbox_count "
-      "WHERE e.case_id = ?1 AND o.destination = ?2 AND o.seq > ?3 AND o.seq <= ?4 AND" +
+      "WHERE e.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) +
       "UNION ALL "
       "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
       "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
-      "FROM outbox_added a JOIN outbox o ON o.seq = a.seq JOIN events e ON e.event_id = a.event_id "
-      "WHERE a.case_id = ?1 AND o.destination = ?2 AND o.seq > ?3 AND o.seq <= ?4 AND" +
+      "FROM outbox_added a CROSS JOIN outbox o ON o.seq = a.seq JOIN events e ON e.event_id = a.event_id "
+      "WHERE a.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) + "ORDER BY 1 LIMIT 1";
   // The outbox rows of one event for one destination: its own range, and any added later.
   constexpr const char* kRowsOfEventFor =
-      "(SELECT o.seq FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      "(SELECT o.seq FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "o.seq < e.outbox_first_seq + e.outbox_count WHERE e.event_id = ?1 AND o.destination = ?2 "
       "UNION ALL SELECT o.seq FROM outbox_added a JOIN outbox o ON o.seq = a.seq "
       "WHERE a.event_id = ?1 AND o.destination = ?2)";
@@ -147,6 +149,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "INSERT OR REPLACE INTO paused_destinations(destination, since_us, operator, reason) "
        "VALUES (?,?,?,?)"},
       {s.resume, "DELETE FROM paused_destinations WHERE destination = ?"},
+      // A dead delivery's fallback: it no longer waits for a receipt either.
+      {s.set_fallback,
+       "UPDATE outbox SET fallback_seq = ?, receipt_due_at_us = NULL WHERE seq = ?"},
       {s.next_receipt_due,
        "SELECT MIN(receipt_due_at_us) FROM outbox WHERE receipt_due_at_us IS NOT NULL"},
       {s.insert_dead,

@@ -69,6 +69,11 @@ class SqliteStore final : public Store {
   Status RecordReceipt(const ReceiptMark& receipt);
   Status RecordReceiptTimeout(const ReceiptTimeout& timeout);
   Status ApplyAction(const OperatorActionRecord& action);
+  // A new outbox row of `event_id` for `to`, added after the event was stored (outbox_added);
+  // returns its seq.
+  Result<int64_t> InsertFallback(int64_t of_seq, const std::string& event_id,
+                                 const std::string& case_id, const std::string& to,
+                                 const std::string& cause, int64_t at_us);
   Status UpsertCase(const CaseUpdate& update);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each

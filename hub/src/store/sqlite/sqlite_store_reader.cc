@@ -98,7 +98,7 @@ Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::st
   int rc = st.Prepare(
       db_,
       "WITH rows(seq, cause) AS ("
-      " SELECT o.seq, '' FROM events e JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
+      " SELECT o.seq, '' FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "  o.seq < e.outbox_first_seq + e.outbox_count WHERE e.case_id = ?1 "
       " UNION ALL SELECT seq, cause FROM outbox_added WHERE case_id = ?1) "
       "SELECT o.event_id, o.destination, o.delivered_at_us, o.attempts, o.last_error, "

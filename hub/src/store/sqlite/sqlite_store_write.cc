@@ -154,6 +154,15 @@ Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
     s.fail_attempt.Int(5, f.seq);
     if (int rc = s.fail_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
   }
+  if (f.dead && !f.fallback_to.empty()) {
+    auto added = InsertFallback(f.seq, f.event_id, f.case_id, f.fallback_to, f.fallback_cause,
+                                f.at_us);
+    if (!added) return added.as_error();
+    ResetGuard g{s.set_fallback};
+    s.set_fallback.Int(1, *added);
+    s.set_fallback.Int(2, f.seq);
+    if (int rc = s.set_fallback.Step(); rc != SQLITE_DONE) return Fail("record fallback", rc);
+  }
   ResetGuard g{s.insert_attempt};
   s.insert_attempt.Int(1, f.seq);
   s.insert_attempt.Int(2, f.attempt);
@@ -163,6 +172,30 @@ Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
   s.insert_attempt.Text(6, f.description);
   if (int rc = s.insert_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
   return OkStatus();
+}
+
+Result<int64_t> SqliteStore::InsertFallback(int64_t of_seq, const std::string& event_id,
+                                            const std::string& case_id, const std::string& to,
+                                            const std::string& cause, int64_t at_us) {
+  auto& s = *stmts_;
+  int64_t seq = 0;
+  {
+    ResetGuard g{s.insert_outbox};
+    s.insert_outbox.Text(1, to);
+    s.insert_outbox.Text(2, event_id);
+    s.insert_outbox.Int(3, at_us);
+    s.insert_outbox.Null(4);
+    if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+    seq = sqlite3_last_insert_rowid(db_);
+  }
+  ResetGuard g{s.insert_added};
+  s.insert_added.Int(1, seq);
+  s.insert_added.Text(2, case_id);
+  s.insert_added.Text(3, event_id);
+  s.insert_added.Text(4, cause);
+  s.insert_added.Int(5, of_seq);
+  if (int rc = s.insert_added.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+  return seq;
 }
 
 Status SqliteStore::RecordReceipt(const ReceiptMark& r) {
@@ -185,24 +218,11 @@ Status SqliteStore::RecordReceiptTimeout(const ReceiptTimeout& t) {
     if (int rc = s.postpone_receipt.Step(); rc != SQLITE_DONE) return Fail("postpone receipt", rc);
     return OkStatus();
   }
-  sqlite3_int64 fallback_seq = 0;
+  int64_t fallback_seq = 0;
   if (!t.fallback_to.empty()) {
-    {
-      ResetGuard g{s.insert_outbox};
-      s.insert_outbox.Text(1, t.fallback_to);
-      s.insert_outbox.Text(2, t.event_id);
-      s.insert_outbox.Int(3, t.at_us);
-      s.insert_outbox.Null(4);
-      if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
-      fallback_seq = sqlite3_last_insert_rowid(db_);
-    }
-    ResetGuard g{s.insert_added};
-    s.insert_added.Int(1, fallback_seq);
-    s.insert_added.Text(2, t.case_id);
-    s.insert_added.Text(3, t.event_id);
-    s.insert_added.Text(4, t.cause);
-    s.insert_added.Int(5, t.seq);
-    if (int rc = s.insert_added.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+    auto added = InsertFallback(t.seq, t.event_id, t.case_id, t.fallback_to, t.cause, t.at_us);
+    if (!added) return added.as_error();
+    fallback_seq = *added;
   }
   ResetGuard g{s.receipt_overdue};
   s.receipt_overdue.Int(1, t.at_us);
