@@ -40,6 +40,9 @@ class SqliteStore final : public Store {
   Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
   Result<int64_t> NextCaseEvaluationAt() override;
+  Result<uint64_t> BytesOnDisk() override;
+  void ReclaimSpace() override;
+  void ShowFull(const std::string& reason) override;
   bool latched() const override;
   std::string latched_reason() const override;
 
