@@ -70,6 +70,7 @@ class FaultyStore final : public Store {
   std::atomic<bool> fail_next_stored_bodies{false};
   std::atomic<bool> fail_next_case_events{false};
   std::atomic<bool> fail_next_write{false};
+  std::atomic<int> bytes_on_disk_calls{0};
 
   Result<std::map<std::string, std::string>> StoredBodies(
       const std::vector<std::string>& event_ids) override {
@@ -109,6 +110,12 @@ class FaultyStore final : public Store {
     return real_.DueCases(now_us, limit);
   }
   Result<int64_t> NextCaseEvaluationAt() override { return real_.NextCaseEvaluationAt(); }
+  Result<uint64_t> BytesOnDisk() override {
+    ++bytes_on_disk_calls;
+    return real_.BytesOnDisk();
+  }
+  void ReclaimSpace() override { real_.ReclaimSpace(); }
+  void ShowFull(const std::string& reason) override { real_.ShowFull(reason); }
   bool latched() const override { return real_.latched(); }
   std::string latched_reason() const override { return real_.latched_reason(); }
 
