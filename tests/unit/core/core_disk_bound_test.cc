@@ -54,7 +54,6 @@ TEST_F(CoreDiskBoundTest, FullStoreReleasesInboundAndKeepsRecordingDeliveries) {
   BoundJustAboveTheFreshStore(/*resume_below=*/kPage);
   core_.Start();
   ASSERT_EQ(Send(1, 1), Settlement::Kind::kAccepted);  // the store was below max-bytes
-  EXPECT_GE(StoreBytes(), config_.store_max_bytes);
 
   EXPECT_EQ(Send(2, 2), Settlement::Kind::kReleased);
   // Invalid while full: released too (not judged, not dead-lettered), like a duplicate.
@@ -75,7 +74,9 @@ TEST_F(CoreDiskBoundTest, FullStoreReleasesInboundAndKeepsRecordingDeliveries) {
 
   const auto stats = core_.stats();
   EXPECT_TRUE(stats->store_full);
-  EXPECT_GE(stats->store_bytes, config_.store_max_bytes);
+  // The core has truncated the log meanwhile, or not yet: below max-bytes or not, the store stays
+  // full while it is not below resume-below.
+  EXPECT_GE(stats->store_bytes, fresh_);
   EXPECT_EQ(stats->store_max_bytes, config_.store_max_bytes);
   EXPECT_EQ(stats->released_store_full, 3u);
   EXPECT_EQ(stats->released, 3u);
