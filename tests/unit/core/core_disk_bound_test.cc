@@ -118,6 +118,22 @@ TEST_F(CoreDiskBoundTest, AcceptsAgainOnceTheStoreIsBelowResumeBelow) {
   // (With a bound this small, that commit's log fills the store again at the next measurement.)
 }
 
+// A store that cannot be measured keeps the state it had: no reason to refuse inbound (its
+// writes tell their own errors), nor to accept it while full.
+TEST_F(CoreDiskBoundTest, AStoreThatCannotBeMeasuredKeepsItsState) {
+  BoundJustAboveTheFreshStore(/*resume_below=*/kPage);
+  store_.fail_bytes_on_disk = true;
+  core_.Start();
+  EXPECT_EQ(Send(1, 1), Settlement::Kind::kAccepted);
+  EXPECT_EQ(Send(2, 2), Settlement::Kind::kAccepted);  // past max-bytes, but not measured
+  store_.fail_bytes_on_disk = false;
+  EXPECT_EQ(Send(3, 3), Settlement::Kind::kReleased);
+  store_.fail_bytes_on_disk = true;
+  EXPECT_EQ(Send(4, 3), Settlement::Kind::kReleased);
+  EXPECT_TRUE(core_.stats()->store_full);
+  EXPECT_EQ(Count("events"), 2);
+}
+
 TEST_F(CoreDiskBoundTest, UnboundedStoreIsMeasuredButNeverFull) {
   config_.store_max_bytes = 0;
   core_.Start();

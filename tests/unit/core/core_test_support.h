@@ -71,6 +71,7 @@ class FaultyStore final : public Store {
   std::atomic<bool> fail_next_case_events{false};
   std::atomic<bool> fail_next_write{false};
   std::atomic<int> bytes_on_disk_calls{0};
+  std::atomic<bool> fail_bytes_on_disk{false};  // every BytesOnDisk fails while set
 
   Result<std::map<std::string, std::string>> StoredBodies(
       const std::vector<std::string>& event_ids) override {
@@ -112,6 +113,7 @@ class FaultyStore final : public Store {
   Result<int64_t> NextCaseEvaluationAt() override { return real_.NextCaseEvaluationAt(); }
   Result<uint64_t> BytesOnDisk() override {
     ++bytes_on_disk_calls;
+    if (fail_bytes_on_disk) return Error{"injected: cannot stat", ErrorCode::kUnavailable};
     return real_.BytesOnDisk();
   }
   void ReclaimSpace() override { real_.ReclaimSpace(); }
