@@ -33,7 +33,10 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
 
   --config FILE      hub configuration (XML, schemas/config.xsd); required
   --status           print the store's counts as JSON, with "store_latched" (the first
-                     fsync or corruption error, or null), and exit (the hub may be running)
+                     fsync or corruption error, or null), "store_bytes" (its size on disk),
+                     "store_max_bytes" (0: unbounded) and "store_full" (why inbound is released
+                     because the store reached max-bytes, or null), and exit (the hub may be
+                     running)
   --report CASE_ID   print the evidence report of one case (events, deliveries, receipts,
                      deadlines, payment liability) as a table, or as JSON with --json, and exit;
                      CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
@@ -80,11 +83,16 @@ int PrintStatus(const slussen::Config& config) {
     std::cerr << "slussen: " << stats.error() << "\n";
     return 1;
   }
-  // The latch reason comes from a file and names paths: JSON-escaped, never raw.
-  const nlohmann::json latched =
-      stats->latched_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(stats->latched_reason);
+  // The latch and full reasons come from files (the latch's names paths): JSON-escaped, never raw.
+  const auto reason = [](const std::string& text) {
+    const nlohmann::json j = text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+    return j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  };
   std::cout << "{\"events\": " << stats->events << ", \"dead_letters\": " << stats->dead_letters
-            << ", \"store_latched\": " << latched.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)
+            << ", \"store_latched\": " << reason(stats->latched_reason)
+            << ", \"store_bytes\": " << stats->bytes_on_disk
+            << ", \"store_max_bytes\": " << config.store_max_bytes
+            << ", \"store_full\": " << reason(stats->full_reason)
             << ", \"destinations\": {";
   bool first = true;
   for (const auto& d : stats->destinations) {

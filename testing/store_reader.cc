@@ -122,4 +122,21 @@ std::vector<DeadLetterRow> StoreReader::DeadLetters() const {
   return out;
 }
 
+HeldReadTransaction::HeldReadTransaction(const std::string& db_path) {
+  Db db = Open(db_path, StoreReader::Access::kReadOnly);
+  // A read transaction begins at its first read.
+  const char* sql = "BEGIN; SELECT count(*) FROM sqlite_master;";
+  if (sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("begin a read transaction: ") + sqlite3_errmsg(db.get()));
+  }
+  db_ = db.release();
+}
+
+void HeldReadTransaction::End() {
+  if (!db_) return;
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
 }  // namespace slussen::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+struct sqlite3;
+
 namespace slussen::testing {
 
 struct DeadLetterRow {
@@ -41,6 +43,22 @@ class StoreReader {
  private:
   std::string path_;
   Access access_;
+};
+
+// A read transaction on a connection of its own, open until End() or destruction: while it lasts,
+// no checkpoint can reset or truncate the store's write-ahead log past what it reads, so the log
+// grows with every commit (what a long report or a backup does to the hub's log). Throws if it
+// cannot begin.
+class HeldReadTransaction {
+ public:
+  explicit HeldReadTransaction(const std::string& db_path);
+  ~HeldReadTransaction() { End(); }
+  HeldReadTransaction(const HeldReadTransaction&) = delete;
+  HeldReadTransaction& operator=(const HeldReadTransaction&) = delete;
+  void End();
+
+ private:
+  sqlite3* db_ = nullptr;
 };
 
 }  // namespace slussen::testing

@@ -107,6 +107,7 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
     consider(marks_since_ + tuning_.mark_flush_interval);
   }
   if (stats_dirty_) consider(stats_published_at_ + tuning_.stats_interval);
+  if (auto check = disk_bound_.NextCheckAt()) consider(*check);
   return wake;
 }
 
@@ -119,6 +120,7 @@ void Core::Run() {
   // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
+  disk_bound_.Check(store_, depth_refreshed_at_);  // a store already full says so at once
   while (true) {
     if (auto retry = dispatcher_.NextWakeAt()) {
       timers_.Arm(TimerId::kDeliveryRetry, *retry);
@@ -188,6 +190,16 @@ void Core::Process(std::vector<Item>& items) {
   for (TimerId fired : timers_.TakeDue(now)) {
     if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
     if (fired == TimerId::kReceiptDue) FetchDueReceipts(now);
+  }
+  // A full store: nothing is written for inbound (the senders keep it); deliveries, their
+  // records and the cases' timers go on.
+  const bool was_full = disk_bound_.full();
+  const bool full = disk_bound_.Check(store_, std::chrono::steady_clock::now());
+  if (full != was_full) stats_dirty_ = true;  // published also when it changed without traffic
+  if (full && !pending.empty()) {
+    disk_bound_.CountReleased(pending.size());
+    Release(pending);
+    pending.clear();
   }
   const bool flush_marks =
       !NothingUnrecorded() &&

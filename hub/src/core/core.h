@@ -51,6 +51,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "core/case_cache.h"
+#include "core/disk_bound.h"
 #include "core/stats.h"
 #include "core/timers.h"
 #include "delivery/dispatcher.h"
@@ -79,6 +80,9 @@ struct CoreTuning {
   // outbox's per-destination depth and oldest row (which correct the running counts).
   std::chrono::milliseconds stats_interval{100};
   std::chrono::milliseconds depth_refresh_interval{5000};
+  // Least time between two measurements of the store's size for the disk bound (disk_bound.h);
+  // 0: at every batch, without waking for it (tests).
+  std::chrono::milliseconds disk_check_interval{1000};
 };
 
 class Core final : public CoreInbox {
@@ -164,6 +168,8 @@ class Core final : public CoreInbox {
   Dispatcher dispatcher_;
   CoreCounters counters_;
   const CoreTuning tuning_;
+  // While the store is full, inbound is released unread by the store (disk_bound.h).
+  DiskBound disk_bound_{config_, tuning_.disk_check_interval};
   struct Mark {
     int64_t seq = 0;
     int64_t at_us = 0;

@@ -67,6 +67,10 @@ void Core::PublishStats(bool force) {
   s->commit_latency = commit_latency_;
   s->store_latched = store_.latched();
   if (s->store_latched) s->store_latched_reason = store_.latched_reason();
+  s->store_bytes = disk_bound_.bytes();
+  s->store_max_bytes = disk_bound_.max_bytes();
+  s->store_full = disk_bound_.full();
+  s->released_store_full = disk_bound_.released();
   s->delivered = counters_.delivered;
   const auto activity = dispatcher_.ActivityByDestination();
   for (const auto& name : config_.AllDestinations()) {

@@ -68,6 +68,12 @@ struct CoreStats {
   LatencyHistogram commit_latency;
   bool store_latched = false;
   std::string store_latched_reason;
+  // The disk bound (<store max-bytes>, core/disk_bound.h): the store's size at the last
+  // measurement, and whether inbound is released because the store reached max-bytes.
+  uint64_t store_bytes = 0;
+  uint64_t store_max_bytes = 0;  // 0: unbounded
+  bool store_full = false;
+  uint64_t released_store_full = 0;  // since start; also counted in `released`
 
   // Outbound.
   uint64_t delivered = 0;

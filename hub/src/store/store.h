@@ -195,6 +195,18 @@ class Store {
   // Destinations an operator paused and did not resume.
   virtual Result<std::vector<std::string>> PausedDestinations() = 0;
 
+  // The disk bound (hub/DESIGN.md "Disk bound"). The store's size on disk (SQLite: the database
+  // file and its write-ahead log); cheap (no query), the core asks at most once a second.
+  virtual Result<uint64_t> BytesOnDisk() = 0;
+  // Gives back, in the background and without losing anything, what disk space the store can
+  // (SQLite: a checkpoint that truncates the write-ahead log; the database file never shrinks).
+  // BytesOnDisk() shows the effect later. The core asks while the store is full.
+  virtual void ReclaimSpace() = 0;
+  // Shows the store's readers (`slussen --status`, in another process) that the hub refuses
+  // inbound because the store is full: `reason` (numbers only), or empty once it is not. A
+  // writer opening the store starts with it empty.
+  virtual void ShowFull(const std::string& reason) = 0;
+
   // Whether a data-loss or corruption error has latched the store, and the first such error.
   virtual bool latched() const = 0;
   virtual std::string latched_reason() const = 0;

@@ -26,6 +26,10 @@ struct StoreStats {
   int64_t dead_letters = 0;
   // Non-empty while the writer has latched (store.h): the first data-loss or corruption error.
   std::string latched_reason;
+  // Non-empty while the hub refuses inbound because the store reached its disk bound (store.h
+  // ShowFull): the sizes, numbers only.
+  std::string full_reason;
+  uint64_t bytes_on_disk = 0;  // the database and its write-ahead log, now
   std::vector<DestinationStats> destinations;  // by name
 };
 

@@ -70,6 +70,8 @@ class FaultyStore final : public Store {
   std::atomic<bool> fail_next_stored_bodies{false};
   std::atomic<bool> fail_next_case_events{false};
   std::atomic<bool> fail_next_write{false};
+  std::atomic<int> bytes_on_disk_calls{0};
+  std::atomic<bool> fail_bytes_on_disk{false};  // every BytesOnDisk fails while set
 
   Result<std::map<std::string, std::string>> StoredBodies(
       const std::vector<std::string>& event_ids) override {
@@ -122,6 +124,13 @@ class FaultyStore final : public Store {
     return real_.DueCases(now_us, limit);
   }
   Result<int64_t> NextCaseEvaluationAt() override { return real_.NextCaseEvaluationAt(); }
+  Result<uint64_t> BytesOnDisk() override {
+    ++bytes_on_disk_calls;
+    if (fail_bytes_on_disk) return Error{"injected: cannot stat", ErrorCode::kUnavailable};
+    return real_.BytesOnDisk();
+  }
+  void ReclaimSpace() override { real_.ReclaimSpace(); }
+  void ShowFull(const std::string& reason) override { real_.ShowFull(reason); }
   bool latched() const override { return real_.latched(); }
   std::string latched_reason() const override { return real_.latched_reason(); }
 

@@ -56,6 +56,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   if (!opened) return opened.as_error();
   sqlite3* db = *opened;
   sqlite::RemoveLatchMarker(path);  // a writer starts from what is on disk
+  sqlite::RemoveFullMarker(path);   // and its core measures the store anew
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   sqlite3_busy_handler(db, &WaitBriefly, nullptr);
   // WAL + FULL: a commit is on disk (fsync'd WAL) before Write() returns.
@@ -243,6 +244,20 @@ void SqliteStore::Latch(const Error& error) {
   if (latch_) return;
   latch_ = error;
   sqlite::WriteLatchMarker(path_, error.message);
+}
+
+Result<uint64_t> SqliteStore::BytesOnDisk() { return sqlite::FilesBytes(path_); }
+
+void SqliteStore::ReclaimSpace() {
+  if (checkpointer_) checkpointer_->RequestTruncate();
+}
+
+void SqliteStore::ShowFull(const std::string& reason) {
+  if (reason.empty()) {
+    sqlite::RemoveFullMarker(path_);
+  } else {
+    sqlite::WriteFullMarker(path_, reason);
+  }
 }
 
 bool SqliteStore::latched() const {

@@ -45,6 +45,9 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) override;
   Result<std::vector<std::string>> PausedDestinations() override;
   Result<int64_t> NextCaseEvaluationAt() override;
+  Result<uint64_t> BytesOnDisk() override;
+  void ReclaimSpace() override;
+  void ShowFull(const std::string& reason) override;
   bool latched() const override;
   std::string latched_reason() const override;
 

@@ -70,6 +70,10 @@ Result<StoreStats> SqliteStoreReader::Stats() {
   }
   if (rc != SQLITE_DONE) return Fail("stats", rc);
   stats.latched_reason = sqlite::ReadLatchMarker(path_);
+  stats.full_reason = sqlite::ReadFullMarker(path_);
+  auto bytes = sqlite::FilesBytes(path_);
+  if (!bytes) return bytes.as_error();
+  stats.bytes_on_disk = *bytes;
   return stats;
 }
 

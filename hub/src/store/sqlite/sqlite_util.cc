@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <system_error>
 
 namespace slussen::sqlite {
 
@@ -106,16 +109,33 @@ Result<int> UserVersion(sqlite3* db, const std::string& path) {
   return static_cast<int>(v.ColInt(0));
 }
 
+namespace {
+// A marker is best effort: the disk may be what failed; the log says it either way.
+void WriteMarker(const std::string& store_path, const std::string& file, const std::string& text) {
+  std::ofstream out(file, std::ios::trunc);
+  out << text << "\n";
+  out.flush();
+  if (!out) spdlog::error("store {}: cannot write {} (it shows in the log only)", store_path, file);
+}
+
+// The marker's text without its line end; nullopt if there is no marker.
+std::optional<std::string> ReadMarker(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string out = text.str();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string FullMarkerPath(const std::string& store_path) { return store_path + ".full"; }
+}  // namespace
+
 std::string LatchMarkerPath(const std::string& store_path) { return store_path + ".latched"; }
 
 void WriteLatchMarker(const std::string& store_path, const std::string& reason) {
-  std::ofstream out(LatchMarkerPath(store_path), std::ios::trunc);
-  out << reason << "\n";
-  out.flush();
-  if (!out) {
-    spdlog::error("store {}: cannot write {} (the latch shows in the log only)", store_path,
-                  LatchMarkerPath(store_path));
-  }
+  WriteMarker(store_path, LatchMarkerPath(store_path), reason);
 }
 
 void RemoveLatchMarker(const std::string& store_path) {
@@ -123,13 +143,41 @@ void RemoveLatchMarker(const std::string& store_path) {
 }
 
 std::string ReadLatchMarker(const std::string& store_path) {
-  std::ifstream in(LatchMarkerPath(store_path));
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string reason = text.str();
-  while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r')) reason.pop_back();
-  return reason.empty() ? "latched (no reason recorded)" : reason;
+  auto reason = ReadMarker(LatchMarkerPath(store_path));
+  if (!reason) return "";
+  return reason->empty() ? "latched (no reason recorded)" : *reason;
+}
+
+void WriteFullMarker(const std::string& store_path, const std::string& reason) {
+  WriteMarker(store_path, FullMarkerPath(store_path), reason);
+}
+
+void RemoveFullMarker(const std::string& store_path) {
+  std::remove(FullMarkerPath(store_path).c_str());
+}
+
+std::string ReadFullMarker(const std::string& store_path) {
+  auto reason = ReadMarker(FullMarkerPath(store_path));
+  if (!reason) return "";
+  return reason->empty() ? "full (no sizes recorded)" : *reason;
+}
+
+Result<uint64_t> FilesBytes(const std::string& store_path) {
+  std::error_code ec;
+  const uint64_t db = std::filesystem::file_size(store_path, ec);
+  if (ec) {
+    return Error{"store " + store_path + ": cannot stat: " + ec.message(), ErrorCode::kUnavailable};
+  }
+  const std::string wal_path = store_path + "-wal";
+  uint64_t wal = std::filesystem::file_size(wal_path, ec);
+  if (ec) {
+    // No log (a store closed cleanly, or one read before the writer opened it) is no error.
+    if (ec != std::errc::no_such_file_or_directory) {
+      return Error{"store " + wal_path + ": cannot stat: " + ec.message(), ErrorCode::kUnavailable};
+    }
+    wal = 0;
+  }
+  return db + wal;
 }
 
 }  // namespace slussen::sqlite

@@ -86,6 +86,17 @@ void WriteLatchMarker(const std::string& store_path, const std::string& reason);
 void RemoveLatchMarker(const std::string& store_path);
 std::string ReadLatchMarker(const std::string& store_path);  // empty: not latched
 
+// The disk bound as other processes see it: "<store>.full" holds the sizes while the hub refuses
+// inbound because the store reached max-bytes (store.h ShowFull). Removed when the hub accepts
+// again and when a writer opens the store.
+void WriteFullMarker(const std::string& store_path, const std::string& reason);
+void RemoveFullMarker(const std::string& store_path);
+std::string ReadFullMarker(const std::string& store_path);  // empty: not full
+
+// The store's size on disk: the database file and its write-ahead log (absent: 0). The -shm
+// file is not counted: it is a small index of the log, mapped in memory.
+Result<uint64_t> FilesBytes(const std::string& store_path);
+
 // Reads PRAGMA user_version; an error if the file is not a database.
 Result<int> UserVersion(sqlite3* db, const std::string& path);
 

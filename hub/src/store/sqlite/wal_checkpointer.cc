@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "store/sqlite/sqlite_util.h"
 
 namespace slussen {
@@ -57,6 +59,15 @@ void WalCheckpointer::Request() {
   cv_.notify_one();
 }
 
+void WalCheckpointer::RequestTruncate() {
+  {
+    std::lock_guard lock(mu_);
+    truncate_ = true;
+    wanted_ = true;
+  }
+  cv_.notify_one();
+}
+
 uint64_t WalCheckpointer::runs() const {
   std::lock_guard lock(mu_);
   return runs_;
@@ -69,16 +80,20 @@ std::optional<Error> WalCheckpointer::failure() const {
 
 void WalCheckpointer::Run() {
   while (true) {
+    bool truncate = false;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return wanted_ || stopping_; });
       if (stopping_) return;
       wanted_ = false;
+      truncate = std::exchange(truncate_, false);
       if (failure_) continue;
     }
     int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc == SQLITE_OK) {
-      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      rc = sqlite3_wal_checkpoint_v2(
+          db_, nullptr, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_RESTART, nullptr,
+          nullptr);
     }
     // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
     // request tries again.

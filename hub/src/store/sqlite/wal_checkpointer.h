@@ -45,6 +45,10 @@ class WalCheckpointer {
 
   // Thread-safe, cheap: asks for a checkpoint as soon as the thread is free.
   void Request();
+  // Thread-safe, cheap: asks for a checkpoint that also truncates the log file to zero bytes
+  // (SQLite's TRUNCATE mode). For the disk bound: the log file otherwise keeps its largest size
+  // (up to journal_size_limit) once it has grown, e.g. while a reader held it.
+  void RequestTruncate();
 
   // Checkpoints run so far (complete or not); for tests and diagnostics.
   uint64_t runs() const;
@@ -61,6 +65,7 @@ class WalCheckpointer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool wanted_ = false;    // guarded by mu_
+  bool truncate_ = false;  // guarded by mu_; the wanted checkpoint truncates the log
   bool stopping_ = false;  // guarded by mu_
   uint64_t runs_ = 0;      // guarded by mu_
   std::optional<Error> failure_;  // guarded by mu_
