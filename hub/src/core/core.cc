@@ -5,6 +5,7 @@
 #include <map>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <set>
 
 #include "core/pending.h"
@@ -359,6 +360,15 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   WriteBatch batch;
   CollectReceipts(pending, batch);  // before LoadCases takes the decoded envelopes
   if (auto s = LoadCases(pending, working); !s) return s.as_error();
+  // A Receipt that LoadCases refused (its case is full) is not stored, so it proves nothing.
+  if (!batch.receipts.empty()) {
+    std::unordered_set<std::string_view> stored;
+    for (const auto& p : pending) {
+      if (const auto* record = std::get_if<EventRecord>(&p.decision)) stored.insert(record->event_id);
+    }
+    std::erase_if(batch.receipts,
+                  [&](const ReceiptMark& r) { return !stored.count(r.receipt_event_id); });
+  }
   for (auto& p : pending) {
     if (auto* record = std::get_if<EventRecord>(&p.decision)) {
       if (!p.duplicate) {

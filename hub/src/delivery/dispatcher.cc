@@ -454,7 +454,8 @@ std::optional<std::chrono::system_clock::time_point> Dispatcher::NextWakeAt() co
         next = start->start;
       }
     }
-    if (!dest.freed.empty()) return clock_();
+    // Freed cases wait for room in the window; that comes with an outcome, which wakes the core.
+    if (!dest.freed.empty() && dest.on_its_way < policy_for_(name).in_flight) return clock_();
     for (const auto& [seq, waiting] : dest.retry) {
       if (!next || waiting.due < *next) next = waiting.due;
     }
