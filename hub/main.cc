@@ -97,7 +97,8 @@ int PrintStatus(const slussen::Config& config) {
   bool first = true;
   for (const auto& d : stats->destinations) {
     std::cout << (first ? "" : ", ") << "\"" << d.destination << "\": {\"delivered\": " << d.delivered
-              << ", \"pending\": " << d.pending << "}";
+              << ", \"pending\": " << d.pending << ", \"dead\": " << d.dead
+              << ", \"awaiting_receipt\": " << d.awaiting_receipt << "}";
     first = false;
   }
   std::cout << "}}\n";

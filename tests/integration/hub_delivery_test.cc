@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "hub_client.h"
+#include "testing/child_process.h"
 #include "testing/hub_checks.h"
+#include "testing/hub_process.h"
 #include "testing/hub_fixture.h"
 #include "testing/raw_amqp_socket.h"
 #include "testing/message_collector.h"
@@ -269,6 +271,17 @@ TEST_F(HubIntegration, RejectedByReceiverIsDeadAndTheRestFlows) {
   EXPECT_EQ(store().QueryStrings("SELECT outcome FROM delivery_attempts WHERE seq = " + row),
             std::vector<std::string>{"rejected"});
   EXPECT_THAT(HubLog(), ::testing::HasSubstr("is dead after 1 attempt(s): rejected"));
+  // And an operator sees it without the hub's help (once the last acceptance is recorded).
+  const std::string expected = "\"" + KommunDestination(kTestKommun) +
+                               "\": {\"delivered\": 5, \"pending\": 0, \"dead\": 1, "
+                               "\"awaiting_receipt\": 0}";
+  std::string out;
+  EXPECT_TRUE(PollUntil([&] {
+    const ProcessResult status =
+        RunProcess({SlussenBinary(), "--config", dir().File("hub.xml"), "--status"});
+    out = status.out + status.err;
+    return status.status.Ok() && out.find(expected) != std::string::npos;
+  })) << out;
 }
 
 // A receiver that waits for the hub to settle (rcv-settle-mode second) gets that settlement only

@@ -18,7 +18,9 @@ namespace slussen {
 struct DestinationStats {
   std::string destination;
   int64_t delivered = 0;
-  int64_t pending = 0;
+  int64_t pending = 0;           // not delivered, not dead
+  int64_t dead = 0;              // retries ended, not delivered since (schema v6)
+  int64_t awaiting_receipt = 0;  // delivered or not, its Receipt still awaited
 };
 
 struct StoreStats {

@@ -62,11 +62,15 @@ Result<StoreStats> SqliteStoreReader::Stats() {
   stats.dead_letters = q.ColInt(1);
   Stmt d;
   rc = d.Prepare(db_,
-                 "SELECT destination, SUM(delivered_at_us IS NOT NULL), SUM(delivered_at_us IS NULL) "
+                 "SELECT destination, SUM(delivered_at_us IS NOT NULL), "
+                 "SUM(delivered_at_us IS NULL AND dead_at_us IS NULL), "
+                 "SUM(delivered_at_us IS NULL AND dead_at_us IS NOT NULL), "
+                 "SUM(receipt_due_at_us IS NOT NULL) "
                  "FROM outbox GROUP BY destination ORDER BY destination");
   if (rc != SQLITE_OK) return Fail("stats", rc);
   while ((rc = d.Step()) == SQLITE_ROW) {
-    stats.destinations.push_back({d.ColText(0), d.ColInt(1), d.ColInt(2)});
+    stats.destinations.push_back(
+        {d.ColText(0), d.ColInt(1), d.ColInt(2), d.ColInt(3), d.ColInt(4)});
   }
   if (rc != SQLITE_DONE) return Fail("stats", rc);
   stats.latched_reason = sqlite::ReadLatchMarker(path_);
