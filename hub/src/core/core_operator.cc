@@ -19,6 +19,13 @@ std::string_view ActionName(OperatorCommand::Action a) {
   return "unknown";
 }
 
+// An operator id for the log: printable ASCII only, cut (it comes from outside the hub).
+std::string ForLog(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
 }  // namespace
 
 void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now) {
@@ -102,7 +109,8 @@ void Core::OnCommandsDone(const Status& written) {
           break;
       }
       // Who and what, not why: the reason is the operator's free text (it is in the store).
-      spdlog::info("operator {}: {} {}{}{}", record.operator_id, record.action, record.destination,
+      spdlog::info("operator {}: {} {}{}{}", ForLog(record.operator_id), record.action,
+                   record.destination,
                    record.seq ? " delivery " + std::to_string(record.seq) : std::string(),
                    record.event_id.empty() ? std::string() : " event " + record.event_id);
     }
