@@ -43,6 +43,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -134,6 +135,10 @@ class Core final : public CoreInbox {
   void FetchDueCases(std::chrono::system_clock::time_point now);
   // Arms the evaluation timer for the store's earliest due case (in 1 s if it cannot be read).
   void ArmCaseEvaluationFromStore(std::chrono::system_clock::time_point now);
+  // Arms `id` at the time the store gave (microseconds; 0: nothing due), or in 1 s if it could
+  // not read it (`what` names it in the log).
+  void ArmFromStore(TimerId id, const Result<int64_t>& next_us, std::string_view what,
+                    std::chrono::system_clock::time_point now);
   // After a commit: the worked cases go back to the cache, the evaluation timer is re-armed.
   void OnCasesCommitted(WorkingCases& working, const WriteBatch& batch,
                         std::chrono::system_clock::time_point now);

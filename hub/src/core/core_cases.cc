@@ -32,12 +32,17 @@ void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
 }
 
 void Core::ArmCaseEvaluationFromStore(std::chrono::system_clock::time_point now) {
-  if (auto next = store_.NextCaseEvaluationAt(); !next) {
-    spdlog::error("store: cannot read when cases are next due (trying again in 1 s): {}",
-                  next.error());
-    timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, now + std::chrono::seconds(1));
-  } else if (*next > 0) {
-    timers_.ArmNoLaterThan(TimerId::kCaseEvaluation, FromMicros(*next));
+  ArmFromStore(TimerId::kCaseEvaluation, store_.NextCaseEvaluationAt(), "when cases are next due",
+               now);
+}
+
+void Core::ArmFromStore(TimerId id, const Result<int64_t>& next_us, std::string_view what,
+                        std::chrono::system_clock::time_point now) {
+  if (!next_us) {
+    spdlog::error("store: cannot read {} (trying again in 1 s): {}", what, next_us.error());
+    timers_.ArmNoLaterThan(id, now + std::chrono::seconds(1));
+  } else if (*next_us > 0) {
+    timers_.ArmNoLaterThan(id, FromMicros(*next_us));
   }
 }
 

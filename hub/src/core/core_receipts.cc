@@ -101,13 +101,7 @@ void Core::FetchDueReceipts(std::chrono::system_clock::time_point now) {
 }
 
 void Core::ArmReceiptTimerFromStore(std::chrono::system_clock::time_point now) {
-  if (auto next = store_.NextReceiptDueAt(); !next) {
-    spdlog::error("store: cannot read when receipts are next due (trying again in 1 s): {}",
-                  next.error());
-    timers_.ArmNoLaterThan(TimerId::kReceiptDue, now + std::chrono::seconds(1));
-  } else if (*next > 0) {
-    timers_.ArmNoLaterThan(TimerId::kReceiptDue, FromMicros(*next));
-  }
+  ArmFromStore(TimerId::kReceiptDue, store_.NextReceiptDueAt(), "when receipts are next due", now);
 }
 
 void Core::OnReceiptsCommitted(const WriteBatch& batch, std::chrono::system_clock::time_point now) {

@@ -41,10 +41,10 @@ int WaitBriefly(void*, int tries) {
   return 1;
 }
 
-constexpr const char* kOutboxSelect =
+// The columns ReadOutboxRow (sqlite_store_read.cc) reads, of outbox `o` and events `e`.
+constexpr const char* kOutboxColumns =
     "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
-    "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
-    "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
+    "o.attempts, o.next_attempt_at_us, o.enqueued_at_us ";
 constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us IS NULL ";
 
 }  // namespace
@@ -72,25 +72,23 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // Replaces SQLite's automatic checkpoint inside COMMIT.
   sqlite3_wal_hook(db, &SqliteStore::OnWalCommit, store.get());
 
-  const std::string pending_after_sql = std::string(kOutboxSelect) +
+  const std::string outbox_select =
+      std::string(kOutboxColumns) + "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
+  const std::string pending_after_sql = outbox_select +
                                         "WHERE o.destination = ? AND o.seq > ? AND" + kPendingRow +
                                         "ORDER BY o.seq LIMIT ?";
-  const std::string pending_by_seq_sql =
-      std::string(kOutboxSelect) + "WHERE o.seq = ? AND" + kPendingRow;
+  const std::string pending_by_seq_sql = outbox_select + "WHERE o.seq = ? AND" + kPendingRow;
   // The case's events (events_by_case), then their outbox rows by the seq range each event
   // records (schema v4). CROSS JOIN fixes that order, and the unary + keeps the destination and
   // the seq bounds from being used as index ranges: left to itself the planner walks the
   // destination's pending rows from `after_seq` to the cursor, thousands of them, per call.
   const std::string next_of_case_sql =
-      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
-      "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
+      std::string(kOutboxColumns) +
       "FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "o.seq < e.outbox_first_seq + e.outbox_count "
       "WHERE e.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) +
-      "UNION ALL "
-      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
-      "o.attempts, o.next_attempt_at_us, o.enqueued_at_us "
+      "UNION ALL " + kOutboxColumns +
       "FROM outbox_added a CROSS JOIN outbox o ON o.seq = a.seq JOIN events e ON e.event_id = a.event_id "
       "WHERE a.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) + "ORDER BY 1 LIMIT 1";

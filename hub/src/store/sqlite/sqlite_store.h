@@ -72,9 +72,9 @@ class SqliteStore final : public Store {
   Status RecordReceipt(const ReceiptMark& receipt);
   Status RecordReceiptTimeout(const ReceiptTimeout& timeout);
   Status ApplyAction(const OperatorActionRecord& action);
-  // A new outbox row of `event_id` for `to`, added after the event was stored (outbox_added);
-  // returns its seq.
-  Result<int64_t> InsertFallback(int64_t of_seq, const std::string& event_id,
+  // A new outbox row of `event_id` for `to`, added after the event was stored (outbox_added:
+  // a fallback for row `of_seq`, or with of_seq 0 a re-route); returns its seq.
+  Result<int64_t> InsertAddedRow(int64_t of_seq, const std::string& event_id,
                                  const std::string& case_id, const std::string& to,
                                  const std::string& cause, int64_t at_us);
   Status UpsertCase(const CaseUpdate& update);

@@ -155,7 +155,7 @@ Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
     if (int rc = s.fail_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
   }
   if (f.dead && !f.fallback_to.empty()) {
-    auto added = InsertFallback(f.seq, f.event_id, f.case_id, f.fallback_to, f.fallback_cause,
+    auto added = InsertAddedRow(f.seq, f.event_id, f.case_id, f.fallback_to, f.fallback_cause,
                                 f.at_us);
     if (!added) return added.as_error();
     ResetGuard g{s.set_fallback};
@@ -174,7 +174,7 @@ Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
   return OkStatus();
 }
 
-Result<int64_t> SqliteStore::InsertFallback(int64_t of_seq, const std::string& event_id,
+Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& event_id,
                                             const std::string& case_id, const std::string& to,
                                             const std::string& cause, int64_t at_us) {
   auto& s = *stmts_;
@@ -185,7 +185,7 @@ Result<int64_t> SqliteStore::InsertFallback(int64_t of_seq, const std::string& e
     s.insert_outbox.Text(2, event_id);
     s.insert_outbox.Int(3, at_us);
     s.insert_outbox.Null(4);
-    if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+    if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
     seq = sqlite3_last_insert_rowid(db_);
   }
   ResetGuard g{s.insert_added};
@@ -193,8 +193,8 @@ Result<int64_t> SqliteStore::InsertFallback(int64_t of_seq, const std::string& e
   s.insert_added.Text(2, case_id);
   s.insert_added.Text(3, event_id);
   s.insert_added.Text(4, cause);
-  s.insert_added.Int(5, of_seq);
-  if (int rc = s.insert_added.Step(); rc != SQLITE_DONE) return Fail("insert fallback", rc);
+  if (of_seq) s.insert_added.Int(5, of_seq); else s.insert_added.Null(5);
+  if (int rc = s.insert_added.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
   return seq;
 }
 
@@ -220,7 +220,7 @@ Status SqliteStore::RecordReceiptTimeout(const ReceiptTimeout& t) {
   }
   int64_t fallback_seq = 0;
   if (!t.fallback_to.empty()) {
-    auto added = InsertFallback(t.seq, t.event_id, t.case_id, t.fallback_to, t.cause, t.at_us);
+    auto added = InsertAddedRow(t.seq, t.event_id, t.case_id, t.fallback_to, t.cause, t.at_us);
     if (!added) return added.as_error();
     fallback_seq = *added;
   }
@@ -251,24 +251,10 @@ Status SqliteStore::ApplyAction(const OperatorActionRecord& a) {
     s.manual_delivery.Int(4, a.seq);
     if (auto st = step(s.manual_delivery, "mark delivered"); !st) return st;
   } else if (a.action == "reroute") {
-    {
-      ResetGuard g{s.insert_outbox};
-      s.insert_outbox.Text(1, a.destination);
-      s.insert_outbox.Text(2, a.event_id);
-      s.insert_outbox.Int(3, a.at_us);
-      s.insert_outbox.Null(4);
-      if (auto st = step(s.insert_outbox, "re-route"); !st) return st;
-      seq = sqlite3_last_insert_rowid(db_);
-    }
-    // Bound without a copy (SQLITE_STATIC): it must outlive the step.
-    const std::string cause = "re-routed by " + a.operator_id + ": " + a.reason;
-    ResetGuard g{s.insert_added};
-    s.insert_added.Int(1, seq);
-    s.insert_added.Text(2, a.case_id);
-    s.insert_added.Text(3, a.event_id);
-    s.insert_added.Text(4, cause);
-    s.insert_added.Null(5);
-    if (auto st = step(s.insert_added, "re-route"); !st) return st;
+    auto added = InsertAddedRow(0, a.event_id, a.case_id, a.destination,
+                                "re-routed by " + a.operator_id + ": " + a.reason, a.at_us);
+    if (!added) return added.as_error();
+    seq = *added;
   } else if (a.action == "pause") {
     ResetGuard g{s.pause};
     s.pause.Text(1, a.destination);
