@@ -9,15 +9,18 @@ namespace {
 
 class CoreOperatorTest : public CoreTest {
  protected:
-  // Posts the command and waits for the core's answer.
+  // Posts the command (with who and why, unless it has them) and waits for the core's answer.
   Status Run(OperatorCommand cmd) {
+    if (cmd.operator_id.empty()) cmd.operator_id = "anna.operator";
+    if (cmd.reason.empty()) cmd.reason = "ringde kommunen (phoned through)";
+    return RunAsIs(std::move(cmd), core_);
+  }
+  static Status RunAsIs(OperatorCommand cmd, Core& core) {
     auto answer = std::make_shared<std::promise<Status>>();
     auto future = answer->get_future();
     cmd.done = [answer](const Status& s) { answer->set_value(s); };
-    if (cmd.operator_id.empty()) cmd.operator_id = "anna.operator";
-    if (cmd.reason.empty()) cmd.reason = "ringde kommunen (phoned through)";
-    core_.Post(std::move(cmd));
-    core_.Drain();
+    core.Post(std::move(cmd));
+    core.Drain();
     return future.get();
   }
   static OperatorCommand Cmd(OperatorCommand::Action a) {
@@ -77,14 +80,8 @@ TEST_F(CoreOperatorTest, RefusalsSayWhy) {
 
   OperatorCommand pause = Cmd(OperatorCommand::Action::kPause);
   pause.destination = kKommunDestination;
-  pause.reason = "";
-  pause.operator_id = "x";
-  auto answer = std::make_shared<std::promise<Status>>();
-  auto future = answer->get_future();
-  pause.done = [answer](const Status& st) { answer->set_value(st); };
-  core_.Post(std::move(pause));
-  core_.Drain();
-  EXPECT_EQ(future.get().code(), ErrorCode::kInvalidArgument);
+  pause.operator_id = "x";  // and no reason
+  EXPECT_EQ(RunAsIs(pause, core_).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Count("delivery_actions"), 0);
 }
 
@@ -134,16 +131,11 @@ TEST_F(CoreOperatorTest, APauseHoldsDeliveryAndSurvivesARestart) {
   restarted.Post(Demand(kKommunDestination, 5));
   restarted.Drain();
   EXPECT_TRUE(output.delivers().empty()) << "still paused after the restart";
-  auto answer = std::make_shared<std::promise<Status>>();
-  auto future = answer->get_future();
   OperatorCommand resume = Cmd(OperatorCommand::Action::kResume);
   resume.destination = kKommunDestination;
   resume.operator_id = "anna.operator";
   resume.reason = "Lifecare är uppe igen";
-  resume.done = [answer](const Status& s) { answer->set_value(s); };
-  restarted.Post(std::move(resume));
-  restarted.Drain();
-  ASSERT_TRUE(future.get());
+  ASSERT_TRUE(RunAsIs(resume, restarted));
   ASSERT_TRUE(output.WaitForDelivers(1));
   EXPECT_EQ(output.delivers().at(0).items.at(0).event_id, EventId(1));
   restarted.Stop();
