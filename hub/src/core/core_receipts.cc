@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "common/time_format.h"
 #include "core/core.h"
@@ -29,11 +31,20 @@ void Core::CollectReceipts(const std::vector<Pending>& pending, WriteBatch& batc
 }
 
 void Core::SetReceiptDues(WriteBatch& batch) {
+  // The batch's case updates by case, read only for events bound for a destination that awaits
+  // receipts (none, in a config without receipt timeouts).
+  std::unordered_map<std::string_view, const CaseUpdate*> cases;
   for (auto& e : batch.events) {
+    const bool awaits = std::any_of(e.destinations.begin(), e.destinations.end(), [&](auto& d) {
+      return config_.PolicyFor(d).receipt.timeout.count() > 0;
+    });
+    if (!awaits) continue;
+    if (cases.empty()) {
+      for (const auto& c : batch.cases) cases.emplace(c.record.case_id, &c);
+    }
     std::optional<int64_t> deadline;  // the case's earliest deadline still open after this event
-    for (const auto& c : batch.cases) {
-      if (c.record.case_id != e.case_id) continue;
-      for (const auto& d : c.deadlines) {
+    if (auto c = cases.find(e.case_id); c != cases.end()) {
+      for (const auto& d : c->second->deadlines) {
         if (d.met_at_us == 0 && d.due_at_us > e.received_at_us &&
             (!deadline || d.due_at_us < *deadline)) {
           deadline = d.due_at_us;
