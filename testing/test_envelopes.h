@@ -67,8 +67,9 @@ v1::Envelope ValidInskrivning(const std::string& event_id = NewEventId(),
                               const std::string& kommunkod = kTestKommun,
                               const std::string& listed_vc = kTestVardcentral);
 
-// The same, about a case of its own (a fresh episode id): the hub delivers one event of a case
-// at a time per destination, so tests that need many deliveries in flight at once use these.
+// The same, about a case of its own (a fresh episode id): the hub sends a case's next event only
+// once the receiver accepted the one before, so tests that need many deliveries unsettled at
+// once use these.
 v1::Envelope ValidInskrivningOwnCase();
 
 // "<care_unit_hsa_id>/<episode_id>", as the hub puts it in the case_id property.

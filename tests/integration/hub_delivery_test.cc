@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hub_client.h"
@@ -282,6 +284,48 @@ TEST_F(HubIntegration, RejectedByReceiverIsDeadAndTheRestFlows) {
     out = status.out + status.err;
     return status.status.Ok() && out.find(expected) != std::string::npos;
   })) << out;
+}
+
+// The hub hands a case's later events to the connection behind the first, to be sent as soon as
+// the receiver accepts the one before. A receiver that releases the first must not get any of
+// the later ones before that first one again: they come back unsent and follow its retry.
+TEST_F(HubIntegration, AReleasedEventHoldsItsCasesLaterEventsBackUntilItIsAccepted) {
+  std::vector<v1::Envelope> chain;
+  for (int i = 0; i < 6; ++i) chain.push_back(ValidInskrivning());  // all of one case
+  const std::string first = chain[0].event_id();
+  // The receiver keeps the first delivery unsettled until every event is stored (so the later
+  // ones are handed to its link behind it), then releases it, and releases its retry once more.
+  std::atomic<bool> all_stored{false};
+  MessageCollector kommun([&](const IncomingMessage& m, int seen_before) {
+    if (m.message_id != first || seen_before >= 2) return Disposition::kAccept;
+    for (int i = 0; seen_before == 0 && !all_stored && i < 30'000; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (seen_before == 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return Disposition::kRelease;
+  });
+  auto receiver = NewClient();
+  ASSERT_TRUE(receiver);
+  ASSERT_GE(Attach(*receiver, kKommunOut, kommun), 0);
+  auto sender = NewClient();
+  ASSERT_TRUE(sender);
+  std::set<std::string> ids;
+  for (const auto& env : chain) {
+    ids.insert(env.event_id());
+    ASSERT_NO_FATAL_FAILURE(SendAccepted(*sender, env));
+  }
+  all_stored = true;
+  ASSERT_TRUE(kommun.WaitForIds(ids)) << Describe(kommun.Messages()) << HubLog();
+  std::vector<std::string> order;
+  for (const auto& m : kommun.Messages()) order.push_back(m.message_id);
+  std::vector<std::string> want = {first, first, first};
+  for (std::size_t i = 1; i < chain.size(); ++i) want.push_back(chain[i].event_id());
+  EXPECT_EQ(order, want) << Describe(kommun.Messages());
+  // Two attempts on record, both the first event's: the held ones were never sent.
+  EXPECT_TRUE(PollUntil([&] {
+    return store().QueryInt("SELECT count(*) FROM delivery_attempts") == 2;
+  })) << HubLog();
+  EXPECT_EQ(store().QueryInt("SELECT count(DISTINCT seq) FROM delivery_attempts"), 1);
 }
 
 // A receiver that waits for the hub to settle (rcv-settle-mode second) gets that settlement only

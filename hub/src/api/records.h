@@ -48,6 +48,10 @@ struct OutboxItem {
   int attempts = 0;
   int64_t next_attempt_at_us = 0;
   int64_t enqueued_at_us = 0;
+  // Set by the dispatcher, not stored: send only after the receiver on the same link accepted
+  // row `after_seq` (the case's previous event); if that one ends any other way, give this one
+  // back unsent (DeliveryOutcome::kNotSent). 0: send at once.
+  int64_t after_seq = 0;
 };
 
 // A stored event of one case, for the case logic.

@@ -49,12 +49,32 @@ std::vector<FailedAttempt> Dispatcher::RemoveLink(uint64_t link_id) {
     if (link == link_id) orphaned.push_back(seq);
   }
   std::sort(orphaned.begin(), orphaned.end());
-  std::vector<FailedAttempt> failed;
+  // A row behind another in its train was never sent: the transport sends it only after the
+  // receiver accepted its predecessor, and that acceptance reaches the core before the link's
+  // end. So only the first of each train made an attempt; the rest wait behind it.
+  std::vector<int64_t> firsts;
   for (int64_t seq : orphaned) {
+    Row& row = rows_.at(seq);
+    if (IsFirstOfTrain(row, seq)) {
+      firsts.push_back(seq);
+    } else {
+      inflight_.erase(seq);
+      row.link_id = 0;
+    }
+  }
+  std::vector<FailedAttempt> failed;
+  for (int64_t seq : firsts) {
     inflight_.erase(seq);
     failed.push_back(Fail(seq, "link-lost", "", "", /*end_now=*/false, ""));
   }
   return failed;
+}
+
+bool Dispatcher::IsFirstOfTrain(const Row& row, int64_t seq) const {
+  const auto& dest = destinations_.at(row.destination);
+  auto train = dest.trains.find(row.case_id);
+  return train != dest.trains.end() && !train->second.seqs.empty() &&
+         train->second.seqs.front() == seq;
 }
 
 Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
@@ -76,8 +96,10 @@ Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
   auto& dest = destinations_[row->second.destination];
   switch (outcome.kind) {
     case Kind::kNotSent:
+      // Not an attempt. The first of its train goes with the next credit; a later one waits
+      // for its predecessor (it came back because that one did not reach the receiver).
       row->second.link_id = 0;
-      dest.retry[outcome.seq] = {clock_()};  // not an attempt: sent with the next credit
+      if (IsFirstOfTrain(row->second, outcome.seq)) dest.retry[outcome.seq] = {clock_()};
       return effect;
     case Kind::kReleased:
       effect.failed = Fail(outcome.seq, "released", "", "", false, "");
@@ -141,7 +163,9 @@ FailedAttempt Dispatcher::Fail(int64_t seq, const std::string& outcome,
     Finish(seq);
   } else {
     f.next_attempt_at_us = ToMicros(next);
-    dest.retry[seq] = {next};
+    // Only the first of a train is sent, so only it can fail; were another to, it would go when
+    // it becomes the first, never ahead of its predecessor.
+    if (IsFirstOfTrain(row, seq)) dest.retry[seq] = {next};
   }
   return f;
 }
@@ -154,21 +178,37 @@ void Dispatcher::Finish(int64_t seq) {
   dest.retry.erase(seq);
   --dest.on_its_way;
   const std::string case_id = row->second.case_id;
-  const int64_t after = std::max(seq, row->second.resume_after);
+  const int64_t resume_after = row->second.resume_after;
   rows_.erase(row);
+  auto& train = dest.trains[case_id];
+  const bool was_first = !train.seqs.empty() && train.seqs.front() == seq;
+  if (auto it = std::find(train.seqs.begin(), train.seqs.end(), seq); it != train.seqs.end()) {
+    train.seqs.erase(it);
+  }
+  train.high = std::max({train.high, seq, resume_after});
+  if (!train.seqs.empty()) {
+    // The next is on its way already (the transport sends it now), or it was given back and
+    // goes with the next credit.
+    const int64_t next = train.seqs.front();
+    if (was_first && rows_.at(next).link_id == 0 && !dest.retry.count(next)) {
+      dest.retry[next] = {clock_()};
+    }
+    return;
+  }
+  const int64_t after = train.high;
   auto held = dest.held_back.find(case_id);
   if (auto revived = dest.revived.find(case_id); revived != dest.revived.end()) {
     // A revived row of the case goes next; whatever else the cursor passed over waits for it.
-    dest.busy[case_id] = -1;
+    train.high = 0;  // stays reserved (empty) until Pump has fetched it
     dest.freed.push_back({case_id, after, revived->second, {}});
     dest.revived.erase(revived);
   } else if (held != dest.held_back.end()) {
-    // Still busy (the cursor keeps passing its rows over) until Pump has fetched its next row.
-    dest.busy[case_id] = -1;
+    // Still reserved (the cursor keeps passing its rows over) until Pump has fetched its next.
+    train.high = 0;
     dest.freed.push_back({case_id, after, 0, std::move(held->second)});
     dest.held_back.erase(held);
   } else {
-    dest.busy.erase(case_id);
+    dest.trains.erase(case_id);
   }
 }
 
@@ -183,10 +223,10 @@ void Dispatcher::SetPaused(const std::string& destination, bool paused) {
 void Dispatcher::Revive(int64_t seq, const std::string& destination, const std::string& case_id) {
   auto& dest = destinations_[destination];
   if (rows_.count(seq)) return;
-  if (dest.busy.count(case_id)) {
+  if (dest.trains.count(case_id)) {
     dest.revived.emplace(case_id, seq);
   } else {
-    dest.busy[case_id] = -1;
+    dest.trains[case_id];  // reserved until Pump has fetched it
     dest.freed.push_back({case_id, 0, seq, {}});
   }
 }
@@ -277,23 +317,54 @@ Dispatcher::Link* Dispatcher::NextLinkWithDemand(Destination& dest) {
   return nullptr;
 }
 
-void Dispatcher::HandOut(const std::string& name, Destination& dest, OutboxItem item,
+Dispatcher::Link* Dispatcher::FindLink(Destination& dest, uint64_t link_id) {
+  for (auto& link : dest.links) {
+    if (link.id == link_id) return &link;
+  }
+  return nullptr;
+}
+
+void Dispatcher::HandOut(Link& link, OutboxItem item, int64_t after_seq,
                          std::map<uint64_t, Batch>& batches) {
-  (void)name;
-  Link* link = NextLinkWithDemand(dest);
-  --link->demand;
-  inflight_[item.seq] = link->id;
-  rows_.at(item.seq).link_id = link->id;
-  auto& batch = batches[link->id];
-  batch.conn_id = link->conn_id;
-  batch.link_id = link->id;
+  --link.demand;
+  inflight_[item.seq] = link.id;
+  rows_.at(item.seq).link_id = link.id;
+  item.after_seq = after_seq;
+  auto& batch = batches[link.id];
+  batch.conn_id = link.conn_id;
+  batch.link_id = link.id;
   batch.items.push_back(std::move(item));
+}
+
+Dispatcher::Link* Dispatcher::JoinableTrain(const std::string& name, Destination& dest,
+                                            const std::string& case_id) {
+  auto train = dest.trains.find(case_id);
+  if (train == dest.trains.end() || train->second.seqs.empty()) return nullptr;
+  if (dest.held_back.count(case_id) || dest.on_its_way >= policy_for_(name).in_flight) {
+    return nullptr;
+  }
+  const uint64_t tail_link = rows_.at(train->second.seqs.back()).link_id;
+  if (tail_link == 0) return nullptr;
+  Link* link = FindLink(dest, tail_link);
+  return link && link->demand > 0 ? link : nullptr;
 }
 
 bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem item,
                       std::map<uint64_t, Batch>& batches) {
   if (rows_.count(item.seq)) return true;  // on its way already
-  if (dest.busy.count(item.case_id)) {
+  const auto now = clock_();
+  const bool waits = item.next_attempt_at_us > ToMicros(now);
+  if (auto train = dest.trains.find(item.case_id); train != dest.trains.end()) {
+    if (Link* link = waits ? nullptr : JoinableTrain(name, dest, item.case_id)) {
+      // Behind the case's last row on that link: the transport sends it once that one is
+      // accepted.
+      const int64_t after = train->second.seqs.back();
+      train->second.seqs.push_back(item.seq);
+      ++dest.on_its_way;
+      rows_[item.seq] = {0, name, item.case_id, item.event_id, item.attempts, item.enqueued_at_us};
+      HandOut(*link, std::move(item), after, batches);
+      return true;
+    }
     // Remembered in order until the first one that does not fit; from then on (`more`) every
     // later row is found by case, so none is taken before an earlier one.
     auto& held = dest.held_back[item.case_id];
@@ -304,20 +375,38 @@ bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem ite
     }
     return true;
   }
-  const auto now = clock_();
-  const bool waits = item.next_attempt_at_us > ToMicros(now);
   if (dest.on_its_way >= policy_for_(name).in_flight) return false;
   if (!waits && Demand(dest) == 0) return false;
-  dest.busy[item.case_id] = item.seq;
+  dest.trains[item.case_id].seqs.push_back(item.seq);
   ++dest.on_its_way;
   rows_[item.seq] = {0, name, item.case_id, item.event_id, item.attempts, item.enqueued_at_us};
   if (waits) {
     // A schedule from before a restart: it goes on where it was.
     dest.retry[item.seq] = {FromMicros(item.next_attempt_at_us)};
   } else {
-    HandOut(name, dest, std::move(item), batches);
+    HandOut(*NextLinkWithDemand(dest), std::move(item), 0, batches);
   }
   return true;
+}
+
+Status Dispatcher::HandOutFollowers(Destination& dest, const std::string& case_id, Link& link,
+                                    std::map<uint64_t, Batch>& batches) {
+  for (std::size_t i = 1; link.demand > 0;) {
+    auto train = dest.trains.find(case_id);
+    if (train == dest.trains.end() || i >= train->second.seqs.size()) break;
+    const int64_t seq = train->second.seqs[i];
+    if (rows_.at(seq).link_id != 0) break;
+    auto rows = store_.PendingBySeq(seq);
+    if (!rows) return Error{rows.error()};
+    if (rows->empty()) {
+      Finish(seq);  // delivered or dead meanwhile: the next takes its place
+      continue;
+    }
+    rows->front().case_id = case_id;
+    HandOut(link, std::move(rows->front()), train->second.seqs[i - 1], batches);
+    ++i;
+  }
+  return OkStatus();
 }
 
 Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
@@ -335,9 +424,12 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
     it = dest.retry.erase(it);
     if (rows->empty()) {
       Finish(seq);  // delivered or dead meanwhile (an outcome that came after its link went)
-    } else {
-      HandOut(name, dest, std::move(rows->front()), batches);
+      continue;
     }
+    const std::string case_id = rows_.at(seq).case_id;
+    Link& link = *NextLinkWithDemand(dest);
+    HandOut(link, std::move(rows->front()), 0, batches);
+    if (auto s = HandOutFollowers(dest, case_id, link, batches); !s) return s;
   }
   // 2. Cases whose row ended while their later rows were passed over: the next of each, before
   // the cursor reads anything newer of them.
@@ -367,12 +459,12 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
       for (std::size_t j = i + 1; j < freed.size(); ++j) dest.freed.push_back(std::move(freed[j]));
       return Error{next.error()};
     }
-    dest.busy.erase(f.case_id);
+    dest.trains.erase(f.case_id);  // the reservation ends: Take starts the case's train
     if (next->empty()) continue;
     // A revived row counts as one of the case's, whatever case its outbox row was read with.
     next->front().case_id = f.case_id;
     if (!Take(name, dest, std::move(next->front()), batches)) {
-      dest.busy[f.case_id] = -1;  // no room yet: tried again at the next Pump
+      dest.trains[f.case_id];  // reserved again: no room yet, tried at the next Pump
       if (taken_seq) f.held.seqs.push_front(taken_seq);
       dest.freed.push_back(std::move(f));
       continue;
@@ -380,6 +472,21 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
     if (f.revive) {
       if (auto row = rows_.find(f.revive); row != rows_.end()) row->second.resume_after = f.after;
       continue;
+    }
+    // The remembered rows chain behind it while the link has room for them.
+    Status read = OkStatus();
+    while (!f.held.seqs.empty() && JoinableTrain(name, dest, f.case_id)) {
+      auto row = store_.PendingBySeq(f.held.seqs.front());
+      if (!row) {
+        read = Error{row.error()};
+        break;
+      }
+      if (!row->empty() && row->front().next_attempt_at_us > ToMicros(now)) break;
+      f.held.seqs.pop_front();
+      if (!row->empty()) {
+        row->front().case_id = f.case_id;
+        Take(name, dest, std::move(row->front()), batches);
+      }
     }
     // What else the cursor passed over waits for this one, before anything it passed since.
     if (!f.held.seqs.empty() || f.held.more) {
@@ -390,6 +497,10 @@ Status Dispatcher::PumpDestination(const std::string& name, Destination& dest,
         held.more = true;
       }
       for (auto it = f.held.seqs.rbegin(); it != f.held.seqs.rend(); ++it) held.seqs.push_front(*it);
+    }
+    if (!read) {
+      for (std::size_t j = i + 1; j < freed.size(); ++j) dest.freed.push_back(std::move(freed[j]));
+      return read;
     }
   }
   // 3. New rows from the cursor.

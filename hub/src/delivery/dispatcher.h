@@ -4,8 +4,12 @@
 //
 // The guarantees (hub/DESIGN.md "Delivery" has the full statement):
 //  - Per case, in order: a destination gets a case's events in the order the hub stored them.
-//    At most one event of a case is on its way to a destination at a time (sent and unsettled,
-//    or waiting for its retry); the case's later events wait until it is accepted or dead.
+//    A case's events on their way to a destination form a train on one link: the first is sent,
+//    each later one is handed to the transport with `after_seq` naming its predecessor and is
+//    sent only once the receiver accepted that one (the transport holds it until then, and
+//    gives it back unsent if the predecessor ends any other way). So a receiver never gets an
+//    event of a case before the earlier one is accepted or dead, without a round trip through
+//    the core per event. Only the train's first event is ever retried; the rest wait behind it.
 //  - No head-of-line blocking: a case that waits holds back only its own later events. The
 //    destination's window (DeliveryPolicy::in_flight) counts what is sent and what waits for a
 //    retry; only when every slot of it is held by a failing case does the destination stop
@@ -120,8 +124,14 @@ class Dispatcher {
     bool maybe_more = true;   // the outbox may hold rows beyond the cursor
     std::vector<Link> links;
     std::size_t next_link = 0;  // round-robin position
-    std::map<int64_t, Waiting> retry;                  // seq -> when
-    std::unordered_map<std::string, int64_t> busy;     // case -> its row on its way
+    std::map<int64_t, Waiting> retry;  // seq -> when (only the first row of a train)
+    // case -> its rows on their way, in order (the train). An empty train reserves the case
+    // while Pump fetches its next row (see `freed`).
+    struct Train {
+      std::deque<int64_t> seqs;
+      int64_t high = 0;  // the highest seq the train carried: the case goes on after it
+    };
+    std::unordered_map<std::string, Train> trains;
     // Busy cases whose later rows the cursor passed over: the first few of their seqs (fetched
     // by seq), and whether there were more (then fetched by case, Store::NextPendingOfCase).
     struct HeldBack {
@@ -148,7 +158,9 @@ class Dispatcher {
   };
   // What the dispatcher remembers of a row on its way.
   struct Row {
-    uint64_t link_id = 0;  // 0 while waiting for a retry
+    // The link it was handed to (sent, or held by the transport behind its predecessor); 0
+    // while it waits for a retry or, not first in its train, for its predecessor.
+    uint64_t link_id = 0;
     std::string destination;
     std::string case_id;
     std::string event_id;
@@ -167,12 +179,22 @@ class Dispatcher {
   // wait for its stored next attempt. Returns false if the window is full (the row is not taken).
   bool Take(const std::string& name, Destination& dest, OutboxItem item,
             std::map<uint64_t, Batch>& batches);
-  void HandOut(const std::string& name, Destination& dest, OutboxItem item,
+  void HandOut(Link& link, OutboxItem item, int64_t after_seq,
                std::map<uint64_t, Batch>& batches);
+  // The link a new row of the case can be chained on right now: the case's train ends in a row
+  // handed to a link that still has demand, nothing of the case is held back, the window has
+  // room. nullptr if the row must wait instead.
+  Link* JoinableTrain(const std::string& name, Destination& dest, const std::string& case_id);
+  Link* FindLink(Destination& dest, uint64_t link_id);
+  // The train's first row was handed out again: its followers that wait (given back by the
+  // transport when it failed) go chained behind it, as far as the link's demand reaches.
+  Status HandOutFollowers(Destination& dest, const std::string& case_id, Link& link,
+                          std::map<uint64_t, Batch>& batches);
   FailedAttempt Fail(int64_t seq, const std::string& outcome, const std::string& condition,
                      const std::string& description, bool end_now, const std::string& end_reason);
   // The row's trip ended (accepted or dead): its case's next row may go.
   void Finish(int64_t seq);
+  bool IsFirstOfTrain(const Row& row, int64_t seq) const;
 
   Store& store_;
   Clock clock_;

@@ -181,7 +181,9 @@ void AmqpConnection::on_sender_open(proton::sender& s) {
   s.open(proton::sender_options().source(proton::source_options().address(address)));
   const uint64_t link_id = link_ids_.Next();
   out_ids_[s] = link_id;
-  out_links_[link_id] = {s, destination, 0, {}, {}};
+  OutLink& link = out_links_[link_id];
+  link.sender = s;
+  link.destination = destination;
   spdlog::info("receiver attached to {} (connection {}, link {})", address, id_, link_id);
 }
 

@@ -115,6 +115,10 @@ class AmqpConnection final : public proton::messaging_handler {
     // Accepted by a receiver that waits for our settlement (rcv-settle-mode second): settled
     // once the core has recorded the acceptance durably.
     std::unordered_map<int64_t, amqp::Ref<pn_delivery_t>> awaiting_record;
+    // A case's later events, held until the receiver accepts the one before (OutboxItem::
+    // after_seq): predecessor seq -> the item waiting for it. Bounded by the core's demand.
+    std::unordered_map<int64_t, OutboxItem> held_after;
+    std::unordered_set<int64_t> held;  // the seqs in held_after
   };
   struct Pending {  // an inbound delivery waiting for the core
     amqp::Ref<pn_delivery_t> delivery;
@@ -142,6 +146,13 @@ class AmqpConnection final : public proton::messaging_handler {
 
   void SettleNow(uint64_t token, const Settlement& settlement);
   void SendNow(uint64_t link_id, std::vector<OutboxItem>& items);
+  // Sends `item` now if the receiver has credit and the unsettled cap allows; otherwise gives
+  // it (and whatever waits behind it) back to the core unsent.
+  void SendOne(uint64_t link_id, OutLink& link, OutboxItem& item);
+  // The item waiting behind `seq`, now that `seq` ended: sent if `seq` was accepted, else given
+  // back unsent with everything behind it.
+  void Follow(uint64_t link_id, OutLink& link, int64_t seq, bool accepted);
+  void GiveBack(uint64_t link_id, OutLink& link, int64_t seq);
   void TakeInbound();
   void TakeFrom(InLink& link);
   void RefuseOversized(InLink& link, pn_delivery_t* d);

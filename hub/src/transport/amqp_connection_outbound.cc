@@ -28,9 +28,11 @@ void AmqpConnection::AskForMore(uint64_t link_id) {
   auto it = out_links_.find(link_id);
   if (it == out_links_.end()) return;
   OutLink& link = it->second;
+  // Held items take the receiver's credit once they go, so they count as spent already.
+  const int held = static_cast<int>(link.held.size());
   const int room = config_.transport.max_unsettled_outbound -
-                   static_cast<int>(link.in_flight.size() + link.awaiting_record.size());
-  const int want = std::min(link.sender.credit(), room) - link.requested;
+                   static_cast<int>(link.in_flight.size() + link.awaiting_record.size()) - held;
+  const int want = std::min(link.sender.credit() - held, room) - link.requested;
   if (want <= 0) return;
   link.requested += want;
   core_.Post(LinkDemand{id_, link_id, link.destination, want});
@@ -68,33 +70,71 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   OutLink& link = it->second;
   for (auto& item : items) {
     link.requested = std::max(0, link.requested - 1);
-    if (link.sender.credit() <= 0 ||
-        static_cast<int>(link.in_flight.size() + link.awaiting_record.size()) >=
-            config_.transport.max_unsettled_outbound) {
-      // The receiver drained its credit meanwhile; give the item back for a later attempt.
-      DeliveryOutcome back;
-      back.link_id = link_id;
-      back.seq = item.seq;
-      back.kind = DeliveryOutcome::Kind::kNotSent;
-      core_.Post(std::move(back));
-      continue;
+    if (item.after_seq == 0) {
+      SendOne(link_id, link, item);
+    } else if (link.in_flight.count(item.after_seq) || link.held.count(item.after_seq)) {
+      const int64_t seq = item.seq;
+      link.held_after.emplace(item.after_seq, std::move(item));
+      link.held.insert(seq);
+    } else {
+      // Its predecessor is no longer on its way here (given back, or already settled by the
+      // time this came): the core decides again, knowing how that one ended.
+      GiveBack(link_id, link, item.seq);
     }
-    const std::string schema_version = std::to_string(item.schema_version);
-    OutgoingMessage m;
-    m.message_id = item.event_id;
-    m.subject = item.kind;
-    m.content_type = "application/x-protobuf";
-    m.durable = true;
-    m.properties = {{"event_type", item.kind},
-                    {"case_id", item.case_id},
-                    {"schema_version", schema_version}};
-    m.body = item.body;
-    EncodeMessage(m, encoded_);
-    const char* tag = reinterpret_cast<const char*>(&item.seq);
-    amqp::SendRaw(link.sender, {tag, sizeof item.seq}, encoded_);
-    link.in_flight.insert(item.seq);
   }
   AskForMore(link_id);
+}
+
+void AmqpConnection::GiveBack(uint64_t link_id, OutLink& link, int64_t seq) {
+  DeliveryOutcome back;
+  back.conn_id = id_;
+  back.link_id = link_id;
+  back.seq = seq;
+  back.kind = DeliveryOutcome::Kind::kNotSent;
+  core_.Post(std::move(back));
+  Follow(link_id, link, seq, /*accepted=*/false);
+}
+
+void AmqpConnection::Follow(uint64_t link_id, OutLink& link, int64_t seq, bool accepted) {
+  // Iterative: a long train given back must not recurse once per event.
+  while (true) {
+    auto next = link.held_after.find(seq);
+    if (next == link.held_after.end()) return;
+    OutboxItem item = std::move(next->second);
+    link.held_after.erase(next);
+    link.held.erase(item.seq);
+    if (accepted) return SendOne(link_id, link, item);
+    DeliveryOutcome back;
+    back.conn_id = id_;
+    back.link_id = link_id;
+    back.seq = item.seq;
+    back.kind = DeliveryOutcome::Kind::kNotSent;
+    core_.Post(std::move(back));
+    seq = item.seq;
+  }
+}
+
+void AmqpConnection::SendOne(uint64_t link_id, OutLink& link, OutboxItem& item) {
+  if (link.sender.credit() <= 0 ||
+      static_cast<int>(link.in_flight.size() + link.awaiting_record.size()) >=
+          config_.transport.max_unsettled_outbound) {
+    // The receiver drained its credit meanwhile; give the item back for a later attempt.
+    return GiveBack(link_id, link, item.seq);
+  }
+  const std::string schema_version = std::to_string(item.schema_version);
+  OutgoingMessage m;
+  m.message_id = item.event_id;
+  m.subject = item.kind;
+  m.content_type = "application/x-protobuf";
+  m.durable = true;
+  m.properties = {{"event_type", item.kind},
+                  {"case_id", item.case_id},
+                  {"schema_version", schema_version}};
+  m.body = item.body;
+  EncodeMessage(m, encoded_);
+  const char* tag = reinterpret_cast<const char*>(&item.seq);
+  amqp::SendRaw(link.sender, {tag, sizeof item.seq}, encoded_);
+  link.in_flight.insert(item.seq);
 }
 
 void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome outcome) {
@@ -112,10 +152,12 @@ void AmqpConnection::Outcome(const proton::tracker& t, DeliveryOutcome outcome) 
       pn_delivery_settle(amqp::Raw(t));
     }
   }
+  const bool accepted = outcome.kind == DeliveryOutcome::Kind::kAccepted;
   outcome.conn_id = id_;
   outcome.link_id = id->second;
   outcome.seq = seq;
-  core_.Post(std::move(outcome));
+  core_.Post(std::move(outcome));  // before anything of what waited behind it
+  Follow(id->second, link, seq, accepted);
   AskForMore(id->second);
 }
 

@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -38,6 +40,8 @@ constexpr uint64_t kLink2 = 2;
 
 class DispatcherTest : public ::testing::Test {
  protected:
+  using Sent = std::map<uint64_t, std::vector<int64_t>>;
+
   // Commits `n` new events for `destination`, each of a case of its own (or all of `case_id`);
   // returns their outbox seqs, oldest first.
   std::vector<int64_t> Enqueue(const std::string& destination, int n,
@@ -90,9 +94,55 @@ class DispatcherTest : public ::testing::Test {
         EXPECT_FALSE(item.event_id.empty());
         EXPECT_EQ(item.body, "body of " + item.event_id);
         out[b.link_id].push_back(item.seq);
+        after_[item.seq] = item.after_seq;
       }
     }
     return out;
+  }
+
+  // What the transport does with what Pump hands out (amqp_connection_outbound.cc), for one
+  // receiver that settles in order: an item with after_seq is sent only once the receiver
+  // accepted that one, and given back unsent (kNotSent) if it was not.
+  struct Receiver {
+    std::vector<int64_t> received;  // in the order the receiver got them
+    std::deque<int64_t> unsettled;
+    std::map<int64_t, int64_t> held;  // predecessor -> item held behind it
+  };
+  void Transport(const Sent& sent, Receiver& r) {
+    for (const auto& [link, seqs] : sent) {
+      for (int64_t seq : seqs) {
+        const int64_t after = after_.at(seq);
+        const bool predecessor_here =
+            std::find(r.unsettled.begin(), r.unsettled.end(), after) != r.unsettled.end() ||
+            std::any_of(r.held.begin(), r.held.end(), [&](const auto& h) { return h.second == after; });
+        if (after == 0) {
+          r.received.push_back(seq);
+          r.unsettled.push_back(seq);
+        } else if (predecessor_here) {
+          r.held[after] = seq;
+        } else {
+          Outcome(link, seq, Kind::kNotSent);
+        }
+      }
+    }
+  }
+  // The receiver settles its oldest unsettled delivery with `kind`; the transport then sends or
+  // gives back what waited behind it.
+  void Settle(Receiver& r, Kind kind) {
+    const int64_t seq = r.unsettled.front();
+    r.unsettled.pop_front();
+    if (Outcome(kLink1, seq, kind)) MarkDelivered(seq);
+    for (int64_t at = seq; r.held.count(at);) {
+      const int64_t next = r.held[at];
+      r.held.erase(at);
+      if (kind == Kind::kAccepted) {
+        r.received.push_back(next);
+        r.unsettled.push_back(next);
+        break;
+      }
+      Outcome(kLink1, next, Kind::kNotSent);
+      at = next;
+    }
   }
 
   // The seq to mark delivered, if the outcome gives one; a failure is stored as the core does.
@@ -128,8 +178,6 @@ class DispatcherTest : public ::testing::Test {
   void Advance(milliseconds d) { *now_ += d; }
   system_clock::time_point Now() const { return *now_; }
 
-  using Sent = std::map<uint64_t, std::vector<int64_t>>;
-
   slussen::testing::TempDir dir_{"slussen-dispatcher"};
   std::unique_ptr<SqliteStore> store_ = MustOpen(dir_.File("hub.db"));
   std::shared_ptr<system_clock::time_point> now_ =
@@ -151,6 +199,7 @@ class DispatcherTest : public ::testing::Test {
   }
   Dispatcher dispatcher_ = MakeDispatcher();
   std::vector<FailedAttempt> failures_;
+  std::map<int64_t, int64_t> after_;  // seq -> the after_seq it was last handed out with
   int64_t enqueued_at_us_ = 0;  // the stored time of what Enqueue() writes
   int next_event_ = 1;
 };
@@ -513,70 +562,113 @@ TEST_F(DispatcherTest, JitterKeepsEachDelayWithinItsBounds) {
 
 // ---- Ordering per case, without head-of-line blocking -------------------------------------
 
-TEST_F(DispatcherTest, ACasesNextEventWaitsForItsPredecessorOthersFlow) {
+TEST_F(DispatcherTest, ACasesLaterEventsGoChainedBehindItsFirstOthersFlow) {
   const auto x = Enqueue("A", 2, "case-x");
   const auto others = Enqueue("A", 2);
   const auto x3 = Enqueue("A", 1, "case-x");
   Demand(kLink1, "A", 10);
-  // x[1] and x3 wait behind x[0]; the other cases go.
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], others[0], others[1]}}}));
-  EXPECT_EQ(dispatcher_.ActivityByDestination()["A"].cases_held_back, 1);
+  // Case x's later rows go behind its first, each after the one before; the other cases at once.
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], x[1], others[0], others[1], x3[0]}}}));
+  EXPECT_EQ(after_[x[0]], 0);
+  EXPECT_EQ(after_[x[1]], x[0]);
+  EXPECT_EQ(after_[others[0]], 0);
+  EXPECT_EQ(after_[others[1]], 0);
+  EXPECT_EQ(after_[x3[0]], x[1]);
+  // x[0] is released: the transport gives back what waited behind it, unsent. No attempt for
+  // them, and nothing of case x goes before x[0]'s retry.
   Outcome(kLink1, x[0], Kind::kReleased);
+  Outcome(kLink1, x[1], Kind::kNotSent);
+  Outcome(kLink1, x3[0], Kind::kNotSent);
+  EXPECT_THAT(Pump(), IsEmpty());
   Advance(milliseconds(100));
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));  // still x[0] first, never x[1]
-  EXPECT_THAT(Outcome(kLink1, x[0], Kind::kAccepted), Optional(x[0]));
-  MarkDelivered(x[0]);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[1]}}}));
-  EXPECT_THAT(Outcome(kLink1, x[1], Kind::kAccepted), Optional(x[1]));
-  MarkDelivered(x[1]);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x3[0]}}}));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], x[1], x3[0]}}}));
+  EXPECT_EQ(after_[x[0]], 0);
+  EXPECT_EQ(after_[x[1]], x[0]);
+  EXPECT_EQ(after_[x3[0]], x[1]);
+  for (int64_t seq : {x[0], x[1], x3[0]}) {
+    EXPECT_THAT(Outcome(kLink1, seq, Kind::kAccepted), Optional(seq));
+    MarkDelivered(seq);
+    EXPECT_THAT(Pump(), IsEmpty());
+  }
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_EQ(failures_[0].seq, x[0]);
 }
 
-// More of a case's rows passed over than the dispatcher remembers by seq: the rest are found by
-// case in the store, still in order.
-TEST_F(DispatcherTest, ALongCaseGoesOutInOrderOneAtATime) {
+// A long case goes as one train, in order, however its rows are read.
+TEST_F(DispatcherTest, ALongCaseReachesTheReceiverInOrder) {
   const auto x = Enqueue("A", 40, "case-x");
   const auto other = Enqueue("A", 1);
   Demand(kLink1, "A", 100);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], other[0]}}}));
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    SCOPED_TRACE("event " + std::to_string(i));
-    EXPECT_THAT(Outcome(kLink1, x[i], Kind::kAccepted), Optional(x[i]));
-    MarkDelivered(x[i]);
-    EXPECT_EQ(Pump(), (Sent{{kLink1, {x[i + 1]}}}));
-  }
+  Receiver r;
+  Transport(Pump(), r);
+  EXPECT_THAT(r.received, ElementsAre(x[0], other[0]));
+  while (!r.unsettled.empty()) Settle(r, Kind::kAccepted);
+  std::vector<int64_t> want = {x[0], other[0]};
+  want.insert(want.end(), x.begin() + 1, x.end());
+  EXPECT_EQ(r.received, want);
+  EXPECT_THAT(Pump(), IsEmpty());
 }
 
-// The same with the case's rows arriving in several batches while its first is on its way: rows
-// passed over after the remembered ones overflowed must not jump the queue.
-TEST_F(DispatcherTest, ALongCaseArrivingInBatchesStaysInOrder) {
+// Rows of a case arriving in batches while its train is on its way, a receiver with little
+// credit (more rows than it will take, and than the dispatcher remembers by seq), releases in
+// between: the receiver still gets the case's events in order, each exactly once accepted.
+TEST_F(DispatcherTest, ALongCaseArrivingInBatchesToASmallCreditStaysInOrder) {
   std::vector<int64_t> x = Enqueue("A", 1, "case-x");
-  Demand(kLink1, "A", 100);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));
+  Demand(kLink1, "A", 3);
+  Receiver r;
+  Transport(Pump(), r);
   for (int batch = 0; batch < 5; ++batch) {
     for (int64_t seq : Enqueue("A", 7, "case-x")) x.push_back(seq);
     dispatcher_.OnEnqueued("A");
-    EXPECT_THAT(Pump(), IsEmpty());
+    Transport(Pump(), r);
   }
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    SCOPED_TRACE("event " + std::to_string(i));
-    EXPECT_THAT(Outcome(kLink1, x[i], Kind::kAccepted), Optional(x[i]));
-    MarkDelivered(x[i]);
-    // New rows keep coming in between.
-    if (i == 20) {
+  std::vector<int64_t> accepted;
+  for (int round = 0; round < 400 && accepted.size() < x.size(); ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    if (!r.unsettled.empty()) {
+      const int64_t seq = r.unsettled.front();
+      // Every fifth delivery is released once, then accepted.
+      const bool release = round % 5 == 2;
+      Settle(r, release ? Kind::kReleased : Kind::kAccepted);
+      if (!release) accepted.push_back(seq);
+      Demand(kLink1, "A", 1);  // the receiver's credit comes back
+    }
+    if (round == 20) {
       for (int64_t seq : Enqueue("A", 3, "case-x")) x.push_back(seq);
       dispatcher_.OnEnqueued("A");
     }
-    ASSERT_EQ(Pump(), (Sent{{kLink1, {x[i + 1]}}}));
+    Advance(milliseconds(100));
+    Transport(Pump(), r);
   }
+  EXPECT_EQ(accepted, x);
 }
 
 TEST_F(DispatcherTest, ADeadEventLetsItsCasesNextEventGo) {
   const auto x = Enqueue("A", 2, "case-x");
   Demand(kLink1, "A", 10);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0]}}}));
-  Outcome(kLink1, x[0], Kind::kRejected);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[1]}}}));
+  Receiver r;
+  Transport(Pump(), r);
+  EXPECT_THAT(r.received, ElementsAre(x[0]));
+  Settle(r, Kind::kRejected);  // x[1] comes back unsent
+  EXPECT_TRUE(LastFailure().dead);
+  Transport(Pump(), r);
+  EXPECT_THAT(r.received, ElementsAre(x[0], x[1]));
+  EXPECT_EQ(after_[x[1]], 0);
+}
+
+// A link lost with a train on it: only its first was sent, so only it made an attempt.
+TEST_F(DispatcherTest, ALostLinkCountsAnAttemptOnlyForTheFirstOfATrain) {
+  const auto x = Enqueue("A", 3, "case-x");
+  Demand(kLink1, "A", 10);
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {x[0], x[1], x[2]}}}));
+  const auto failed = RemoveLink(kLink1);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].seq, x[0]);
+  EXPECT_EQ(failed[0].outcome, "link-lost");
+  Demand(kLink2, "A", 10);
+  Advance(milliseconds(100));
+  EXPECT_EQ(Pump(), (Sent{{kLink2, {x[0], x[1], x[2]}}}));
+  EXPECT_EQ(after_[x[2]], x[1]);
 }
 
 TEST_F(DispatcherTest, TheWindowCountsRowsWaitingForARetry) {
@@ -595,12 +687,14 @@ TEST_F(DispatcherTest, TheWindowCountsRowsWaitingForARetry) {
 TEST_F(DispatcherTest, ARestartContinuesTheStoredSchedule) {
   const auto a = Enqueue("A", 2, "case-x");
   Demand(kLink1, "A", 10);
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
   Outcome(kLink1, a[0], Kind::kReleased);
+  Outcome(kLink1, a[1], Kind::kNotSent);   // it waited behind a[0]
   Outcome(kLink1, a[0], Kind::kReleased);  // ignored: no longer in flight
   *now_ = *dispatcher_.NextWakeAt();
-  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0]}}}));
+  EXPECT_EQ(Pump(), (Sent{{kLink1, {a[0], a[1]}}}));
   Outcome(kLink1, a[0], Kind::kReleased);  // the second failure: 200 ms
+  Outcome(kLink1, a[1], Kind::kNotSent);
   const auto due = *dispatcher_.NextWakeAt();
 
   Dispatcher restarted = MakeDispatcher();  // what the hub has after a restart: the store
