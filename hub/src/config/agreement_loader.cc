@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 namespace slussen {
 namespace {

@@ -17,7 +17,7 @@
 #include "common/kommuner.h"
 #include "config/delivery_policy_loader.h"
 #include "config/quantities.h"
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 namespace slussen {
 namespace {

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "config/config.h"
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 namespace slussen::config {
 

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "config/delivery_policy.h"
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 namespace slussen::config {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 namespace slussen::config {
 namespace {

@@ -1,4 +1,4 @@
-#include "config/xml_validation.h"
+#include "xml/xml_validation.h"
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -194,10 +194,15 @@ DocPtr LoadValidatedXml(const std::string& path, const DocumentSpec& spec, Diagn
     diag.AddLine(0, std::string("cannot read: ") + std::strerror(read_error));
     return nullptr;
   }
+  return ParseValidatedXml(*text, path, spec, diag);
+}
+
+DocPtr ParseValidatedXml(const std::string& text, const std::string& name,
+                         const DocumentSpec& spec, Diagnostics& diag) {
   xmlInitParser();
   ErrorSink sink{&diag, "{" + std::string(spec.ns) + "}"};
   ScopedXmlErrors capture(&sink);
-  DocPtr doc = Parse(*text, path, spec, diag);
+  DocPtr doc = Parse(text, name, spec, diag);
   if (doc == nullptr) return nullptr;
   if (!ValidateSchema(doc.get(), spec, sink)) return nullptr;
   return doc;

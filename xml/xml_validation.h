@@ -1,7 +1,9 @@
 #pragma once
-// What the hub's XML file loaders (config_loader.cc, agreement_loader.cc) share: read a file,
-// parse it with libxml2, validate it against a schema compiled into the binary, and collect every
-// problem as "<path>:<line>: <message>", plus small helpers to read the validated tree.
+// slussen_xml: what every reader of XML in Slussen shares — the hub's config and agreement
+// loaders, the adapters' configs and the XML documents the adapters take and send: parse with
+// libxml2 (no network, no DOCTYPE, no entities), validate against a schema compiled into the
+// binary, and collect every problem as "<name>:<line>: <message>", plus small helpers to read the
+// validated tree.
 //
 // One file = one Diagnostics. libxml2 reports through a per-thread global handler; it is pointed
 // at the Diagnostics only while LoadValidatedXml() runs and then put back as it was found, so no
@@ -61,6 +63,10 @@ struct DocumentSpec {
 // stage runs only if the one before passed. Returns nullptr with every problem in `diag` on
 // failure; an unreadable file gives "<path>: cannot read: <reason>".
 DocPtr LoadValidatedXml(const std::string& path, const DocumentSpec& spec, Diagnostics& diag);
+// The same for a document already in memory (e.g. an HTTP request body); `name` stands for the
+// file in messages ("POST /documents").
+DocPtr ParseValidatedXml(const std::string& text, const std::string& name,
+                         const DocumentSpec& spec, Diagnostics& diag);
 
 // --- Reading a validated tree. The schema has checked shapes and lexical forms, so these only
 // convert; the loaders still report rather than assume, in case schema and code drift apart.
