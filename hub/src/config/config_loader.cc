@@ -16,7 +16,7 @@
 
 #include "common/kommuner.h"
 #include "config/delivery_policy_loader.h"
-#include "config/quantities.h"
+#include "xml/quantities.h"
 #include "xml/xml_validation.h"
 
 namespace slussen {

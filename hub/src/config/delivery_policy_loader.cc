@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/maintenance_window_reader.h"
-#include "config/quantities.h"
+#include "xml/quantities.h"
 
 namespace slussen::config {
 namespace {

@@ -1,4 +1,4 @@
-#include "config/quantities.h"
+#include "xml/quantities.h"
 
 #include <gtest/gtest.h>
 

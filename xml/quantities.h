@@ -1,5 +1,6 @@
 #pragma once
-// The lexical forms of durations and byte sizes in the config file.
+// The lexical forms of durations and byte sizes in Slussen's config files (the hub's and the
+// adapters').
 #include <chrono>
 #include <cstdint>
 #include <optional>
