@@ -69,4 +69,18 @@ std::string FormatDuration(std::chrono::milliseconds d) {
   return std::to_string(ms) + (ms == 0 ? "s" : "ms");
 }
 
+bool DurationAttr(const xmlNode* n, const char* name, std::chrono::milliseconds& out,
+                  xml::Diagnostics& diag) {
+  const auto raw = xml::Attr(n, name);
+  if (!raw) return false;
+  const auto d = ParseDuration(*raw);
+  if (!d) {
+    diag.Add(n, std::string("attribute '") + name + "': '" + *raw +
+                    "' is not a duration (a whole number and ms, s, m, h or d; at most 3650d)");
+    return false;
+  }
+  out = *d;
+  return true;
+}
+
 }  // namespace slussen::config

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "xml/xml_validation.h"
+
 namespace slussen::config {
 
 // The longest duration the config accepts (ten years): long enough for any delivery budget, and
@@ -24,5 +26,10 @@ std::optional<uint64_t> ParseByteSize(std::string_view s);
 
 // The shortest exact spelling of a duration, for messages: 600000ms -> "10m", 1500ms -> "1500ms".
 std::string FormatDuration(std::chrono::milliseconds d);
+
+// A duration attribute of `n` into `out`: absent leaves `out` as it is; malformed is reported at
+// the element's line (and `out` kept). Returns whether `out` was set.
+bool DurationAttr(const xmlNode* n, const char* name, std::chrono::milliseconds& out,
+                  xml::Diagnostics& diag);
 
 }  // namespace slussen::config

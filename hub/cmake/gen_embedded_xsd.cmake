@@ -3,6 +3,9 @@
 # absent. Run by hub/CMakeLists.txt with -DXSD=<in> -DOUT=<out> and optionally
 # -DSYMBOL=<function name> -DHEADER=<header declaring it>; without them it emits
 # EmbeddedConfigXsd() from config_loader.h, as it did before it served more than one schema.
+# With -DPART=<file>, the comment <!-- slussen:adapter-common --> in the schema is replaced by that
+# file's text: the adapters' schemas share their common types (schemas/adapters/common.xsd-part)
+# that way, as one compiled-in schema each.
 if(NOT DEFINED SYMBOL)
   set(SYMBOL EmbeddedConfigXsd)
 endif()
@@ -11,6 +14,14 @@ if(NOT DEFINED HEADER)
 endif()
 get_filename_component(xsd_name ${XSD} NAME)
 file(READ ${XSD} xsd)
+if(DEFINED PART)
+  file(READ ${PART} part)
+  string(FIND "${xsd}" "<!-- slussen:adapter-common -->" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${XSD} has no <!-- slussen:adapter-common --> to put ${PART} in")
+  endif()
+  string(REPLACE "<!-- slussen:adapter-common -->" "${part}" xsd "${xsd}")
+endif()
 # A raw string ends at )<delimiter>"; refuse an XSD that contains that rather than emit broken C++.
 set(delimiter "slussen_xsd")
 string(FIND "${xsd}" ")${delimiter}\"" clash)

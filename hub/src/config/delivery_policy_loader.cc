@@ -39,21 +39,15 @@ std::string Quoted(const char* name) { return std::string("attribute '") + name 
 // A duration attribute over `out`; a malformed one is reported and `out` kept.
 template <class Duration>
 void DurationAttr(const xmlNode* n, const char* name, Duration& out, Diagnostics& diag) {
-  const auto raw = Attr(n, name);
-  if (!raw) return;
-  const auto d = ParseDuration(*raw);
-  if (!d) {
-    diag.Add(n, Quoted(name) + "'" + *raw +
-                    "' is not a duration (a whole number and ms, s, m, h or d; at most 3650d)");
-    return;
-  }
+  std::chrono::milliseconds d{0};
+  if (!config::DurationAttr(n, name, d, diag)) return;
   if constexpr (std::is_same_v<Duration, std::chrono::seconds>) {
-    if (d->count() % 1000 != 0) {
-      diag.Add(n, Quoted(name) + "'" + *raw + "' is not a whole number of seconds");
+    if (d.count() % 1000 != 0) {
+      diag.Add(n, Quoted(name) + "'" + *Attr(n, name) + "' is not a whole number of seconds");
       return;
     }
   }
-  out = std::chrono::duration_cast<Duration>(*d);
+  out = std::chrono::duration_cast<Duration>(d);
 }
 
 void DecimalAttr(const xmlNode* n, const char* name, double& out, Diagnostics& diag) {

@@ -1,0 +1,572 @@
+#include "runtime/hub_session.h"
+
+#include <proton/connection.hpp>
+#include <proton/connection_options.hpp>
+#include <proton/container.hpp>
+#include <proton/delivery.hpp>
+#include <proton/duration.hpp>
+#include <proton/error_condition.hpp>
+#include <proton/message.hpp>
+#include <proton/messaging_handler.hpp>
+#include <proton/receiver.hpp>
+#include <proton/receiver_options.hpp>
+#include <proton/sender.hpp>
+#include <proton/sender_options.hpp>
+#include <proton/source_options.hpp>
+#include <proton/ssl.hpp>
+#include <proton/target_options.hpp>
+#include <proton/tracker.hpp>
+#include <proton/transport.hpp>
+#include <proton/uuid.hpp>
+#include <proton/work_queue.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "one_shot.h"
+#include "proton_convert.h"
+
+namespace slussen::adapter {
+namespace {
+
+SendOutcome Unknown(std::string why) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kError;
+  o.description = std::move(why);
+  return o;
+}
+
+std::string ConditionText(const proton::error_condition& ec, const std::string& fallback) {
+  if (!ec) return fallback;
+  return ec.description().empty() ? ec.name() : ec.name() + ": " + ec.description();
+}
+
+// The URL as it may appear in a log line: without "user:password@".
+std::string Redacted(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  const auto at = url.find('@', start);
+  if (at == std::string::npos) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
+}  // namespace
+
+class HubSession::Impl : public proton::messaging_handler {
+ public:
+  Impl(HubConnectionConfig config, std::string name)
+      : config_(std::move(config)),
+        name_(std::move(name)),
+        backoff_(config_.reconnect_initial),
+        container_(*this, config_.container_id.empty()
+                              ? name_ + "-" + proton::uuid::random().str().substr(0, 8)
+                              : config_.container_id) {
+    container_.auto_stop(false);
+    // Work from other threads goes through a container-backed work queue: it wakes the event
+    // loop at once (a container timer scheduled from another thread waits for the next event).
+    wakeup_ = std::make_unique<proton::work_queue>(container_);
+  }
+
+  ~Impl() override { Stop(std::chrono::milliseconds(0)); }
+
+  // ---- any thread ----
+
+  void Start() {
+    std::lock_guard lock(mu_);
+    if (thread_.joinable() || stopped_) return;
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  bool WaitConnected(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [this] { return connected_; });
+  }
+  bool connected() const {
+    std::lock_guard lock(mu_);
+    return connected_;
+  }
+  int connections() const {
+    std::lock_guard lock(mu_);
+    return connections_;
+  }
+
+  void Send(const std::string& address, OutgoingMessage message, SendDone done) {
+    auto shared_done = std::make_shared<SendDone>(std::move(done));
+    const bool posted = Post([this, address, msg = client::ToProton(message), shared_done] {
+      Enqueue(address, msg, std::move(*shared_done));
+    });
+    if (!posted) (*shared_done)(Unknown("the adapter is stopping"));
+  }
+
+  SendOutcome SendAndWait(const std::string& address, OutgoingMessage message,
+                          std::chrono::milliseconds timeout) {
+    auto result = std::make_shared<client::OneShot<SendOutcome>>();
+    Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); });
+    auto outcome = result->WaitFor(timeout);
+    return outcome ? *outcome : Unknown("no settlement from the hub in time");
+  }
+
+  void Subscribe(const std::string& address, int max_in_flight, OnMessage on_message) {
+    Post([this, address, max_in_flight, on_message = std::move(on_message)] {
+      Subscription sub;
+      sub.id = static_cast<int>(subs_.size());
+      sub.address = address;
+      sub.max_in_flight = std::max(1, max_in_flight);
+      sub.on_message = on_message;
+      subs_.push_back(std::move(sub));
+      if (conn_ && conn_.active()) Attach(subs_.back());
+    });
+  }
+
+  void Settle(uint64_t token, Disposition disposition) {
+    Post([this, token, disposition] { SettleNow(token, disposition); });
+  }
+
+  void Stop(std::chrono::milliseconds grace) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      if (!thread_.joinable()) return;
+    }
+    // 1. Nothing new: deliveries still arriving on granted credit are released unseen.
+    Post([this] {
+      stopping_ = true;
+      MaybeDrained();
+    });
+    drained_.WaitFor(grace);
+    // 2. Hand back what is left, detach the receivers, then close the connection.
+    Post([this] { Finish(); });
+    if (!finished_.WaitFor(std::chrono::seconds(5))) container_.stop();
+    thread_.join();
+    std::lock_guard lock(mu_);
+    connected_ = false;
+  }
+
+ private:
+  struct PendingSend {
+    proton::message message;
+    SendDone done;
+  };
+  struct OutLink {
+    proton::sender sender;
+    std::deque<PendingSend> queue;
+  };
+  struct Subscription {
+    int id = 0;
+    std::string address;
+    int max_in_flight = 1;
+    OnMessage on_message;
+    proton::receiver receiver;
+    int outstanding = 0;  // handed to the adapter, not yet settled by it (any connection)
+  };
+
+  // Runs `fn` on the container thread; false once the session has ended.
+  bool Post(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    if (ended_) return false;
+    inbox_.push_back(std::move(fn));
+    if (running_ && !wake_pending_) {
+      wake_pending_ = true;
+      // On the connection's own queue while there is one: Proton writes what the work produced
+      // (a transfer, a disposition, credit) only after work or events of that connection.
+      const bool on_connection =
+          conn_queue_ != nullptr && conn_queue_->add(proton::work([this] { DrainInbox(); }));
+      if (!on_connection) wakeup_->add(proton::work([this] { DrainInbox(); }));
+    }
+    return true;
+  }
+
+  void DrainInbox() {
+    std::deque<std::function<void()>> work;
+    {
+      std::lock_guard lock(mu_);
+      wake_pending_ = false;
+      work.swap(inbox_);
+    }
+    for (auto& fn : work) {
+      try {
+        fn();
+      } catch (const std::exception& e) {
+        // Proton throws on misuse (an address it cannot parse); that fails this call only.
+        spdlog::error("{}: {}", name_, e.what());
+      }
+    }
+  }
+
+  void Run() {
+    try {
+      container_.run();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: the AMQP container stopped: {}", name_, e.what());
+    }
+    std::deque<std::function<void()>> unrun;
+    {
+      std::lock_guard lock(mu_);
+      ended_ = true;
+      running_ = false;
+      connected_ = false;
+      conn_queue_ = nullptr;
+      unrun.swap(inbox_);
+    }
+    // Work posted too late still runs, so every Send's `done` is called.
+    stopping_ = true;
+    for (auto& fn : unrun) fn();
+    FailSends("the adapter is stopping");
+    drained_.Set(true);
+    finished_.Set(true);
+  }
+
+  // ---- container thread ----
+
+  void on_container_start(proton::container&) override {
+    {
+      std::lock_guard lock(mu_);
+      running_ = true;
+    }
+    DrainInbox();
+    Connect();
+  }
+
+  void Connect() {
+    if (stopping_) return;
+    proton::connection_options o;
+    o.idle_timeout(proton::duration(config_.idle_timeout.count()));
+    if (config_.tls) {
+      const auto& t = *config_.tls;
+      o.ssl_client_options(t.cert.empty()
+                               ? proton::ssl_client_options(t.ca, proton::ssl::VERIFY_PEER_NAME)
+                               : proton::ssl_client_options(proton::ssl_certificate(t.cert, t.key),
+                                                            t.ca, proton::ssl::VERIFY_PEER_NAME));
+    }
+    if (config_.sasl) {
+      o.sasl_enabled(true).sasl_allowed_mechs(config_.sasl->mechanism);
+      if (!config_.sasl->user.empty()) o.user(config_.sasl->user);
+      if (!config_.sasl->password.empty()) o.password(config_.sasl->password);
+    }
+    container_.connect(config_.url, o);
+  }
+
+  void on_connection_open(proton::connection& c) override {
+    conn_ = c;
+    backoff_ = config_.reconnect_initial;
+    int n = 0;
+    {
+      std::lock_guard lock(mu_);
+      connected_ = true;
+      n = ++connections_;
+      conn_queue_ = &c.work_queue();
+    }
+    cv_.notify_all();
+    if (n == 1) {
+      spdlog::info("{}: connected to the hub at {}", name_, Redacted(config_.url));
+    } else {
+      spdlog::info("{}: connected to the hub again ({} connections so far)", name_, n);
+    }
+    for (auto& sub : subs_) Attach(sub);
+    for (auto& [address, link] : out_) Pump(address);
+  }
+
+  void Attach(Subscription& sub) {
+    // Credit is ours to give (credit_window 0): one per delivery the adapter has settled.
+    sub.receiver = conn_.open_receiver(sub.address,
+                                       proton::receiver_options()
+                                           .auto_accept(false)
+                                           .credit_window(0)
+                                           .source(proton::source_options().address(sub.address)));
+    const int credit = sub.max_in_flight - sub.outstanding;
+    if (credit > 0 && !stopping_) sub.receiver.add_credit(credit);
+  }
+
+  void Enqueue(const std::string& address, const proton::message& msg, SendDone done) {
+    if (stopping_) return done(Unknown("the adapter is stopping"));
+    if (queued_ >= config_.max_queued) {
+      return done(Unknown("more than " + std::to_string(config_.max_queued) +
+                          " messages wait for the hub"));
+    }
+    ++queued_;
+    out_[address].queue.push_back({msg, std::move(done)});
+    Pump(address);
+  }
+
+  void Pump(const std::string& address) {
+    if (!conn_ || !conn_.active()) return;
+    auto& link = out_[address];
+    if (!link.sender) {
+      link.sender = conn_.open_sender(
+          address, proton::sender_options().target(proton::target_options().address(address)));
+      sender_address_[link.sender] = address;
+    }
+    while (link.sender.active() && link.sender.credit() > 0 && !link.queue.empty()) {
+      PendingSend p = std::move(link.queue.front());
+      link.queue.pop_front();
+      --queued_;
+      proton::tracker t = link.sender.send(p.message);
+      trackers_[t] = std::move(p.done);
+    }
+  }
+
+  void on_sendable(proton::sender& s) override {
+    if (auto a = sender_address_.find(s); a != sender_address_.end()) Pump(a->second);
+  }
+  void on_sender_open(proton::sender& s) override {
+    if (client::RefusedAtAttach(s)) return;  // the detach with the reason follows
+    on_sendable(s);
+  }
+
+  void Settled(proton::tracker& t) {
+    auto it = trackers_.find(t);
+    if (it == trackers_.end()) return;
+    SendDone done = std::move(it->second);
+    trackers_.erase(it);
+    done(client::OutcomeOf(t));
+    MaybeDrained();
+  }
+  void on_tracker_accept(proton::tracker& t) override { Settled(t); }
+  void on_tracker_reject(proton::tracker& t) override { Settled(t); }
+  void on_tracker_release(proton::tracker& t) override { Settled(t); }
+  void on_tracker_settle(proton::tracker& t) override { Settled(t); }
+
+  // A sender the hub refused or closed (not the connection): what waits for it fails with the
+  // hub's reason, as does what was unsettled on it.
+  void on_sender_close(proton::sender& s) override {
+    auto a = sender_address_.find(s);
+    if (a == sender_address_.end()) return;
+    const std::string address = a->second;
+    sender_address_.erase(a);
+    const std::string why = ConditionText(s.error(), "the hub closed the link to " + address);
+    for (auto it = trackers_.begin(); it != trackers_.end();) {
+      if (it->first.sender() == s) {
+        SendDone done = std::move(it->second);
+        it = trackers_.erase(it);
+        done(Unknown(why));
+      } else {
+        ++it;
+      }
+    }
+    auto link = out_.find(address);
+    if (link != out_.end()) {
+      auto queue = std::move(link->second.queue);
+      out_.erase(link);
+      queued_ -= static_cast<int>(queue.size());
+      for (auto& p : queue) p.done(Unknown(why));
+    }
+    if (conn_ && conn_.active()) spdlog::warn("{}: the hub closed the link to {}: {}", name_, address, why);
+    MaybeDrained();
+  }
+
+  void on_message(proton::delivery& d, proton::message& m) override {
+    Subscription* sub = nullptr;
+    for (auto& s : subs_) {
+      if (s.receiver == d.receiver()) sub = &s;
+    }
+    if (sub == nullptr || stopping_) {
+      d.release();  // not taken: the hub sends it again (to us after a restart, or another)
+      return;
+    }
+    const uint64_t token = next_token_++;
+    live_[token] = d;
+    outstanding_[token] = sub->id;
+    ++sub->outstanding;
+    try {
+      sub->on_message(Delivery{token, client::FromProton(m, sub->address)});
+    } catch (const std::exception& e) {
+      spdlog::error("{}: a delivery from {} failed: {}; it is released", name_, sub->address,
+                    e.what());
+      SettleNow(token, Disposition::kRelease);
+    }
+  }
+
+  void SettleNow(uint64_t token, Disposition disposition) {
+    auto o = outstanding_.find(token);
+    if (o == outstanding_.end()) return;
+    Subscription& sub = subs_.at(static_cast<std::size_t>(o->second));
+    outstanding_.erase(o);
+    --sub.outstanding;
+    if (auto l = live_.find(token); l != live_.end()) {
+      proton::delivery d = l->second;
+      live_.erase(l);
+      switch (disposition) {
+        case Disposition::kAccept: d.accept(); break;
+        case Disposition::kReject: d.reject(); break;
+        case Disposition::kRelease: d.release(); break;
+      }
+    }
+    if (!stopping_ && sub.receiver && sub.receiver.active()) sub.receiver.add_credit(1);
+    MaybeDrained();
+  }
+
+  void MaybeDrained() {
+    if (stopping_ && outstanding_.empty() && trackers_.empty() && queued_ == 0) {
+      drained_.Set(true);
+    }
+  }
+
+  void Finish() {
+    stopping_ = true;
+    for (auto& [token, d] : live_) d.release();  // handed back: the hub sends them again
+    live_.clear();
+    FailSends("the adapter is stopping");
+    // RabbitMQ (and prudence) want receivers detached before the connection closes, or the
+    // last dispositions may be lost.
+    bool waiting = false;
+    for (auto& sub : subs_) {
+      if (sub.receiver && sub.receiver.active()) {
+        sub.receiver.close();
+        waiting = true;
+      }
+    }
+    if (!waiting) CloseConnection();
+  }
+
+  void on_receiver_close(proton::receiver& r) override {
+    for (auto& sub : subs_) {
+      if (sub.receiver != r) continue;
+      if (!stopping_) {
+        spdlog::warn("{}: the hub closed the receiver on {}: {}", name_, sub.address,
+                     ConditionText(r.error(), "no reason given"));
+      }
+    }
+    if (!stopping_) return;
+    for (auto& sub : subs_) {
+      if (sub.receiver && sub.receiver.active()) return;
+    }
+    CloseConnection();
+  }
+
+  void CloseConnection() {
+    if (conn_ && conn_.active()) {
+      conn_.close();
+    } else {
+      container_.stop();
+    }
+  }
+
+  void FailSends(const std::string& why) {
+    auto trackers = std::move(trackers_);
+    trackers_.clear();
+    for (auto& [t, done] : trackers) done(Unknown(why));
+    auto out = std::move(out_);
+    out_.clear();
+    sender_address_.clear();
+    queued_ = 0;
+    for (auto& [address, link] : out) {
+      for (auto& p : link.queue) p.done(Unknown(why));
+    }
+  }
+
+  void on_transport_error(proton::transport& t) override {
+    last_error_ = ConditionText(t.error(), "transport error");
+  }
+  void on_connection_error(proton::connection& c) override {
+    last_error_ = ConditionText(c.error(), "connection error");
+  }
+  void on_session_error(proton::session&) override {}
+  void on_receiver_error(proton::receiver&) override {}
+  void on_sender_error(proton::sender&) override {}
+  void on_error(const proton::error_condition& ec) override {
+    last_error_ = ConditionText(ec, "error");
+  }
+
+  void on_transport_close(proton::transport&) override {
+    const bool was_connected = conn_ && connected();
+    {
+      std::lock_guard lock(mu_);
+      connected_ = false;
+      conn_queue_ = nullptr;
+    }
+    conn_ = proton::connection();
+    // Sent and unsettled: the hub may or may not have it. The caller decides (sends again).
+    auto trackers = std::move(trackers_);
+    trackers_.clear();
+    for (auto& [t, done] : trackers) done(Unknown("the connection to the hub was lost before it settled"));
+    // Queued messages wait for the next connection; links are opened again then.
+    for (auto& [address, link] : out_) link.sender = proton::sender();
+    sender_address_.clear();
+    // Deliveries of this connection can no longer be settled; the hub sends them again. Their
+    // slots stay taken until the adapter settles them (it may still be working on them).
+    live_.clear();
+    for (auto& sub : subs_) sub.receiver = proton::receiver();
+    if (stopping_) {
+      drained_.Set(true);
+      container_.stop();
+      return;
+    }
+    const auto wait = backoff_;
+    backoff_ = std::min(config_.reconnect_max, backoff_ * 2);
+    spdlog::warn("{}: {} the hub at {}: {}; trying again in {} ms", name_,
+                 was_connected ? "lost the connection to" : "cannot connect to",
+                 Redacted(config_.url), last_error_.empty() ? "connection closed" : last_error_,
+                 wait.count());
+    last_error_.clear();
+    container_.schedule(proton::duration(wait.count()), proton::work([this] { Connect(); }));
+  }
+
+  const HubConnectionConfig config_;
+  const std::string name_;
+
+  // Shared with callers' threads, under mu_.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool connected_ = false;
+  int connections_ = 0;
+  bool running_ = false;       // the container runs: Post can wake it
+  bool wake_pending_ = false;
+  proton::work_queue* conn_queue_ = nullptr;  // the open connection's, else null
+  bool ended_ = false;         // the container returned: Post refuses
+  bool stopped_ = false;       // Stop() was called
+  std::deque<std::function<void()>> inbox_;
+  client::OneShot<bool> drained_;
+  client::OneShot<bool> finished_;
+
+  // Container thread only.
+  std::chrono::milliseconds backoff_;
+  bool stopping_ = false;
+  proton::connection conn_;
+  std::map<std::string, OutLink> out_;
+  std::map<proton::sender, std::string> sender_address_;
+  std::map<proton::tracker, SendDone> trackers_;
+  int queued_ = 0;
+  std::vector<Subscription> subs_;
+  uint64_t next_token_ = 1;
+  std::map<uint64_t, proton::delivery> live_;  // of the current connection
+  std::map<uint64_t, int> outstanding_;        // token -> subscription, until the adapter settles
+  std::string last_error_;
+
+  proton::container container_;  // destroyed before the members above it
+  std::unique_ptr<proton::work_queue> wakeup_;  // destroyed before the container
+  std::thread thread_;
+};
+
+HubSession::HubSession(HubConnectionConfig config, std::string name)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(name))) {}
+HubSession::~HubSession() = default;
+void HubSession::Start() { impl_->Start(); }
+bool HubSession::WaitConnected(std::chrono::milliseconds timeout) {
+  return impl_->WaitConnected(timeout);
+}
+bool HubSession::connected() const { return impl_->connected(); }
+void HubSession::Send(const std::string& address, OutgoingMessage message, SendDone done) {
+  impl_->Send(address, std::move(message), std::move(done));
+}
+SendOutcome HubSession::SendAndWait(const std::string& address, OutgoingMessage message,
+                                    std::chrono::milliseconds timeout) {
+  return impl_->SendAndWait(address, std::move(message), timeout);
+}
+void HubSession::Subscribe(const std::string& address, int max_in_flight, OnMessage on_message) {
+  impl_->Subscribe(address, max_in_flight, std::move(on_message));
+}
+void HubSession::Settle(uint64_t token, Disposition disposition) {
+  impl_->Settle(token, disposition);
+}
+void HubSession::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
+int HubSession::connections() const { return impl_->connections(); }
+
+}  // namespace slussen::adapter
