@@ -3,6 +3,8 @@
 # absent. Run by hub/CMakeLists.txt with -DXSD=<in> -DOUT=<out> and optionally
 # -DSYMBOL=<function name> -DHEADER=<header declaring it>; without them it emits
 # EmbeddedConfigXsd() from config_loader.h, as it did before it served more than one schema.
+# -DLABEL=<path> names the source in the generated comment (default schemas/<file name>), for
+# schemas in subfolders such as schemas/xml/.
 if(NOT DEFINED SYMBOL)
   set(SYMBOL EmbeddedConfigXsd)
 endif()
@@ -10,6 +12,9 @@ if(NOT DEFINED HEADER)
   set(HEADER config/config_loader.h)
 endif()
 get_filename_component(xsd_name ${XSD} NAME)
+if(NOT DEFINED LABEL)
+  set(LABEL schemas/${xsd_name})
+endif()
 file(READ ${XSD} xsd)
 # A raw string ends at )<delimiter>"; refuse an XSD that contains that rather than emit broken C++.
 set(delimiter "slussen_xsd")
@@ -17,7 +22,7 @@ string(FIND "${xsd}" ")${delimiter}\"" clash)
 if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${XSD} contains ')${delimiter}\"', which would end the raw string early")
 endif()
-file(WRITE ${OUT} "// Generated from schemas/${xsd_name} by hub/cmake/gen_embedded_xsd.cmake. Do not edit.
+file(WRITE ${OUT} "// Generated from ${LABEL} by hub/cmake/gen_embedded_xsd.cmake. Do not edit.
 #include \"${HEADER}\"
 
 namespace slussen {
