@@ -222,24 +222,6 @@ void ReadPayload(EventKind kind, const xmlNode* root, v1::Envelope& env, Mapper&
 
 }  // namespace
 
-xml::DocPtr ParseDocument(std::string_view text, const std::string& name, std::size_t max_bytes,
-                          std::span<const std::string_view> roots, xml::Diagnostics& diag) {
-  if (text.size() > max_bytes) {
-    diag.AddLine(0, "the document is " + std::to_string(text.size()) +
-                        " bytes, more than the limit of " + std::to_string(max_bytes));
-    return nullptr;
-  }
-  return xml::ParseValidatedXml(text, name,
-                                {.what = "discharge-planning document",
-                                 .ns = kNamespace,
-                                 .root = {},
-                                 .xsd = EmbeddedDischargePlanningXsd(),
-                                 .schema_name = "dischargeplanning.xsd (built in)",
-                                 .roots = roots,
-                                 .cache_schema = true},
-                                diag);
-}
-
 Result<v1::Envelope> ReadDocument(std::string_view text, const std::string& name,
                                   const ReadOptions& options) {
   std::vector<std::string_view> roots;
