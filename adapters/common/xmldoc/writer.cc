@@ -2,172 +2,16 @@
 // escapes every value; then the result is validated against the schema, so an event the schema
 // refuses (the hub checks less than the schema does, e.g. planning item codes) becomes an error
 // here rather than a document a receiving system turns away.
-#include <libxml/xmlwriter.h>
-
-#include <memory>
 #include <vector>
 
 #include "xmldoc/parse.h"
-#include "xmldoc/times.h"
+#include "xmldoc/text_writer.h"
 #include "xmldoc/xmldoc.h"
 
 namespace slussen::xmldoc {
 namespace {
 
-using google::protobuf::Timestamp;
-
-// XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF], in
-// well-formed UTF-8 (shortest form, no surrogates). Returns "" or the problem.
-std::string XmlTextProblem(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    uint32_t cp = 0;
-    std::size_t len = 0;
-    if (b0 < 0x80) {
-      cp = b0;
-      len = 1;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      cp = b0 & 0x1F;
-      len = 2;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      cp = b0 & 0x0F;
-      len = 3;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      cp = b0 & 0x07;
-      len = 4;
-    } else {
-      return "is not valid UTF-8";
-    }
-    if (i + len > s.size()) return "is not valid UTF-8";
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return "is not valid UTF-8";
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return "is not valid UTF-8";
-    }
-    const bool allowed = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-                         (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
-    if (!allowed) {
-      return "holds a character XML 1.0 does not allow (U+" + std::to_string(cp) + " decimal)";
-    }
-    i += len;
-  }
-  return {};
-}
-
-bool IsUuidShape(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-struct WriterFree {
-  void operator()(xmlTextWriter* w) const { xmlFreeTextWriter(w); }
-};
-struct BufferFree {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
-
-// Writes elements in the documents' namespace (declared once, on the root, as the default) and
-// collects what cannot be written, by proto field path.
-class Writer {
- public:
-  Writer() : buf_(xmlBufferCreate()) {
-    if (buf_) w_.reset(xmlNewTextWriterMemory(buf_.get(), 0));
-    if (!w_) {
-      problems_.push_back("internal error: libxml2 could not create a writer");
-      return;
-    }
-    xmlTextWriterSetIndent(w_.get(), 1);
-    xmlTextWriterSetIndentString(w_.get(), BAD_CAST "  ");
-    Check(xmlTextWriterStartDocument(w_.get(), nullptr, "UTF-8", nullptr));
-  }
-
-  bool ok() const { return w_ != nullptr; }
-  std::vector<std::string>& problems() { return problems_; }
-  void Problem(std::string_view path, std::string_view what) {
-    problems_.push_back(std::string(path) + ": " + std::string(what));
-  }
-
-  void StartRoot(std::string_view name) {
-    Check(xmlTextWriterStartElementNS(w_.get(), nullptr, BAD_CAST std::string(name).c_str(),
-                                      BAD_CAST std::string(kNamespace).c_str()));
-  }
-  void Start(const char* name) { Check(xmlTextWriterStartElement(w_.get(), BAD_CAST name)); }
-  void End() { Check(xmlTextWriterEndElement(w_.get())); }
-
-  // <name>value</name>; the value is checked for what XML can carry.
-  void Element(const char* name, const std::string& value, std::string_view path) {
-    if (!Writable(value, path)) return;
-    Check(xmlTextWriterWriteElement(w_.get(), BAD_CAST name, BAD_CAST value.c_str()));
-  }
-  // Text inside the element just started.
-  void Text(const std::string& value, std::string_view path) {
-    if (!Writable(value, path)) return;
-    Check(xmlTextWriterWriteString(w_.get(), BAD_CAST value.c_str()));
-  }
-  void OptionalElement(const char* name, const std::string& value, std::string_view path) {
-    if (!value.empty()) Element(name, value, path);
-  }
-  void Bool(const char* name, bool value) {
-    Check(xmlTextWriterWriteElement(w_.get(), BAD_CAST name, BAD_CAST(value ? "true" : "false")));
-  }
-  void Attribute(const char* name, const std::string& value, std::string_view path) {
-    if (!Writable(value, path)) return;
-    Check(xmlTextWriterWriteAttribute(w_.get(), BAD_CAST name, BAD_CAST value.c_str()));
-  }
-  // A time; `present` false writes nothing (the schema says whether it may be absent).
-  void Time(const char* name, bool present, const Timestamp& ts, std::string_view path) {
-    if (!present) return;
-    if (auto text = FormatTime(ts)) {
-      Element(name, *text, path);
-    } else {
-      Problem(path, "not a valid google.protobuf.Timestamp");
-    }
-  }
-
-  // The document, or "" after a libxml2 failure (reported in problems()).
-  std::string Finish() {
-    Check(xmlTextWriterEndDocument(w_.get()));
-    w_.reset();  // flushes into buf_
-    if (!problems_.empty()) return {};
-    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf_.get())),
-                       static_cast<std::size_t>(xmlBufferLength(buf_.get())));
-  }
-
- private:
-  bool Writable(const std::string& value, std::string_view path) {
-    const std::string problem = XmlTextProblem(value);
-    if (problem.empty()) return true;
-    Problem(path, problem);
-    return false;
-  }
-  void Check(int rc) {
-    if (rc < 0 && !failed_) {
-      failed_ = true;
-      problems_.push_back("internal error: libxml2's writer failed");
-    }
-  }
-
-  std::unique_ptr<xmlBuffer, BufferFree> buf_;
-  std::unique_ptr<xmlTextWriter, WriterFree> w_;
-  std::vector<std::string> problems_;
-  bool failed_ = false;
-};
-
-void WriteIdentity(const v1::PatientIdentity& ident, Writer& w) {
+void WriteIdentity(const v1::PatientIdentity& ident, TextWriter& w) {
   using K = v1::PatientIdentity;
   const char* element = nullptr;
   std::string oid;
@@ -198,7 +42,7 @@ void WriteIdentity(const v1::PatientIdentity& ident, Writer& w) {
   w.End();
 }
 
-void WritePatient(const v1::Patient& p, Writer& w) {
+void WritePatient(const v1::Patient& p, TextWriter& w) {
   w.Start("patient");
   WriteIdentity(p.identity(), w);
   w.Bool("skyddad-identitet", p.identity().protected_identity());
@@ -208,7 +52,7 @@ void WritePatient(const v1::Patient& p, Writer& w) {
   w.End();
 }
 
-void WriteHeader(const v1::Envelope& env, EventKind kind, Writer& w) {
+void WriteHeader(const v1::Envelope& env, EventKind kind, TextWriter& w) {
   w.Start("huvud");
   w.Element("dokument-id", env.event_id(), "event_id");
   w.OptionalElement("ersatter-dokument-id", env.replaces(), "replaces");
@@ -227,7 +71,7 @@ void WriteHeader(const v1::Envelope& env, EventKind kind, Writer& w) {
 }
 
 // "somatisk"/"psykiatrisk"; nothing for CARE_TYPE_UNSPECIFIED unless `required`.
-void WriteCareType(v1::CareType t, bool required, std::string_view path, Writer& w) {
+void WriteCareType(v1::CareType t, bool required, std::string_view path, TextWriter& w) {
   switch (t) {
     case v1::SOMATIC: w.Element("vardform", "somatisk", path); return;
     case v1::PSYCHIATRIC: w.Element("vardform", "psykiatrisk", path); return;
@@ -238,7 +82,7 @@ void WriteCareType(v1::CareType t, bool required, std::string_view path, Writer&
   }
 }
 
-void WritePlanningItems(const v1::Planeringsunderlag& m, Writer& w) {
+void WritePlanningItems(const v1::Planeringsunderlag& m, TextWriter& w) {
   for (int i = 0; i < m.items_size(); ++i) {
     const std::string path = "planeringsunderlag.items[" + std::to_string(i) + "]";
     w.Start("punkt");
@@ -248,7 +92,7 @@ void WritePlanningItems(const v1::Planeringsunderlag& m, Writer& w) {
   }
 }
 
-void WritePayload(const v1::Envelope& env, EventKind kind, Writer& w) {
+void WritePayload(const v1::Envelope& env, EventKind kind, TextWriter& w) {
   switch (kind) {
     case EventKind::kInskrivningsmeddelande: {
       const auto& m = env.inskrivningsmeddelande();
@@ -393,7 +237,7 @@ Result<std::string> WriteDocument(const v1::Envelope& env) {
     }
     return Problems({"event: no event type set"});
   }
-  Writer w;
+  TextWriter w;
   if (!w.ok()) return Problems(w.problems());
   if (env.schema_version() != v1::SCHEMA_VERSION_1) {
     w.Problem("schema_version", std::to_string(env.schema_version()) +

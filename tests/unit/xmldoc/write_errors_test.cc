@@ -39,7 +39,7 @@ TEST(WriteErrors, EveryProblemIsListedByFieldPath) {
   EXPECT_THAT(error, HasSubstr("schema_version: 2 cannot be written"));
   EXPECT_THAT(error, HasSubstr("inskrivningsmeddelande.name.family_name: is not valid UTF-8"));
   EXPECT_THAT(error, HasSubstr("inskrivningsmeddelande.folkbokforing_address.city: holds a "
-                               "character XML 1.0 does not allow"));
+                               "character XML 1.0 does not allow (U+0001)"));
   EXPECT_THAT(error, HasSubstr("occurred_at: not a valid google.protobuf.Timestamp"));
 }
 
