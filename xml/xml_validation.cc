@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlschemastypes.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,8 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 namespace slussen::xml {
 namespace {
@@ -91,13 +94,13 @@ std::optional<std::string> ReadFile(const std::string& path, int* error) {
 // Well-formedness only. XML_PARSE_NONET: never fetch anything; entities are not substituted
 // (no XML_PARSE_NOENT) and no external DTD is loaded. Line numbers are kept by default;
 // BIG_LINES keeps them past 65535.
-DocPtr Parse(const std::string& text, const std::string& path, const DocumentSpec& spec,
+DocPtr Parse(std::string_view text, const std::string& path, const DocumentSpec& spec,
              Diagnostics& diag) {
   if (text.size() > static_cast<std::size_t>(INT_MAX)) {
     diag.AddLine(0, "file too large");
     return nullptr;
   }
-  if (Tokens(text).empty()) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     diag.AddLine(1, "the file is empty");
     return nullptr;
   }
@@ -116,38 +119,94 @@ DocPtr Parse(const std::string& text, const std::string& path, const DocumentSpe
   return doc;
 }
 
-// Against the schema compiled into the binary. Errors reach `sink` by the handler already set.
-bool ValidateSchema(xmlDoc* doc, const DocumentSpec& spec, ErrorSink& sink) {
-  Diagnostics& diag = *sink.diag;
-  const xmlNode* root = xmlDocGetRootElement(doc);
-  const std::string root_name(spec.root);
-  if (!IsElement(root, spec.ns, root_name.c_str())) {
-    diag.Add(root, "the root element must be <" + root_name + " xmlns=\"" + std::string(spec.ns) +
-                       "\">");
-    return false;
-  }
+struct SchemaFree {
+  void operator()(xmlSchema* s) const { xmlSchemaFree(s); }
+};
+using SchemaPtr = std::unique_ptr<xmlSchema, SchemaFree>;
+
+// Compiles the schema; nullptr (and the reason in `diag`) if it does not compile.
+SchemaPtr CompileSchema(const DocumentSpec& spec, Diagnostics& diag) {
   Diagnostics schema_diag{std::string(spec.schema_name)};
   ErrorSink schema_sink{&schema_diag, {}};
   xmlSchemaParserCtxtPtr pctxt =
       xmlSchemaNewMemParserCtxt(spec.xsd.data(), static_cast<int>(spec.xsd.size()));
   xmlSchemaSetParserStructuredErrors(pctxt, &OnXmlError, &schema_sink);
-  xmlSchemaPtr schema = xmlSchemaParse(pctxt);
+  SchemaPtr schema(xmlSchemaParse(pctxt));
   xmlSchemaFreeParserCtxt(pctxt);
   if (schema == nullptr) {
     if (schema_diag.empty()) schema_diag.AddLine(0, "does not compile");
     diag.AddLine(0, "internal error: the built-in " + std::string(spec.what) +
                         " schema is broken:\n" + schema_diag.ToError().message);
+  }
+  return schema;
+}
+
+// The compiled schemas of this thread, by the address of their text. Per thread rather than
+// shared: libxml2 documents no guarantee that one compiled schema may serve concurrent
+// validations, and a compile per worker thread is cheap.
+xmlSchema* CachedSchema(const DocumentSpec& spec, Diagnostics& diag) {
+  thread_local std::unordered_map<const char*, SchemaPtr> cache;
+  auto it = cache.find(spec.xsd.data());
+  if (it != cache.end()) return it->second.get();
+  SchemaPtr schema = CompileSchema(spec, diag);
+  if (schema == nullptr) return nullptr;
+  return cache.emplace(spec.xsd.data(), std::move(schema)).first->second.get();
+}
+
+bool RootAllowed(const xmlNode* root, const DocumentSpec& spec) {
+  if (spec.roots.empty()) return IsElement(root, spec.ns, std::string(spec.root).c_str());
+  for (std::string_view r : spec.roots) {
+    if (IsElement(root, spec.ns, std::string(r).c_str())) return true;
+  }
+  return false;
+}
+
+std::string ExpectedRoot(const DocumentSpec& spec) {
+  const std::string ns = " xmlns=\"" + std::string(spec.ns) + "\">";
+  if (spec.roots.empty()) return "the root element must be <" + std::string(spec.root) + ns;
+  std::string out = "the root element must be one of ";
+  for (std::size_t i = 0; i < spec.roots.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "<" + std::string(spec.roots[i]) + ">";
+  }
+  return out + ", in the namespace " + std::string(spec.ns);
+}
+
+// Against the schema compiled into the binary. Errors reach `sink` by the handler already set.
+bool ValidateSchema(xmlDoc* doc, const DocumentSpec& spec, ErrorSink& sink) {
+  Diagnostics& diag = *sink.diag;
+  const xmlNode* root = xmlDocGetRootElement(doc);
+  if (!RootAllowed(root, spec)) {
+    diag.Add(root, ExpectedRoot(spec));
     return false;
   }
+  SchemaPtr owned;
+  xmlSchema* schema = nullptr;
+  if (spec.cache_schema) {
+    schema = CachedSchema(spec, diag);
+  } else {
+    owned = CompileSchema(spec, diag);
+    schema = owned.get();
+  }
+  if (schema == nullptr) return false;
   xmlSchemaValidCtxtPtr vctxt = xmlSchemaNewValidCtxt(schema);
   xmlSchemaSetValidStructuredErrors(vctxt, &OnXmlError, &sink);
   const int rc = xmlSchemaValidateDoc(vctxt, doc);
   xmlSchemaFreeValidCtxt(vctxt);
-  xmlSchemaFree(schema);
   if (rc != 0 && diag.empty()) {
     diag.Add(root, "does not match the " + std::string(spec.what) + " schema");
   }
   return rc == 0 && diag.empty();
+}
+
+// xmlInitParser() and the schema type tables are set up lazily by libxml2 2.9 without a lock;
+// do it once, before any thread parses or compiles.
+void InitLibxml2Once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    xmlInitParser();
+    xmlSchemaInitTypes();
+  });
 }
 
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -197,9 +256,9 @@ DocPtr LoadValidatedXml(const std::string& path, const DocumentSpec& spec, Diagn
   return ParseValidatedXml(*text, path, spec, diag);
 }
 
-DocPtr ParseValidatedXml(const std::string& text, const std::string& name,
+DocPtr ParseValidatedXml(std::string_view text, const std::string& name,
                          const DocumentSpec& spec, Diagnostics& diag) {
-  xmlInitParser();
+  InitLibxml2Once();
   ErrorSink sink{&diag, "{" + std::string(spec.ns) + "}"};
   ScopedXmlErrors capture(&sink);
   DocPtr doc = Parse(text, name, spec, diag);

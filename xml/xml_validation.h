@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,13 @@ struct DocumentSpec {
   std::string_view root;         // local name of the root element
   std::string_view xsd;          // the schema text
   std::string_view schema_name;  // names the schema in the (never expected) "does not compile"
+  // A schema with several document types: the root may be any of these (then `root` is unused).
+  std::span<const std::string_view> roots = {};
+  // Keep the compiled schema (per thread, keyed by the address of `xsd`, which must then be
+  // static storage such as a generated Embedded*Xsd()) instead of compiling it for every
+  // document: for callers that validate many documents, where compiling costs far more than
+  // validating. Off for the loaders of files read once.
+  bool cache_schema = false;
 };
 
 // Reads `path` (used as given in messages), checks it is well-formed XML without a DOCTYPE, that
@@ -65,7 +73,11 @@ struct DocumentSpec {
 DocPtr LoadValidatedXml(const std::string& path, const DocumentSpec& spec, Diagnostics& diag);
 // The same for a document already in memory (e.g. an HTTP request body); `name` stands for the
 // file in messages ("POST /documents").
-DocPtr ParseValidatedXml(const std::string& text, const std::string& name,
+//
+// Thread safety: both may run on several threads at once, each with its own Diagnostics (the
+// error handler is per thread; libxml2's one-time initialisation, which is not thread-safe in
+// libxml2 2.9, runs once under std::call_once). The returned tree belongs to the caller.
+DocPtr ParseValidatedXml(std::string_view text, const std::string& name,
                          const DocumentSpec& spec, Diagnostics& diag);
 
 // --- Reading a validated tree. The schema has checked shapes and lexical forms, so these only

@@ -6,6 +6,8 @@
 # With -DPART=<file>, the comment <!-- slussen:adapter-common --> in the schema is replaced by that
 # file's text: the adapters' schemas share their common types (schemas/adapters/common.xsd-part)
 # that way, as one compiled-in schema each.
+# -DLABEL=<path> names the source in the generated comment (default schemas/<file name>), for
+# schemas in subfolders such as schemas/xml/.
 if(NOT DEFINED SYMBOL)
   set(SYMBOL EmbeddedConfigXsd)
 endif()
@@ -13,6 +15,9 @@ if(NOT DEFINED HEADER)
   set(HEADER config/config_loader.h)
 endif()
 get_filename_component(xsd_name ${XSD} NAME)
+if(NOT DEFINED LABEL)
+  set(LABEL schemas/${xsd_name})
+endif()
 file(READ ${XSD} xsd)
 if(DEFINED PART)
   file(READ ${PART} part)
@@ -28,7 +33,7 @@ string(FIND "${xsd}" ")${delimiter}\"" clash)
 if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${XSD} contains ')${delimiter}\"', which would end the raw string early")
 endif()
-file(WRITE ${OUT} "// Generated from schemas/${xsd_name} by hub/cmake/gen_embedded_xsd.cmake. Do not edit.
+file(WRITE ${OUT} "// Generated from ${LABEL} by hub/cmake/gen_embedded_xsd.cmake. Do not edit.
 #include \"${HEADER}\"
 
 namespace slussen {
