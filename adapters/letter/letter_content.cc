@@ -97,7 +97,8 @@ void EstimateChanged(const slussen::v1::EstimatedDischargeChanged& m, LetterText
   t.facts.emplace_back("Ny beräknad tidpunkt", LetterTime(m.new_estimate()));
 }
 
-void Planning(const slussen::v1::Planeringsunderlag& m, bool answer, LetterText& t) {
+void Planning(const Envelope& e, bool answer, LetterText& t) {
+  const slussen::v1::Planeringsunderlag& m = e.planeringsunderlag();
   if (answer) {
     t.title = "Svar på begäran om planeringsunderlag";
     t.paragraphs = {"Bifogat är svaret på en begäran om planeringsunderlag."};
@@ -108,6 +109,7 @@ void Planning(const slussen::v1::Planeringsunderlag& m, bool answer, LetterText&
     t.legal_basis = std::string("2 kap. 6 § ") + kLaw;
     t.paragraphs = {"Slutenvården ber er om underlag för planeringen inför patientens utskrivning, "
                     "för de punkter som anges nedan. Svara enligt er överenskommelse med regionen."};
+    t.facts.emplace_back("Begärande enhet (HSA-id)", Or(e.sender_hsa_id()));
   }
   if (m.items_size() > 0) {
     t.list_heading = "Punkter";
@@ -232,8 +234,8 @@ Result<LetterText> ComposeLetter(const Envelope& e) {
     case EventKind::kEstimatedDischargeChanged:
       EstimateChanged(e.estimated_discharge_changed(), t);
       break;
-    case EventKind::kPlaneringsunderlag: Planning(e.planeringsunderlag(), false, t); break;
-    case EventKind::kPlaneringsunderlagSvar: Planning(e.planeringsunderlag(), true, t); break;
+    case EventKind::kPlaneringsunderlag: Planning(e, false, t); break;
+    case EventKind::kPlaneringsunderlagSvar: Planning(e, true, t); break;
     case EventKind::kUtskrivningsklar: Klar(e.utskrivningsklar(), t); break;
     case EventKind::kUtskrivningsklarWithdrawn: Withdrawn(e.utskrivningsklar_withdrawn(), t); break;
     case EventKind::kKallelseSip: Kallelse(e.kallelse_sip(), t); break;

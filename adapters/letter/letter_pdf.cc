@@ -54,7 +54,7 @@ void Addresses(pdf::Document& d, const LetterContext& c) {
   std::string from = Bold(Esc(c.from.name));
   if (!c.from.address_lines.empty()) from += "\n" + Lines(c.from.address_lines);
   if (!c.from.phone.empty()) from += "\nTelefon " + Esc(c.from.phone);
-  d.Paragraph(Small(from), pdf::kSmallSize + 1, 0, 18);
+  d.Paragraph(from, pdf::kSmallSize + 1, 0, 18);
 
   std::string to = Bold(Esc(c.to.unit_name)) + "\n" + Lines(c.to.address_lines);
   if (!c.to.fax.empty()) to += "\nFax " + Esc(c.to.fax);
