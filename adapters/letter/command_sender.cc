@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace slussen::adapters::letter {
@@ -101,6 +102,24 @@ bool ReadAvailable(int fd, Capture& capture) {
   }
 }
 
+// argv[0] as execvp would find it, looked up here because execvp is not async-signal-safe (the
+// child of a threaded process may only make such calls). "" if there is none.
+std::string ResolveProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = dirs.find(':', start);
+    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) return "";
+    start = end + 1;
+  }
+}
+
 std::string DescribeWait(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -142,6 +161,11 @@ SendOutcome CommandSender::Send(const SendRequest& request) const {
     outcome.summary = name + ": not started: " + args.error();
     return outcome;
   }
+  const std::string program = ResolveProgram((*args)[0]);
+  if (program.empty()) {
+    outcome.summary = name + ": cannot start: not found in PATH";
+    return outcome;
+  }
   std::vector<char*> argv;
   for (auto& a : *args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -170,7 +194,7 @@ SendOutcome CommandSender::Send(const SendRequest& request) const {
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execvp(argv[0], argv.data());
+    ::execv(program.c_str(), argv.data());
     const int err = errno;
     [[maybe_unused]] ssize_t n = ::write(report[1], &err, sizeof err);
     ::_exit(127);

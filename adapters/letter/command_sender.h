@@ -7,16 +7,17 @@
 // PDF's path), {fax} (the recipient's fax number), {recipient} (the destination id), {event} (the
 // event id); "{{" and "}}" are literal braces. Any other {name} is a configuration error.
 //
-// No shell: the command is started with fork and execvp (argv[0] is looked up in PATH), so a fax
-// number or a path is one argument whatever it contains. The child runs in its own process group
+// No shell: the command is started with fork and execv (argv[0] without a '/' is looked up in
+// PATH first, like execvp), so a fax number or a path is one argument whatever it contains. The child runs in its own process group
 // with stdin on /dev/null, stdout and stderr on one pipe (captured, bounded), the signal mask
 // cleared and SIGPIPE at its default. After `timeout` the whole group gets SIGKILL (a script's
 // own children too), and the send is not delivered.
 //
 // Outcome: exit status 0 → delivered. Anything else → not delivered, with the reason in
 // SendOutcome::summary: "lp: exit status 1", "lp: killed by signal 9", "lp: timed out after 30000
-// ms, killed", "lp: cannot start: No such file or directory", or "{fax} in the command but recipient
-// kommun-1380 has no fax number". A placeholder's value never appears in the summary.
+// ms, killed", "lp: cannot start: No such file or directory" (or "not found in PATH"), or "lp: not started: {fax} in the
+// command but recipient kommun-1380 has no fax number" (then nothing runs). A placeholder's value
+// never appears in the summary.
 //
 // Thread safety: Send is const and keeps no state between calls; any number of threads may send
 // at once, each waiting for its own child.

@@ -86,7 +86,11 @@ TEST(CommandSender, AMissingBinaryIsNotDeliveredAndSaysSo) {
 
   const SendOutcome in_path = Make({"slussen-no-such-sendfax-in-path"}).Send(kRequest);
   EXPECT_FALSE(in_path.delivered);
-  EXPECT_THAT(in_path.summary, HasSubstr("cannot start"));
+  EXPECT_EQ(in_path.summary, "slussen-no-such-sendfax-in-path: cannot start: not found in PATH");
+
+  // Found in PATH like execvp would.
+  const SendOutcome found = Make({"true"}).Send(kRequest);
+  EXPECT_TRUE(found.delivered) << found.summary;
 }
 
 TEST(CommandSender, PlaceholdersBecomeSingleArgumentsWithoutAShell) {
