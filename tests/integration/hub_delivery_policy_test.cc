@@ -70,6 +70,13 @@ TEST_F(HubReceiptFallback, AReceiptAfterTheFallbackIsRecordedForItsOwnDelivery) 
   ASSERT_TRUE(letter.WaitForId(env.event_id(), 1, seconds(60))) << HubLog();
   EXPECT_NE(KommunRow(env.event_id(), "receipt_overdue_at_us"), "NULL");
   EXPECT_THAT(HubLog(), ::testing::HasSubstr("no receipt from " + kKommun));
+  // The letter says whom it stands in for, and why: the letter adapter addresses it by that.
+  const auto props = letter.Messages().front().properties;
+  EXPECT_THAT(props, ::testing::Contains(::testing::Pair("for_destination", kKommun)));
+  EXPECT_THAT(props, ::testing::Contains(::testing::Pair(
+                         "reason", ::testing::StartsWith("no receipt from " + kKommun + " by "))));
+  EXPECT_THAT(kommun.Messages().front().properties,
+              ::testing::Not(::testing::Contains(::testing::Key("reason"))));
 
   // Then the kommun's receipt comes: recorded against the kommun's delivery of this event.
   EnvelopeSpec spec;

@@ -48,6 +48,12 @@ struct OutboxItem {
   int attempts = 0;
   int64_t next_attempt_at_us = 0;
   int64_t enqueued_at_us = 0;
+  // A row added after the event was stored (outbox_added): why ("no receipt from kommun-1380 by
+  // …", an operator's re-route), and the destination of the row it stands in for (a fallback's
+  // original; empty for a re-route). Receivers get them as the application properties `reason`
+  // and `for_destination`: the letter adapter addresses and explains its letter with them.
+  std::string added_cause{};
+  std::string added_for{};
   // Set by the dispatcher, not stored: send only after the receiver on the same link accepted
   // row `after_seq` (the case's previous event); if that one ends any other way, give this one
   // back unsent (DeliveryOutcome::kNotSent). 0: send at once.

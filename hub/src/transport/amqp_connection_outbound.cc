@@ -130,6 +130,8 @@ void AmqpConnection::SendOne(uint64_t link_id, OutLink& link, OutboxItem& item) 
   m.properties = {{"event_type", item.kind},
                   {"case_id", item.case_id},
                   {"schema_version", schema_version}};
+  if (!item.added_cause.empty()) m.properties.push_back({"reason", item.added_cause});
+  if (!item.added_for.empty()) m.properties.push_back({"for_destination", item.added_for});
   m.body = item.body;
   EncodeMessage(m, encoded_);
   const char* tag = reinterpret_cast<const char*>(&item.seq);

@@ -44,7 +44,11 @@ int WaitBriefly(void*, int tries) {
 // The columns ReadOutboxRow (sqlite_store_read.cc) reads, of outbox `o` and events `e`.
 constexpr const char* kOutboxColumns =
     "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
-    "o.attempts, o.next_attempt_at_us, o.enqueued_at_us ";
+    "o.attempts, o.next_attempt_at_us, o.enqueued_at_us, "
+    // A row added later (a fallback, a re-route): why, and for which destination's row.
+    "(SELECT ad.cause FROM outbox_added ad WHERE ad.seq = o.seq), "
+    "(SELECT fo.destination FROM outbox_added ad2 JOIN outbox fo ON fo.seq = ad2.of_seq "
+    "WHERE ad2.seq = o.seq) ";
 constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us IS NULL ";
 
 }  // namespace

@@ -97,6 +97,8 @@ OutboxItem ReadOutboxRow(sqlite::Stmt& st) {
   item.attempts = static_cast<int>(st.ColInt(7));
   item.next_attempt_at_us = st.ColInt(8);
   item.enqueued_at_us = st.ColInt(9);
+  item.added_cause = st.ColText(10);
+  item.added_for = st.ColText(11);
   return item;
 }
 
