@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <regex>
 #include <utility>
 
@@ -283,13 +284,29 @@ Status ChildProcess::Start(const std::vector<std::string>& argv, const std::stri
   }
 
   if (got_line) {
-    static const std::regex kReady(R"(^(\S+) ready amqp=(.+):([0-9]{1,5})$)");
+    // "<name> ready KEY=HOST:PORT [KEY=HOST:PORT...]"; the first endpoint is host()/port().
+    static const std::regex kReady(R"(^(\S+) ready((?: [a-z0-9-]+=\S+:[0-9]{1,5})+)$)");
+    static const std::regex kEndpoint(R"( ([a-z0-9-]+)=(\S+):([0-9]{1,5}))");
     std::smatch m;
-    const int port = std::regex_match(line, m, kReady) ? std::stoi(m[3].str()) : 0;
-    if (port > 0 && port < 65536) {
+    std::map<std::string, std::pair<std::string, uint16_t>> endpoints;
+    if (std::regex_match(line, m, kReady)) {
+      const std::string list = m[2].str();
+      for (std::sregex_iterator it(list.begin(), list.end(), kEndpoint), end; it != end; ++it) {
+        const int p = std::stoi((*it)[3].str());
+        if (p <= 0 || p >= 65536) {
+          endpoints.clear();
+          break;
+        }
+        endpoints[(*it)[1].str()] = {(*it)[2].str(), static_cast<uint16_t>(p)};
+        if (host_.empty() || endpoints.size() == 1) {
+          host_ = (*it)[2].str();
+          port_ = static_cast<uint16_t>(p);
+        }
+      }
+    }
+    if (!endpoints.empty()) {
       name_ = m[1].str();
-      host_ = m[2].str();
-      port_ = static_cast<uint16_t>(port);
+      endpoints_ = std::move(endpoints);
       ready_at_ = Clock::now();
       drain_ = std::thread([this, fd = stdout_fd_] {
         char buf[1024];

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -59,7 +60,7 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Spawns `argv` with stderr appended to `stderr_path` and waits until its first stdout line,
-  // which must be "<name> ready amqp=HOST:PORT". If the child exits first, says something else or
+  // which must be "<name> ready KEY=HOST:PORT..." (the hub: amqp=…; an adapter: mllp=… http=…). If the child exits first, says something else or
   // is silent until `timeout`, it is killed and the error says so, with the tail of its log.
   Status Start(const std::vector<std::string>& argv, const std::string& stderr_path,
                std::chrono::milliseconds timeout);
@@ -83,6 +84,12 @@ class ChildProcess {
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
   std::string url() const { return host_ + ":" + std::to_string(port_); }
+  // Every endpoint of the ready line: "http" -> "127.0.0.1:40123"; empty if it has none such.
+  std::string Endpoint(const std::string& key) const {
+    auto it = endpoints_.find(key);
+    return it == endpoints_.end() ? std::string()
+                                  : it->second.first + ":" + std::to_string(it->second.second);
+  }
   // When the last Start() spawned the child and when it saw the ready line.
   Clock::time_point spawned_at() const { return spawned_at_; }
   Clock::time_point ready_at() const { return ready_at_; }
@@ -100,6 +107,7 @@ class ChildProcess {
   std::string name_;
   std::string host_;
   uint16_t port_ = 0;
+  std::map<std::string, std::pair<std::string, uint16_t>> endpoints_;
   Clock::time_point spawned_at_;
   Clock::time_point ready_at_;
   ExitStatus last_exit_;
