@@ -173,30 +173,31 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // The patients: identities from the synthetic set (test personnummer), picked by kommun.
-  auto pick = [](const std::string& kommun, bool with_vc, int skip) {
-    for (long n = 0; n < 64; ++n) {
+  // The patients: identities from the synthetic set (Skatteverket's test personnummer, each
+  // always the same invented person), picked by kommun: Halmstad has a demo system behind its
+  // adapter, Varberg's is down, Laholm's patient needs no support.
+  auto person = [](const std::string& personnummer) {
+    for (long n = 0; n < 8; ++n) {
       auto p = slussen::client::MakeSyntheticPatient(n);
-      if (p.kommunkod == kommun && (!with_vc || !p.listed_vc_hsa_id.empty()) && skip-- == 0) {
-        return p;
-      }
+      if (p.personnummer == personnummer) return p;
     }
     return slussen::client::MakeSyntheticPatient(0);
   };
   const auto now = system_clock::now();
   const std::string run = std::to_string(std::time(nullptr) % 100000);
   std::vector<Patient> patients = {
-      {1, pick("1380", true, 0), "VT-D" + run + "-1", now - hours(3),
-       "Halmstad: admitted 3 h ago, the whole chain on time"},
-      {2, pick("1380", false, 1), "VT-D" + run + "-2", now - hours(30),
-       "Halmstad: admitted 30 h ago, the need for support registered late"},
-      {3, pick("1383", false, 0), "VT-D" + run + "-3", now - hours(2),
-       "Varberg: admitted 2 h ago; Varberg's system is down, so letters"},
-      {4, pick("1381", false, 0), "VT-D" + run + "-4", now - hours(1),
-       "Laholm: admitted 1 h ago, no support needed after discharge"},
-      {5, pick("1380", true, 1), "VT-D" + run + "-5", now - hours(50),
-       "Halmstad: admitted 2 days ago, discharged today"},
+      {1, person("202510022383"), "VT-D" + run + "-1", now - hours(3),
+       "Halmstad, admitted 3 h ago: the whole chain on time, discharged today"},
+      {2, person("189506299818"), "VT-D" + run + "-2", now - hours(30),
+       "Halmstad, admitted 30 h ago: the need for support was registered late"},
+      {3, person("200802122390"), "VT-D" + run + "-3", now - hours(2),
+       "Varberg, admitted 2 h ago: Varberg's system is down, so its messages go as letters"},
+      {4, person("202503082386"), "VT-D" + run + "-4", now - hours(1),
+       "Laholm, admitted 1 h ago: no support needed after discharge"},
   };
+  // In this demo only Halmstad's patient is listed at a vårdcentral (the one with a system).
+  patients[2].who.listed_vc_hsa_id.clear();
+  patients[3].who.listed_vc_hsa_id.clear();
   // The case's documents, built like the synthetic chain, but dated now and in the EHR's case.
   auto document = [&](const Patient& p, int index) {
     auto chain = slussen::client::SyntheticChain(p.who, p.admitted);
@@ -237,23 +238,24 @@ int main(int argc, char** argv) {
   // Chain indexes: 1 Planeringsunderlag, 2 EstimatedDischargeChanged, 3 Utskrivningsklar,
   // 4 KallelseSip, 5 Utskrivningsmeddelande.
   const std::vector<Step> steps = {
-      {0, 0, "ADT A01 admission (needs support): inskrivningsmeddelande", hl7("A01", true), "AA"},
-      {1, 1, "ADT A01 admission, 30 h late", hl7("A01", true), "AA"},
-      {2, 2, "ADT A01 admission (needs support)", hl7("A01", true), "AA"},
-      {3, 3, "ADT A01 admission (no support needed)", hl7("A01", false), "AA"},
-      {4, 4, "ADT A01 admission (needs support)", hl7("A01", true), "AA"},
-      {6, 0, "planeringsunderlag (XML)", xml(1), "201"},
-      {8, 2, "utskrivningsklar (XML)", xml(3), "201"},
-      {10, 4, "utskrivningsklar (XML)", xml(3), "201"},
-      {12, 0, "utskrivningsklar (XML)", xml(3), "201"},
-      {14, 4, "kallelse till SIP (XML)", xml(4), "201"},
-      {16, 4, "ADT A03 discharge (the fact of leaving: nothing sent)", hl7("A03", true), "AA"},
-      {17, 4, "utskrivningsmeddelande (XML)", xml(5), "201"},
-      {19, 0, "kallelse till SIP (XML)", xml(4), "201"},
+      {0, 0, "ADT A01 admission, needs support: inskrivningsmeddelande", hl7("A01", true), "AA"},
+      {1, 1, "ADT A01 admission, needs support (30 h after admission)", hl7("A01", true), "AA"},
+      {2, 2, "ADT A01 admission, needs support", hl7("A01", true), "AA"},
+      {3, 3, "ADT A01 admission, no support needed", hl7("A01", false), "AA"},
+      {5, 0, "planeringsunderlag (XML)", xml(1), "201"},
+      {7, 2, "utskrivningsklar (XML)", xml(3), "201"},
+      {9, 0, "utskrivningsklar (XML)", xml(3), "201"},
+      {11, 1, "utskrivningsklar (XML)", xml(3), "201"},
+      {13, 0, "kallelse till SIP (XML)", xml(4), "201"},
+      {15, 0, "ADT A03 discharge (the fact of leaving)", hl7("A03", true), "AA"},
+      {16, 0, "utskrivningsmeddelande (XML)", xml(5), "201"},
   };
   std::printf("slussen-demo-ehr: %zu patients, %zu messages over %ld s\n", patients.size(),
               steps.size(), steps.back().at_seconds * pace_ms / 1000);
-  for (const auto& p : patients) std::printf("  patient %d: %s\n", p.number, p.story.c_str());
+  for (const auto& p : patients) {
+    std::printf("  patient %d (case %s/%s): %s\n", p.number, care_unit.c_str(), p.visit.c_str(),
+                p.story.c_str());
+  }
   std::fflush(stdout);
   const auto start = std::chrono::steady_clock::now();
   int failures = 0;
