@@ -41,7 +41,9 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 bool IsXmlContentType(std::string_view ct) {
-  if (ct.empty()) return true;  // curl --data-binary @file without -H: we take it as XML
+  // No Content-Type at all: taken as XML (the body is validated anyway). curl's default for
+  // --data-binary, application/x-www-form-urlencoded, is not: the answer says what to send.
+  if (ct.empty()) return true;
   std::string lower;
   for (char c : ct.substr(0, ct.find(';'))) {
     lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);

@@ -90,7 +90,8 @@ std::string Hl7Handler::HandleFrame(std::string_view payload, const std::string&
   MappingOutcome mapped = MapAdt(request, mapping_);
 
   if (auto* nothing = std::get_if<NothingToSend>(&mapped)) {
-    spdlog::info("mllp {}: {}: nothing to send ({}): AA", peer, what, LogSafe(nothing->reason, 120));
+    // The reason is the mapping's own text (no personal data, no input echoed).
+    spdlog::info("mllp {}: {}: nothing to send ({}): AA", peer, what, nothing->reason);
     std::lock_guard lock(ack_mu_);
     return Written(acks_.Accept(request, nothing->reason));
   }
