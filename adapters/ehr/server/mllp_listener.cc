@@ -293,8 +293,9 @@ void MllpListener::Serve(Connection* c, std::string peer) {
       answer(framer.Finish());
       break;
     }
-    last_input = std::chrono::steady_clock::now();
     open = answer(framer.Feed(std::string_view(buffer.data(), static_cast<std::size_t>(got))));
+    // Idle counts from the last answer: a wait for the hub is not the peer's silence.
+    last_input = std::chrono::steady_clock::now();
   }
   spdlog::info("mllp {}: closed ({})", peer, LogSafe(why, 120));
   Close(c);
