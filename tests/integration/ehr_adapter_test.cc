@@ -118,9 +118,10 @@ class EhrAdapter : public HubTest {
 )";
   }
 
-  ::testing::AssertionResult StartAdapter() {
-    const Status s = adapter_.Start({kEhrBinary, "--config", dir().File("ehr.xml")},
-                                    dir().File("ehr.stderr.log"), seconds(30));
+  ::testing::AssertionResult StartAdapter(const std::string& log_level = "info") {
+    const Status s =
+        adapter_.Start({kEhrBinary, "--config", dir().File("ehr.xml"), "--log-level", log_level},
+                       dir().File("ehr.stderr.log"), seconds(30));
     if (!s.ok()) return ::testing::AssertionFailure() << s.error() << HubLog();
     if (adapter_.name() != "slussen-ehr" || adapter_.Endpoint("mllp").empty() ||
         adapter_.Endpoint("http").empty()) {
@@ -162,6 +163,11 @@ class EhrAdapter : public HubTest {
 
   int64_t Stored(const std::string& event_id) const {
     return store().QueryInt("SELECT count(*) FROM events WHERE event_id = '" + event_id + "'");
+  }
+  bool AdapterLogHas(const std::string& text) {
+    return PollUntil([&] {
+      return ReadFile(dir().File("ehr.stderr.log")).find(text) != std::string::npos;
+    });
   }
   int64_t StoredEvents() const { return store().QueryInt("SELECT count(*) FROM events"); }
 
@@ -444,6 +450,28 @@ TEST_F(EhrAdapter, RestartedInTheMiddleOfAStreamLosesNothing) {
   EXPECT_GE(sends, kMessages + 2) << "both restarts interrupted the stream";
   for (int i = 0; i < kMessages; ++i) EXPECT_EQ(Stored(ids[i]), 1) << "message " << i;
   EXPECT_EQ(StoredEvents(), kMessages);
+}
+
+// SIGTERM while a message waits for the hub (frozen with SIGSTOP): the message is finished, its
+// AA written, and only then does the adapter exit, with 0.
+TEST_F(EhrAdapter, StopLetsTheMessageInFlightFinish) {
+  ASSERT_TRUE(adapter_.Stop().Ok());
+  ASSERT_TRUE(StartAdapter("debug"));
+  const std::string a01 = Example("adt_a01_inskrivning.hl7");
+  auto c = Connect();
+  ASSERT_EQ(::kill(hub().pid(), SIGSTOP), 0);
+  ASSERT_TRUE(c->SendFrame(a01).ok());
+  const bool sending = AdapterLogHas("sending event " + EventOf(a01).event_id());
+  adapter_.Signal(SIGTERM);
+  const bool stopping = AdapterLogHas("signal 15: stopping");
+  ASSERT_EQ(::kill(hub().pid(), SIGCONT), 0);
+  ASSERT_TRUE(sending && stopping) << AdapterLog();
+  const Ack ack = c->ReadAck(seconds(30));
+  ASSERT_TRUE(ack.ok) << ack.error << AdapterLog();
+  EXPECT_EQ(ack.code, "AA") << ack.text;
+  EXPECT_EQ(Stored(EventOf(a01).event_id()), 1);
+  ASSERT_TRUE(adapter_.WaitUntil(ChildProcess::Clock::now() + seconds(30)));
+  EXPECT_TRUE(adapter_.last_exit().Ok()) << adapter_.last_exit().ToString();
 }
 
 TEST_F(EhrAdapter, ConfigErrorsNameTheFileAndLineAndExit2) {

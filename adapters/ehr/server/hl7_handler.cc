@@ -104,6 +104,7 @@ std::string Hl7Handler::HandleFrame(std::string_view payload, const std::string&
     return Written(ack);
   }
   const v1::Envelope& env = std::get<v1::Envelope>(mapped);
+  spdlog::debug("mllp {}: {}: sending event {} to the hub", peer, what, env.event_id());
   const SendOutcome outcome = send_(env);
   std::lock_guard lock(ack_mu_);
   const hl7::Message ack = AckForSendOutcome(acks_, request, outcome);
