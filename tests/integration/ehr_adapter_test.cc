@@ -200,6 +200,7 @@ TEST_F(EhrAdapter, RestartedInTheMiddleOfAStreamLosesNothing) {
     c = Connect();
   }
   EXPECT_EQ(acknowledged.size(), std::size_t{kMessages});
+  RecordProperty("sends", sends);
   EXPECT_GE(sends, kMessages + 2) << "both restarts interrupted the stream";
   for (int i = 0; i < kMessages; ++i) EXPECT_EQ(Stored(ids[i]), 1) << "message " << i;
   EXPECT_EQ(StoredEvents(), kMessages);
