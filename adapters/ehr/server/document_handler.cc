@@ -75,13 +75,14 @@ HttpAnswer AnswerForSendOutcome(const v1::Envelope& env, const SendOutcome& outc
                     {"message", "Slussen has stored the event (a document sent again is stored once)"}}),
               std::nullopt};
     case SendOutcome::Kind::kRejected: {
-      std::string why = outcome.description.empty() ? outcome.condition : outcome.description;
-      HttpAnswer a = ErrorAnswer(422, "refused", "Slussen refused the event: " + why);
-      json j = json::parse(a.body);
-      j["event_id"] = env.event_id();
-      j["condition"] = outcome.condition;
-      a.body = Dump(j);
-      return a;
+      const std::string why =
+          outcome.description.empty() ? outcome.condition : outcome.description;
+      return {422,
+              Dump({{"error", "refused"},
+                    {"message", "Slussen refused the event: " + why},
+                    {"condition", outcome.condition},
+                    {"event_id", env.event_id()}}),
+              std::nullopt};
     }
     case SendOutcome::Kind::kReleased:
     case SendOutcome::Kind::kModified:
