@@ -167,6 +167,52 @@ class LetterAdapter : public HubTest {
     return env;
   }
 
+  // Five letters, one worker, each letter taking a second; the adapter is stopped (SIGTERM, or
+  // SIGKILL with `kill9`) once the first is out, while the others are in flight or waiting, and
+  // started again: every letter is delivered, none dead.
+  void RestartMidStream(bool kill9) {
+    const std::string config =
+        WriteLetterConfig(FaxCommand({"/bin/sh", "-c", "sleep 1; exec \"$0\" \"$@\""}), 1, 3);
+    ASSERT_NO_FATAL_FAILURE(StartLetter(config));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+      v1::Envelope env = ValidInskrivningOwnCase();
+      ids.push_back(env.event_id());
+      ASSERT_NO_FATAL_FAILURE(SendEvent(env));
+    }
+    const auto faxed = [&] {
+      int n = 0;
+      for (const auto& id : ids) n += Letters(id).empty() ? 0 : 1;
+      return n;
+    };
+    ASSERT_TRUE(PollUntil([&] { return faxed() >= 1; }, seconds(60))) << HubLog() << LetterLog();
+
+    if (kill9) {
+      letter_.Kill9();
+    } else {
+      const ExitStatus st = letter_.Stop();
+      ASSERT_TRUE(st.Ok()) << st.ToString() << LetterLog();
+    }
+    int delivered = 0;
+    for (const auto& id : ids) delivered += LetterDelivered(id) ? 1 : 0;
+    EXPECT_LT(delivered, 5) << "the stop was to come mid-stream";
+
+    ASSERT_NO_FATAL_FAILURE(StartLetter(config));
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          for (const auto& id : ids) {
+            if (!LetterDelivered(id)) return false;
+          }
+          return true;
+        },
+        seconds(90)))
+        << HubLog() << LetterLog();
+    EXPECT_EQ(faxed(), 5);
+    EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE destination = 'letter' AND "
+                               "dead_at_us IS NOT NULL"),
+              0);
+  }
+
   std::string inbox_;
   ChildProcess letter_;
   MessageCollector kommun_;
@@ -238,45 +284,9 @@ TEST_F(LetterAdapter, AFailingFaxLineIsRetriedUntilItWorks) {
   EXPECT_GE(std::stoi(LetterRow(env.event_id(), "attempts")), 2);
 }
 
-TEST_F(LetterAdapter, ARestartMidStreamLosesNothing) {
-  // One worker, each letter taking a second: SIGTERM comes while letters are in flight.
-  const std::string config =
-      WriteLetterConfig(FaxCommand({"/bin/sh", "-c", "sleep 1; exec \"$0\" \"$@\""}), 1, 3);
-  ASSERT_NO_FATAL_FAILURE(StartLetter(config));
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) {
-    v1::Envelope env = ValidInskrivningOwnCase();
-    ids.push_back(env.event_id());
-    ASSERT_NO_FATAL_FAILURE(SendEvent(env));
-  }
-  const auto faxed = [&] {
-    int n = 0;
-    for (const auto& id : ids) n += Letters(id).empty() ? 0 : 1;
-    return n;
-  };
-  ASSERT_TRUE(PollUntil([&] { return faxed() >= 1; }, seconds(60))) << HubLog() << LetterLog();
+TEST_F(LetterAdapter, ARestartMidStreamLosesNothing) { RestartMidStream(/*kill9=*/false); }
 
-  const ExitStatus st = letter_.Stop();
-  ASSERT_TRUE(st.Ok()) << st.ToString() << LetterLog();
-  int delivered = 0;
-  for (const auto& id : ids) delivered += LetterDelivered(id) ? 1 : 0;
-  EXPECT_LT(delivered, 5) << "the stop was to come mid-stream";
-
-  ASSERT_NO_FATAL_FAILURE(StartLetter(config));
-  ASSERT_TRUE(PollUntil(
-      [&] {
-        for (const auto& id : ids) {
-          if (!LetterDelivered(id)) return false;
-        }
-        return true;
-      },
-      seconds(90)))
-      << HubLog() << LetterLog();
-  EXPECT_EQ(faxed(), 5);
-  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE destination = 'letter' AND "
-                             "dead_at_us IS NOT NULL"),
-            0);
-}
+TEST_F(LetterAdapter, AKilledAdapterLosesNothing) { RestartMidStream(/*kill9=*/true); }
 
 TEST_F(LetterAdapter, ALetterForNoKnownRecipientIsADeadLetterWithTheReason) {
   ASSERT_NO_FATAL_FAILURE(StartLetter(WriteLetterConfig(FaxCommand())));
