@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "one_shot.h"
+#include "amqp/proton_compat.h"
 #include "proton_convert.h"
 
 namespace slussen::adapter {
@@ -127,6 +128,12 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void Settle(uint64_t token, Disposition disposition) {
     Post([this, token, disposition] { SettleNow(token, disposition); });
+  }
+
+  void Reject(uint64_t token, std::string condition, std::string description) {
+    Post([this, token, c = amqp::Condition{std::move(condition), std::move(description)}] {
+      SettleNow(token, Disposition::kReject, &c);
+    });
   }
 
   void Stop(std::chrono::milliseconds grace) {
@@ -384,7 +391,8 @@ class HubSession::Impl : public proton::messaging_handler {
     }
   }
 
-  void SettleNow(uint64_t token, Disposition disposition) {
+  void SettleNow(uint64_t token, Disposition disposition,
+                 const amqp::Condition* condition = nullptr) {
     auto o = outstanding_.find(token);
     if (o == outstanding_.end()) return;
     Subscription& sub = subs_.at(static_cast<std::size_t>(o->second));
@@ -395,7 +403,13 @@ class HubSession::Impl : public proton::messaging_handler {
       live_.erase(l);
       switch (disposition) {
         case Disposition::kAccept: d.accept(); break;
-        case Disposition::kReject: d.reject(); break;
+        case Disposition::kReject:
+          if (condition != nullptr) {
+            amqp::RejectAndSettle(amqp::Raw(d), *condition);
+          } else {
+            d.reject();
+          }
+          break;
         case Disposition::kRelease: d.release(); break;
       }
     }
@@ -565,6 +579,9 @@ void HubSession::Subscribe(const std::string& address, int max_in_flight, OnMess
 }
 void HubSession::Settle(uint64_t token, Disposition disposition) {
   impl_->Settle(token, disposition);
+}
+void HubSession::Reject(uint64_t token, std::string condition, std::string description) {
+  impl_->Reject(token, std::move(condition), std::move(description));
 }
 void HubSession::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 int HubSession::connections() const { return impl_->connections(); }

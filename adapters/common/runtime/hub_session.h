@@ -67,6 +67,9 @@ class HubSession {
   void Subscribe(const std::string& address, int max_in_flight, OnMessage on_message);
   // Any thread. A token of a lost connection, or settled before, is ignored.
   void Settle(uint64_t token, Disposition disposition);
+  // Any thread. Rejected with an AMQP error condition ("slussen:no-recipient") and a description
+  // the hub keeps with the dead letter, for the operator: ids only, never patient data.
+  void Reject(uint64_t token, std::string condition, std::string description);
 
   // Any thread but the session's. Returns when the connection is closed and the thread joined.
   void Stop(std::chrono::milliseconds grace);
