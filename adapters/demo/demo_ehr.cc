@@ -98,7 +98,7 @@ std::string Adt(const std::string& trigger, const Patient& p, const std::string&
   m += Seg("PV1", pv1);
   const std::string estimate = Hl7Time(now + hours(72)).substr(0, 8);
   m += Seg("PV2", {{9, estimate}});
-  std::string units = "SE21200" + w.kommunkod + "-SOC1";
+  std::string units = "SE212000" + w.kommunkod + "-SOC1";  // the kommun's socialtjänst
   if (!w.listed_vc_hsa_id.empty()) units += "~" + w.listed_vc_hsa_id;
   m += Seg("ZSP", {{1, needs_support ? "Y" : "N"}, {2, admitted}, {3, "S"}, {4, "Y"},
                    {5, units}, {6, estimate}});
@@ -265,7 +265,8 @@ int main(int argc, char** argv) {
     const auto [code, text] = step.send(p);
     const bool ok = code == step.expect || (step.expect == "201" && code == "200");
     if (!ok) ++failures;
-    std::printf("  +%2ds patient %d (kommun-%s): %-58s -> %s%s%s\n", step.at_seconds, p.number,
+    std::printf("  +%2lds patient %d (kommun-%s): %-58s -> %s%s%s\n",
+                step.at_seconds * pace_ms / 1000, p.number,
                 p.who.kommunkod.c_str(), step.what.c_str(), code.c_str(),
                 text.empty() ? "" : " ", text.substr(0, 80).c_str());
     std::fflush(stdout);
