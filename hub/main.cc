@@ -11,9 +11,12 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 
+#include "admin/admin_server.h"
+#include "admin/token_auth.h"
 #include "cases/case_projection.h"
 #include "config/config_loader.h"
 #include "core/core.h"
@@ -27,6 +30,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVEL]
        slussen --config FILE --status
        slussen --config FILE --report CASE_ID [--json | --pdf FILE]
+       slussen --hash-token < TOKEN_FILE
        slussen --help | --version
 
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
@@ -42,12 +46,15 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
                      CASE_ID is "<care-unit HSA-id>/<episode id>" (the case_id AMQP property)
   --pdf FILE         with --report: write the report as a PDF (A4, Swedish, for an invoice
                      dispute between kommun and region) to FILE instead of printing it
+  --hash-token       read an admin token (one line, at least 16 characters) from stdin and print
+                     its argon2id hash for <operator token-hash="..."> in the config
   --log-level LEVEL  trace, debug, info (default), warn, error
   --help             this text
   --version          version and schema versions
 
 When the listener is up, slussen prints exactly one line to stdout:
-  slussen ready amqp=HOST:PORT
+  slussen ready amqp=HOST:PORT               (or, with <admin> configured:)
+  slussen ready amqp=HOST:PORT admin=HOST:PORT
 Logs go to stderr. SIGTERM or SIGINT: stop accepting, commit and settle what has arrived,
 close connections, exit 0. Exit 1: configuration or store error, or the store latched while
 running (a failed fsync or a corruption: from then on every inbound message was released to its
@@ -61,6 +68,7 @@ struct Args {
   std::string report_case;
   bool json = false;
   std::string pdf;
+  bool hash_token = false;
 };
 
 int Usage(const std::string& problem) {
@@ -186,6 +194,8 @@ int main(int argc, char** argv) {
       args.config = argv[++i];
     } else if (a == "--log-level" && i + 1 < argc) {
       args.log_level = argv[++i];
+    } else if (a == "--hash-token") {
+      args.hash_token = true;
     } else if (a == "--status") {
       args.status = true;
     } else if (a == "--report" && i + 1 < argc) {
@@ -197,6 +207,18 @@ int main(int argc, char** argv) {
     } else {
       return Usage("unknown or incomplete argument '" + a + "'");
     }
+  }
+  if (args.hash_token) {
+    std::string token;
+    std::getline(std::cin, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    auto hash = slussen::admin::HashToken(token);
+    if (!hash) {
+      std::cerr << "slussen: " << hash.error() << "\n";
+      return 1;
+    }
+    std::cout << *hash << "\n";
+    return 0;
   }
   if (args.config.empty()) return Usage("--config FILE is required");
   if (!args.pdf.empty() && args.report_case.empty()) return Usage("--pdf FILE needs --report CASE_ID");
@@ -241,6 +263,25 @@ int main(int argc, char** argv) {
   slussen::Core core(*config, **store, transport, clock);
   core.Start();
 
+  // The admin listener first: its port goes into the ready line.
+  std::unique_ptr<slussen::admin::AdminServer> admin;
+  std::string admin_endpoint;
+  if (config->admin) {
+    admin = std::make_unique<slussen::admin::AdminServer>(
+        *config->admin,
+        slussen::admin::AdminServer::Sources{[&core] { return core.stats(); },
+                                             [&transport] { return transport.running(); }},
+        clock);
+    auto port = admin->Start();
+    if (!port) {
+      spdlog::error("admin: {}", port.error());
+      core.Stop();
+      return 1;
+    }
+    admin_endpoint = " admin=" + config->admin->host + ":" + std::to_string(*port);
+    spdlog::info("admin API on {}:{}", config->admin->host, *port);
+  }
+
   std::atomic<bool> listen_failed{false};
   std::atomic<bool> finished{false};
   std::thread signal_thread([&] {
@@ -263,8 +304,8 @@ int main(int argc, char** argv) {
 
   transport.Run(
       core,
-      [](const std::string& host, int port) {
-        std::printf("slussen ready amqp=%s:%d\n", host.c_str(), port);
+      [&admin_endpoint](const std::string& host, int port) {
+        std::printf("slussen ready amqp=%s:%d%s\n", host.c_str(), port, admin_endpoint.c_str());
         std::fflush(stdout);
         spdlog::info("listening on {}:{}", host, port);
       },
@@ -277,6 +318,7 @@ int main(int argc, char** argv) {
   finished = true;
   kill(getpid(), SIGUSR1);
   signal_thread.join();
+  if (admin) admin->Stop();
   core.Stop();
   const auto c = core.counters();
   spdlog::info("stopped: {} accepted, {} duplicates, {} rejected, {} released, {} delivered, {} commits",

@@ -49,6 +49,8 @@ class HubProcess {
   const std::string& host() const { return child_.host(); }
   uint16_t port() const { return child_.port(); }
   std::string url() const { return child_.url(); }
+  // Another endpoint of the ready line ("admin"), "HOST:PORT"; empty if it has none such.
+  std::string Endpoint(const std::string& key) const { return child_.Endpoint(key); }
 
   // How the last run ended (valid once it has ended).
   const ExitStatus& last_exit() const { return child_.last_exit(); }

@@ -62,6 +62,7 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     x << "/>\n";
   }
   if (!o.transport_attributes.empty()) x << "    <transport " << o.transport_attributes << "/>\n";
+  if (!o.admin_element.empty()) x << "    " << o.admin_element << "\n";
   x << "  </hub>\n  <kommuner>\n";
   for (const auto& k : o.kommuner) {
     x << Receiver("<kommun kod=\"" + Esc(k) + "\"", o, "kommun-" + k);

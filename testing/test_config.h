@@ -38,6 +38,8 @@ struct TestConfigOptions {
   std::vector<std::pair<std::string, std::string>> extra_limits;
   // Attributes of <transport> (bounds of the AMQP listener), verbatim; empty = no element.
   std::string transport_attributes;
+  // The <admin> element, verbatim; empty = none.
+  std::string admin_element;
   std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
   // hsa-id, name.
   std::vector<std::pair<std::string, std::string>> vardcentraler = {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,18 @@ struct TransportConfig {
   int max_unsettled_outbound = 2000;        // per receiver link: sent and not yet settled
 };
 
+// The admin HTTP listener (<admin>): who may use it, with which role.
+struct AdminOperator {
+  std::string name;
+  enum class Role { kViewer, kOperator, kAuditor } role = Role::kViewer;
+  std::string token_hash;  // argon2id, encoded ($argon2id$v=19$...)
+};
+struct AdminConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0 = ephemeral
+  std::vector<AdminOperator> operators;
+};
+
 struct Config {
   std::string source_path;  // the file it came from, for messages
 
@@ -87,6 +100,7 @@ struct Config {
   std::size_t max_events_per_case = 5000;  // events beyond are refused (a sender in a loop)
   std::size_t case_cache_events = 10000;   // decoded events of active cases kept in memory
   TransportConfig transport;
+  std::optional<AdminConfig> admin;  // no <admin>: no admin listener
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;

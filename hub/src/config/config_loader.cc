@@ -112,6 +112,32 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
   cfg.amqp_port = static_cast<uint16_t>(port);
 
+  if (const xmlNode* admin = Child(hub, "admin")) {
+    AdminConfig a;
+    a.host = AttrOr(admin, "host", a.host);
+    if (!IsLoopback(a.host)) {
+      diag.Add(admin, "admin host " + a.host +
+                          " is not loopback: plain HTTP without TLS is only allowed on loopback "
+                          "(bearer tokens would cross the network in clear)");
+    }
+    const uint64_t admin_port = NumberAttr(admin, "port", 0, diag);
+    if (admin_port > UINT16_MAX) {
+      diag.Add(admin, "admin port " + std::to_string(admin_port) + " is out of range");
+    }
+    a.port = static_cast<uint16_t>(admin_port);
+    for (const xmlNode* op : Children(admin, "operator")) {
+      AdminOperator o;
+      o.name = AttrOr(op, "name");
+      const std::string role = AttrOr(op, "role");
+      o.role = role == "auditor"    ? AdminOperator::Role::kAuditor
+               : role == "operator" ? AdminOperator::Role::kOperator
+                                    : AdminOperator::Role::kViewer;
+      o.token_hash = AttrOr(op, "token-hash");
+      a.operators.push_back(std::move(o));
+    }
+    cfg.admin = std::move(a);
+  }
+
   const xmlNode* store = Child(hub, "store");
   cfg.store_path = ResolveStorePath(path, AttrOr(store, "path"));
   // The schema allows only the backends this build has; absent means sqlite.

@@ -108,6 +108,10 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
     consider(marks_since_ + tuning_.mark_flush_interval);
   }
   if (stats_dirty_) consider(stats_published_at_ + tuning_.stats_interval);
+  // The depth per destination is counted in the store at most every depth_refresh_interval; once
+  // the outbox may have changed (or was never counted) the count is due then even if nothing else
+  // happens, so an idle hub's statistics do not stay stale.
+  if (!depth_known_ || depth_stale_) consider(depth_refreshed_at_ + tuning_.depth_refresh_interval);
   if (auto check = disk_bound_.NextCheckAt()) consider(*check);
   return wake;
 }
@@ -133,7 +137,7 @@ void Core::Run() {
       std::lock_guard lock(mu_);
       if (stopping_ && queue_.empty()) break;
     }
-    if (!items.empty()) stats_dirty_ = true;
+    if (!items.empty()) stats_dirty_ = depth_stale_ = true;
     Process(items);
     Pump();
     bool barrier = false;

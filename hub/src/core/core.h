@@ -214,6 +214,7 @@ class Core final : public CoreInbox {
   std::map<std::string, DestinationPending> depth_;  // corrected by RefreshDepth()
   bool depth_known_ = false;
   bool stats_dirty_ = false;  // something changed since the last snapshot
+  bool depth_stale_ = false;  // the outbox may have changed since depth_ was counted
   std::chrono::steady_clock::time_point depth_refreshed_at_;
   std::chrono::steady_clock::time_point stats_published_at_;
 

@@ -45,6 +45,7 @@ void Core::RefreshDepth() {
   depth_.clear();
   for (auto& d : *summary) depth_[d.destination] = std::move(d);
   depth_known_ = true;
+  depth_stale_ = false;
 }
 
 void Core::PublishStats(bool force) {

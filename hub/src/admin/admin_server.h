@@ -1,0 +1,56 @@
+#pragma once
+// The admin HTTP listener (<admin> in the config): health, readiness, Prometheus metrics and the
+// JSON API under /api/v1/ (hub/DESIGN.md "Admin API"). Reads go to the core's published
+// statistics (a snapshot, core/stats.h), never through the core's write path. Every request but
+// /healthz and /readyz needs `Authorization: Bearer <token>` of a configured operator; errors are
+// JSON {"error": "..."} with 400, 401, 403, 404 or 503.
+//
+// Threading: cpp-httplib's own thread pool serves requests; what they read is thread-safe (the
+// stats snapshot, TokenAuth). Start() and Stop() from the main thread.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "admin/token_auth.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "core/stats.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace slussen::admin {
+
+class AdminServer {
+ public:
+  struct Sources {
+    // The core's latest statistics (Core::stats()).
+    std::function<std::shared_ptr<const CoreStats>()> stats;
+    // Whether the AMQP listener is up (for /readyz).
+    std::function<bool()> listener_up;
+  };
+  AdminServer(AdminConfig config, Sources sources, Clock clock);
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  // Binds (port 0: any free one) and starts serving; returns the port bound.
+  Result<int> Start();
+  void Stop();
+
+ private:
+  void Routes();
+
+  AdminConfig config_;
+  Sources sources_;
+  Clock clock_;
+  TokenAuth auth_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace slussen::admin

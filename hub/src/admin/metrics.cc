@@ -1,0 +1,150 @@
+#include "admin/metrics.h"
+
+#include <cstdio>
+#include <string_view>
+
+namespace slussen::admin {
+namespace {
+
+std::string Escaped(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class Writer {
+ public:
+  void Family(const char* name, const char* type, const char* help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += help;
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+  void Sample(std::string_view name, double value, std::string_view label = {},
+              std::string_view label_value = {}) {
+    out_ += name;
+    if (!label.empty()) {
+      out_ += '{';
+      out_ += label;
+      out_ += "=\"";
+      out_ += Escaped(label_value);
+      out_ += "\"}";
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %.17g\n", value);
+    out_ += buf;
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+double D(uint64_t v) { return static_cast<double>(v); }
+double D(int64_t v) { return static_cast<double>(v); }
+
+}  // namespace
+
+std::string RenderMetrics(const CoreStats& s, int64_t now_us) {
+  Writer w;
+  w.Family("slussen_up", "gauge", "1 once the core has read its store and runs.");
+  w.Sample("slussen_up", s.started ? 1 : 0);
+
+  w.Family("slussen_inbound_accepted_total", "counter", "Events stored and accepted, since start.");
+  w.Sample("slussen_inbound_accepted_total", D(s.accepted));
+  w.Family("slussen_inbound_duplicates_total", "counter",
+           "Events accepted again without storing (same id, same bytes), since start.");
+  w.Sample("slussen_inbound_duplicates_total", D(s.duplicates));
+  w.Family("slussen_inbound_released_total", "counter",
+           "Inbound messages released (not stored now: send again), since start.");
+  w.Sample("slussen_inbound_released_total", D(s.released));
+  w.Family("slussen_inbound_rejected_total", "counter",
+           "Inbound messages rejected, by the field or part the reason names first.");
+  for (const auto& [reason, n] : s.rejected_by_reason) {
+    w.Sample("slussen_inbound_rejected_total", D(n), "reason", reason);
+  }
+
+  w.Family("slussen_delivered_total", "counter", "Deliveries accepted by receivers, since start.");
+  w.Sample("slussen_delivered_total", D(s.delivered));
+
+  w.Family("slussen_destination_depth", "gauge", "Events stored for the destination, not yet delivered.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_depth", D(d.depth), "destination", d.destination);
+  w.Family("slussen_destination_oldest_age_seconds", "gauge",
+           "How long the oldest undelivered event of the destination has waited (0: none).");
+  for (const auto& d : s.destinations) {
+    const double age = d.oldest_pending_at_us > 0 && now_us > d.oldest_pending_at_us
+                           ? static_cast<double>(now_us - d.oldest_pending_at_us) / 1e6
+                           : 0.0;
+    w.Sample("slussen_destination_oldest_age_seconds", age, "destination", d.destination);
+  }
+  w.Family("slussen_destination_in_flight", "gauge", "Sent to the destination and not yet settled.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_in_flight", D(d.in_flight), "destination", d.destination);
+  w.Family("slussen_destination_waiting_retry", "gauge", "Deliveries waiting for their next attempt.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_waiting_retry", D(d.waiting_retry), "destination", d.destination);
+  w.Family("slussen_destination_receivers", "gauge", "Receiver links attached to the destination.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_receivers", d.receivers, "destination", d.destination);
+  w.Family("slussen_destination_delivered_total", "counter", "Deliveries the destination accepted, since start.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_delivered_total", D(d.delivered), "destination", d.destination);
+  w.Family("slussen_destination_retried_total", "counter", "Attempts that ended other than accepted, since start.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_retried_total", D(d.retried), "destination", d.destination);
+  w.Family("slussen_destination_dead_total", "counter", "Deliveries whose retries ended (dead letters), since start.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_dead_total", D(d.dead), "destination", d.destination);
+  w.Family("slussen_destination_paused", "gauge", "1 while an operator has paused the destination.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_paused", d.paused ? 1 : 0, "destination", d.destination);
+  w.Family("slussen_destination_in_maintenance_window", "gauge", "1 while the destination is in a maintenance window.");
+  for (const auto& d : s.destinations) {
+    w.Sample("slussen_destination_in_maintenance_window", d.maintenance_window.empty() ? 0 : 1,
+             "destination", d.destination);
+  }
+
+  w.Family("slussen_store_commits_total", "counter", "Store transactions committed, since start.");
+  w.Sample("slussen_store_commits_total", D(s.commits));
+  w.Family("slussen_store_failed_commits_total", "counter", "Store transactions that failed, since start.");
+  w.Sample("slussen_store_failed_commits_total", D(s.failed_commits));
+  w.Family("slussen_store_latched", "gauge", "1 once an fsync failed: the hub refuses inbound until restarted.");
+  w.Sample("slussen_store_latched", s.store_latched ? 1 : 0);
+  w.Family("slussen_store_full", "gauge", "1 while the store is at its disk bound (inbound released).");
+  w.Sample("slussen_store_full", s.store_full ? 1 : 0);
+  w.Family("slussen_store_bytes", "gauge", "The store's size on disk at the last measurement.");
+  w.Sample("slussen_store_bytes", D(s.store_bytes));
+  w.Family("slussen_store_max_bytes", "gauge", "The store's disk bound (0: unbounded).");
+  w.Sample("slussen_store_max_bytes", D(s.store_max_bytes));
+
+  w.Family("slussen_commit_duration_seconds", "histogram",
+           "From the start of a store write to its durable return.");
+  uint64_t cumulative = 0;
+  const auto& h = s.commit_latency;
+  for (std::size_t i = 0; i + 1 < LatencyHistogram::kBuckets; ++i) {
+    cumulative += h.buckets[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "%.6g",
+                  static_cast<double>(LatencyHistogram::BucketUpperBoundUs(i)) / 1e6);
+    w.Sample("slussen_commit_duration_seconds_bucket", D(cumulative), "le", le);
+  }
+  w.Sample("slussen_commit_duration_seconds_bucket", D(h.count), "le", "+Inf");
+  w.Sample("slussen_commit_duration_seconds_sum", static_cast<double>(h.sum_us) / 1e6);
+  w.Sample("slussen_commit_duration_seconds_count", D(h.count));
+
+  w.Family("slussen_cases_evaluated_by_timer_total", "counter",
+           "Case re-evaluations because time passed (deadlines, liability days), since start.");
+  w.Sample("slussen_cases_evaluated_by_timer_total", D(s.cases_evaluated_by_timer));
+  return w.Take();
+}
+
+}  // namespace slussen::admin

@@ -1,0 +1,128 @@
+// The admin HTTP API against the real hub (issue 12): health and readiness without a token, the
+// JSON API and /metrics only with an operator's bearer token, checked against the argon2id hash
+// in the config that `slussen --hash-token` made.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "testing/child_process.h"
+#include "testing/hub_fixture.h"
+#include "testing/hub_process.h"
+
+namespace slussen::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+constexpr char kViewerToken[] = "viewer-token-0123456789abcdef";
+
+// What an operator does to put a token into the config.
+std::string HashOf(const std::string& token) {
+  const ProcessResult r =
+      RunProcess({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" --hash-token", token,
+                  SlussenBinary()});
+  EXPECT_TRUE(r.status.Ok()) << r.err;
+  std::string hash = r.out;
+  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
+  return hash;
+}
+
+class AdminApi : public HubTest {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    static const std::string viewer_hash = HashOf(kViewerToken);
+    TestConfigOptions o;
+    o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"vera\" role=\"viewer\" "
+                      "token-hash=\"" + viewer_hash + "\"/></admin>";
+    return o;
+  }
+  httplib::Client Client() {
+    httplib::Client c("http://" + hub().Endpoint("admin"));
+    c.set_read_timeout(30);
+    return c;
+  }
+  static httplib::Headers Bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+};
+
+TEST_F(AdminApi, TheReadyLineNamesTheAdminListener) {
+  EXPECT_THAT(hub().Endpoint("admin"), ::testing::StartsWith("127.0.0.1:"));
+}
+
+TEST_F(AdminApi, HealthAndReadinessNeedNoToken) {
+  auto c = Client();
+  auto health = c.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_TRUE(PollUntil([&] {
+    auto ready = c.Get("/readyz");
+    return ready && ready->status == 200 && json::parse(ready->body)["ready"] == true;
+  })) << HubLog();
+}
+
+TEST_F(AdminApi, TheApiNeedsAnOperatorsToken) {
+  auto c = Client();
+  auto none = c.Get("/api/v1/destinations");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_THAT(json::parse(none->body)["error"].get<std::string>(), HasSubstr("Bearer"));
+
+  auto wrong = c.Get("/api/v1/destinations", Bearer("not-the-token-0123456789"));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  auto metrics = c.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 401);
+
+  auto ok = c.Get("/api/v1/destinations", Bearer(kViewerToken));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_THAT(ok->get_header_value("Content-Type"), HasSubstr("application/json"));
+
+  auto missing = c.Get("/api/v1/no-such-thing", Bearer(kViewerToken));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_TRUE(json::parse(missing->body).contains("error"));
+}
+
+// An event with no receiver attached waits: the destination's depth and age say so, in the JSON
+// and in /metrics.
+TEST_F(AdminApi, DestinationsShowWhatWaits) {
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(ValidInskrivning())).kind,
+            client::SendOutcome::Kind::kAccepted);
+  auto c = Client();
+  const std::string kommun = KommunDestination(kTestKommun);
+  json dest;
+  std::string last;
+  ASSERT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/destinations", Bearer(kViewerToken));
+    last = r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error());
+    if (!r || r->status != 200) return false;
+    const json body = json::parse(r->body);
+    for (const auto& d : body.at("destinations")) {
+      if (d["destination"] == kommun) dest = d;
+    }
+    return dest.is_object() && dest["depth"] == 1;
+  })) << "last answer: " << last << HubLog();
+  EXPECT_EQ(dest["receivers"], 0);
+  EXPECT_EQ(dest["paused"], false);
+
+  auto m = c.Get("/metrics", Bearer(kViewerToken));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_THAT(m->get_header_value("Content-Type"), HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(m->body, HasSubstr("slussen_destination_depth{destination=\"" + kommun + "\"} 1\n"));
+  EXPECT_THAT(m->body, HasSubstr("# TYPE slussen_commit_duration_seconds histogram"));
+  EXPECT_THAT(m->body, HasSubstr("slussen_inbound_accepted_total 1\n"));
+}
+
+}  // namespace
+}  // namespace slussen::testing
