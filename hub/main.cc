@@ -269,8 +269,9 @@ int main(int argc, char** argv) {
   if (config->admin) {
     admin = std::make_unique<slussen::admin::AdminServer>(
         *config->admin,
-        slussen::admin::AdminServer::Sources{[&core] { return core.stats(); },
-                                             [&transport] { return transport.running(); }},
+        slussen::admin::AdminServer::Sources{
+            [&core] { return core.stats(); }, [&transport] { return transport.running(); },
+            [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); }},
         clock);
     auto port = admin->Start();
     if (!port) {

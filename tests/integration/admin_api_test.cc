@@ -19,6 +19,7 @@ using ::testing::HasSubstr;
 using nlohmann::json;
 
 constexpr char kViewerToken[] = "viewer-token-0123456789abcdef";
+constexpr char kOperatorToken[] = "operator-token-0123456789abcdef";
 
 // What an operator does to put a token into the config.
 std::string HashOf(const std::string& token) {
@@ -35,9 +36,11 @@ class AdminApi : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
     static const std::string viewer_hash = HashOf(kViewerToken);
+    static const std::string operator_hash = HashOf(kOperatorToken);
     TestConfigOptions o;
     o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"vera\" role=\"viewer\" "
-                      "token-hash=\"" + viewer_hash + "\"/></admin>";
+                      "token-hash=\"" + viewer_hash + "\"/><operator name=\"otto\" "
+                      "role=\"operator\" token-hash=\"" + operator_hash + "\"/></admin>";
     return o;
   }
   httplib::Client Client() {
@@ -122,6 +125,67 @@ TEST_F(AdminApi, DestinationsShowWhatWaits) {
   EXPECT_THAT(m->body, HasSubstr("slussen_destination_depth{destination=\"" + kommun + "\"} 1\n"));
   EXPECT_THAT(m->body, HasSubstr("# TYPE slussen_commit_duration_seconds histogram"));
   EXPECT_THAT(m->body, HasSubstr("slussen_inbound_accepted_total 1\n"));
+}
+
+// Actions go to the core and answer once done: who is the authenticated operator, why is required;
+// a viewer may not act.
+TEST_F(AdminApi, PauseAndResumeAreOperatorsActions) {
+  auto c = Client();
+  const std::string kommun = KommunDestination(kTestKommun);
+  const std::string pause = "/api/v1/destinations/" + kommun + "/pause";
+  const std::string why = R"({"reason": "Lifecare upgrade, announced by Halmstad"})";
+
+  auto viewer = c.Post(pause, Bearer(kViewerToken), why, "application/json");
+  ASSERT_TRUE(viewer);
+  EXPECT_EQ(viewer->status, 403);
+  EXPECT_THAT(json::parse(viewer->body)["error"].get<std::string>(), HasSubstr("operator"));
+
+  auto no_reason = c.Post(pause, Bearer(kOperatorToken), "{}", "application/json");
+  ASSERT_TRUE(no_reason);
+  EXPECT_EQ(no_reason->status, 400);
+
+  auto paused = c.Post(pause, Bearer(kOperatorToken), why, "application/json");
+  ASSERT_TRUE(paused);
+  ASSERT_EQ(paused->status, 200) << paused->body;
+  EXPECT_EQ(json::parse(paused->body)["operator"], "otto");
+  EXPECT_EQ(store().QueryStrings("SELECT operator || ': ' || reason FROM delivery_actions"),
+            std::vector<std::string>{"otto: Lifecare upgrade, announced by Halmstad"});
+
+  auto seen = [&](bool want) {
+    return PollUntil([&] {
+      auto r = c.Get("/api/v1/destinations", Bearer(kViewerToken));
+      if (!r || r->status != 200) return false;
+      const json body = json::parse(r->body);
+      for (const auto& d : body.at("destinations")) {
+        if (d["destination"] == kommun) return d["paused"] == want;
+      }
+      return false;
+    });
+  };
+  EXPECT_TRUE(seen(true)) << HubLog();
+  auto resumed = c.Post("/api/v1/destinations/" + kommun + "/resume", Bearer(kOperatorToken),
+                        R"({"reason": "upgrade done"})", "application/json");
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->status, 200) << resumed->body;
+  EXPECT_TRUE(seen(false)) << HubLog();
+}
+
+TEST_F(AdminApi, ActionsOnWhatDoesNotExistAre404) {
+  auto c = Client();
+  const std::string why = R"({"reason": "checking", "destination": ")" +
+                          KommunDestination(kTestOtherKommun) + "\"}";
+  auto retry = c.Post("/api/v1/deliveries/987654/retry", Bearer(kOperatorToken), why,
+                      "application/json");
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->status, 404) << retry->body;
+  auto reroute = c.Post("/api/v1/events/0b6f5c1e-3d2a-4f7e-9a1b-00000000dead/reroute",
+                        Bearer(kOperatorToken), why, "application/json");
+  ASSERT_TRUE(reroute);
+  EXPECT_EQ(reroute->status, 404) << reroute->body;
+  auto garbage = c.Post("/api/v1/deliveries/1/retry", Bearer(kOperatorToken), "not json",
+                        "application/json");
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
 }
 
 }  // namespace

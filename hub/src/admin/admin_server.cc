@@ -47,22 +47,7 @@ void AdminServer::Routes() {
                         std::function<void(const Caller&, const httplib::Request&,
                                            httplib::Response&)> handler) {
     return [this, need, handler](const httplib::Request& req, httplib::Response& res) {
-      const std::string header = req.get_header_value("Authorization");
-      constexpr std::string_view kBearer = "Bearer ";
-      if (header.compare(0, kBearer.size(), kBearer) != 0) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        return Fail(res, 401, "authentication required: Authorization: Bearer <token>");
-      }
-      const auto caller = auth_.Authenticate(std::string_view(header).substr(kBearer.size()));
-      if (!caller) {
-        res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        return Fail(res, 401, "the token is not valid");
-      }
-      if (!RoleAllows(caller->role, need)) {
-        return Fail(res, 403, std::string("this needs the role ") + RoleName(need) + "; " +
-                                  caller->name + " is " + RoleName(caller->role));
-      }
-      handler(*caller, req, res);
+      if (auto caller = Authorize(req, res, need)) handler(*caller, req, res);
     };
   };
 
@@ -113,12 +98,36 @@ void AdminServer::Routes() {
                   }
                   Reply(res, 200, json{{"destinations", out}});
                 }));
+  ActionRoutes();
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) Fail(res, 404, "no such resource");
   });
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     Fail(res, 500, "internal error");
   });
+}
+
+std::optional<Caller> AdminServer::Authorize(const httplib::Request& req, httplib::Response& res,
+                                             AdminOperator::Role need) {
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.compare(0, kBearer.size(), kBearer) != 0) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    Fail(res, 401, "authentication required: Authorization: Bearer <token>");
+    return std::nullopt;
+  }
+  auto caller = auth_.Authenticate(std::string_view(header).substr(kBearer.size()));
+  if (!caller) {
+    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    Fail(res, 401, "the token is not valid");
+    return std::nullopt;
+  }
+  if (!RoleAllows(caller->role, need)) {
+    Fail(res, 403, std::string("this needs the role ") + RoleName(need) + "; " + caller->name +
+                       " is " + RoleName(caller->role));
+    return std::nullopt;
+  }
+  return caller;
 }
 
 Result<int> AdminServer::Start() {

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "admin/token_auth.h"
+#include "api/core_messages.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -21,6 +23,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace slussen::admin {
@@ -32,6 +36,8 @@ class AdminServer {
     std::function<std::shared_ptr<const CoreStats>()> stats;
     // Whether the AMQP listener is up (for /readyz).
     std::function<bool()> listener_up;
+    // Hands an operator's action to the core (Core::Post); its `done` answers the request.
+    std::function<void(OperatorCommand)> command;
   };
   AdminServer(AdminConfig config, Sources sources, Clock clock);
   ~AdminServer();
@@ -44,6 +50,11 @@ class AdminServer {
 
  private:
   void Routes();
+  void ActionRoutes();
+  // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
+  // 401 or 403 answer already written.
+  std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,
+                                  AdminOperator::Role need);
 
   AdminConfig config_;
   Sources sources_;
