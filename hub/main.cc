@@ -271,7 +271,8 @@ int main(int argc, char** argv) {
         *config->admin,
         slussen::admin::AdminServer::Sources{
             [&core] { return core.stats(); }, [&transport] { return transport.running(); },
-            [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); }},
+            [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
+            [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); }},
         clock);
     auto port = admin->Start();
     if (!port) {

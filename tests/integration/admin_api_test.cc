@@ -6,9 +6,11 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <string>
 
 #include "testing/child_process.h"
+#include "testing/message_collector.h"
 #include "testing/hub_fixture.h"
 #include "testing/hub_process.h"
 
@@ -186,6 +188,59 @@ TEST_F(AdminApi, ActionsOnWhatDoesNotExistAre404) {
                         "application/json");
   ASSERT_TRUE(garbage);
   EXPECT_EQ(garbage->status, 400);
+}
+
+// A receiver rejects an event: the dead letter is listed with its attempt (operators only), and a
+// retry from the API takes it off the list.
+TEST_F(AdminApi, DeadLettersAreListedAndRetried) {
+  const v1::Envelope env = ValidInskrivning();
+  std::atomic<bool> reject{true};
+  MessageCollector kommun([&](const client::IncomingMessage&, int) {
+    return reject ? client::Disposition::kReject : client::Disposition::kAccept;
+  });
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  std::string error;
+  ASSERT_GE(client->Receive(OutAddress(KommunDestination(kTestKommun)), kommun.Handler(), 10,
+                            &error), 0) << error;
+  ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
+  ASSERT_TRUE(kommun.WaitForId(env.event_id()));
+
+  auto c = Client();
+  json dead;
+  ASSERT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/deadletters", Bearer(kOperatorToken));
+    if (!r || r->status != 200) return false;
+    const json body = json::parse(r->body);
+    if (body.at("deadletters").empty()) return false;
+    dead = body.at("deadletters")[0];
+    return true;
+  })) << HubLog();
+  EXPECT_EQ(dead["event_id"], env.event_id());
+  EXPECT_EQ(dead["destination"], KommunDestination(kTestKommun));
+  EXPECT_EQ(dead["kind"], "Inskrivningsmeddelande");
+  ASSERT_EQ(dead["history"].size(), 1u);
+  EXPECT_EQ(dead["history"][0]["outcome"], "rejected");
+  EXPECT_THAT(dead["reason"].get<std::string>(), HasSubstr("rejected by the receiver"));
+
+  auto viewer = c.Get("/api/v1/deadletters", Bearer(kViewerToken));
+  ASSERT_TRUE(viewer);
+  EXPECT_EQ(viewer->status, 403);
+  auto bad = c.Get("/api/v1/deadletters?limit=lots", Bearer(kOperatorToken));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+
+  reject = false;
+  auto retry = c.Post("/api/v1/deliveries/" + std::to_string(dead["seq"].get<int64_t>()) + "/retry",
+                      Bearer(kOperatorToken), R"({"reason": "the kommun fixed its mapping"})",
+                      "application/json");
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->status, 200) << retry->body;
+  ASSERT_TRUE(kommun.WaitForId(env.event_id(), 2)) << HubLog();
+  EXPECT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/deadletters", Bearer(kOperatorToken));
+    return r && r->status == 200 && json::parse(r->body).at("deadletters").empty();
+  })) << HubLog();
 }
 
 }  // namespace

@@ -99,6 +99,7 @@ void AdminServer::Routes() {
                   Reply(res, 200, json{{"destinations", out}});
                 }));
   ActionRoutes();
+  StoreRoutes();
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) Fail(res, 404, "no such resource");
   });

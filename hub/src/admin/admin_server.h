@@ -20,6 +20,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "core/stats.h"
+#include "store/store_reader.h"
 
 namespace httplib {
 class Server;
@@ -38,6 +39,8 @@ class AdminServer {
     std::function<bool()> listener_up;
     // Hands an operator's action to the core (Core::Post); its `done` answers the request.
     std::function<void(OperatorCommand)> command;
+    // A reader of the store on a connection of its own (one per request).
+    std::function<Result<std::unique_ptr<StoreReader>>()> open_reader;
   };
   AdminServer(AdminConfig config, Sources sources, Clock clock);
   ~AdminServer();
@@ -51,6 +54,7 @@ class AdminServer {
  private:
   void Routes();
   void ActionRoutes();
+  void StoreRoutes();
   // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,

@@ -41,6 +41,27 @@ struct StoredCase {
   std::vector<DeadlineRecord> deadlines;  // by deadline id
 };
 
+// A delivery whose retries ended and that was not delivered since: a dead letter of its
+// destination, with every attempt.
+struct DeadDelivery {
+  int64_t seq = 0;
+  std::string destination;
+  std::string event_id;
+  std::string kind;
+  std::string case_id;
+  int attempts = 0;
+  int64_t dead_at_us = 0;
+  std::string last_error;  // the reason its retries ended (a receiver's text: never log it raw)
+  struct Attempt {
+    int attempt = 0;
+    int64_t at_us = 0;
+    std::string outcome;      // released, rejected, modified, link-lost…
+    std::string condition;    // the receiver's, for a rejection
+    std::string description;
+  };
+  std::vector<Attempt> history;  // oldest first
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -53,6 +74,10 @@ class StoreReader {
   virtual Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) = 0;
   // The case row and its deadlines; nullopt if the store has no row for the case.
   virtual Result<std::optional<StoredCase>> Case(const std::string& case_id) = 0;
+  // Dead deliveries, newest (highest seq) first, at most `limit`, only those with seq below
+  // `before_seq` (0: from the newest): a page, and the next page from its last seq.
+  virtual Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit,
+                                                           int64_t before_seq) = 0;
 };
 
 }  // namespace slussen

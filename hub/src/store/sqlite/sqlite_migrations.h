@@ -188,6 +188,11 @@ CREATE TABLE paused_destinations (
   reason       TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // 7: the dead letters an operator lists (the admin API), newest first, without reading the
+      // whole outbox: only rows that are dead and not delivered since are in the index.
+      R"sql(
+CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL;
+)sql",
   };
   return migrations;
 }

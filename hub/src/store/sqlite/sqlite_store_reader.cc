@@ -192,4 +192,47 @@ Result<std::optional<StoredCase>> SqliteStoreReader::Case(const std::string& cas
   return std::optional<StoredCase>(std::move(c));
 }
 
+Result<std::vector<DeadDelivery>> SqliteStoreReader::DeadDeliveries(std::size_t limit,
+                                                                    int64_t before_seq) {
+  Stmt st;
+  int rc = st.Prepare(
+      db_,
+      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, o.attempts, o.dead_at_us, "
+      " o.last_error FROM outbox o INDEXED BY outbox_dead JOIN events e ON e.event_id = o.event_id "
+      "WHERE o.dead_at_us IS NOT NULL AND o.delivered_at_us IS NULL AND o.seq < ?1 "
+      "ORDER BY o.seq DESC LIMIT ?2");
+  if (rc != SQLITE_OK) return Fail("read dead deliveries", rc);
+  st.Int(1, before_seq > 0 ? before_seq : INT64_MAX);
+  st.Int(2, static_cast<int64_t>(limit));
+  std::vector<DeadDelivery> out;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    DeadDelivery d;
+    d.seq = st.ColInt(0);
+    d.destination = st.ColText(1);
+    d.event_id = st.ColText(2);
+    d.kind = st.ColText(3);
+    d.case_id = st.ColText(4);
+    d.attempts = static_cast<int>(st.ColInt(5));
+    d.dead_at_us = st.ColInt(6);
+    d.last_error = st.ColText(7);
+    out.push_back(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return Fail("read dead deliveries", rc);
+  Stmt attempts;
+  rc = attempts.Prepare(db_,
+                        "SELECT attempt, at_us, outcome, condition, description "
+                        "FROM delivery_attempts WHERE seq = ? ORDER BY attempt");
+  if (rc != SQLITE_OK) return Fail("read delivery attempts", rc);
+  for (auto& d : out) {
+    attempts.Reset();
+    attempts.Int(1, d.seq);
+    while ((rc = attempts.Step()) == SQLITE_ROW) {
+      d.history.push_back({static_cast<int>(attempts.ColInt(0)), attempts.ColInt(1),
+                           attempts.ColText(2), attempts.ColText(3), attempts.ColText(4)});
+    }
+    if (rc != SQLITE_DONE) return Fail("read delivery attempts", rc);
+  }
+  return out;
+}
+
 }  // namespace slussen

@@ -1,0 +1,81 @@
+// The admin API's reads of the store (a StoreReader of its own per request, never the core's
+// write path): dead letters with every attempt.
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "admin/admin_server.h"
+#include "common/time_format.h"
+
+namespace slussen::admin {
+namespace {
+
+using nlohmann::json;
+
+void Reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", "application/json; charset=utf-8");
+}
+
+// A non-negative integer query parameter within [0, max]; `fallback` when absent; nullopt (and
+// the 400 written) when malformed.
+std::optional<int64_t> Param(const httplib::Request& req, httplib::Response& res,
+                             const std::string& name, int64_t fallback, int64_t max) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoll(v) > max) {
+    Reply(res, 400, json{{"error", name + " must be a whole number from 0 to " +
+                                       std::to_string(max)}});
+    return std::nullopt;
+  }
+  return std::stoll(v);
+}
+
+std::string When(int64_t us) { return us ? FormatStockholmTime(FromMicros(us)) : std::string(); }
+
+}  // namespace
+
+void AdminServer::StoreRoutes() {
+  // Dead letters name events and cases (pseudonymous ids, no bodies) and carry receivers' texts:
+  // operators only.
+  server_->Get("/api/v1/deadletters", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, AdminOperator::Role::kOperator)) return;
+    const auto limit = Param(req, res, "limit", 100, 1000);
+    if (!limit) return;
+    const auto before = Param(req, res, "before", 0, INT64_MAX / 2);
+    if (!before) return;
+    auto reader = sources_.open_reader();
+    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    auto dead = (*reader)->DeadDeliveries(static_cast<std::size_t>(*limit), *before);
+    if (!dead) return Reply(res, 503, json{{"error", "the store cannot be read: " + dead.error()}});
+    json out = json::array();
+    for (const auto& d : *dead) {
+      json history = json::array();
+      for (const auto& a : d.history) {
+        json h{{"attempt", a.attempt}, {"at", When(a.at_us)}, {"outcome", a.outcome}};
+        if (!a.condition.empty()) h["condition"] = a.condition;
+        if (!a.description.empty()) h["description"] = a.description;
+        history.push_back(std::move(h));
+      }
+      out.push_back(json{{"seq", d.seq},
+                         {"destination", d.destination},
+                         {"event_id", d.event_id},
+                         {"kind", d.kind},
+                         {"case_id", d.case_id},
+                         {"attempts", d.attempts},
+                         {"dead_at", When(d.dead_at_us)},
+                         {"reason", d.last_error},
+                         {"history", history},
+                         {"retry", "POST /api/v1/deliveries/" + std::to_string(d.seq) + "/retry"}});
+    }
+    json body{{"deadletters", out}};
+    if (!dead->empty() && dead->size() == static_cast<std::size_t>(*limit)) {
+      body["next"] = "/api/v1/deadletters?limit=" + std::to_string(*limit) +
+                     "&before=" + std::to_string(dead->back().seq);
+    }
+    Reply(res, 200, body);
+  });
+}
+
+}  // namespace slussen::admin
