@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "amqp/proton_compat.h"
 #include "one_shot.h"
 #include "proton_convert.h"
 
@@ -125,8 +126,11 @@ class HubSession::Impl : public proton::messaging_handler {
     });
   }
 
-  void Settle(uint64_t token, Disposition disposition) {
-    Post([this, token, disposition] { SettleNow(token, disposition); });
+  void Settle(uint64_t token, Disposition disposition, std::string condition,
+              std::string description) {
+    Post([this, token, disposition, c = amqp::Condition{std::move(condition), std::move(description)}] {
+      SettleNow(token, disposition, c);
+    });
   }
 
   void Stop(std::chrono::milliseconds grace) {
@@ -384,7 +388,7 @@ class HubSession::Impl : public proton::messaging_handler {
     }
   }
 
-  void SettleNow(uint64_t token, Disposition disposition) {
+  void SettleNow(uint64_t token, Disposition disposition, const amqp::Condition& condition = {}) {
     auto o = outstanding_.find(token);
     if (o == outstanding_.end()) return;
     Subscription& sub = subs_.at(static_cast<std::size_t>(o->second));
@@ -395,7 +399,14 @@ class HubSession::Impl : public proton::messaging_handler {
       live_.erase(l);
       switch (disposition) {
         case Disposition::kAccept: d.accept(); break;
-        case Disposition::kReject: d.reject(); break;
+        case Disposition::kReject:
+          // Proton C++ cannot put a condition on a rejection; the C API under it can.
+          if (condition.name.empty()) {
+            d.reject();
+          } else {
+            amqp::RejectAndSettle(amqp::Raw(d), condition);
+          }
+          break;
         case Disposition::kRelease: d.release(); break;
       }
     }
@@ -564,7 +575,11 @@ void HubSession::Subscribe(const std::string& address, int max_in_flight, OnMess
   impl_->Subscribe(address, max_in_flight, std::move(on_message));
 }
 void HubSession::Settle(uint64_t token, Disposition disposition) {
-  impl_->Settle(token, disposition);
+  impl_->Settle(token, disposition, {}, {});
+}
+void HubSession::Settle(uint64_t token, Disposition disposition, std::string condition,
+                        std::string description) {
+  impl_->Settle(token, disposition, std::move(condition), std::move(description));
 }
 void HubSession::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 int HubSession::connections() const { return impl_->connections(); }
