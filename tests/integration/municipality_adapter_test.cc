@@ -19,6 +19,7 @@
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
 #include "testing/test_envelopes.h"
+#include "util/test_municipal_system.h"
 #include "xmldoc/xmldoc.h"
 
 namespace slussen::testing {
@@ -32,86 +33,6 @@ using ::testing::HasSubstr;
 constexpr char kBinary[] = SLUSSEN_ADAPTER_BINARY_DIR "/municipality/slussen-municipality";
 const std::string kKommunDest = KommunDestination(kTestKommun);
 
-// The municipal system: takes POSTs on /dokument and answers each with the next scripted status
-// (then 200 once the script is used up), after `delay`.
-class TestMunicipalSystem {
- public:
-  struct Answer {
-    int status;
-    std::string body;
-  };
-  struct Post {
-    std::string body;
-    std::string content_type;
-    std::string event_id;  // X-Slussen-Event-Id
-  };
-
-  TestMunicipalSystem() {
-    server_.Post("/dokument", [this](const httplib::Request& req, httplib::Response& res) {
-      Answer a{200, "mottaget"};
-      milliseconds delay{0};
-      {
-        std::lock_guard lock(mu_);
-        posts_.push_back({req.body, req.get_header_value("Content-Type"),
-                          req.get_header_value("X-Slussen-Event-Id")});
-        if (!script_.empty()) {
-          a = script_.front();
-          script_.pop_front();
-        }
-        delay = delay_;
-        cv_.notify_all();
-      }
-      if (delay.count() > 0) std::this_thread::sleep_for(delay);
-      res.status = a.status;
-      res.set_content(a.body, "text/plain; charset=utf-8");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    EXPECT_GT(port_, 0) << "the test system cannot listen";
-    if (port_ <= 0) return;
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // httplib's stop() does nothing to a server not yet running, whose listen then never ends.
-    while (!server_.is_running()) std::this_thread::sleep_for(milliseconds(1));
-  }
-  ~TestMunicipalSystem() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/dokument"; }
-  void Script(std::vector<Answer> answers) {
-    std::lock_guard lock(mu_);
-    script_.assign(answers.begin(), answers.end());
-  }
-  void SetDelay(milliseconds d) {
-    std::lock_guard lock(mu_);
-    delay_ = d;
-  }
-  // Waits until at least `n` POSTs have come; false after `timeout`.
-  bool WaitForPosts(std::size_t n, milliseconds timeout = seconds(60)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return posts_.size() >= n; });
-  }
-  std::vector<Post> posts() const {
-    std::lock_guard lock(mu_);
-    return posts_;
-  }
-  std::set<std::string> EventIds() const {
-    std::set<std::string> ids;
-    for (const auto& p : posts()) ids.insert(p.event_id);
-    return ids;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Answer> script_;
-  milliseconds delay_{0};
-  std::vector<Post> posts_;
-};
-
 class MunicipalityAdapter : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
@@ -122,7 +43,8 @@ class MunicipalityAdapter : public HubTest {
   }
 
   // The adapter's config, as an operator writes it, serving kommun 1380 as its socialtjänst.
-  std::string WriteAdapterConfig(const std::string& system_url, int max_in_flight = 4) {
+  std::string WriteAdapterConfig(const std::string& system_url, int max_in_flight = 4,
+                                 const std::string& timeout = "10s") {
     const std::string path = dir().File("municipality.xml");
     WriteFile(path,
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -134,7 +56,7 @@ class MunicipalityAdapter : public HubTest {
               "\" max-in-flight=\"" + std::to_string(max_in_flight) + "\">\n"
               "    <destination id=\"" + kKommunDest + "\"/>\n"
               "  </serves>\n"
-              "  <system url=\"" + system_url + "\" connect-timeout=\"2s\" timeout=\"10s\"/>\n"
+              "  <system url=\"" + system_url + "\" connect-timeout=\"2s\" timeout=\"" + timeout + "\"/>\n"
               "  <receipts listen=\"127.0.0.1:0\" hub-timeout=\"20s\"/>\n"
               "</municipality>\n");
     return path;
@@ -277,6 +199,25 @@ TEST_F(MunicipalityAdapter, ARefusedConnectionIsReleasedForRetry) {
   EXPECT_TRUE(adapter.Alive());
   EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();
   EXPECT_THAT(ReadFile(dir().File("municipality.log")), HasSubstr("released for retry"));
+}
+
+// The system answers too late (after system@timeout): released, tried again, and delivered once
+// it answers in time.
+TEST_F(MunicipalityAdapter, ATimeoutIsReleasedForRetry) {
+  TestMunicipalSystem system;
+  system.SetDelay(milliseconds(2500));
+  ChildProcess adapter;
+  ASSERT_TRUE(StartAdapter(adapter, WriteAdapterConfig(system.Url(), 4, "1s"))) << HubLog();
+  const v1::Envelope env = ValidInskrivning();
+  SendEvent(env);
+  ASSERT_TRUE(PollUntil([&] {
+    return store().QueryInt("SELECT count(*) FROM delivery_attempts a JOIN outbox o "
+                            "ON a.seq = o.seq WHERE a.outcome = 'released' AND o." + Row(env)) >= 1;
+  })) << AdapterLog() << HubLog();
+  system.SetDelay(milliseconds(0));
+  EXPECT_TRUE(PollUntil([&] { return Delivered(env); })) << AdapterLog() << HubLog();
+  EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();
+  EXPECT_THAT(ReadFile(dir().File("municipality.log")), HasSubstr("read failed or timed out"));
 }
 
 // The system confirms with a kvittens: 201 once the hub has it, and the Receipt is on the
