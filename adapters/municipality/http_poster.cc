@@ -7,15 +7,24 @@ namespace {
 
 std::string ErrorText(httplib::Error e) {
   switch (e) {
-    case httplib::Error::Connection: return "connection failed (refused or unreachable)";
-    case httplib::Error::Read: return "read failed or timed out";
-    case httplib::Error::Write: return "write failed or timed out";
-    case httplib::Error::ConnectionTimeout: return "connect timed out";
-    case httplib::Error::SSLConnection: return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts: return "TLS certificates could not be loaded";
-    case httplib::Error::SSLServerVerification: return "the system's TLS certificate is not trusted";
-    case httplib::Error::Canceled: return "canceled";
-    default: return "HTTP client error " + httplib::to_string(e);
+    case httplib::Error::Connection:
+      return "connection failed (refused or unreachable)";
+    case httplib::Error::Read:
+      return "read failed or timed out";
+    case httplib::Error::Write:
+      return "write failed or timed out";
+    case httplib::Error::ConnectionTimeout:
+      return "connect timed out";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "TLS certificates could not be loaded";
+    case httplib::Error::SSLServerVerification:
+      return "the system's TLS certificate is not trusted";
+    case httplib::Error::Canceled:
+      return "canceled";
+    default:
+      return "HTTP client error " + httplib::to_string(e);
   }
 }
 

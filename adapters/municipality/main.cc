@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
                       });
   }
   server.Start();
-  spdlog::info("serving {} destination(s), POSTing to {}, max {} in flight",
-               c.destinations.size(), c.system_url, c.max_in_flight);
+  spdlog::info("serving {} destination(s), POSTing to {}, max {} in flight", c.destinations.size(),
+               c.system_url, c.max_in_flight);
 
   // Ready once the hub connection is open; until then (it keeps trying) a signal still stops us.
   const std::string host =

@@ -21,7 +21,8 @@ std::optional<int> ParsePort(std::string_view s) {
 bool SplitHostPort(std::string_view s, std::string& host, std::string_view& port) {
   if (!s.empty() && s.front() == '[') {
     const auto close = s.find(']');
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') return false;
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+      return false;
     host = std::string(s.substr(1, close - 1));
     port = s.substr(close + 2);
     return !host.empty();
@@ -70,8 +71,8 @@ Result<HttpTarget> ParseHttpUrl(std::string_view url) {
     if (!p || *p == 0) return Error{"the URL's port is not 1-65535", ErrorCode::kInvalidArgument};
     t.port = *p;
   } else {
-    t.host = std::string(bracketed && authority.size() > 2 ? authority.substr(1, authority.size() - 2)
-                                                          : authority);
+    t.host = std::string(
+        bracketed && authority.size() > 2 ? authority.substr(1, authority.size() - 2) : authority);
     t.port = t.https ? 443 : 80;
   }
   if (t.host.empty()) return Error{"the URL names no host", ErrorCode::kInvalidArgument};
@@ -92,14 +93,13 @@ Result<Listen> ParseHostPort(std::string_view text) {
 
 Result<MunicipalityConfig> LoadMunicipalityConfig(const std::string& path) {
   xml::Diagnostics diag(path);
-  const xml::DocPtr doc = xml::LoadValidatedXml(
-      path,
-      {.what = "municipality adapter config",
-       .ns = kNamespace,
-       .root = "municipality",
-       .xsd = EmbeddedMunicipalityXsd(),
-       .schema_name = "municipality.xsd (built in)"},
-      diag);
+  const xml::DocPtr doc = xml::LoadValidatedXml(path,
+                                                {.what = "municipality adapter config",
+                                                 .ns = kNamespace,
+                                                 .root = "municipality",
+                                                 .xsd = EmbeddedMunicipalityXsd(),
+                                                 .schema_name = "municipality.xsd (built in)"},
+                                                diag);
   if (doc == nullptr) return diag.ToError();
   const xmlNode* root = xmlDocGetRootElement(doc.get());
 

@@ -13,7 +13,7 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
   if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
     if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
     return 3;
   }
@@ -59,8 +59,8 @@ Settlement SettlementFor(const PostResult& r) {
   } else if (r.status >= 400 && r.status < 500) {
     s.disposition = client::Disposition::kReject;
     s.condition = "slussen:http-" + std::to_string(r.status);
-    s.description = PrintableUtf8(s.summary + (r.body.empty() ? "" : ": " + r.body),
-                                  kMaxKeptBody + 16);
+    s.description =
+        PrintableUtf8(s.summary + (r.body.empty() ? "" : ": " + r.body), kMaxKeptBody + 16);
   } else {
     s.disposition = client::Disposition::kRelease;
   }

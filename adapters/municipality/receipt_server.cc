@@ -19,11 +19,11 @@ ReceiptServer::ReceiptServer(const MunicipalityConfig& config, adapter::HubSessi
   server_->Post("/dokument", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string destination =
         req.has_param("destination") ? req.get_param_value("destination") : std::string();
-    const HttpAnswer a = TakeDocument(
-        req.body, destination, config_,
-        [this](const std::string& address, client::OutgoingMessage msg) {
-          return session_.SendAndWait(address, std::move(msg), config_.hub_timeout);
-        });
+    const HttpAnswer a =
+        TakeDocument(req.body, destination, config_,
+                     [this](const std::string& address, client::OutgoingMessage msg) {
+                       return session_.SendAndWait(address, std::move(msg), config_.hub_timeout);
+                     });
     res.status = a.status;
     res.set_content(a.body, "text/plain; charset=utf-8");
   });
@@ -37,11 +37,11 @@ ReceiptServer::ReceiptServer(const MunicipalityConfig& config, adapter::HubSessi
 ReceiptServer::~ReceiptServer() { Stop(); }
 
 Status ReceiptServer::Bind() {
-  const int port = config_.listen.port == 0
-                       ? server_->bind_to_any_port(config_.listen.host)
-                       : (server_->bind_to_port(config_.listen.host, config_.listen.port)
-                              ? config_.listen.port
-                              : -1);
+  const int port =
+      config_.listen.port == 0
+          ? server_->bind_to_any_port(config_.listen.host)
+          : (server_->bind_to_port(config_.listen.host, config_.listen.port) ? config_.listen.port
+                                                                             : -1);
   if (port <= 0) {
     return Error{"cannot listen on " + config_.listen.host + ":" +
                      std::to_string(config_.listen.port) + " (in use, or not an address here)",

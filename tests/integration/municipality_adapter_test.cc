@@ -49,22 +49,30 @@ class MunicipalityAdapter : public HubTest {
     WriteFile(path,
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-              "  <hub url=\"" + hub().url() + "\" container-id=\"test-municipality\">\n"
-              "    <reconnect initial-delay=\"50ms\" max-delay=\"500ms\"/>\n"
-              "  </hub>\n"
-              "  <serves sender-hsa-id=\"" + std::string(kTestKommunSender) +
-              "\" max-in-flight=\"" + std::to_string(max_in_flight) + "\">\n"
-              "    <destination id=\"" + kKommunDest + "\"/>\n"
-              "  </serves>\n"
-              "  <system url=\"" + system_url + "\" connect-timeout=\"2s\" timeout=\"" + timeout + "\"/>\n"
-              "  <receipts listen=\"127.0.0.1:0\" hub-timeout=\"20s\"/>\n"
-              "</municipality>\n");
+              "  <hub url=\"" +
+                  hub().url() +
+                  "\" container-id=\"test-municipality\">\n"
+                  "    <reconnect initial-delay=\"50ms\" max-delay=\"500ms\"/>\n"
+                  "  </hub>\n"
+                  "  <serves sender-hsa-id=\"" +
+                  std::string(kTestKommunSender) + "\" max-in-flight=\"" +
+                  std::to_string(max_in_flight) +
+                  "\">\n"
+                  "    <destination id=\"" +
+                  kKommunDest +
+                  "\"/>\n"
+                  "  </serves>\n"
+                  "  <system url=\"" +
+                  system_url + "\" connect-timeout=\"2s\" timeout=\"" + timeout +
+                  "\"/>\n"
+                  "  <receipts listen=\"127.0.0.1:0\" hub-timeout=\"20s\"/>\n"
+                  "</municipality>\n");
     return path;
   }
 
   ::testing::AssertionResult StartAdapter(ChildProcess& adapter, const std::string& config) {
-    auto started = adapter.Start({kBinary, "--config", config}, dir().File("municipality.log"),
-                                 seconds(30));
+    auto started =
+        adapter.Start({kBinary, "--config", config}, dir().File("municipality.log"), seconds(30));
     if (!started) return ::testing::AssertionFailure() << started.error();
     if (adapter.name() != "slussen-municipality" || adapter.Endpoint("http").empty()) {
       return ::testing::AssertionFailure() << "ready line without http=";
@@ -149,7 +157,8 @@ TEST_F(MunicipalityAdapter, A4xxIsADeadLetterWithTheResponseBodyAsTheReason) {
   ASSERT_TRUE(PollUntil([&] {
     return store().QueryInt("SELECT count(*) FROM outbox WHERE " + Row(env) +
                             " AND dead_at_us IS NOT NULL") == 1;
-  })) << AdapterLog() << HubLog();
+  })) << AdapterLog()
+      << HubLog();
   const auto last_error = store().QueryStrings("SELECT last_error FROM outbox WHERE " + Row(env));
   ASSERT_EQ(last_error.size(), 1u);
   EXPECT_THAT(last_error[0], HasSubstr("slussen:http-400"));
@@ -172,7 +181,8 @@ TEST_F(MunicipalityAdapter, A5xxIsRetriedUntilDelivered) {
   EXPECT_EQ(system.posts().size(), 2u);
   for (const auto& p : system.posts()) EXPECT_EQ(p.event_id, env.event_id());
   EXPECT_EQ(store().QueryStrings("SELECT a.outcome FROM delivery_attempts a JOIN outbox o "
-                                 "ON a.seq = o.seq WHERE o." + Row(env)),
+                                 "ON a.seq = o.seq WHERE o." +
+                                 Row(env)),
             std::vector<std::string>{"released"});
   EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();
 }
@@ -190,9 +200,12 @@ TEST_F(MunicipalityAdapter, ARefusedConnectionIsReleasedForRetry) {
   const v1::Envelope env = ValidInskrivning();
   SendEvent(env);
   ASSERT_TRUE(PollUntil([&] {
-    return store().QueryInt("SELECT count(*) FROM delivery_attempts a JOIN outbox o "
-                            "ON a.seq = o.seq WHERE a.outcome = 'released' AND o." + Row(env)) >= 2;
-  })) << AdapterLog() << HubLog();
+    return store().QueryInt(
+               "SELECT count(*) FROM delivery_attempts a JOIN outbox o "
+               "ON a.seq = o.seq WHERE a.outcome = 'released' AND o." +
+               Row(env)) >= 2;
+  })) << AdapterLog()
+      << HubLog();
   EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE " + Row(env) +
                              " AND (dead_at_us IS NOT NULL OR delivered_at_us IS NOT NULL)"),
             0);
@@ -211,9 +224,12 @@ TEST_F(MunicipalityAdapter, ATimeoutIsReleasedForRetry) {
   const v1::Envelope env = ValidInskrivning();
   SendEvent(env);
   ASSERT_TRUE(PollUntil([&] {
-    return store().QueryInt("SELECT count(*) FROM delivery_attempts a JOIN outbox o "
-                            "ON a.seq = o.seq WHERE a.outcome = 'released' AND o." + Row(env)) >= 1;
-  })) << AdapterLog() << HubLog();
+    return store().QueryInt(
+               "SELECT count(*) FROM delivery_attempts a JOIN outbox o "
+               "ON a.seq = o.seq WHERE a.outcome = 'released' AND o." +
+               Row(env)) >= 1;
+  })) << AdapterLog()
+      << HubLog();
   system.SetDelay(milliseconds(0));
   EXPECT_TRUE(PollUntil([&] { return Delivered(env); })) << AdapterLog() << HubLog();
   EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();
@@ -265,8 +281,8 @@ TEST_F(MunicipalityAdapter, AKvittensIsRecordedOnTheDeliveryAndTheCase) {
   EnvelopeSpec bad = spec;
   bad.event_id = NewEventId();
   bad.personnummer = kBadCheckDigitPersonnummer;  // the schema takes it; the hub does not
-  auto refused = PostDocument(adapter,
-                              *xmldoc::WriteDocument(ValidEnvelope(EventKind::kPlaneringsunderlagSvar, bad)));
+  auto refused = PostDocument(
+      adapter, *xmldoc::WriteDocument(ValidEnvelope(EventKind::kPlaneringsunderlagSvar, bad)));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 422);
   EXPECT_THAT(refused->body, HasSubstr("check digit"));
@@ -335,11 +351,14 @@ TEST_F(MunicipalityAdapter, ARestartMidStreamLosesNothing) {
   ASSERT_TRUE(StartAdapter(adapter, config)) << HubLog();
   feed.join();
 
-  EXPECT_TRUE(PollUntil([&] {
-    return store().QueryInt("SELECT count(*) FROM outbox WHERE destination = '" + kKommunDest +
-                            "' AND delivered_at_us IS NOT NULL") ==
-           static_cast<int64_t>(events.size());
-  }, seconds(90))) << AdapterLog() << HubLog();
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return store().QueryInt("SELECT count(*) FROM outbox WHERE destination = '" + kKommunDest +
+                                "' AND delivered_at_us IS NOT NULL") ==
+               static_cast<int64_t>(events.size());
+      },
+      seconds(90)))
+      << AdapterLog() << HubLog();
   const std::set<std::string> got = system.EventIds();
   for (const auto& id : ids) EXPECT_TRUE(got.count(id)) << id << " never reached the system";
   EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();
@@ -350,11 +369,14 @@ TEST_F(MunicipalityAdapter, ABadConfigIsReportedWithItsLineAndExit2) {
   WriteFile(path,
             "<?xml version=\"1.0\"?>\n"
             "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-            "  <hub url=\"" + hub().url() + "\"/>\n"
-            "  <serves sender-hsa-id=\"SE2120001380-SOC1\"><destination id=\"kommun-1380\"/></serves>\n"
-            "  <system url=\"gopher://127.0.0.1/\"/>\n"
-            "  <receipts listen=\"127.0.0.1:0\"/>\n"
-            "</municipality>\n");
+            "  <hub url=\"" +
+                hub().url() +
+                "\"/>\n"
+                "  <serves sender-hsa-id=\"SE2120001380-SOC1\"><destination "
+                "id=\"kommun-1380\"/></serves>\n"
+                "  <system url=\"gopher://127.0.0.1/\"/>\n"
+                "  <receipts listen=\"127.0.0.1:0\"/>\n"
+                "</municipality>\n");
   const ProcessResult r = RunProcess({kBinary, "--config", path});
   EXPECT_TRUE(r.status.exited);
   EXPECT_EQ(r.status.code, 2);

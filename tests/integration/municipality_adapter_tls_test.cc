@@ -31,16 +31,27 @@ class MunicipalityAdapterTls : public HubTest {
     HubTest::SetUp();
     // A CA, the system's certificate for 127.0.0.1 and the region's client certificate.
     WriteFile(dir().File("san.cnf"), "subjectAltName=IP:127.0.0.1\n");
-    Run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", File("ca.key"), "-out", File("ca.pem"), "-days", "2", "-subj",
-         "/CN=Slussen test CA"});
+    Run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", File("ca.key"), "-out",
+         File("ca.pem"), "-days", "2", "-subj", "/CN=Slussen test CA"});
     for (const std::string name : {"system", "region"}) {
-      Run({"/usr/bin/openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-           "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj",
+      Run({"/usr/bin/openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+           "-nodes", "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj",
            name == "system" ? "/CN=127.0.0.1" : "/CN=Region Halland"});
-      std::vector<std::string> sign = {"/usr/bin/openssl", "x509", "-req", "-in", File(name + ".csr"),
-                                       "-CA", File("ca.pem"), "-CAkey", File("ca.key"),
-                                       "-CAcreateserial", "-out", File(name + ".pem"), "-days", "2"};
+      std::vector<std::string> sign = {"/usr/bin/openssl",
+                                       "x509",
+                                       "-req",
+                                       "-in",
+                                       File(name + ".csr"),
+                                       "-CA",
+                                       File("ca.pem"),
+                                       "-CAkey",
+                                       File("ca.key"),
+                                       "-CAcreateserial",
+                                       "-out",
+                                       File(name + ".pem"),
+                                       "-days",
+                                       "2"};
       if (name == "system") {
         sign.push_back("-extfile");
         sign.push_back(File("san.cnf"));
@@ -61,14 +72,22 @@ class MunicipalityAdapterTls : public HubTest {
     WriteFile(path,
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-              "  <hub url=\"" + hub().url() + "\"/>\n"
-              "  <serves sender-hsa-id=\"" + std::string(kTestKommunSender) + "\">\n"
-              "    <destination id=\"" + kKommunDest + "\"/>\n"
-              "  </serves>\n"
-              "  <system url=\"https://127.0.0.1:" + std::to_string(port) +
-              "/dokument\" connect-timeout=\"2s\" timeout=\"10s\">\n    " + tls + "\n  </system>\n"
-              "  <receipts listen=\"127.0.0.1:0\"/>\n"
-              "</municipality>\n");
+              "  <hub url=\"" +
+                  hub().url() +
+                  "\"/>\n"
+                  "  <serves sender-hsa-id=\"" +
+                  std::string(kTestKommunSender) +
+                  "\">\n"
+                  "    <destination id=\"" +
+                  kKommunDest +
+                  "\"/>\n"
+                  "  </serves>\n"
+                  "  <system url=\"https://127.0.0.1:" +
+                  std::to_string(port) +
+                  "/dokument\" connect-timeout=\"2s\" timeout=\"10s\">\n    " + tls +
+                  "\n  </system>\n"
+                  "  <receipts listen=\"127.0.0.1:0\"/>\n"
+                  "</municipality>\n");
     return path;
   }
 
@@ -81,7 +100,9 @@ class MunicipalityAdapterTls : public HubTest {
     return store().QueryInt("SELECT count(*) FROM outbox o WHERE destination = '" + kKommunDest +
                             "' AND event_id = '" + env.event_id() + "' AND " + condition);
   }
-  std::string AdapterLog() { return "\n--- adapter log ---\n" + ReadFileTail(File("municipality.log")); }
+  std::string AdapterLog() {
+    return "\n--- adapter log ---\n" + ReadFileTail(File("municipality.log"));
+  }
 };
 
 // The system: HTTPS, and only for a client whose certificate chains to the test CA.
@@ -120,7 +141,8 @@ TEST_F(MunicipalityAdapterTls, PostsOverHttpsWithItsClientCertificate) {
   const auto config = WriteAdapterConfig(
       system.port(), "<tls ca=\"" + File("ca.pem") + "\" cert=\"" + File("region.pem") +
                          "\" key=\"" + File("region.key") + "\"/>");
-  ASSERT_TRUE(adapter.Start({kBinary, "--config", config}, File("municipality.log"), seconds(30)).ok())
+  ASSERT_TRUE(
+      adapter.Start({kBinary, "--config", config}, File("municipality.log"), seconds(30)).ok())
       << HubLog();
   const v1::Envelope env = ValidInskrivning();
   SendEvent(env);
@@ -136,15 +158,18 @@ TEST_F(MunicipalityAdapterTls, WithoutAClientCertificateTheDeliveryIsReleased) {
   TlsSystem system(dir().path());
   ChildProcess adapter;
   const auto config = WriteAdapterConfig(system.port(), "<tls ca=\"" + File("ca.pem") + "\"/>");
-  ASSERT_TRUE(adapter.Start({kBinary, "--config", config}, File("municipality.log"), seconds(30)).ok())
+  ASSERT_TRUE(
+      adapter.Start({kBinary, "--config", config}, File("municipality.log"), seconds(30)).ok())
       << HubLog();
   const v1::Envelope env = ValidInskrivning();
   SendEvent(env);
   EXPECT_TRUE(PollUntil([&] {
-    return store().QueryInt("SELECT count(*) FROM delivery_attempts a JOIN outbox o ON a.seq = "
-                            "o.seq WHERE a.outcome = 'released' AND o.event_id = '" +
-                            env.event_id() + "' AND o.destination = '" + kKommunDest + "'") >= 1;
-  })) << AdapterLog() << HubLog();
+    return store().QueryInt(
+               "SELECT count(*) FROM delivery_attempts a JOIN outbox o ON a.seq = "
+               "o.seq WHERE a.outcome = 'released' AND o.event_id = '" +
+               env.event_id() + "' AND o.destination = '" + kKommunDest + "'") >= 1;
+  })) << AdapterLog()
+      << HubLog();
   EXPECT_EQ(Count(env, "(delivered_at_us IS NOT NULL OR dead_at_us IS NOT NULL)"), 0);
   EXPECT_EQ(system.posts(), 0);
   EXPECT_TRUE(adapter.Stop().Ok()) << AdapterLog();

@@ -128,9 +128,8 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void Settle(uint64_t token, Disposition disposition, std::string condition,
               std::string description) {
-    Post([this, token, disposition, c = amqp::Condition{std::move(condition), std::move(description)}] {
-      SettleNow(token, disposition, c);
-    });
+    amqp::Condition c{std::move(condition), std::move(description)};
+    Post([this, token, disposition, c = std::move(c)] { SettleNow(token, disposition, c); });
   }
 
   void Stop(std::chrono::milliseconds grace) {

@@ -1,10 +1,9 @@
 // The adapter's config (adapters/municipality/municipality_config.h): the demo configs load, the
 // defaults, and every problem reported as file:line.
-#include "adapters/municipality/municipality_config.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "adapters/municipality/municipality_config.h"
 #include "testing/files.h"
 #include "testing/temp_dir.h"
 
@@ -22,10 +21,18 @@ std::string Config(const std::string& serves, const std::string& system,
                    const std::string& hub = R"(<hub url="amqp://127.0.0.1:5672"/>)") {
   return "<?xml version=\"1.0\"?>\n"
          "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-         "  " + hub + "\n"
-         "  " + serves + "\n"
-         "  " + system + "\n"
-         "  " + receipts + "\n"
+         "  " +
+         hub +
+         "\n"
+         "  " +
+         serves +
+         "\n"
+         "  " +
+         system +
+         "\n"
+         "  " +
+         receipts +
+         "\n"
          "</municipality>\n";
 }
 const std::string kServes =
@@ -53,7 +60,8 @@ TEST_F(ConfigTest, TheDemoConfigsLoad) {
     EXPECT_EQ(c->destinations.size(), 1u) << name;
     EXPECT_EQ(c->listen.host, "127.0.0.1") << name;
   }
-  auto halmstad = LoadMunicipalityConfig((SourceDir() / "config/demo/municipality-1380.xml").string());
+  auto halmstad =
+      LoadMunicipalityConfig((SourceDir() / "config/demo/municipality-1380.xml").string());
   ASSERT_TRUE(halmstad.ok());
   EXPECT_EQ(halmstad->destinations[0], "kommun-1380");
   EXPECT_EQ(halmstad->sender_hsa_id, "SE2120001380-SOC1");
@@ -139,10 +147,12 @@ TEST_F(ConfigTest, AMissingFileIsNamed) {
 }
 
 TEST_F(ConfigTest, TheLoadersCrossChecksHaveLines) {
-  auto c = Load(Config(kServes,
-                       R"(<system url="http://127.0.0.1:8090/" timeout="0s"><tls cert="/c.pem"/></system>)"));
+  auto c = Load(
+      Config(kServes,
+             R"(<system url="http://127.0.0.1:8090/" timeout="0s"><tls cert="/c.pem"/></system>)"));
   ASSERT_FALSE(c.ok());
-  EXPECT_THAT(c.error(), HasSubstr(Path() + ":5: connect-timeout and timeout must be longer than 0"));
+  EXPECT_THAT(c.error(),
+              HasSubstr(Path() + ":5: connect-timeout and timeout must be longer than 0"));
   EXPECT_THAT(c.error(), HasSubstr("cert and key come together"));
   EXPECT_THAT(c.error(), HasSubstr("<tls> needs an https:// url"));
 }
@@ -156,8 +166,9 @@ TEST_F(ConfigTest, ABadPortIsReported) {
 }
 
 TEST_F(ConfigTest, TheHubElementIsTheRuntimes) {
-  auto c = Load(Config(kServes, kSystem, R"(<receipts listen="127.0.0.1:0"/>)",
-                       R"(<hub url="amqp://127.0.0.1:5999" container-id="muni-1"><sasl mechanism="PLAIN"/></hub>)"));
+  auto c = Load(Config(
+      kServes, kSystem, R"(<receipts listen="127.0.0.1:0"/>)",
+      R"(<hub url="amqp://127.0.0.1:5999" container-id="muni-1"><sasl mechanism="PLAIN"/></hub>)"));
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.error(), HasSubstr("mechanism PLAIN needs user and password-file"));
 }

@@ -50,7 +50,8 @@ TEST(DocumentIntake, NotXmlIs400) {
 
 // The system posts kvittenser and answers only; a hospital's document is not its to send.
 TEST(DocumentIntake, OtherKindsAre400) {
-  const HttpAnswer a = TakeDocument(Example("inskrivningsmeddelande.xml"), "", Halmstad(), kNeverSent);
+  const HttpAnswer a =
+      TakeDocument(Example("inskrivningsmeddelande.xml"), "", Halmstad(), kNeverSent);
   EXPECT_EQ(a.status, 400);
   EXPECT_THAT(a.body, HasSubstr("<kvittens>"));
 }

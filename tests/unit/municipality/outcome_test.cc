@@ -84,10 +84,10 @@ TEST(PrintableUtf8, NeverSplitsACharacter) {
 }
 
 TEST(PrintableUtf8, RefusesOverlongsAndSurrogates) {
-  EXPECT_EQ(PrintableUtf8("\xc0\xaf", 10), "??");            // overlong '/'
-  EXPECT_EQ(PrintableUtf8("\xed\xa0\x80", 10), "???");       // a surrogate
+  EXPECT_EQ(PrintableUtf8("\xc0\xaf", 10), "??");                        // overlong '/'
+  EXPECT_EQ(PrintableUtf8("\xed\xa0\x80", 10), "???");                   // a surrogate
   EXPECT_EQ(PrintableUtf8("\xf0\x9f\x98\x80", 10), "\xf0\x9f\x98\x80");  // U+1F600 kept
-  EXPECT_EQ(PrintableUtf8("\xe2\x82", 10), "??");            // cut short
+  EXPECT_EQ(PrintableUtf8("\xe2\x82", 10), "??");                        // cut short
 }
 
 }  // namespace
