@@ -155,11 +155,7 @@ int main(int argc, char** argv) {
   LetterWorkers workers(
       *config, *spool, *sender,
       [&session](uint64_t token, const Settlement& s) {
-        if (s.disposition == slussen::client::Disposition::kReject) {
-          session.Reject(token, s.condition, s.description);
-        } else {
-          session.Settle(token, s.disposition);
-        }
+        session.Settle(token, s.disposition, s.condition, s.description);
       },
       [] { return std::chrono::system_clock::now(); });
   session.Subscribe(kLetterAddress, config->max_in_flight,

@@ -231,5 +231,36 @@ TEST_F(AdapterSession, StopHandsUnfinishedDeliveriesBack) {
   })) << "the handed-back delivery is not on record as released" << HubLog();
 }
 
+// A rejection may carry the receiver's reason as an AMQP error condition: the hub ends the
+// delivery at once (dead) and keeps the condition and description with the failed attempt.
+TEST_F(AdapterSession, ARejectionCarriesItsConditionToTheDeadLetter) {
+  auto s = NewSession();
+  const v1::Envelope env = ValidInskrivningOwnCase();
+  ASSERT_EQ(s->SendAndWait("events", Message(env), seconds(30)).kind,
+            SendOutcome::Kind::kAccepted);
+  Inbox inbox;
+  s->Subscribe(kKommunOut, 10, [&](HubSession::Delivery d) { inbox.Add(std::move(d)); });
+  auto d = inbox.Take();
+  ASSERT_TRUE(d) << HubLog();
+  s->Settle(d->token, Disposition::kReject, "slussen:http-400", "HTTP 400: kommunkod saknas");
+  const std::string row = "destination = '" + KommunDestination(kTestKommun) +
+                          "' AND event_id = '" + env.event_id() + "'";
+  ASSERT_TRUE(PollUntil([&] {
+    return store().QueryInt("SELECT count(*) FROM outbox WHERE " + row +
+                            " AND dead_at_us IS NOT NULL") == 1;
+  })) << "the rejected delivery is not dead" << HubLog();
+  const auto attempts = store().QueryRows(
+      "SELECT a.outcome, a.condition, a.description FROM delivery_attempts a JOIN outbox o "
+      "ON a.seq = o.seq WHERE o." + row);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0][0], "rejected");
+  EXPECT_EQ(attempts[0][1], "slussen:http-400");
+  EXPECT_EQ(attempts[0][2], "HTTP 400: kommunkod saknas");
+  const auto last_error = store().QueryStrings("SELECT last_error FROM outbox WHERE " + row);
+  ASSERT_EQ(last_error.size(), 1u);
+  EXPECT_THAT(last_error[0], ::testing::HasSubstr("HTTP 400: kommunkod saknas"));
+  s->Stop(seconds(5));
+}
+
 }  // namespace
 }  // namespace slussen::testing

@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "one_shot.h"
 #include "amqp/proton_compat.h"
+#include "one_shot.h"
 #include "proton_convert.h"
 
 namespace slussen::adapter {
@@ -126,14 +126,10 @@ class HubSession::Impl : public proton::messaging_handler {
     });
   }
 
-  void Settle(uint64_t token, Disposition disposition) {
-    Post([this, token, disposition] { SettleNow(token, disposition); });
-  }
-
-  void Reject(uint64_t token, std::string condition, std::string description) {
-    Post([this, token, c = amqp::Condition{std::move(condition), std::move(description)}] {
-      SettleNow(token, Disposition::kReject, &c);
-    });
+  void Settle(uint64_t token, Disposition disposition, std::string condition,
+              std::string description) {
+    amqp::Condition c{std::move(condition), std::move(description)};
+    Post([this, token, disposition, c = std::move(c)] { SettleNow(token, disposition, c); });
   }
 
   void Stop(std::chrono::milliseconds grace) {
@@ -391,8 +387,7 @@ class HubSession::Impl : public proton::messaging_handler {
     }
   }
 
-  void SettleNow(uint64_t token, Disposition disposition,
-                 const amqp::Condition* condition = nullptr) {
+  void SettleNow(uint64_t token, Disposition disposition, const amqp::Condition& condition = {}) {
     auto o = outstanding_.find(token);
     if (o == outstanding_.end()) return;
     Subscription& sub = subs_.at(static_cast<std::size_t>(o->second));
@@ -404,10 +399,11 @@ class HubSession::Impl : public proton::messaging_handler {
       switch (disposition) {
         case Disposition::kAccept: d.accept(); break;
         case Disposition::kReject:
-          if (condition != nullptr) {
-            amqp::RejectAndSettle(amqp::Raw(d), *condition);
-          } else {
+          // Proton C++ cannot put a condition on a rejection; the C API under it can.
+          if (condition.name.empty()) {
             d.reject();
+          } else {
+            amqp::RejectAndSettle(amqp::Raw(d), condition);
           }
           break;
         case Disposition::kRelease: d.release(); break;
@@ -578,10 +574,11 @@ void HubSession::Subscribe(const std::string& address, int max_in_flight, OnMess
   impl_->Subscribe(address, max_in_flight, std::move(on_message));
 }
 void HubSession::Settle(uint64_t token, Disposition disposition) {
-  impl_->Settle(token, disposition);
+  impl_->Settle(token, disposition, {}, {});
 }
-void HubSession::Reject(uint64_t token, std::string condition, std::string description) {
-  impl_->Reject(token, std::move(condition), std::move(description));
+void HubSession::Settle(uint64_t token, Disposition disposition, std::string condition,
+                        std::string description) {
+  impl_->Settle(token, disposition, std::move(condition), std::move(description));
 }
 void HubSession::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 int HubSession::connections() const { return impl_->connections(); }

@@ -67,9 +67,11 @@ class HubSession {
   void Subscribe(const std::string& address, int max_in_flight, OnMessage on_message);
   // Any thread. A token of a lost connection, or settled before, is ignored.
   void Settle(uint64_t token, Disposition disposition);
-  // Any thread. Rejected with an AMQP error condition ("slussen:no-recipient") and a description
-  // the hub keeps with the dead letter, for the operator: ids only, never patient data.
-  void Reject(uint64_t token, std::string condition, std::string description);
+  // The same, and a kReject carries an AMQP error condition (a name such as
+  // "slussen:http-400" and a description): the hub keeps both with the dead letter, as the
+  // reason the receiver gave. Ignored for kAccept and kRelease, which carry none.
+  void Settle(uint64_t token, Disposition disposition, std::string condition,
+              std::string description);
 
   // Any thread but the session's. Returns when the connection is closed and the thread joined.
   void Stop(std::chrono::milliseconds grace);
