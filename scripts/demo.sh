@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# The Slussen demo, end to end, on a fresh Debian 12 (run as root: it installs packages).
+# The Slussen demo: the whole chain, on a fresh Debian 12 (run as root: it installs packages).
 #
-#   scripts/demo.sh [PATIENTS]      (default 50)
+#   scripts/demo.sh
 #
-# 1. installs the build dependencies (scripts/install-deps.sh) and builds the hub and the two demo
-#    programs into build/ (Release);
-# 2. starts the hub with config/demo.xml (Region Halland, six kommuner, three vårdcentraler), its
-#    store in demo-run/ (wiped at every start);
-# 3. starts slussen-demo-receiver, which plays the receiving systems of all six kommuner and three
-#    vårdcentraler, and slussen-demo-feed, which plays the hospital: the discharge chain of every
-#    patient (six events from inskrivningsmeddelande to utskrivningsmeddelande) plus one event
-#    with a wrong personnummer check digit that the hub must reject;
-# 4. stops the hub with SIGTERM, reads its store (slussen --status) and prints a summary.
-# Exit 0 when every valid event was stored and delivered, and the invalid one rejected.
-# All patients are synthetic, with Skatteverket's test personnummer; no output line shows a
-# personnummer or a name.
+# 1. installs the build dependencies (scripts/install-deps.sh) and builds the hub, the adapters
+#    and the demo's far ends into build/ (Release);
+# 2. starts the hub with config/demo.xml (Region Halland), its store in demo-run/ (wiped first);
+# 3. starts the adapters with their demo configs (config/demo/): slussen-ehr (HL7 over MLLP, XML
+#    over HTTP), slussen-municipality for Halmstad, for Varberg and for Vårdcentralen Andersberg,
+#    and slussen-letter, whose "fax line" is the fake gateway writing into demo-run/letter/fax/;
+# 4. starts the municipal systems behind the adapters — Halmstad's and the vårdcentral's
+#    (slussen-demo-municipal-system: they file each XML document and post a receipt back);
+#    Varberg's system is down for the whole demo (nothing listens behind its adapter);
+# 5. runs slussen-demo-ehr: four patients at different stages of their stay, each message sent
+#    when it happens, about twenty seconds in all; then waits for Varberg's missing receipts to
+#    turn into letters (30 s in the demo config) and for everything else to be delivered;
+# 6. stops everything with SIGTERM and prints what happened, from the hub's store.
+# Exit 0 when every message got its expected answer, everything routed reached a receiving
+# system or a letter, and every process stopped cleanly. Patients are synthetic (Skatteverket's
+# test personnummer); no output line shows a personnummer or a name.
 set -euo pipefail
 
-PATIENTS="${1:-50}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${SLUSSEN_BUILD_DIR:-$ROOT/build}"  # override only to keep a developer's build/ apart
 RUN="$ROOT/demo-run"
-DESTS=(kommun-1315 kommun-1380 kommun-1381 kommun-1382 kommun-1383 kommun-1384
-       vc-SE2321000115-VC01 vc-SE2321000115-VC02 vc-SE2321000115-VC03)
 
-HUB_PID=""
-RECEIVER_PID=""
-FEED_PID=""
+PIDS=()
+NAMES=()
 cleanup() {
-  # Only the processes this script started, by pid.
-  for pid in $FEED_PID $RECEIVER_PID $HUB_PID; do
+  # Only the processes this script started, newest first.
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    local pid="${PIDS[$i]}"
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -43,163 +45,161 @@ trap 'exit 130' INT TERM
 step() { printf '\n== %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
+# start NAME LOG-BASE COMMAND...: runs it in the background and waits for its ready line.
+start() {
+  local name="$1" base="$2"
+  shift 2
+  "$@" >"$RUN/$base.out" 2>"$RUN/$base.log" &
+  local pid=$!
+  PIDS+=("$pid")
+  NAMES+=("$name")
+  for _ in $(seq 300); do
+    if grep -q " ready " "$RUN/$base.out" 2>/dev/null; then
+      printf '  %-34s %s\n' "$name" "$(sed -n 's/^[^ ]* ready //p' "$RUN/$base.out" | head -1)"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$RUN/$base.log"; die "$name exited before it was ready"; }
+    sleep 0.1
+  done
+  tail -20 "$RUN/$base.log"
+  die "$name did not become ready"
+}
+
+# stop_all: SIGTERM to each, newest first; every one must exit 0.
+STOP_FAILURES=0
+stop_all() {
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    local pid="${PIDS[$i]}" status=0
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || status=$?
+    if [ "$status" != 0 ]; then
+      echo "  ${NAMES[$i]} exited with status $status"
+      STOP_FAILURES=$((STOP_FAILURES + 1))
+    fi
+  done
+  PIDS=()
+}
+
 step "dependencies"
 "$ROOT/scripts/install-deps.sh"
 
+TARGETS=(slussen slussen-ehr slussen-municipality slussen-letter slussen-fake-fax
+         slussen-demo-ehr slussen-demo-municipal-system)
 step "build (Release, into ${BUILD#"$ROOT"/})"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.configure.log" 2>&1 \
   || { cat "$BUILD.configure.log"; die "cmake configure failed"; }
-cmake --build "$BUILD" -j2 --target slussen slussen-demo-feed slussen-demo-receiver \
-  >"$BUILD.build.log" 2>&1 || { tail -50 "$BUILD.build.log"; die "build failed"; }
+cmake --build "$BUILD" -j2 --target "${TARGETS[@]}" >"$BUILD.build.log" 2>&1 \
+  || { tail -50 "$BUILD.build.log"; die "build failed"; }
 rm -f "$BUILD.configure.log" "$BUILD.build.log"
-HUB="$BUILD/hub/slussen"
-FEED="$BUILD/adapters/demo/slussen-demo-feed"
-RECEIVER="$BUILD/adapters/demo/slussen-demo-receiver"
 
-step "hub"
 rm -rf "$RUN"
-mkdir -p "$RUN"
-# A copy of the config, so that its relative store path puts the database in demo-run/.
+mkdir -p "$RUN/cfg" "$RUN/letter/fax" "$RUN/halmstad" "$RUN/andersberg"
+# Copies of the configs: the hub's store lands in demo-run/, the letter adapter's relative spool
+# and fax inbox become absolute paths in demo-run/letter/.
 cp "$ROOT/config/demo.xml" "$RUN/demo.xml"
-cp -r "$ROOT/config/agreements" "$RUN/agreements"  # demo.xml refers to it relatively
-CONFIG="$RUN/demo.xml"
-
-start_hub() {
-  "$HUB" --config "$CONFIG" >"$RUN/hub.out" 2>"$RUN/hub.log" &
-  HUB_PID=$!
-  for _ in $(seq 200); do
-    if grep -q '^slussen ready amqp=' "$RUN/hub.out" 2>/dev/null; then return 0; fi
-    kill -0 "$HUB_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-if ! start_hub; then
-  if grep -qi 'in use' "$RUN/hub.log"; then
-    # Something else (e.g. a RabbitMQ) holds 5672: let the demo hub take any free port instead.
-    echo "port 5672 is taken; using a free port for the demo"
-    sed -i 's/<amqp host="127.0.0.1" port="[0-9]*"/<amqp host="127.0.0.1" port="0"/' "$CONFIG"
-    start_hub || { cat "$RUN/hub.log"; die "the hub did not become ready"; }
-  else
-    cat "$RUN/hub.log"
-    die "the hub did not become ready"
-  fi
+cp -r "$ROOT/config/agreements" "$RUN/agreements"
+cp "$ROOT"/config/demo/*.xml "$RUN/cfg/"
+sed -i "s|\.\./\.\./demo-run/|$RUN/|g" "$RUN"/cfg/*.xml
+# A demo hub on 5672 unless something else (a RabbitMQ) holds it.
+if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  echo "port 5672 is taken; the demo uses 5673"
+  sed -i 's/port="5672"/port="5673"/' "$RUN/demo.xml"
+  sed -i 's/127\.0\.0\.1:5672/127.0.0.1:5673/' "$RUN"/cfg/*.xml
 fi
-ADDR="$(sed -n 's/^slussen ready amqp=//p' "$RUN/hub.out" | head -1)"
-echo "hub ready on $ADDR (log: demo-run/hub.log)"
+# The letter adapter runs its fax command by name (no shell): the fake gateway of this build.
+export PATH="$BUILD/adapters/letter:$PATH"
 
-step "receivers for ${#DESTS[@]} destinations"
-"$FEED" --patients "$PATIENTS" --print-expected >"$RUN/expected.txt"
-EXPECTED="$(sed -n 's/^expected-total //p' "$RUN/expected.txt")"
-dest_args=()
-for d in "${DESTS[@]}"; do dest_args+=(--dest "$d"); done
-"$RECEIVER" --hub "$ADDR" "${dest_args[@]}" --expect "$EXPECTED" --idle-timeout-ms 15000 \
-  >"$RUN/receiver.log" 2>&1 &
-RECEIVER_PID=$!
-echo "expecting $EXPECTED deliveries (log: demo-run/receiver.log)"
+step "starting"
+start "hub" hub "$BUILD/hub/slussen" --config "$RUN/demo.xml"
+start "Halmstad's system (demo)" halmstad-system "$BUILD/adapters/demo/slussen-demo-municipal-system" \
+  --listen 127.0.0.1:8090 --receipt-url http://127.0.0.1:8091/dokument --name Halmstad \
+  --hsa-id SE2120001380-SOC1 --inbox "$RUN/halmstad"
+start "Andersberg's system (demo)" andersberg-system "$BUILD/adapters/demo/slussen-demo-municipal-system" \
+  --listen 127.0.0.1:8093 --receipt-url http://127.0.0.1:8094/dokument --name "VC Andersberg" \
+  --hsa-id SE2321000115-VC01 --inbox "$RUN/andersberg"
+start "slussen-municipality Halmstad" muni-1380 "$BUILD/adapters/municipality/slussen-municipality" \
+  --config "$RUN/cfg/municipality-1380.xml"
+start "slussen-municipality Varberg" muni-1383 "$BUILD/adapters/municipality/slussen-municipality" \
+  --config "$RUN/cfg/municipality-1383.xml"
+start "slussen-municipality Andersberg" vc01 "$BUILD/adapters/municipality/slussen-municipality" \
+  --config "$RUN/cfg/primary-care-vc01.xml"
+start "slussen-letter" letter "$BUILD/adapters/letter/slussen-letter" --config "$RUN/cfg/letter.xml"
+start "slussen-ehr" ehr "$BUILD/adapters/ehr/slussen-ehr" --config "$RUN/cfg/ehr.xml"
+MLLP="$(sed -n 's/.* mllp=\([^ ]*\).*/\1/p' "$RUN/ehr.out")"
+HTTP="$(sed -n 's/.* http=\([^ ]*\).*/\1/p' "$RUN/ehr.out")"
 
-step "feed: $PATIENTS patients"
-# In the background and waited for, so that a signal to this script is handled at once (bash
-# runs traps only between foreground commands) and the cleanup stops everything.
-"$FEED" --hub "$ADDR" --patients "$PATIENTS" >"$RUN/feed.log" 2>&1 &
-FEED_PID=$!
-FEED_STATUS=0
-wait "$FEED_PID" || FEED_STATUS=$?
-FEED_PID=""
-cat "$RUN/feed.log"
+step "the EHR sends (each message when it happens)"
+EHR_STATUS=0
+"$BUILD/adapters/demo/slussen-demo-ehr" --mllp "$MLLP" --http "$HTTP" \
+  --sender SE2321000115-SH01 --care-unit SE2321000115-SH01 | tee "$RUN/demo-ehr.log" \
+  || EHR_STATUS=$?
 
-step "waiting for the receivers"
-RECEIVER_STATUS=0
-wait "$RECEIVER_PID" || RECEIVER_STATUS=$?
-RECEIVER_PID=""
-echo "first deliveries:"
-awk '!/^slussen-demo-receiver:/ && n < 5 { print "  " $0; n++ }' "$RUN/receiver.log"
-
-step "stopping the hub (SIGTERM)"
-kill -TERM "$HUB_PID"
-HUB_STATUS=0
-wait "$HUB_PID" || HUB_STATUS=$?
-HUB_PID=""
-echo "hub exited with status $HUB_STATUS"
-
-"$HUB" --config "$CONFIG" --status >"$RUN/status.json" 2>>"$RUN/hub.log" \
-  || die "slussen --status failed"
-
-# ---- summary ----
-json_number() {  # json_number KEY: a top-level number from status.json
-  grep -o "\"$1\": *[0-9]*" "$RUN/status.json" | head -1 | grep -o '[0-9]*$' || true
+step "waiting for deliveries, receipts and Varberg's letters"
+DB="$RUN/slussen-demo.db"
+q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1" 2>/dev/null || echo "?"; }
+settled() {
+  # Everything routed is delivered, except Varberg's, which must have gone as letters.
+  [ "$(q "SELECT count(*) FROM outbox WHERE delivered_at_us IS NULL AND dead_at_us IS NULL
+          AND destination <> 'kommun-1383'")" = 0 ] &&
+  [ "$(q "SELECT count(*) FROM outbox WHERE destination = 'kommun-1383' AND fallback_seq IS NULL")" = 0 ]
 }
-dest_field() {  # dest_field DEST FIELD
-  grep -o "\"$1\": *{[^}]*}" "$RUN/status.json" | grep -o "\"$2\": *[0-9]*" | grep -o '[0-9]*$' \
-    || true
-}
-feed_count() { sed -n "s/^  $1 *\([0-9]*\)$/\1/p" "$RUN/feed.log"; }
+for _ in $(seq 120); do settled && break; sleep 1; done
 
-SENT="$(sed -n 's/^sent \([0-9]*\) events.*/\1/p' "$RUN/feed.log")"
-ACCEPTED="$(feed_count accepted)"
-REJECTED="$(feed_count rejected)"
-RATE="$(sed -n 's/^accepted events\/s: //p' "$RUN/feed.log")"
-INVALID="$(sed -n 's/^invalid event[^:]*: //p' "$RUN/feed.log")"
-INVALID_WHY="$(sed -n '/^invalid event/{n;s/^ *//;p}' "$RUN/feed.log")"
-STORED="$(json_number events)"
-DEAD="$(json_number dead_letters)"
+step "stopping (SIGTERM)"
+stop_all
+echo "  every process stopped (failures: $STOP_FAILURES)"
+
+# ---- summary, from the hub's store ----
+step "summary"
+when() { q "SELECT strftime('%H:%M:%S', $1 / 1000000, 'unixepoch', 'localtime')"; }
+CASES=$(sed -n 's/^  patient \([0-9]\) (case \([^)]*\)).*/\1 \2/p' "$RUN/demo-ehr.log")
+while read -r n case_id; do
+  story="$(sed -n "s/^  patient $n (case [^)]*): //p" "$RUN/demo-ehr.log")"
+  printf 'patient %s: %s\n' "$n" "$story"
+  if [ "$(q "SELECT count(*) FROM cases WHERE case_id = '$case_id'")" = 0 ]; then
+    echo "    nothing sent to the kommun (the EHR said no support is needed: no inskrivningsmeddelande)"
+    continue
+  fi
+  q "SELECT '    ' || deadline_id || ' (' || rule || '): ' || state ||
+            CASE WHEN met_at_us IS NOT NULL THEN ' at ' || strftime('%H:%M:%S', met_at_us / 1000000, 'unixepoch', 'localtime')
+                 WHEN due_at_us IS NOT NULL THEN ', due ' || strftime('%Y-%m-%d %H:%M', due_at_us / 1000000, 'unixepoch', 'localtime')
+                 ELSE '' END
+     FROM deadlines WHERE case_id = '$case_id' AND deadline_id NOT LIKE 'planeringsunderlag-svar:%'
+     ORDER BY coalesce(met_at_us, due_at_us)"
+  q "SELECT '    ' || e.kind || ' -> ' || o.destination || ': ' ||
+            CASE WHEN o.delivered_at_us IS NOT NULL THEN 'delivered ' || strftime('%H:%M:%S', o.delivered_at_us / 1000000, 'unixepoch', 'localtime')
+                 ELSE 'not delivered (' || o.attempts || ' attempts)' END ||
+            CASE WHEN o.receipt_at_us IS NOT NULL THEN ', receipt ' || strftime('%H:%M:%S', o.receipt_at_us / 1000000, 'unixepoch', 'localtime') ELSE '' END ||
+            CASE WHEN o.fallback_seq IS NOT NULL THEN ', no receipt in time: sent as a letter' ELSE '' END
+     FROM outbox o JOIN events e ON e.event_id = o.event_id
+     WHERE e.case_id = '$case_id' AND o.destination <> 'letter' ORDER BY o.seq"
+done <<<"$CASES"
+
+LETTERS=$(find "$RUN/letter/fax" -name '*.pdf' | wc -l)
+echo
+printf '%-44s %s\n' "events stored by the hub" "$(q 'SELECT count(*) FROM events')"
+printf '%-44s %s\n' "documents filed by Halmstad's system" "$(find "$RUN/halmstad" -name '*.xml' | wc -l)"
+printf '%-44s %s\n' "documents filed by Andersberg's system" "$(find "$RUN/andersberg" -name '*.xml' | wc -l)"
+printf '%-44s %s\n' "receipts recorded" "$(q 'SELECT count(*) FROM outbox WHERE receipt_at_us IS NOT NULL')"
+printf '%-44s %s\n' "letters faxed (fake fax line, demo-run/letter/fax/)" "$LETTERS"
+printf '%-44s %s\n' "dead letters" "$(q 'SELECT count(*) FROM outbox WHERE dead_at_us IS NOT NULL')"
 
 ok=1
-step "summary"
-printf '%-30s %s\n' "patients" "$PATIENTS"
-printf '%-30s %s\n' "events sent" "${SENT:-?} valid + 1 invalid"
-printf '%-30s %s\n' "accepted (feed)" "${ACCEPTED:-?}"
-printf '%-30s %s\n' "stored (hub store)" "${STORED:-?}"
-printf '%-30s %s\n' "rejected, valid events" "${REJECTED:-?}"
-printf '%-30s %s\n' "invalid event" "${INVALID:-?} — ${INVALID_WHY:-?}"
-printf '%-30s %s\n' "dead letters (hub store)" "${DEAD:-?}"
-printf '%-30s %s\n' "accepted events/s (feed)" "${RATE:-?}"
-echo
-printf '%-24s %9s %9s %9s %9s\n' destination expected received delivered pending
-total=0
-for d in "${DESTS[@]}"; do
-  exp="$(sed -n "s/^expected $d //p" "$RUN/expected.txt")"; exp="${exp:-0}"
-  got="$(sed -n "s/^delivered $d //p" "$RUN/receiver.log")"; got="${got:-0}"
-  del="$(dest_field "$d" delivered)"; del="${del:-0}"
-  pen="$(dest_field "$d" pending)"; pen="${pen:-0}"
-  printf '%-24s %9s %9s %9s %9s\n' "$d" "$exp" "$got" "$del" "$pen"
-  total=$((total + got))
-  [ "$got" = "$exp" ] && [ "$del" = "$exp" ] && [ "$pen" = 0 ] || ok=0
-done
-printf '%-24s %9s %9s\n' total "$EXPECTED" "$total"
-if [ -n "${SENT:-}" ] && [ "$SENT" -gt 0 ]; then
-  awk -v t="$total" -v s="$SENT" \
-    'BEGIN { printf "fan-out: %.2f deliveries per event (every event to its kommun, most also to a vårdcentral)\n", t / s }'
-fi
-
-# Case tracking (lag 2017:612): the feed replays each patient's history at once, so the hub stores
-# every message days after it happened and most legal deadlines show as missed; that is the point
-# of proving send times. One evidence report as PDF.
-CASES="$(sqlite3 "$RUN/slussen-demo.db" "SELECT COUNT(*) FROM cases" 2>/dev/null || echo '?')"
-FIRST_CASE="$(sqlite3 "$RUN/slussen-demo.db" "SELECT case_id FROM cases ORDER BY case_id LIMIT 1" 2>/dev/null || true)"
-echo
-printf '%-30s %s
-' "cases tracked" "$CASES"
-sqlite3 -separator ' ' "$RUN/slussen-demo.db" \
-  "SELECT '  deadline ' || deadline_id || ':', state, COUNT(*) FROM deadlines
-   WHERE deadline_id NOT LIKE 'planeringsunderlag-svar:%' GROUP BY deadline_id, state ORDER BY 1, 2" 2>/dev/null || true
-if [ -n "$FIRST_CASE" ] && "$HUB" --config "$CONFIG" --report "$FIRST_CASE" --pdf "$RUN/evidence-report.pdf" 2>>"$RUN/hub.log"; then
-  printf '%-30s %s
-' "evidence report (PDF)" "demo-run/evidence-report.pdf (case $FIRST_CASE)"
+[ "$EHR_STATUS" = 0 ] || { echo "the EHR did not get every expected answer"; ok=0; }
+settled || { echo "not everything was delivered or sent as a letter"; ok=0; }
+[ "$LETTERS" -gt 0 ] || { echo "no letter was faxed for Varberg"; ok=0; }
+[ "$STOP_FAILURES" = 0 ] || ok=0
+FIRST_CASE="$(echo "$CASES" | head -1 | cut -d' ' -f2)"
+if "$BUILD/hub/slussen" --config "$RUN/demo.xml" --report "$FIRST_CASE" --pdf "$RUN/evidence-report.pdf" 2>>"$RUN/hub.log"; then
+  printf '%-44s %s\n' "evidence report of patient 1 (PDF)" "demo-run/evidence-report.pdf"
 else
   echo "evidence report: could not be written"; ok=0
 fi
-[ "$CASES" = "$PATIENTS" ] || { echo "cases tracked: $CASES, expected $PATIENTS"; ok=0; }
-
-[ "$FEED_STATUS" = 0 ] || { echo "feed: exit status $FEED_STATUS"; ok=0; }
-[ "$RECEIVER_STATUS" = 0 ] || { echo "receiver: exit status $RECEIVER_STATUS"; ok=0; }
-[ "$HUB_STATUS" = 0 ] || { echo "hub: exit status $HUB_STATUS"; ok=0; }
-[ "${STORED:-x}" = "${SENT:-y}" ] || { echo "store holds ${STORED:-?} events, expected ${SENT:-?}"; ok=0; }
-[ "${DEAD:-x}" = 1 ] || { echo "dead letters: ${DEAD:-?}, expected 1"; ok=0; }
 echo
 if [ "$ok" = 1 ]; then
-  echo "DEMO OK (logs and store in demo-run/)"
+  echo "DEMO OK (logs, store, documents and letters in demo-run/)"
 else
-  echo "DEMO FAILED (logs and store in demo-run/)"
+  echo "DEMO FAILED (logs in demo-run/)"
   exit 1
 fi

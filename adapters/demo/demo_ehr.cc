@@ -207,12 +207,17 @@ int main(int argc, char** argv) {
     env.set_sender_hsa_id(sender);
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
                           system_clock::now().time_since_epoch()).count();
-    env.mutable_occurred_at()->set_seconds(secs - 60);
+    env.mutable_occurred_at()->set_seconds(secs - 1);
     env.mutable_occurred_at()->set_nanos(0);
-    if (env.has_utskrivningsklar()) env.mutable_utskrivningsklar()->mutable_decided_at()->set_seconds(secs - 60);
+    if (env.has_utskrivningsklar()) env.mutable_utskrivningsklar()->mutable_decided_at()->set_seconds(secs - 1);
     if (env.has_kallelse_sip()) env.mutable_kallelse_sip()->mutable_meeting_at()->set_seconds(secs + 2 * 86400);
+    if (env.has_estimated_discharge_changed()) {
+      // Discharge today, not in three days as the admission said.
+      env.mutable_estimated_discharge_changed()->mutable_previous_estimate()->set_seconds(secs + 3 * 86400);
+      env.mutable_estimated_discharge_changed()->mutable_new_estimate()->set_seconds(secs + 3600);
+    }
     if (env.has_utskrivningsmeddelande()) {
-      env.mutable_utskrivningsmeddelande()->mutable_discharged_at()->set_seconds(secs - 60);
+      env.mutable_utskrivningsmeddelande()->mutable_discharged_at()->set_seconds(secs - 1);
     }
     return env;
   };
@@ -243,6 +248,7 @@ int main(int argc, char** argv) {
       {2, 2, "ADT A01 admission, needs support", hl7("A01", true), "AA"},
       {3, 3, "ADT A01 admission, no support needed", hl7("A01", false), "AA"},
       {5, 0, "planeringsunderlag (XML)", xml(1), "201"},
+      {6, 0, "ändrad beräknad utskrivning: today (XML)", xml(2), "201"},
       {7, 2, "utskrivningsklar (XML)", xml(3), "201"},
       {9, 0, "utskrivningsklar (XML)", xml(3), "201"},
       {11, 1, "utskrivningsklar (XML)", xml(3), "201"},
