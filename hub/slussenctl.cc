@@ -26,11 +26,25 @@
 #include "common/swedish_calendar.h"
 #include "common/time_format.h"
 #include "cases/timeline.h"
+#include "slussenctl_admin.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage: slussenctl simulate --agreement FILE --timeline FILE.jsonl [--now TIME] [--json] [--case ID]
+       slussenctl [--admin HOST:PORT] [--token-file FILE] [--json] COMMAND ...
        slussenctl --help | --version
+
+Operating a running hub, through its admin API (hub/DESIGN.md "Admin API"); the token comes from
+--token-file or SLUSSEN_TOKEN, the address from --admin or SLUSSEN_ADMIN (default
+127.0.0.1:8181). COMMAND --help for each:
+  queues                          each destination's depth, oldest age, in flight, retries, dead
+  deadletters [--limit N]         dead deliveries, newest first, with the reason
+  retry SEQ --reason WHY          send a dead delivery again
+  mark-delivered SEQ --reason WHY record a delivery made by other means ("phoned through")
+  reroute EVENT_ID --to DEST --reason WHY
+  pause DEST --reason WHY | resume DEST --reason WHY
+Exit 0: done; 1: the hub refused (the message says why); 2: usage; 3: the hub is unreachable or
+did not answer; 4: no or wrong token; 5: your role may not do this.
 
 simulate: what-if runs of the case logic of lag (2017:612) under an agreement, without a hub.
   --agreement FILE   agreement XML (schemas/agreement.xsd), e.g. config/agreements/region-halland.xml
@@ -262,6 +276,10 @@ int main(int argc, char** argv) {
   if (command == "--version") {
     std::cout << "slussenctl " << SLUSSEN_VERSION << "\n";
     return 0;
+  }
+  if (slussen::ctl::IsAdminCommand(std::string(command)) || command.rfind("--admin", 0) == 0 ||
+      command.rfind("--token-file", 0) == 0 || command == "--json") {
+    return slussen::ctl::RunAdminCommand(argc, argv);
   }
   if (command == "simulate") {
     SimulateArgs args;

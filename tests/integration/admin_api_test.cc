@@ -10,6 +10,7 @@
 #include <string>
 
 #include "testing/child_process.h"
+#include "testing/files.h"
 #include "testing/message_collector.h"
 #include "testing/hub_fixture.h"
 #include "testing/hub_process.h"
@@ -241,6 +242,49 @@ TEST_F(AdminApi, DeadLettersAreListedAndRetried) {
     auto r = c.Get("/api/v1/deadletters", Bearer(kOperatorToken));
     return r && r->status == 200 && json::parse(r->body).at("deadletters").empty();
   })) << HubLog();
+}
+
+// slussenctl against the running hub: tables for people, exit codes for scripts.
+TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
+  const std::string viewer_file = dir().File("viewer.token");
+  const std::string operator_file = dir().File("operator.token");
+  const std::string wrong_file = dir().File("wrong.token");
+  WriteFile(viewer_file, std::string(kViewerToken) + "\n");
+  WriteFile(operator_file, std::string(kOperatorToken) + "\n");
+  WriteFile(wrong_file, "not-the-token-at-all-0123\n");
+  const std::string admin = hub().Endpoint("admin");
+  auto ctl = [&](const std::string& token_file, std::vector<std::string> args) {
+    std::vector<std::string> argv = {SLUSSENCTL_BINARY, "--admin", admin, "--token-file",
+                                     token_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv);
+  };
+  auto code = [](const ProcessResult& r) { return r.status.exited ? r.status.code : -1; };
+
+  const ProcessResult queues = ctl(viewer_file, {"queues"});
+  EXPECT_EQ(code(queues), 0) << queues.err;
+  EXPECT_THAT(queues.out, HasSubstr(KommunDestination(kTestKommun)));
+  EXPECT_THAT(queues.out, HasSubstr("depth"));
+  const ProcessResult as_json = ctl(viewer_file, {"queues", "--json"});
+  EXPECT_EQ(code(as_json), 0) << as_json.err;
+  EXPECT_TRUE(json::parse(as_json.out).contains("destinations"));
+
+  EXPECT_EQ(code(ctl(wrong_file, {"queues"})), 4);
+  const ProcessResult viewer_pause =
+      ctl(viewer_file, {"pause", KommunDestination(kTestKommun), "--reason", "test"});
+  EXPECT_EQ(code(viewer_pause), 5);
+  EXPECT_THAT(viewer_pause.err, HasSubstr("operator"));
+  EXPECT_EQ(code(ctl(operator_file, {"pause", KommunDestination(kTestKommun)})), 2)
+      << "--reason is required";
+  EXPECT_EQ(code(ctl(operator_file, {"pause", KommunDestination(kTestKommun), "--reason",
+                                     "Lifecare upgrade"})), 0);
+  EXPECT_EQ(code(ctl(operator_file, {"retry", "424242", "--reason", "test"})), 1);
+  const ProcessResult dead = ctl(operator_file, {"deadletters"});
+  EXPECT_EQ(code(dead), 0) << dead.err;
+  EXPECT_THAT(dead.out, HasSubstr("no dead letters"));
+
+  ASSERT_TRUE(hub().Stop().Ok());
+  EXPECT_EQ(code(ctl(viewer_file, {"queues"})), 3);
 }
 
 }  // namespace

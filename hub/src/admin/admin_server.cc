@@ -76,8 +76,10 @@ void AdminServer::Routes() {
                   const int64_t now = ToMicros(clock_());
                   json out = json::array();
                   for (const auto& d : stats->destinations) {
+                    // Until the core has counted the outbox (within seconds of a start) the
+                    // depth is unknown, not 0.
                     json j{{"destination", d.destination},
-                           {"depth", d.depth},
+                           {"depth", stats->started ? json(d.depth) : json(nullptr)},
                            {"oldest_age_seconds",
                             d.oldest_pending_at_us > 0 && now > d.oldest_pending_at_us
                                 ? static_cast<double>(now - d.oldest_pending_at_us) / 1e6

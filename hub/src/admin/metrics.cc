@@ -84,7 +84,10 @@ std::string RenderMetrics(const CoreStats& s, int64_t now_us) {
   w.Sample("slussen_delivered_total", D(s.delivered));
 
   w.Family("slussen_destination_depth", "gauge", "Events stored for the destination, not yet delivered.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_depth", D(d.depth), "destination", d.destination);
+  // Absent until the core has counted the outbox after a start: unknown is not 0.
+  if (s.started) {
+    for (const auto& d : s.destinations) w.Sample("slussen_destination_depth", D(d.depth), "destination", d.destination);
+  }
   w.Family("slussen_destination_oldest_age_seconds", "gauge",
            "How long the oldest undelivered event of the destination has waited (0: none).");
   for (const auto& d : s.destinations) {

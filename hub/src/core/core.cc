@@ -126,6 +126,7 @@ void Core::Run() {
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
   disk_bound_.Check(store_, depth_refreshed_at_);  // a store already full says so at once
+  PublishStats(/*force=*/false);  // the destinations at once; their depth once counted
   while (true) {
     if (auto retry = dispatcher_.NextWakeAt()) {
       timers_.Arm(TimerId::kDeliveryRetry, *retry);

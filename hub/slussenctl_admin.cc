@@ -1,0 +1,197 @@
+// slussenctl's operator commands: they talk to a running hub's admin API (hub/DESIGN.md "Admin
+// API") over HTTP, so an operator never opens the database file. Human tables by default, the
+// API's JSON with --json.
+//
+// Exit codes: 0 done; 1 the hub refused (400, 404, 409: the message says why); 2 usage;
+// 3 the hub is unreachable or did not answer (503 included); 4 the token is missing or wrong
+// (401); 5 the operator's role is not enough (403).
+#include "slussenctl_admin.h"
+
+#include <httplib.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace slussen::ctl {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kRefused = 1;
+constexpr int kUnreachable = 3;
+constexpr int kUnauthenticated = 4;
+constexpr int kForbidden = 5;
+
+struct Connection {
+  std::string admin = "127.0.0.1:8181";  // HOST:PORT of the hub's admin listener
+  std::string token_file;
+  bool json = false;
+};
+
+// The token: from --token-file (first line), else SLUSSEN_TOKEN.
+std::string Token(const Connection& c) {
+  if (!c.token_file.empty()) {
+    std::ifstream in(c.token_file);
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return line;
+  }
+  const char* env = std::getenv("SLUSSEN_TOKEN");
+  return env ? env : "";
+}
+
+// Sends the request and maps the answer to an exit code; `body` gets the JSON answer.
+int Call(const Connection& c, const std::string& method, const std::string& path,
+         const json& request, json* body) {
+  httplib::Client client("http://" + c.admin);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(30);
+  const httplib::Headers headers = {{"Authorization", "Bearer " + Token(c)}};
+  auto res = method == "GET" ? client.Get(path, headers)
+                             : client.Post(path, headers, request.dump(), "application/json");
+  if (!res) {
+    std::cerr << "slussenctl: the hub's admin API at " << c.admin
+              << " is unreachable: " << httplib::to_string(res.error()) << "\n";
+    return kUnreachable;
+  }
+  *body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  if (res->status / 100 == 2 && !body->is_discarded()) return 0;
+  const std::string why = body->is_object() && body->contains("error") && (*body)["error"].is_string()
+                              ? (*body)["error"].get<std::string>()
+                              : "HTTP " + std::to_string(res->status);
+  std::cerr << "slussenctl: " << why << "\n";
+  switch (res->status) {
+    case 401: return kUnauthenticated;
+    case 403: return kForbidden;
+    case 503: return kUnreachable;
+    default: return kRefused;
+  }
+}
+
+std::string Num(const json& v) { return v.is_number() ? v.dump() : "-"; }
+
+int Queues(const Connection& c) {
+  json body;
+  if (int rc = Call(c, "GET", "/api/v1/destinations", {}, &body); rc != 0) return rc;
+  if (c.json) {
+    std::cout << body.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-28s %7s %10s %9s %7s %9s %5s  %s\n", "destination", "depth", "oldest (s)",
+              "in flight", "retry", "receivers", "dead", "state");
+  for (const auto& d : body["destinations"]) {
+    std::string state = d.value("paused", false) ? "paused" : "";
+    if (d.contains("maintenance_window")) {
+      state += (state.empty() ? "" : ", ") + std::string("window ") +
+               d["maintenance_window"].value("name", "") + " until " +
+               d["maintenance_window"].value("ends_at", "");
+    }
+    std::printf("%-28s %7s %10.0f %9s %7s %9s %5s  %s\n",
+                d.value("destination", "").c_str(), Num(d["depth"]).c_str(),
+                d.value("oldest_age_seconds", 0.0), Num(d["in_flight"]).c_str(),
+                Num(d["waiting_retry"]).c_str(), Num(d["receivers"]).c_str(),
+                Num(d["dead_since_start"]).c_str(), state.c_str());
+  }
+  return 0;
+}
+
+int DeadLetters(const Connection& c, int limit) {
+  json body;
+  const std::string path = "/api/v1/deadletters?limit=" + std::to_string(limit);
+  if (int rc = Call(c, "GET", path, {}, &body); rc != 0) return rc;
+  if (c.json) {
+    std::cout << body.dump(2) << "\n";
+    return 0;
+  }
+  if (body["deadletters"].empty()) {
+    std::cout << "no dead letters\n";
+    return 0;
+  }
+  for (const auto& d : body["deadletters"]) {
+    std::printf("%-8s %-24s %-26s %s\n  event %s, case %s, %s attempt(s): %s\n",
+                Num(d["seq"]).c_str(), d.value("destination", "").c_str(),
+                d.value("kind", "").c_str(), d.value("dead_at", "").c_str(),
+                d.value("event_id", "").c_str(), d.value("case_id", "").c_str(),
+                Num(d["attempts"]).c_str(), d.value("reason", "").c_str());
+  }
+  return 0;
+}
+
+int Act(const Connection& c, const std::string& path, json request) {
+  json body;
+  if (int rc = Call(c, "POST", path, request, &body); rc != 0) return rc;
+  if (c.json) {
+    std::cout << body.dump(2) << "\n";
+  } else {
+    std::cout << "done\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunAdminCommand(int argc, char** argv) {
+  CLI::App app{"slussenctl: operate a running Slussen hub through its admin API"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --admin, --token-file and --json also after the command
+  Connection c;
+  if (const char* env = std::getenv("SLUSSEN_ADMIN")) c.admin = env;
+  app.add_option("--admin", c.admin, "HOST:PORT of the hub's admin listener (or SLUSSEN_ADMIN)");
+  app.add_option("--token-file", c.token_file,
+                 "file whose first line is your admin token (else SLUSSEN_TOKEN)");
+  app.add_flag("--json", c.json, "print the API's JSON instead of a table");
+
+  auto* queues = app.add_subcommand("queues", "each destination: depth, age of the oldest, in "
+                                              "flight, retrying, receivers, dead, paused");
+  int limit = 100;
+  auto* dead = app.add_subcommand("deadletters", "dead deliveries, newest first, with the reason");
+  dead->add_option("--limit", limit, "how many")->check(CLI::Range(1, 1000));
+
+  std::string reason, destination, event_id;
+  int64_t seq = 0;
+  auto* retry = app.add_subcommand("retry", "send a dead delivery again");
+  retry->add_option("seq", seq, "the delivery (seq from deadletters)")->required();
+  auto* mark = app.add_subcommand("mark-delivered", "record a delivery as made by other means");
+  mark->add_option("seq", seq, "the delivery")->required();
+  auto* reroute = app.add_subcommand("reroute", "send an event to another destination as well");
+  reroute->add_option("event_id", event_id, "the event")->required();
+  reroute->add_option("--to", destination, "the destination")->required();
+  auto* pause = app.add_subcommand("pause", "send nothing new to a destination");
+  pause->add_option("destination", destination, "e.g. kommun-1380")->required();
+  auto* resume = app.add_subcommand("resume", "resume a paused destination");
+  resume->add_option("destination", destination, "e.g. kommun-1380")->required();
+  for (auto* action : {retry, mark, reroute, pause, resume}) {
+    action->add_option("--reason", reason, "why (kept with your name on the case)")->required();
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  const json why = {{"reason", reason}};
+  if (*queues) return Queues(c);
+  if (*dead) return DeadLetters(c, limit);
+  if (*retry) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/retry", why);
+  if (*mark) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/mark-delivered", why);
+  if (*reroute) {
+    return Act(c, "/api/v1/events/" + event_id + "/reroute",
+               json{{"reason", reason}, {"destination", destination}});
+  }
+  if (*pause) return Act(c, "/api/v1/destinations/" + destination + "/pause", why);
+  if (*resume) return Act(c, "/api/v1/destinations/" + destination + "/resume", why);
+  return 2;
+}
+
+bool IsAdminCommand(const std::string& command) {
+  return command == "queues" || command == "deadletters" || command == "retry" ||
+         command == "mark-delivered" || command == "reroute" || command == "pause" ||
+         command == "resume";
+}
+
+}  // namespace slussen::ctl
