@@ -22,6 +22,7 @@
 #include "core/core.h"
 #include "report/case_report.h"
 #include "report/case_report_pdf.h"
+#include "report/stored_case_report.h"
 #include "store/store_factory.h"
 #include "transport/transport.h"
 
@@ -122,38 +123,15 @@ int PrintReport(const slussen::Config& config, const std::string& case_id, bool 
     return 1;
   }
   const auto now = std::chrono::system_clock::now();
-  auto rows = (*store)->CaseEvents(case_id);
-  if (!rows) {
-    std::cerr << "slussen: " << rows.error() << "\n";
+  auto report = slussen::LoadCaseReport(**store, case_id, config.agreement, now);
+  if (!report) {
+    std::cerr << "slussen: " << report.error()
+              << (report.code() == slussen::ErrorCode::kNotFound ? " in " + config.store_path : "")
+              << "\n";
     return 1;
   }
-  const auto decoded = slussen::DecodeCaseEvents(*rows);
-  const auto projection =
-      slussen::ProjectCase(case_id, decoded.events, config.agreement, now, decoded.notes);
-  const slussen::CaseView* view = &projection.view;
-  if (view->state.events.empty()) {
-    std::cerr << "slussen: no case " << case_id << " in " << config.store_path << "\n";
-    return 1;
-  }
-  auto rows_delivered = (*store)->CaseDeliveries(case_id);
-  if (!rows_delivered) {
-    std::cerr << "slussen: " << rows_delivered.error() << "\n";
-    return 1;
-  }
-  std::vector<slussen::DeliveryRecord> deliveries;
-  auto at = [](int64_t us) {
-    return us ? std::optional(slussen::FromMicros(us)) : std::nullopt;
-  };
-  for (const auto& d : *rows_delivered) {
-    std::vector<slussen::DeliveryRecord::Action> actions;
-    for (const auto& a : d.actions) {
-      actions.push_back({slussen::FromMicros(a.at_us), a.action, a.operator_id, a.reason});
-    }
-    deliveries.push_back({d.event_id, d.destination, at(d.delivered_at_us), d.attempts,
-                          at(d.dead_at_us), d.last_error, at(d.receipt_overdue_at_us),
-                          d.fallback_to, d.added_cause, d.manual_by, d.manual_reason,
-                          std::move(actions)});
-  }
+  const slussen::CaseView* view = &report->projection.view;
+  const auto& deliveries = report->deliveries;
   if (!pdf.empty()) {
     const auto written = slussen::WriteCaseReportPdf(
         slussen::CaseReportJson(view->state, view->deadlines, view->liability, config.agreement,
@@ -272,7 +250,8 @@ int main(int argc, char** argv) {
         slussen::admin::AdminServer::Sources{
             [&core] { return core.stats(); }, [&transport] { return transport.running(); },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
-            [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); }},
+            [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },
+            config->agreement},
         clock);
     auto port = admin->Start();
     if (!port) {

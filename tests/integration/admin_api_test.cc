@@ -244,6 +244,34 @@ TEST_F(AdminApi, DeadLettersAreListedAndRetried) {
   })) << HubLog();
 }
 
+// A case's evidence report, as JSON and as the PDF, for operators only.
+TEST_F(AdminApi, ACasesEvidenceReportAsJsonAndPdf) {
+  const v1::Envelope env = ValidInskrivning();
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
+  auto c = Client();
+  const std::string path = "/api/v1/cases/" + CaseIdString(env);
+  auto viewer = c.Get(path, Bearer(kViewerToken));
+  ASSERT_TRUE(viewer);
+  EXPECT_EQ(viewer->status, 403);
+  auto report = c.Get(path, Bearer(kOperatorToken));
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->status, 200) << report->body;
+  EXPECT_THAT(report->body, HasSubstr(env.event_id()));
+  EXPECT_THAT(report->body, ::testing::Not(HasSubstr(env.patient().identity().id())))
+      << "the report carries no personnummer";
+  auto pdf = c.Get(path + "/report.pdf", Bearer(kOperatorToken));
+  ASSERT_TRUE(pdf);
+  ASSERT_EQ(pdf->status, 200) << pdf->body;
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  auto none = c.Get("/api/v1/cases/SE2321000115-SH01/no-such-episode", Bearer(kOperatorToken));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+  EXPECT_THAT(HubLog(), HasSubstr("admin: otto read the evidence report of case"));
+}
+
 // slussenctl against the running hub: tables for people, exit codes for scripts.
 TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
   const std::string viewer_file = dir().File("viewer.token");

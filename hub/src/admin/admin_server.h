@@ -41,6 +41,8 @@ class AdminServer {
     std::function<void(OperatorCommand)> command;
     // A reader of the store on a connection of its own (one per request).
     std::function<Result<std::unique_ptr<StoreReader>>()> open_reader;
+    // The agreement cases are judged under (for case reports).
+    Agreement agreement;
   };
   AdminServer(AdminConfig config, Sources sources, Clock clock);
   ~AdminServer();

@@ -4,8 +4,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 #include "admin/admin_server.h"
 #include "common/time_format.h"
+#include "report/case_report_pdf.h"
+#include "report/stored_case_report.h"
 
 namespace slussen::admin {
 namespace {
@@ -37,6 +46,46 @@ std::string When(int64_t us) { return us ? FormatStockholmTime(FromMicros(us)) :
 }  // namespace
 
 void AdminServer::StoreRoutes() {
+  // One case's evidence report (no personnummer or names in it, but the case's whole history):
+  // operators; each read is logged with who read which case.
+  auto case_report = [this](const httplib::Request& req, httplib::Response& res, bool pdf) {
+    const auto caller = Authorize(req, res, AdminOperator::Role::kOperator);
+    if (!caller) return;
+    const std::string case_id = req.matches[1];
+    auto reader = sources_.open_reader();
+    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    const auto now = clock_();
+    auto report = LoadCaseReport(**reader, case_id, sources_.agreement, now);
+    if (!report) {
+      return Reply(res, report.code() == ErrorCode::kNotFound ? 404 : 503,
+                   json{{"error", report.error()}});
+    }
+    spdlog::info("admin: {} read the evidence report of case {}{}", caller->name, case_id,
+                 pdf ? " (PDF)" : "");
+    const json body = report->Json(sources_.agreement, now);
+    if (!pdf) return Reply(res, 200, body);
+    char path[] = "/tmp/slussen-report-XXXXXX";
+    const int fd = ::mkstemp(path);
+    if (fd < 0) return Reply(res, 503, json{{"error", "no temporary file for the PDF"}});
+    ::close(fd);
+    const Status written = WriteCaseReportPdf(body, path);
+    std::ostringstream bytes;
+    if (written.ok()) bytes << std::ifstream(path, std::ios::binary).rdbuf();
+    std::remove(path);
+    if (!written.ok()) return Reply(res, 503, json{{"error", written.error()}});
+    res.status = 200;
+    res.set_content(bytes.str(), "application/pdf");
+  };
+  // Case ids are "<care unit HSA id>/<episode id>": the path holds a slash.
+  server_->Get(R"(/api/v1/cases/([A-Za-z0-9-]+/[A-Za-z0-9._:-]+)/report\.pdf)",
+               [case_report](const httplib::Request& req, httplib::Response& res) {
+                 case_report(req, res, true);
+               });
+  server_->Get(R"(/api/v1/cases/([A-Za-z0-9-]+/[A-Za-z0-9._:-]+))",
+               [case_report](const httplib::Request& req, httplib::Response& res) {
+                 case_report(req, res, false);
+               });
+
   // Dead letters name events and cases (pseudonymous ids, no bodies) and carry receivers' texts:
   // operators only.
   server_->Get("/api/v1/deadletters", [this](const httplib::Request& req, httplib::Response& res) {
