@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include "testing/child_process.h"
@@ -270,6 +271,36 @@ TEST_F(AdminApi, ACasesEvidenceReportAsJsonAndPdf) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 404);
   EXPECT_THAT(HubLog(), HasSubstr("admin: otto read the evidence report of case"));
+}
+
+// Late cases first: an inskrivningsmeddelande sent two days after the admission is listed with
+// its missed deadline; one sent in time is not.
+TEST_F(AdminApi, LateCasesAreListedFirst) {
+  v1::Envelope late = ValidInskrivningOwnCase();
+  const auto two_days_ago = std::chrono::system_clock::now() - std::chrono::hours(48);
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                        two_days_ago.time_since_epoch()).count();
+  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(secs);
+  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  const v1::Envelope on_time = ValidInskrivningOwnCase();
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  for (const v1::Envelope* env : std::initializer_list<const v1::Envelope*>{&late, &on_time}) {
+    const auto out = client->Send("events", ToMessage(*env));
+    ASSERT_EQ(out.kind, client::SendOutcome::Kind::kAccepted) << out.description;
+  }
+  auto c = Client();
+  json cases;
+  ASSERT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/cases", Bearer(kViewerToken));
+    if (!r || r->status != 200) return false;
+    cases = json::parse(r->body).at("cases");
+    return !cases.empty();
+  })) << HubLog();
+  ASSERT_EQ(cases.size(), 1u) << cases.dump(2);
+  EXPECT_EQ(cases[0]["case_id"], CaseIdString(late));
+  EXPECT_EQ(cases[0]["deadline"]["id"], "inskrivningsmeddelande");
+  EXPECT_EQ(cases[0]["deadline"]["state"], "missed");
 }
 
 // slussenctl against the running hub: tables for people, exit codes for scripts.

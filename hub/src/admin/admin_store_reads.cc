@@ -76,6 +76,30 @@ void AdminServer::StoreRoutes() {
     res.status = 200;
     res.set_content(bytes.str(), "application/pdf");
   };
+  // Late and at-risk cases first: case ids, kommun, deadline and liability (no patient data), so
+  // viewers may see them.
+  server_->Get("/api/v1/cases", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, AdminOperator::Role::kViewer)) return;
+    const auto limit = Param(req, res, "limit", 100, 1000);
+    if (!limit) return;
+    auto reader = sources_.open_reader();
+    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    auto cases = (*reader)->CasesAtRisk(static_cast<std::size_t>(*limit));
+    if (!cases) return Reply(res, 503, json{{"error", "the store cannot be read: " + cases.error()}});
+    json out = json::array();
+    for (const auto& c : *cases) {
+      json j{{"case_id", c.case_id},
+             {"kommunkod", c.kommunkod},
+             {"status", c.status},
+             {"liability_days", c.liability_days},
+             {"liability_amount_kr", c.liability_amount_kr},
+             {"deadline", {{"id", c.deadline_id}, {"rule", c.rule}, {"state", c.state},
+                           {"due", When(c.due_at_us)}}}};
+      if (c.met_at_us) j["deadline"]["met_late_at"] = When(c.met_at_us);
+      out.push_back(std::move(j));
+    }
+    Reply(res, 200, json{{"cases", out}});
+  });
   // Case ids are "<care unit HSA id>/<episode id>": the path holds a slash.
   server_->Get(R"(/api/v1/cases/([A-Za-z0-9-]+/[A-Za-z0-9._:-]+)/report\.pdf)",
                [case_report](const httplib::Request& req, httplib::Response& res) {

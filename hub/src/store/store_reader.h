@@ -62,6 +62,20 @@ struct DeadDelivery {
   std::vector<Attempt> history;  // oldest first
 };
 
+// A case with a deadline missed or at risk, for the ranking operators look at first.
+struct CaseAtRisk {
+  std::string case_id;
+  std::string kommunkod;
+  std::string status;
+  int64_t liability_days = 0;
+  int64_t liability_amount_kr = 0;
+  std::string deadline_id;  // its most urgent deadline
+  std::string rule;
+  std::string state;        // missed or at-risk
+  int64_t due_at_us = 0;
+  int64_t met_at_us = 0;    // 0: still open
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -78,6 +92,10 @@ class StoreReader {
   // `before_seq` (0: from the newest): a page, and the next page from its last seq.
   virtual Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit,
                                                            int64_t before_seq) = 0;
+  // Cases by legal and money risk, one row per case (its most urgent deadline), at most `limit`:
+  // a deadline missed and still open first, then at risk, then missed but done late; within each,
+  // the larger payment liability first, then the earlier due time.
+  virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) = 0;
 };
 
 }  // namespace slussen

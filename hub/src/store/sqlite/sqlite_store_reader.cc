@@ -235,4 +235,41 @@ Result<std::vector<DeadDelivery>> SqliteStoreReader::DeadDeliveries(std::size_t 
   return out;
 }
 
+Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit) {
+  Stmt st;
+  int rc = st.Prepare(
+      db_,
+      "WITH ranked AS ("
+      " SELECT d.case_id, d.deadline_id, d.rule, d.state, d.due_at_us, d.met_at_us,"
+      "  CASE WHEN d.state = 'missed' AND d.met_at_us IS NULL THEN 0"
+      "       WHEN d.state = 'at-risk' THEN 1 ELSE 2 END AS urgency"
+      " FROM deadlines d WHERE d.state IN ('missed', 'at-risk')),"
+      " first AS ("
+      " SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY urgency, due_at_us) AS n"
+      " FROM ranked) "
+      "SELECT f.case_id, c.kommunkod, c.status, c.liability_days, c.liability_amount_kr,"
+      " f.deadline_id, f.rule, f.state, f.due_at_us, f.met_at_us "
+      "FROM first f JOIN cases c ON c.case_id = f.case_id WHERE f.n = 1 "
+      "ORDER BY f.urgency, c.liability_amount_kr DESC, f.due_at_us LIMIT ?1");
+  if (rc != SQLITE_OK) return Fail("read cases at risk", rc);
+  st.Int(1, static_cast<int64_t>(limit));
+  std::vector<CaseAtRisk> out;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    CaseAtRisk r;
+    r.case_id = st.ColText(0);
+    r.kommunkod = st.ColText(1);
+    r.status = st.ColText(2);
+    r.liability_days = st.ColInt(3);
+    r.liability_amount_kr = st.ColInt(4);
+    r.deadline_id = st.ColText(5);
+    r.rule = st.ColText(6);
+    r.state = st.ColText(7);
+    r.due_at_us = st.ColInt(8);
+    r.met_at_us = st.ColInt(9);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return Fail("read cases at risk", rc);
+  return out;
+}
+
 }  // namespace slussen

@@ -27,6 +27,7 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
   Result<std::optional<StoredCase>> Case(const std::string& case_id) override;
   Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit, int64_t before_seq) override;
+  Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
