@@ -267,6 +267,17 @@ TEST_F(AdminApi, ACasesEvidenceReportAsJsonAndPdf) {
   ASSERT_EQ(pdf->status, 200) << pdf->body;
   EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
   EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  auto events = c.Get("/api/v1/events?case_id=" + CaseIdString(env), Bearer(kOperatorToken));
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->status, 200) << events->body;
+  const json listed = json::parse(events->body);
+  ASSERT_EQ(listed.at("events").size(), 1u);
+  EXPECT_EQ(listed["events"][0]["event_id"], env.event_id());
+  EXPECT_EQ(listed["events"][0]["kind"], "Inskrivningsmeddelande");
+  EXPECT_EQ(listed["events"][0]["deliveries"].size(), 2u) << "kommun and vårdcentral";
+  auto no_case = c.Get("/api/v1/events", Bearer(kOperatorToken));
+  ASSERT_TRUE(no_case);
+  EXPECT_EQ(no_case->status, 400);
   auto none = c.Get("/api/v1/cases/SE2321000115-SH01/no-such-episode", Bearer(kOperatorToken));
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 404);

@@ -15,6 +15,8 @@
 #include "common/time_format.h"
 #include "report/case_report_pdf.h"
 #include "report/stored_case_report.h"
+#include "slussen/v1/events.pb.h"
+#include "wire/event_kind.h"
 
 namespace slussen::admin {
 namespace {
@@ -99,6 +101,54 @@ void AdminServer::StoreRoutes() {
       out.push_back(std::move(j));
     }
     Reply(res, 200, json{{"cases", out}});
+  });
+  // The events of one case as the hub stored them, each with its deliveries: ids, kinds, senders
+  // and times, no patient data (operators: it is a case's history).
+  server_->Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto caller = Authorize(req, res, AdminOperator::Role::kOperator);
+    if (!caller) return;
+    const std::string case_id = req.get_param_value("case_id");
+    if (case_id.empty() || case_id.size() > 200) {
+      return Reply(res, 400, json{{"error", "case_id is required: ?case_id=<care unit>/<episode>"}});
+    }
+    auto reader = sources_.open_reader();
+    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    auto rows = (*reader)->CaseEvents(case_id);
+    if (!rows) return Reply(res, 503, json{{"error", "the store cannot be read: " + rows.error()}});
+    auto deliveries = (*reader)->CaseDeliveries(case_id);
+    if (!deliveries) {
+      return Reply(res, 503, json{{"error", "the store cannot be read: " + deliveries.error()}});
+    }
+    if (rows->empty()) return Reply(res, 404, json{{"error", "no events of case " + case_id}});
+    spdlog::info("admin: {} listed the events of case {}", caller->name, case_id);
+    json events = json::array();
+    for (const auto& row : *rows) {
+      v1::Envelope env;
+      json e{{"stored_at", When(row.received_at_us)}};
+      if (!env.ParseFromString(row.body)) {
+        e["error"] = "the stored body does not decode";
+        events.push_back(std::move(e));
+        continue;
+      }
+      e["event_id"] = env.event_id();
+      const auto kind = KindOf(env);
+      e["kind"] = kind ? std::string(EventKindName(*kind)) : std::string("unknown");
+      e["sender_hsa_id"] = env.sender_hsa_id();
+      if (!env.replaces().empty()) e["replaces"] = env.replaces();
+      json out = json::array();
+      for (const auto& d : *deliveries) {
+        if (d.event_id != env.event_id()) continue;
+        json j{{"destination", d.destination}, {"attempts", d.attempts}};
+        if (d.delivered_at_us) j["delivered_at"] = When(d.delivered_at_us);
+        if (d.receipt_at_us) j["receipt_at"] = When(d.receipt_at_us);
+        if (d.dead_at_us) j["dead_at"] = When(d.dead_at_us);
+        if (!d.fallback_to.empty()) j["fallback_to"] = d.fallback_to;
+        out.push_back(std::move(j));
+      }
+      e["deliveries"] = std::move(out);
+      events.push_back(std::move(e));
+    }
+    Reply(res, 200, json{{"case_id", case_id}, {"events", events}});
   });
   // Case ids are "<care unit HSA id>/<episode id>": the path holds a slash.
   server_->Get(R"(/api/v1/cases/([A-Za-z0-9-]+/[A-Za-z0-9._:-]+)/report\.pdf)",
