@@ -1,7 +1,6 @@
 // slussen-ehr: the EHR adapter. HL7 v2.5 ADT over MLLP and XML documents over HTTP in, events to
 // the hub's `events` out; each HL7 message is acknowledged and each document answered only after
 // the hub settled its event (adapters/ehr/README.md).
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "runtime/command_line.h"
 #include "runtime/hub_session.h"
 #include "runtime/stop_signals.h"
 #include "server/ehr_config.h"
@@ -41,11 +41,6 @@ Logs go to stderr. SIGTERM or SIGINT: stop accepting, let messages in flight fin
 grace), close, exit 0. Exit 1: a listener cannot be bound; 2: usage or config error.
 )";
 
-int Usage(const std::string& problem) {
-  std::cerr << "slussen-ehr: " << problem << "\n\n" << kUsage;
-  return 2;
-}
-
 SendOutcome NotConnected() {
   SendOutcome o;
   o.kind = SendOutcome::Kind::kError;
@@ -65,34 +60,13 @@ slussen::ehr::EventSender SenderWith(HubSession& session, std::chrono::milliseco
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path;
-  std::string log_level = "info";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (a == "--log-level" && i + 1 < argc) {
-      log_level = argv[++i];
-    } else {
-      return Usage("unknown or incomplete argument '" + a + "'");
-    }
-  }
-  if (config_path.empty()) return Usage("--config FILE is required");
-
+  int exit_code = 0;
+  const auto line =
+      slussen::adapter::ParseCommandLine(argc, argv, "slussen-ehr", kUsage, &exit_code);
+  if (!line) return exit_code;
+  const std::string& config_path = line->config_path;
   // Before any thread: every thread inherits the blocked mask, only main takes the signals.
   slussen::adapter::BlockStopSignals();
-
-  auto logger = spdlog::stderr_color_mt("slussen-ehr");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  const auto level = spdlog::level::from_str(log_level);
-  if (level == spdlog::level::off && log_level != "off") {
-    return Usage("unknown log level '" + log_level + "'");
-  }
-  spdlog::set_level(level);
 
   auto config = slussen::ehr::LoadEhrConfig(config_path);
   if (!config) {

@@ -2,7 +2,6 @@
 // each delivery into a letter PDF for the recipient unit the hub's delivery stands in for, hands it
 // to the configured print or fax command, and settles the delivery by the command's outcome. See
 // adapters/letter/README.md.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -18,6 +17,7 @@
 #include "adapters/letter/letter_adapter_config.h"
 #include "adapters/letter/letter_workers.h"
 #include "adapters/letter/spool.h"
+#include "runtime/command_line.h"
 #include "runtime/hub_session.h"
 #include "runtime/stop_signals.h"
 
@@ -42,11 +42,6 @@ Once connected to the hub it prints one line to stdout:
 Logs go to stderr. SIGTERM or SIGINT: take nothing new, hand back letters not started, finish
 those being sent, exit 0. Exit 1: the spool cannot be opened; 2: usage or config error.
 )";
-
-int Usage(const std::string& problem) {
-  std::cerr << "slussen-letter: " << problem << "\n\n" << kUsage;
-  return 2;
-}
 
 // "amqp://user@127.0.0.1:5672/x" -> "127.0.0.1:5672" (the default port of the scheme if none).
 std::string HostPort(const std::string& url) {
@@ -107,31 +102,11 @@ int main(int argc, char** argv) {
   // Before any thread: only the main thread ever sees SIGTERM/SIGINT.
   slussen::adapter::BlockStopSignals();
 
-  std::string config_path;
-  std::string log_level = "info";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (a == "--log-level" && i + 1 < argc) {
-      log_level = argv[++i];
-    } else {
-      return Usage("unknown or incomplete argument '" + a + "'");
-    }
-  }
-  if (config_path.empty()) return Usage("--config FILE is required");
-
-  auto logger = spdlog::stderr_color_mt("slussen-letter");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  const auto level = spdlog::level::from_str(log_level);
-  if (level == spdlog::level::off && log_level != "off") {
-    return Usage("unknown log level '" + log_level + "'");
-  }
-  spdlog::set_level(level);
+  int exit_code = 0;
+  const auto line =
+      slussen::adapter::ParseCommandLine(argc, argv, "slussen-letter", kUsage, &exit_code);
+  if (!line) return exit_code;
+  const std::string& config_path = line->config_path;
 
   auto config = LoadLetterAdapterConfig(config_path);
   if (!config.ok()) {

@@ -1,7 +1,6 @@
 // slussen-municipality: one process per municipal (or vårdcentral) system. Delivers the events of
 // its destinations as XML documents POSTed to the system, and takes the system's kvittenser and
 // planeringsunderlag-svar back to the hub. See README.md.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -14,6 +13,7 @@
 #include "adapters/municipality/deliverer.h"
 #include "adapters/municipality/municipality_config.h"
 #include "adapters/municipality/receipt_server.h"
+#include "runtime/command_line.h"
 #include "runtime/hub_session.h"
 #include "runtime/stop_signals.h"
 
@@ -38,40 +38,15 @@ flight, exit 0. Exit 1: cannot listen; 2: usage or configuration error.
 // How long a stop waits for POSTs in progress before handing them back.
 constexpr std::chrono::seconds kStopGrace{10};
 
-int Usage(const std::string& problem) {
-  std::cerr << "slussen-municipality: " << problem << "\n\n" << kUsage;
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace slussen;
-  std::string config_path;
-  std::string log_level = "info";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (a == "--log-level" && i + 1 < argc) {
-      log_level = argv[++i];
-    } else {
-      return Usage("unknown or incomplete argument '" + a + "'");
-    }
-  }
-  if (config_path.empty()) return Usage("--config FILE is required");
-
-  auto logger = spdlog::stderr_color_mt("slussen-municipality");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  const auto level = spdlog::level::from_str(log_level);
-  if (level == spdlog::level::off && log_level != "off") {
-    return Usage("unknown log level '" + log_level + "'");
-  }
-  spdlog::set_level(level);
+  int exit_code = 0;
+  const auto line =
+      slussen::adapter::ParseCommandLine(argc, argv, "slussen-municipality", kUsage, &exit_code);
+  if (!line) return exit_code;
+  const std::string& config_path = line->config_path;
 
   auto config = municipality::LoadMunicipalityConfig(config_path);
   if (!config) {
