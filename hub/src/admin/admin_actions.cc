@@ -8,17 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/admin_server.h"
+#include "admin/json_reply.h"
 
 namespace slussen::admin {
 namespace {
 
 using nlohmann::json;
 using Action = OperatorCommand::Action;
-
-void Reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json; charset=utf-8");
-}
 
 int HttpStatus(ErrorCode code) {
   switch (code) {
@@ -35,13 +31,13 @@ int HttpStatus(ErrorCode code) {
 std::optional<json> Body(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) {
-    Reply(res, 400, json{{"error", "the body must be a JSON object with \"reason\""}});
+    Fail(res, 400, "the body must be a JSON object with \"reason\"");
     return std::nullopt;
   }
   if (!body.contains("reason") || !body["reason"].is_string() ||
       body["reason"].get<std::string>().empty() || body["reason"].get<std::string>().size() > 2000) {
-    Reply(res, 400, json{{"error", "\"reason\" is required: why (at most 2000 characters), "
-                                   "e.g. \"phoned through to the kommun's duty officer\""}});
+    Fail(res, 400, "\"reason\" is required: why (at most 2000 characters), "
+                                   "e.g. \"phoned through to the kommun's duty officer\"");
     return std::nullopt;
   }
   return body;
@@ -58,11 +54,11 @@ void AdminServer::ActionRoutes() {
     cmd.done = [promise](const Status& st) { promise->set_value(st); };
     sources_.command(std::move(cmd));
     if (answer.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
-      return Reply(res, 503, json{{"error", "the hub did not answer in time; the action may "
-                                            "still be carried out: look before repeating it"}});
+      return Fail(res, 503, "the hub did not answer in time; the action may "
+                                            "still be carried out: look before repeating it");
     }
     const Status st = answer.get();
-    if (!st) return Reply(res, HttpStatus(st.code()), json{{"error", st.error()}});
+    if (!st) return Fail(res, HttpStatus(st.code()), st.error());
     Reply(res, 200, ok);
   };
   auto guarded_action = [this, run](Action a) {
@@ -78,13 +74,13 @@ void AdminServer::ActionRoutes() {
       json ok{{"done", true}, {"operator", caller->name}};
       if (a == Action::kRetryDead || a == Action::kMarkDelivered) {
         const std::string seq = req.matches[1];
-        if (seq.size() > 18) return Reply(res, 404, json{{"error", "no delivery " + seq}});
+        if (seq.size() > 18) return Fail(res, 404, "no delivery " + seq);
         cmd.seq = std::stoll(seq);
         ok["delivery"] = cmd.seq;
       } else if (a == Action::kReroute) {
         cmd.event_id = req.matches[1];
         if (!(*body).contains("destination") || !(*body)["destination"].is_string()) {
-          return Reply(res, 400, json{{"error", "\"destination\" is required: where to send it"}});
+          return Fail(res, 400, "\"destination\" is required: where to send it");
         }
         cmd.destination = (*body)["destination"].get<std::string>();
         ok["event_id"] = cmd.event_id;

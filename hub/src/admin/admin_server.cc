@@ -1,4 +1,5 @@
 #include "admin/admin_server.h"
+#include "admin/json_reply.h"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -12,15 +13,6 @@ namespace slussen::admin {
 namespace {
 
 using nlohmann::json;
-
-void Reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json; charset=utf-8");
-}
-
-void Fail(httplib::Response& res, int status, const std::string& message) {
-  Reply(res, status, json{{"error", message}});
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "admin/admin_server.h"
+#include "admin/json_reply.h"
 #include "common/time_format.h"
 #include "report/case_report_pdf.h"
 #include "report/stored_case_report.h"
@@ -23,11 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-void Reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json; charset=utf-8");
-}
-
 // A non-negative integer query parameter within [0, max]; `fallback` when absent; nullopt (and
 // the 400 written) when malformed.
 std::optional<int64_t> Param(const httplib::Request& req, httplib::Response& res,
@@ -36,8 +32,8 @@ std::optional<int64_t> Param(const httplib::Request& req, httplib::Response& res
   const std::string v = req.get_param_value(name);
   if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos ||
       std::stoll(v) > max) {
-    Reply(res, 400, json{{"error", name + " must be a whole number from 0 to " +
-                                       std::to_string(max)}});
+    Fail(res, 400, name + " must be a whole number from 0 to " +
+                                       std::to_string(max));
     return std::nullopt;
   }
   return std::stoll(v);
@@ -55,12 +51,11 @@ void AdminServer::StoreRoutes() {
     if (!caller) return;
     const std::string case_id = req.matches[1];
     auto reader = sources_.open_reader();
-    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    if (!reader) return Fail(res, 503, "the store cannot be read: " + reader.error());
     const auto now = clock_();
     auto report = LoadCaseReport(**reader, case_id, sources_.agreement, now);
     if (!report) {
-      return Reply(res, report.code() == ErrorCode::kNotFound ? 404 : 503,
-                   json{{"error", report.error()}});
+      return Fail(res, report.code() == ErrorCode::kNotFound ? 404 : 503, report.error());
     }
     spdlog::info("admin: {} read the evidence report of case {}{}", caller->name, case_id,
                  pdf ? " (PDF)" : "");
@@ -68,13 +63,13 @@ void AdminServer::StoreRoutes() {
     if (!pdf) return Reply(res, 200, body);
     char path[] = "/tmp/slussen-report-XXXXXX";
     const int fd = ::mkstemp(path);
-    if (fd < 0) return Reply(res, 503, json{{"error", "no temporary file for the PDF"}});
+    if (fd < 0) return Fail(res, 503, "no temporary file for the PDF");
     ::close(fd);
     const Status written = WriteCaseReportPdf(body, path);
     std::ostringstream bytes;
     if (written.ok()) bytes << std::ifstream(path, std::ios::binary).rdbuf();
     std::remove(path);
-    if (!written.ok()) return Reply(res, 503, json{{"error", written.error()}});
+    if (!written.ok()) return Fail(res, 503, written.error());
     res.status = 200;
     res.set_content(bytes.str(), "application/pdf");
   };
@@ -85,9 +80,9 @@ void AdminServer::StoreRoutes() {
     const auto limit = Param(req, res, "limit", 100, 1000);
     if (!limit) return;
     auto reader = sources_.open_reader();
-    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    if (!reader) return Fail(res, 503, "the store cannot be read: " + reader.error());
     auto cases = (*reader)->CasesAtRisk(static_cast<std::size_t>(*limit));
-    if (!cases) return Reply(res, 503, json{{"error", "the store cannot be read: " + cases.error()}});
+    if (!cases) return Fail(res, 503, "the store cannot be read: " + cases.error());
     json out = json::array();
     for (const auto& c : *cases) {
       json j{{"case_id", c.case_id},
@@ -109,17 +104,17 @@ void AdminServer::StoreRoutes() {
     if (!caller) return;
     const std::string case_id = req.get_param_value("case_id");
     if (case_id.empty() || case_id.size() > 200) {
-      return Reply(res, 400, json{{"error", "case_id is required: ?case_id=<care unit>/<episode>"}});
+      return Fail(res, 400, "case_id is required: ?case_id=<care unit>/<episode>");
     }
     auto reader = sources_.open_reader();
-    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    if (!reader) return Fail(res, 503, "the store cannot be read: " + reader.error());
     auto rows = (*reader)->CaseEvents(case_id);
-    if (!rows) return Reply(res, 503, json{{"error", "the store cannot be read: " + rows.error()}});
+    if (!rows) return Fail(res, 503, "the store cannot be read: " + rows.error());
     auto deliveries = (*reader)->CaseDeliveries(case_id);
     if (!deliveries) {
-      return Reply(res, 503, json{{"error", "the store cannot be read: " + deliveries.error()}});
+      return Fail(res, 503, "the store cannot be read: " + deliveries.error());
     }
-    if (rows->empty()) return Reply(res, 404, json{{"error", "no events of case " + case_id}});
+    if (rows->empty()) return Fail(res, 404, "no events of case " + case_id);
     spdlog::info("admin: {} listed the events of case {}", caller->name, case_id);
     json events = json::array();
     for (const auto& row : *rows) {
@@ -169,9 +164,9 @@ void AdminServer::StoreRoutes() {
     const auto before = Param(req, res, "before", 0, INT64_MAX / 2);
     if (!before) return;
     auto reader = sources_.open_reader();
-    if (!reader) return Reply(res, 503, json{{"error", "the store cannot be read: " + reader.error()}});
+    if (!reader) return Fail(res, 503, "the store cannot be read: " + reader.error());
     auto dead = (*reader)->DeadDeliveries(static_cast<std::size_t>(*limit), *before);
-    if (!dead) return Reply(res, 503, json{{"error", "the store cannot be read: " + dead.error()}});
+    if (!dead) return Fail(res, 503, "the store cannot be read: " + dead.error());
     json out = json::array();
     for (const auto& d : *dead) {
       json history = json::array();
