@@ -3,8 +3,6 @@
 // is killed and restarted, and a stop that hands unfinished deliveries back.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +16,7 @@
 
 #include "runtime/hub_session.h"
 #include "testing/hub_fixture.h"
+#include "testing/loopback_port.h"
 #include "testing/test_envelopes.h"
 
 namespace slussen::testing {
@@ -31,24 +30,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const std::string kKommunOut = OutAddress(KommunDestination(kTestKommun));
-
-// A port free on 127.0.0.1 right now, so that a restarted hub comes back where the adapter
-// reconnects to.
-int FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Deliveries handed to the adapter, settled later by the test's own thread.
 class Inbox {

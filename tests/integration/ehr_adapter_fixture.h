@@ -21,6 +21,7 @@
 #include "testing/files.h"
 #include "integration/ehr_mllp_client.h"
 #include "testing/hub_fixture.h"
+#include "testing/loopback_port.h"
 
 namespace slussen::testing::ehr_itest {
 
@@ -47,21 +48,6 @@ inline std::string A01For(int n) {
   std::string m = Example("adt_a01_inskrivning.hl7");
   m = Replace(m, "HSH20261123000101", "HSH2026112300" + std::to_string(1000 + n));
   return Replace(m, "VT2026-004711", "VT2026-" + std::to_string(100000 + n));
-}
-
-inline int FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 class EhrAdapter : public HubTest {
