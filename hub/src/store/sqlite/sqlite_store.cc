@@ -45,10 +45,14 @@ int WaitBriefly(void*, int tries) {
 constexpr const char* kOutboxColumns =
     "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
     "o.attempts, o.next_attempt_at_us, o.enqueued_at_us, "
-    // A row added later (a fallback, a re-route): why, and for which destination's row.
-    "(SELECT ad.cause FROM outbox_added ad WHERE ad.seq = o.seq), "
-    "(SELECT fo.destination FROM outbox_added ad2 JOIN outbox fo ON fo.seq = ad2.of_seq "
-    "WHERE ad2.seq = o.seq) ";
+    // A row added later (a fallback, a re-route): why, and for which destination's row. Only a
+    // row outside its event's own seq range can be one, so the lookups run for those alone, not
+    // for every row a Pump reads.
+    "CASE WHEN o.seq BETWEEN e.outbox_first_seq AND e.outbox_first_seq + e.outbox_count - 1 "
+    "THEN NULL ELSE (SELECT ad.cause FROM outbox_added ad WHERE ad.seq = o.seq) END, "
+    "CASE WHEN o.seq BETWEEN e.outbox_first_seq AND e.outbox_first_seq + e.outbox_count - 1 "
+    "THEN NULL ELSE (SELECT fo.destination FROM outbox_added ad2 JOIN outbox fo "
+    "ON fo.seq = ad2.of_seq WHERE ad2.seq = o.seq) END ";
 constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us IS NULL ";
 
 }  // namespace
