@@ -24,6 +24,7 @@ using nlohmann::json;
 
 constexpr char kViewerToken[] = "viewer-token-0123456789abcdef";
 constexpr char kOperatorToken[] = "operator-token-0123456789abcdef";
+constexpr char kAuditorToken[] = "auditor-token-0123456789abcdef";
 
 // What an operator does to put a token into the config.
 std::string HashOf(const std::string& token) {
@@ -41,10 +42,12 @@ class AdminApi : public HubTest {
   TestConfigOptions ConfigOptions() const override {
     static const std::string viewer_hash = HashOf(kViewerToken);
     static const std::string operator_hash = HashOf(kOperatorToken);
+    static const std::string auditor_hash = HashOf(kAuditorToken);
     TestConfigOptions o;
     o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"vera\" role=\"viewer\" "
                       "token-hash=\"" + viewer_hash + "\"/><operator name=\"otto\" "
-                      "role=\"operator\" token-hash=\"" + operator_hash + "\"/></admin>";
+                      "role=\"operator\" token-hash=\"" + operator_hash + "\"/><operator "
+                      "name=\"aud\" role=\"auditor\" token-hash=\"" + auditor_hash + "\"/></admin>";
     return o;
   }
   httplib::Client Client() {
@@ -281,7 +284,29 @@ TEST_F(AdminApi, ACasesEvidenceReportAsJsonAndPdf) {
   auto none = c.Get("/api/v1/cases/SE2321000115-SH01/no-such-episode", Bearer(kOperatorToken));
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 404);
-  EXPECT_THAT(HubLog(), HasSubstr("admin: otto read the evidence report of case"));
+
+  // Every read of the case's data is on record, for the patient's access-log extract: who, what,
+  // when; only auditors may read that record.
+  const std::string extract = "/api/v1/access-log?case_id=" + CaseIdString(env);
+  auto as_operator = c.Get(extract, Bearer(kOperatorToken));
+  ASSERT_TRUE(as_operator);
+  EXPECT_EQ(as_operator->status, 403);
+  auto reads = c.Get(extract, Bearer(kAuditorToken));
+  ASSERT_TRUE(reads);
+  ASSERT_EQ(reads->status, 200) << reads->body;
+  const json recorded = json::parse(reads->body).at("reads");
+  ASSERT_EQ(recorded.size(), 3u) << recorded.dump(2);
+  EXPECT_EQ(recorded[0]["operator"], "otto");
+  EXPECT_EQ(recorded[0]["what"], "evidence report");
+  EXPECT_EQ(recorded[1]["what"], "evidence report (PDF)");
+  EXPECT_EQ(recorded[2]["what"], "events and deliveries");
+  EXPECT_FALSE(recorded[0]["at"].get<std::string>().empty());
+  // The viewer's refused read and the read of a case that does not exist disclosed nothing.
+  auto other = c.Get("/api/v1/access-log?case_id=SE2321000115-SH01/no-such-episode",
+                     Bearer(kAuditorToken));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(json::parse(other->body).at("reads").size(), 0u);
+  EXPECT_THAT(HubLog(), HasSubstr("operator otto read evidence report of case"));
 }
 
 // Late cases first: an inskrivningsmeddelande sent two days after the admission is listed with
@@ -312,6 +337,76 @@ TEST_F(AdminApi, LateCasesAreListedFirst) {
   EXPECT_EQ(cases[0]["case_id"], CaseIdString(late));
   EXPECT_EQ(cases[0]["deadline"]["id"], "inskrivningsmeddelande");
   EXPECT_EQ(cases[0]["deadline"]["state"], "missed");
+}
+
+// The kommun confirms with receipts within three seconds, else the event also goes as a letter.
+class AdminApiReceipts : public AdminApi {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o = AdminApi::ConfigOptions();
+    o.destinations.push_back({"letter", "Brev"});
+    o.policy_elements[KommunDestination(kTestKommun)] =
+        R"(<receipt timeout="3s" fallback="letter"/>)";
+    return o;
+  }
+};
+
+// Receipt coverage per destination: one delivery receipted, one not (its letter went instead).
+TEST_F(AdminApiReceipts, DestinationsShowReceiptCoverageAndFallbacks) {
+  const std::string kommun = KommunDestination(kTestKommun);
+  const v1::Envelope receipted = ValidInskrivningOwnCase();
+  const v1::Envelope unanswered = ValidInskrivningOwnCase();
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  MessageCollector kommun_rx;
+  MessageCollector letter_rx;
+  std::string error;
+  ASSERT_GE(client->Receive(OutAddress(kommun), kommun_rx.Handler(), 10, &error), 0) << error;
+  ASSERT_GE(client->Receive(OutAddress("letter"), letter_rx.Handler(), 10, &error), 0) << error;
+  for (const v1::Envelope* env :
+       std::initializer_list<const v1::Envelope*>{&receipted, &unanswered}) {
+    ASSERT_EQ(client->Send("events", ToMessage(*env)).kind, client::SendOutcome::Kind::kAccepted);
+    ASSERT_TRUE(kommun_rx.WaitForId(env->event_id())) << HubLog();
+  }
+  EnvelopeSpec spec;
+  spec.referenced_event_id = receipted.event_id();
+  ASSERT_EQ(client->Send("receipts", ToMessage(ValidEnvelope(EventKind::kReceipt, spec))).kind,
+            client::SendOutcome::Kind::kAccepted);
+  ASSERT_TRUE(letter_rx.WaitForId(unanswered.event_id(), 1, std::chrono::seconds(60))) << HubLog();
+
+  auto c = Client();
+  json dest;
+  ASSERT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/destinations", Bearer(kViewerToken));
+    if (!r || r->status != 200) return false;
+    const json body = json::parse(r->body);
+    for (const auto& d : body.at("destinations")) {
+      if (d["destination"] == kommun) dest = d;
+    }
+    return dest.is_object() && dest["receipts"].is_object() &&
+           dest["receipts"]["received_since_start"] == 1 &&
+           dest["receipts"]["overdue_since_start"] == 1;
+  })) << dest.dump(2) << HubLog();
+  EXPECT_DOUBLE_EQ(dest["receipts"]["coverage"].get<double>(), 0.5);
+  EXPECT_EQ(dest["fallbacks_since_start"], 1);
+
+  auto m = c.Get("/metrics", Bearer(kViewerToken));
+  ASSERT_TRUE(m);
+  EXPECT_THAT(m->body, HasSubstr("slussen_destination_receipts_total{destination=\"" + kommun +
+                                 "\"} 1\n"));
+  EXPECT_THAT(m->body, HasSubstr("slussen_destination_receipts_overdue_total{destination=\"" +
+                                 kommun + "\"} 1\n"));
+  EXPECT_THAT(m->body, HasSubstr("slussen_destination_fallbacks_total{destination=\"" + kommun +
+                                 "\"} 1\n"));
+  // The letter itself sends no receipts: no coverage to speak of.
+  auto r = c.Get("/api/v1/destinations", Bearer(kViewerToken));
+  ASSERT_TRUE(r);
+  const json listed = json::parse(r->body);
+  for (const auto& d : listed.at("destinations")) {
+    if (d["destination"] == "letter") {
+      EXPECT_TRUE(d["receipts"].is_null()) << d.dump();
+    }
+  }
 }
 
 // slussenctl against the running hub: tables for people, exit codes for scripts.

@@ -45,19 +45,54 @@ std::optional<json> Body(const httplib::Request& req, httplib::Response& res) {
 
 }  // namespace
 
-void AdminServer::ActionRoutes() {
-  auto& s = *server_;
-  // Runs `cmd` on the core and answers when it is done (or after 15 s: 503, the outcome unknown).
-  auto run = [this](OperatorCommand cmd, httplib::Response& res, json ok) {
+Status AdminServer::RunCommand(OperatorCommand cmd) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto answer = promise->get_future();
+  cmd.done = [promise](const Status& st) { promise->set_value(st); };
+  sources_.command(std::move(cmd));
+  if (answer.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+    return Error{"the hub did not answer in time; the action may still be carried out: look "
+                 "before repeating it",
+                 ErrorCode::kUnavailable};
+  }
+  return answer.get();
+}
+
+bool AdminServer::RecordRead(const Caller& caller, const std::string& what,
+                             const std::vector<std::string>& case_ids, httplib::Response& res) {
+  // All posted before waiting for any: the core writes them in one transaction.
+  std::vector<std::future<Status>> answers;
+  answers.reserve(case_ids.size());
+  for (const auto& case_id : case_ids) {
     auto promise = std::make_shared<std::promise<Status>>();
-    auto answer = promise->get_future();
+    answers.push_back(promise->get_future());
+    OperatorCommand cmd;
+    cmd.action = Action::kRecordRead;
+    cmd.operator_id = caller.name;
+    cmd.reason = what;
+    cmd.case_id = case_id;
     cmd.done = [promise](const Status& st) { promise->set_value(st); };
     sources_.command(std::move(cmd));
-    if (answer.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
-      return Fail(res, 503, "the hub did not answer in time; the action may "
-                                            "still be carried out: look before repeating it");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (auto& answer : answers) {
+    if (answer.wait_until(deadline) != std::future_status::ready) {
+      Fail(res, 503, "the read could not be recorded in time, so nothing is shown");
+      return false;
     }
-    const Status st = answer.get();
+    if (const Status st = answer.get(); !st) {
+      Fail(res, 503, "the read could not be recorded, so nothing is shown: " + st.error());
+      return false;
+    }
+  }
+  return true;
+}
+
+void AdminServer::ActionRoutes() {
+  auto& s = *server_;
+  // Runs `cmd` on the core and answers when it is done.
+  auto run = [this](OperatorCommand cmd, httplib::Response& res, json ok) {
+    const Status st = RunCommand(std::move(cmd));
     if (!st) return Fail(res, HttpStatus(st.code()), st.error());
     Reply(res, 200, ok);
   };

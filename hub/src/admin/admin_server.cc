@@ -58,7 +58,13 @@ void AdminServer::Routes() {
   });
   s.Get("/metrics", guarded(AdminOperator::Role::kViewer,
                             [this](const Caller&, const httplib::Request&, httplib::Response& res) {
-                              res.set_content(RenderMetrics(*sources_.stats(), ToMicros(clock_())),
+                              std::optional<std::vector<UnmetDeadlineCount>> unmet;
+                              if (auto reader = sources_.open_reader()) {
+                                auto counts = (*reader)->UnmetDeadlineCounts();
+                                if (counts) unmet = std::move(*counts);
+                              }
+                              res.set_content(RenderMetrics(*sources_.stats(), ToMicros(clock_()),
+                                                            unmet ? &*unmet : nullptr),
                                               "text/plain; version=0.0.4; charset=utf-8");
                             }));
   s.Get("/api/v1/destinations",
@@ -82,7 +88,20 @@ void AdminServer::Routes() {
                            {"delivered_since_start", d.delivered},
                            {"retried_since_start", d.retried},
                            {"dead_since_start", d.dead},
-                           {"paused", d.paused}};
+                           {"paused", d.paused},
+                           {"fallbacks_since_start", d.fallbacks}};
+                    // Of the Receipts due since start, the share that came in time (null: none
+                    // due yet, or the destination sends none).
+                    if (d.receipts_expected) {
+                      const uint64_t due = d.receipts + d.receipts_overdue;
+                      j["receipts"] = {
+                          {"received_since_start", d.receipts},
+                          {"overdue_since_start", d.receipts_overdue},
+                          {"coverage", due ? json(static_cast<double>(d.receipts) / due)
+                                           : json(nullptr)}};
+                    } else {
+                      j["receipts"] = nullptr;
+                    }
                     if (!d.maintenance_window.empty()) {
                       j["maintenance_window"] = {
                           {"name", d.maintenance_window},

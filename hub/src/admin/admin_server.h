@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "admin/token_auth.h"
 #include "api/core_messages.h"
@@ -61,6 +62,15 @@ class AdminServer {
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,
                                   AdminOperator::Role need);
+
+  // Runs an operator's command on the core and waits for its outcome (kUnavailable after 15 s
+  // without one: the command may still be carried out).
+  Status RunCommand(OperatorCommand cmd);
+  // Records that `caller` read `what` of each of the cases (a row each, in one of the core's
+  // transactions) before any of it is answered: no disclosure without its record. False, with
+  // the error answer written, if it could not be recorded.
+  bool RecordRead(const Caller& caller, const std::string& what,
+                  const std::vector<std::string>& case_ids, httplib::Response& res);
 
   AdminConfig config_;
   Sources sources_;

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -45,7 +44,7 @@ std::string When(int64_t us) { return us ? FormatStockholmTime(FromMicros(us)) :
 
 void AdminServer::StoreRoutes() {
   // One case's evidence report (no personnummer or names in it, but the case's whole history):
-  // operators; each read is logged with who read which case.
+  // operators; each read is recorded (RecordRead) before it is answered.
   auto case_report = [this](const httplib::Request& req, httplib::Response& res, bool pdf) {
     const auto caller = Authorize(req, res, AdminOperator::Role::kOperator);
     if (!caller) return;
@@ -57,8 +56,9 @@ void AdminServer::StoreRoutes() {
     if (!report) {
       return Fail(res, report.code() == ErrorCode::kNotFound ? 404 : 503, report.error());
     }
-    spdlog::info("admin: {} read the evidence report of case {}{}", caller->name, case_id,
-                 pdf ? " (PDF)" : "");
+    if (!RecordRead(*caller, pdf ? "evidence report (PDF)" : "evidence report", {case_id}, res)) {
+      return;
+    }
     const json body = report->Json(sources_.agreement, now);
     if (!pdf) return Reply(res, 200, body);
     char path[] = "/tmp/slussen-report-XXXXXX";
@@ -115,7 +115,7 @@ void AdminServer::StoreRoutes() {
       return Fail(res, 503, "the store cannot be read: " + deliveries.error());
     }
     if (rows->empty()) return Fail(res, 404, "no events of case " + case_id);
-    spdlog::info("admin: {} listed the events of case {}", caller->name, case_id);
+    if (!RecordRead(*caller, "events and deliveries", {case_id}, res)) return;
     json events = json::array();
     for (const auto& row : *rows) {
       v1::Envelope env;
@@ -144,6 +144,25 @@ void AdminServer::StoreRoutes() {
       events.push_back(std::move(e));
     }
     Reply(res, 200, json{{"case_id", case_id}, {"events", events}});
+  });
+  // Who read a case's data, when and what (the patient's access-log extract): auditors.
+  server_->Get("/api/v1/access-log", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, AdminOperator::Role::kAuditor)) return;
+    const std::string case_id = req.get_param_value("case_id");
+    if (case_id.empty() || case_id.size() > 200) {
+      return Fail(res, 400, "case_id is required: ?case_id=<care unit>/<episode>");
+    }
+    const auto limit = Param(req, res, "limit", 1000, 10000);
+    if (!limit) return;
+    auto reader = sources_.open_reader();
+    if (!reader) return Fail(res, 503, "the store cannot be read: " + reader.error());
+    auto reads = (*reader)->PatientDataReads(case_id, static_cast<std::size_t>(*limit));
+    if (!reads) return Fail(res, 503, "the store cannot be read: " + reads.error());
+    json out = json::array();
+    for (const auto& r : *reads) {
+      out.push_back(json{{"at", When(r.at_us)}, {"operator", r.operator_id}, {"what", r.what}});
+    }
+    Reply(res, 200, json{{"case_id", case_id}, {"reads", out}});
   });
   // Case ids are "<care unit HSA id>/<episode id>": the path holds a slash.
   server_->Get(R"(/api/v1/cases/([A-Za-z0-9-]+/[A-Za-z0-9._:-]+)/report\.pdf)",

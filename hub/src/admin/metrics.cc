@@ -1,6 +1,8 @@
 #include "admin/metrics.h"
 
 #include <cstdio>
+#include <initializer_list>
+#include <utility>
 #include <string_view>
 
 namespace slussen::admin {
@@ -38,14 +40,22 @@ class Writer {
   }
   void Sample(std::string_view name, double value, std::string_view label = {},
               std::string_view label_value = {}) {
+    if (label.empty()) return Sample(name, value, {});
+    Sample(name, value, {{label, label_value}});
+  }
+  void Sample(std::string_view name, double value,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
     out_ += name;
-    if (!label.empty()) {
-      out_ += '{';
+    const char* sep = "{";
+    for (const auto& [label, label_value] : labels) {
+      out_ += sep;
       out_ += label;
       out_ += "=\"";
       out_ += Escaped(label_value);
-      out_ += "\"}";
+      out_ += '"';
+      sep = ",";
     }
+    if (labels.size() > 0) out_ += '}';
     char buf[64];
     std::snprintf(buf, sizeof buf, " %.17g\n", value);
     out_ += buf;
@@ -61,7 +71,8 @@ double D(int64_t v) { return static_cast<double>(v); }
 
 }  // namespace
 
-std::string RenderMetrics(const CoreStats& s, int64_t now_us) {
+std::string RenderMetrics(const CoreStats& s, int64_t now_us,
+                          const std::vector<UnmetDeadlineCount>* unmet) {
   Writer w;
   w.Family("slussen_up", "gauge", "1 once the core has read its store and runs.");
   w.Sample("slussen_up", s.started ? 1 : 0);
@@ -108,6 +119,21 @@ std::string RenderMetrics(const CoreStats& s, int64_t now_us) {
   for (const auto& d : s.destinations) w.Sample("slussen_destination_retried_total", D(d.retried), "destination", d.destination);
   w.Family("slussen_destination_dead_total", "counter", "Deliveries whose retries ended (dead letters), since start.");
   for (const auto& d : s.destinations) w.Sample("slussen_destination_dead_total", D(d.dead), "destination", d.destination);
+  w.Family("slussen_destination_fallbacks_total", "counter",
+           "Deliveries handed to the destination's fallback (dead, or no Receipt in time), since start.");
+  for (const auto& d : s.destinations) w.Sample("slussen_destination_fallbacks_total", D(d.fallbacks), "destination", d.destination);
+  w.Family("slussen_destination_receipts_total", "counter",
+           "Receipts stored from the destination, since start (only destinations that send them).");
+  for (const auto& d : s.destinations) {
+    if (d.receipts_expected) w.Sample("slussen_destination_receipts_total", D(d.receipts), "destination", d.destination);
+  }
+  w.Family("slussen_destination_receipts_overdue_total", "counter",
+           "Deliveries whose Receipt did not come in time, since start.");
+  for (const auto& d : s.destinations) {
+    if (d.receipts_expected) {
+      w.Sample("slussen_destination_receipts_overdue_total", D(d.receipts_overdue), "destination", d.destination);
+    }
+  }
   w.Family("slussen_destination_paused", "gauge", "1 while an operator has paused the destination.");
   for (const auto& d : s.destinations) w.Sample("slussen_destination_paused", d.paused ? 1 : 0, "destination", d.destination);
   w.Family("slussen_destination_in_maintenance_window", "gauge", "1 while the destination is in a maintenance window.");
@@ -143,6 +169,14 @@ std::string RenderMetrics(const CoreStats& s, int64_t now_us) {
   w.Sample("slussen_commit_duration_seconds_bucket", D(h.count), "le", "+Inf");
   w.Sample("slussen_commit_duration_seconds_sum", static_cast<double>(h.sum_us) / 1e6);
   w.Sample("slussen_commit_duration_seconds_count", D(h.count));
+
+  if (unmet) {
+    w.Family("slussen_deadlines_unmet", "gauge",
+             "Deadlines at risk or missed and not met, by rule and state (read from the store).");
+    for (const auto& d : *unmet) {
+      w.Sample("slussen_deadlines_unmet", D(d.count), {{"rule", d.rule}, {"state", d.state}});
+    }
+  }
 
   w.Family("slussen_cases_evaluated_by_timer_total", "counter",
            "Case re-evaluations because time passed (deadlines, liability days), since start.");

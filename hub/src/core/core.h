@@ -210,7 +210,13 @@ class Core final : public CoreInbox {
   LatencyHistogram commit_latency_;
   uint64_t failed_commits_ = 0;
   uint64_t cases_evaluated_by_timer_ = 0;
-  std::map<std::string, uint64_t> delivered_by_destination_;
+  struct DestinationCounters {
+    uint64_t delivered = 0;
+    uint64_t receipts = 0;
+    uint64_t receipts_overdue = 0;
+    uint64_t fallbacks = 0;
+  };
+  std::map<std::string, DestinationCounters> by_destination_;  // configured destinations only
   std::map<std::string, DestinationPending> depth_;  // corrected by RefreshDepth()
   bool depth_known_ = false;
   bool stats_dirty_ = false;  // something changed since the last snapshot

@@ -15,6 +15,7 @@ std::string_view ActionName(OperatorCommand::Action a) {
     case OperatorCommand::Action::kMarkDelivered: return "mark-delivered";
     case OperatorCommand::Action::kPause: return "pause";
     case OperatorCommand::Action::kResume: return "resume";
+    case OperatorCommand::Action::kRecordRead: return "read";
   }
   return "unknown";
 }
@@ -77,6 +78,10 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
       record.case_id = **case_id;
       break;
     }
+    case Action::kRecordRead:
+      if (cmd.case_id.empty()) return refuse("which case was read", ErrorCode::kInvalidArgument);
+      record.case_id = cmd.case_id;
+      break;
     case Action::kPause:
     case Action::kResume:
       if (!config_.IsDestination(cmd.destination)) {
@@ -107,6 +112,11 @@ void Core::OnCommandsDone(const Status& written) {
         case Action::kResume:
           dispatcher_.SetPaused(record.destination, cmd.action == Action::kPause);
           break;
+        case Action::kRecordRead:
+          spdlog::info("operator {} read {} of case {}", ForLog(record.operator_id), record.reason,
+                       ForLog(record.case_id));
+          if (cmd.done) cmd.done(written);
+          continue;
       }
       // Who and what, not why: the reason is the operator's free text (it is in the store).
       spdlog::info("operator {}: {} {}{}{}", ForLog(record.operator_id), record.action,

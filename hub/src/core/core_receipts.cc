@@ -83,6 +83,7 @@ void Core::FetchDueReceipts(std::chrono::system_clock::time_point now) {
     const DeliveryPolicy& policy = config_.PolicyFor(row.destination);
     ReceiptTimeout t;
     t.seq = row.seq;
+    t.destination = row.destination;
     t.at_us = ToMicros(now);
     t.event_id = row.event_id;
     t.case_id = row.case_id;

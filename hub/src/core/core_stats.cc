@@ -29,9 +29,23 @@ void Core::CountCommitted(const std::vector<Pending>& pending, const WriteBatch&
   // rare, and the record of a failure does not carry its destination).
   for (const Mark& m : unrecorded_marks_) {
     if (m.destination.empty()) continue;
-    ++delivered_by_destination_[m.destination];
+    ++by_destination_[m.destination].delivered;
     auto it = depth_.find(m.destination);
     if (it != depth_.end() && it->second.pending > 0) --it->second.pending;
+  }
+  // Receipts and fallbacks per destination; a Receipt naming a system that is no destination
+  // counts nowhere (the map holds configured destinations only).
+  for (const auto& r : batch.receipts) {
+    if (config_.IsDestination(r.destination)) ++by_destination_[r.destination].receipts;
+  }
+  for (const auto& t : batch.receipt_timeouts) {
+    if (t.postpone_to_us) continue;  // waits on past a maintenance window: not overdue yet
+    auto& counters = by_destination_[t.destination];
+    ++counters.receipts_overdue;
+    if (!t.fallback_to.empty()) ++counters.fallbacks;
+  }
+  for (const auto& f : batch.failed_attempts) {
+    if (!f.fallback_to.empty()) ++by_destination_[f.destination].fallbacks;
   }
 }
 
@@ -92,9 +106,13 @@ void Core::PublishStats(bool force) {
       d.maintenance_window = it->second.window;
       d.window_ends_at_us = it->second.window_ends_at_us;
     }
-    if (auto it = delivered_by_destination_.find(name); it != delivered_by_destination_.end()) {
-      d.delivered = it->second;
+    if (auto it = by_destination_.find(name); it != by_destination_.end()) {
+      d.delivered = it->second.delivered;
+      d.receipts = it->second.receipts;
+      d.receipts_overdue = it->second.receipts_overdue;
+      d.fallbacks = it->second.fallbacks;
     }
+    d.receipts_expected = config_.PolicyFor(name).receipt.timeout.count() > 0;
     s->destinations.push_back(std::move(d));
   }
   s->cases_evaluated_by_timer = cases_evaluated_by_timer_;

@@ -42,6 +42,10 @@ struct DestinationLiveStats {
   uint64_t delivered = 0;            // acceptances recorded since start
   uint64_t retried = 0;              // attempts that ended other than accepted since start
   uint64_t dead = 0;                 // deliveries whose retries ended, since start
+  bool receipts_expected = false;    // its policy waits for a Receipt (<receipt timeout>)
+  uint64_t receipts = 0;             // Receipts stored that name it as receiver, since start
+  uint64_t receipts_overdue = 0;     // deliveries whose Receipt did not come in time, since start
+  uint64_t fallbacks = 0;            // deliveries handed to its fallback (dead or no receipt)
   int64_t cases_held_back = 0;       // cases whose later events wait behind one on its way
   bool paused = false;               // by an operator
   std::string maintenance_window;    // the window it is in (nothing is sent), if any

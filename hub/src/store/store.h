@@ -79,6 +79,7 @@ struct ReceiptDue {
 // also sent to `fallback_to` (a new outbox row) if that is not empty.
 struct ReceiptTimeout {
   int64_t seq = 0;
+  std::string destination;  // whose Receipt did not come
   int64_t at_us = 0;
   int64_t postpone_to_us = 0;
   std::string event_id;
@@ -89,14 +90,14 @@ struct ReceiptTimeout {
 
 // An operator's action (api/core_messages.h OperatorCommand) as the batch applies and records it.
 struct OperatorActionRecord {
-  std::string action;       // retry-dead, reroute, mark-delivered, pause, resume
+  std::string action;       // retry-dead, reroute, mark-delivered, pause, resume, read
   int64_t at_us = 0;
   std::string destination;
   int64_t seq = 0;          // the row it concerns (0: none)
   std::string event_id;
   std::string case_id;
   std::string operator_id;
-  std::string reason;
+  std::string reason;       // for a read: what was read
 };
 
 // One outbox row as an operator's action needs to see it.

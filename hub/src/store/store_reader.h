@@ -76,6 +76,21 @@ struct CaseAtRisk {
   int64_t met_at_us = 0;    // 0: still open
 };
 
+// One operator's read of a case's data (OperatorCommand::kRecordRead).
+struct PatientDataRead {
+  int64_t at_us = 0;
+  std::string operator_id;
+  std::string what;
+  std::string case_id;
+};
+
+// How many deadlines not met are at risk or missed, per rule.
+struct UnmetDeadlineCount {
+  std::string rule;
+  std::string state;
+  int64_t count = 0;
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -96,6 +111,12 @@ class StoreReader {
   // a deadline missed and still open first, then at risk, then missed but done late; within each,
   // the larger payment liability first, then the earlier due time.
   virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) = 0;
+  // The recorded reads of the case's data, oldest first, at most `limit`.
+  virtual Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
+                                                                std::size_t limit) = 0;
+  // Deadlines at risk or missed and not met, counted by rule and state (on the partial index of
+  // those two states: pending deadlines are not counted, as no index of them is kept).
+  virtual Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() = 0;
 };
 
 }  // namespace slussen

@@ -129,7 +129,7 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
                           ElementsAre("deadlines"), ElementsAre("delivery_actions"),
                           ElementsAre("delivery_attempts"), ElementsAre("events"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
-                          ElementsAre("paused_destinations")));
+                          ElementsAre("patient_data_reads"), ElementsAre("paused_destinations")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {

@@ -193,6 +193,20 @@ CREATE TABLE paused_destinations (
       R"sql(
 CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL;
 )sql",
+      // 8: the admin API. Each read of a case's data by an operator, recorded in the transaction
+      // before the data is answered (the patient's access-log extract reads it by case); and the
+      // cases at risk found without reading every deadline ever stored.
+      R"sql(
+CREATE TABLE patient_data_reads (
+  id        INTEGER PRIMARY KEY,
+  at_us     INTEGER NOT NULL,
+  operator  TEXT NOT NULL,
+  what      TEXT NOT NULL,
+  case_id   TEXT NOT NULL
+);
+CREATE INDEX patient_data_reads_by_case ON patient_data_reads(case_id, at_us);
+CREATE INDEX deadlines_at_risk ON deadlines(case_id) WHERE state IN ('missed', 'at-risk');
+)sql",
   };
   return migrations;
 }

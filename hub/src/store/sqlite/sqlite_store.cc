@@ -146,6 +146,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.insert_action,
        "INSERT INTO delivery_actions(at_us, action, destination, seq, event_id, case_id, operator, "
        "reason) VALUES (?,?,?,?,?,?,?,?)"},
+      {s.insert_read,
+       "INSERT INTO patient_data_reads(at_us, operator, what, case_id) VALUES (?,?,?,?)"},
       {s.revive,
        "UPDATE outbox SET dead_at_us = NULL, next_attempt_at_us = NULL "
        "WHERE seq = ? AND dead_at_us IS NOT NULL AND delivered_at_us IS NULL"},

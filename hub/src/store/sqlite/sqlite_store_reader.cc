@@ -243,7 +243,7 @@ Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit
       " SELECT d.case_id, d.deadline_id, d.rule, d.state, d.due_at_us, d.met_at_us,"
       "  CASE WHEN d.state = 'missed' AND d.met_at_us IS NULL THEN 0"
       "       WHEN d.state = 'at-risk' THEN 1 ELSE 2 END AS urgency"
-      " FROM deadlines d WHERE d.state IN ('missed', 'at-risk')),"
+      " FROM deadlines d INDEXED BY deadlines_at_risk WHERE d.state IN ('missed', 'at-risk')),"
       " first AS ("
       " SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY urgency, due_at_us) AS n"
       " FROM ranked) "
@@ -269,6 +269,36 @@ Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return Fail("read cases at risk", rc);
+  return out;
+}
+
+Result<std::vector<PatientDataRead>> SqliteStoreReader::PatientDataReads(
+    const std::string& case_id, std::size_t limit) {
+  Stmt st;
+  int rc = st.Prepare(db_,
+                      "SELECT at_us, operator, what, case_id FROM patient_data_reads "
+                      "WHERE case_id = ?1 ORDER BY at_us, id LIMIT ?2");
+  if (rc != SQLITE_OK) return Fail("read the reads of patient data", rc);
+  st.Text(1, case_id);
+  st.Int(2, static_cast<int64_t>(limit));
+  std::vector<PatientDataRead> out;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read the reads of patient data", rc);
+  return out;
+}
+
+Result<std::vector<UnmetDeadlineCount>> SqliteStoreReader::UnmetDeadlineCounts() {
+  Stmt st;
+  int rc = st.Prepare(db_,
+                      "SELECT rule, state, count(*) FROM deadlines INDEXED BY deadlines_at_risk "
+                      "WHERE state IN ('missed', 'at-risk') AND met_at_us IS NULL "
+                      "GROUP BY rule, state ORDER BY rule, state");
+  if (rc != SQLITE_OK) return Fail("count unmet deadlines", rc);
+  std::vector<UnmetDeadlineCount> out;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+  if (rc != SQLITE_DONE) return Fail("count unmet deadlines", rc);
   return out;
 }
 

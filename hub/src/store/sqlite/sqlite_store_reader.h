@@ -28,6 +28,9 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::optional<StoredCase>> Case(const std::string& case_id) override;
   Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit, int64_t before_seq) override;
   Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) override;
+  Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
+                                                        std::size_t limit) override;
+  Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -239,6 +239,17 @@ Status SqliteStore::ApplyAction(const OperatorActionRecord& a) {
     if (int rc = st.Step(); rc != SQLITE_DONE) return Fail(what, rc);
     return OkStatus();
   };
+  if (a.action == "read") {
+    // A read changes nothing: it is recorded for the patient's access-log extract, not as an
+    // action on delivery.
+    auto& st = s.insert_read;
+    ResetGuard g{st};
+    st.Int(1, a.at_us);
+    st.Text(2, a.operator_id);
+    st.Text(3, a.reason);
+    st.Text(4, a.case_id);
+    return step(st, "record a read of patient data");
+  }
   if (a.action == "retry-dead") {
     ResetGuard g{s.revive};
     s.revive.Int(1, a.seq);
