@@ -249,6 +249,13 @@ int main(int argc, char** argv) {
         *config->admin,
         slussen::admin::AdminServer::Sources{
             [&core] { return core.stats(); }, [&transport] { return transport.running(); },
+            [&transport] {
+              const auto& c = transport.counters();
+              return slussen::admin::ConnectionCounts{
+                  c.connections_open.load(), c.connections_accepted.load(),
+                  c.connections_refused.load(), c.connections_failed.load(),
+                  c.idle_timeouts.load(), c.oversized_deliveries.load()};
+            },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
             [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },
             config->agreement},

@@ -409,6 +409,52 @@ TEST_F(AdminApiReceipts, DestinationsShowReceiptCoverageAndFallbacks) {
   }
 }
 
+// /metrics after traffic (an accepted event, a rejected one, a dead letter) parses with
+// Prometheus's own parser and passes its lint: `promtool check metrics` from Debian's prometheus.
+TEST_F(AdminApi, MetricsPassPromtool) {
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(ValidInskrivning())).kind,
+            client::SendOutcome::Kind::kAccepted);
+  v1::Envelope bad = ValidInskrivningOwnCase();
+  bad.mutable_patient()->mutable_identity()->set_id("19000101-0000");
+  ASSERT_EQ(client->Send("events", ToMessage(bad)).kind, client::SendOutcome::Kind::kRejected);
+  auto c = Client();
+  std::string body;
+  ASSERT_TRUE(PollUntil([&] {
+    auto m = c.Get("/metrics", Bearer(kViewerToken));
+    if (!m || m->status != 200) return false;
+    body = m->body;
+    return body.find("slussen_inbound_rejected_total{reason=") != std::string::npos &&
+           body.find("slussen_destination_depth{") != std::string::npos;
+  })) << body << HubLog();
+  EXPECT_THAT(body, HasSubstr("slussen_connections_open 1\n"));
+  EXPECT_THAT(body, HasSubstr("# TYPE slussen_deadlines_unmet gauge"));
+  EXPECT_THAT(body, HasSubstr("slussen_destination_dead_letters{destination=\"" +
+                              KommunDestination(kTestKommun) + "\"} 0\n"));
+  const std::string file = dir().File("metrics.txt");
+  WriteFile(file, body);
+  const ProcessResult check =
+      RunProcess({"/bin/sh", "-c", "command -v promtool >/dev/null || { echo 'promtool is not "
+                                   "installed (Debian: apt-get install prometheus)' >&2; exit 127; }"
+                                   "; promtool check metrics < \"$0\"", file},
+                 std::chrono::seconds(60), Stderr::kMerged);
+  EXPECT_TRUE(check.status.Ok()) << check.out << check.err;
+}
+
+// The example alert rules in deploy/prometheus/ load, and their unit tests (each condition is
+// one alert per destination or rule, however many events are behind it) pass.
+TEST(PrometheusAlertRules, LoadAndPassTheirTests) {
+  const std::string dir = std::string(SLUSSEN_SOURCE_DIR) + "/deploy/prometheus/";
+  const ProcessResult check = RunProcess({"/usr/bin/env", "promtool", "check", "rules", dir + "slussen-alerts.yml"},
+                                         std::chrono::seconds(60), Stderr::kMerged);
+  EXPECT_TRUE(check.status.Ok()) << "promtool (Debian: apt-get install prometheus): " << check.out;
+  const ProcessResult test =
+      RunProcess({"/usr/bin/env", "promtool", "test", "rules", dir + "slussen-alerts.test.yml"},
+                 std::chrono::seconds(60), Stderr::kMerged);
+  EXPECT_TRUE(test.status.Ok()) << test.out;
+}
+
 // slussenctl against the running hub: tables for people, exit codes for scripts.
 TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
   const std::string viewer_file = dir().File("viewer.token");

@@ -58,13 +58,22 @@ void AdminServer::Routes() {
   });
   s.Get("/metrics", guarded(AdminOperator::Role::kViewer,
                             [this](const Caller&, const httplib::Request&, httplib::Response& res) {
+                              const auto stats = sources_.stats();
+                              MetricsInput in;
+                              in.stats = stats.get();
+                              in.now_us = ToMicros(clock_());
+                              in.connections = sources_.connections();
+                              // The store's counts: a reader of their own per scrape, both on
+                              // partial indexes of the few rows that need attention.
                               std::optional<std::vector<UnmetDeadlineCount>> unmet;
+                              std::optional<std::vector<DestinationCount>> dead;
                               if (auto reader = sources_.open_reader()) {
-                                auto counts = (*reader)->UnmetDeadlineCounts();
-                                if (counts) unmet = std::move(*counts);
+                                if (auto n = (*reader)->UnmetDeadlineCounts()) unmet = std::move(*n);
+                                if (auto n = (*reader)->DeadLettersByDestination()) dead = std::move(*n);
                               }
-                              res.set_content(RenderMetrics(*sources_.stats(), ToMicros(clock_()),
-                                                            unmet ? &*unmet : nullptr),
+                              if (unmet) in.unmet_deadlines = &*unmet;
+                              if (dead) in.dead_letters = &*dead;
+                              res.set_content(RenderMetrics(in),
                                               "text/plain; version=0.0.4; charset=utf-8");
                             }));
   s.Get("/api/v1/destinations",

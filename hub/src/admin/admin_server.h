@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/metrics.h"
 #include "admin/token_auth.h"
 #include "api/core_messages.h"
 #include "common/clock.h"
@@ -38,6 +39,8 @@ class AdminServer {
     std::function<std::shared_ptr<const CoreStats>()> stats;
     // Whether the AMQP listener is up (for /readyz).
     std::function<bool()> listener_up;
+    // The AMQP listener's connection counters (for /metrics).
+    std::function<ConnectionCounts()> connections;
     // Hands an operator's action to the core (Core::Post); its `done` answers the request.
     std::function<void(OperatorCommand)> command;
     // A reader of the store on a connection of its own (one per request).

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <initializer_list>
+#include <map>
 #include <utility>
 #include <string_view>
 
@@ -71,8 +72,9 @@ double D(int64_t v) { return static_cast<double>(v); }
 
 }  // namespace
 
-std::string RenderMetrics(const CoreStats& s, int64_t now_us,
-                          const std::vector<UnmetDeadlineCount>* unmet) {
+std::string RenderMetrics(const MetricsInput& in) {
+  const CoreStats& s = *in.stats;
+  const int64_t now_us = in.now_us;
   Writer w;
   w.Family("slussen_up", "gauge", "1 once the core has read its store and runs.");
   w.Sample("slussen_up", s.started ? 1 : 0);
@@ -142,6 +144,24 @@ std::string RenderMetrics(const CoreStats& s, int64_t now_us,
              "destination", d.destination);
   }
 
+  const ConnectionCounts& c = in.connections;
+  w.Family("slussen_connections_open", "gauge", "AMQP connections open.");
+  w.Sample("slussen_connections_open", D(c.open));
+  w.Family("slussen_connections_accepted_total", "counter", "AMQP connections accepted, since start.");
+  w.Sample("slussen_connections_accepted_total", D(c.accepted));
+  w.Family("slussen_connections_refused_total", "counter",
+           "AMQP connections refused at max-connections, since start.");
+  w.Sample("slussen_connections_refused_total", D(c.refused));
+  w.Family("slussen_connections_failed_total", "counter",
+           "AMQP connections closed because the peer broke the protocol, since start.");
+  w.Sample("slussen_connections_failed_total", D(c.failed));
+  w.Family("slussen_connections_idle_timeouts_total", "counter",
+           "AMQP connections closed because the peer went silent, since start.");
+  w.Sample("slussen_connections_idle_timeouts_total", D(c.idle_timeouts));
+  w.Family("slussen_inbound_oversized_total", "counter",
+           "Deliveries refused for passing the size limit, since start.");
+  w.Sample("slussen_inbound_oversized_total", D(c.oversized_deliveries));
+
   w.Family("slussen_store_commits_total", "counter", "Store transactions committed, since start.");
   w.Sample("slussen_store_commits_total", D(s.commits));
   w.Family("slussen_store_failed_commits_total", "counter", "Store transactions that failed, since start.");
@@ -170,10 +190,21 @@ std::string RenderMetrics(const CoreStats& s, int64_t now_us,
   w.Sample("slussen_commit_duration_seconds_sum", static_cast<double>(h.sum_us) / 1e6);
   w.Sample("slussen_commit_duration_seconds_count", D(h.count));
 
-  if (unmet) {
+  if (in.dead_letters) {
+    w.Family("slussen_destination_dead_letters", "gauge",
+             "Dead deliveries not delivered since (read from the store): what waits for an operator.");
+    // Every configured destination (0 when it has none), and any other the store still holds.
+    std::map<std::string, int64_t> dead;
+    for (const auto& d : s.destinations) dead[d.destination] = 0;
+    for (const auto& d : *in.dead_letters) dead[d.destination] = d.count;
+    for (const auto& [destination, n] : dead) {
+      w.Sample("slussen_destination_dead_letters", D(n), "destination", destination);
+    }
+  }
+  if (in.unmet_deadlines) {
     w.Family("slussen_deadlines_unmet", "gauge",
              "Deadlines at risk or missed and not met, by rule and state (read from the store).");
-    for (const auto& d : *unmet) {
+    for (const auto& d : *in.unmet_deadlines) {
       w.Sample("slussen_deadlines_unmet", D(d.count), {{"rule", d.rule}, {"state", d.state}});
     }
   }

@@ -12,10 +12,26 @@
 
 namespace slussen::admin {
 
-// `now_us`: for ages (the oldest pending event per destination). `unmet`: the store's count of
-// deadlines at risk or missed (null: the store could not be read; the family is left out rather
-// than reported as zero).
-std::string RenderMetrics(const CoreStats& stats, int64_t now_us,
-                          const std::vector<UnmetDeadlineCount>* unmet);
+// The AMQP listener's connection counters (transport/transport_counters.h, copied).
+struct ConnectionCounts {
+  uint64_t open = 0;
+  uint64_t accepted = 0;
+  uint64_t refused = 0;        // at max-connections
+  uint64_t failed = 0;         // closed for breaking the protocol
+  uint64_t idle_timeouts = 0;
+  uint64_t oversized_deliveries = 0;
+};
+
+// What one scrape shows. The store's counts are null when the store could not be read: their
+// families are left out rather than reported as zero.
+struct MetricsInput {
+  const CoreStats* stats = nullptr;
+  int64_t now_us = 0;  // for ages (the oldest pending event per destination)
+  ConnectionCounts connections;
+  const std::vector<UnmetDeadlineCount>* unmet_deadlines = nullptr;
+  const std::vector<DestinationCount>* dead_letters = nullptr;
+};
+
+std::string RenderMetrics(const MetricsInput& in);
 
 }  // namespace slussen::admin

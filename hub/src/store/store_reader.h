@@ -91,6 +91,12 @@ struct UnmetDeadlineCount {
   int64_t count = 0;
 };
 
+// A count per destination.
+struct DestinationCount {
+  std::string destination;
+  int64_t count = 0;
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -117,6 +123,8 @@ class StoreReader {
   // Deadlines at risk or missed and not met, counted by rule and state (on the partial index of
   // those two states: pending deadlines are not counted, as no index of them is kept).
   virtual Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() = 0;
+  // Dead deliveries not delivered since, per destination (on the partial index outbox_dead).
+  virtual Result<std::vector<DestinationCount>> DeadLettersByDestination() = 0;
 };
 
 }  // namespace slussen

@@ -302,4 +302,17 @@ Result<std::vector<UnmetDeadlineCount>> SqliteStoreReader::UnmetDeadlineCounts()
   return out;
 }
 
+Result<std::vector<DestinationCount>> SqliteStoreReader::DeadLettersByDestination() {
+  Stmt st;
+  int rc = st.Prepare(db_,
+                      "SELECT destination, count(*) FROM outbox INDEXED BY outbox_dead "
+                      "WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL "
+                      "GROUP BY destination ORDER BY destination");
+  if (rc != SQLITE_OK) return Fail("count dead letters", rc);
+  std::vector<DestinationCount> out;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back({st.ColText(0), st.ColInt(1)});
+  if (rc != SQLITE_DONE) return Fail("count dead letters", rc);
+  return out;
+}
+
 }  // namespace slussen

@@ -31,6 +31,7 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
                                                         std::size_t limit) override;
   Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
+  Result<std::vector<DestinationCount>> DeadLettersByDestination() override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
