@@ -37,6 +37,9 @@ constexpr const char* kUsage = R"(usage: slussenctl simulate --agreement FILE --
 Operating a running hub, through its admin API (hub/DESIGN.md "Admin API"); the token comes from
 --token-file or SLUSSEN_TOKEN, the address from --admin or SLUSSEN_ADMIN (default
 127.0.0.1:8181). COMMAND --help for each:
+  status                          ready or not, what waits, dead letters, late cases
+  cases [--late] [--limit N]      cases late or at risk, by legal and money risk
+  case CASE_ID [--pdf FILE]       one case's evidence report (operator; the read is recorded)
   queues                          each destination's depth, oldest age, in flight, retries, dead
   deadletters [--limit N]         dead deliveries, newest first, with the reason
   retry SEQ --reason WHY          send a dead delivery again

@@ -73,6 +73,42 @@ int Call(const Connection& c, const std::string& method, const std::string& path
   }
 }
 
+// GETs `path` and writes the answer's bytes to `file` (a PDF); errors as Call().
+int Download(const Connection& c, const std::string& path, const std::string& file) {
+  httplib::Client client("http://" + c.admin);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(60);
+  auto res = client.Get(path, {{"Authorization", "Bearer " + Token(c)}});
+  if (!res) {
+    std::cerr << "slussenctl: the hub's admin API at " << c.admin
+              << " is unreachable: " << httplib::to_string(res.error()) << "\n";
+    return kUnreachable;
+  }
+  if (res->status != 200) {
+    const json body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    std::cerr << "slussenctl: "
+              << (body.is_object() && body.contains("error") && body["error"].is_string()
+                      ? body["error"].get<std::string>()
+                      : "HTTP " + std::to_string(res->status))
+              << "\n";
+    switch (res->status) {
+      case 401: return kUnauthenticated;
+      case 403: return kForbidden;
+      case 503: return kUnreachable;
+      default: return kRefused;
+    }
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << res->body;
+  out.close();
+  if (!out) {
+    std::cerr << "slussenctl: cannot write " << file << "\n";
+    return kRefused;
+  }
+  std::cout << "wrote " << file << " (" << res->body.size() << " bytes)\n";
+  return 0;
+}
+
 std::string Num(const json& v) { return v.is_number() ? v.dump() : "-"; }
 
 int Queues(const Connection& c) {
@@ -96,6 +132,142 @@ int Queues(const Connection& c) {
                 d.value("oldest_age_seconds", 0.0), Num(d["in_flight"]).c_str(),
                 Num(d["waiting_retry"]).c_str(), Num(d["receivers"]).c_str(),
                 Num(d["dead_since_start"]).c_str(), state.c_str());
+  }
+  return 0;
+}
+
+// One screen: is the hub ready, what waits where, what is dead, which cases are late.
+int Status(const Connection& c) {
+  httplib::Client client("http://" + c.admin);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(30);
+  auto ready = client.Get("/readyz");
+  if (!ready) {
+    std::cerr << "slussenctl: the hub's admin API at " << c.admin
+              << " is unreachable: " << httplib::to_string(ready.error()) << "\n";
+    return kUnreachable;
+  }
+  const json readiness = json::parse(ready->body, nullptr, /*allow_exceptions=*/false);
+  json destinations, cases;
+  if (int rc = Call(c, "GET", "/api/v1/destinations", {}, &destinations); rc != 0) return rc;
+  if (int rc = Call(c, "GET", "/api/v1/cases?limit=1000", {}, &cases); rc != 0) return rc;
+  if (c.json) {
+    std::cout << json{{"readiness", readiness},
+                      {"destinations", destinations["destinations"]},
+                      {"cases", cases["cases"]}}.dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "hub " << c.admin << ": "
+            << (readiness.is_object() && readiness.value("ready", false) ? "ready" : "NOT READY")
+            << "\n";
+  if (readiness.is_object() && readiness.contains("problems")) {
+    for (const auto& p : readiness["problems"]) std::cout << "  " << p.get<std::string>() << "\n";
+  }
+  int64_t depth = 0, in_flight = 0, retrying = 0, dead = 0;
+  double oldest = 0;
+  std::string oldest_at, paused;
+  bool depth_known = true;
+  for (const auto& d : destinations["destinations"]) {
+    if (d["depth"].is_number()) depth += d["depth"].get<int64_t>(); else depth_known = false;
+    in_flight += d.value("in_flight", int64_t{0});
+    retrying += d.value("waiting_retry", int64_t{0});
+    if (d["dead_letters"].is_number()) dead += d["dead_letters"].get<int64_t>();
+    if (d.value("oldest_age_seconds", 0.0) > oldest) {
+      oldest = d.value("oldest_age_seconds", 0.0);
+      oldest_at = d.value("destination", "");
+    }
+    if (d.value("paused", false)) paused += (paused.empty() ? "" : ", ") + d.value("destination", "");
+  }
+  std::printf("queued: %s", depth_known ? std::to_string(depth).c_str() : "(not counted yet)");
+  if (oldest > 0) std::printf(" (oldest %.0f s, for %s)", oldest, oldest_at.c_str());
+  std::printf(", in flight %lld, waiting for a retry %lld\n", static_cast<long long>(in_flight),
+              static_cast<long long>(retrying));
+  std::printf("dead letters: %lld%s\n", static_cast<long long>(dead),
+              dead ? " (slussenctl deadletters)" : "");
+  if (!paused.empty()) std::printf("paused: %s\n", paused.c_str());
+  int missed = 0, done_late = 0, at_risk = 0;
+  for (const auto& k : cases["cases"]) {
+    const std::string state = k["deadline"].value("state", "");
+    if (state == "missed") ++(k["deadline"].contains("met_late_at") ? done_late : missed);
+    if (state == "at-risk") ++at_risk;
+  }
+  std::printf("cases: %d with a deadline missed and still open, %d done late, %d at risk%s\n",
+              missed, done_late, at_risk,
+              missed + done_late + at_risk ? " (slussenctl cases --late)" : "");
+  return 0;
+}
+
+// Cases by legal and money risk; --late: only those with a deadline missed.
+int Cases(const Connection& c, bool late_only, int limit) {
+  json body;
+  if (int rc = Call(c, "GET", "/api/v1/cases?limit=" + std::to_string(limit), {}, &body); rc != 0) {
+    return rc;
+  }
+  json shown = json::array();
+  for (const auto& k : body["cases"]) {
+    if (!late_only || k["deadline"].value("state", "") == "missed") shown.push_back(k);
+  }
+  if (c.json) {
+    std::cout << json{{"cases", shown}}.dump(2) << "\n";
+    return 0;
+  }
+  if (shown.empty()) {
+    std::cout << (late_only ? "no late cases\n" : "no cases late or at risk\n");
+    return 0;
+  }
+  std::printf("%-40s %-6s %-26s %-8s %-32s %6s %9s\n", "case", "kommun", "deadline", "state",
+              "due", "days", "kr");
+  for (const auto& k : shown) {
+    std::string state = k["deadline"].value("state", "");
+    if (k["deadline"].contains("met_late_at")) state += " (done late)";
+    std::printf("%-40s %-6s %-26s %-8s %-32s %6s %9s\n", k.value("case_id", "").c_str(),
+                k.value("kommunkod", "").c_str(), k["deadline"].value("id", "").c_str(),
+                state.c_str(), k["deadline"].value("due", "").c_str(),
+                Num(k["liability_days"]).c_str(), Num(k["liability_amount_kr"]).c_str());
+  }
+  return 0;
+}
+
+// One case's evidence report: a summary, the JSON with --json, the PDF with --pdf FILE.
+int Case(const Connection& c, const std::string& case_id, const std::string& pdf) {
+  const std::string path = "/api/v1/cases/" + case_id;
+  if (!pdf.empty()) return Download(c, path + "/report.pdf", pdf);
+  json r;
+  if (int rc = Call(c, "GET", path, {}, &r); rc != 0) return rc;
+  if (c.json) {
+    std::cout << r.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("case %s: %s, kommun %s\n", r.value("case_id", "").c_str(),
+              r.value("status", "").c_str(), r.value("kommunkod", "").c_str());
+  std::printf("\nevents:\n");
+  for (const auto& e : r["events"]) {
+    std::printf("  %-32s %-28s stored %s\n", e.value("stored_at", "").c_str(),
+                e.value("kind", "").c_str(), e.value("event_id", "").c_str());
+    for (const auto& d : e["destinations"]) {
+      std::string what = d["delivered_at"].is_string() && !d["delivered_at"].get<std::string>().empty()
+                             ? "delivered " + d["delivered_at"].get<std::string>()
+                             : "not delivered";
+      if (d["receipt"].is_object()) what += ", receipt " + d["receipt"].value("stored_at", "");
+      if (d.contains("dead_at") && d["dead_at"].is_string() &&
+          !d["dead_at"].get<std::string>().empty()) {
+        what += ", dead " + d["dead_at"].get<std::string>();
+      }
+      std::printf("      -> %-26s %s\n", d.value("destination", "").c_str(), what.c_str());
+    }
+  }
+  std::printf("\ndeadlines:\n");
+  for (const auto& d : r["deadlines"]) {
+    std::printf("  %-26s %-8s due %s\n", d.value("id", "").c_str(), d.value("state", "").c_str(),
+                d["due"].is_string() ? d["due"].get<std::string>().c_str() : "-");
+  }
+  if (r.contains("liability") && r["liability"].is_object()) {
+    const json& l = r["liability"];
+    std::printf("\npayment liability: %s, %s days, %s kr%s\n",
+                l.value("liable", false) ? "yes" : "no", Num(l["totals"]["days"]).c_str(),
+                Num(l["totals"]["amount_kr"]).c_str(),
+                l.value("provisional", false) ? " (provisional)" : "");
   }
   return 0;
 }
@@ -152,6 +324,18 @@ int RunAdminCommand(int argc, char** argv) {
   auto* dead = app.add_subcommand("deadletters", "dead deliveries, newest first, with the reason");
   dead->add_option("--limit", limit, "how many")->check(CLI::Range(1, 1000));
 
+  auto* status = app.add_subcommand("status", "is the hub ready; what waits, what is dead, which "
+                                              "cases are late");
+  bool late = false;
+  auto* cases = app.add_subcommand("cases", "cases late or at risk, by legal and money risk");
+  cases->add_flag("--late", late, "only cases with a deadline missed");
+  cases->add_option("--limit", limit, "how many")->check(CLI::Range(1, 1000));
+  std::string case_id, pdf;
+  auto* one_case = app.add_subcommand("case", "one case's evidence report (operator; the read is "
+                                              "recorded)");
+  one_case->add_option("case_id", case_id, "<care unit HSA id>/<episode id>")->required();
+  one_case->add_option("--pdf", pdf, "write the report as a PDF to this file");
+
   std::string reason, destination, event_id;
   int64_t seq = 0;
   auto* retry = app.add_subcommand("retry", "send a dead delivery again");
@@ -175,6 +359,9 @@ int RunAdminCommand(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   const json why = {{"reason", reason}};
+  if (*status) return Status(c);
+  if (*cases) return Cases(c, late, limit);
+  if (*one_case) return Case(c, case_id, pdf);
   if (*queues) return Queues(c);
   if (*dead) return DeadLetters(c, limit);
   if (*retry) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/retry", why);
@@ -189,7 +376,8 @@ int RunAdminCommand(int argc, char** argv) {
 }
 
 bool IsAdminCommand(const std::string& command) {
-  return command == "queues" || command == "deadletters" || command == "retry" ||
+  return command == "status" || command == "cases" || command == "case" ||
+         command == "queues" || command == "deadletters" || command == "retry" ||
          command == "mark-delivered" || command == "reroute" || command == "pause" ||
          command == "resume";
 }

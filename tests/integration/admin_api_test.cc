@@ -498,5 +498,67 @@ TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
   EXPECT_EQ(code(ctl(viewer_file, {"queues"})), 3);
 }
 
+// status, cases --late and case --pdf: what an operator on call runs first.
+TEST_F(AdminApi, SlussenctlShowsStatusLateCasesAndACasesReport) {
+  v1::Envelope late = ValidInskrivningOwnCase();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                        (std::chrono::system_clock::now() - std::chrono::hours(48))
+                            .time_since_epoch())
+                        .count();
+  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(secs);
+  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(late)).kind, client::SendOutcome::Kind::kAccepted);
+  const std::string case_id = CaseIdString(late);
+
+  const std::string viewer_file = dir().File("viewer.token");
+  const std::string operator_file = dir().File("operator.token");
+  WriteFile(viewer_file, std::string(kViewerToken) + "\n");
+  WriteFile(operator_file, std::string(kOperatorToken) + "\n");
+  auto ctl = [&](const std::string& token_file, std::vector<std::string> args) {
+    std::vector<std::string> argv = {SLUSSENCTL_BINARY, "--admin", hub().Endpoint("admin"),
+                                     "--token-file", token_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv);
+  };
+  auto code = [](const ProcessResult& r) { return r.status.exited ? r.status.code : -1; };
+
+  ProcessResult status;
+  ASSERT_TRUE(PollUntil([&] {
+    status = ctl(viewer_file, {"status"});
+    return code(status) == 0 && status.out.find("queued: 2") != std::string::npos &&
+           status.out.find("0 with a deadline missed and still open, 1 done late") !=
+               std::string::npos;
+  })) << status.out << status.err << ctl(viewer_file, {"cases", "--json"}).out << HubLog();
+  EXPECT_THAT(status.out, HasSubstr(": ready\n"));
+  EXPECT_THAT(status.out, HasSubstr("dead letters: 0\n"));
+
+  const ProcessResult cases = ctl(viewer_file, {"cases", "--late"});
+  EXPECT_EQ(code(cases), 0) << cases.err;
+  EXPECT_THAT(cases.out, HasSubstr(case_id));
+  EXPECT_THAT(cases.out, HasSubstr("inskrivningsmeddelande"));
+  const ProcessResult cases_json = ctl(viewer_file, {"cases", "--late", "--json"});
+  ASSERT_EQ(code(cases_json), 0) << cases_json.err;
+  EXPECT_EQ(json::parse(cases_json.out).at("cases").size(), 1u);
+
+  const ProcessResult as_viewer = ctl(viewer_file, {"case", case_id});
+  EXPECT_EQ(code(as_viewer), 5) << "a viewer may not read a case";
+  const ProcessResult one = ctl(operator_file, {"case", case_id});
+  EXPECT_EQ(code(one), 0) << one.err;
+  EXPECT_THAT(one.out, HasSubstr("Inskrivningsmeddelande"));
+  EXPECT_THAT(one.out, HasSubstr("inskrivningsmeddelande     missed"));
+  const std::string pdf = dir().File("case.pdf");
+  const ProcessResult as_pdf = ctl(operator_file, {"case", case_id, "--pdf", pdf});
+  ASSERT_EQ(code(as_pdf), 0) << as_pdf.err;
+  EXPECT_EQ(ReadFile(pdf).substr(0, 5), "%PDF-");
+  EXPECT_EQ(code(ctl(operator_file, {"case", "SE2321000115-SH01/no-such-episode"})), 1);
+
+  auto c = Client();
+  auto reads = c.Get("/api/v1/access-log?case_id=" + case_id, Bearer(kAuditorToken));
+  ASSERT_TRUE(reads);
+  EXPECT_EQ(json::parse(reads->body).at("reads").size(), 2u) << reads->body;
+}
+
 }  // namespace
 }  // namespace slussen::testing

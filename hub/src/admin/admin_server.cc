@@ -2,6 +2,8 @@
 #include "admin/json_reply.h"
 
 #include <httplib.h>
+
+#include <map>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +83,16 @@ void AdminServer::Routes() {
                 [this](const Caller&, const httplib::Request&, httplib::Response& res) {
                   const auto stats = sources_.stats();
                   const int64_t now = ToMicros(clock_());
+                  // Dead letters waiting, from the store (few rows, on a partial index); null
+                  // if it cannot be read.
+                  std::map<std::string, int64_t> dead;
+                  bool dead_known = false;
+                  if (auto reader = sources_.open_reader()) {
+                    if (auto counts = (*reader)->DeadLettersByDestination()) {
+                      for (const auto& d : *counts) dead[d.destination] = d.count;
+                      dead_known = true;
+                    }
+                  }
                   json out = json::array();
                   for (const auto& d : stats->destinations) {
                     // Until the core has counted the outbox (within seconds of a start) the
@@ -98,7 +110,8 @@ void AdminServer::Routes() {
                            {"retried_since_start", d.retried},
                            {"dead_since_start", d.dead},
                            {"paused", d.paused},
-                           {"fallbacks_since_start", d.fallbacks}};
+                           {"fallbacks_since_start", d.fallbacks},
+                           {"dead_letters", dead_known ? json(dead[d.destination]) : json(nullptr)}};
                     // Of the Receipts due since start, the share that came in time (null: none
                     // due yet, or the destination sends none).
                     if (d.receipts_expected) {
