@@ -118,8 +118,8 @@ int Queues(const Connection& c) {
     std::cout << body.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-28s %7s %10s %9s %7s %9s %5s  %s\n", "destination", "depth", "oldest (s)",
-              "in flight", "retry", "receivers", "dead", "state");
+  std::printf("%-28s %7s %10s %9s %7s %9s %5s %8s  %s\n", "destination", "depth", "oldest (s)",
+              "in flight", "retry", "receivers", "dead", "receipts", "state");
   for (const auto& d : body["destinations"]) {
     std::string state = d.value("paused", false) ? "paused" : "";
     if (d.contains("maintenance_window")) {
@@ -127,11 +127,19 @@ int Queues(const Connection& c) {
                d["maintenance_window"].value("name", "") + " until " +
                d["maintenance_window"].value("ends_at", "");
     }
-    std::printf("%-28s %7s %10.0f %9s %7s %9s %5s  %s\n",
+    // Receipts: the share that came in time since start ("-": the destination sends none, or
+    // none was due yet).
+    std::string receipts = "-";
+    if (d["receipts"].is_object() && d["receipts"]["coverage"].is_number()) {
+      char pct[16];
+      std::snprintf(pct, sizeof pct, "%.0f%%", 100 * d["receipts"]["coverage"].get<double>());
+      receipts = pct;
+    }
+    std::printf("%-28s %7s %10.0f %9s %7s %9s %5s %8s  %s\n",
                 d.value("destination", "").c_str(), Num(d["depth"]).c_str(),
                 d.value("oldest_age_seconds", 0.0), Num(d["in_flight"]).c_str(),
                 Num(d["waiting_retry"]).c_str(), Num(d["receivers"]).c_str(),
-                Num(d["dead_since_start"]).c_str(), state.c_str());
+                Num(d["dead_letters"]).c_str(), receipts.c_str(), state.c_str());
   }
   return 0;
 }
@@ -319,7 +327,8 @@ int RunAdminCommand(int argc, char** argv) {
   app.add_flag("--json", c.json, "print the API's JSON instead of a table");
 
   auto* queues = app.add_subcommand("queues", "each destination: depth, age of the oldest, in "
-                                              "flight, retrying, receivers, dead, paused");
+                                              "flight, retrying, receivers, dead letters, "
+                                              "receipts in time, paused");
   int limit = 100;
   auto* dead = app.add_subcommand("deadletters", "dead deliveries, newest first, with the reason");
   dead->add_option("--limit", limit, "how many")->check(CLI::Range(1, 1000));

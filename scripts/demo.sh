@@ -15,7 +15,9 @@
 # 5. runs slussen-demo-ehr: four patients at different stages of their stay, each message sent
 #    when it happens, about twenty seconds in all; then waits for Varberg's missing receipts to
 #    turn into letters (30 s in the demo config) and for everything else to be delivered;
-# 6. stops everything with SIGTERM and prints what happened, from the hub's store.
+# 6. shows what an operator sees (slussenctl status and queues, over the admin API on 8181, where
+#    the dashboard is too);
+# 7. stops everything with SIGTERM and prints what happened, from the hub's store.
 # Exit 0 when every message got its expected answer, everything routed reached a receiving
 # system or a letter, and every process stopped cleanly. Patients are synthetic (Skatteverket's
 # test personnummer); no output line shows a personnummer or a name.
@@ -84,7 +86,7 @@ stop_all() {
 step "dependencies"
 "$ROOT/scripts/install-deps.sh"
 
-TARGETS=(slussen slussen-ehr slussen-municipality slussen-letter slussen-fake-fax
+TARGETS=(slussen slussenctl slussen-ehr slussen-municipality slussen-letter slussen-fake-fax
          slussen-demo-ehr slussen-demo-municipal-system)
 step "build (Release, into ${BUILD#"$ROOT"/})"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD.configure.log" 2>&1 \
@@ -106,6 +108,11 @@ if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
   echo "port 5672 is taken; the demo uses 5673"
   sed -i 's/port="5672"/port="5673"/' "$RUN/demo.xml"
   sed -i 's/127\.0\.0\.1:5672/127.0.0.1:5673/' "$RUN"/cfg/*.xml
+fi
+# The admin listener (dashboard, API) on 8181 unless that is taken: then any free port.
+if (exec 3<>/dev/tcp/127.0.0.1/8181) 2>/dev/null; then
+  echo "port 8181 is taken; the demo's admin listener takes a free port"
+  sed -i 's/<admin host="127.0.0.1" port="8181">/<admin host="127.0.0.1" port="0">/' "$RUN/demo.xml"
 fi
 # The letter adapter runs its fax command by name (no shell): the fake gateway of this build.
 export PATH="$BUILD/adapters/letter:$PATH"
@@ -145,6 +152,15 @@ settled() {
   [ "$(q "SELECT count(*) FROM outbox WHERE destination = 'kommun-1383' AND fallback_seq IS NULL")" = 0 ]
 }
 for _ in $(seq 120); do settled && break; sleep 1; done
+
+step "what an operator sees (slussenctl, through the hub's admin API)"
+ADMIN="$(sed -n 's/.* admin=\([^ ]*\).*/\1/p' "$RUN/hub.out")"
+ctl() { "$BUILD/hub/slussenctl" --admin "$ADMIN" --token-file "$ROOT/config/demo/$1.token" "${@:2}"; }
+CTL_STATUS=0
+ctl viewer status || CTL_STATUS=$?
+echo
+ctl viewer queues || CTL_STATUS=$?
+echo "  (the same live, in a browser: http://$ADMIN/ with the token in config/demo/viewer.token)"
 
 step "stopping (SIGTERM)"
 stop_all
@@ -190,6 +206,7 @@ ok=1
 settled || { echo "not everything was delivered or sent as a letter"; ok=0; }
 [ "$LETTERS" -gt 0 ] || { echo "no letter was faxed for Varberg"; ok=0; }
 [ "$STOP_FAILURES" = 0 ] || ok=0
+[ "$CTL_STATUS" = 0 ] || { echo "slussenctl could not read the hub's status"; ok=0; }
 FIRST_CASE="$(echo "$CASES" | head -1 | cut -d' ' -f2)"
 if "$BUILD/hub/slussen" --config "$RUN/demo.xml" --report "$FIRST_CASE" --pdf "$RUN/evidence-report.pdf" 2>>"$RUN/hub.log"; then
   printf '%-44s %s\n' "evidence report of patient 1 (PDF)" "demo-run/evidence-report.pdf"
