@@ -37,6 +37,17 @@ std::string HashOf(const std::string& token) {
   return hash;
 }
 
+// An inskrivningsmeddelande of a case of its own, sent two days after the admission: its
+// 24-hour deadline (2 kap. 3 §) is missed.
+v1::Envelope LateInskrivning() {
+  v1::Envelope late = ValidInskrivningOwnCase();
+  const auto two_days_ago = std::chrono::system_clock::now() - std::chrono::hours(48);
+  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(two_days_ago.time_since_epoch()).count());
+  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  return late;
+}
+
 class AdminApi : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
@@ -312,12 +323,7 @@ TEST_F(AdminApi, ACasesEvidenceReportAsJsonAndPdf) {
 // Late cases first: an inskrivningsmeddelande sent two days after the admission is listed with
 // its missed deadline; one sent in time is not.
 TEST_F(AdminApi, LateCasesAreListedFirst) {
-  v1::Envelope late = ValidInskrivningOwnCase();
-  const auto two_days_ago = std::chrono::system_clock::now() - std::chrono::hours(48);
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                        two_days_ago.time_since_epoch()).count();
-  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(secs);
-  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  const v1::Envelope late = LateInskrivning();
   const v1::Envelope on_time = ValidInskrivningOwnCase();
   auto client = NewClient();
   ASSERT_TRUE(client);
@@ -500,13 +506,7 @@ TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
 
 // status, cases --late and case --pdf: what an operator on call runs first.
 TEST_F(AdminApi, SlussenctlShowsStatusLateCasesAndACasesReport) {
-  v1::Envelope late = ValidInskrivningOwnCase();
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                        (std::chrono::system_clock::now() - std::chrono::hours(48))
-                            .time_since_epoch())
-                        .count();
-  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(secs);
-  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  const v1::Envelope late = LateInskrivning();
   auto client = NewClient();
   ASSERT_TRUE(client);
   ASSERT_EQ(client->Send("events", ToMessage(late)).kind, client::SendOutcome::Kind::kAccepted);
