@@ -76,6 +76,21 @@ struct CaseAtRisk {
   int64_t met_at_us = 0;    // 0: still open
 };
 
+// One deviation the store records, for the monthly deviation report (report/deviation_report.h;
+// hub/DESIGN.md "Deviation report"): what happened, to which case, when, and where.
+struct DeviationRow {
+  // deadline-missed, estimate-change-not-notified, dead-letter, fallback, receipt-late,
+  // receipt-missing
+  std::string category;
+  int64_t at_us = 0;        // the instant the deviation is dated by (its month)
+  std::string case_id;
+  std::string kommunkod;    // of the case; empty if the store has no case row for it
+  std::string deadline_id;  // deadlines: e.g. "kallelse-sip", "planeringsunderlag-svar:<event>"
+  std::string rule;         // deadlines: the rule that set it, e.g. "4 kap. 3 § lag (2017:612)"
+  std::string destination;  // deliveries: the destination whose delivery failed or was late
+  std::string fallback_to;  // deliveries: where the event fell back to, if it did
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -96,6 +111,11 @@ class StoreReader {
   // a deadline missed and still open first, then at risk, then missed but done late; within each,
   // the larger payment liability first, then the earlier due time.
   virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) = 0;
+  // The deviations dated in [from_us, to_us), earliest first, at most `limit` (ask one more than
+  // you can take to know there were more). Read on partial indexes (schema v8) that hold only
+  // rows that went wrong, so a month costs what went wrong in it, not the size of the store.
+  virtual Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
+                                                       std::size_t limit) = 0;
 };
 
 }  // namespace slussen

@@ -193,6 +193,15 @@ CREATE TABLE paused_destinations (
       R"sql(
 CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL;
 )sql",
+      // 8: the monthly deviation report (StoreReader::Deviations) by time, on partial indexes that
+      // hold only what went wrong: missed deadlines, deliveries that died, receipts found
+      // overdue. Nothing here is written while everything goes right.
+      R"sql(
+CREATE INDEX deadlines_missed ON deadlines(due_at_us) WHERE state = 'missed';
+CREATE INDEX outbox_dead_at ON outbox(dead_at_us) WHERE dead_at_us IS NOT NULL;
+CREATE INDEX outbox_receipt_overdue ON outbox(receipt_overdue_at_us)
+  WHERE receipt_overdue_at_us IS NOT NULL;
+)sql",
   };
   return migrations;
 }
