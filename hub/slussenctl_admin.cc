@@ -22,6 +22,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kRefused = 1;
+constexpr int kUsage = 2;
 constexpr int kUnreachable = 3;
 constexpr int kUnauthenticated = 4;
 constexpr int kForbidden = 5;
@@ -45,6 +46,8 @@ std::string Token(const Connection& c) {
   return env ? env : "";
 }
 
+int Refused(const httplib::Response& res, const json& body);
+
 // Sends the request and maps the answer to an exit code; `body` gets the JSON answer.
 int Call(const Connection& c, const std::string& method, const std::string& path,
          const json& request, json* body) {
@@ -61,16 +64,40 @@ int Call(const Connection& c, const std::string& method, const std::string& path
   }
   *body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   if (res->status / 100 == 2 && !body->is_discarded()) return 0;
-  const std::string why = body->is_object() && body->contains("error") && (*body)["error"].is_string()
-                              ? (*body)["error"].get<std::string>()
-                              : "HTTP " + std::to_string(res->status);
+  return Refused(*res, *body);
+}
+
+// Says why the hub refused (its JSON error, else the status) and maps the status to an exit code.
+int Refused(const httplib::Response& res, const json& body) {
+  const std::string why = body.is_object() && body.contains("error") && body["error"].is_string()
+                              ? body["error"].get<std::string>()
+                              : "HTTP " + std::to_string(res.status);
   std::cerr << "slussenctl: " << why << "\n";
-  switch (res->status) {
+  switch (res.status) {
     case 401: return kUnauthenticated;
     case 403: return kForbidden;
     case 503: return kUnreachable;
     default: return kRefused;
   }
+}
+
+// A GET whose answer is not JSON when it succeeds (CSV, a PDF): `bytes` gets the body. Errors are
+// JSON and exit as for Call.
+int Download(const Connection& c, const std::string& path, std::string* bytes) {
+  httplib::Client client("http://" + c.admin);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(60);
+  auto res = client.Get(path, {{"Authorization", "Bearer " + Token(c)}});
+  if (!res) {
+    std::cerr << "slussenctl: the hub's admin API at " << c.admin
+              << " is unreachable: " << httplib::to_string(res.error()) << "\n";
+    return kUnreachable;
+  }
+  if (res->status / 100 == 2) {
+    *bytes = res->body;
+    return 0;
+  }
+  return Refused(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false));
 }
 
 std::string Num(const json& v) { return v.is_number() ? v.dump() : "-"; }
@@ -100,6 +127,37 @@ int Queues(const Connection& c) {
   return 0;
 }
 
+std::string DeviationTable(const json& body) {
+  std::string out = "deviations in " + body.value("month", "") + " (" + body.value("from", "") +
+                    " to " + body.value("to", "") + ")\n";
+  const json& groups = body["deviations"];
+  if (groups.empty()) return out + "no deviations\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-28s %-7s %-26s %-24s %6s %6s  %s\n", "category", "party",
+                "organisation", "deadline / fallback", "count", "cases", "recurring");
+  out += line;
+  for (const auto& g : groups) {
+    const json& org = g["organisation"];
+    std::string who = org.value("id", "");
+    if (!org.value("name", "").empty()) who += " " + org.value("name", "");
+    std::string what = g.value("rule", "");
+    if (g.contains("fallback_to")) what = "-> " + g.value("fallback_to", "");
+    std::string recurring = g.value("recurring", false) ? "yes" : "no";
+    for (const auto& m : g["also_in"]) recurring += " " + m.get<std::string>();
+    std::snprintf(line, sizeof line, "%-28s %-7s %-26s %-24s %6s %6s  %s\n",
+                  g.value("category", "").c_str(), org.value("kind", "").c_str(), who.c_str(),
+                  what.c_str(), Num(g["count"]).c_str(), Num(g["cases"]).c_str(),
+                  recurring.c_str());
+    out += line;
+    if (g.contains("case_ids")) {
+      std::string ids;
+      for (const auto& id : g["case_ids"]) ids += (ids.empty() ? "" : ", ") + id.get<std::string>();
+      out += "    cases: " + ids + "\n";
+    }
+  }
+  return out;
+}
+
 int DeadLetters(const Connection& c, int limit) {
   json body;
   const std::string path = "/api/v1/deadletters?limit=" + std::to_string(limit);
@@ -118,6 +176,46 @@ int DeadLetters(const Connection& c, int limit) {
                 d.value("kind", "").c_str(), d.value("dead_at", "").c_str(),
                 d.value("event_id", "").c_str(), d.value("case_id", "").c_str(),
                 Num(d["attempts"]).c_str(), d.value("reason", "").c_str());
+  }
+  return 0;
+}
+
+struct DeviationArgs {
+  std::string month;
+  std::string format;  // json, csv or pdf; empty: a table (or JSON with --json)
+  std::string output;  // a file; empty: stdout
+};
+
+// The monthly deviation report (hub/DESIGN.md "Deviation report"): a table per category and
+// organisation, or the API's JSON, CSV or PDF as it is.
+int Deviations(const Connection& c, const DeviationArgs& a) {
+  const std::string format = a.format.empty() && c.json ? "json" : a.format;
+  if (format == "pdf" && a.output.empty()) {
+    std::cerr << "slussenctl: --format pdf needs --output FILE\n";
+    return kUsage;
+  }
+  const std::string path = "/api/v1/deviations?month=" + a.month +
+                           (format.empty() ? "" : "&format=" + format);
+  std::string text;
+  if (format.empty()) {
+    json body;
+    if (int rc = Call(c, "GET", path, {}, &body); rc != 0) return rc;
+    text = DeviationTable(body);
+  } else if (int rc = Download(c, path, &text); rc != 0) {
+    return rc;
+  }
+  if (a.output.empty()) {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? 0 : kRefused;
+  }
+  std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "slussenctl: cannot write " << a.output << "\n";
+    std::remove(a.output.c_str());
+    return kRefused;
   }
   return 0;
 }
@@ -152,6 +250,15 @@ int RunAdminCommand(int argc, char** argv) {
   auto* dead = app.add_subcommand("deadletters", "dead deliveries, newest first, with the reason");
   dead->add_option("--limit", limit, "how many")->check(CLI::Range(1, 1000));
 
+  DeviationArgs deviation;
+  auto* deviations = app.add_subcommand(
+      "deviations", "the month's deviation report (avvikelser): per organisation and category, "
+                    "with the recurring ones flagged");
+  deviations->add_option("--month", deviation.month, "YYYY-MM (Europe/Stockholm)")->required();
+  deviations->add_option("--format", deviation.format, "json, csv or pdf (default: a table)")
+      ->check(CLI::IsMember({"json", "csv", "pdf"}));
+  deviations->add_option("--output", deviation.output, "write to FILE (needed for pdf)");
+
   std::string reason, destination, event_id;
   int64_t seq = 0;
   auto* retry = app.add_subcommand("retry", "send a dead delivery again");
@@ -177,6 +284,7 @@ int RunAdminCommand(int argc, char** argv) {
   const json why = {{"reason", reason}};
   if (*queues) return Queues(c);
   if (*dead) return DeadLetters(c, limit);
+  if (*deviations) return Deviations(c, deviation);
   if (*retry) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/retry", why);
   if (*mark) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/mark-delivered", why);
   if (*reroute) {
@@ -185,13 +293,13 @@ int RunAdminCommand(int argc, char** argv) {
   }
   if (*pause) return Act(c, "/api/v1/destinations/" + destination + "/pause", why);
   if (*resume) return Act(c, "/api/v1/destinations/" + destination + "/resume", why);
-  return 2;
+  return kUsage;
 }
 
 bool IsAdminCommand(const std::string& command) {
   return command == "queues" || command == "deadletters" || command == "retry" ||
          command == "mark-delivered" || command == "reroute" || command == "pause" ||
-         command == "resume";
+         command == "resume" || command == "deviations";
 }
 
 }  // namespace slussen::ctl

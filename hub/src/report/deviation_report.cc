@@ -83,8 +83,8 @@ std::optional<ReportMonth> ParseReportMonth(std::string_view text) {
   for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u}) {
     if (text[i] < '0' || text[i] > '9') return std::nullopt;
   }
-  const int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
-                   (text[3] - '0');
+  const int year =
+      (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
   const unsigned month = static_cast<unsigned>((text[5] - '0') * 10 + (text[6] - '0'));
   if (year < 2000 || year > 2999 || month < 1 || month > 12) return std::nullopt;
   return ReportMonth{year, month};
@@ -92,15 +92,16 @@ std::optional<ReportMonth> ParseReportMonth(std::string_view text) {
 
 MonthSpan SpanOf(ReportMonth m) {
   using namespace std::chrono;
-  const ReportMonth next = m.month == 12 ? ReportMonth{m.year + 1, 1} : ReportMonth{m.year, m.month + 1};
+  const ReportMonth next =
+      m.month == 12 ? ReportMonth{m.year + 1, 1} : ReportMonth{m.year, m.month + 1};
   return {calendar::StartOfDay(year_month_day{year{m.year}, month{m.month}, day{1}}),
           calendar::StartOfDay(year_month_day{year{next.year}, month{next.month}, day{1}})};
 }
 
 const std::vector<std::string>& DeviationCategories() {
-  static const std::vector<std::string> all = {
-      "deadline-missed", "estimate-change-not-notified", "dead-letter", "fallback",
-      "receipt-late",    "receipt-missing"};
+  static const std::vector<std::string> all = {"deadline-missed", "estimate-change-not-notified",
+                                               "dead-letter",     "fallback",
+                                               "receipt-late",    "receipt-missing"};
   return all;
 }
 
@@ -113,8 +114,8 @@ Result<DeviationReport> BuildDeviationReport(StoreReader& store, ReportMonth mon
   const ReportMonth before1 = month.Previous();
   const ReportMonth before2 = before1.Previous();
   const MonthSpan earliest = SpanOf(before2);
-  auto rows = store.Deviations(ToMicros(earliest.from), ToMicros(report.span.to),
-                               kMaxDeviationRows + 1);
+  auto rows =
+      store.Deviations(ToMicros(earliest.from), ToMicros(report.span.to), kMaxDeviationRows + 1);
   if (!rows) return rows.as_error();
   if (rows->size() > kMaxDeviationRows) {
     return Error{"more than " + std::to_string(kMaxDeviationRows) + " deviations in " +

@@ -50,7 +50,8 @@ std::string List(const json& j, const char* key, const char* separator = " ") {
   const json& v = Field(j, key);
   if (v.is_array()) {
     for (const auto& item : v) {
-      out += (out.empty() ? "" : separator) + Esc(item.is_string() ? item.get<std::string>() : item.dump());
+      out += (out.empty() ? "" : separator) +
+             Esc(item.is_string() ? item.get<std::string>() : item.dump());
     }
   }
   return out.empty() ? kDash : out;
@@ -68,7 +69,8 @@ const std::vector<Category>& Categories() {
        "Frister enligt lag (2017:612) och regional rutin som inte hölls, daterade efter när de "
        "löpte ut; per den part som hade att hålla dem. (Deadlines not met, dated by their due "
        "time, per the party whose duty it was.)"},
-      {"estimate-change-not-notified", "Ändrat utskrivningsdatum ej meddelat i tid (estimate "
+      {"estimate-change-not-notified",
+       "Ändrat utskrivningsdatum ej meddelat i tid (estimate "
        "change not notified in time)",
        "Utskriven mer än överenskommelsens tröskel från det senast meddelade beräknade datumet, "
        "daterad efter utskrivningen. (Discharged further from the last notified estimate than the "
@@ -119,8 +121,9 @@ void Render(Document& d, const json& report) {
   }
   d.Box(totals);
   d.Paragraph(Grey("Återkommande (recurring): " + Text(report, "recurring_rule") +
-                   (with_ids ? "" : ". Fall-id visas bara för operatörer (case ids only for "
-                                    "operators).")),
+                   (with_ids ? ""
+                             : ". Fall-id visas bara för operatörer (case ids only for "
+                               "operators).")),
               kSmallSize + 0.4, 0, 5);
 
   const json& groups = Field(report, "deviations");
@@ -134,7 +137,8 @@ void Render(Document& d, const json& report) {
         std::string rule = Str(g, "rule").empty() ? std::string(kDash) : Bold(Text(g, "rule"));
         if (!Str(g, "rule_text").empty()) rule += "\n" + Grey(Small(Text(g, "rule_text")));
         if (!Str(g, "fallback_to").empty()) rule = "→ " + Bold(Text(g, "fallback_to"));
-        const bool recurring = Field(g, "recurring").is_boolean() && Field(g, "recurring").get<bool>();
+        const bool recurring =
+            Field(g, "recurring").is_boolean() && Field(g, "recurring").get<bool>();
         std::string rec = recurring ? Colour(pdf::kRed, Bold("ja (yes)")) : std::string("nej (no)");
         if (Field(g, "also_in").is_array() && !Field(g, "also_in").empty()) {
           rec += "\n" + Grey(Small("även (also) " + List(g, "also_in", ", ")));
@@ -149,7 +153,7 @@ void Render(Document& d, const json& report) {
     d.Heading(std::to_string(++section) + "  " + Esc(std::string(c.title)));
     d.Paragraph(Grey(Esc(std::string(c.what))), kSmallSize + 0.4, 0, 4);
     d.Table({{"Organisation", 150},
-             {"Frist (deadline)", kContentWidth - 150 - 55 - 45 - 90},
+             {"Frist eller reserv (deadline or fallback)", kContentWidth - 150 - 55 - 45 - 90},
              {"Antal (count)", 55, Align::kRight},
              {"Fall (cases)", 45, Align::kRight},
              {"Återkommande (recurring)", 90}},

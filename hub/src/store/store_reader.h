@@ -88,7 +88,7 @@ struct DeviationRow {
   std::string deadline_id;  // deadlines: e.g. "kallelse-sip", "planeringsunderlag-svar:<event>"
   std::string rule;         // deadlines: the rule that set it, e.g. "4 kap. 3 § lag (2017:612)"
   std::string destination;  // deliveries: the destination whose delivery failed or was late
-  std::string fallback_to;  // deliveries: where the event fell back to, if it did
+  std::string fallback_to;  // fallbacks: where the event went instead
 };
 
 class StoreReader {

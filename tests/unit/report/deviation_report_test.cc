@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +36,9 @@ constexpr char kOtherUnit[] = "SE2321000115-SH02";
 // Stockholm wall time on a day of 2026.
 int64_t At(unsigned month, unsigned day, int hour, int minute = 0) {
   using namespace std::chrono;
-  return ToMicros(calendar::FromStockholm(year_month_day{year{2026}, std::chrono::month{month},
-                                                         std::chrono::day{day}},
-                                          minutes{hour * 60 + minute}));
+  return ToMicros(calendar::FromStockholm(
+      year_month_day{year{2026}, std::chrono::month{month}, std::chrono::day{day}},
+      minutes{hour * 60 + minute}));
 }
 
 class DeviationReportTest : public ::testing::Test {
@@ -114,8 +116,8 @@ class DeviationReportTest : public ::testing::Test {
   DeviationReport Report(unsigned month) {
     auto reader = OpenStoreReader({"sqlite", dir_.File("hub.db")});
     EXPECT_TRUE(reader) << reader.error();
-    auto report = BuildDeviationReport(**reader, ReportMonth{2026, month},
-                                       FromMicros(At(month, 28, 12)));
+    auto report =
+        BuildDeviationReport(**reader, ReportMonth{2026, month}, FromMicros(At(month, 28, 12)));
     EXPECT_TRUE(report) << report.error();
     return *report;
   }
@@ -155,16 +157,19 @@ TEST_F(DeviationReportTest, MissedDeadlinesArePerRuleAndTheirPartyInTheirStockho
   const std::string a = std::string(kUnit) + "/ep-a";
   const std::string b = std::string(kUnit) + "/ep-b";
   const std::string c = std::string(kOtherUnit) + "/ep-c";
-  Case(a, "1380", {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 10, 9), "missed", 0},
-                   {"kallelse-sip", "4 kap. 3 § lag (2017:612)", At(3, 11, 0), "met", At(3, 10, 0)},
-                   {"planeringsunderlag-svar:req-1", "regional routine (\"Halland, 2024\")",
-                    At(3, 12, 0), "missed", 0}});
+  Case(a, "1380",
+       {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 10, 9), "missed", 0},
+        {"kallelse-sip", "4 kap. 3 § lag (2017:612)", At(3, 11, 0), "met", At(3, 10, 0)},
+        {"planeringsunderlag-svar:req-1", "regional routine (\"Halland, 2024\")", At(3, 12, 0),
+         "missed", 0}});
   // Due 00:30 on 1 March in Stockholm (23:30 UTC on 28 February): March's. Due 00:30 on 1 April
   // (22:30 UTC on 31 March): April's.
-  Case(b, "1383", {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 1, 0, 30), "missed", 0},
-                   {"informationsoverforing", "3 kap. 2 § lag (2017:612)", At(4, 1, 0, 30), "missed", 0},
-                   {"andrat-utskrivningsdatum", "regional routine", At(3, 20, 10), "missed", 0}});
-  Case(c, "1380", {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 15, 9), "at-risk", 0}});
+  Case(b, "1383",
+       {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 1, 0, 30), "missed", 0},
+        {"informationsoverforing", "3 kap. 2 § lag (2017:612)", At(4, 1, 0, 30), "missed", 0},
+        {"andrat-utskrivningsdatum", "regional routine", At(3, 20, 10), "missed", 0}});
+  Case(c, "1380",
+       {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 15, 9), "at-risk", 0}});
 
   const DeviationReport march = Report(3);
   const DeviationGroup* insk = Find(march, "deadline-missed", kUnit, "inskrivningsmeddelande");
@@ -182,8 +187,8 @@ TEST_F(DeviationReportTest, MissedDeadlinesArePerRuleAndTheirPartyInTheirStockho
   EXPECT_EQ(answer->organisation.kind, "kommun");
   EXPECT_THAT(answer->counterparts, ElementsAre(kUnit));
 
-  const DeviationGroup* estimate = Find(march, "estimate-change-not-notified", kUnit,
-                                        "andrat-utskrivningsdatum");
+  const DeviationGroup* estimate =
+      Find(march, "estimate-change-not-notified", kUnit, "andrat-utskrivningsdatum");
   ASSERT_NE(estimate, nullptr);
   EXPECT_THAT(estimate->case_ids, ElementsAre(b));
 
@@ -261,8 +266,8 @@ TEST_F(DeviationReportTest, ADeadLetterAnOperatorRetriedStaysInItsMonth) {
   const int64_t seq = Event(a, "vc-SE2321000115-VC01", At(3, 30, 8));
   Dead(seq, a, At(3, 30, 9));
   WriteBatch b;
-  b.actions.push_back({"retry-dead", At(4, 2, 10), "vc-SE2321000115-VC01", seq, LastEventId(), a,
-                       "otto", "fixed"});
+  b.actions.push_back(
+      {"retry-dead", At(4, 2, 10), "vc-SE2321000115-VC01", seq, LastEventId(), a, "otto", "fixed"});
   Write(b);
   const DeviationReport march = Report(3);
   const DeviationGroup* d = Find(march, "dead-letter", "SE2321000115-VC01");
@@ -282,7 +287,8 @@ TEST_F(DeviationReportTest, RecurringIsTheSameInOneOfTheTwoMonthsBeforeOrThreeIn
         {"informationsoverforing", "3 kap. 2 §", At(3, 21, 0), "missed", 0}});
   for (int i = 0; i < 3; ++i) {
     Case(std::string(kOtherUnit) + "/m" + std::to_string(i), "1380",
-         {{"inskrivningsmeddelande", "2 kap. 3 §", At(3, 3 + static_cast<unsigned>(i), 0), "missed", 0}});
+         {{"inskrivningsmeddelande", "2 kap. 3 §", At(3, 3 + static_cast<unsigned>(i), 0), "missed",
+           0}});
   }
   // A different rule the month before does not make informationsoverforing recurring.
   Case(std::string(kUnit) + "/feb", "1380",
@@ -293,7 +299,8 @@ TEST_F(DeviationReportTest, RecurringIsTheSameInOneOfTheTwoMonthsBeforeOrThreeIn
   ASSERT_NE(sip, nullptr);
   EXPECT_TRUE(sip->recurring);
   EXPECT_THAT(sip->also_in, ElementsAre("2026-01"));
-  const DeviationGroup* three = Find(march, "deadline-missed", kOtherUnit, "inskrivningsmeddelande");
+  const DeviationGroup* three =
+      Find(march, "deadline-missed", kOtherUnit, "inskrivningsmeddelande");
   ASSERT_NE(three, nullptr);
   EXPECT_EQ(three->count, 3);
   EXPECT_TRUE(three->recurring);
@@ -312,8 +319,9 @@ TEST_F(DeviationReportTest, RecurringIsTheSameInOneOfTheTwoMonthsBeforeOrThreeIn
 
 TEST_F(DeviationReportTest, JsonAndCsvShowCaseIdsOnlyWhenAllowed) {
   const std::string a = std::string(kUnit) + "/ep-a";
-  Case(a, "1380", {{"planeringsunderlag-svar:r1", "regional routine (\"Halland, 2024\")",
-                    At(3, 12, 0), "missed", 0}});
+  Case(a, "1380",
+       {{"planeringsunderlag-svar:r1", "regional routine (\"Halland, 2024\")", At(3, 12, 0),
+         "missed", 0}});
   const DeviationReport march = Report(3);
 
   const json full = DeviationReportJson(march, true);
@@ -333,15 +341,22 @@ TEST_F(DeviationReportTest, JsonAndCsvShowCaseIdsOnlyWhenAllowed) {
   EXPECT_THAT(csv, HasSubstr("month,category,rule,rule_text,"));
   EXPECT_THAT(csv, HasSubstr(",case_ids\r\n"));
   // RFC 4180: a field with a comma or a quote is quoted, its quotes doubled.
-  EXPECT_THAT(csv, HasSubstr("2026-03,deadline-missed,planeringsunderlag-svar,"
-                             "\"regional routine (\"\"Halland, 2024\"\")\",kommun,1380,Halmstad,,1,1,"
-                             "no,," + std::string(kUnit) + "," + a + "\r\n"));
+  EXPECT_THAT(csv,
+              HasSubstr("2026-03,deadline-missed,planeringsunderlag-svar,"
+                        "\"regional routine (\"\"Halland, 2024\"\")\",kommun,1380,Halmstad,,1,1,"
+                        "no,," +
+                        std::string(kUnit) + "," + a + "\r\n"));
   EXPECT_THAT(DeviationReportCsv(march, false), Not(HasSubstr("ep-a")));
 }
 
 TEST_F(DeviationReportTest, ThePdfShowsWhatTheJsonSays) {
   const std::string a = std::string(kUnit) + "/ep-a";
-  Case(a, "1380", {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 10, 0), "missed", 0}});
+  Case(a, "1380",
+       {{"inskrivningsmeddelande", "2 kap. 3 § lag (2017:612)", At(3, 10, 0), "missed", 0},
+        {"kallelse-sip", "4 kap. 3 § lag (2017:612)", At(2, 10, 0), "missed", 0}});
+  const std::string b = std::string(kOtherUnit) + "/ep-b";
+  Case(b, "1383", {{"kallelse-sip", "4 kap. 3 § lag (2017:612)", At(3, 12, 0), "missed", 0}});
+  Dead(Event(b, "kommun-1383", At(3, 5, 8)), b, At(3, 5, 9), "letter");
   const DeviationReport march = Report(3);
   const std::string with = dir_.File("with.pdf");
   const std::string without = dir_.File("without.pdf");
@@ -352,9 +367,18 @@ TEST_F(DeviationReportTest, ThePdfShowsWhatTheJsonSays) {
   EXPECT_THAT(text, HasSubstr("Missade tidsfrister"));
   EXPECT_THAT(text, HasSubstr("inskrivningsmeddelande"));
   EXPECT_THAT(text, HasSubstr(a));
+  EXPECT_THAT(text, HasSubstr("Reservväg"));
   EXPECT_THAT(slussen::testing::PdfText(without), Not(HasSubstr(a)));
+  // SLUSSEN_PDF_EXAMPLE=/tmp/x keeps a copy to look at (/tmp/x-deviations.pdf).
+  if (const char* keep = std::getenv("SLUSSEN_PDF_EXAMPLE"); keep != nullptr && *keep != '\0') {
+    std::error_code ec;
+    std::filesystem::copy_file(with, std::string(keep) + "-deviations.pdf",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
   EXPECT_FALSE(WriteDeviationReportPdf(json::array(), dir_.File("bad.pdf")).ok());
-  EXPECT_FALSE(WriteDeviationReportPdf(DeviationReportJson(march, true), "/nonexistent/x.pdf").ok());
+  EXPECT_FALSE(
+      WriteDeviationReportPdf(DeviationReportJson(march, true), "/nonexistent/x.pdf").ok());
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ constexpr const char* kDeviationsSql =
     ") m LEFT JOIN cases c ON c.case_id = m.case_id WHERE m.first_us >= ?1 AND m.first_us < ?2 "
     // Deliveries that died (still dead, or delivered by hand since), dated by their death.
     "UNION ALL SELECT 'dead-letter', o.dead_at_us, e.case_id, coalesce(c.kommunkod, ''), '', '', "
-    " o.destination, coalesce((SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), '') "
+    " o.destination, '' "
     "FROM outbox o INDEXED BY outbox_dead_at JOIN events e ON e.event_id = o.event_id "
     "LEFT JOIN cases c ON c.case_id = e.case_id "
     "WHERE o.dead_at_us >= ?1 AND o.dead_at_us < ?2 "
@@ -53,8 +53,7 @@ constexpr const char* kDeviationsSql =
     // Receipts the hub found overdue, dated by then: late if one came after, else missing.
     "UNION ALL SELECT CASE WHEN o.receipt_at_us IS NULL THEN 'receipt-missing' "
     "  ELSE 'receipt-late' END, o.receipt_overdue_at_us, e.case_id, coalesce(c.kommunkod, ''), "
-    " '', '', o.destination, "
-    " coalesce((SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), '') "
+    " '', '', o.destination, '' "
     "FROM outbox o INDEXED BY outbox_receipt_overdue JOIN events e ON e.event_id = o.event_id "
     "LEFT JOIN cases c ON c.case_id = e.case_id "
     "WHERE o.receipt_overdue_at_us >= ?1 AND o.receipt_overdue_at_us < ?2 "
