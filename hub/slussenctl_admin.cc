@@ -194,8 +194,9 @@ int Deviations(const Connection& c, const DeviationArgs& a) {
     std::cerr << "slussenctl: --format pdf needs --output FILE\n";
     return kUsage;
   }
-  const std::string path = "/api/v1/deviations?month=" + a.month +
-                           (format.empty() ? "" : "&format=" + format);
+  httplib::Params query = {{"month", a.month}};
+  if (!format.empty()) query.emplace("format", format);
+  const std::string path = httplib::append_query_params("/api/v1/deviations", query);
   std::string text;
   if (format.empty()) {
     json body;

@@ -250,7 +250,7 @@ TEST_F(DeviationsApi, SlussenctlPrintsAndSavesTheReport) {
   EXPECT_EQ(code(table), 0) << table.err;
   EXPECT_THAT(table.out, HasSubstr("dead-letter"));
   EXPECT_THAT(table.out, HasSubstr("kommun  " + std::string(kTestKommun)));
-  EXPECT_THAT(table.out, HasSubstr(CaseIdString(env)));
+  EXPECT_THAT(table.out, HasSubstr(CaseIdString(env))) << table.out;
   const ProcessResult viewer_table = ctl(viewer_file, {"deviations", "--month", month});
   EXPECT_EQ(code(viewer_table), 0) << viewer_table.err;
   EXPECT_THAT(viewer_table.out, HasSubstr("dead-letter"));
@@ -274,6 +274,8 @@ TEST_F(DeviationsApi, SlussenctlPrintsAndSavesTheReport) {
   const ProcessResult bad = ctl(operator_file, {"deviations", "--month", "2026-13"});
   EXPECT_EQ(code(bad), 1);
   EXPECT_THAT(bad.err, HasSubstr("YYYY-MM"));
+  EXPECT_EQ(code(ctl(operator_file, {"deviations", "--month", month + "&format=csv"})), 1)
+      << "the month is sent as one query value";
   EXPECT_EQ(code(ctl(wrong_file, {"deviations", "--month", month})), 4);
 }
 
