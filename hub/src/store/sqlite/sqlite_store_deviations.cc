@@ -47,7 +47,9 @@ constexpr const char* kDeviationsSql =
     // row was added. outbox_added holds only fallbacks and re-routes.
     "UNION ALL SELECT 'fallback', f.enqueued_at_us, a.case_id, coalesce(c.kommunkod, ''), '', '', "
     " o.destination, f.destination "
-    "FROM outbox_added a JOIN outbox f ON f.seq = a.seq JOIN outbox o ON o.seq = a.of_seq "
+    // CROSS JOIN: SQLite keeps outbox_added outside, never scanning the outbox for it.
+    "FROM outbox_added a CROSS JOIN outbox f ON f.seq = a.seq "
+    "CROSS JOIN outbox o ON o.seq = a.of_seq "
     "LEFT JOIN cases c ON c.case_id = a.case_id "
     "WHERE a.of_seq IS NOT NULL AND f.enqueued_at_us >= ?1 AND f.enqueued_at_us < ?2 "
     // Receipts the hub found overdue, dated by then: late if one came after, else missing.
