@@ -46,6 +46,8 @@ Operating a running hub, through its admin API (hub/DESIGN.md "Admin API"); the 
   mark-delivered SEQ --reason WHY record a delivery made by other means ("phoned through")
   reroute EVENT_ID --to DEST --reason WHY
   pause DEST --reason WHY | resume DEST --reason WHY
+  deviations --month YYYY-MM [--format json|csv|pdf] [--output FILE]
+                                  the month's deviation report per organisation (pdf: --output)
 Exit 0: done; 1: the hub refused (the message says why); 2: usage; 3: the hub is unreachable or
 did not answer; 4: no or wrong token; 5: your role may not do this.
 

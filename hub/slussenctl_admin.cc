@@ -22,6 +22,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kRefused = 1;
+constexpr int kUsage = 2;
 constexpr int kUnreachable = 3;
 constexpr int kUnauthenticated = 4;
 constexpr int kForbidden = 5;
@@ -45,6 +46,8 @@ std::string Token(const Connection& c) {
   return env ? env : "";
 }
 
+int Refused(const httplib::Response& res, const json& body);
+
 // Sends the request and maps the answer to an exit code; `body` gets the JSON answer.
 int Call(const Connection& c, const std::string& method, const std::string& path,
          const json& request, json* body) {
@@ -61,11 +64,16 @@ int Call(const Connection& c, const std::string& method, const std::string& path
   }
   *body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   if (res->status / 100 == 2 && !body->is_discarded()) return 0;
-  const std::string why = body->is_object() && body->contains("error") && (*body)["error"].is_string()
-                              ? (*body)["error"].get<std::string>()
-                              : "HTTP " + std::to_string(res->status);
+  return Refused(*res, *body);
+}
+
+// Says why the hub refused (its JSON error, else the status) and maps the status to an exit code.
+int Refused(const httplib::Response& res, const json& body) {
+  const std::string why = body.is_object() && body.contains("error") && body["error"].is_string()
+                              ? body["error"].get<std::string>()
+                              : "HTTP " + std::to_string(res.status);
   std::cerr << "slussenctl: " << why << "\n";
-  switch (res->status) {
+  switch (res.status) {
     case 401: return kUnauthenticated;
     case 403: return kForbidden;
     case 503: return kUnreachable;
@@ -73,8 +81,9 @@ int Call(const Connection& c, const std::string& method, const std::string& path
   }
 }
 
-// GETs `path` and writes the answer's bytes to `file` (a PDF); errors as Call().
-int Download(const Connection& c, const std::string& path, const std::string& file) {
+// A GET whose answer is not JSON when it succeeds (CSV, a PDF): `bytes` gets the body. Errors are
+// JSON and exit as for Call.
+int Download(const Connection& c, const std::string& path, std::string* bytes) {
   httplib::Client client("http://" + c.admin);
   client.set_connection_timeout(5);
   client.set_read_timeout(60);
@@ -84,28 +93,23 @@ int Download(const Connection& c, const std::string& path, const std::string& fi
               << " is unreachable: " << httplib::to_string(res.error()) << "\n";
     return kUnreachable;
   }
-  if (res->status != 200) {
-    const json body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    std::cerr << "slussenctl: "
-              << (body.is_object() && body.contains("error") && body["error"].is_string()
-                      ? body["error"].get<std::string>()
-                      : "HTTP " + std::to_string(res->status))
-              << "\n";
-    switch (res->status) {
-      case 401: return kUnauthenticated;
-      case 403: return kForbidden;
-      case 503: return kUnreachable;
-      default: return kRefused;
-    }
+  if (res->status / 100 == 2) {
+    *bytes = res->body;
+    return 0;
   }
+  return Refused(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false));
+}
+
+// Writes `bytes` to `file` whole, or removes what it wrote and says why.
+int WriteOut(const std::string& file, const std::string& bytes) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << res->body;
+  out << bytes;
   out.close();
   if (!out) {
     std::cerr << "slussenctl: cannot write " << file << "\n";
+    std::remove(file.c_str());
     return kRefused;
   }
-  std::cout << "wrote " << file << " (" << res->body.size() << " bytes)\n";
   return 0;
 }
 
@@ -240,7 +244,13 @@ int Cases(const Connection& c, bool late_only, int limit) {
 // One case's evidence report: a summary, the JSON with --json, the PDF with --pdf FILE.
 int Case(const Connection& c, const std::string& case_id, const std::string& pdf) {
   const std::string path = "/api/v1/cases/" + case_id;
-  if (!pdf.empty()) return Download(c, path + "/report.pdf", pdf);
+  if (!pdf.empty()) {
+    std::string bytes;
+    if (int rc = Download(c, path + "/report.pdf", &bytes); rc != 0) return rc;
+    if (int rc = WriteOut(pdf, bytes); rc != 0) return rc;
+    std::cout << "wrote " << pdf << " (" << bytes.size() << " bytes)\n";
+    return 0;
+  }
   json r;
   if (int rc = Call(c, "GET", path, {}, &r); rc != 0) return rc;
   if (c.json) {
@@ -280,6 +290,37 @@ int Case(const Connection& c, const std::string& case_id, const std::string& pdf
   return 0;
 }
 
+std::string DeviationTable(const json& body) {
+  std::string out = "deviations in " + body.value("month", "") + " (" + body.value("from", "") +
+                    " to " + body.value("to", "") + ")\n";
+  const json& groups = body["deviations"];
+  if (groups.empty()) return out + "no deviations\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-28s %-7s %-26s %-24s %6s %6s  %s\n", "category", "party",
+                "organisation", "deadline / fallback", "count", "cases", "recurring");
+  out += line;
+  for (const auto& g : groups) {
+    const json& org = g["organisation"];
+    std::string who = org.value("id", "");
+    if (!org.value("name", "").empty()) who += " " + org.value("name", "");
+    std::string what = g.value("rule", "");
+    if (g.contains("fallback_to")) what = "-> " + g.value("fallback_to", "");
+    std::string recurring = g.value("recurring", false) ? "yes" : "no";
+    for (const auto& m : g["also_in"]) recurring += " " + m.get<std::string>();
+    std::snprintf(line, sizeof line, "%-28s %-7s %-26s %-24s %6s %6s  %s\n",
+                  g.value("category", "").c_str(), org.value("kind", "").c_str(), who.c_str(),
+                  what.c_str(), Num(g["count"]).c_str(), Num(g["cases"]).c_str(),
+                  recurring.c_str());
+    out += line;
+    if (g.contains("case_ids")) {
+      std::string ids;
+      for (const auto& id : g["case_ids"]) ids += (ids.empty() ? "" : ", ") + id.get<std::string>();
+      out += "    cases: " + ids + "\n";
+    }
+  }
+  return out;
+}
+
 int DeadLetters(const Connection& c, int limit) {
   json body;
   const std::string path = "/api/v1/deadletters?limit=" + std::to_string(limit);
@@ -300,6 +341,39 @@ int DeadLetters(const Connection& c, int limit) {
                 Num(d["attempts"]).c_str(), d.value("reason", "").c_str());
   }
   return 0;
+}
+
+struct DeviationArgs {
+  std::string month;
+  std::string format;  // json, csv or pdf; empty: a table (or JSON with --json)
+  std::string output;  // a file; empty: stdout
+};
+
+// The monthly deviation report (hub/DESIGN.md "Deviation report"): a table per category and
+// organisation, or the API's JSON, CSV or PDF as it is.
+int Deviations(const Connection& c, const DeviationArgs& a) {
+  const std::string format = a.format.empty() && c.json ? "json" : a.format;
+  if (format == "pdf" && a.output.empty()) {
+    std::cerr << "slussenctl: --format pdf needs --output FILE\n";
+    return kUsage;
+  }
+  httplib::Params query = {{"month", a.month}};
+  if (!format.empty()) query.emplace("format", format);
+  const std::string path = httplib::append_query_params("/api/v1/deviations", query);
+  std::string text;
+  if (format.empty()) {
+    json body;
+    if (int rc = Call(c, "GET", path, {}, &body); rc != 0) return rc;
+    text = DeviationTable(body);
+  } else if (int rc = Download(c, path, &text); rc != 0) {
+    return rc;
+  }
+  if (a.output.empty()) {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? 0 : kRefused;
+  }
+  return WriteOut(a.output, text);
 }
 
 int Act(const Connection& c, const std::string& path, json request) {
@@ -345,6 +419,15 @@ int RunAdminCommand(int argc, char** argv) {
   one_case->add_option("case_id", case_id, "<care unit HSA id>/<episode id>")->required();
   one_case->add_option("--pdf", pdf, "write the report as a PDF to this file");
 
+  DeviationArgs deviation;
+  auto* deviations = app.add_subcommand(
+      "deviations", "the month's deviation report (avvikelser): per organisation and category, "
+                    "with the recurring ones flagged");
+  deviations->add_option("--month", deviation.month, "YYYY-MM (Europe/Stockholm)")->required();
+  deviations->add_option("--format", deviation.format, "json, csv or pdf (default: a table)")
+      ->check(CLI::IsMember({"json", "csv", "pdf"}));
+  deviations->add_option("--output", deviation.output, "write to FILE (needed for pdf)");
+
   std::string reason, destination, event_id;
   int64_t seq = 0;
   auto* retry = app.add_subcommand("retry", "send a dead delivery again");
@@ -373,6 +456,7 @@ int RunAdminCommand(int argc, char** argv) {
   if (*one_case) return Case(c, case_id, pdf);
   if (*queues) return Queues(c);
   if (*dead) return DeadLetters(c, limit);
+  if (*deviations) return Deviations(c, deviation);
   if (*retry) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/retry", why);
   if (*mark) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/mark-delivered", why);
   if (*reroute) {
@@ -381,14 +465,14 @@ int RunAdminCommand(int argc, char** argv) {
   }
   if (*pause) return Act(c, "/api/v1/destinations/" + destination + "/pause", why);
   if (*resume) return Act(c, "/api/v1/destinations/" + destination + "/resume", why);
-  return 2;
+  return kUsage;
 }
 
 bool IsAdminCommand(const std::string& command) {
   return command == "status" || command == "cases" || command == "case" ||
          command == "queues" || command == "deadletters" || command == "retry" ||
          command == "mark-delivered" || command == "reroute" || command == "pause" ||
-         command == "resume";
+         command == "resume" || command == "deviations";
 }
 
 }  // namespace slussen::ctl

@@ -1,6 +1,6 @@
 #pragma once
 // slussenctl's commands against a running hub's admin API (queues, deadletters, retry,
-// mark-delivered, reroute, pause, resume). See slussenctl_admin.cc for the exit codes.
+// mark-delivered, reroute, pause, resume, deviations). See slussenctl_admin.cc for the exit codes.
 #include <string>
 
 namespace slussen::ctl {

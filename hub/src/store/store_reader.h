@@ -97,6 +97,21 @@ struct DestinationCount {
   int64_t count = 0;
 };
 
+// One deviation the store records, for the monthly deviation report (report/deviation_report.h;
+// hub/DESIGN.md "Deviation report"): what happened, to which case, when, and where.
+struct DeviationRow {
+  // deadline-missed, estimate-change-not-notified, dead-letter, fallback, receipt-late,
+  // receipt-missing
+  std::string category;
+  int64_t at_us = 0;        // the instant the deviation is dated by (its month)
+  std::string case_id;
+  std::string kommunkod;    // of the case; empty if the store has no case row for it
+  std::string deadline_id;  // deadlines: e.g. "kallelse-sip", "planeringsunderlag-svar:<event>"
+  std::string rule;         // deadlines: the rule that set it, e.g. "4 kap. 3 § lag (2017:612)"
+  std::string destination;  // deliveries: the destination whose delivery failed or was late
+  std::string fallback_to;  // fallbacks: where the event went instead
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -125,6 +140,11 @@ class StoreReader {
   virtual Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() = 0;
   // Dead deliveries not delivered since, per destination (on the partial index outbox_dead).
   virtual Result<std::vector<DestinationCount>> DeadLettersByDestination() = 0;
+  // The deviations dated in [from_us, to_us), earliest first, at most `limit` (ask one more than
+  // you can take to know there were more). Read on partial indexes (schema v8) that hold only
+  // rows that went wrong, so a month costs what went wrong in it, not the size of the store.
+  virtual Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
+                                                       std::size_t limit) = 0;
 };
 
 }  // namespace slussen

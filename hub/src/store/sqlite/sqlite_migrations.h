@@ -194,8 +194,11 @@ CREATE TABLE paused_destinations (
 CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL;
 )sql",
       // 8: the admin API. Each read of a case's data by an operator, recorded in the transaction
-      // before the data is answered (the patient's access-log extract reads it by case); and the
-      // cases at risk found without reading every deadline ever stored.
+      // before the data is answered (the patient's access-log extract reads it by case); the
+      // cases at risk found without reading every deadline ever stored; and the monthly deviation
+      // report (StoreReader::Deviations) by time, on partial indexes that hold only what went
+      // wrong: missed deadlines, deliveries that died, receipts found overdue. None of the
+      // indexes is written while everything goes right.
       R"sql(
 CREATE TABLE patient_data_reads (
   id        INTEGER PRIMARY KEY,
@@ -206,6 +209,10 @@ CREATE TABLE patient_data_reads (
 );
 CREATE INDEX patient_data_reads_by_case ON patient_data_reads(case_id, at_us);
 CREATE INDEX deadlines_at_risk ON deadlines(case_id) WHERE state IN ('missed', 'at-risk');
+CREATE INDEX deadlines_missed ON deadlines(due_at_us) WHERE state = 'missed';
+CREATE INDEX outbox_dead_at ON outbox(dead_at_us) WHERE dead_at_us IS NOT NULL;
+CREATE INDEX outbox_receipt_overdue ON outbox(receipt_overdue_at_us)
+  WHERE receipt_overdue_at_us IS NOT NULL;
 )sql",
   };
   return migrations;

@@ -32,6 +32,9 @@ class SqliteStoreReader final : public StoreReader {
                                                         std::size_t limit) override;
   Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
   Result<std::vector<DestinationCount>> DeadLettersByDestination() override;
+  // sqlite_store_deviations.cc
+  Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
+                                               std::size_t limit) override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
