@@ -161,6 +161,25 @@ TEST_F(DeviationsApi, ADeadLetterIsCountedForItsKommunWithItsCaseForOperatorsOnl
   EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
 }
 
+// A message the hub rejects counts for the sender it claimed, per the field its reason named.
+TEST_F(DeviationsApi, RejectedMessagesAreCountedPerSenderAndReason) {
+  v1::Envelope bad = ValidInskrivningOwnCase();
+  bad.mutable_patient()->mutable_identity()->set_id("19000101-0000");
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(bad)).kind, client::SendOutcome::Kind::kRejected);
+  const auto stored = store().QueryStrings("SELECT received_at_us FROM dead_letters");
+  ASSERT_EQ(stored.size(), 1u);
+  const std::string month = MonthOf(std::stoll(stored[0]));
+  const json report = Report(month, kViewerToken);
+  const json rejected = Group(report, "rejected", bad.sender_hsa_id());
+  ASSERT_TRUE(rejected.is_object()) << report.dump(2);
+  EXPECT_EQ(rejected["organisation"]["kind"], "sender");
+  EXPECT_EQ(rejected["rule"], "patient.identity.id");
+  EXPECT_EQ(rejected["count"], 1);
+  EXPECT_EQ(report["totals"]["rejected"], 1);
+}
+
 TEST_F(DeviationsApi, ABadMonthOrFormatIsA400AndNoTokenA401) {
   auto c = Client();
   for (const std::string query : {"", "?month=2026-13", "?month=march", "?month=2026-03-01",

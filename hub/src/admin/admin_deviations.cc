@@ -24,6 +24,7 @@ namespace {
 std::vector<std::string> CaseIdsOf(const DeviationReport& report) {
   std::set<std::string> ids;
   for (const auto& g : report.groups) ids.insert(g.case_ids.begin(), g.case_ids.end());
+  ids.erase(std::string());
   return {ids.begin(), ids.end()};
 }
 

@@ -31,6 +31,8 @@ struct DeadLetterRecord {
   std::string address;
   std::string event_id;   // if the body could be decoded far enough to have one
   std::string reasons;    // one reason per line
+  std::string sender;     // the claimed sender HSA id if well-formed, else empty (unknown)
+  std::string reason_key; // the field or part the first reason names (core/stats.h)
   std::string body;       // possibly truncated to the message size limit
   bool body_truncated = false;
 };

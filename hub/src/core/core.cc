@@ -352,7 +352,8 @@ Status Core::Classify(std::vector<Pending>& pending) {
     } else {
       p.decision = Refusal{record->event_id,
                            {"event_id: already stored with a different content; an event id "
-                            "must identify one event (use `replaces` for a correction)"}};
+                            "must identify one event (use `replaces` for a correction)"},
+                           record->sender_hsa_id};
     }
   }
   return OkStatus();
@@ -392,6 +393,8 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
     dead.address = std::string(ChannelName(p.msg->channel));
     dead.event_id = refusal.event_id;
     dead.reasons = JoinReasons(refusal.reasons, "\n");
+    dead.sender = refusal.sender_hsa_id;
+    dead.reason_key = refusal.reasons.empty() ? "other" : RejectionReasonKey(refusal.reasons.front());
     dead.body = p.msg->body;
     dead.body_truncated = p.msg->body.size() < p.msg->body_size;
     batch.dead_letters.push_back(std::move(dead));

@@ -1,4 +1,5 @@
 #include "ingest/inbound.h"
+#include "ingest/identity.h"
 
 #include <cctype>
 
@@ -50,6 +51,7 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     return refusal;
   }
   refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
+  if (CheckHsaId(env.sender_hsa_id()).empty()) refusal.sender_hsa_id = env.sender_hsa_id();
   refusal.reasons = ValidateEnvelope(env, config, now);
   if (!MessageIdMatches(msg.message_id, env.event_id())) {
     // Neither value is echoed: a message-id is whatever the sender put there.

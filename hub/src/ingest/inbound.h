@@ -16,6 +16,9 @@ namespace slussen {
 struct Refusal {
   std::string event_id;              // if the body decoded far enough to carry one
   std::vector<std::string> reasons;  // "field: problem", never patient data
+  // The sender HSA id the envelope claims, if it decoded and the id is well-formed (configured
+  // or not): whom the deviation report counts the rejection for.
+  std::string sender_hsa_id;
 };
 
 // Either the event to journal (with its destinations) or why it is refused.

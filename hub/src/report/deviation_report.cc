@@ -45,6 +45,9 @@ struct Attributed {
 };
 
 Attributed Attribute(const DeviationRow& row) {
+  // A rejected message is the sending side's: the HSA id it claimed (well-formed, not verified
+  // until senders authenticate), or "unknown" when it did not decode that far.
+  if (row.category == "rejected") return {{"sender", row.sender.empty() ? "unknown" : row.sender}, ""};
   if (!row.deadline_id.empty()) {
     if (KommunsDuty(row.deadline_id)) return {{"kommun", row.kommunkod}, CareUnitOf(row.case_id)};
     return {{"region", CareUnitOf(row.case_id)}, row.kommunkod};
@@ -101,7 +104,8 @@ MonthSpan SpanOf(ReportMonth m) {
 const std::vector<std::string>& DeviationCategories() {
   static const std::vector<std::string> all = {"deadline-missed", "estimate-change-not-notified",
                                                "dead-letter",     "fallback",
-                                               "receipt-late",    "receipt-missing"};
+                                               "receipt-late",    "receipt-missing",
+                                               "rejected"};
   return all;
 }
 
@@ -129,7 +133,8 @@ Result<DeviationReport> BuildDeviationReport(StoreReader& store, ReportMonth mon
   std::map<GroupKey, DeviationGroup> groups;
   for (const DeviationRow& row : *rows) {
     const Attributed who = Attribute(row);
-    const std::string rule = RuleOf(row.deadline_id);
+    // For a rejection the "rule" is the field or part its reason named (e.g. patient.kommunkod).
+    const std::string rule = row.category == "rejected" ? row.reason : RuleOf(row.deadline_id);
     if (row.at_us < month_from) {
       earlier[{row.category, rule, who.organisation}].insert(
           (row.at_us < before1_from ? before2 : before1).Text());
@@ -146,7 +151,7 @@ Result<DeviationReport> BuildDeviationReport(StoreReader& store, ReportMonth mon
       g.fallback_to = std::get<3>(key);
     }
     ++g.count;
-    g.case_ids.push_back(row.case_id);
+    if (!row.case_id.empty()) g.case_ids.push_back(row.case_id);  // a rejection has none
     if (!who.counterpart.empty()) g.counterparts.push_back(who.counterpart);
   }
   for (auto& [key, g] : groups) {

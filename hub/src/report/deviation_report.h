@@ -42,14 +42,18 @@ struct MonthSpan {
 MonthSpan SpanOf(ReportMonth month);
 
 struct Organisation {
-  std::string kind;  // "kommun" (by kommunkod), "region" (a care unit by HSA id), "system"
+  // "kommun" (by kommunkod), "region" (a care unit by HSA id), "system" (another destination),
+  // "sender" (a rejected message's claimed sender HSA id, or "unknown")
+  std::string kind;
   std::string id;
   friend auto operator<=>(const Organisation&, const Organisation&) = default;
 };
 
 struct DeviationGroup {
   std::string category;   // as DeviationRow::category
-  std::string rule;       // deadlines: the deadline ("kallelse-sip"); empty for deliveries
+  // deadlines: the deadline ("kallelse-sip"); rejections: the field or part the reason named
+  // ("patient.kommunkod"); empty for deliveries
+  std::string rule;
   std::string rule_text;  // deadlines: the rule that set it ("4 kap. 3 § lag (2017:612)")
   Organisation organisation;
   std::string fallback_to;  // fallbacks: where the events went instead

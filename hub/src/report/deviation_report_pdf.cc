@@ -87,6 +87,10 @@ const std::vector<Category>& Categories() {
       {"receipt-missing", "Saknade kvittenser (missing receipts)",
        "Kvittenser som var försenade och ännu inte har kommit. (Overdue receipts still not "
        "received.)"},
+      {"rejected", "Avvisade meddelanden (rejected messages)",
+       "Meddelanden som Slussen avvisade som felaktiga, per avsändare och det fält felet gällde. "
+       "(Messages the hub rejected as invalid, per claimed sender and the field the reason "
+       "named.)"},
   };
   return all;
 }
@@ -96,6 +100,7 @@ std::string OrganisationText(const json& g) {
   const std::string kind = Str(o, "kind");
   std::string label = kind == "kommun"   ? "kommun"
                       : kind == "region" ? "region, enhet (unit)"
+                      : kind == "sender" ? "avsändare (sender)"
                                          : "system";
   std::string out = Bold(Text(o, "id"));
   if (!Str(o, "name").empty()) out += " " + Esc(Str(o, "name"));

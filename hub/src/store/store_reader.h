@@ -101,7 +101,7 @@ struct DestinationCount {
 // hub/DESIGN.md "Deviation report"): what happened, to which case, when, and where.
 struct DeviationRow {
   // deadline-missed, estimate-change-not-notified, dead-letter, fallback, receipt-late,
-  // receipt-missing
+  // receipt-missing, rejected
   std::string category;
   int64_t at_us = 0;        // the instant the deviation is dated by (its month)
   std::string case_id;
@@ -110,6 +110,8 @@ struct DeviationRow {
   std::string rule;         // deadlines: the rule that set it, e.g. "4 kap. 3 § lag (2017:612)"
   std::string destination;  // deliveries: the destination whose delivery failed or was late
   std::string fallback_to;  // fallbacks: where the event went instead
+  std::string sender;       // rejected: the sender HSA id the message claimed (empty: unknown)
+  std::string reason;       // rejected: the field or part its first reason named
 };
 
 class StoreReader {

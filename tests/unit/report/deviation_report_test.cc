@@ -277,6 +277,46 @@ TEST_F(DeviationReportTest, ADeadLetterAnOperatorRetriedStaysInItsMonth) {
   EXPECT_THAT(Report(4).groups, IsEmpty());
 }
 
+// Rejected inbound messages count for the sender they claimed, per the field the reason named;
+// one that did not decode far enough for a sender counts for "unknown". They name no case.
+TEST_F(DeviationReportTest, RejectedMessagesArePerSenderAndReason) {
+  WriteBatch b;
+  auto rejected = [&](const std::string& sender, const std::string& key, int64_t at_us) {
+    DeadLetterRecord d;
+    d.received_at_us = at_us;
+    d.address = "events";
+    d.reasons = key + ": wrong";
+    d.body = "x";
+    d.sender = sender;
+    d.reason_key = key;
+    b.dead_letters.push_back(d);
+  };
+  rejected(kUnit, "patient.identity.id", At(3, 3, 8));
+  rejected(kUnit, "patient.identity.id", At(3, 4, 8));
+  rejected(kUnit, "patient.kommunkod", At(3, 5, 8));
+  rejected("", "body", At(3, 6, 8));
+  rejected(kUnit, "patient.identity.id", At(4, 1, 8));
+  Write(b);
+  const DeviationReport march = Report(3);
+  const DeviationGroup* id = Find(march, "rejected", kUnit, "patient.identity.id");
+  ASSERT_NE(id, nullptr);
+  EXPECT_EQ(id->organisation.kind, "sender");
+  EXPECT_EQ(id->count, 2);
+  EXPECT_THAT(id->case_ids, IsEmpty());
+  const DeviationGroup* kommun = Find(march, "rejected", kUnit, "patient.kommunkod");
+  ASSERT_NE(kommun, nullptr);
+  EXPECT_EQ(kommun->count, 1);
+  const DeviationGroup* unknown = Find(march, "rejected", "unknown", "body");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(unknown->count, 1);
+  // April: once, but it also happened in March.
+  const DeviationReport april_report = Report(4);
+  const DeviationGroup* april = Find(april_report, "rejected", kUnit, "patient.identity.id");
+  ASSERT_NE(april, nullptr);
+  EXPECT_TRUE(april->recurring);
+  EXPECT_THAT(april->also_in, ElementsAre("2026-03"));
+}
+
 TEST_F(DeviationReportTest, RecurringIsTheSameInOneOfTheTwoMonthsBeforeOrThreeInTheMonth) {
   // kallelse-sip missed by kUnit in January and March; inskrivning by kOtherUnit three times in
   // March; informationsoverforing by kUnit once in March only, and in December (too long ago).

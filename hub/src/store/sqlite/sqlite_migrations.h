@@ -197,8 +197,8 @@ CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND deliver
       // before the data is answered (the patient's access-log extract reads it by case); the
       // cases at risk found without reading every deadline ever stored; and the monthly deviation
       // report (StoreReader::Deviations) by time, on partial indexes that hold only what went
-      // wrong: missed deadlines, deliveries that died, receipts found overdue. None of the
-      // indexes is written while everything goes right.
+      // wrong: missed deadlines, deliveries that died, receipts found overdue, inbound messages
+      // rejected. None of the indexes is written while everything goes right.
       R"sql(
 CREATE TABLE patient_data_reads (
   id        INTEGER PRIMARY KEY,
@@ -213,6 +213,10 @@ CREATE INDEX deadlines_missed ON deadlines(due_at_us) WHERE state = 'missed';
 CREATE INDEX outbox_dead_at ON outbox(dead_at_us) WHERE dead_at_us IS NOT NULL;
 CREATE INDEX outbox_receipt_overdue ON outbox(receipt_overdue_at_us)
   WHERE receipt_overdue_at_us IS NOT NULL;
+-- Rejected inbound messages by sender and reason, by month.
+ALTER TABLE dead_letters ADD COLUMN sender TEXT;
+ALTER TABLE dead_letters ADD COLUMN reason_key TEXT;
+CREATE INDEX dead_letters_by_time ON dead_letters(received_at_us);
 )sql",
   };
   return migrations;

@@ -164,8 +164,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.next_receipt_due,
        "SELECT MIN(receipt_due_at_us) FROM outbox WHERE receipt_due_at_us IS NOT NULL"},
       {s.insert_dead,
-       "INSERT INTO dead_letters(received_at_us, address, event_id, reasons, body, body_truncated) "
-       "VALUES (?,?,?,?,?,?)"},
+       "INSERT INTO dead_letters(received_at_us, address, event_id, reasons, body, body_truncated, "
+       "sender, reason_key) VALUES (?,?,?,?,?,?,?,?)"},
       {s.mark_delivered,
        "UPDATE outbox SET delivered_at_us = ? WHERE seq = ? AND delivered_at_us IS NULL"},
       {s.pending_after, pending_after_sql.c_str()},

@@ -128,6 +128,8 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
   st.Text(4, r.reasons);
   st.Blob(5, r.body);
   st.Int(6, r.body_truncated ? 1 : 0);
+  if (r.sender.empty()) st.Null(7); else st.Text(7, r.sender);
+  st.Text(8, r.reason_key);
   if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("insert dead letter", rc);
   return OkStatus();
 }
