@@ -94,6 +94,7 @@ void AdminServer::Routes() {
                 }));
   ActionRoutes();
   StoreRoutes();
+  DashboardRoutes();
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) Fail(res, 404, "no such resource");
   });

@@ -57,6 +57,7 @@ class AdminServer {
   void Routes();
   void ActionRoutes();
   void StoreRoutes();
+  void DashboardRoutes();  // admin_dashboard.cc
   // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,

@@ -76,6 +76,14 @@ struct CaseAtRisk {
   int64_t met_at_us = 0;    // 0: still open
 };
 
+// How the deadlines that fell due in a period ended, for one rule: the dashboard's outcome chart.
+struct DeadlineOutcomeCount {
+  std::string rule;
+  int64_t met = 0;       // met by the time it fell due
+  int64_t met_late = 0;  // met after it fell due
+  int64_t missed = 0;    // due and still not met
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -96,6 +104,11 @@ class StoreReader {
   // a deadline missed and still open first, then at risk, then missed but done late; within each,
   // the larger payment liability first, then the earlier due time.
   virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) = 0;
+  // The deadlines due in [from_us, to_us) that have an outcome (met, or missed), counted by rule,
+  // by rule name. Reads only those deadlines (an index by due time), so a day costs what that
+  // day's deadlines cost, whatever the store's age.
+  virtual Result<std::vector<DeadlineOutcomeCount>> DeadlineOutcomes(int64_t from_us,
+                                                                     int64_t to_us) = 0;
 };
 
 }  // namespace slussen

@@ -193,6 +193,14 @@ CREATE TABLE paused_destinations (
       R"sql(
 CREATE INDEX outbox_dead ON outbox(seq) WHERE dead_at_us IS NOT NULL AND delivered_at_us IS NULL;
 )sql",
+      // 8: the dashboard's deadline outcomes per day (StoreReader::DeadlineOutcomes) without
+      // reading every deadline ever stored: only deadlines with an outcome are in the index, and
+      // it covers what the count needs, so a day's query reads that day's entries and nothing
+      // else; pending and at-risk deadlines stay out of it.
+      R"sql(
+CREATE INDEX deadlines_by_due ON deadlines(due_at_us, rule, state, met_at_us)
+  WHERE state IN ('met', 'missed');
+)sql",
   };
   return migrations;
 }

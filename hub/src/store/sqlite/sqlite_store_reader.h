@@ -28,6 +28,8 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::optional<StoredCase>> Case(const std::string& case_id) override;
   Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit, int64_t before_seq) override;
   Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) override;
+  Result<std::vector<DeadlineOutcomeCount>> DeadlineOutcomes(int64_t from_us,
+                                                             int64_t to_us) override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
