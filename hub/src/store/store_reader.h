@@ -82,6 +82,8 @@ struct DeadlineOutcomeCount {
   int64_t met = 0;       // met by the time it fell due
   int64_t met_late = 0;  // met after it fell due
   int64_t missed = 0;    // due and still not met
+
+  friend bool operator==(const DeadlineOutcomeCount&, const DeadlineOutcomeCount&) = default;
 };
 
 class StoreReader {

@@ -13,6 +13,11 @@
 #include "testing/temp_dir.h"
 
 namespace slussen {
+
+void PrintTo(const DeadlineOutcomeCount& c, std::ostream* os) {
+  *os << c.rule << " met=" << c.met << " late=" << c.met_late << " missed=" << c.missed;
+}
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -22,12 +27,6 @@ using ::testing::IsEmpty;
 constexpr char kInskrivning[] = "2 kap. 3 §";
 constexpr char kSip[] = "4 kap. 1 §";
 
-bool operator==(const DeadlineOutcomeCount& a, const DeadlineOutcomeCount& b) {
-  return a.rule == b.rule && a.met == b.met && a.met_late == b.met_late && a.missed == b.missed;
-}
-void PrintTo(const DeadlineOutcomeCount& c, std::ostream* os) {
-  *os << c.rule << " met=" << c.met << " late=" << c.met_late << " missed=" << c.missed;
-}
 
 class DeadlineOutcomesTest : public ::testing::Test {
  protected:
