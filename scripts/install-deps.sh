@@ -6,7 +6,8 @@ PKGS=(cmake g++ make pkg-config
       libqpid-proton-cpp12-dev libprotobuf-dev protobuf-compiler
       libspdlog-dev libxml2-dev libsqlite3-dev sqlite3
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev
-      libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl)
+      libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
+      chromium chromium-driver)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

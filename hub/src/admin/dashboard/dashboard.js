@@ -97,9 +97,11 @@
     } catch (e) {
       if (e instanceof Unauthorized) throw e;
       if (e instanceof Forbidden) {
+        // Not a failure of the refresh: this operator may not see it, and that holds.
         el.classList.add('forbidden');
         el.querySelectorAll('tbody').forEach((t) => t.replaceChildren());
         panelMessage(el, 'needs role ' + role + ' (' + e.message + ')');
+        return true;
       } else {
         panelMessage(el, 'not updated: ' + e.message);
       }
@@ -180,14 +182,14 @@
       const d = c.deadline || {};
       const open = d.state === 'missed' && !d.met_late_at;
       tr.dataset.caseId = c.case_id;
-      tr.className = 'state-' + (d.state || 'unknown');
+      tr.className = 'state-' + (d.met_late_at ? 'met-late' : d.state || 'unknown');
       cell(tr, c.case_id, 'case');
       cell(tr, c.kommunkod);
       cell(tr, c.status);
       cell(tr, d.id);
-      cell(tr, d.rule);
-      cell(tr, open ? 'missed' : d.met_late_at ? 'met late ' + when(d.met_late_at) : d.state,
-           'state');
+      cell(tr, d.rule, 'rule');
+      const state = cell(tr, open ? 'missed' : d.met_late_at ? 'met late' : d.state, 'state');
+      if (d.met_late_at) state.title = 'met ' + when(d.met_late_at);
       cell(tr, when(d.due));
       cell(tr, c.liability_days, 'num');
       cell(tr, (c.liability_amount_kr || 0).toLocaleString('sv-SE'), 'num');
@@ -258,8 +260,7 @@
 
   function chart(containerId, yMax) {
     const W = 600, H = 160, L = 36, B = 18;
-    const svg = svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none',
-                              role: 'img'});
+    const svg = svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img'});
     svgEl('line', {x1: L, y1: H - B, x2: W, y2: H - B, class: 'axis'}, svg);
     svgEl('line', {x1: L, y1: 4, x2: L, y2: H - B, class: 'axis'}, svg);
     const label = svgEl('text', {x: L - 4, y: 12, 'text-anchor': 'end'}, svg);
@@ -317,7 +318,7 @@
                d.date + ': ' + n + ' ' + cls.replace('-', ' '));
         base += n;
       });
-      if (i % 2 === days.length % 2 || days.length <= 7) {
+      if ((days.length - 1 - i) % 2 === 0 || days.length <= 7) {  // today always
         const t = svgEl('text', {x: (x + w / 2).toFixed(1), y: c.H - 4, 'text-anchor': 'middle'},
                         c.svg);
         t.textContent = d.date.slice(5);
@@ -387,7 +388,7 @@
       refreshCount++;
       const ok = results.every((r) => r);
       $('status').textContent = (ok ? 'updated ' : 'partly updated ') +
-                                new Date().toLocaleTimeString('sv-SE') +
+                                new Date().toLocaleTimeString('sv-SE', {timeZone: 'Europe/Stockholm'}) +
                                 ' · every ' + REFRESH_MS / 1000 + ' s';
       $('status').classList.toggle('stale', !ok);
     } catch (e) {
@@ -416,9 +417,20 @@
     }
   }
 
+  // Nothing one operator saw stays in the page for the next.
+  function clearPage() {
+    document.querySelectorAll('main tbody, .chart').forEach((el) => el.replaceChildren());
+    document.querySelectorAll('.tile .figure').forEach((el) => { el.textContent = '–'; });
+    document.querySelectorAll('.note[id]').forEach((el) => { el.textContent = ''; });
+    document.querySelectorAll('.panel').forEach((el) => panelMessage(el, ''));
+    $('retry-done').hidden = true;
+    closeRetry();
+  }
+
   function signIn(message) {
     clearTimeout(refreshTimer);
     sessionStorage.removeItem(TOKEN_KEY);
+    clearPage();
     $('main').hidden = true;
     $('sign-out').hidden = true;
     $('login').hidden = false;

@@ -1,0 +1,293 @@
+// The dashboard in Debian's Chromium (headless, over WebDriver), against the real hub: events go
+// out with the kommun's receiver rejecting them and nobody attached for the vårdcentral, the page
+// must show the same depths, dead counts and dead letters as the API, and a retry from the page
+// must take a dead letter off its list. A screenshot goes to SLUSSEN_ARTIFACT_DIR/dashboard.png.
+//
+// chromium and chromium-driver are test dependencies (scripts/install-deps.sh): without them
+// this test fails, it does not skip.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "browser/webdriver.h"
+#include "testing/child_process.h"
+#include "testing/hub_fixture.h"
+#include "testing/message_collector.h"
+
+namespace slussen::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+constexpr char kOperatorToken[] = "operator-token-dashboard-0123456789";
+constexpr char kViewerToken[] = "viewer-token-dashboard-0123456789";
+constexpr int kEvents = 3;
+
+std::string HashOf(const std::string& token) {
+  const ProcessResult r =
+      RunProcess({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" --hash-token", token,
+                  SlussenBinary()});
+  EXPECT_TRUE(r.status.Ok()) << r.err;
+  std::string hash = r.out;
+  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
+  return hash;
+}
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// What the page shows, read from its tables as text.
+constexpr char kReadPage[] = R"js(
+  const text = (tr, cls) => { const td = tr.querySelector('td.' + cls);
+                              return td ? td.textContent : null; };
+  const destinations = {};
+  document.querySelectorAll('#destinations tbody tr').forEach((tr) => {
+    destinations[tr.dataset.destination] = {depth: text(tr, 'depth'), dead: text(tr, 'dead')};
+  });
+  return {
+    status: document.getElementById('status').textContent,
+    destinations,
+    dead: Array.from(document.querySelectorAll('#deadletters tbody tr')).map((tr) => tr.dataset.seq),
+    cases: Array.from(document.querySelectorAll('#cases tbody tr')).map((tr) => tr.dataset.caseId),
+    deadMessage: document.querySelector('#deadletters-panel .panel-message').textContent,
+    retryDone: document.getElementById('retry-done').hidden ? ''
+                                                           : document.getElementById('retry-done').textContent,
+    outcomeBars: document.querySelectorAll('#outcomes-chart rect').length,
+    loginShown: !document.getElementById('login').hidden,
+  };
+)js";
+
+class DashboardBrowser : public HubTest {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    static const std::string operator_hash = HashOf(kOperatorToken);
+    static const std::string viewer_hash = HashOf(kViewerToken);
+    TestConfigOptions o;
+    o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"otto\" "
+                      "role=\"operator\" token-hash=\"" + operator_hash + "\"/><operator "
+                      "name=\"vera\" role=\"viewer\" token-hash=\"" + viewer_hash + "\"/></admin>";
+    return o;
+  }
+
+  void TearDown() override {
+    if (browser_ && HasFailure()) {
+      const std::string path = ArtifactPath("dashboard-failure.png");
+      if (browser_->Screenshot(path)) std::cerr << "screenshot of the failure: " << path << "\n";
+    }
+    browser_.reset();  // chromedriver and Chromium end here, pass or fail
+    HubTest::TearDown();
+  }
+
+  static std::string ArtifactPath(const std::string& name) {
+    const std::string dir = EnvOr("SLUSSEN_ARTIFACT_DIR", SLUSSEN_ARTIFACT_DIR);
+    std::filesystem::create_directories(dir);
+    return dir + "/" + name;
+  }
+
+  httplib::Client Admin() {
+    httplib::Client c("http://" + hub().Endpoint("admin"));
+    c.set_read_timeout(30);
+    return c;
+  }
+  json Get(const std::string& path) {
+    auto c = Admin();
+    auto r = c.Get(path, {{"Authorization", std::string("Bearer ") + kOperatorToken}});
+    if (!r || r->status != 200) return nullptr;
+    return json::parse(r->body, nullptr, false);
+  }
+
+  // Reads the page until `pred` holds for what it shows (the page refreshes every few seconds).
+  bool PageUntil(const std::function<bool(const json&)>& pred, json* last,
+                 std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    return PollUntil([&] {
+      auto page = browser_->Execute(kReadPage);
+      if (!page) {
+        *last = json{{"error", page.error()}};
+        return false;
+      }
+      *last = *page;
+      return pred(*page);
+    }, timeout);
+  }
+
+  ::testing::AssertionResult SignIn(const std::string& token) {
+    auto field = browser_->Find("#token");
+    if (!field) return ::testing::AssertionFailure() << field.error();
+    if (auto s = browser_->Type(*field, token); !s) return ::testing::AssertionFailure() << s.error();
+    auto submit = browser_->Find("#login-submit");
+    if (!submit) return ::testing::AssertionFailure() << submit.error();
+    if (auto s = browser_->Click(*submit); !s) return ::testing::AssertionFailure() << s.error();
+    return ::testing::AssertionSuccess();
+  }
+
+  std::unique_ptr<Browser> browser_;
+};
+
+TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
+  // The page and its files need no token, and say where they may load from.
+  {
+    auto c = Admin();
+    auto page = c.Get("/");
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->status, 200);
+    EXPECT_THAT(page->get_header_value("Content-Type"), HasSubstr("text/html"));
+    EXPECT_THAT(page->get_header_value("Content-Security-Policy"),
+                HasSubstr("default-src 'none'; script-src 'self'; style-src 'self'"));
+    EXPECT_THAT(page->body, ::testing::Not(HasSubstr("<script>")));
+    for (const char* asset : {"/dashboard.js", "/dashboard.css"}) {
+      auto r = c.Get(asset);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200) << asset;
+    }
+  }
+
+  // The kommun's receiver rejects everything (dead letters); nobody takes the vårdcentral's
+  // copies (depth). One case is two days late (a missed deadline).
+  std::atomic<bool> reject{true};
+  MessageCollector kommun([&](const client::IncomingMessage&, int) {
+    return reject ? client::Disposition::kReject : client::Disposition::kAccept;
+  });
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  std::string error;
+  ASSERT_GE(client->Receive(OutAddress(KommunDestination(kTestKommun)), kommun.Handler(), 10,
+                            &error), 0) << error;
+  std::set<std::string> ids;
+  v1::Envelope late = ValidInskrivningOwnCase();
+  const auto two_days_ago = std::chrono::system_clock::now() - std::chrono::hours(48);
+  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(two_days_ago.time_since_epoch()).count());
+  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
+  for (int i = 0; i < kEvents; ++i) {
+    const v1::Envelope env = i == 0 ? late : ValidInskrivningOwnCase();
+    ids.insert(env.event_id());
+    ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
+  }
+  ASSERT_TRUE(kommun.WaitForIds(ids)) << HubLog();
+
+  // What the API says once everything has settled: every kommun copy dead, every vårdcentral
+  // copy waiting.
+  json destinations, dead;
+  ASSERT_TRUE(PollUntil([&] {
+    dead = Get("/api/v1/deadletters?limit=100");
+    destinations = Get("/api/v1/destinations");
+    if (!dead.is_object() || !destinations.is_object()) return false;
+    if (dead["deadletters"].size() != kEvents) return false;
+    for (const auto& d : destinations["destinations"]) {
+      if (d["destination"] == VardcentralDestination(kTestVardcentral) && d["depth"] != kEvents) {
+        return false;
+      }
+    }
+    return true;
+  })) << "deadletters: " << dead.dump() << "\ndestinations: " << destinations.dump() << HubLog();
+  std::map<std::string, std::pair<std::string, std::string>> want;  // depth, dead as text
+  for (const auto& d : destinations["destinations"]) {
+    want[d["destination"]] = {d["depth"].dump(), d["dead_since_start"].dump()};
+  }
+  std::set<std::string> want_dead;
+  for (const auto& d : dead["deadletters"]) want_dead.insert(std::to_string(d["seq"].get<int64_t>()));
+
+  BrowserOptions options;
+  options.chromedriver = EnvOr("SLUSSEN_CHROMEDRIVER", "/usr/bin/chromedriver");
+  options.chromium = EnvOr("SLUSSEN_CHROMIUM", "/usr/bin/chromium");
+  options.profile_dir = dir().File("chromium-profile");
+  options.log_path = dir().File("chromedriver.log");
+  auto browser = Browser::Start(options);
+  ASSERT_TRUE(browser) << browser.error();
+  browser_ = std::move(*browser);
+
+  ASSERT_TRUE(browser_->Navigate("http://" + hub().Endpoint("admin") + "/"));
+  ASSERT_TRUE(SignIn(kOperatorToken));
+
+  // The tables show what the API said.
+  json page;
+  EXPECT_TRUE(PageUntil([&](const json& p) {
+    if (p["destinations"].size() != want.size()) return false;
+    for (const auto& [name, numbers] : want) {
+      if (!p["destinations"].contains(name)) return false;
+      if (p["destinations"][name]["depth"] != numbers.first) return false;
+      if (p["destinations"][name]["dead"] != numbers.second) return false;
+    }
+    std::set<std::string> shown;
+    for (const auto& s : p["dead"]) shown.insert(s.get<std::string>());
+    return shown == want_dead && !p["cases"].empty() && p["outcomeBars"].get<int>() > 0;
+  }, &page)) << "the page shows: " << page.dump(2) << "\nthe API: " << destinations.dump()
+             << "\n" << dead.dump();
+  EXPECT_EQ(page["cases"][0], CaseIdString(late)) << "the late case first";
+  EXPECT_THAT(page["status"].get<std::string>(), HasSubstr("updated"));
+  const std::string screenshot = ArtifactPath("dashboard.png");
+  const Status shot = browser_->Screenshot(screenshot);
+  EXPECT_TRUE(shot) << shot.error();
+  std::cout << "dashboard screenshot: " << screenshot << std::endl;
+
+  // Retry the newest dead letter from the page, with a reason typed into its form.
+  reject = false;
+  const std::string seq = dead["deadletters"][0]["seq"].dump();
+  const std::string event_id = dead["deadletters"][0]["event_id"];
+  auto retry = browser_->Find("#deadletters tr[data-seq=\"" + seq + "\"] button.retry");
+  ASSERT_TRUE(retry) << retry.error();
+  ASSERT_TRUE(browser_->Click(*retry));
+  auto reason = browser_->Find("#retry-reason");
+  ASSERT_TRUE(reason) << reason.error();
+  ASSERT_TRUE(browser_->Type(*reason, "the kommun fixed its mapping"));
+  auto submit = browser_->Find("#retry-submit");
+  ASSERT_TRUE(submit) << submit.error();
+  ASSERT_TRUE(browser_->Click(*submit));
+  EXPECT_TRUE(PageUntil([&](const json& p) {
+    for (const auto& s : p["dead"]) {
+      if (s == seq) return false;
+    }
+    return p["dead"].size() == kEvents - 1 &&
+           p["retryDone"].get<std::string>().find(seq) != std::string::npos;
+  }, &page)) << "the page shows: " << page.dump(2);
+  EXPECT_TRUE(kommun.WaitForId(event_id, 2)) << "the retried event went out again" << HubLog();
+  const json after = Get("/api/v1/deadletters?limit=100");
+  ASSERT_TRUE(after.is_object());
+  EXPECT_EQ(after["deadletters"].size(), static_cast<std::size_t>(kEvents - 1));
+  EXPECT_EQ(store().QueryStrings("SELECT operator || ': ' || reason FROM delivery_actions"),
+            std::vector<std::string>{"otto: the kommun fixed its mapping"});
+
+  // A viewer sees the queues and cases, and "needs role operator" where the dead letters were.
+  auto sign_out = browser_->Find("#sign-out");
+  ASSERT_TRUE(sign_out) << sign_out.error();
+  ASSERT_TRUE(browser_->Click(*sign_out));
+  ASSERT_TRUE(SignIn(kViewerToken));
+  EXPECT_TRUE(PageUntil([&](const json& p) {
+    return p["deadMessage"].get<std::string>().find("needs role operator") != std::string::npos &&
+           p["dead"].empty() && p["destinations"].size() == want.size();
+  }, &page)) << "the page shows: " << page.dump(2);
+
+  // A wrong token brings the sign-in form back.
+  sign_out = browser_->Find("#sign-out");
+  ASSERT_TRUE(sign_out) << sign_out.error();
+  ASSERT_TRUE(browser_->Click(*sign_out));
+  ASSERT_TRUE(SignIn("not-the-token-at-all-0123456789"));
+  EXPECT_TRUE(PageUntil([&](const json& p) { return p["loginShown"] == true; }, &page))
+      << "the page shows: " << page.dump(2);
+
+  // Nothing the page did broke its own Content-Security-Policy. (The console is read for real:
+  // the wrong token's 401 is in it.)
+  auto console = browser_->ConsoleLog();
+  ASSERT_TRUE(console) << console.error();
+  std::string messages;
+  for (const auto& entry : *console) messages += entry.value("message", "") + "\n";
+  EXPECT_THAT(messages, HasSubstr("401"));
+  EXPECT_THAT(messages, ::testing::Not(HasSubstr("Content Security Policy"))) << messages;
+  EXPECT_THAT(messages, ::testing::Not(HasSubstr("Content-Security-Policy"))) << messages;
+}
+
+}  // namespace
+}  // namespace slussen::testing
