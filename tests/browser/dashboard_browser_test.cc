@@ -53,6 +53,7 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 constexpr char kReadPage[] = R"js(
   const text = (tr, cls) => { const td = tr.querySelector('td.' + cls);
                               return td ? td.textContent : null; };
+  const done = document.getElementById('retry-done');
   const destinations = {};
   document.querySelectorAll('#destinations tbody tr').forEach((tr) => {
     destinations[tr.dataset.destination] = {depth: text(tr, 'depth'), dead: text(tr, 'dead')};
@@ -60,11 +61,11 @@ constexpr char kReadPage[] = R"js(
   return {
     status: document.getElementById('status').textContent,
     destinations,
-    dead: Array.from(document.querySelectorAll('#deadletters tbody tr')).map((tr) => tr.dataset.seq),
+    dead: Array.from(document.querySelectorAll('#deadletters tbody tr'))
+               .map((tr) => tr.dataset.seq),
     cases: Array.from(document.querySelectorAll('#cases tbody tr')).map((tr) => tr.dataset.caseId),
     deadMessage: document.querySelector('#deadletters-panel .panel-message').textContent,
-    retryDone: document.getElementById('retry-done').hidden ? ''
-                                                           : document.getElementById('retry-done').textContent,
+    retryDone: done.hidden ? '' : done.textContent,
     outcomeBars: document.querySelectorAll('#outcomes-chart rect').length,
     loginShown: !document.getElementById('login').hidden,
   };
@@ -123,20 +124,38 @@ class DashboardBrowser : public HubTest {
     }, timeout);
   }
 
+  // Finds and clicks (or types into) the element, again if a refresh replaced it in between
+  // (a stale element) or it is not there yet.
+  ::testing::AssertionResult Act(const std::string& css, const std::string* text = nullptr) {
+    std::string last;
+    const bool done = PollUntil([&] {
+      auto element = browser_->Find(css);
+      if (!element) {
+        last = element.error();
+        return false;
+      }
+      const Status s = text ? browser_->Type(*element, *text) : browser_->Click(*element);
+      if (!s) last = s.error();
+      return s.ok();
+    });
+    if (done) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << css << ": " << last;
+  }
+  ::testing::AssertionResult Click(const std::string& css) { return Act(css); }
+  ::testing::AssertionResult Type(const std::string& css, const std::string& text) {
+    return Act(css, &text);
+  }
+
   ::testing::AssertionResult SignIn(const std::string& token) {
-    auto field = browser_->Find("#token");
-    if (!field) return ::testing::AssertionFailure() << field.error();
-    if (auto s = browser_->Type(*field, token); !s) return ::testing::AssertionFailure() << s.error();
-    auto submit = browser_->Find("#login-submit");
-    if (!submit) return ::testing::AssertionFailure() << submit.error();
-    if (auto s = browser_->Click(*submit); !s) return ::testing::AssertionFailure() << s.error();
-    return ::testing::AssertionSuccess();
+    if (auto typed = Type("#token", token); !typed) return typed;
+    return Click("#login-submit");
   }
 
   std::unique_ptr<Browser> browser_;
 };
 
 TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
+  std::filesystem::remove(ArtifactPath("dashboard-failure.png"));  // an earlier run's
   // The page and its files need no token, and say where they may load from.
   {
     auto c = Admin();
@@ -198,7 +217,9 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
     want[d["destination"]] = {d["depth"].dump(), d["dead_since_start"].dump()};
   }
   std::set<std::string> want_dead;
-  for (const auto& d : dead["deadletters"]) want_dead.insert(std::to_string(d["seq"].get<int64_t>()));
+  for (const auto& d : dead["deadletters"]) {
+    want_dead.insert(std::to_string(d["seq"].get<int64_t>()));
+  }
 
   BrowserOptions options;
   options.chromedriver = EnvOr("SLUSSEN_CHROMEDRIVER", "/usr/bin/chromedriver");
@@ -237,15 +258,9 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   reject = false;
   const std::string seq = dead["deadletters"][0]["seq"].dump();
   const std::string event_id = dead["deadletters"][0]["event_id"];
-  auto retry = browser_->Find("#deadletters tr[data-seq=\"" + seq + "\"] button.retry");
-  ASSERT_TRUE(retry) << retry.error();
-  ASSERT_TRUE(browser_->Click(*retry));
-  auto reason = browser_->Find("#retry-reason");
-  ASSERT_TRUE(reason) << reason.error();
-  ASSERT_TRUE(browser_->Type(*reason, "the kommun fixed its mapping"));
-  auto submit = browser_->Find("#retry-submit");
-  ASSERT_TRUE(submit) << submit.error();
-  ASSERT_TRUE(browser_->Click(*submit));
+  ASSERT_TRUE(Click("#deadletters tr[data-seq=\"" + seq + "\"] button.retry"));
+  ASSERT_TRUE(Type("#retry-reason", "the kommun fixed its mapping"));
+  ASSERT_TRUE(Click("#retry-submit"));
   EXPECT_TRUE(PageUntil([&](const json& p) {
     for (const auto& s : p["dead"]) {
       if (s == seq) return false;
@@ -261,9 +276,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
             std::vector<std::string>{"otto: the kommun fixed its mapping"});
 
   // A viewer sees the queues and cases, and "needs role operator" where the dead letters were.
-  auto sign_out = browser_->Find("#sign-out");
-  ASSERT_TRUE(sign_out) << sign_out.error();
-  ASSERT_TRUE(browser_->Click(*sign_out));
+  ASSERT_TRUE(Click("#sign-out"));
   ASSERT_TRUE(SignIn(kViewerToken));
   EXPECT_TRUE(PageUntil([&](const json& p) {
     return p["deadMessage"].get<std::string>().find("needs role operator") != std::string::npos &&
@@ -271,9 +284,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   }, &page)) << "the page shows: " << page.dump(2);
 
   // A wrong token brings the sign-in form back.
-  sign_out = browser_->Find("#sign-out");
-  ASSERT_TRUE(sign_out) << sign_out.error();
-  ASSERT_TRUE(browser_->Click(*sign_out));
+  ASSERT_TRUE(Click("#sign-out"));
   ASSERT_TRUE(SignIn("not-the-token-at-all-0123456789"));
   EXPECT_TRUE(PageUntil([&](const json& p) { return p["loginShown"] == true; }, &page))
       << "the page shows: " << page.dump(2);

@@ -168,10 +168,10 @@ Status Browser::Launch() {
 Result<json> Browser::Command(const std::string& method, const std::string& path,
                               const json& body) {
   if (!http_) return Error{"no chromedriver"};
+  const std::string payload = body.is_null() ? "{}" : body.dump();
   httplib::Result res = method == "GET"      ? http_->Get(path)
                         : method == "DELETE" ? http_->Delete(path)
-                                             : http_->Post(path, body.is_null() ? "{}" : body.dump(),
-                                                           "application/json");
+                                             : http_->Post(path, payload, "application/json");
   if (!res) return Error{method + " " + path + ": " + httplib::to_string(res.error())};
   const json answer = json::parse(res->body, nullptr, false);
   if (answer.is_discarded() || !answer.is_object() || !answer.contains("value")) {
@@ -203,7 +203,8 @@ Result<std::string> Browser::Find(const std::string& css) {
 }
 
 Status Browser::Click(const std::string& element) {
-  auto r = Command("POST", "/session/" + session_ + "/element/" + element + "/click", json::object());
+  auto r = Command("POST", "/session/" + session_ + "/element/" + element + "/click",
+                   json::object());
   if (!r) return r.as_error();
   return OkStatus();
 }

@@ -120,8 +120,8 @@
 
   // "2026-03-30T11:59:00+02:00" -> "2026-03-30 11:59" (the hub already speaks Stockholm time).
   function when(text) {
-    return typeof text === 'string' && text.length >= 16 ? text.slice(0, 10) + ' ' + text.slice(11, 16)
-                                                         : (text || '');
+    if (typeof text !== 'string' || text.length < 16) return text || '';
+    return text.slice(0, 10) + ' ' + text.slice(11, 16);
   }
 
   // "showing N of M" where M is known; "the first N" where there are more than were asked for.
@@ -364,8 +364,8 @@
       await refreshNow();
     } catch (e) {
       if (e instanceof Unauthorized) return signIn('The token was not accepted: ' + e.message);
-      $('retry-error').textContent = e instanceof Forbidden ? 'needs role operator (' + e.message + ')'
-                                                           : e.message;
+      $('retry-error').textContent =
+          e instanceof Forbidden ? 'needs role operator (' + e.message + ')' : e.message;
     } finally {
       $('retry-submit').disabled = false;
     }
@@ -387,8 +387,9 @@
       if (!results[3]) refreshCount = -1;  // try the outcomes again next time
       refreshCount++;
       const ok = results.every((r) => r);
-      $('status').textContent = (ok ? 'updated ' : 'partly updated ') +
-                                new Date().toLocaleTimeString('sv-SE', {timeZone: 'Europe/Stockholm'}) +
+      // Stockholm time, as the hub gives every time it sends.
+      const at = new Date().toLocaleTimeString('sv-SE', {timeZone: 'Europe/Stockholm'});
+      $('status').textContent = (ok ? 'updated ' : 'partly updated ') + at +
                                 ' · every ' + REFRESH_MS / 1000 + ' s';
       $('status').classList.toggle('stale', !ok);
     } catch (e) {
