@@ -32,7 +32,9 @@ using nlohmann::json;
 
 constexpr char kOperatorToken[] = "operator-token-dashboard-0123456789";
 constexpr char kViewerToken[] = "viewer-token-dashboard-0123456789";
-constexpr int kEvents = 3;
+// More than the page shows of a list (50), so that its bounds show too.
+constexpr int kEvents = 60;
+constexpr std::size_t kRowsShown = 50;
 
 std::string HashOf(const std::string& token) {
   const ProcessResult r =
@@ -64,6 +66,8 @@ constexpr char kReadPage[] = R"js(
     dead: Array.from(document.querySelectorAll('#deadletters tbody tr'))
                .map((tr) => tr.dataset.seq),
     cases: Array.from(document.querySelectorAll('#cases tbody tr')).map((tr) => tr.dataset.caseId),
+    casesNote: document.getElementById('cases-count').textContent,
+    deadNote: document.getElementById('deadletters-count').textContent,
     deadMessage: document.querySelector('#deadletters-panel .panel-message').textContent,
     retryDone: done.hidden ? '' : done.textContent,
     outcomeBars: document.querySelectorAll('#outcomes-chart rect').length,
@@ -174,7 +178,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   }
 
   // The kommun's receiver rejects everything (dead letters); nobody takes the vårdcentral's
-  // copies (depth). One case is two days late (a missed deadline).
+  // copies (depth). Every case's inskrivningsmeddelande comes two days late (a deadline missed).
   std::atomic<bool> reject{true};
   MessageCollector kommun([&](const client::IncomingMessage&, int) {
     return reject ? client::Disposition::kReject : client::Disposition::kAccept;
@@ -185,26 +189,27 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   ASSERT_GE(client->Receive(OutAddress(KommunDestination(kTestKommun)), kommun.Handler(), 10,
                             &error), 0) << error;
   std::set<std::string> ids;
-  v1::Envelope late = ValidInskrivningOwnCase();
   const auto two_days_ago = std::chrono::system_clock::now() - std::chrono::hours(48);
-  late.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(
-      std::chrono::duration_cast<std::chrono::seconds>(two_days_ago.time_since_epoch()).count());
-  late.mutable_inskrivningsmeddelande()->clear_assessed_at();
   for (int i = 0; i < kEvents; ++i) {
-    const v1::Envelope env = i == 0 ? late : ValidInskrivningOwnCase();
+    v1::Envelope env = ValidInskrivningOwnCase();
+    env.mutable_inskrivningsmeddelande()->mutable_admitted_at()->set_seconds(
+        std::chrono::duration_cast<std::chrono::seconds>(two_days_ago.time_since_epoch()).count() +
+        i);
+    env.mutable_inskrivningsmeddelande()->clear_assessed_at();
     ids.insert(env.event_id());
     ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
   }
   ASSERT_TRUE(kommun.WaitForIds(ids)) << HubLog();
 
   // What the API says once everything has settled: every kommun copy dead, every vårdcentral
-  // copy waiting.
-  json destinations, dead;
+  // copy waiting, every case late.
+  json destinations, dead, cases;
   ASSERT_TRUE(PollUntil([&] {
     dead = Get("/api/v1/deadletters?limit=100");
     destinations = Get("/api/v1/destinations");
-    if (!dead.is_object() || !destinations.is_object()) return false;
-    if (dead["deadletters"].size() != kEvents) return false;
+    cases = Get("/api/v1/cases?limit=100");
+    if (!dead.is_object() || !destinations.is_object() || !cases.is_object()) return false;
+    if (dead["deadletters"].size() != kEvents || cases["cases"].size() != kEvents) return false;
     for (const auto& d : destinations["destinations"]) {
       if (d["destination"] == VardcentralDestination(kTestVardcentral) && d["depth"] != kEvents) {
         return false;
@@ -216,9 +221,12 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   for (const auto& d : destinations["destinations"]) {
     want[d["destination"]] = {d["depth"].dump(), d["dead_since_start"].dump()};
   }
-  std::set<std::string> want_dead;
-  for (const auto& d : dead["deadletters"]) {
-    want_dead.insert(std::to_string(d["seq"].get<int64_t>()));
+  // The page shows the first 50 of each list, in the API's order: the newest dead letters, the
+  // most urgent cases.
+  json want_dead = json::array(), want_cases = json::array();
+  for (std::size_t i = 0; i < kRowsShown; ++i) {
+    want_dead.push_back(dead["deadletters"][i]["seq"].dump());
+    want_cases.push_back(cases["cases"][i]["case_id"]);
   }
 
   BrowserOptions options;
@@ -242,13 +250,12 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
       if (p["destinations"][name]["depth"] != numbers.first) return false;
       if (p["destinations"][name]["dead"] != numbers.second) return false;
     }
-    std::set<std::string> shown;
-    for (const auto& s : p["dead"]) shown.insert(s.get<std::string>());
-    return shown == want_dead && !p["cases"].empty() && p["outcomeBars"].get<int>() > 0;
+    return p["dead"] == want_dead && p["cases"] == want_cases && p["outcomeBars"].get<int>() > 0;
   }, &page)) << "the page shows: " << page.dump(2) << "\nthe API: " << destinations.dump()
-             << "\n" << dead.dump();
-  EXPECT_EQ(page["cases"][0], CaseIdString(late)) << "the late case first";
+             << "\n" << dead.dump() << "\n" << cases.dump();
   EXPECT_THAT(page["status"].get<std::string>(), HasSubstr("updated"));
+  EXPECT_EQ(page["casesNote"], "showing the first 50; there are more");
+  EXPECT_EQ(page["deadNote"], "showing the first 50; there are more");
   const std::string screenshot = ArtifactPath("dashboard.png");
   const Status shot = browser_->Screenshot(screenshot);
   EXPECT_TRUE(shot) << shot.error();
@@ -265,7 +272,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
     for (const auto& s : p["dead"]) {
       if (s == seq) return false;
     }
-    return p["dead"].size() == kEvents - 1 &&
+    return p["dead"].size() == kRowsShown &&
            p["retryDone"].get<std::string>().find(seq) != std::string::npos;
   }, &page)) << "the page shows: " << page.dump(2);
   EXPECT_TRUE(kommun.WaitForId(event_id, 2)) << "the retried event went out again" << HubLog();
