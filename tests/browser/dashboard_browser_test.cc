@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "browser/webdriver.h"
+#include "testing/admin_token.h"
 #include "testing/child_process.h"
 #include "testing/hub_fixture.h"
 #include "testing/message_collector.h"
@@ -35,16 +36,6 @@ constexpr char kViewerToken[] = "viewer-token-dashboard-0123456789";
 // More than the page shows of a list (50), so that its bounds show too.
 constexpr int kEvents = 60;
 constexpr std::size_t kRowsShown = 50;
-
-std::string HashOf(const std::string& token) {
-  const ProcessResult r =
-      RunProcess({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" --hash-token", token,
-                  SlussenBinary()});
-  EXPECT_TRUE(r.status.Ok()) << r.err;
-  std::string hash = r.out;
-  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
-  return hash;
-}
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -78,8 +69,8 @@ constexpr char kReadPage[] = R"js(
 class DashboardBrowser : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
-    static const std::string operator_hash = HashOf(kOperatorToken);
-    static const std::string viewer_hash = HashOf(kViewerToken);
+    static const std::string operator_hash = AdminTokenHash(kOperatorToken);
+    static const std::string viewer_hash = AdminTokenHash(kViewerToken);
     TestConfigOptions o;
     o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"otto\" "
                       "role=\"operator\" token-hash=\"" + operator_hash + "\"/><operator "
