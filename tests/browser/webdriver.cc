@@ -255,10 +255,15 @@ void Browser::Shutdown() {
     ::waitpid(pid_, &wstatus, 0);
     pid_ = -1;
   }
-  // Chromium helpers that left the group still name this session's profile directory.
+  // Chromium helpers that left the group still name this session's profile directory; wait
+  // (a little) until none is left, so the next test starts with no browser of this one.
   if (!options_.profile_dir.empty()) {
-    for (pid_t pid : ProcessesNaming("--user-data-dir=" + options_.profile_dir)) {
-      ::kill(pid, SIGKILL);
+    const std::string needle = "--user-data-dir=" + options_.profile_dir;
+    const auto deadline = steady_clock::now() + std::chrono::seconds(10);
+    for (auto left = ProcessesNaming(needle); !left.empty() && steady_clock::now() < deadline;
+         left = ProcessesNaming(needle)) {
+      for (pid_t pid : left) ::kill(pid, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
 }
