@@ -161,7 +161,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
     EXPECT_THAT(page->get_header_value("Content-Security-Policy"),
                 HasSubstr("default-src 'none'; script-src 'self'; style-src 'self'"));
     EXPECT_THAT(page->body, ::testing::Not(HasSubstr("<script>")));
-    for (const char* asset : {"/dashboard.js", "/dashboard.css"}) {
+    for (const char* asset : {"/dashboard.js", "/dashboard-charts.js", "/dashboard.css"}) {
       auto r = c.Get(asset);
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, 200) << asset;

@@ -48,6 +48,7 @@ TEST_F(AdminDashboard, ThePageAndItsFilesNeedNoTokenAndAllowNothingFromElsewhere
   };
   for (const Asset& a : {Asset{"/", "text/html", "<script src=\"/dashboard.js\""},
                          Asset{"/dashboard.js", "text/javascript", "/api/v1/destinations"},
+                         Asset{"/dashboard-charts.js", "text/javascript", "SlussenCharts"},
                          Asset{"/dashboard.css", "text/css", ".panel"}}) {
     auto r = c.Get(a.path);
     ASSERT_TRUE(r) << a.path;

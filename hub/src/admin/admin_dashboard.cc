@@ -45,6 +45,9 @@ void AdminServer::DashboardRoutes() {
   s.Get("/dashboard.js", [](const httplib::Request&, httplib::Response& res) {
     Serve(res, DashboardJs(), "text/javascript; charset=utf-8");
   });
+  s.Get("/dashboard-charts.js", [](const httplib::Request&, httplib::Response& res) {
+    Serve(res, DashboardChartsJs(), "text/javascript; charset=utf-8");
+  });
   s.Get("/dashboard.css", [](const httplib::Request&, httplib::Response& res) {
     Serve(res, DashboardCss(), "text/css; charset=utf-8");
   });

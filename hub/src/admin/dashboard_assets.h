@@ -8,6 +8,7 @@ namespace slussen {
 
 std::string_view DashboardHtml();
 std::string_view DashboardJs();
+std::string_view DashboardChartsJs();
 std::string_view DashboardCss();
 
 }  // namespace slussen

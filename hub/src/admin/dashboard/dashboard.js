@@ -17,7 +17,6 @@
   const REQUEST_TIMEOUT_MS = 15000;
 
   const $ = (id) => document.getElementById(id);
-  const SVG = 'http://www.w3.org/2000/svg';
 
   let refreshTimer = null;
   let refreshing = false;
@@ -242,35 +241,7 @@
     drawOutcomes(body.days || []);
   }
 
-  // ---- charts (inline SVG, drawn from data this tab holds) ----------------------------------
-
-  function svgEl(name, attrs, parent) {
-    const el = document.createElementNS(SVG, name);
-    Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, String(v)));
-    if (parent) parent.appendChild(el);
-    return el;
-  }
-
-  function titled(el, text) {
-    const t = document.createElementNS(SVG, 'title');
-    t.textContent = text;
-    el.appendChild(t);
-    return el;
-  }
-
-  function chart(containerId, yMax) {
-    const W = 600, H = 160, L = 36, B = 18;
-    const svg = svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img'});
-    svgEl('line', {x1: L, y1: H - B, x2: W, y2: H - B, class: 'axis'}, svg);
-    svgEl('line', {x1: L, y1: 4, x2: L, y2: H - B, class: 'axis'}, svg);
-    const label = svgEl('text', {x: L - 4, y: 12, 'text-anchor': 'end'}, svg);
-    label.textContent = String(yMax);
-    const zero = svgEl('text', {x: L - 4, y: H - B, 'text-anchor': 'end'}, svg);
-    zero.textContent = '0';
-    $(containerId).replaceChildren(svg);
-    return {svg, L, W, top: 4, bottom: H - B, H,
-            y: (v) => (H - B) - (H - B - 4) * (yMax > 0 ? v / yMax : 0)};
-  }
+  // ---- charts (charts.js draws them; the history is this tab's) ---------------------------
 
   function recordThroughput(total) {
     const now = Date.now();
@@ -286,44 +257,13 @@
   }
 
   function drawThroughput() {
-    const max = Math.max(1, ...throughput.map((p) => p.perMinute));
-    const c = chart('throughput-chart', Math.ceil(max));
-    if (throughput.length < 2) {
-      const t = svgEl('text', {x: c.L + 8, y: c.H / 2}, c.svg);
-      t.textContent = 'collecting: a point every ' + REFRESH_MS / 1000 + ' s';
-      return;
-    }
-    const step = (c.W - c.L) / (THROUGHPUT_POINTS - 1);
-    const offset = THROUGHPUT_POINTS - throughput.length;
-    const points = throughput.map((p, i) => (c.L + (offset + i) * step).toFixed(1) + ',' +
-                                            c.y(p.perMinute).toFixed(1));
-    titled(svgEl('polyline', {points: points.join(' '), class: 'line'}, c.svg),
-           'latest ' + throughput[throughput.length - 1].perMinute.toFixed(1) + ' per minute');
+    SlussenCharts.line($('throughput-chart'), throughput.map((p) => p.perMinute),
+                       THROUGHPUT_POINTS, 'per minute',
+                       'collecting: a point every ' + REFRESH_MS / 1000 + ' s');
   }
 
   function drawOutcomes(days) {
-    const max = Math.max(1, ...days.map((d) => d.met + d.met_late + d.missed));
-    const c = chart('outcomes-chart', max);
-    if (days.length === 0) return;
-    const slot = (c.W - c.L) / days.length;
-    days.forEach((d, i) => {
-      const x = c.L + i * slot + slot * 0.15;
-      const w = slot * 0.7;
-      let base = 0;
-      [['met', d.met], ['met-late', d.met_late], ['missed', d.missed]].forEach(([cls, n]) => {
-        if (n <= 0) return;
-        const y = c.y(base + n);
-        titled(svgEl('rect', {x: x.toFixed(1), y: y.toFixed(1), width: w.toFixed(1),
-                              height: (c.y(base) - y).toFixed(1), class: cls}, c.svg),
-               d.date + ': ' + n + ' ' + cls.replace('-', ' '));
-        base += n;
-      });
-      if ((days.length - 1 - i) % 2 === 0 || days.length <= 7) {  // today always
-        const t = svgEl('text', {x: (x + w / 2).toFixed(1), y: c.H - 4, 'text-anchor': 'middle'},
-                        c.svg);
-        t.textContent = d.date.slice(5);
-      }
-    });
+    SlussenCharts.outcomes($('outcomes-chart'), days);
   }
 
   // ---- retry of a dead letter ---------------------------------------------------------------
