@@ -7,7 +7,7 @@ PKGS=(cmake g++ make pkg-config
       libspdlog-dev libxml2-dev libsqlite3-dev sqlite3
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev
       libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
-      prometheus)
+      prometheus chromium chromium-driver)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,6 +8,8 @@
 # that way, as one compiled-in schema each.
 # -DLABEL=<path> names the source in the generated comment (default schemas/<file name>), for
 # schemas in subfolders such as schemas/xml/.
+# Any text file can go in this way: hub/src/admin/CMakeLists.txt embeds the dashboard's page, script
+# and style with it.
 if(NOT DEFINED SYMBOL)
   set(SYMBOL EmbeddedConfigXsd)
 endif()

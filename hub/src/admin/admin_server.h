@@ -62,6 +62,7 @@ class AdminServer {
   void ActionRoutes();
   void StoreRoutes();
   void DeviationRoutes();  // admin_deviations.cc
+  void DashboardRoutes();  // admin_dashboard.cc
   // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,

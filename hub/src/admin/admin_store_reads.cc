@@ -12,6 +12,7 @@
 
 #include "admin/admin_server.h"
 #include "admin/json_reply.h"
+#include "admin/query_param.h"
 #include "common/time_format.h"
 #include "report/case_report_pdf.h"
 #include "report/stored_case_report.h"
@@ -22,21 +23,6 @@ namespace slussen::admin {
 namespace {
 
 using nlohmann::json;
-
-// A non-negative integer query parameter within [0, max]; `fallback` when absent; nullopt (and
-// the 400 written) when malformed.
-std::optional<int64_t> Param(const httplib::Request& req, httplib::Response& res,
-                             const std::string& name, int64_t fallback, int64_t max) {
-  if (!req.has_param(name)) return fallback;
-  const std::string v = req.get_param_value(name);
-  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoll(v) > max) {
-    Fail(res, 400, name + " must be a whole number from 0 to " +
-                                       std::to_string(max));
-    return std::nullopt;
-  }
-  return std::stoll(v);
-}
 
 std::string When(int64_t us) { return us ? FormatStockholmTime(FromMicros(us)) : std::string(); }
 

@@ -114,6 +114,16 @@ struct DeviationRow {
   std::string reason;       // rejected: the field or part its first reason named
 };
 
+// How the deadlines that fell due in a period ended, for one rule: the dashboard's outcome chart.
+struct DeadlineOutcomeCount {
+  std::string rule;
+  int64_t met = 0;       // met by the time it fell due
+  int64_t met_late = 0;  // met after it fell due
+  int64_t missed = 0;    // due and still not met
+
+  friend bool operator==(const DeadlineOutcomeCount&, const DeadlineOutcomeCount&) = default;
+};
+
 class StoreReader {
  public:
   virtual ~StoreReader() = default;
@@ -147,6 +157,11 @@ class StoreReader {
   // rows that went wrong, so a month costs what went wrong in it, not the size of the store.
   virtual Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
                                                        std::size_t limit) = 0;
+  // The deadlines due in [from_us, to_us) that have an outcome (met, or missed), counted by rule,
+  // by rule name. Reads only those deadlines (an index by due time), so a day costs what that
+  // day's deadlines cost, whatever the store's age.
+  virtual Result<std::vector<DeadlineOutcomeCount>> DeadlineOutcomes(int64_t from_us,
+                                                                     int64_t to_us) = 0;
 };
 
 }  // namespace slussen

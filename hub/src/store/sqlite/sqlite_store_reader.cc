@@ -315,4 +315,27 @@ Result<std::vector<DestinationCount>> SqliteStoreReader::DeadLettersByDestinatio
   return out;
 }
 
+Result<std::vector<DeadlineOutcomeCount>> SqliteStoreReader::DeadlineOutcomes(int64_t from_us,
+                                                                            int64_t to_us) {
+  Stmt st;
+  // The WHERE repeats the index's own condition word for word: SQLite uses a partial index
+  // only when the query implies it, and INDEXED BY turns a plan without it into an error.
+  int rc = st.Prepare(
+      db_,
+      "SELECT rule, sum(state = 'met'), sum(state = 'missed' AND met_at_us IS NOT NULL),"
+      " sum(state = 'missed' AND met_at_us IS NULL) "
+      "FROM deadlines INDEXED BY deadlines_by_due "
+      "WHERE state IN ('met', 'missed') AND due_at_us >= ?1 AND due_at_us < ?2 "
+      "GROUP BY rule ORDER BY rule");
+  if (rc != SQLITE_OK) return Fail("read deadline outcomes", rc);
+  st.Int(1, from_us);
+  st.Int(2, to_us);
+  std::vector<DeadlineOutcomeCount> out;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    out.push_back({st.ColText(0), st.ColInt(1), st.ColInt(2), st.ColInt(3)});
+  }
+  if (rc != SQLITE_DONE) return Fail("read deadline outcomes", rc);
+  return out;
+}
+
 }  // namespace slussen

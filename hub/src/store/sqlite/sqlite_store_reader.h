@@ -35,6 +35,8 @@ class SqliteStoreReader final : public StoreReader {
   // sqlite_store_deviations.cc
   Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
                                                std::size_t limit) override;
+  Result<std::vector<DeadlineOutcomeCount>> DeadlineOutcomes(int64_t from_us,
+                                                             int64_t to_us) override;
 
  private:
   SqliteStoreReader(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
