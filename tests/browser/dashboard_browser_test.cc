@@ -59,6 +59,7 @@ constexpr char kReadPage[] = R"js(
     cases: Array.from(document.querySelectorAll('#cases tbody tr')).map((tr) => tr.dataset.caseId),
     casesNote: document.getElementById('cases-count').textContent,
     deadNote: document.getElementById('deadletters-count').textContent,
+    deadTotal: document.getElementById('sum-dead').textContent,
     deadMessage: document.querySelector('#deadletters-panel .panel-message').textContent,
     retryDone: done.hidden ? '' : done.textContent,
     outcomeBars: document.querySelectorAll('#outcomes-chart rect').length,
@@ -210,7 +211,7 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
   })) << "deadletters: " << dead.dump() << "\ndestinations: " << destinations.dump() << HubLog();
   std::map<std::string, std::pair<std::string, std::string>> want;  // depth, dead as text
   for (const auto& d : destinations["destinations"]) {
-    want[d["destination"]] = {d["depth"].dump(), d["dead_since_start"].dump()};
+    want[d["destination"]] = {d["depth"].dump(), d["dead_letters"].dump()};
   }
   // The page shows the first 50 of each list, in the API's order: the newest dead letters, the
   // most urgent cases.
@@ -241,7 +242,8 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
       if (p["destinations"][name]["depth"] != numbers.first) return false;
       if (p["destinations"][name]["dead"] != numbers.second) return false;
     }
-    return p["dead"] == want_dead && p["cases"] == want_cases && p["outcomeBars"].get<int>() > 0;
+    return p["dead"] == want_dead && p["cases"] == want_cases &&
+           p["deadTotal"] == std::to_string(kEvents) && p["outcomeBars"].get<int>() > 0;
   }, &page)) << "the page shows: " << page.dump(2) << "\nthe API: " << destinations.dump()
              << "\n" << dead.dump() << "\n" << cases.dump();
   EXPECT_THAT(page["status"].get<std::string>(), HasSubstr("updated"));

@@ -140,6 +140,8 @@
     const shown = all.slice(0, DESTINATION_ROWS);
     let oldest = null;
     let delivered = 0;
+    let deadTotal = 0;
+    let deadKnown = true;
     const rows = shown.map((d) => {
       const tr = document.createElement('tr');
       tr.dataset.destination = d.destination;
@@ -148,7 +150,10 @@
       cell(tr, age(d.oldest_age_seconds), 'num oldest');
       cell(tr, d.in_flight, 'num in-flight');
       cell(tr, d.waiting_retry, 'num retrying');
-      cell(tr, d.dead_since_start, 'num dead' + (d.dead_since_start > 0 ? ' bad' : ''));
+      // Dead letters waiting now (the store's count; null if it could not be read).
+      const dead = d.dead_letters === null || d.dead_letters === undefined ? '?' : d.dead_letters;
+      cell(tr, dead, 'num dead' + (d.dead_letters > 0 ? ' bad' : ''));
+      cell(tr, receiptCoverage(d.receipts), 'num receipts');
       cell(tr, d.delivered_since_start, 'num delivered');
       cell(tr, d.receivers, 'num receivers');
       cell(tr, d.paused ? 'paused' : '', 'paused' + (d.paused ? ' bad' : ''));
@@ -159,6 +164,7 @@
     });
     all.forEach((d) => {
       delivered += d.delivered_since_start || 0;
+      if (typeof d.dead_letters === 'number') deadTotal += d.dead_letters; else deadKnown = false;
       if (d.oldest_age_seconds > 0 && (!oldest || d.oldest_age_seconds > oldest.seconds)) {
         oldest = {seconds: d.oldest_age_seconds, destination: d.destination};
       }
@@ -168,7 +174,18 @@
     $('sum-oldest').textContent = oldest ? age(oldest.seconds) : '–';
     $('sum-oldest-label').textContent = oldest ? 'oldest waiting, at ' + oldest.destination
                                                : 'nothing waiting';
+    // Every role sees how many dead letters wait (a count, no patient data); operators also
+    // the list below.
+    $('sum-dead').textContent = deadKnown ? String(deadTotal) : '?';
+    $('sum-dead').parentElement.classList.toggle('alarm', deadTotal > 0);
     recordThroughput(delivered);
+  }
+
+  // The share of receipts that came in time since start: "–" where none are expected or none
+  // was due yet.
+  function receiptCoverage(r) {
+    if (!r || typeof r.coverage !== 'number') return '–';
+    return Math.round(100 * r.coverage) + ' %';
   }
 
   async function refreshCases() {
@@ -232,8 +249,6 @@
     replaceRows($('deadletters'), rows);
     const more = all.length > DEAD_ROWS;
     countNote('deadletters-count', shown.length, null, more);
-    $('sum-dead').textContent = shown.length + (more ? '+' : '');
-    $('sum-dead').parentElement.classList.toggle('alarm', shown.length > 0);
   }
 
   async function refreshOutcomes() {
