@@ -79,10 +79,11 @@ void SetTime(google::protobuf::Timestamp* ts, std::chrono::system_clock::time_po
 
 // Cuts the chain short and moves the times the shape names (see CaseShape).
 void ApplyShape(std::vector<Envelope>& chain, const CaseShape& shape) {
-  if (shape.events < 1 || shape.events > PayloadFactory::kEventsPerCase) {
+  if (shape.sent() < 1 || shape.events > PayloadFactory::kEventsPerCase) {
     throw std::runtime_error("payload: a case has 1 to 6 events");
   }
   chain.resize(static_cast<std::size_t>(shape.events));
+  if (shape.without_inskrivning) chain.erase(chain.begin());
   const auto now = std::chrono::system_clock::now();
   for (Envelope& env : chain) {
     if (shape.inskrivning_on_time && env.has_inskrivningsmeddelande()) {

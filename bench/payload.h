@@ -25,6 +25,9 @@ namespace slussen::bench {
 // admission (the chain lies in the past), so its 24 h deadline is missed.
 struct CaseShape {
   int events = 6;  // the chain's first `events` (1..6): fewer leave the case open
+  // The hospital never sends the inskrivningsmeddelande (the first event): once the case's first
+  // event is a day old, the deadline is missed and stays unmet.
+  bool without_inskrivning = false;
   // The inskrivningsmeddelande says the patient was assessed an hour before the factory was made
   // (the 24 h count starts then: met) and expects the discharge in three days.
   bool inskrivning_on_time = false;
@@ -32,6 +35,7 @@ struct CaseShape {
   // the factory was made: a case not yet discharged past its estimated day has its information
   // transfer at risk.
   std::optional<int> estimate_hours_ago;
+  int sent() const { return events - (without_inskrivning ? 1 : 0); }  // events per case
 };
 
 class PayloadFactory {

@@ -35,40 +35,46 @@ constexpr int kRejectedPatient = 4;
 
 constexpr bool kOnTime = true, kLate = false;  // the inskrivningsmeddelande's deadline
 
-CaseShape Shape(int events, bool on_time, std::optional<int> estimate_hours_ago = std::nullopt) {
+CaseShape Shape(int events, bool on_time, std::optional<int> estimate_hours_ago = std::nullopt,
+                bool without_inskrivning = false) {
   CaseShape s;
   s.events = events;
+  s.without_inskrivning = without_inskrivning;
   s.inskrivning_on_time = on_time;
   s.estimate_hours_ago = estimate_hours_ago;
   return s;
 }
 
-// One kind of case in the fill: `cases` of them, each the first `shape.events` of the chain.
+// One kind of case in the fill: `cases` of them, each shaped by `shape` (payload.h).
 struct Block {
   std::string name;
   CaseShape shape;
   uint64_t cases = 0;
   bool open = true;
-  uint64_t events() const { return cases * static_cast<uint64_t>(shape.events); }
+  uint64_t events() const { return cases * static_cast<uint64_t>(shape.sent()); }
 };
 
-// The mix: of the open cases a fifth late (inskrivningsmeddelande days after the admission:
-// missed, and the estimated day passed: information transfer at risk), a fifth at risk only
-// (estimate passed, on time otherwise), the rest newly admitted and on time; the events left
+// The mix: of the open cases a tenth with no inskrivningsmeddelande at all (missed and unmet:
+// ranked first), a tenth with it late (days after the admission: missed, done late), both with
+// the estimated day passed (information transfer at risk), a fifth at risk only (estimate
+// passed, on time otherwise), the rest newly admitted and on time; the events left
 // over are discharged cases (closed), a fifth of them with the inskrivningsmeddelande late (a
 // missed deadline that stays on the list, ranked last), and a remainder of fewer than six events
 // makes that many more new admissions.
 std::vector<Block> Mix(uint64_t queued, uint64_t open_cases, uint64_t rejected_events,
                        std::string* error) {
-  const uint64_t late = open_cases / 5, at_risk = open_cases / 5;
+  const uint64_t missing = open_cases / 10, late = open_cases / 10, at_risk = open_cases / 5;
   std::vector<Block> b = {
       {"open: admitted, on time", Shape(1, kOnTime), 0, true},
       {"open: estimate passed (at risk)", Shape(3, kOnTime, 30), at_risk, true},
       {"open: utskrivningsklar, inskrivning late (missed)", Shape(4, kLate, 30), late, true},
+      {"open: utskrivningsklar, no inskrivning (missed, unmet)", Shape(4, kLate, 30, true), missing,
+       true},
       {"discharged, on time", Shape(6, kOnTime), 0, false},
       {"discharged, inskrivning late (missed, done late)", Shape(6, kLate), 0, false}};
-  b[0].cases = open_cases - late - at_risk;
-  const uint64_t fixed = b[0].events() + b[1].events() + b[2].events() + rejected_events;
+  b[0].cases = open_cases - missing - late - at_risk;
+  const uint64_t fixed =
+      b[0].events() + b[1].events() + b[2].events() + b[3].events() + rejected_events;
   if (queued < fixed) {
     *error = "--queued " + std::to_string(queued) + " is too few for --open-cases " +
              std::to_string(open_cases) + " and the dead letters: at least " +
@@ -76,8 +82,8 @@ std::vector<Block> Mix(uint64_t queued, uint64_t open_cases, uint64_t rejected_e
     return {};
   }
   const uint64_t discharged = (queued - fixed) / 6;
-  b[4].cases = discharged / 5;
-  b[3].cases = discharged - b[4].cases;
+  b[5].cases = discharged / 5;
+  b[4].cases = discharged - b[5].cases;
   b[0].cases += (queued - fixed) % 6;
   return b;
 }
@@ -128,7 +134,8 @@ nlohmann::json WaitForDepths(const SlussenSut& hub, uint64_t expected_total) {
     bool known = !body.empty();
     if (known) {
       depths = nlohmann::json::object();
-      for (const auto& d : nlohmann::json::parse(body).at("destinations")) {
+      const nlohmann::json parsed = nlohmann::json::parse(body);
+      for (const auto& d : parsed.at("destinations")) {
         if (d.at("depth").is_null()) known = false;
         depths[d.at("destination").get<std::string>()] = {{"depth", d.at("depth")},
                                                           {"dead_letters", d.at("dead_letters")}};
@@ -136,6 +143,7 @@ nlohmann::json WaitForDepths(const SlussenSut& hub, uint64_t expected_total) {
       }
     }
     if (known && total >= expected_total) break;
+    if (body.empty()) Note("[admin] waiting for the depths: " + error);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return depths;
@@ -215,7 +223,7 @@ nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths) {
     (b.open ? open : closed) += b.cases;
     blocks.push_back({{"cases", b.name},
                       {"count", b.cases},
-                      {"events_per_case", b.shape.events},
+                      {"events_per_case", b.shape.sent()},
                       {"events", b.events()},
                       {"accepted", q.stats.accepted},
                       {"mean_body_bytes", payloads.mean_body_size()},
@@ -249,6 +257,7 @@ nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths) {
                           {"/", kViewerToken, true},
                           {"/api/v1/outcomes", kViewerToken, true}};
   std::vector<EndpointTiming> timings;
+  std::vector<int64_t> rss_after;  // of the hub, after each endpoint's requests
   nlohmann::json endpoints = nlohmann::json::object(), skipped = nlohmann::json::array();
   bool all_met = true;
   const bool filled = ok;
@@ -266,6 +275,8 @@ nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths) {
     }
     all_met = all_met && !t.ms.empty() && t.p99_ms() <= kTargetMs;
     endpoints[p.path] = TimingJson(t, kTargetMs);
+    rss_after.push_back(SampleProcess(hub.pid()).rss_kb);
+    endpoints[p.path]["hub_rss_after_kb"] = rss_after.back();
     timings.push_back(std::move(t));
   }
   const ProcSample after = SampleProcess(hub.pid());
@@ -278,10 +289,12 @@ nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths) {
   for (const auto& [k, v] : unmet.items()) std::cout << " " << k << "=" << v.get<double>();
   std::cout << "\n";
   Table table({"GET (" + std::to_string(requests) + " sequential requests)", "median ms", "p99 ms",
-               "max ms", "first ms", "bytes", "p99 <= 250 ms"});
-  for (const EndpointTiming& t : timings) {
+               "max ms", "first ms", "bytes", "hub RSS kB", "p99 <= 250 ms"});
+  for (std::size_t i = 0; i < timings.size(); ++i) {
+    const EndpointTiming& t = timings[i];
     table.Row({t.path, Ms(t.median_ms()), Ms(t.p99_ms()), Ms(t.max_ms()), Ms(t.first_ms),
-               Thousands(double(t.bytes)), Verdict(!t.ms.empty() && t.p99_ms() <= kTargetMs)});
+               Thousands(double(t.bytes)), Thousands(double(rss_after[i])),
+               Verdict(!t.ms.empty() && t.p99_ms() <= kTargetMs)});
   }
   table.Print(std::cout);
   for (const auto& s : skipped) std::cout << "  skipped " << s.get<std::string>() << "\n";
