@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "admin_probe.h"
@@ -134,7 +136,11 @@ nlohmann::json WaitForDepths(const SlussenSut& hub, uint64_t expected_total) {
     bool known = !body.empty();
     if (known) {
       depths = nlohmann::json::object();
-      const nlohmann::json parsed = nlohmann::json::parse(body);
+      const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+      if (!parsed.contains("destinations")) {
+        Note("[admin] /api/v1/destinations: not the JSON expected");
+        return depths;
+      }
       for (const auto& d : parsed.at("destinations")) {
         if (d.at("depth").is_null()) known = false;
         depths[d.at("destination").get<std::string>()] = {{"depth", d.at("depth")},
@@ -154,11 +160,13 @@ nlohmann::json UnmetDeadlines(const SlussenSut& hub) {
   std::string error;
   std::istringstream text(GetBody(hub.admin_endpoint(), "/metrics", kViewerToken, &error));
   nlohmann::json out = nlohmann::json::object();
+  constexpr std::string_view kPrefix = "slussen_deadlines_unmet{";
   for (std::string line; std::getline(text, line);) {
-    if (line.rfind("slussen_deadlines_unmet{", 0) != 0) continue;
+    if (line.rfind(kPrefix, 0) != 0) continue;
     const auto close = line.find('}');
     if (close == std::string::npos) continue;
-    out[line.substr(24, close - 24)] = std::stod(line.substr(close + 1));
+    const std::string labels = line.substr(kPrefix.size(), close - kPrefix.size());
+    out[labels] = std::strtod(line.c_str() + close + 1, nullptr);
   }
   return out;
 }
@@ -178,7 +186,7 @@ nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths) {
   const uint64_t open_cases = args.U64("open-cases", quick ? 2000 : 10000);
   // Whole cases of six events, each event one dead letter.
   const uint64_t dead_events = (args.U64("dead-letters", quick ? 120 : 1200) + 5) / 6 * 6;
-  const int requests = static_cast<int>(args.U64("requests", 50));
+  const int requests = static_cast<int>(std::clamp<uint64_t>(args.U64("requests", 50), 1, 100000));
   const std::size_t size = args.U64("size", 1024);
   nlohmann::json j = {{"scenario", "admin API at scale"},
                       {"queued", queued},
