@@ -12,6 +12,7 @@ int RunMemory(const Args& args, const SutPaths& paths);
 int RunRecovery(const Args& args, const SutPaths& paths);
 int RunDrain(const Args& args, const SutPaths& paths);
 int RunBacklog(const Args& args, const SutPaths& paths);
+int RunAdmin(const Args& args, const SutPaths& paths);
 int RunScenarios(const Args& args, const SutPaths& paths);
 
 }  // namespace slussen::bench

@@ -32,6 +32,9 @@ Commands (every one starts what it measures itself and stops it afterwards):
   recovery    kill -9 with N queued, restart: time to first delivery, lost   --queued N (1M)
   drain       backlog drain while live traffic continues   --queued N (1M) --live-rate R (1000)
   backlog     throughput and p99 with N queued vs empty     --backlog-queued N (5M)
+  admin       admin API latency with N queued and C open cases: K sequential GETs per endpoint
+              (median, p99, max, bytes; target p99 <= 250 ms), hub RSS before and after
+                --queued N (100k) --open-cases C (10k) --dead-letters D (1200) --requests K (50)
   scenarios   all of the above but compare, in that order   --only a,b  (--json bench-scenarios.json)
   raw-peer    (internal) run the raw Proton peer on 127.0.0.1, printing its ready line
   journal-peer  (internal) the same, appending and fdatasyncing to --dir DIR/journal.bin first
@@ -73,7 +76,7 @@ int main(int argc, char** argv) {
       "smoke",        "target",          "seconds",  "queued",       "live-rate", "max-seconds",
       "tail-seconds", "backlog-queued",  "quick",    "json",         "size",      "window",
       "hub",          "rabbitmq-script", "work-dir", "fsync-count",  "warmup",    "port",
-      "ids",          "dir"};
+      "ids",          "dir",             "open-cases", "dead-letters", "requests"};
   if (const auto unknown = args.Unknown(kKnown); !unknown.empty()) {
     std::cerr << "slussen-bench: unknown flag " << unknown.front() << "\n\n" << kUsage;
     return 2;
@@ -109,6 +112,7 @@ int main(int argc, char** argv) {
     if (command == "recovery") return RunRecovery(args, paths);
     if (command == "drain") return RunDrain(args, paths);
     if (command == "backlog") return RunBacklog(args, paths);
+    if (command == "admin") return RunAdmin(args, paths);
     if (command == "scenarios") return RunScenarios(args, paths);
   } catch (const std::exception& e) {
     std::cerr << "slussen-bench: " << e.what() << "\n";

@@ -70,9 +70,37 @@ bool HasFreeText(const Envelope& env) {
   return env.has_planeringsunderlag() || env.has_utskrivningsmeddelande();
 }
 
+void SetTime(google::protobuf::Timestamp* ts, std::chrono::system_clock::time_point t) {
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  ts->set_seconds(us / 1000000);
+  ts->set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+}
+
+// Cuts the chain short and moves the times the shape names (see CaseShape).
+void ApplyShape(std::vector<Envelope>& chain, const CaseShape& shape) {
+  if (shape.sent() < 1 || shape.events > PayloadFactory::kEventsPerCase) {
+    throw std::runtime_error("payload: a case has 1 to 6 events");
+  }
+  chain.resize(static_cast<std::size_t>(shape.events));
+  if (shape.without_inskrivning) chain.erase(chain.begin());
+  const auto now = std::chrono::system_clock::now();
+  for (Envelope& env : chain) {
+    if (shape.inskrivning_on_time && env.has_inskrivningsmeddelande()) {
+      auto* m = env.mutable_inskrivningsmeddelande();
+      SetTime(m->mutable_assessed_at(), now - std::chrono::hours(1));
+      SetTime(m->mutable_estimated_discharge_at(), now + std::chrono::hours(72));
+    }
+    if (shape.estimate_hours_ago && env.has_estimated_discharge_changed()) {
+      SetTime(env.mutable_estimated_discharge_changed()->mutable_new_estimate(),
+              now - std::chrono::hours(*shape.estimate_hours_ago));
+    }
+  }
+}
+
 }  // namespace
 
-PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
+PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes, const CaseShape& shape) {
   auto patient = client::MakeSyntheticPatient(patient_index);
   patient.episode_id = kEpisodePlaceholder;
   kommunkod_ = patient.kommunkod;
@@ -82,6 +110,7 @@ PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
       client::SyntheticChain(patient, std::chrono::system_clock::now() -
                                           client::SyntheticChainSpan() - std::chrono::hours(1));
   if (chain.size() != kEventsPerCase) throw std::runtime_error("payload: unexpected chain length");
+  ApplyShape(chain, shape);
 
   // Pad the free-text events so that the chain's mean size is `mean_bytes`.
   std::size_t fixed = 0;
@@ -92,7 +121,7 @@ PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
     else
       fixed += env.ByteSizeLong();
   }
-  const std::size_t total = mean_bytes * kEventsPerCase;
+  const std::size_t total = mean_bytes * chain.size();
   const std::size_t each =
       padded > 0 && total > fixed ? (total - fixed) / static_cast<std::size_t>(padded) : 0;
   for (auto& env : chain) {
@@ -119,10 +148,11 @@ PayloadFactory::PayloadFactory(int patient_index, std::size_t mean_bytes) {
 const PayloadFactory::Payload& PayloadFactory::Build(uint32_t run, uint64_t seq,
                                                      const std::string& event_id, std::string* body,
                                                      std::string* case_id) const {
-  const Payload& p = templates_[seq % kEventsPerCase];
+  const uint64_t per_case = templates_.size();
+  const Payload& p = templates_[seq % per_case];
   char episode[kEpisodeLength + 1];
   std::snprintf(episode, sizeof episode, "B%08x.%010llu", run,
-                static_cast<unsigned long long>((seq / kEventsPerCase) % 10000000000ULL));
+                static_cast<unsigned long long>((seq / per_case) % 10000000000ULL));
   *body = p.body;
   body->replace(2, 36, event_id);
   body->replace(p.episode_offset, kEpisodeLength, episode, kEpisodeLength);

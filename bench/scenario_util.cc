@@ -87,6 +87,10 @@ int RunBacklog(const Args& a, const SutPaths& p) {
   return WriteScenario(a, "bench-backlog.json", ScenarioBacklog(a, p));
 }
 
+int RunAdmin(const Args& a, const SutPaths& p) {
+  return WriteScenario(a, "bench-admin.json", ScenarioAdmin(a, p));
+}
+
 int RunScenarios(const Args& args, const SutPaths& paths) {
   // In the priority order; each scenario takes its own --quick defaults.
   nlohmann::json all;
@@ -96,7 +100,8 @@ int RunScenarios(const Args& args, const SutPaths& paths) {
   const std::pair<const char*, Fn> scenarios[] = {
       {"throughput", ScenarioThroughput}, {"latency", ScenarioLatency},
       {"memory", ScenarioMemory},         {"recovery", ScenarioRecovery},
-      {"drain", ScenarioDrain},           {"backlog", ScenarioBacklog}};
+      {"drain", ScenarioDrain},           {"backlog", ScenarioBacklog},
+      {"admin", ScenarioAdmin}};
   const auto only = args.StrList("only", {});
   for (const auto& [name, fn] : scenarios) {
     if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;

@@ -42,5 +42,6 @@ nlohmann::json ScenarioMemory(const Args& args, const SutPaths& paths);
 nlohmann::json ScenarioRecovery(const Args& args, const SutPaths& paths);
 nlohmann::json ScenarioDrain(const Args& args, const SutPaths& paths);
 nlohmann::json ScenarioBacklog(const Args& args, const SutPaths& paths);
+nlohmann::json ScenarioAdmin(const Args& args, const SutPaths& paths);
 
 }  // namespace slussen::bench

@@ -1,7 +1,7 @@
 #include "slussen_sut.h"
 
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 
 #include "synthetic_events.h"
 #include "testing/files.h"
@@ -18,8 +18,10 @@ using testing::VardcentralDestination;
 // event of a patient of that kommun listed at that vårdcentral fans out to exactly two receivers.
 // One hospital sender (the demo chains'), every hospital kind routed to kommun and primary care.
 testing::TestConfigOptions BenchConfig(
-    const std::vector<std::pair<std::string, std::string>>& kommun_vc) {
+    const std::vector<std::pair<std::string, std::string>>& kommun_vc,
+    const std::string& admin_element) {
   testing::TestConfigOptions o;
+  o.admin_element = admin_element;
   o.hub_name = "slussen-bench";
   o.store_path = "bench-hub.db";
   o.kommuner.clear();
@@ -47,14 +49,15 @@ bool SlussenSut::Start(std::string* error) {
     *error = "cannot create a directory under " + paths_.work_dir;
     return false;
   }
-  config_ = testing::WriteTestConfig(dir_, BenchConfig(kommun_vc_), "bench-hub.xml");
+  config_ =
+      testing::WriteTestConfig(dir_, BenchConfig(kommun_vc_, admin_element_), "bench-hub.xml");
   return Restart(error);
 }
 
 bool SlussenSut::Restart(std::string* error) {
   // A store with millions of events may take a while to open; 10 minutes is "it hangs".
-  const Status started =
-      process_.Start({paths_.hub_binary, "--config", config_}, log_path(), std::chrono::minutes(10));
+  const Status started = process_.Start({paths_.hub_binary, "--config", config_}, log_path(),
+                                        std::chrono::minutes(10));
   if (!started) *error = started.error();
   return started.ok();
 }

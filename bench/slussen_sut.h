@@ -16,6 +16,11 @@ class SlussenSut final : public Sut {
   // `kommun_vc`: destination pairs; pair 0 is what receive_addresses() returns.
   SlussenSut(SutPaths paths, std::vector<std::pair<std::string, std::string>> kommun_vc);
   ~SlussenSut() override;
+  // The hub's <admin> element, verbatim (testing::TestConfigOptions::admin_element); set before
+  // Start(). Empty (the default): no admin listener.
+  void set_admin_element(std::string xml) { admin_element_ = std::move(xml); }
+  // "HOST:PORT" of the admin listener from the ready line; empty without one.
+  std::string admin_endpoint() const { return process_.Endpoint("admin"); }
   std::string name() const override { return "slussen"; }
   bool Start(std::string* error) override;
   // Starts the hub again on the same store (after Kill9 or a stop of the process).
@@ -34,6 +39,7 @@ class SlussenSut final : public Sut {
  private:
   SutPaths paths_;
   std::vector<std::pair<std::string, std::string>> kommun_vc_;
+  std::string admin_element_;
   testing::ChildProcess process_;
   std::string dir_;
   std::string config_;
