@@ -141,9 +141,12 @@ class StoreReader {
   virtual Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit,
                                                            int64_t before_seq) = 0;
   // Cases by legal and money risk, one row per case (its most urgent deadline), at most `limit`:
-  // a deadline missed and still open first, then at risk, then missed but done late; within each,
-  // the larger payment liability first, then the earlier due time.
-  virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) = 0;
+  // a deadline missed and still open first, then at risk, then missed but done late with its due
+  // time at or after `done_late_since_us`; within each, the larger payment liability first, then
+  // the earlier due time. Costs what is unmet now plus the recent done-late ones, not the store's
+  // whole history.
+  virtual Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit,
+                                                      int64_t done_late_since_us) = 0;
   // The recorded reads of the case's data, oldest first, at most `limit`.
   virtual Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
                                                                 std::size_t limit) = 0;

@@ -212,7 +212,8 @@ CREATE TABLE patient_data_reads (
   case_id   TEXT NOT NULL
 );
 CREATE INDEX patient_data_reads_by_case ON patient_data_reads(case_id, at_us);
-CREATE INDEX deadlines_at_risk ON deadlines(case_id) WHERE state IN ('missed', 'at-risk');
+CREATE INDEX deadlines_unmet ON deadlines(state, rule, case_id)
+  WHERE state IN ('missed', 'at-risk') AND met_at_us IS NULL;
 CREATE INDEX deadlines_missed ON deadlines(due_at_us) WHERE state = 'missed';
 CREATE INDEX outbox_dead_at ON outbox(dead_at_us) WHERE dead_at_us IS NOT NULL;
 CREATE INDEX outbox_receipt_overdue ON outbox(receipt_overdue_at_us)

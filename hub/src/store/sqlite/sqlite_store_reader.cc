@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "store/sqlite/sqlite_migrations.h"
@@ -235,40 +236,57 @@ Result<std::vector<DeadDelivery>> SqliteStoreReader::DeadDeliveries(std::size_t 
   return out;
 }
 
-Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit) {
-  Stmt st;
-  int rc = st.Prepare(
-      db_,
-      "WITH ranked AS ("
-      " SELECT d.case_id, d.deadline_id, d.rule, d.state, d.due_at_us, d.met_at_us,"
-      "  CASE WHEN d.state = 'missed' AND d.met_at_us IS NULL THEN 0"
-      "       WHEN d.state = 'at-risk' THEN 1 ELSE 2 END AS urgency"
-      " FROM deadlines d INDEXED BY deadlines_at_risk WHERE d.state IN ('missed', 'at-risk')),"
-      " first AS ("
-      " SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY urgency, due_at_us) AS n"
-      " FROM ranked) "
+Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit,
+                                                              int64_t done_late_since_us) {
+  // Two ranked reads, each one row per case (its most urgent deadline): what is unmet now (on
+  // deadlines_unmet, which holds only that), then, if there is room, what was missed and done
+  // late recently (on deadlines_missed by due time). Missed-and-done-late deadlines stay in the
+  // store for good, so the second read is bounded by time, not by the store's age.
+  constexpr const char* kRanked =
+      " first AS (SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY urgency, due_at_us)"
+      " AS n FROM ranked) "
       "SELECT f.case_id, c.kommunkod, c.status, c.liability_days, c.liability_amount_kr,"
       " f.deadline_id, f.rule, f.state, f.due_at_us, f.met_at_us "
       "FROM first f JOIN cases c ON c.case_id = f.case_id WHERE f.n = 1 "
-      "ORDER BY f.urgency, c.liability_amount_kr DESC, f.due_at_us LIMIT ?1");
-  if (rc != SQLITE_OK) return Fail("read cases at risk", rc);
-  st.Int(1, static_cast<int64_t>(limit));
+      "ORDER BY f.urgency, c.liability_amount_kr DESC, f.due_at_us LIMIT ?1";
+  const std::string unmet =
+      std::string("WITH ranked AS (SELECT d.case_id, d.deadline_id, d.rule, d.state, d.due_at_us,"
+                  " d.met_at_us, CASE WHEN d.state = 'missed' THEN 0 ELSE 1 END AS urgency"
+                  " FROM deadlines d INDEXED BY deadlines_unmet"
+                  " WHERE d.state IN ('missed', 'at-risk') AND d.met_at_us IS NULL),") +
+      kRanked;
+  const std::string done_late =
+      std::string("WITH ranked AS (SELECT d.case_id, d.deadline_id, d.rule, d.state, d.due_at_us,"
+                  " d.met_at_us, 2 AS urgency FROM deadlines d INDEXED BY deadlines_missed"
+                  " WHERE d.state = 'missed' AND d.due_at_us >= ?2 AND d.met_at_us IS NOT NULL),") +
+      kRanked;
   std::vector<CaseAtRisk> out;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    CaseAtRisk r;
-    r.case_id = st.ColText(0);
-    r.kommunkod = st.ColText(1);
-    r.status = st.ColText(2);
-    r.liability_days = st.ColInt(3);
-    r.liability_amount_kr = st.ColInt(4);
-    r.deadline_id = st.ColText(5);
-    r.rule = st.ColText(6);
-    r.state = st.ColText(7);
-    r.due_at_us = st.ColInt(8);
-    r.met_at_us = st.ColInt(9);
-    out.push_back(std::move(r));
+  std::set<std::string> listed;
+  for (const std::string* sql : {&unmet, &done_late}) {
+    if (out.size() >= limit) break;
+    Stmt st;
+    int rc = st.Prepare(db_, sql->c_str());
+    if (rc != SQLITE_OK) return Fail("read cases at risk", rc);
+    // The done-late read may return cases already listed as unmet: ask for enough.
+    st.Int(1, static_cast<int64_t>(sql == &unmet ? limit : limit - out.size() + listed.size()));
+    if (sql == &done_late) st.Int(2, done_late_since_us);
+    while ((rc = st.Step()) == SQLITE_ROW && out.size() < limit) {
+      CaseAtRisk r;
+      r.case_id = st.ColText(0);
+      if (!listed.insert(r.case_id).second) continue;
+      r.kommunkod = st.ColText(1);
+      r.status = st.ColText(2);
+      r.liability_days = st.ColInt(3);
+      r.liability_amount_kr = st.ColInt(4);
+      r.deadline_id = st.ColText(5);
+      r.rule = st.ColText(6);
+      r.state = st.ColText(7);
+      r.due_at_us = st.ColInt(8);
+      r.met_at_us = st.ColInt(9);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Fail("read cases at risk", rc);
   }
-  if (rc != SQLITE_DONE) return Fail("read cases at risk", rc);
   return out;
 }
 
@@ -292,7 +310,7 @@ Result<std::vector<PatientDataRead>> SqliteStoreReader::PatientDataReads(
 Result<std::vector<UnmetDeadlineCount>> SqliteStoreReader::UnmetDeadlineCounts() {
   Stmt st;
   int rc = st.Prepare(db_,
-                      "SELECT rule, state, count(*) FROM deadlines INDEXED BY deadlines_at_risk "
+                      "SELECT rule, state, count(*) FROM deadlines INDEXED BY deadlines_unmet "
                       "WHERE state IN ('missed', 'at-risk') AND met_at_us IS NULL "
                       "GROUP BY rule, state ORDER BY rule, state");
   if (rc != SQLITE_OK) return Fail("count unmet deadlines", rc);

@@ -27,7 +27,8 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::vector<DeliveryRow>> CaseDeliveries(const std::string& case_id) override;
   Result<std::optional<StoredCase>> Case(const std::string& case_id) override;
   Result<std::vector<DeadDelivery>> DeadDeliveries(std::size_t limit, int64_t before_seq) override;
-  Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit) override;
+  Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit,
+                                              int64_t done_late_since_us) override;
   Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
                                                         std::size_t limit) override;
   Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
