@@ -436,6 +436,7 @@ TEST_F(AdminApi, MetricsPassPromtool) {
   })) << body << HubLog();
   EXPECT_THAT(body, HasSubstr("slussen_connections_open 1\n"));
   EXPECT_THAT(body, HasSubstr("# TYPE slussen_deadlines_unmet gauge"));
+  EXPECT_THAT(body, HasSubstr("# TYPE slussen_deadline_outcomes_24h gauge"));
   EXPECT_THAT(body, HasSubstr("slussen_destination_dead_letters{destination=\"" +
                               KommunDestination(kTestKommun) + "\"} 0\n"));
   const std::string file = dir().File("metrics.txt");

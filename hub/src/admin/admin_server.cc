@@ -65,16 +65,22 @@ void AdminServer::Routes() {
                               in.stats = stats.get();
                               in.now_us = ToMicros(clock_());
                               in.connections = sources_.connections();
-                              // The store's counts: a reader of their own per scrape, both on
-                              // partial indexes of the few rows that need attention.
+                              // The store's counts: a reader of its own per scrape, each read
+                              // on a partial index of the few rows it needs.
                               std::optional<std::vector<UnmetDeadlineCount>> unmet;
                               std::optional<std::vector<DestinationCount>> dead;
+                              std::optional<std::vector<DeadlineOutcomeCount>> outcomes;
                               if (auto reader = sources_.open_reader()) {
                                 if (auto n = (*reader)->UnmetDeadlineCounts()) unmet = std::move(*n);
                                 if (auto n = (*reader)->DeadLettersByDestination()) dead = std::move(*n);
+                                constexpr int64_t kDayUs = int64_t{24} * 3600 * 1000000;
+                                if (auto n = (*reader)->DeadlineOutcomes(in.now_us - kDayUs, in.now_us)) {
+                                  outcomes = std::move(*n);
+                                }
                               }
                               if (unmet) in.unmet_deadlines = &*unmet;
                               if (dead) in.dead_letters = &*dead;
+                              if (outcomes) in.outcomes_24h = &*outcomes;
                               res.set_content(RenderMetrics(in),
                                               "text/plain; version=0.0.4; charset=utf-8");
                             }));

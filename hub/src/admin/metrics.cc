@@ -201,6 +201,17 @@ std::string RenderMetrics(const MetricsInput& in) {
       w.Sample("slussen_destination_dead_letters", D(n), "destination", destination);
     }
   }
+  if (in.outcomes_24h) {
+    w.Family("slussen_deadline_outcomes_24h", "gauge",
+             "Deadlines that fell due in the last 24 hours, by rule and how they ended "
+             "(met, met_late, missed; read from the store).");
+    for (const auto& o : *in.outcomes_24h) {
+      w.Sample("slussen_deadline_outcomes_24h", D(o.met), {{"rule", o.rule}, {"outcome", "met"}});
+      w.Sample("slussen_deadline_outcomes_24h", D(o.met_late),
+               {{"rule", o.rule}, {"outcome", "met_late"}});
+      w.Sample("slussen_deadline_outcomes_24h", D(o.missed), {{"rule", o.rule}, {"outcome", "missed"}});
+    }
+  }
   if (in.unmet_deadlines) {
     w.Family("slussen_deadlines_unmet", "gauge",
              "Deadlines at risk or missed and not met, by rule and state (read from the store).");

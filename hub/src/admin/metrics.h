@@ -30,6 +30,8 @@ struct MetricsInput {
   ConnectionCounts connections;
   const std::vector<UnmetDeadlineCount>* unmet_deadlines = nullptr;
   const std::vector<DestinationCount>* dead_letters = nullptr;
+  // How the deadlines that fell due in the last 24 hours ended, per rule.
+  const std::vector<DeadlineOutcomeCount>* outcomes_24h = nullptr;
 };
 
 std::string RenderMetrics(const MetricsInput& in);
