@@ -15,7 +15,8 @@ class SqliteStore::Statements {
       receipt_overdue, due_receipts, next_receipt_due, outbox_row, case_of_event,
       paused_destinations, insert_action, insert_read, revive, manual_delivery, pause, resume, set_fallback,
       pending_summary,
-      case_events, due_cases, next_case_evaluation, upsert_case, delete_deadlines, insert_deadline;
+      case_events, due_cases, next_case_evaluation, upsert_case, case_deadlines, update_deadline, delete_deadline,
+      insert_deadline;
 };
 
 }  // namespace slussen

@@ -195,7 +195,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "INSERT OR REPLACE INTO cases(case_id, kommunkod, status, updated_at_us, liable, provisional, "
        "liability_days, liability_amount_kr, notes, next_evaluation_at_us) "
        "VALUES (?,?,?,?,?,?,?,?,?,?)"},
-      {s.delete_deadlines, "DELETE FROM deadlines WHERE case_id = ?"},
+      {s.case_deadlines,
+       "SELECT deadline_id, rule, due_at_us, state, met_at_us FROM deadlines WHERE case_id = ?"},
+      {s.update_deadline,
+       "UPDATE deadlines SET rule = ?3, due_at_us = ?4, state = ?5, met_at_us = ?6 "
+       "WHERE case_id = ?1 AND deadline_id = ?2"},
+      {s.delete_deadline, "DELETE FROM deadlines WHERE case_id = ? AND deadline_id = ?"},
       {s.insert_deadline,
        "INSERT INTO deadlines(case_id, deadline_id, rule, due_at_us, state, met_at_us) "
        "VALUES (?,?,?,?,?,?)"},

@@ -2,6 +2,8 @@
 // corruption.
 #include "store/sqlite/sqlite_store.h"
 
+#include <map>
+
 #include <sqlite3.h>
 
 #include "store/sqlite/sqlite_statements.h"
@@ -313,20 +315,55 @@ Status SqliteStore::UpsertCase(const CaseUpdate& update) {
     if (r.next_evaluation_at_us) s.upsert_case.Int(10, r.next_evaluation_at_us); else s.upsert_case.Null(10);
     if (int rc = s.upsert_case.Step(); rc != SQLITE_DONE) return Fail("write case", rc);
   }
+  // Only the deadlines that changed are written: a case is rewritten with every event and every
+  // timer, most of its deadlines as they were, and an untouched row leaves its table and index
+  // pages (deadlines_by_due and the other partial indexes) clean, so the commit writes fewer
+  // pages to the log.
+  std::map<std::string, DeadlineRecord> stored;
   {
-    ResetGuard g{s.delete_deadlines};
-    s.delete_deadlines.Text(1, r.case_id);
-    if (int rc = s.delete_deadlines.Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
-  }
-  for (const auto& d : update.deadlines) {
-    auto& st = s.insert_deadline;
+    auto& st = s.case_deadlines;
     ResetGuard g{st};
+    st.Text(1, r.case_id);
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      DeadlineRecord d;
+      d.deadline_id = st.ColText(0);
+      d.rule = st.ColText(1);
+      d.due_at_us = st.ColInt(2);
+      d.state = st.ColText(3);
+      d.met_at_us = st.ColInt(4);
+      stored.emplace(d.deadline_id, std::move(d));
+    }
+    if (rc != SQLITE_DONE) return Fail("read deadlines", rc);
+  }
+  auto bind = [&](sqlite::Stmt& st, const DeadlineRecord& d) {
     st.Text(1, r.case_id);
     st.Text(2, d.deadline_id);
     st.Text(3, d.rule);
     if (d.due_at_us) st.Int(4, d.due_at_us); else st.Null(4);
     st.Text(5, d.state);
     if (d.met_at_us) st.Int(6, d.met_at_us); else st.Null(6);
+  };
+  for (const auto& d : update.deadlines) {
+    sqlite::Stmt* st = &s.insert_deadline;
+    if (auto it = stored.find(d.deadline_id); it != stored.end()) {
+      const DeadlineRecord& was = it->second;
+      const bool same = was.rule == d.rule && was.due_at_us == d.due_at_us &&
+                        was.state == d.state && was.met_at_us == d.met_at_us;
+      stored.erase(it);
+      if (same) continue;
+      st = &s.update_deadline;
+    }
+    ResetGuard g{*st};
+    bind(*st, d);
+    if (int rc = st->Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
+  }
+  // What the case no longer has (a deadline that no longer applies).
+  for (const auto& [id, was] : stored) {
+    auto& st = s.delete_deadline;
+    ResetGuard g{st};
+    st.Text(1, r.case_id);
+    st.Text(2, id);
     if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
   }
   return OkStatus();
