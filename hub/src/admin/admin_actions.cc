@@ -60,30 +60,15 @@ Status AdminServer::RunCommand(OperatorCommand cmd) {
 
 bool AdminServer::RecordRead(const Caller& caller, const std::string& what,
                              const std::vector<std::string>& case_ids, httplib::Response& res) {
-  // All posted before waiting for any: the core writes them in one transaction.
-  std::vector<std::future<Status>> answers;
-  answers.reserve(case_ids.size());
-  for (const auto& case_id : case_ids) {
-    auto promise = std::make_shared<std::promise<Status>>();
-    answers.push_back(promise->get_future());
-    OperatorCommand cmd;
-    cmd.action = Action::kRecordRead;
-    cmd.operator_id = caller.name;
-    cmd.reason = what;
-    cmd.case_id = case_id;
-    cmd.done = [promise](const Status& st) { promise->set_value(st); };
-    sources_.command(std::move(cmd));
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  for (auto& answer : answers) {
-    if (answer.wait_until(deadline) != std::future_status::ready) {
-      Fail(res, 503, "the read could not be recorded in time, so nothing is shown");
-      return false;
-    }
-    if (const Status st = answer.get(); !st) {
-      Fail(res, 503, "the read could not be recorded, so nothing is shown: " + st.error());
-      return false;
-    }
+  if (case_ids.empty()) return true;  // nothing disclosed
+  OperatorCommand cmd;
+  cmd.action = Action::kRecordRead;
+  cmd.operator_id = caller.name;
+  cmd.reason = what;
+  cmd.case_ids = case_ids;
+  if (const Status st = RunCommand(std::move(cmd)); !st) {
+    Fail(res, 503, "the read could not be recorded, so nothing is shown: " + st.error());
+    return false;
   }
   return true;
 }

@@ -80,14 +80,15 @@ struct OperatorCommand {
     kMarkDelivered,  // seq: delivered by other means ("phoned through")
     kPause,          // destination: nothing new is sent to it until resumed
     kResume,         // destination
-    kRecordRead,     // case_id, reason = what was read: an operator reads the case's data; it is
-                     // recorded (store: patient_data_reads) before the data is answered
+    kRecordRead,     // case_ids, reason = what was read: an operator reads those cases' data;
+                     // it is recorded (store: patient_data_reads, a row per case, in one
+                     // transaction) before the data is answered
   };
   Action action = Action::kRetryDead;
   int64_t seq = 0;
   std::string event_id;
   std::string destination;
-  std::string case_id;
+  std::vector<std::string> case_ids;  // kRecordRead
   std::string operator_id;  // who
   std::string reason;       // why
   // Called on the core thread with the outcome; must not block.

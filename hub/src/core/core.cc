@@ -405,7 +405,10 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   AddCaseUpdates(working, now, batch);
   SetReceiptDues(batch);
   batch.receipt_timeouts = receipt_timeouts_;
-  for (const auto& c : commands_) batch.actions.push_back(c.record);
+  for (const auto& c : commands_) {
+    batch.actions.push_back(c.record);
+    batch.actions.insert(batch.actions.end(), c.also.begin(), c.also.end());
+  }
   return batch;
 }
 

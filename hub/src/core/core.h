@@ -200,6 +200,7 @@ class Core final : public CoreInbox {
   struct AcceptedCommand {
     OperatorCommand command;
     OperatorActionRecord record;
+    std::vector<OperatorActionRecord> also;  // a read of several cases: a row for each other one
   };
   std::vector<AcceptedCommand> commands_;  // checked, for the next transaction
   bool more_receipts_due_ = false;                // the last fetch was cut at its limit

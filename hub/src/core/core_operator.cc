@@ -78,10 +78,17 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
       record.case_id = **case_id;
       break;
     }
-    case Action::kRecordRead:
-      if (cmd.case_id.empty()) return refuse("which case was read", ErrorCode::kInvalidArgument);
-      record.case_id = cmd.case_id;
-      break;
+    case Action::kRecordRead: {
+      if (cmd.case_ids.empty()) return refuse("which cases were read", ErrorCode::kInvalidArgument);
+      std::vector<OperatorActionRecord> also;
+      for (std::size_t i = 1; i < cmd.case_ids.size(); ++i) {
+        also.push_back(record);
+        also.back().case_id = cmd.case_ids[i];
+      }
+      record.case_id = cmd.case_ids.front();
+      commands_.push_back({std::move(cmd), std::move(record), std::move(also)});
+      return;
+    }
     case Action::kPause:
     case Action::kResume:
       if (!config_.IsDestination(cmd.destination)) {
@@ -91,11 +98,11 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
       record.destination = cmd.destination;
       break;
   }
-  commands_.push_back({std::move(cmd), std::move(record)});
+  commands_.push_back({std::move(cmd), std::move(record), {}});
 }
 
 void Core::OnCommandsDone(const Status& written) {
-  for (auto& [cmd, record] : commands_) {
+  for (auto& [cmd, record, also] : commands_) {
     if (written) {
       using Action = OperatorCommand::Action;
       switch (cmd.action) {
@@ -113,8 +120,13 @@ void Core::OnCommandsDone(const Status& written) {
           dispatcher_.SetPaused(record.destination, cmd.action == Action::kPause);
           break;
         case Action::kRecordRead:
-          spdlog::info("operator {} read {} of case {}", ForLog(record.operator_id), record.reason,
-                       ForLog(record.case_id));
+          if (also.empty()) {
+            spdlog::info("operator {} read {} of case {}", ForLog(record.operator_id),
+                         record.reason, ForLog(record.case_id));
+          } else {
+            spdlog::info("operator {} read {} of {} cases", ForLog(record.operator_id),
+                         record.reason, also.size() + 1);
+          }
           if (cmd.done) cmd.done(written);
           continue;
       }
