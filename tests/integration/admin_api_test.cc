@@ -10,11 +10,13 @@
 #include <chrono>
 #include <string>
 
+#include "testing/admin_token.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
-#include "testing/message_collector.h"
 #include "testing/hub_fixture.h"
 #include "testing/hub_process.h"
+#include "testing/message_collector.h"
+#include "util/slussenctl_runner.h"
 
 namespace slussen::testing {
 namespace {
@@ -25,17 +27,6 @@ using nlohmann::json;
 constexpr char kViewerToken[] = "viewer-token-0123456789abcdef";
 constexpr char kOperatorToken[] = "operator-token-0123456789abcdef";
 constexpr char kAuditorToken[] = "auditor-token-0123456789abcdef";
-
-// What an operator does to put a token into the config.
-std::string HashOf(const std::string& token) {
-  const ProcessResult r =
-      RunProcess({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" --hash-token", token,
-                  SlussenBinary()});
-  EXPECT_TRUE(r.status.Ok()) << r.err;
-  std::string hash = r.out;
-  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
-  return hash;
-}
 
 // An inskrivningsmeddelande of a case of its own, sent two days after the admission: its
 // 24-hour deadline (2 kap. 3 §) is missed.
@@ -51,9 +42,9 @@ v1::Envelope LateInskrivning() {
 class AdminApi : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
-    static const std::string viewer_hash = HashOf(kViewerToken);
-    static const std::string operator_hash = HashOf(kOperatorToken);
-    static const std::string auditor_hash = HashOf(kAuditorToken);
+    static const std::string viewer_hash = AdminTokenHash(kViewerToken);
+    static const std::string operator_hash = AdminTokenHash(kOperatorToken);
+    static const std::string auditor_hash = AdminTokenHash(kAuditorToken);
     TestConfigOptions o;
     o.admin_element = "<admin host=\"127.0.0.1\" port=\"0\"><operator name=\"vera\" role=\"viewer\" "
                       "token-hash=\"" + viewer_hash + "\"/><operator name=\"otto\" "
@@ -464,20 +455,14 @@ TEST(PrometheusAlertRules, LoadAndPassTheirTests) {
 
 // slussenctl against the running hub: tables for people, exit codes for scripts.
 TEST_F(AdminApi, SlussenctlTalksToTheAdminApi) {
-  const std::string viewer_file = dir().File("viewer.token");
-  const std::string operator_file = dir().File("operator.token");
-  const std::string wrong_file = dir().File("wrong.token");
-  WriteFile(viewer_file, std::string(kViewerToken) + "\n");
-  WriteFile(operator_file, std::string(kOperatorToken) + "\n");
-  WriteFile(wrong_file, "not-the-token-at-all-0123\n");
-  const std::string admin = hub().Endpoint("admin");
-  auto ctl = [&](const std::string& token_file, std::vector<std::string> args) {
-    std::vector<std::string> argv = {SLUSSENCTL_BINARY, "--admin", admin, "--token-file",
-                                     token_file};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv);
+  const std::string viewer_file = TokenFile(dir().File("viewer.token"), kViewerToken);
+  const std::string operator_file = TokenFile(dir().File("operator.token"), kOperatorToken);
+  const std::string wrong_file = TokenFile(dir().File("wrong.token"), "not-the-token-at-all-0123");
+  const SlussenctlRunner slussenctl(hub().Endpoint("admin"));
+  auto ctl = [&](const std::string& token_file, const std::vector<std::string>& args) {
+    return slussenctl.Run(token_file, args);
   };
-  auto code = [](const ProcessResult& r) { return r.status.exited ? r.status.code : -1; };
+  auto code = SlussenctlRunner::Code;
 
   const ProcessResult queues = ctl(viewer_file, {"queues"});
   EXPECT_EQ(code(queues), 0) << queues.err;
@@ -513,17 +498,13 @@ TEST_F(AdminApi, SlussenctlShowsStatusLateCasesAndACasesReport) {
   ASSERT_EQ(client->Send("events", ToMessage(late)).kind, client::SendOutcome::Kind::kAccepted);
   const std::string case_id = CaseIdString(late);
 
-  const std::string viewer_file = dir().File("viewer.token");
-  const std::string operator_file = dir().File("operator.token");
-  WriteFile(viewer_file, std::string(kViewerToken) + "\n");
-  WriteFile(operator_file, std::string(kOperatorToken) + "\n");
-  auto ctl = [&](const std::string& token_file, std::vector<std::string> args) {
-    std::vector<std::string> argv = {SLUSSENCTL_BINARY, "--admin", hub().Endpoint("admin"),
-                                     "--token-file", token_file};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv);
+  const std::string viewer_file = TokenFile(dir().File("viewer.token"), kViewerToken);
+  const std::string operator_file = TokenFile(dir().File("operator.token"), kOperatorToken);
+  const SlussenctlRunner slussenctl(hub().Endpoint("admin"));
+  auto ctl = [&](const std::string& token_file, const std::vector<std::string>& args) {
+    return slussenctl.Run(token_file, args);
   };
-  auto code = [](const ProcessResult& r) { return r.status.exited ? r.status.code : -1; };
+  auto code = SlussenctlRunner::Code;
 
   ProcessResult status;
   ASSERT_TRUE(PollUntil([&] {

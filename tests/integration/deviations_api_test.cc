@@ -13,11 +13,13 @@
 
 #include "common/clock.h"
 #include "common/time_format.h"
+#include "testing/admin_token.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
 #include "testing/hub_process.h"
 #include "testing/message_collector.h"
+#include "util/slussenctl_runner.h"
 
 namespace slussen::testing {
 namespace {
@@ -30,25 +32,15 @@ constexpr char kViewerToken[] = "viewer-token-0123456789abcdef";
 constexpr char kOperatorToken[] = "operator-token-0123456789abcdef";
 constexpr char kAuditorToken[] = "auditor-token-0123456789abcdef";
 
-std::string HashOf(const std::string& token) {
-  const ProcessResult r =
-      RunProcess({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | \"$1\" --hash-token", token,
-                  SlussenBinary()});
-  EXPECT_TRUE(r.status.Ok()) << r.err;
-  std::string hash = r.out;
-  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
-  return hash;
-}
-
 // The Stockholm month ("2026-03") of a time the store holds.
 std::string MonthOf(int64_t us) { return FormatStockholmTime(FromMicros(us)).substr(0, 7); }
 
 class DeviationsApi : public HubTest {
  protected:
   TestConfigOptions ConfigOptions() const override {
-    static const std::string viewer = HashOf(kViewerToken);
-    static const std::string op = HashOf(kOperatorToken);
-    static const std::string auditor = HashOf(kAuditorToken);
+    static const std::string viewer = AdminTokenHash(kViewerToken);
+    static const std::string op = AdminTokenHash(kOperatorToken);
+    static const std::string auditor = AdminTokenHash(kAuditorToken);
     TestConfigOptions o;
     o.admin_element =
         "<admin host=\"127.0.0.1\" port=\"0\">"
@@ -259,20 +251,14 @@ TEST_F(DeviationsApi, SlussenctlPrintsAndSavesTheReport) {
   const v1::Envelope env = ValidInskrivning();
   const std::string month = MakeDeadLetter(env);
   ASSERT_FALSE(month.empty());
-  const std::string viewer_file = dir().File("viewer.token");
-  const std::string operator_file = dir().File("operator.token");
-  const std::string wrong_file = dir().File("wrong.token");
-  WriteFile(viewer_file, std::string(kViewerToken) + "\n");
-  WriteFile(operator_file, std::string(kOperatorToken) + "\n");
-  WriteFile(wrong_file, "not-the-token-at-all-0123\n");
-  const std::string admin = hub().Endpoint("admin");
-  auto ctl = [&](const std::string& token_file, std::vector<std::string> args) {
-    std::vector<std::string> argv = {SLUSSENCTL_BINARY, "--admin", admin, "--token-file",
-                                     token_file};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv);
+  const std::string viewer_file = TokenFile(dir().File("viewer.token"), kViewerToken);
+  const std::string operator_file = TokenFile(dir().File("operator.token"), kOperatorToken);
+  const std::string wrong_file = TokenFile(dir().File("wrong.token"), "not-the-token-at-all-0123");
+  const SlussenctlRunner slussenctl(hub().Endpoint("admin"));
+  auto ctl = [&](const std::string& token_file, const std::vector<std::string>& args) {
+    return slussenctl.Run(token_file, args);
   };
-  auto code = [](const ProcessResult& r) { return r.status.exited ? r.status.code : -1; };
+  auto code = SlussenctlRunner::Code;
 
   const ProcessResult table = ctl(operator_file, {"deviations", "--month", month});
   EXPECT_EQ(code(table), 0) << table.err;

@@ -11,6 +11,7 @@
 #include "common/kommuner.h"
 #include "pdf/document.h"
 #include "pdf/markup.h"
+#include "report/pdf_json_fields.h"
 
 namespace slussen {
 namespace {
@@ -27,11 +28,13 @@ using pdf::kContentWidth;
 using pdf::kSmallSize;
 using pdf::Row;
 using pdf::Small;
+using pdf_json::Field;
+using pdf_json::kDash;
+using pdf_json::Str;
+using pdf_json::Text;
 
 // A table column that holds "2026-03-26T12:05:00+01:00" on one line at pdf::kTableSize.
 constexpr double kTimeColumn = 124.0;
-
-constexpr const char* kDash = "–";
 
 // ---- reading the report's JSON -----------------------------------------------------------------
 
@@ -40,32 +43,12 @@ const json& EmptyArray() {
   return empty;
 }
 
-const json& Field(const json& j, const char* key) {
-  static const json null_value;
-  if (!j.is_object()) return null_value;
-  auto it = j.find(key);
-  return it == j.end() ? null_value : *it;
-}
-
 const json& Array(const json& j, const char* key) {
   const json& v = Field(j, key);
   return v.is_array() ? v : EmptyArray();
 }
 
 // The text of a field; "" for null or missing.
-std::string Str(const json& j, const char* key) {
-  const json& v = Field(j, key);
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "";
-  return v.dump();
-}
-
-// Escaped text of a field, or a dash when it is absent.
-std::string Text(const json& j, const char* key) {
-  const std::string s = Str(j, key);
-  return s.empty() ? kDash : Esc(s);
-}
-
 // Escaped text of an array element (a string, or anything else as JSON).
 std::string Plain(const json& v) { return Esc(v.is_string() ? v.get<std::string>() : v.dump()); }
 

@@ -6,6 +6,7 @@
 
 #include "pdf/document.h"
 #include "pdf/markup.h"
+#include "report/pdf_json_fields.h"
 
 namespace slussen {
 namespace {
@@ -22,27 +23,10 @@ using pdf::kContentWidth;
 using pdf::kSmallSize;
 using pdf::Row;
 using pdf::Small;
-
-constexpr const char* kDash = "–";
-
-const json& Field(const json& j, const char* key) {
-  static const json null_value;
-  if (!j.is_object()) return null_value;
-  auto it = j.find(key);
-  return it == j.end() ? null_value : *it;
-}
-
-std::string Str(const json& j, const char* key) {
-  const json& v = Field(j, key);
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "";
-  return v.dump();
-}
-
-std::string Text(const json& j, const char* key) {
-  const std::string s = Str(j, key);
-  return s.empty() ? kDash : Esc(s);
-}
+using pdf_json::Field;
+using pdf_json::kDash;
+using pdf_json::Str;
+using pdf_json::Text;
 
 // The strings of an array field, space-separated and escaped; a dash if there are none.
 std::string List(const json& j, const char* key, const char* separator = " ") {
