@@ -2,6 +2,7 @@
 // and the embedded AMQP listener, prints one readiness line, and on SIGTERM/SIGINT drains and
 // exits 0 (1 if the store latched while running). See hub/DESIGN.md.
 #include <signal.h>
+#include <sys/stat.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -227,6 +228,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGUSR1);  // internal: wakes the signal thread when the hub ends on its own
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The store (and its write-ahead log), reports and temporary PDFs hold patient data: readable
+  // by the hub's user only, whatever umask it was started with (the systemd unit sets it too).
+  ::umask(0077);
   const auto store_config = StoreConfigOf(*config);
   auto store = slussen::OpenStore(store_config);
   if (!store) {

@@ -1,5 +1,6 @@
 #include "runtime/command_line.h"
 
+#include <sys/stat.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -40,6 +41,9 @@ std::optional<CommandLine> ParseCommandLine(int argc, char** argv, const std::st
     return fail("unknown log level '" + log_level + "'");
   }
   spdlog::set_level(level);
+  // What an adapter writes (spool, documents, letters) holds patient data: readable by its own
+  // user only, whatever umask it was started with.
+  ::umask(0077);
   return line;
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <set>
 
+#include "common/log_safe.h"
 #include "core/pending.h"
 
 namespace slussen {
@@ -322,7 +323,8 @@ void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string
       ++counters_.rejected;
       const auto& refusal = std::get<Refusal>(p.decision);
       spdlog::warn("rejected message on '{}' (event {}): {}", ChannelName(p.msg->channel),
-                   refusal.event_id.empty() ? "-" : refusal.event_id, p.settlement.description);
+                   refusal.event_id.empty() ? "-" : LogSafe(refusal.event_id),
+                   LogSafe(p.settlement.description, 2000));
     }
     output_.Settle(p.msg->conn_id, p.msg->token, std::move(p.settlement));
   }

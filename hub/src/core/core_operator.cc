@@ -3,6 +3,7 @@
 // answered then.
 #include <spdlog/spdlog.h>
 
+#include "common/log_safe.h"
 #include "core/core.h"
 
 namespace slussen {
@@ -20,12 +21,6 @@ std::string_view ActionName(OperatorCommand::Action a) {
   return "unknown";
 }
 
-// An operator id for the log: printable ASCII only, cut (it comes from outside the hub).
-std::string ForLog(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
 
 }  // namespace
 
@@ -121,17 +116,17 @@ void Core::OnCommandsDone(const Status& written) {
           break;
         case Action::kRecordRead:
           if (also.empty()) {
-            spdlog::info("operator {} read {} of case {}", ForLog(record.operator_id),
-                         record.reason, ForLog(record.case_id));
+            spdlog::info("operator {} read {} of case {}", LogSafe(record.operator_id),
+                         record.reason, LogSafe(record.case_id));
           } else {
-            spdlog::info("operator {} read {} of {} cases", ForLog(record.operator_id),
+            spdlog::info("operator {} read {} of {} cases", LogSafe(record.operator_id),
                          record.reason, also.size() + 1);
           }
           if (cmd.done) cmd.done(written);
           continue;
       }
       // Who and what, not why: the reason is the operator's free text (it is in the store).
-      spdlog::info("operator {}: {} {}{}{}", ForLog(record.operator_id), record.action,
+      spdlog::info("operator {}: {} {}{}{}", LogSafe(record.operator_id), record.action,
                    record.destination,
                    record.seq ? " delivery " + std::to_string(record.seq) : std::string(),
                    record.event_id.empty() ? std::string() : " event " + record.event_id);

@@ -20,21 +20,14 @@
 #include <cstring>
 #include <vector>
 
+#include "common/log_safe.h"
+
 namespace slussen {
 namespace {
 
 constexpr const char* kOutPrefix = "out/";
 // How long a failed connection may take to write its close before its socket is closed anyway.
 constexpr int64_t kFailFlushMs = 2000;
-
-// Peer-supplied text (container ids, Proton's error descriptions that quote peer bytes) for a log
-// line: printable ASCII only, cut at `max`.
-std::string Printable(std::string_view s, std::size_t max = 80) {
-  std::string out;
-  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f && c != '\\') ? c : '?';
-  if (s.size() > max) out += "...";
-  return out;
-}
 
 }  // namespace
 
@@ -148,7 +141,7 @@ void AmqpConnection::on_connection_open(proton::connection& c) {
     c.close(proton::error_condition("amqp:connection:forced", "slussen is shutting down"));
     return;
   }
-  spdlog::info("connection {} opened from container '{}'", id_, Printable(c.container_id()));
+  spdlog::info("connection {} opened from container '{}'", id_, LogSafe(c.container_id()));
   c.open();
 }
 
@@ -231,7 +224,7 @@ void AmqpConnection::Fail(const std::string& condition, const std::string& descr
   failed_ = true;
   fail_deadline_ms_ = now_ms_ + kFailFlushMs;
   counters_.connections_failed++;
-  spdlog::warn("connection {} closed by the hub: {}: {}", id_, condition, Printable(description, 200));
+  spdlog::warn("connection {} closed by the hub: {}: {}", id_, condition, LogSafe(description, 200));
   try {
     Close(condition, description);
   } catch (const std::exception&) {
@@ -249,13 +242,13 @@ void AmqpConnection::on_transport_error(proton::transport& t) {
   } else {
     counters_.connections_failed++;
   }
-  spdlog::warn("connection {}: {}: {}", id_, Printable(e.name()), Printable(e.description(), 200));
+  spdlog::warn("connection {}: {}: {}", id_, LogSafe(e.name()), LogSafe(e.description(), 200));
 }
 
 void AmqpConnection::on_transport_close(proton::transport& t) {
   const proton::error_condition e = t.error();
   if (e && e.name() == "slussen:io") {
-    spdlog::info("connection {} lost: {}", id_, e.description());
+    spdlog::info("connection {} lost: {}", id_, LogSafe(e.description(), 200));
   } else {
     spdlog::info("connection {} closed", id_);
   }
@@ -265,7 +258,8 @@ void AmqpConnection::on_transport_close(proton::transport& t) {
 // The default rethrows; the driver would record that as an "exception" and fail the connection
 // for what is only the peer closing a link or session with an error of its own.
 void AmqpConnection::on_error(const proton::error_condition& e) {
-  spdlog::info("connection {}: peer reported {}: {}", id_, Printable(e.name()), Printable(e.description(), 200));
+  spdlog::info("connection {}: peer reported {}: {}", id_, LogSafe(e.name()),
+               LogSafe(e.description(), 200));
 }
 
 void AmqpConnection::Teardown() {
