@@ -2,6 +2,9 @@
 
 #include <thread>
 
+#include "testing/files.h"
+#include "testing/log_scan.h"
+
 namespace slussen::testing {
 
 void HubTest::SetUp() {
@@ -17,6 +20,13 @@ void HubTest::TearDown() {
     const ExitStatus st = hub_->Stop();
     EXPECT_TRUE(st.Ok()) << "hub did not exit 0 on SIGTERM at the end of the test: "
                          << st.ToString();
+  }
+  // Whatever the test did, the hub's log names no patient (issue 13: no personnummer or name in
+  // a log line).
+  if (hub_) {
+    for (const auto& line : PatientDataInLog(ReadFile(hub_->stderr_path()))) {
+      ADD_FAILURE() << "patient data in the hub's log: " << line;
+    }
   }
   if (HasFailure() && hub_) {
     std::cerr << "--- hub stderr (" << hub_->stderr_path() << ", tail) ---\n"

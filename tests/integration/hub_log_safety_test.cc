@@ -8,6 +8,7 @@
 #include <string>
 
 #include "testing/hub_fixture.h"
+#include "testing/log_scan.h"
 
 namespace slussen::testing {
 namespace {
@@ -32,6 +33,19 @@ TEST_F(HubTest, AnEventIdWithANewlineCannotForgeALogLine) {
     EXPECT_NE(line.rfind("2026-01-01T00:00:00.000+0000", 0), 0u) << "a forged line: " << line;
     EXPECT_EQ(line.find('\x1b'), std::string::npos) << "a raw escape: " << line;
   }
+}
+
+// The scan every hub test runs on the hub's log at its end (HubTest::TearDown): it finds what it
+// must and leaves ids alone.
+TEST(PatientDataInLog, FindsPersonnummerAndNamesButNotIds) {
+  EXPECT_EQ(PatientDataInLog("info event 5f0c…: patient 202508242381 rejected\n").size(), 1u);
+  EXPECT_EQ(PatientDataInLog("x 19121212-1212 y\n").size(), 1u);  // hyphenated
+  EXPECT_EQ(PatientDataInLog("x 197010632391 y\n").size(), 1u);   // samordningsnummer (day 63)
+  EXPECT_EQ(PatientDataInLog("warning name Testsson in a reason\n").size(), 1u);
+  EXPECT_TRUE(PatientDataInLog(
+                  "info event 3b1e2a4c-1111-4222-8333-201001011234 (case SE2321000115-SH01/"
+                  "VT-1) stored at 2026-11-29T06:42:23.352+00:00 seq 1764398543123456\n")
+                  .empty());
 }
 
 TEST_F(HubTest, TheStoreIsReadableByTheHubsUserOnly) {
