@@ -1,5 +1,6 @@
 #include "testing/hub_fixture.h"
 
+#include <filesystem>
 #include <thread>
 
 #include "testing/files.h"
@@ -21,11 +22,16 @@ void HubTest::TearDown() {
     EXPECT_TRUE(st.Ok()) << "hub did not exit 0 on SIGTERM at the end of the test: "
                          << st.ToString();
   }
-  // Whatever the test did, the hub's log names no patient (issue 13: no personnummer or name in
-  // a log line).
-  if (hub_) {
-    for (const auto& line : PatientDataInLog(ReadFile(hub_->stderr_path()))) {
-      ADD_FAILURE() << "patient data in the hub's log: " << line;
+  // Whatever the test did, no log names a patient (issue 13: no personnummer or name in a log
+  // line): the hub's, and every adapter's the test started in its directory (*.log).
+  if (dir_) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_->path(), ec)) {
+      const auto& path = entry.path();
+      if (!entry.is_regular_file() || path.extension() != ".log") continue;
+      for (const auto& line : PatientDataInLog(ReadFile(path.string()))) {
+        ADD_FAILURE() << "patient data in " << path.filename().string() << ": " << line;
+      }
     }
   }
   if (HasFailure() && hub_) {
