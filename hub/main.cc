@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <random>
 #include <thread>
 
 #include "admin/admin_server.h"
@@ -228,6 +229,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGUSR1);  // internal: wakes the signal thread when the hub ends on its own
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (config->log_pseudonym_key.empty()) {
+    // No <logging pseudonym-key-file>: a key of this run, so pseudonyms in this run's log still
+    // tell patients apart, and nobody can recompute them.
+    std::random_device random;
+    for (int i = 0; i < 32; ++i) config->log_pseudonym_key += static_cast<char>(random() & 0xff);
+    spdlog::info("patients appear in the log as pseudonyms of this run only (configure <logging "
+                 "pseudonym-key-file> to follow one across restarts)");
+  }
   // The store (and its write-ahead log), reports and temporary PDFs hold patient data: readable
   // by the hub's user only, whatever umask it was started with (the systemd unit sets it too).
   ::umask(0077);

@@ -27,7 +27,7 @@ TEST_F(HubTest, AnEventIdWithANewlineCannotForgeALogLine) {
   ASSERT_TRUE(PollUntil([&] { return HubLog().find("rejected message on") != std::string::npos; }))
       << HubLog();
   const std::string log = HubLog();
-  EXPECT_THAT(log, HasSubstr("(event bad\\x0a2026-01-01T00:00:00.000+0000 info operat\\x1b[2J)"));
+  EXPECT_THAT(log, HasSubstr("(event bad\\x0a2026-01-01T00:00:00.000+0000 info operat\\x1b[2J"));
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
     EXPECT_NE(line.rfind("2026-01-01T00:00:00.000+0000", 0), 0u) << "a forged line: " << line;
@@ -46,6 +46,31 @@ TEST(PatientDataInLog, FindsPersonnummerAndNamesButNotIds) {
                   "info event 3b1e2a4c-1111-4222-8333-201001011234 (case SE2321000115-SH01/"
                   "VT-1) stored at 2026-11-29T06:42:23.352+00:00 seq 1764398543123456\n")
                   .empty());
+}
+
+// A rejected message names its patient by a pseudonym: the same one each time (so one patient's
+// rejections can be followed), and never the personnummer (the log scan at the end checks that).
+TEST_F(HubTest, ARejectionNamesThePatientByAPseudonymOnly) {
+  v1::Envelope env = ValidInskrivning();
+  env.mutable_patient()->mutable_identity()->set_id(kBadCheckDigitPersonnummer);
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  for (int i = 0; i < 2; ++i) {
+    env.set_event_id(NewEventId());
+    ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kRejected);
+  }
+  std::vector<std::string> pseudonyms;
+  ASSERT_TRUE(PollUntil([&] {
+    pseudonyms.clear();
+    std::istringstream lines(HubLog());
+    for (std::string line; std::getline(lines, line);) {
+      const auto at = line.find(", patient p-");
+      if (at != std::string::npos) pseudonyms.push_back(line.substr(at + 10, 14));
+    }
+    return pseudonyms.size() == 2;
+  })) << HubLog();
+  EXPECT_EQ(pseudonyms[0], pseudonyms[1]);
+  EXPECT_THAT(pseudonyms[0], ::testing::MatchesRegex("p-[0-9a-f]{12}"));
 }
 
 TEST_F(HubTest, TheStoreIsReadableByTheHubsUserOnly) {

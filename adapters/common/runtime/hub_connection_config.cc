@@ -1,51 +1,9 @@
 #include "runtime/hub_connection_config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
+#include "common/secret_file.h"
 #include "xml/quantities.h"
 
 namespace slussen::adapter {
-namespace {
-
-// A secret file: readable, small, and not readable by group or others (as ssh insists for keys).
-std::optional<std::string> ReadSecret(const std::string& path, std::string* why) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *why = std::strerror(errno);
-    return std::nullopt;
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    *why = "not a regular file";
-    return std::nullopt;
-  }
-  if ((st.st_mode & 077) != 0) {
-    ::close(fd);
-    *why = "readable by group or others (chmod 600 it)";
-    return std::nullopt;
-  }
-  std::string text;
-  char buf[512];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() <= 4096) {
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  if (n < 0 || text.size() > 4096) {
-    *why = n < 0 ? std::strerror(errno) : "larger than 4 KiB";
-    return std::nullopt;
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
-}  // namespace
 
 HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
                                       xml::Diagnostics& diag) {
@@ -74,11 +32,10 @@ HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
     sasl.mechanism = xml::AttrOr(s, "mechanism");
     sasl.user = xml::AttrOr(s, "user");
     if (auto file = xml::Attr(s, "password-file")) {
-      std::string why;
-      if (auto secret = ReadSecret(*file, &why)) {
+      if (auto secret = ReadSecretFile(*file)) {
         sasl.password = std::move(*secret);
       } else {
-        diag.Add(s, "password-file '" + *file + "': " + why);
+        diag.Add(s, "password-file '" + *file + "': " + secret.error());
       }
     }
     if (sasl.mechanism == "PLAIN" && (sasl.user.empty() || sasl.password.empty())) {

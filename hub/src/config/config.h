@@ -101,6 +101,9 @@ struct Config {
   std::size_t case_cache_events = 10000;   // decoded events of active cases kept in memory
   TransportConfig transport;
   std::optional<AdminConfig> admin;  // no <admin>: no admin listener
+  // The key of the patients' pseudonyms in log lines (<logging pseudonym-key-file>); without it
+  // the hub makes a random one at start, so pseudonyms correlate within one run only.
+  std::string log_pseudonym_key;
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;

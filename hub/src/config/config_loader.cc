@@ -1,5 +1,6 @@
 #include "config/config_loader.h"
 
+#include "common/secret_file.h"
 #include "config/agreement_loader.h"
 #include <arpa/inet.h>
 #include <libxml/tree.h>
@@ -136,6 +137,20 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
       a.operators.push_back(std::move(o));
     }
     cfg.admin = std::move(a);
+  }
+
+  if (const xmlNode* logging = Child(hub, "logging")) {
+    const std::string key_path = ResolveStorePath(path, AttrOr(logging, "pseudonym-key-file"));
+    auto key = ReadSecretFile(key_path);
+    if (!key) {
+      diag.Add(logging, "pseudonym-key-file '" + key_path + "': " + key.error());
+    } else if (key->size() < 32) {
+      diag.Add(logging, "pseudonym-key-file '" + key_path + "' holds " +
+                            std::to_string(key->size()) +
+                            " bytes; the key needs at least 32 (openssl rand -base64 48 > FILE)");
+    } else {
+      cfg.log_pseudonym_key = std::move(*key);
+    }
   }
 
   const xmlNode* store = Child(hub, "store");

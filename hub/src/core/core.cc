@@ -322,8 +322,9 @@ void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string
     } else {
       ++counters_.rejected;
       const auto& refusal = std::get<Refusal>(p.decision);
-      spdlog::warn("rejected message on '{}' (event {}): {}", ChannelName(p.msg->channel),
+      spdlog::warn("rejected message on '{}' (event {}{}): {}", ChannelName(p.msg->channel),
                    refusal.event_id.empty() ? "-" : LogSafe(refusal.event_id),
+                   refusal.patient_pseudonym.empty() ? "" : ", patient " + refusal.patient_pseudonym,
                    LogSafe(p.settlement.description, 2000));
     }
     output_.Settle(p.msg->conn_id, p.msg->token, std::move(p.settlement));
@@ -355,7 +356,7 @@ Status Core::Classify(std::vector<Pending>& pending) {
       p.decision = Refusal{record->event_id,
                            {"event_id: already stored with a different content; an event id "
                             "must identify one event (use `replaces` for a correction)"},
-                           record->sender_hsa_id};
+                           record->sender_hsa_id, {}};
     }
   }
   return OkStatus();

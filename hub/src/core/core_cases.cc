@@ -91,7 +91,7 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
                            {"case_id: the case already holds " + std::to_string(events.size()) +
                             " events, the most one case may hold (max-events-per-case); a case "
                             "with this many messages points to a sender repeating itself"},
-                           record->sender_hsa_id};
+                           record->sender_hsa_id, {}};
       continue;
     }
     CaseEvent e;

@@ -1,5 +1,6 @@
 #include "ingest/inbound.h"
 #include "ingest/identity.h"
+#include "ingest/log_pseudonym.h"
 
 #include <cctype>
 
@@ -52,6 +53,10 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   }
   refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
   if (CheckHsaId(env.sender_hsa_id()).empty()) refusal.sender_hsa_id = env.sender_hsa_id();
+  if (!env.patient().identity().id().empty() && !config.log_pseudonym_key.empty()) {
+    refusal.patient_pseudonym =
+        LogPseudonym(config.log_pseudonym_key, env.patient().identity().id());
+  }
   refusal.reasons = ValidateEnvelope(env, config, now);
   if (!MessageIdMatches(msg.message_id, env.event_id())) {
     // Neither value is echoed: a message-id is whatever the sender put there.

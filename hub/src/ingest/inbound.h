@@ -19,6 +19,9 @@ struct Refusal {
   // The sender HSA id the envelope claims, if it decoded and the id is well-formed (configured
   // or not): whom the deviation report counts the rejection for.
   std::string sender_hsa_id;
+  // The patient's log pseudonym (log_pseudonym.h), if the envelope decoded with an identity: so
+  // that an operator can tell one patient's rejections apart without learning who it is.
+  std::string patient_pseudonym;
 };
 
 // Either the event to journal (with its destinations) or why it is refused.

@@ -1,5 +1,7 @@
 #include "config/config_loader.h"
 
+#include <sys/stat.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libxml/xmlerror.h>
@@ -159,6 +161,33 @@ TEST_F(ConfigLoaderTest, TransportBoundsAreRead) {
   EXPECT_EQ(cfg->transport.idle_timeout, std::chrono::seconds(9));
   EXPECT_EQ(cfg->transport.max_unsettled_inbound, 11);
   EXPECT_EQ(cfg->transport.max_unsettled_outbound, 13);
+}
+
+// The log-pseudonym key: read from its file (relative to the config), which must be private and
+// long enough; each problem names the config's file and line.
+TEST_F(ConfigLoaderTest, ThePseudonymKeyIsReadFromAPrivateFile) {
+  const std::string logging = "<store path=\"test.db\"/>\n    <logging pseudonym-key-file=\"key\"/>";
+  const std::string key(48, 'k');
+  Write("key", key + "\n");
+  ::chmod((dir_ / "key").c_str(), 0600);
+  auto cfg = LoadConfig(Write("logging.xml", Edit(kValid, "<store path=\"test.db\"/>", logging)));
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->log_pseudonym_key, key);
+
+  ::chmod((dir_ / "key").c_str(), 0644);
+  auto open = LoadConfig(Write("open.xml", Edit(kValid, "<store path=\"test.db\"/>", logging)));
+  ASSERT_FALSE(open.ok());
+  ExpectReportAt(open.error(), (dir_ / "open.xml").string(), 6, "readable by group or others");
+
+  Write("key", "short\n");
+  ::chmod((dir_ / "key").c_str(), 0600);
+  auto short_key = LoadConfig(Write("short.xml", Edit(kValid, "<store path=\"test.db\"/>", logging)));
+  ASSERT_FALSE(short_key.ok());
+  ExpectReportAt(short_key.error(), (dir_ / "short.xml").string(), 6, "needs at least 32");
+
+  auto none = LoadConfig(Write("none.xml", kValid));
+  ASSERT_TRUE(none.ok()) << none.error();
+  EXPECT_TRUE(none->log_pseudonym_key.empty());
 }
 
 TEST_F(ConfigLoaderTest, RelativeStorePathIsRelativeToTheConfigFile) {

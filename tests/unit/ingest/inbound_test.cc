@@ -1,4 +1,5 @@
 #include "ingest/inbound.h"
+#include "ingest/log_pseudonym.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -166,6 +167,36 @@ TEST(DecideInbound, OccurredAtKeepsMicroseconds) {
   ASSERT_TRUE(std::holds_alternative<EventRecord>(d));
   EXPECT_EQ(std::get<EventRecord>(d).occurred_at_us,
             env.occurred_at().seconds() * 1'000'000 + 999'999);
+}
+
+}  // namespace
+}  // namespace slussen
+
+namespace slussen {
+namespace {
+
+// A rejection names the patient by a keyed pseudonym only: stable under one key, different under
+// another, never the number itself; no key, no pseudonym.
+TEST(DecideInbound, ARejectionCarriesThePatientsKeyedPseudonym) {
+  v1::Envelope env = ValidInskrivning();
+  env.set_event_id("not-a-uuid");
+  Config keyed = TestConfig();
+  keyed.log_pseudonym_key = std::string(32, 'a');
+  const auto first = DecideInbound(Message(env, ""), keyed, kNow);
+  const auto again = DecideInbound(Message(env, ""), keyed, kNow);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(first));
+  const std::string pseudonym = std::get<Refusal>(first).patient_pseudonym;
+  EXPECT_THAT(pseudonym, ::testing::MatchesRegex("p-[0-9a-f]{12}"));
+  EXPECT_EQ(std::get<Refusal>(again).patient_pseudonym, pseudonym);
+  EXPECT_EQ(pseudonym, LogPseudonym(keyed.log_pseudonym_key, env.patient().identity().id()));
+  EXPECT_EQ(pseudonym.find(env.patient().identity().id()), std::string::npos);
+
+  Config other = TestConfig();
+  other.log_pseudonym_key = std::string(32, 'b');
+  EXPECT_NE(std::get<Refusal>(DecideInbound(Message(env, ""), other, kNow)).patient_pseudonym,
+            pseudonym);
+  EXPECT_TRUE(
+      std::get<Refusal>(DecideInbound(Message(env, ""), TestConfig(), kNow)).patient_pseudonym.empty());
 }
 
 }  // namespace
