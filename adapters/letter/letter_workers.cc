@@ -2,33 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
-
 #include "adapters/letter/letter_job.h"
 #include "adapters/letter/letter_recipient.h"
+#include "common/log_safe.h"
 #include "slussen/v1/events.pb.h"
 
 namespace slussen::adapters::letter {
 namespace {
-
-// The command's own output, for an operator: printable ASCII only, bounded.
-std::string ForLog(const std::string& text) {
-  constexpr std::size_t kMax = 512;
-  std::string out;
-  for (const unsigned char ch : text.substr(0, kMax)) {
-    if (ch == '\n') {
-      out += "\\n";
-    } else if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
-      out += static_cast<char>(ch);
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
-      out += buf;
-    }
-  }
-  if (text.size() > kMax) out += "…";
-  return out;
-}
 
 // An event id from the wire, for the log: as it is if it can name a file (a UUID can), else not.
 std::string IdForLog(const std::string& id) {
@@ -133,11 +113,11 @@ Settlement LetterWorkers::Handle(const client::IncomingMessage& message) {
   switch (out.disposition) {
     case Disposition::kDelivered:
       spdlog::info("{}; accepted", out.summary);
-      if (!out.output.empty()) spdlog::debug("letter {}: command said: {}", id, ForLog(out.output));
+      if (!out.output.empty()) spdlog::debug("letter {}: command said: {}", id, LogSafe(out.output, 512));
       return {client::Disposition::kAccept, {}, {}};
     case Disposition::kRetry:
       spdlog::warn("{}; released, the hub retries", out.summary);
-      if (!out.output.empty()) spdlog::warn("letter {}: command said: {}", id, ForLog(out.output));
+      if (!out.output.empty()) spdlog::warn("letter {}: command said: {}", id, LogSafe(out.output, 512));
       return {client::Disposition::kRelease, {}, {}};
     case Disposition::kRefused:
       spdlog::error("{}; rejected (dead letter)", out.summary);
