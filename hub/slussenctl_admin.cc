@@ -198,14 +198,20 @@ int Status(const Connection& c) {
   std::printf("dead letters: %lld%s\n", static_cast<long long>(dead),
               dead ? " (slussenctl deadletters)" : "");
   if (!paused.empty()) std::printf("paused: %s\n", paused.c_str());
-  int missed = 0, done_late = 0, at_risk = 0;
+  // Open ones from the hub's totals (every case, not a page of them); done late from the list,
+  // which holds those of the last 30 days.
+  const json& totals = cases["totals"];
+  const int64_t missed = totals.value("missed_open", int64_t{0});
+  const int64_t at_risk = totals.value("at_risk", int64_t{0});
+  int64_t done_late = 0;
   for (const auto& k : cases["cases"]) {
-    const std::string state = k["deadline"].value("state", "");
-    if (state == "missed") ++(k["deadline"].contains("met_late_at") ? done_late : missed);
-    if (state == "at-risk") ++at_risk;
+    if (k["deadline"].contains("met_late_at")) ++done_late;
   }
-  std::printf("cases: %d with a deadline missed and still open, %d done late, %d at risk%s\n",
-              missed, done_late, at_risk,
+  const bool all_listed = cases["cases"].size() < 1000;
+  std::printf("cases: %lld with a deadline missed and still open, %lld%s done late (30 days), "
+              "%lld at risk%s\n",
+              static_cast<long long>(missed), static_cast<long long>(done_late),
+              all_listed ? "" : "+", static_cast<long long>(at_risk),
               missed + done_late + at_risk ? " (slussenctl cases --late)" : "");
   return 0;
 }

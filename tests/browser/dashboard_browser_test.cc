@@ -60,6 +60,8 @@ constexpr char kReadPage[] = R"js(
     casesNote: document.getElementById('cases-count').textContent,
     deadNote: document.getElementById('deadletters-count').textContent,
     deadTotal: document.getElementById('sum-dead').textContent,
+    missedTotal: document.getElementById('sum-missed').textContent,
+    atRiskTotal: document.getElementById('sum-at-risk').textContent,
     deadMessage: document.querySelector('#deadletters-panel .panel-message').textContent,
     retryDone: done.hidden ? '' : done.textContent,
     outcomeBars: document.querySelectorAll('#outcomes-chart rect').length,
@@ -243,7 +245,9 @@ TEST_F(DashboardBrowser, ShowsWhatTheApiSaysAndRetriesADeadLetter) {
       if (p["destinations"][name]["dead"] != numbers.second) return false;
     }
     return p["dead"] == want_dead && p["cases"] == want_cases &&
-           p["deadTotal"] == std::to_string(kEvents) && p["outcomeBars"].get<int>() > 0;
+           p["deadTotal"] == std::to_string(kEvents) &&
+           p["missedTotal"] == cases["totals"]["missed_open"].dump() &&
+           p["atRiskTotal"] == cases["totals"]["at_risk"].dump() && p["outcomeBars"].get<int>() > 0;
   }, &page)) << "the page shows: " << page.dump(2) << "\nthe API: " << destinations.dump()
              << "\n" << dead.dump() << "\n" << cases.dump();
   EXPECT_THAT(page["status"].get<std::string>(), HasSubstr("updated"));

@@ -332,6 +332,11 @@ TEST_F(AdminApi, LateCasesAreListedFirst) {
   })) << HubLog();
   ASSERT_EQ(cases.size(), 1u) << cases.dump(2);
   EXPECT_EQ(cases[0]["case_id"], CaseIdString(late));
+  auto page = c.Get("/api/v1/cases", Bearer(kViewerToken));
+  ASSERT_TRUE(page);
+  const json totals = json::parse(page->body).at("totals");
+  EXPECT_EQ(totals["missed_open"], 0) << "sent late, so met late: not open";
+  EXPECT_EQ(totals["at_risk"], 0);
   EXPECT_EQ(cases[0]["deadline"]["id"], "inskrivningsmeddelande");
   EXPECT_EQ(cases[0]["deadline"]["state"], "missed");
 }

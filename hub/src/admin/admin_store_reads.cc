@@ -83,7 +83,13 @@ void AdminServer::StoreRoutes() {
       if (c.met_at_us) j["deadline"]["met_late_at"] = When(c.met_at_us);
       out.push_back(std::move(j));
     }
-    Reply(res, 200, json{{"cases", out}});
+    // The whole picture, not just the page: how many cases have a deadline missed (and not met)
+    // or at risk right now.
+    auto totals = (*reader)->UnmetCaseCounts();
+    if (!totals) return Fail(res, 503, "the store cannot be read: " + totals.error());
+    Reply(res, 200, json{{"cases", out},
+                         {"totals", {{"missed_open", totals->first},
+                                     {"at_risk", totals->second}}}});
   });
   // The events of one case as the hub stored them, each with its deliveries: ids, kinds, senders
   // and times, no patient data (operators: it is a case's history).

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/records.h"
@@ -153,6 +154,9 @@ class StoreReader {
   // Deadlines at risk or missed and not met, counted by rule and state (on the partial index of
   // those two states: pending deadlines are not counted, as no index of them is kept).
   virtual Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() = 0;
+  // How many cases have a deadline missed and not met, and how many one at risk (a case with
+  // both counts in both), on the partial index of unmet deadlines.
+  virtual Result<std::pair<int64_t, int64_t>> UnmetCaseCounts() = 0;
   // Dead deliveries not delivered since, per destination (on the partial index outbox_dead).
   virtual Result<std::vector<DestinationCount>> DeadLettersByDestination() = 0;
   // The deviations dated in [from_us, to_us), earliest first, at most `limit` (ask one more than

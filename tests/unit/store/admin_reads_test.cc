@@ -90,6 +90,19 @@ TEST_F(AdminReadsTest, UnmetDeadlinesAreCountedPerRuleAndState) {
   EXPECT_THAT(got, ElementsAre("2 kap. 3 §/missed=2", "4 kap. 1 §/at-risk=1"));
 }
 
+// Cases, not deadlines: a case with two missed deadlines counts once; a deadline met late or met
+// in time does not count; a case with one missed and one at risk counts in both.
+TEST_F(AdminReadsTest, UnmetCasesAreCountedOncePerState) {
+  WriteCase("a", 0, {{"ink", kRule, 100, "missed", 0}, {"sip", kRule, 100, "missed", 0}});
+  WriteCase("b", 0, {{"ink", kRule, 100, "missed", 0}, {"sip", kRule, 900, "at-risk", 0}});
+  WriteCase("c", 0, {{"ink", kRule, 100, "missed", 150}, {"sip", kRule, 900, "at-risk", 0}});
+  WriteCase("d", 0, {{"ink", kRule, 100, "met", 50}});
+  auto counts = Reader()->UnmetCaseCounts();
+  ASSERT_TRUE(counts) << counts.error();
+  EXPECT_EQ(counts->first, 2);   // a, b
+  EXPECT_EQ(counts->second, 2);  // b, c
+}
+
 TEST_F(AdminReadsTest, ReadsOfACasesDataAreRecordedAndListedByCase) {
   WriteBatch batch;
   batch.actions.push_back({"read", 200, "", 0, "", "case-1", "otto", "evidence report"});

@@ -213,12 +213,12 @@
     });
     replaceRows($('cases'), rows);
     countNote('cases-count', shown.length, null, all.length > CASE_ROWS);
-    const plus = all.length > CASE_ROWS ? '+' : '';
-    const missed = shown.filter((c) => c.deadline && c.deadline.state === 'missed' &&
-                                       !c.deadline.met_late_at).length;
-    const atRisk = shown.filter((c) => c.deadline && c.deadline.state === 'at-risk').length;
-    $('sum-missed').textContent = missed + (missed === shown.length ? plus : '');
-    $('sum-at-risk').textContent = atRisk + (atRisk + missed === shown.length ? plus : '');
+    // The hub's totals over every case, not just the rows shown.
+    const totals = body.totals || {};
+    const missed = totals.missed_open || 0;
+    const atRisk = totals.at_risk || 0;
+    $('sum-missed').textContent = String(missed);
+    $('sum-at-risk').textContent = String(atRisk);
     $('sum-missed').parentElement.classList.toggle('alarm', missed > 0);
   }
 

@@ -320,6 +320,21 @@ Result<std::vector<UnmetDeadlineCount>> SqliteStoreReader::UnmetDeadlineCounts()
   return out;
 }
 
+Result<std::pair<int64_t, int64_t>> SqliteStoreReader::UnmetCaseCounts() {
+  Stmt st;
+  int rc = st.Prepare(db_,
+                      "SELECT state, count(DISTINCT case_id) FROM deadlines INDEXED BY "
+                      "deadlines_unmet WHERE state IN ('missed', 'at-risk') AND met_at_us IS NULL "
+                      "GROUP BY state");
+  if (rc != SQLITE_OK) return Fail("count cases at risk", rc);
+  std::pair<int64_t, int64_t> counts{0, 0};
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    (st.ColText(0) == "missed" ? counts.first : counts.second) = st.ColInt(1);
+  }
+  if (rc != SQLITE_DONE) return Fail("count cases at risk", rc);
+  return counts;
+}
+
 Result<std::vector<DestinationCount>> SqliteStoreReader::DeadLettersByDestination() {
   Stmt st;
   int rc = st.Prepare(db_,

@@ -32,6 +32,7 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
                                                         std::size_t limit) override;
   Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
+  Result<std::pair<int64_t, int64_t>> UnmetCaseCounts() override;
   Result<std::vector<DestinationCount>> DeadLettersByDestination() override;
   // sqlite_store_deviations.cc
   Result<std::vector<DeviationRow>> Deviations(int64_t from_us, int64_t to_us,
