@@ -19,6 +19,10 @@ SECONDS_PER_TARGET="${SLUSSEN_FUZZ_SECONDS:-60}"
 RSS_MB="${SLUSSEN_FUZZ_RSS_MB:-2048}"
 TIMEOUT="${SLUSSEN_FUZZ_TIMEOUT:-10}"
 ALL_TARGETS=(fuzz_inbound fuzz_config fuzz_hl7 fuzz_xmldoc)
+# libFuzzer reads -max_total_time=0 as "no limit": never that here.
+case "$SECONDS_PER_TARGET" in
+  ''|*[!0-9]*|0) echo "fuzz: SLUSSEN_FUZZ_SECONDS must be a positive number of seconds" >&2; exit 2 ;;
+esac
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 for tool in clang clang++; do
@@ -43,6 +47,7 @@ for t in "${TARGETS[@]}"; do
   work="$BUILD/fuzz/corpus/$t"
   artifacts="$BUILD/fuzz/artifacts/$t"
   log="$BUILD/fuzz/$t.log"
+  rm -rf "$artifacts"  # what is there is this run's findings only
   mkdir -p "$work" "$artifacts"
   args=(-max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT"
         -print_final_stats=1 -artifact_prefix="$artifacts/")
@@ -50,8 +55,9 @@ for t in "${TARGETS[@]}"; do
   [ -f "$dict" ] && args+=(-dict="$dict")
   rc=0
   "$bin" "${args[@]}" "$work" "$ROOT/tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
-  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
-  corpus="$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)"
+  # A run cut short by a crash may print neither figure.
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)" || true
+  corpus="$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)" || true
   crashes="$(find "$artifacts" -type f | wc -l)"
   result=ok
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
