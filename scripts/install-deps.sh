@@ -7,7 +7,8 @@ PKGS=(cmake g++ make pkg-config
       libspdlog-dev libxml2-dev libsqlite3-dev sqlite3
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev
       libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
-      prometheus chromium chromium-driver)
+      prometheus chromium chromium-driver
+      clang libclang-rt-14-dev llvm-14)  # the fuzz targets (scripts/fuzz.sh): libFuzzer, symbolizer
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
