@@ -21,7 +21,6 @@ std::string_view ActionName(OperatorCommand::Action a) {
   return "unknown";
 }
 
-
 }  // namespace
 
 void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now) {
