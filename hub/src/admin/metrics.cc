@@ -61,6 +61,18 @@ class Writer {
     std::snprintf(buf, sizeof buf, " %.17g\n", value);
     out_ += buf;
   }
+  // A family of one unlabelled sample.
+  void Scalar(const char* name, const char* type, const char* help, double value) {
+    Family(name, type, help);
+    Sample(name, value);
+  }
+  // A family with one sample per destination, labelled with it.
+  template <typename Value>
+  void PerDestination(const char* name, const char* type, const char* help,
+                      const std::vector<DestinationLiveStats>& destinations, Value value) {
+    Family(name, type, help);
+    for (const auto& d : destinations) Sample(name, value(d), "destination", d.destination);
+  }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -76,25 +88,25 @@ std::string RenderMetrics(const MetricsInput& in) {
   const CoreStats& s = *in.stats;
   const int64_t now_us = in.now_us;
   Writer w;
-  w.Family("slussen_up", "gauge", "1 once the core has read its store and runs.");
-  w.Sample("slussen_up", s.started ? 1 : 0);
+  w.Scalar("slussen_up", "gauge",
+           "1 once the core has read its store and runs.", s.started ? 1 : 0);
 
-  w.Family("slussen_inbound_accepted_total", "counter", "Events stored and accepted, since start.");
-  w.Sample("slussen_inbound_accepted_total", D(s.accepted));
-  w.Family("slussen_inbound_duplicates_total", "counter",
-           "Events accepted again without storing (same id, same bytes), since start.");
-  w.Sample("slussen_inbound_duplicates_total", D(s.duplicates));
-  w.Family("slussen_inbound_released_total", "counter",
-           "Inbound messages released (not stored now: send again), since start.");
-  w.Sample("slussen_inbound_released_total", D(s.released));
+  w.Scalar("slussen_inbound_accepted_total", "counter",
+
+           "Events stored and accepted, since start.", D(s.accepted));
+  w.Scalar("slussen_inbound_duplicates_total", "counter",
+           "Events accepted again without storing (same id, same bytes), since start.",
+           D(s.duplicates));
+  w.Scalar("slussen_inbound_released_total", "counter",
+           "Inbound messages released (not stored now: send again), since start.", D(s.released));
   w.Family("slussen_inbound_rejected_total", "counter",
            "Inbound messages rejected, by the field or part the reason names first.");
   for (const auto& [reason, n] : s.rejected_by_reason) {
     w.Sample("slussen_inbound_rejected_total", D(n), "reason", reason);
   }
 
-  w.Family("slussen_delivered_total", "counter", "Deliveries accepted by receivers, since start.");
-  w.Sample("slussen_delivered_total", D(s.delivered));
+  w.Scalar("slussen_delivered_total", "counter",
+           "Deliveries accepted by receivers, since start.", D(s.delivered));
 
   w.Family("slussen_destination_depth", "gauge", "Events stored for the destination, not yet delivered.");
   // Absent until the core has counted the outbox after a start: unknown is not 0.
@@ -109,21 +121,28 @@ std::string RenderMetrics(const MetricsInput& in) {
                            : 0.0;
     w.Sample("slussen_destination_oldest_age_seconds", age, "destination", d.destination);
   }
-  w.Family("slussen_destination_in_flight", "gauge", "Sent to the destination and not yet settled.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_in_flight", D(d.in_flight), "destination", d.destination);
-  w.Family("slussen_destination_waiting_retry", "gauge", "Deliveries waiting for their next attempt.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_waiting_retry", D(d.waiting_retry), "destination", d.destination);
-  w.Family("slussen_destination_receivers", "gauge", "Receiver links attached to the destination.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_receivers", d.receivers, "destination", d.destination);
-  w.Family("slussen_destination_delivered_total", "counter", "Deliveries the destination accepted, since start.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_delivered_total", D(d.delivered), "destination", d.destination);
-  w.Family("slussen_destination_retried_total", "counter", "Attempts that ended other than accepted, since start.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_retried_total", D(d.retried), "destination", d.destination);
-  w.Family("slussen_destination_dead_total", "counter", "Deliveries whose retries ended (dead letters), since start.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_dead_total", D(d.dead), "destination", d.destination);
-  w.Family("slussen_destination_fallbacks_total", "counter",
-           "Deliveries handed to the destination's fallback (dead, or no Receipt in time), since start.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_fallbacks_total", D(d.fallbacks), "destination", d.destination);
+  w.PerDestination("slussen_destination_in_flight", "gauge",
+                   "Sent to the destination and not yet settled.",
+                   s.destinations, [](const auto& d) { return D(d.in_flight); });
+  w.PerDestination("slussen_destination_waiting_retry", "gauge",
+                   "Deliveries waiting for their next attempt.",
+                   s.destinations, [](const auto& d) { return D(d.waiting_retry); });
+  w.PerDestination("slussen_destination_receivers", "gauge",
+                   "Receiver links attached to the destination.",
+                   s.destinations, [](const auto& d) { return d.receivers; });
+  w.PerDestination("slussen_destination_delivered_total", "counter",
+                   "Deliveries the destination accepted, since start.",
+                   s.destinations, [](const auto& d) { return D(d.delivered); });
+  w.PerDestination("slussen_destination_retried_total", "counter",
+                   "Attempts that ended other than accepted, since start.",
+                   s.destinations, [](const auto& d) { return D(d.retried); });
+  w.PerDestination("slussen_destination_dead_total", "counter",
+                   "Deliveries whose retries ended (dead letters), since start.",
+                   s.destinations, [](const auto& d) { return D(d.dead); });
+  w.PerDestination("slussen_destination_fallbacks_total", "counter",
+                   "Deliveries handed to the destination's fallback (dead, or no Receipt in "
+                   "time), since start.",
+                   s.destinations, [](const auto& d) { return D(d.fallbacks); });
   w.Family("slussen_destination_receipts_total", "counter",
            "Receipts stored from the destination, since start (only destinations that send them).");
   for (const auto& d : s.destinations) {
@@ -136,44 +155,43 @@ std::string RenderMetrics(const MetricsInput& in) {
       w.Sample("slussen_destination_receipts_overdue_total", D(d.receipts_overdue), "destination", d.destination);
     }
   }
-  w.Family("slussen_destination_paused", "gauge", "1 while an operator has paused the destination.");
-  for (const auto& d : s.destinations) w.Sample("slussen_destination_paused", d.paused ? 1 : 0, "destination", d.destination);
-  w.Family("slussen_destination_in_maintenance_window", "gauge", "1 while the destination is in a maintenance window.");
-  for (const auto& d : s.destinations) {
-    w.Sample("slussen_destination_in_maintenance_window", d.maintenance_window.empty() ? 0 : 1,
-             "destination", d.destination);
-  }
+  w.PerDestination("slussen_destination_paused", "gauge",
+                   "1 while an operator has paused the destination.",
+                   s.destinations, [](const auto& d) { return d.paused ? 1 : 0; });
+  w.PerDestination("slussen_destination_in_maintenance_window", "gauge",
+                   "1 while the destination is in a maintenance window.", s.destinations,
+                   [](const auto& d) { return d.maintenance_window.empty() ? 0 : 1; });
 
   const ConnectionCounts& c = in.connections;
-  w.Family("slussen_connections_open", "gauge", "AMQP connections open.");
-  w.Sample("slussen_connections_open", D(c.open));
-  w.Family("slussen_connections_accepted_total", "counter", "AMQP connections accepted, since start.");
-  w.Sample("slussen_connections_accepted_total", D(c.accepted));
-  w.Family("slussen_connections_refused_total", "counter",
-           "AMQP connections refused at max-connections, since start.");
-  w.Sample("slussen_connections_refused_total", D(c.refused));
-  w.Family("slussen_connections_failed_total", "counter",
-           "AMQP connections closed because the peer broke the protocol, since start.");
-  w.Sample("slussen_connections_failed_total", D(c.failed));
-  w.Family("slussen_connections_idle_timeouts_total", "counter",
-           "AMQP connections closed because the peer went silent, since start.");
-  w.Sample("slussen_connections_idle_timeouts_total", D(c.idle_timeouts));
-  w.Family("slussen_inbound_oversized_total", "counter",
-           "Deliveries refused for passing the size limit, since start.");
-  w.Sample("slussen_inbound_oversized_total", D(c.oversized_deliveries));
+  w.Scalar("slussen_connections_open", "gauge", "AMQP connections open.", D(c.open));
+  w.Scalar("slussen_connections_accepted_total", "counter",
+           "AMQP connections accepted, since start.", D(c.accepted));
+  w.Scalar("slussen_connections_refused_total", "counter",
+           "AMQP connections refused at max-connections, since start.", D(c.refused));
+  w.Scalar("slussen_connections_failed_total", "counter",
+           "AMQP connections closed because the peer broke the protocol, since start.",
+           D(c.failed));
+  w.Scalar("slussen_connections_idle_timeouts_total", "counter",
+           "AMQP connections closed because the peer went silent, since start.",
+           D(c.idle_timeouts));
+  w.Scalar("slussen_inbound_oversized_total", "counter",
+           "Deliveries refused for passing the size limit, since start.",
+           D(c.oversized_deliveries));
 
-  w.Family("slussen_store_commits_total", "counter", "Store transactions committed, since start.");
-  w.Sample("slussen_store_commits_total", D(s.commits));
-  w.Family("slussen_store_failed_commits_total", "counter", "Store transactions that failed, since start.");
-  w.Sample("slussen_store_failed_commits_total", D(s.failed_commits));
-  w.Family("slussen_store_latched", "gauge", "1 once an fsync failed: the hub refuses inbound until restarted.");
-  w.Sample("slussen_store_latched", s.store_latched ? 1 : 0);
-  w.Family("slussen_store_full", "gauge", "1 while the store is at its disk bound (inbound released).");
-  w.Sample("slussen_store_full", s.store_full ? 1 : 0);
-  w.Family("slussen_store_bytes", "gauge", "The store's size on disk at the last measurement.");
-  w.Sample("slussen_store_bytes", D(s.store_bytes));
-  w.Family("slussen_store_max_bytes", "gauge", "The store's disk bound (0: unbounded).");
-  w.Sample("slussen_store_max_bytes", D(s.store_max_bytes));
+  w.Scalar("slussen_store_commits_total", "counter",
+
+           "Store transactions committed, since start.", D(s.commits));
+  w.Scalar("slussen_store_failed_commits_total", "counter",
+           "Store transactions that failed, since start.", D(s.failed_commits));
+  w.Scalar("slussen_store_latched", "gauge",
+           "1 once an fsync failed: the hub refuses inbound until restarted.",
+           s.store_latched ? 1 : 0);
+  w.Scalar("slussen_store_full", "gauge",
+           "1 while the store is at its disk bound (inbound released).", s.store_full ? 1 : 0);
+  w.Scalar("slussen_store_bytes", "gauge",
+           "The store's size on disk at the last measurement.", D(s.store_bytes));
+  w.Scalar("slussen_store_max_bytes", "gauge",
+           "The store's disk bound (0: unbounded).", D(s.store_max_bytes));
 
   w.Family("slussen_commit_duration_seconds", "histogram",
            "From the start of a store write to its durable return.");
@@ -220,9 +238,11 @@ std::string RenderMetrics(const MetricsInput& in) {
     }
   }
 
-  w.Family("slussen_cases_evaluated_by_timer_total", "counter",
-           "Case re-evaluations because time passed (deadlines, liability days), since start.");
-  w.Sample("slussen_cases_evaluated_by_timer_total", D(s.cases_evaluated_by_timer));
+  w.Scalar("slussen_cases_evaluated_by_timer_total", "counter",
+
+           "Case re-evaluations because time passed (deadlines, liability days), since start.",
+
+           D(s.cases_evaluated_by_timer));
   return w.Take();
 }
 
