@@ -2,6 +2,7 @@
 // An operator's token hash for <admin><operator token-hash="…"/>, made the way an operator makes
 // one: `slussen --hash-token` reading the token on stdin. A test failure if it does not work.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <string>
 
@@ -18,6 +19,18 @@ inline std::string AdminTokenHash(const std::string& token) {
   std::string hash = r.out;
   while (!hash.empty() && hash.back() == '\n') hash.pop_back();
   return hash;
+}
+
+// The header an operator's request carries.
+inline httplib::Headers Bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+// A client of a hub's admin listener (`endpoint` is HOST:PORT, the ready line's admin=).
+inline httplib::Client AdminClient(const std::string& endpoint, int read_timeout_seconds = 30) {
+  httplib::Client c("http://" + endpoint);
+  c.set_read_timeout(read_timeout_seconds);
+  return c;
 }
 
 }  // namespace slussen::testing

@@ -52,14 +52,7 @@ class AdminApi : public HubTest {
                       "name=\"aud\" role=\"auditor\" token-hash=\"" + auditor_hash + "\"/></admin>";
     return o;
   }
-  httplib::Client Client() {
-    httplib::Client c("http://" + hub().Endpoint("admin"));
-    c.set_read_timeout(30);
-    return c;
-  }
-  static httplib::Headers Bearer(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
-  }
+  httplib::Client Client() { return AdminClient(hub().Endpoint("admin")); }
 };
 
 TEST_F(AdminApi, TheReadyLineNamesTheAdminListener) {

@@ -29,14 +29,8 @@ class AdminDashboard : public HubTest {
                       "role=\"viewer\" token-hash=\"" + viewer_hash + "\"/></admin>";
     return o;
   }
-  httplib::Client Client() {
-    httplib::Client c("http://" + hub().Endpoint("admin"));
-    c.set_read_timeout(30);
-    return c;
-  }
-  static httplib::Headers Viewer() {
-    return {{"Authorization", std::string("Bearer ") + kViewerToken}};
-  }
+  httplib::Client Client() { return AdminClient(hub().Endpoint("admin")); }
+  static httplib::Headers Viewer() { return Bearer(kViewerToken); }
 };
 
 TEST_F(AdminDashboard, ThePageAndItsFilesNeedNoTokenAndAllowNothingFromElsewhere) {

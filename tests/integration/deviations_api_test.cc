@@ -53,14 +53,7 @@ class DeviationsApi : public HubTest {
         R"(<receipt timeout="1s" fallback="letter"/>)";
     return o;
   }
-  httplib::Client Client() {
-    httplib::Client c("http://" + hub().Endpoint("admin"));
-    c.set_read_timeout(60);
-    return c;
-  }
-  static httplib::Headers Bearer(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
-  }
+  httplib::Client Client() { return AdminClient(hub().Endpoint("admin"), 60); }
   json Report(const std::string& month, const std::string& token) {
     auto r = Client().Get("/api/v1/deviations?month=" + month, Bearer(token));
     EXPECT_TRUE(r);
@@ -114,9 +107,8 @@ TEST_F(DeviationsApi, ADeadLetterIsCountedForItsKommunWithItsCaseForOperatorsOnl
   EXPECT_EQ(Group(Report(month, kAuditorToken), "dead-letter", kTestKommun)["case_ids"],
             json::array({CaseIdString(env)}));
   // Each disclosure of the case id is on the case's access log, before it was answered.
-  httplib::Client admin("http://" + hub().Endpoint("admin"));
-  auto reads = admin.Get("/api/v1/access-log?case_id=" + CaseIdString(env),
-                     {{"Authorization", std::string("Bearer ") + kAuditorToken}});
+  auto reads = Client().Get("/api/v1/access-log?case_id=" + CaseIdString(env),
+                            Bearer(kAuditorToken));
   ASSERT_TRUE(reads);
   ASSERT_EQ(reads->status, 200) << reads->body;
   const json recorded = json::parse(reads->body).at("reads");
