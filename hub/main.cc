@@ -267,7 +267,8 @@ int main(int argc, char** argv) {
               return slussen::admin::ConnectionCounts{
                   c.connections_open.load(), c.connections_accepted.load(),
                   c.connections_refused.load(), c.connections_failed.load(),
-                  c.idle_timeouts.load(), c.oversized_deliveries.load()};
+                  c.idle_timeouts.load(), c.oversized_deliveries.load(),
+                  c.connections_unauthorized.load()};
             },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
             [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },

@@ -52,7 +52,9 @@ std::string TestConfigXml(const TestConfigOptions& o) {
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<slussen xmlns=\"urn:slussen:config:1\">\n"
     << "  <hub name=\"" << Esc(o.hub_name) << "\">\n"
-    << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\"/>\n"
+    << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\" plain=\""
+    << Esc(o.amqp_plain) << "\""
+    << (o.amqp_children.empty() ? "/>\n" : ">" + o.amqp_children + "</amqp>\n")
     << "    <store path=\"" << Esc(o.store_path) << "\""
     << (o.store_attributes.empty() ? "" : " " + o.store_attributes) << "/>\n";
   if (o.max_message_bytes || !o.extra_limits.empty()) {
@@ -86,7 +88,9 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     x << "    <sender hsa-id=\"" << Esc(s.hsa_id) << "\" name=\"" << Esc(s.name)
       << "\" may-send=\"" << Esc(s.may_send) << "\"/>\n";
   }
-  x << "  </senders>\n  <routes>\n";
+  x << "  </senders>\n";
+  if (!o.adapters.empty()) x << "  <adapters>\n    " << o.adapters << "\n  </adapters>\n";
+  x << "  <routes>\n";
   for (const auto& r : o.routes) {
     x << "    <route event=\"" << Esc(r.event) << "\"";
     if (r.kommun) x << " kommun=\"true\"";

@@ -26,10 +26,22 @@ inline constexpr char kHospitalKinds[] =
     "Inskrivningsmeddelande EstimatedDischargeChanged Planeringsunderlag Utskrivningsklar "
     "UtskrivningsklarWithdrawn KallelseSip Utskrivningsmeddelande Cancellation";
 
+// An adapter entry for tests that are not about entitlements: any local client that does not
+// authenticate may send as any sender, receive from any destination and send any receipt.
+inline constexpr char kOpenTestAdapter[] =
+    "<adapter name=\"local-test\"><login anonymous=\"true\"/><sends as=\"*\"/>"
+    "<reads destinations=\"*\"/><receipts-for destinations=\"*\"/></adapter>";
+
 struct TestConfigOptions {
   std::string hub_name = "test";
   std::string host = "127.0.0.1";
   int port = 0;
+  // <amqp plain="...">: "allow" (default: the tests' plain loopback listener) or "refuse".
+  std::string amqp_plain = "allow";
+  // Children of <amqp> (a <tls> element), verbatim.
+  std::string amqp_children;
+  // The content of <adapters>, verbatim; empty = no element (every connection refused).
+  std::string adapters = kOpenTestAdapter;
   std::string store_path = "hub.db";  // relative to the config file's directory
   // Further attributes of <store>, verbatim, e.g. max-bytes="1M" resume-below="512k".
   std::string store_attributes;

@@ -171,6 +171,10 @@ std::string RenderMetrics(const MetricsInput& in) {
   w.Scalar("slussen_connections_failed_total", "counter",
            "AMQP connections closed because the peer broke the protocol, since start.",
            D(c.failed));
+  w.Scalar("slussen_connections_unauthorized_total", "counter",
+           "AMQP connections refused for their login (no adapter entry, wrong credentials), "
+           "since start.",
+           D(c.unauthorized));
   w.Scalar("slussen_connections_idle_timeouts_total", "counter",
            "AMQP connections closed because the peer went silent, since start.",
            D(c.idle_timeouts));

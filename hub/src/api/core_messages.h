@@ -29,8 +29,7 @@ struct InboundMessage {
   uint64_t conn_id = 0;
   uint64_t token = 0;            // identifies the delivery within the transport
   Channel channel = Channel::kEvents;
-  // The connection's authenticated identity (SASL/TLS); empty while the hub has no
-  // authentication (the security issue fills it in).
+  // The adapter entry (<adapters><adapter name>) the connection's login is bound to.
   std::string principal;
   // The AMQP message-id as a string (a string id as sent, other id types rendered by the
   // transport); empty if the message had none. Ingest compares it with the event id.

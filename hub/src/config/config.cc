@@ -37,6 +37,33 @@ bool Config::KnowsReservnummerOid(const std::string& oid) const {
                      [&](const auto& i) { return i.oid == oid; });
 }
 
+bool AdapterConfig::MaySend(const std::string& sender_hsa_id, EventKind kind) const {
+  const auto it = sends.find(sender_hsa_id);
+  return it != sends.end() && it->second.count(kind) != 0;
+}
+
+const AdapterConfig* Config::FindAdapter(const std::string& name) const {
+  for (const auto& a : adapters) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+const AdapterConfig* Config::FindAdapterByLogin(AdapterLogin::Mechanism mechanism,
+                                                const std::string& identity) const {
+  using M = AdapterLogin::Mechanism;
+  for (const auto& a : adapters) {
+    for (const auto& l : a.logins) {
+      if (l.mechanism != mechanism) continue;
+      if (mechanism == M::kAnonymous || (mechanism == M::kPlain && l.user == identity) ||
+          (mechanism == M::kExternal && l.certificate_subject == identity)) {
+        return &a;
+      }
+    }
+  }
+  return nullptr;
+}
+
 std::vector<std::string> Config::AllDestinations() const {
   std::vector<std::string> out;
   for (const auto& k : kommuner) out.push_back(k.destination);

@@ -69,6 +69,49 @@ struct TransportConfig {
   int max_unsettled_outbound = 2000;        // per receiver link: sent and not yet settled
 };
 
+// TLS on the AMQP listener (<amqp><tls>). Paths are absolute (relative ones in the file are
+// relative to the file's directory); the files are read at start and again on SIGHUP.
+struct TlsConfig {
+  std::string certificate_path;  // PEM, the hub's certificate chain
+  std::string key_path;          // PEM, its private key (not readable by others)
+  std::string ca_path;           // PEM, the CAs a client certificate must chain to
+  // Whether a client must show a certificate (SASL EXTERNAL needs one).
+  enum class ClientCertificates { kNone, kOptional, kRequired };
+  ClientCertificates client_certificates = ClientCertificates::kOptional;
+  std::string protocols = "TLSv1.2 TLSv1.3";
+  std::string ciphers = "HIGH:!aNULL:!eNULL:@SECLEVEL=2";
+};
+
+// One way an adapter proves who it is (<adapter><login>); SASL on the AMQP connection.
+struct AdapterLogin {
+  enum class Mechanism { kPlain, kExternal, kAnonymous };
+  Mechanism mechanism = Mechanism::kPlain;
+  std::string user = {};                 // kPlain: the SASL user name
+  std::string password_hash = {};        // kPlain: argon2id, encoded ($argon2id$v=19$...)
+  std::string certificate_subject = {};  // kExternal: the client certificate's subject, RFC 2253
+};
+
+// A set of ids from a config list, where "*" means every id the config knows.
+struct IdSet {
+  bool any = false;
+  std::set<std::string> ids;
+  bool Contains(const std::string& id) const { return any || ids.count(id) != 0; }
+};
+
+// An adapter's entitlements (<adapters><adapter>): what a connection authenticated as one of its
+// logins may do. Anything else is refused at attach or at the event with slussen:unauthorized.
+struct AdapterConfig {
+  std::string name;
+  std::vector<AdapterLogin> logins;
+  // The sender HSA-ids it may send events under, and for each the kinds: the sender's own
+  // may-send, narrowed by <sends may-send> when given.
+  std::map<std::string, std::set<EventKind>> sends;
+  IdSet reads;         // destination ids whose out/<id> it may receive from
+  IdSet receipts_for;  // destination ids it may send receipts for
+
+  bool MaySend(const std::string& sender_hsa_id, EventKind kind) const;
+};
+
 // The admin HTTP listener (<admin>): who may use it, with which role.
 struct AdminOperator {
   std::string name;
@@ -85,8 +128,12 @@ struct Config {
   std::string source_path;  // the file it came from, for messages
 
   std::string hub_name;
-  std::string amqp_host;    // loopback only until TLS lands: plain AMQP is never exposed
+  std::string amqp_host;
   uint16_t amqp_port = 0;   // 0 = ephemeral
+  // TLS on the listener. Without it the listener must be on loopback with amqp_allow_plain.
+  std::optional<TlsConfig> amqp_tls;
+  // <amqp plain="allow">: unencrypted AMQP is accepted (loopback listeners only).
+  bool amqp_allow_plain = false;
   std::string store_path;   // absolute; a relative path in the file is relative to the file
   std::string store_backend = "sqlite";  // which store implementation (store/store_factory.h)
   // The store's disk bound (<store max-bytes resume-below>): inbound is refused from
@@ -111,6 +158,8 @@ struct Config {
   std::vector<SenderConfig> senders;
   std::vector<RouteConfig> routes;
   std::vector<ReservnummerIssuerConfig> reservnummer_issuers;
+  // Who may connect and what each may do. No adapters: every AMQP connection is refused.
+  std::vector<AdapterConfig> adapters;
 
   // The agreement cases are tracked against (<agreement path>); the law's parameters without
   // amounts when the config names none.
@@ -126,6 +175,11 @@ struct Config {
   const SenderConfig* FindSender(const std::string& hsa_id) const;
   const RouteConfig* FindRoute(EventKind kind) const;
   bool KnowsReservnummerOid(const std::string& oid) const;
+  const AdapterConfig* FindAdapter(const std::string& name) const;
+  // The adapter a SASL outcome binds to: a PLAIN user name, an EXTERNAL certificate subject (RFC
+  // 2253, as Proton reports it), or ANONYMOUS (identity ignored). nullptr: nobody.
+  const AdapterConfig* FindAdapterByLogin(AdapterLogin::Mechanism mechanism,
+                                          const std::string& identity) const;
   // Every destination id the hub delivers to: kommuner, vårdcentraler, and the fixed ones.
   std::vector<std::string> AllDestinations() const;
   bool IsDestination(const std::string& id) const;

@@ -2,9 +2,7 @@
 
 #include "common/secret_file.h"
 #include "config/agreement_loader.h"
-#include <arpa/inet.h>
 #include <libxml/tree.h>
-#include <netinet/in.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -17,6 +15,8 @@
 
 #include "common/kommuner.h"
 #include "config/delivery_policy_loader.h"
+#include "config/relative_path.h"
+#include "config/security_loader.h"
 #include "xml/quantities.h"
 #include "xml/xml_validation.h"
 
@@ -45,28 +45,6 @@ std::optional<EventKind> KindAttr(const xmlNode* n, const char* name, Diagnostic
   auto kind = t.size() == 1 ? EventKindFromName(t[0]) : std::nullopt;
   if (!kind) diag.Add(n, std::string("attribute '") + name + "': unknown event kind");
   return kind;
-}
-
-// Plain AMQP carries patient data unencrypted, so until TLS exists it must not leave the machine.
-bool IsLoopback(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
-
-std::string ResolveStorePath(const std::string& config_path, const std::string& store) {
-  namespace fs = std::filesystem;
-  fs::path p(store);
-  if (p.is_relative()) {
-    std::error_code ec;
-    fs::path config_abs = fs::absolute(fs::path(config_path), ec);
-    if (ec) config_abs = fs::path(config_path);
-    p = config_abs.parent_path() / p;
-  }
-  return p.lexically_normal().string();
 }
 
 // <store max-bytes resume-below>: the disk bound beyond which inbound is refused.
@@ -104,11 +82,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
 
   const xmlNode* amqp = Child(hub, "amqp");
   cfg.amqp_host = AttrOr(amqp, "host");
-  if (!IsLoopback(cfg.amqp_host)) {
-    diag.Add(amqp, "amqp host " + cfg.amqp_host +
-                       " is not loopback: plain AMQP without TLS is only allowed on loopback "
-                       "(TLS is not implemented yet)");
-  }
+  config::ReadAmqpSecurity(amqp, kNamespace, path, cfg, diag);
   const uint64_t port = NumberAttr(amqp, "port", 0, diag);
   if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
   cfg.amqp_port = static_cast<uint16_t>(port);
@@ -116,7 +90,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   if (const xmlNode* admin = Child(hub, "admin")) {
     AdminConfig a;
     a.host = AttrOr(admin, "host", a.host);
-    if (!IsLoopback(a.host)) {
+    if (!config::IsLoopbackHost(a.host)) {
       diag.Add(admin, "admin host " + a.host +
                           " is not loopback: plain HTTP without TLS is only allowed on loopback "
                           "(bearer tokens would cross the network in clear)");
@@ -140,7 +114,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   }
 
   if (const xmlNode* logging = Child(hub, "logging")) {
-    const std::string key_path = ResolveStorePath(path, AttrOr(logging, "pseudonym-key-file"));
+    const std::string key_path = config::ResolveAgainstConfig(path, AttrOr(logging, "pseudonym-key-file"));
     auto key = ReadSecretFile(key_path);
     if (!key) {
       diag.Add(logging, "pseudonym-key-file '" + key_path + "': " + key.error());
@@ -154,7 +128,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   }
 
   const xmlNode* store = Child(hub, "store");
-  cfg.store_path = ResolveStorePath(path, AttrOr(store, "path"));
+  cfg.store_path = config::ResolveAgainstConfig(path, AttrOr(store, "path"));
   // The schema allows only the backends this build has; absent means sqlite.
   if (const std::string backend = AttrOr(store, "backend"); !backend.empty()) {
     cfg.store_backend = backend;
@@ -163,7 +137,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
 
   if (const xmlNode* agreement = Child(hub, "agreement")) {
     // The agreement file's own errors carry its own file:line; this line says who referred to it.
-    const std::string agreement_path = ResolveStorePath(path, AttrOr(agreement, "path"));
+    const std::string agreement_path = config::ResolveAgainstConfig(path, AttrOr(agreement, "path"));
     auto loaded = LoadAgreement(agreement_path);
     if (loaded) {
       cfg.agreement = std::move(*loaded);
@@ -314,6 +288,7 @@ Result<Config> LoadConfig(const std::string& path) {
   ReadReceivers(root, cfg, destination_owners, diag);
   config::ReadDeliveryPolicies(root, kNamespace, cfg, diag);
   ReadSenders(root, cfg, diag);
+  config::ReadAdapters(root, kNamespace, cfg, diag);
   ReadRoutes(root, cfg, destination_owners, diag);
   ReadIssuers(root, cfg);
   if (!diag.empty()) return diag.ToError();

@@ -141,11 +141,24 @@ void AmqpConnection::on_connection_open(proton::connection& c) {
     c.close(proton::error_condition("amqp:connection:forced", "slussen is shutting down"));
     return;
   }
-  spdlog::info("connection {} opened from container '{}'", id_, LogSafe(c.container_id()));
+  // Every connection is bound to one adapter entry, whose entitlements then decide each attach
+  // and each event. Without SASL a client is anonymous.
+  adapter_ = config_.FindAdapterByLogin(AdapterLogin::Mechanism::kAnonymous, "");
+  if (adapter_ == nullptr) {
+    counters_.connections_unauthorized++;
+    spdlog::warn("connection {} from container '{}' refused: no adapter entry for an anonymous "
+                 "client", id_, LogSafe(c.container_id()));
+    c.close(proton::error_condition("amqp:unauthorized-access",
+                                    "no adapter is configured for this client's login"));
+    return;
+  }
+  spdlog::info("connection {} opened from container '{}' as adapter {}", id_,
+               LogSafe(c.container_id()), LogSafe(adapter_->name));
   c.open();
 }
 
 void AmqpConnection::on_receiver_open(proton::receiver& r) {
+  if (adapter_ == nullptr) return;  // the connection was refused; its close is on its way
   const std::string address = r.target().address();
   if (address != "events" && address != "receipts") {
     r.close(proton::error_condition(
@@ -162,6 +175,7 @@ void AmqpConnection::on_receiver_open(proton::receiver& r) {
 }
 
 void AmqpConnection::on_sender_open(proton::sender& s) {
+  if (adapter_ == nullptr) return;  // the connection was refused; its close is on its way
   const std::string address = s.source().address();
   const bool is_out = address.rfind(kOutPrefix, 0) == 0;
   const std::string destination = is_out ? address.substr(std::strlen(kOutPrefix)) : "";

@@ -186,6 +186,9 @@ class AmqpConnection final : public proton::messaging_handler {
   int64_t now_ms_ = 0;   // last Tick
   int64_t open_deadline_ms_ = -1;  // set at the first Tick; cleared by the peer's open
   bool opened_ = false;  // the peer's open arrived
+  // The adapter entry the connection's login is bound to (config/config.h AdapterConfig); set
+  // at the peer's open, nullptr before that or when refused.
+  const AdapterConfig* adapter_ = nullptr;
   bool dropped_ = false;  // never opened in time: the socket is just closed
   int64_t fail_deadline_ms_ = 0;
   uint64_t next_token_ = 1;

@@ -96,6 +96,7 @@ void AmqpConnection::PostInbound(InLink& link, pn_delivery_t* d, std::string mes
   in.conn_id = id_;
   in.token = next_token_++;
   in.channel = link.channel;
+  in.principal = adapter_->name;
   in.message_id = std::move(message_id);
   in.body = std::move(body);
   in.body_size = body_size;

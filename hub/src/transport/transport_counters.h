@@ -14,6 +14,8 @@ struct TransportCounters {
   // Closed by the hub because the peer broke the protocol, sent a transfer that is not an AMQP
   // message, or a handler threw: each is one peer's fault and ended that connection alone.
   std::atomic<uint64_t> connections_failed{0};
+  // Refused at open or at SASL: no adapter entry for the login, or wrong credentials.
+  std::atomic<uint64_t> connections_unauthorized{0};
   // Closed because the peer went silent past the idle timeout.
   std::atomic<uint64_t> idle_timeouts{0};
   // Deliveries refused while still arriving because they passed the size limit.

@@ -27,7 +27,7 @@ using ::testing::StartsWith;
 constexpr char kValid[] = R"(<?xml version="1.0" encoding="UTF-8"?>
 <slussen xmlns="urn:slussen:config:1">
   <hub name="test">
-    <amqp host="127.0.0.1" port="0"/>
+    <amqp host="127.0.0.1" port="0" plain="allow"/>
     <store path="test.db"/>
   </hub>
   <kommuner>
@@ -335,8 +335,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"RouteToNoOne", "kommun=\"true\" primary-care=\"true\"", "", 21,
                    "route for Inskrivningsmeddelande delivers to no one"},
         BrokenCase{"NonLoopbackHost", "host=\"127.0.0.1\"", "host=\"0.0.0.0\"", 4,
-                   "amqp host 0.0.0.0 is not loopback: plain AMQP without TLS is only allowed on "
-                   "loopback (TLS is not implemented yet)"},
+                   "amqp host 0.0.0.0 is not loopback: plain=\"allow\" is only allowed on a "
+                   "loopback listener"},
         BrokenCase{"PortOutOfRange", "port=\"0\"", "port=\"65536\"", 4,
                    "attribute 'port': '65536' is not a valid value"},
         BrokenCase{"ZeroLimit", "<store path=\"test.db\"/>",
@@ -365,8 +365,8 @@ TEST_F(ConfigLoaderTest, AllSemanticErrorsAreReportedInFileOrder) {
   auto cfg = LoadConfig(path);
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.error(),
-            path + ":4: amqp host 10.0.0.1 is not loopback: plain AMQP without TLS is only "
-                   "allowed on loopback (TLS is not implemented yet)\n" +
+            path + ":4: amqp host 10.0.0.1 is not loopback: plain=\"allow\" is only allowed "
+                   "on a loopback listener (patient data would cross the network unencrypted)\n" +
                 path + ":9: no Swedish municipality has kommunkod 9999\n" + path +
                 ":22: route for PlaneringsunderlagSvar: destination 'ehr-skane' is not declared "
                 "(declare it in <destinations>, or configure the kommun or vårdcentral it "

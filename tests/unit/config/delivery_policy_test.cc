@@ -24,7 +24,7 @@ using Repeat = MaintenanceWindow::Repeat;
 constexpr char kBase[] = R"(<?xml version="1.0" encoding="UTF-8"?>
 <slussen xmlns="urn:slussen:config:1">
   <hub name="test">
-    <amqp host="127.0.0.1" port="0"/>
+    <amqp host="127.0.0.1" port="0" plain="allow"/>
     <store path="test.db"/>
   </hub>
   <kommuner>

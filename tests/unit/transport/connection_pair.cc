@@ -110,6 +110,13 @@ Config TestTransportConfig() {
   Config config;
   config.hub_name = "test";
   config.destinations = {{"letter", "Letter"}, {"ehr", "EHR"}};
+  config.amqp_allow_plain = true;
+  AdapterConfig local;
+  local.name = "local-test";
+  local.logins.push_back({.mechanism = AdapterLogin::Mechanism::kAnonymous});
+  local.reads.any = true;
+  local.receipts_for.any = true;
+  config.adapters.push_back(std::move(local));
   return config;
 }
 
