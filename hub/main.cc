@@ -80,7 +80,7 @@ int Usage(const std::string& problem) {
 }
 
 slussen::StoreConfig StoreConfigOf(const slussen::Config& config) {
-  return {config.store_backend, config.store_path};
+  return {config.store_backend, config.store_path, config.store_group};
 }
 
 int PrintStatus(const slussen::Config& config) {

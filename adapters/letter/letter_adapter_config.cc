@@ -113,6 +113,7 @@ Result<LetterAdapterConfig> LoadLetterAdapterConfig(const std::string& path) {
   config::DurationAttr(s, "cleanup-interval", c.cleanup_interval, diag);
   c.letter.spool.keep_sent = Seconds(keep_sent);
   c.letter.spool.keep_unsent = Seconds(keep_unsent);
+  c.letter.spool.group = AttrOr(s, "group");
   if (c.cleanup_interval < std::chrono::seconds(1)) {
     diag.Add(s, "cleanup-interval must be at least 1s");
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/letter/letter_pdf.h"
+#include "common/file_group.h"
 
 namespace slussen::adapters::letter {
 namespace {
@@ -102,6 +103,11 @@ Result<Spool> Spool::Open(const SpoolOptions& options) {
   while (o.dir.size() > 1 && o.dir.back() == '/') o.dir.pop_back();
   if (Status st = MakeDir(o.dir); !st.ok()) return st.as_error();
   if (Status st = MakeDir(o.dir + "/sent"); !st.ok()) return st.as_error();
+  if (!o.group.empty()) {
+    if (Status st = ShareWithGroup({o.dir, o.dir + "/sent"}, o.group, 0750); !st.ok()) {
+      return st.as_error();
+    }
+  }
   return Spool(std::move(o));
 }
 
@@ -131,6 +137,9 @@ Result<std::string> Spool::Put(const std::string& event_id, const std::string& r
   if (Status st = write(temp); !st.ok()) return fail(st.as_error());
   // The writer may have replaced the file (rename); the mode is ours to set either way.
   if (::chmod(temp.c_str(), 0600) != 0) return fail(IoError("cannot chmod", temp, errno));
+  if (!options_.group.empty()) {
+    if (Status st = ShareWithGroup({temp}, options_.group); !st.ok()) return fail(st.as_error());
+  }
   if (Status st = SyncPath(temp, O_RDONLY); !st.ok()) return fail(st.as_error());
   if (::rename(temp.c_str(), final_path.c_str()) != 0) {
     return fail(IoError("cannot rename to", final_path, errno));

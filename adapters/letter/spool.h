@@ -36,6 +36,9 @@ struct SpoolOptions {
   std::string dir;
   std::chrono::seconds keep_sent = std::chrono::hours(7 * 24);
   std::chrono::seconds keep_unsent = std::chrono::hours(7 * 24);
+  // A group that may read the letters (a print operator's account): the spool's directories get
+  // it with mode 0750 and each letter 0640. Empty: the adapter's user alone (0700 and 0600).
+  std::string group = {};
 };
 
 class Spool {

@@ -2,13 +2,16 @@
 // user only (issue 13, item 6).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <string>
 
 #include "testing/hub_fixture.h"
 #include "testing/log_scan.h"
+#include "testing/child_process.h"
 
 namespace slussen::testing {
 namespace {
@@ -84,6 +87,51 @@ TEST_F(HubTest, TheStoreIsReadableByTheHubsUserOnly) {
     ASSERT_EQ(::stat(dir().File(name).c_str(), &st), 0) << name;
     EXPECT_EQ(st.st_mode & 0777, 0600u) << name << " is " << std::oct << (st.st_mode & 0777);
   }
+}
+
+// A group other than the process's own that it may give files to: root may give any, others
+// only their own groups (the test then shows the mode alone).
+std::string GroupForTheStore() {
+  if (::geteuid() == 0) return "nogroup";
+  const struct group* own = ::getgrgid(::getgid());
+  return own != nullptr ? own->gr_name : "";
+}
+
+class StoreGroupTest : public HubTest {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o;
+    o.store_attributes = "group=\"" + GroupForTheStore() + "\"";
+    return o;
+  }
+};
+
+TEST_F(StoreGroupTest, TheStoreIsSharedWithTheConfiguredGroupReadOnly) {
+  const std::string group = GroupForTheStore();
+  ASSERT_FALSE(group.empty());
+  const struct group* g = ::getgrnam(group.c_str());
+  ASSERT_NE(g, nullptr) << group;
+  const gid_t gid = g->gr_gid;
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->Send("events", ToMessage(ValidInskrivning())).kind,
+            client::SendOutcome::Kind::kAccepted);
+  for (const std::string name : {"hub.db", "hub.db-wal", "hub.db-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(dir().File(name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0640u) << name << " is " << std::oct << (st.st_mode & 0777);
+    EXPECT_EQ(st.st_gid, gid) << name;
+  }
+}
+
+TEST(StoreGroup, AnUnknownGroupStopsTheHubWithAClearError) {
+  TempDir dir("StoreGroup.unknown");
+  TestConfigOptions o;
+  o.store_attributes = "group=\"no-such-group-slussen\"";
+  const std::string config = WriteTestConfig(dir.path(), o);
+  const ProcessResult r = RunProcess({SlussenBinary(), "--config", config});
+  EXPECT_TRUE(r.status.exited && r.status.code != 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("group 'no-such-group-slussen' does not exist")) << r.err;
 }
 
 }  // namespace

@@ -136,6 +136,8 @@ struct Config {
   bool amqp_allow_plain = false;
   std::string store_path;   // absolute; a relative path in the file is relative to the file
   std::string store_backend = "sqlite";  // which store implementation (store/store_factory.h)
+  // <store group>: the group that may read the store's files (mode 0640); empty = 0600.
+  std::string store_group;
   // The store's disk bound (<store max-bytes resume-below>): inbound is refused from
   // store_max_bytes until the store is below store_resume_below_bytes. 0: unbounded.
   uint64_t store_max_bytes = 0;

@@ -134,6 +134,7 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
     cfg.store_backend = backend;
   }
   ReadStoreBound(store, cfg, diag);
+  cfg.store_group = AttrOr(store, "group");
 
   if (const xmlNode* agreement = Child(hub, "agreement")) {
     // The agreement file's own errors carry its own file:line; this line says who referred to it.

@@ -1,5 +1,7 @@
 #include "store/store_factory.h"
 
+#include "common/file_group.h"
+
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
 
@@ -15,6 +17,14 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   if (config.backend != "sqlite") return UnknownBackend(config);
   auto store = SqliteStore::Open(config.path);
   if (!store) return store.as_error();
+  if (!config.group.empty()) {
+    // The write-ahead log and its index exist once the store is open; SQLite recreates them
+    // with the database file's mode, and this runs again at every start.
+    const std::string& db = config.path;
+    if (auto s = ShareWithGroup({db, db + "-wal", db + "-shm"}, config.group); !s) {
+      return s.as_error();
+    }
+  }
   return std::unique_ptr<Store>(std::move(*store));
 }
 

@@ -14,10 +14,14 @@ namespace slussen {
 struct StoreConfig {
   std::string backend = "sqlite";  // the only one today; "postgresql" next
   std::string path;                // sqlite: the database file
+  // A group that may read the store: its files get this group and mode 0640 when the writer
+  // opens it; empty: they stay the writer's alone (0600 under the hub's umask).
+  std::string group = {};
 };
 
-// The writer, for the core: creates and migrates as needed. kInvalidArgument for an unknown
-// backend.
+// The writer, for the core: creates and migrates as needed, and shares the files with
+// `group`. kInvalidArgument for an unknown backend; kUnavailable for a group that does not exist
+// or that the hub may not give its files to.
 Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config);
 
 // A read-only reader on its own connection; never creates or migrates anything.

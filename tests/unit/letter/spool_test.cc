@@ -4,7 +4,9 @@
 #include "adapters/letter/spool.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -54,6 +56,39 @@ void SetMtime(const std::string& path, std::chrono::system_clock::time_point t) 
   const timespec times[2] = {{ns / 1'000'000'000, ns % 1'000'000'000},
                              {ns / 1'000'000'000, ns % 1'000'000'000}};
   ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+// With a group named, a print operator's account may read the letters and nothing more.
+TEST(Spool, WithAGroupLettersAreReadableByItAndNoOneElse) {
+  const struct group* own = ::getgrgid(::getgid());
+  ASSERT_NE(own, nullptr);
+  const std::string name = ::geteuid() == 0 ? "nogroup" : own->gr_name;
+  const struct group* g = ::getgrnam(name.c_str());
+  ASSERT_NE(g, nullptr) << name;
+  const gid_t gid = g->gr_gid;
+  TempDir dir{"slussen-spool"};
+  SpoolOptions o;
+  o.dir = dir.File("spool");
+  o.keep_unsent = std::chrono::hours(48);
+  o.group = name;
+  Result<Spool> spool = Spool::Open(o);
+  ASSERT_TRUE(spool.ok()) << spool.error();
+  Result<std::string> path = spool->PutLetter(test::Event(EventKind::kInskrivningsmeddelande),
+                                              test::Context());
+  ASSERT_TRUE(path.ok()) << path.error();
+  struct stat st {};
+  ASSERT_EQ(::stat(path->c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(st.st_gid, gid);
+  for (const std::string& d : {o.dir, o.dir + "/sent"}) {
+    ASSERT_EQ(::stat(d.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0750u) << d;
+    EXPECT_EQ(st.st_gid, gid) << d;
+  }
+  o.group = "no-such-group-slussen";
+  Result<Spool> unknown = Spool::Open(o);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error(), HasSubstr("group 'no-such-group-slussen' does not exist"));
 }
 
 TEST(Spool, LetterIsSpooledWholeWithMode0600UnderEventAndRecipientId) {
