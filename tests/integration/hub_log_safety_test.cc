@@ -38,6 +38,24 @@ TEST_F(HubTest, AnEventIdWithANewlineCannotForgeALogLine) {
   }
 }
 
+// A peer chooses its container id: one that carries a line break, a forged line, a personnummer
+// and a terminal escape is logged as one escaped field with the number redacted, so the log scan
+// of TearDown finds nothing.
+TEST_F(HubTest, AContainerIdCannotForgeALineOrPutAPersonnummerIntoTheLog) {
+  const std::string personnummer = TestPersonnummer().front();
+  const std::string container = "rogue\n2026-01-01T00:00:00.000+0000 info forged " +
+                                personnummer.substr(0, 8) + "-" + personnummer.substr(8) + "\x1b[2J";
+  client::HubClient client(hub().url(), container);
+  std::string error;
+  ASSERT_TRUE(client.Connect(std::chrono::seconds(10), &error)) << error;
+  ASSERT_TRUE(PollUntil([&] { return HubLog().find("from container 'rogue") != std::string::npos; }))
+      << HubLog();
+  const std::string log = HubLog();
+  EXPECT_THAT(log, HasSubstr("from container 'rogue\\x0a2026-01-01T00:00:00.000+0000 info forged "
+                             "<personnummer?>\\x1b[2J'"));
+  EXPECT_THAT(PatientDataInLog(log), ::testing::IsEmpty());
+}
+
 // The scan every hub test runs on the hub's log at its end (HubTest::TearDown): it finds what it
 // must and leaves ids alone.
 TEST(PatientDataInLog, FindsPersonnummerAndNamesButNotIds) {
