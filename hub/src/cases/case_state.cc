@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/time_format.h"
 #include "common/timestamp.h"
 #include "wire/event_kind.h"
 
@@ -124,7 +125,13 @@ void Apply(CaseState& c, const CaseEvent& e) {
     }
     case v1::Envelope::kClockStopper: {
       const auto& m = env.clock_stopper();
-      if (m.action() == v1::ClockStopper::START) {
+      const bool open = !c.pauses.empty() && !c.pauses.back().until;
+      if (m.action() == v1::ClockStopper::START && open) {
+        // One pause at a time: a second START continues the open one, and the next END ends it.
+        c.notes.push_back("clock stopper START " + env.event_id() + " while the pause since " +
+                          FormatStockholmTime(c.pauses.back().from) +
+                          " is open: that pause continues");
+      } else if (m.action() == v1::ClockStopper::START) {
         c.pauses.push_back({occurred, std::nullopt, m.reason()});
       } else if (!c.pauses.empty() && !c.pauses.back().until) {
         c.pauses.back().until = occurred;

@@ -73,11 +73,19 @@ std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, Time
                  (a.sip_kallelse_counting == DayCounting::kWorkingDays ? " working" : "") +
                  " days after the utskrivningsklar notice",
              std::nullopt, DeadlineState::kPending, std::nullopt, ""};
-  // Counted from the first notice: a renewed notice does not restart the planning.
-  d.due = EndOfDayAfter(c.notices.front().sent_at, a.sip_kallelse_days, a.sip_kallelse_counting, a);
-  std::optional<TimePoint> met;
-  if (!c.kallelse_sip_sent.empty()) met = *std::min_element(c.kallelse_sip_sent.begin(), c.kallelse_sip_sent.end());
-  Judge(d, met, now, a);
+  // Counted from the notice in force, like the liability (5 kap. 4 §): a case whose first notice
+  // was withdrawn is judged on the renewed one.
+  d.due = KallelseSipDue(c.notices.back(), a);
+  Judge(d, FirstKallelseSip(c), now, a);
+  if (c.notices.size() > 1) {
+    const TimePoint first_due = KallelseSipDue(c.notices.front(), a);
+    const auto met = FirstKallelseSip(c);
+    d.note = "counted from the notice in force (" + c.notices.back().event_id + "); for the first "
+             "notice (" + c.notices.front().event_id + ") it was " +
+             (met && *met <= first_due ? "met"
+              : now > first_due        ? "missed"
+                                       : "not yet due");
+  }
   return d;
 }
 
@@ -141,6 +149,15 @@ std::optional<Deadline> EstimateChange(const CaseState& c, const Agreement& a, T
 }
 
 }  // namespace
+
+TimePoint KallelseSipDue(const NoticePeriod& notice, const Agreement& a) {
+  return EndOfDayAfter(notice.sent_at, a.sip_kallelse_days, a.sip_kallelse_counting, a);
+}
+
+std::optional<TimePoint> FirstKallelseSip(const CaseState& c) {
+  if (c.kallelse_sip_sent.empty()) return std::nullopt;
+  return *std::min_element(c.kallelse_sip_sent.begin(), c.kallelse_sip_sent.end());
+}
 
 std::string_view DeadlineStateName(DeadlineState state) {
   switch (state) {

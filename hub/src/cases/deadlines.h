@@ -32,6 +32,14 @@ struct Deadline {
 
 std::vector<Deadline> EvaluateDeadlines(const CaseState& c, const Agreement& agreement, TimePoint now);
 
+// 4 kap. 3 §: when the kallelse to SIP is due for one utskrivningsklar notice. A renewed notice
+// (after a withdrawal) restarts the count, as it restarts the liability count of 5 kap. 4 §: the
+// notice in force decides both.
+TimePoint KallelseSipDue(const NoticePeriod& notice, const Agreement& agreement);
+// The first kallelse to SIP the case has, if any (a kallelse already sent serves every later
+// notice: the SIP has been called).
+std::optional<TimePoint> FirstKallelseSip(const CaseState& c);
+
 // The deadline with this id, or nullptr.
 const Deadline* FindDeadline(const std::vector<Deadline>& deadlines, std::string_view id);
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/time_format.h"
+
 namespace slussen {
 namespace {
 
@@ -33,20 +35,24 @@ LiabilityPrecondition FromDeadline(const std::vector<Deadline>& deadlines, const
   return p;
 }
 
-std::vector<LiabilityPrecondition> Preconditions(const CaseState& c,
-                                                 const std::vector<Deadline>& deadlines) {
+// 5 kap. 3 § första stycket: the preconditions that hold or fail for the whole case.
+std::vector<LiabilityPrecondition> CasePreconditions(const CaseState& c,
+                                                     const std::vector<Deadline>& deadlines) {
   std::vector<LiabilityPrecondition> out;
-  out.push_back(FromDeadline(deadlines, "inskrivningsmeddelande", "5 kap. 3 § 1 p., 2 kap. 3 §",
+  out.push_back(FromDeadline(deadlines, "inskrivningsmeddelande",
+                             "5 kap. 3 § första stycket 1, 2 kap. 3 §",
                              "inskrivningsmeddelande sent in time"));
-  LiabilityPrecondition notice{"5 kap. 3 § 2 p., 3 kap. 1 §", "utskrivningsklar notice sent",
+  LiabilityPrecondition notice{"5 kap. 3 § första stycket 2, 3 kap. 1 §",
+                               "utskrivningsklar notice sent",
                                c.notices.empty() ? State::kFailed : State::kMet,
                                c.notices.empty() ? "no utskrivningsklar notice" : ""};
   out.push_back(notice);
-  if (c.sip_required) {
-    out.push_back(FromDeadline(deadlines, "kallelse-sip", "5 kap. 3 § 3 p., 4 kap. 3 §",
-                               "kallelse to SIP sent in time (SIP required)"));
-  }
   return out;
+}
+
+bool AnyFailed(const std::vector<LiabilityPrecondition>& preconditions) {
+  return std::any_of(preconditions.begin(), preconditions.end(),
+                     [](const auto& p) { return p.state == State::kFailed; });
 }
 
 bool PausedOn(const CaseState& c, Date d) {
@@ -60,11 +66,15 @@ bool PausedOn(const CaseState& c, Date d) {
 // Days as utskrivningsklar for the average model: per notice period, the days from the notice's
 // local date up to (not including) the day it ended, without withdrawn stretches (återtagande)
 // and without days under a 5 kap. 5 § pause, which no agreement can bill (4 kap. 5 § lets it
-// change only the start and the amount). A same-day discharge is 0 days.
-int UtskrivningsklarDays(const CaseState& c) {
+// change only the start and the amount). A same-day discharge is 0 days. A period whose kallelse
+// failed (5 kap. 3 § andra stycket) is left out.
+bool Counts(const LiabilityPeriod& p) { return !p.kallelse || p.kallelse->state != State::kFailed; }
+
+int UtskrivningsklarDays(const CaseState& c, const LiabilityResult& liability) {
   int days = 0;
-  for (const auto& n : c.notices) {
-    if (!n.ended_at) continue;
+  for (std::size_t i = 0; i < c.notices.size(); ++i) {
+    const NoticePeriod& n = c.notices[i];
+    if (!n.ended_at || !Counts(liability.periods[i])) continue;
     const Date end = calendar::StockholmDate(*n.ended_at);
     for (Date d = calendar::StockholmDate(n.sent_at); std::chrono::sys_days(d) < std::chrono::sys_days(end);
          d = calendar::AddCalendarDays(d, 1)) {
@@ -74,9 +84,30 @@ int UtskrivningsklarDays(const CaseState& c) {
   return days;
 }
 
+// 5 kap. 3 § andra stycket for one notice period: the kallelse counted from its own notice.
+LiabilityPrecondition PeriodKallelse(const CaseState& c, const NoticePeriod& n, const Agreement& a,
+                                     TimePoint now) {
+  LiabilityPrecondition p{"5 kap. 3 § andra stycket, 4 kap. 3 §",
+                          "kallelse to SIP sent within " + std::to_string(a.sip_kallelse_days) +
+                              " days of this notice",
+                          State::kNotYetKnown, ""};
+  const TimePoint due = KallelseSipDue(n, a);
+  const auto sent = FirstKallelseSip(c);
+  if (sent && *sent <= due) {
+    p.state = State::kMet;
+  } else if (sent || now > due) {
+    p.state = State::kFailed;
+    p.detail = sent ? "sent after " + FormatStockholmTime(due) : "none by " + FormatStockholmTime(due);
+  } else {
+    p.detail = "not yet sent, due " + FormatStockholmTime(due);
+  }
+  return p;
+}
+
 LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const Agreement& a,
                               TimePoint now, std::vector<std::string>& notes) {
   LiabilityPeriod p;
+  if (c.sip_required) p.kallelse = PeriodKallelse(c, n, a, now);
   p.notice_event_id = n.event_id;
   p.notice_sent_at = n.sent_at;
   p.psychiatric = n.care_type == v1::PSYCHIATRIC;
@@ -138,9 +169,15 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
     r.notes.push_back("the case is cancelled (makulering): no liability");
     return r;
   }
-  r.preconditions = Preconditions(c, deadlines);
-  const bool failed = std::any_of(r.preconditions.begin(), r.preconditions.end(),
-                                  [](const auto& p) { return p.state == State::kFailed; });
+  r.preconditions = CasePreconditions(c, deadlines);
+  const bool failed = AnyFailed(r.preconditions);
+  if (c.sip_required) {
+    // Shown for the notice in force; each period is judged on its own notice below.
+    r.preconditions.push_back(FromDeadline(deadlines, "kallelse-sip",
+                                           "5 kap. 3 § andra stycket, 4 kap. 3 §",
+                                           "kallelse to SIP sent in time (SIP required), counted "
+                                           "from the notice in force"));
+  }
   const bool unknown = std::any_of(r.preconditions.begin(), r.preconditions.end(),
                                    [](const auto& p) { return p.state == State::kNotYetKnown; });
   for (const auto& n : c.notices) r.periods.push_back(ComputePeriod(c, n, a, now, r.notes));
@@ -153,12 +190,27 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
     }
     return r;
   }
+  for (auto& p : r.periods) {
+    if (p.kallelse && p.kallelse->state == State::kFailed) {
+      r.notes.push_back("notice " + p.notice_event_id + ": the kallelse to SIP was not sent within " +
+                        std::to_string(a.sip_kallelse_days) +
+                        " days of it (4 kap. 3 §); its period is not billed (5 kap. 3 § andra "
+                        "stycket)");
+      p.billed_days.clear();
+      p.paused_days.clear();
+      p.amount_kr = 0;
+    }
+  }
   for (const auto& p : r.periods) {
     r.total_days += static_cast<int>(p.billed_days.size());
     r.total_amount_kr += p.amount_kr;
   }
-  const bool running = std::any_of(c.notices.begin(), c.notices.end(),
-                                   [](const auto& n) { return !n.ended_at; });
+  // A period still running can still grow, unless its kallelse failed: then it never bills.
+  bool running = false;
+  for (std::size_t i = 0; i < c.notices.size(); ++i) {
+    const auto& kallelse = r.periods[i].kallelse;
+    running = running || (!c.notices[i].ended_at && !(kallelse && kallelse->state == State::kFailed));
+  }
   r.provisional = unknown || running;
   r.liable = r.total_days > 0;
   if (a.model == LiabilityModel::kAverage) {
@@ -187,10 +239,12 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
     }
     const auto deadlines = EvaluateDeadlines(c, a, now);
     const auto liability = ComputeLiability(c, deadlines, a, now);
-    const bool failed = std::any_of(liability.preconditions.begin(), liability.preconditions.end(),
-                                    [](const auto& p) { return p.state == State::kFailed; });
-    if (failed) continue;
-    const int days = UtskrivningsklarDays(c);
+    if (AnyFailed(CasePreconditions(c, deadlines))) continue;
+    const int days = UtskrivningsklarDays(c, liability);
+    if (days == 0 && std::none_of(liability.periods.begin(), liability.periods.end(),
+                                  [](const auto& p) { return Counts(p); })) {
+      continue;  // every period failed its kallelse (5 kap. 3 § andra stycket)
+    }
     if (a.individual_after_days && days > *a.individual_after_days) {
       ++row.patients_billed_individually;
       row.billable_days_individual += liability.total_days;

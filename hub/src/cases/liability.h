@@ -12,7 +12,9 @@
 //   minus  = days on which a 5 kap. 5 § pause (ClockStopper) was active at any time;
 //   amount = the agreement's amount for each billed day's year.
 // No liability at all unless the 5 kap. 3 § preconditions hold: inskrivningsmeddelande sent in
-// time, utskrivningsklar notice sent, and, where SIP is required, its kallelse sent in time.
+// time and utskrivningsklar notice sent (första stycket). Where SIP is required its kallelse must
+// be sent in time too (andra stycket), counted per notice period from that period's notice, as the
+// liability is: a period whose kallelse was late is not billed, a renewed notice is judged anew.
 //
 // Average model: the individual days are still computed per case (they are the input), and
 // AverageModelReport() turns the discharged cases of one kommun and month into the kommun's bill.
@@ -52,6 +54,9 @@ struct LiabilityPeriod {
   std::vector<LiabilityDay> billed_days;
   std::vector<calendar::Date> paused_days;  // would have been billed but for a 5 kap. 5 § pause
   int64_t amount_kr = 0;
+  // Where SIP is required: the kallelse counted from this notice (4 kap. 3 §). A period whose
+  // kallelse failed is not billed (5 kap. 3 § andra stycket); the others are judged on their own.
+  std::optional<LiabilityPrecondition> kallelse;
 };
 
 struct LiabilityResult {

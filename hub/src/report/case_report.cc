@@ -189,7 +189,7 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
     }
     json paused = json::array();
     for (const auto& day : p.paused_days) paused.push_back(calendar::FormatDate(day));
-    periods.push_back(json{{"notice_event_id", p.notice_event_id},
+    json period = json{{"notice_event_id", p.notice_event_id},
                            {"sent_at", FormatStockholmTime(p.notice_sent_at)},
                            {"after_cutoff", p.after_cutoff},
                            {"care_type", p.psychiatric ? "psychiatric" : "somatic"},
@@ -199,7 +199,14 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                            {"ended_by", Text(p.ended_by)},
                            {"billed_days", billed},
                            {"paused_days", paused},
-                           {"amount_kr", p.amount_kr}});
+                           {"amount_kr", p.amount_kr}};
+    if (p.kallelse) {
+      // 5 kap. 3 § andra stycket for this period: the kallelse counted from its own notice.
+      period["kallelse"] = json{{"rule", p.kallelse->rule},
+                                {"state", std::string(PreconditionStateName(p.kallelse->state))},
+                                {"detail", Text(p.kallelse->detail)}};
+    }
+    periods.push_back(std::move(period));
   }
   report["liability"] = json{{"model", liability.model},
                              {"rule", liability.rule},

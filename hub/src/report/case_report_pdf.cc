@@ -352,6 +352,13 @@ void RenderLiability(Document& r, const json& report) {
          {"Avslutad (ended)", EndedByText(Str(p, "ended_by")) +
                                   (Str(p, "ended_at").empty() ? "" : " " + Text(p, "ended_at"))}},
         175);
+    if (p.contains("kallelse")) {
+      const json& k = p["kallelse"];
+      r.Paragraph(Bold("Kallelse till SIP för perioden (kallelse for this period, " +
+                       Text(k, "rule") + "):") +
+                  " " + Text(k, "state") +
+                  (Str(k, "detail").empty() ? "" : " — " + Text(k, "detail")));
+    }
     std::vector<Row> days;
     const json& billed = Array(p, "billed_days");
     for (const auto& d : billed) {

@@ -294,6 +294,10 @@ TEST_F(ExampleReport, LiabilityFromTheDayAfterTheCutoffRule) {
                                                   {"date": "2026-03-31", "amount_kr": 10500}])"));
   EXPECT_EQ(p.at("paused_days"), json::array());
   EXPECT_EQ(p.at("amount_kr"), 21000);
+  // SIP expected: the period shows its own kallelse precondition, counted from its notice.
+  EXPECT_EQ(p.at("kallelse").at("state"), "met") << p.dump();
+  EXPECT_THAT(p.at("kallelse").at("rule").get<std::string>(),
+              HasSubstr("5 kap. 3 § andra stycket"));
   EXPECT_EQ(l.at("totals"), json::parse(R"({"days": 2, "amount_kr": 21000})"));
 }
 

@@ -1,0 +1,136 @@
+// Issue 15, the second pass over the case logic: each scenario names the paragraph or routine it
+// checks, with the injected evaluation time ("now").
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "unit/cases/case_test_support.h"
+
+namespace slussen {
+namespace {
+
+using namespace casetest;  // NOLINT(google-build-using-namespace): test vocabulary
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using State = LiabilityPrecondition::State;
+
+const Agreement& Law() {
+  static const Agreement a = Shipped("lag-2017-612.xml");
+  return a;
+}
+
+// Admitted Fri 2022-05-06, SIP expected (4 kap. 1 §).
+Timeline SipCase() {
+  Timeline t;
+  const TimePoint admitted = L("2022-05-06", 8, 0);
+  t.Inskrivning("insk", admitted, admitted + hours{1}, InskOptions().Sip(true));
+  return t;
+}
+
+// ---- 1: the kallelse after a renewed notice (4 kap. 3 §, 5 kap. 3 § andra stycket, 5 kap. 4 §)
+
+// Notice Mon 05-09 (kallelse due end of Thu 05-12), withdrawn Tue 05-10, renewed Fri 05-13 (due
+// end of Mon 05-16), kallelse Sun 05-15, discharged Fri 05-20. The liability counts from the
+// renewed notice (5 kap. 4 §), and so does the kallelse: in time for the notice in force.
+TEST(CaseSecondPass, AKallelseInTimeForTheRenewedNoticeKeepsItsLiability) {
+  Timeline t = SipCase();
+  t.Utskrivningsklar("klar-1", L("2022-05-09", 10, 0));
+  t.Withdrawn("ater", "klar-1", L("2022-05-10", 10, 0));
+  t.Utskrivningsklar("klar-2", L("2022-05-13", 10, 0));
+  t.Kallelse("kallelse", L("2022-05-15", 10, 0));
+  t.Utskrivning("utskr", L("2022-05-20", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+
+  const Deadline* kallelse = FindDeadline(o.deadlines, "kallelse-sip");
+  ASSERT_NE(kallelse, nullptr);
+  EXPECT_EQ(*kallelse->due, L("2022-05-17", 0, 0)) << "end of Mon 05-16, from the renewed notice";
+  EXPECT_EQ(StateOf(o, "kallelse-sip"), "met");
+  EXPECT_THAT(kallelse->note, HasSubstr("for the first notice (klar-1) it was missed"));
+
+  ASSERT_EQ(o.liability.periods.size(), 2u);
+  ASSERT_TRUE(o.liability.periods[0].kallelse.has_value());
+  EXPECT_EQ(o.liability.periods[0].kallelse->state, State::kFailed);
+  ASSERT_TRUE(o.liability.periods[1].kallelse.has_value());
+  EXPECT_EQ(o.liability.periods[1].kallelse->state, State::kMet);
+  // Renewed Fri 05-13 10:00: first billable day Mon 05-16, discharged Fri 05-20.
+  EXPECT_EQ(BilledDates(o.liability),
+            (std::vector<std::string>{"2022-05-16", "2022-05-17", "2022-05-18", "2022-05-19"}))
+      << Decisions(o);
+  EXPECT_TRUE(o.liability.liable);
+  EXPECT_FALSE(o.liability.provisional);
+}
+
+// The same renewal, but the kallelse came Tue 05-17, after both counts: neither period is billed.
+TEST(CaseSecondPass, AKallelseLateForTheRenewedNoticeTooBillsNothing) {
+  Timeline t = SipCase();
+  t.Utskrivningsklar("klar-1", L("2022-05-09", 10, 0));
+  t.Withdrawn("ater", "klar-1", L("2022-05-10", 10, 0));
+  t.Utskrivningsklar("klar-2", L("2022-05-13", 10, 0));
+  t.Kallelse("kallelse", L("2022-05-17", 10, 0));
+  t.Utskrivning("utskr", L("2022-05-20", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+  EXPECT_EQ(StateOf(o, "kallelse-sip"), "missed");
+  EXPECT_TRUE(BilledDates(o.liability).empty()) << Decisions(o);
+  EXPECT_FALSE(o.liability.liable);
+  EXPECT_THAT(o.liability.notes, Contains(HasSubstr("notice klar-2: the kallelse to SIP was not "
+                                                    "sent within 3 days of it")));
+}
+
+// A kallelse sent in time for the first notice serves the renewed one as well: the SIP was called.
+TEST(CaseSecondPass, AKallelseForTheFirstNoticeServesTheRenewedOne) {
+  Timeline t = SipCase();
+  t.Utskrivningsklar("klar-1", L("2022-05-09", 10, 0));
+  t.Kallelse("kallelse", L("2022-05-10", 9, 0));
+  t.Withdrawn("ater", "klar-1", L("2022-05-10", 10, 0));
+  t.Utskrivningsklar("klar-2", L("2022-05-13", 10, 0));
+  t.Utskrivning("utskr", L("2022-05-20", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+  EXPECT_EQ(StateOf(o, "kallelse-sip"), "met");
+  EXPECT_EQ(BilledDates(o.liability).size(), 4u) << Decisions(o);
+}
+
+// ---- 11: pauses (5 kap. 5 §) ----------------------------------------------------------------
+
+// Notice Mon 05-09 10:00 (first billable Thu 05-12), discharged Tue 05-17. A second START while a
+// pause is open continues that pause; the END ends it. Before, the first pause stayed open for
+// ever and no later day was billed.
+TEST(CaseSecondPass, ASecondStartWhileAPauseIsOpenContinuesItAndOneEndEndsIt) {
+  Timeline t;
+  t.Inskrivning("insk", L("2022-05-07", 8, 0), L("2022-05-07", 9, 0));
+  t.Utskrivningsklar("klar", L("2022-05-09", 10, 0));
+  t.ClockStopper("start-1", v1::ClockStopper::START, L("2022-05-13", 10, 0));
+  t.ClockStopper("start-2", v1::ClockStopper::START, L("2022-05-13", 15, 0));
+  t.ClockStopper("end", v1::ClockStopper::END, L("2022-05-14", 18, 0));
+  t.Utskrivning("utskr", L("2022-05-17", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+  ASSERT_EQ(o.c.pauses.size(), 1u);
+  EXPECT_EQ(o.c.pauses[0].from, L("2022-05-13", 10, 0));
+  EXPECT_EQ(o.c.pauses[0].until, L("2022-05-14", 18, 0));
+  EXPECT_EQ(BilledDates(o.liability),
+            (std::vector<std::string>{"2022-05-12", "2022-05-15", "2022-05-16"}))
+      << Decisions(o);
+  EXPECT_THAT(o.c.notes, Contains(HasSubstr("clock stopper START start-2 while the pause since")));
+}
+
+// An END without a START is shown and changes nothing; a later START..END still counts.
+TEST(CaseSecondPass, AnEndWithoutAStartIsANoteAndChangesNothing) {
+  Timeline t;
+  t.Inskrivning("insk", L("2022-05-07", 8, 0), L("2022-05-07", 9, 0));
+  t.Utskrivningsklar("klar", L("2022-05-09", 10, 0));
+  t.ClockStopper("end-0", v1::ClockStopper::END, L("2022-05-12", 10, 0));
+  t.ClockStopper("start", v1::ClockStopper::START, L("2022-05-13", 10, 0));
+  t.ClockStopper("end", v1::ClockStopper::END, L("2022-05-14", 18, 0));
+  t.Utskrivning("utskr", L("2022-05-17", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+  ASSERT_EQ(o.c.pauses.size(), 1u);
+  EXPECT_EQ(BilledDates(o.liability),
+            (std::vector<std::string>{"2022-05-12", "2022-05-15", "2022-05-16"}));
+  EXPECT_THAT(o.c.notes, Contains(HasSubstr("clock stopper END end-0 without a START")));
+}
+
+}  // namespace
+}  // namespace slussen
