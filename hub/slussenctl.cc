@@ -237,16 +237,19 @@ int Simulate(const SimulateArgs& args) {
                           {"patients_billed_individually", row.patients_billed_individually},
                           {"billable_days_individual", row.billable_days_individual},
                           {"amount_kr", row.amount_kr},
+                          {"amount_year", row.amount_year},
+                          {"amount_confirmed", row.amount_confirmed},
                           {"case_ids", row.case_ids}});
       if (!args.json) {
         char line[256];
         std::snprintf(line, sizeof line,
                       "  kommun %s %s: %d patients, %d days, average %.2f (threshold %.1f) -> "
-                      "%.1f days; %d billed individually (%d days); %lld kr\n",
+                      "%.1f days; %d billed individually (%d days); %lld kr%s\n",
                       kommun.c_str(), ym, row.patients_in_average, row.days_in_average,
                       row.average_days, row.threshold_days, row.billable_days_average,
                       row.patients_billed_individually, row.billable_days_individual,
-                      static_cast<long long>(row.amount_kr));
+                      static_cast<long long>(row.amount_kr),
+                      row.amount_confirmed ? "" : " (UNCONFIRMED amount)");
         tables += line;
       }
     }

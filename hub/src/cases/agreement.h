@@ -63,6 +63,13 @@ struct Agreement {
   int extra_days_after_cutoff = 1;
   // Amount per day (kr) by calendar year of the billed day (5 kap. 6 §, Socialstyrelsen).
   std::map<int, int64_t> amount_per_day_kr;
+  // Whether the file marks each year's amount as confirmed, and by which source (docs/domain.md
+  // tags); a year absent here is unconfirmed.
+  struct AmountProvenance {
+    bool confirmed = false;
+    std::string source;
+  };
+  std::map<int, AmountProvenance> amount_provenance;
   // Average model only: the kommun pays for days above this monthly average per patient.
   double average_threshold_days = 3.0;
   // Average model only (VGR 7-day rule): a patient still in hospital more than this many calendar
@@ -77,6 +84,28 @@ struct Agreement {
     auto it = amount_per_day_kr.upper_bound(year);
     if (it == amount_per_day_kr.begin()) return std::nullopt;
     return std::prev(it)->second;
+  }
+
+  // What a day in `year` is billed at, and whether that amount is confirmed: only the year's own
+  // amount, marked confirmed in the file, is; an earlier year's stands in unconfirmed.
+  struct AmountBasis {
+    int64_t kr = 0;
+    int year = 0;  // the year whose amount it is; 0: there is none
+    bool confirmed = false;
+    std::string source;
+  };
+  AmountBasis BasisFor(int year) const {
+    AmountBasis b;
+    auto it = amount_per_day_kr.upper_bound(year);
+    if (it == amount_per_day_kr.begin()) return b;
+    --it;
+    b.kr = it->second;
+    b.year = it->first;
+    if (auto p = amount_provenance.find(it->first); p != amount_provenance.end()) {
+      b.confirmed = p->second.confirmed && it->first == year;
+      b.source = p->second.source;
+    }
+    return b;
   }
 };
 

@@ -132,13 +132,24 @@ LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const A
       p.paused_days.push_back(d);
       continue;
     }
-    const auto amount = a.AmountFor(static_cast<int>(d.year()));
-    if (!amount) {
-      notes.push_back("no amount configured for " + std::to_string(static_cast<int>(d.year())) +
-                      "; " + calendar::FormatDate(d) + " billed at 0 kr");
+    const int year = static_cast<int>(d.year());
+    const Agreement::AmountBasis basis = a.BasisFor(year);
+    if (basis.year == 0) {
+      notes.push_back("no amount configured for " + std::to_string(year) + "; " +
+                      calendar::FormatDate(d) + " billed at 0 kr");
+    } else if (basis.year != year) {
+      const std::string note = std::to_string(year) + " has no amount of its own in the "
+                               "agreement: its days are billed at " + std::to_string(basis.year) +
+                               "'s, unconfirmed";
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
     }
-    p.billed_days.push_back({d, amount.value_or(0)});
-    p.amount_kr += amount.value_or(0);
+    LiabilityDay day;
+    day.date = d;
+    day.amount_kr = basis.kr;
+    day.amount_year = basis.year;
+    day.amount_confirmed = basis.confirmed;
+    p.billed_days.push_back(day);
+    p.amount_kr += basis.kr;
   }
   return p;
 }
@@ -204,6 +215,7 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
   for (const auto& p : r.periods) {
     r.total_days += static_cast<int>(p.billed_days.size());
     r.total_amount_kr += p.amount_kr;
+    for (const auto& day : p.billed_days) r.unconfirmed_amounts |= !day.amount_confirmed;
   }
   // A period still running can still grow, unless its kallelse failed: then it never bills.
   bool running = false;
@@ -261,7 +273,10 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
     row.billable_days_average =
         std::max(0.0, row.days_in_average - row.threshold_days * row.patients_in_average);
   }
-  const auto amount = a.AmountFor(year).value_or(0);
+  const Agreement::AmountBasis basis = a.BasisFor(year);
+  const auto amount = basis.kr;
+  row.amount_year = basis.year;
+  row.amount_confirmed = basis.confirmed;
   row.amount_kr = static_cast<int64_t>(std::llround(row.billable_days_average * static_cast<double>(amount))) +
                   amount_individual;
   return row;

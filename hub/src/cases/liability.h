@@ -40,6 +40,10 @@ struct LiabilityPrecondition {
 struct LiabilityDay {
   calendar::Date date;
   int64_t amount_kr = 0;
+  // Whose amount it is and whether it is confirmed (Agreement::BasisFor): a day billed at an
+  // unconfirmed amount, or at an earlier year's, says so in the report.
+  int amount_year = 0;
+  bool amount_confirmed = false;
 };
 
 struct LiabilityPeriod {
@@ -68,6 +72,8 @@ struct LiabilityResult {
   std::vector<LiabilityPeriod> periods;
   int total_days = 0;
   int64_t total_amount_kr = 0;
+  // Some billed day has an amount that is not confirmed: the report says so at the top.
+  bool unconfirmed_amounts = false;
   std::vector<std::string> notes;
 };
 
@@ -88,6 +94,8 @@ struct AverageModelRow {
   int patients_billed_individually = 0;
   int billable_days_individual = 0;
   int64_t amount_kr = 0;
+  int amount_year = 0;             // whose amount the month is billed at
+  bool amount_confirmed = false;   // Agreement::BasisFor: the month's own year, confirmed
   std::vector<std::string> case_ids;
 };
 

@@ -89,6 +89,13 @@ void ReadAmounts(const xmlNode* liability, Agreement& a, Diagnostics& diag) {
       continue;
     }
     a.amount_per_day_kr[year] = kr;
+    Agreement::AmountProvenance provenance{xml::BoolAttr(n, "confirmed"), AttrOr(n, "source")};
+    if (provenance.confirmed && provenance.source.empty()) {
+      diag.Add(n, "amount for year " + std::to_string(year) +
+                      " is marked confirmed without a source: name where it comes from "
+                      "(source=\"...\")");
+    }
+    a.amount_provenance[year] = std::move(provenance);
   }
   if (first_line.empty() && diag.empty()) {
     diag.Add(liability, "<liability> needs at least one <amount year=\"...\" kr-per-day=\"...\"/>");

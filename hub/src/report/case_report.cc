@@ -185,7 +185,10 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   for (const auto& p : liability.periods) {
     json billed = json::array();
     for (const auto& day : p.billed_days) {
-      billed.push_back(json{{"date", calendar::FormatDate(day.date)}, {"amount_kr", day.amount_kr}});
+      billed.push_back(json{{"date", calendar::FormatDate(day.date)},
+                            {"amount_kr", day.amount_kr},
+                            {"amount_year", day.amount_year},
+                            {"amount_confirmed", day.amount_confirmed}});
     }
     json paused = json::array();
     for (const auto& day : p.paused_days) paused.push_back(calendar::FormatDate(day));
@@ -211,6 +214,8 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   report["liability"] = json{{"model", liability.model},
                              {"rule", liability.rule},
                              {"liable", liability.liable},
+                             // Some day is billed at an amount the agreement does not confirm.
+                             {"unconfirmed_amounts", liability.unconfirmed_amounts},
                              {"provisional", liability.provisional},
                              {"preconditions", preconditions},
                              {"periods", periods},
@@ -227,6 +232,10 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
   std::ostringstream o;
   constexpr std::size_t kTime = 27;  // "2026-03-30T11:59:00+02:00" and two spaces
   o << "Case " << c.case_id << "\n";
+  if (liability.unconfirmed_amounts) {
+    o << "WARNING: some days are billed at an amount the agreement does not confirm (marked "
+         "UNCONFIRMED below)\n";
+  }
   o << "  status        " << CaseStatusName(c.status) << "\n";
   o << "  kommunkod     " << (c.kommunkod.empty() ? "-" : c.kommunkod) << "\n";
   o << "  agreement     " << agreement.id << ": " << agreement.name;
@@ -307,7 +316,10 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
     } else {
       o << "    billed:\n";
       for (const auto& day : p.billed_days) {
-        o << "      " << calendar::FormatDate(day.date) << "  " << Kr(day.amount_kr) << "\n";
+        o << "      " << calendar::FormatDate(day.date) << "  " << Kr(day.amount_kr)
+          << (day.amount_confirmed ? "" : "  UNCONFIRMED (" + std::to_string(day.amount_year) +
+                                              "'s amount)")
+          << "\n";
       }
     }
     if (!p.paused_days.empty()) {

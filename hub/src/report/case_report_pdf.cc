@@ -203,7 +203,16 @@ void RenderHeader(Document& r, const json& report) {
                {"Upprättad (generated at)", Text(report, "generated_at")}},
               150);
   r.Space(4);
-  r.Box({LiabilitySummary(Field(report, "liability")), DeadlineSummary(report)});
+  std::vector<std::string> summary{LiabilitySummary(Field(report, "liability")),
+                                   DeadlineSummary(report)};
+  if (Bool(Field(report, "liability"), "unconfirmed_amounts")) {
+    summary.insert(summary.begin(),
+                   Colour(pdf::kRed, Bold("Obs: belopp som inte är fastställda")) +
+                       " — några dagar debiteras med ett belopp som överenskommelsen inte anger "
+                       "som fastställt (markerade nedan). (Some days are billed at an amount the "
+                       "agreement does not confirm; marked below.)");
+  }
+  r.Box(summary);
   r.Paragraph(Grey("Tider anges i svensk lokal tid (Europe/Stockholm) med UTC-förskjutning; "
                    "datum är lokala datum. Underlaget innehåller inga personuppgifter. "
                    "(Times are Europe/Stockholm local time with the UTC offset; the report holds no "
@@ -362,7 +371,13 @@ void RenderLiability(Document& r, const json& report) {
     std::vector<Row> days;
     const json& billed = Array(p, "billed_days");
     for (const auto& d : billed) {
-      days.push_back(Row{{Text(d, "date"), Kr(Int(d, "amount_kr"))}, "", false});
+      const bool confirmed = Bool(d, "amount_confirmed");
+      days.push_back(Row{{Text(d, "date") +
+                              (confirmed ? "" : "  " + Colour(pdf::kRed, "ej fastställt belopp (unconfirmed amount, " +
+                                                                 std::to_string(Int(d, "amount_year")) + ")")),
+                          Kr(Int(d, "amount_kr"))},
+                         "",
+                         false});
     }
     if (billed.empty()) days.push_back(Row{{Grey("inga (none)"), ""}, "", false});
     const auto billed_count = static_cast<int64_t>(billed.size());

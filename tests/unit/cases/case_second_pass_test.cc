@@ -132,5 +132,44 @@ TEST(CaseSecondPass, AnEndWithoutAStartIsANoteAndChangesNothing) {
   EXPECT_THAT(o.c.notes, Contains(HasSubstr("clock stopper END end-0 without a START")));
 }
 
+// ---- 3: no silent placeholder amounts (5 kap. 6 §) -----------------------------------------
+
+// The law's file: 2022 confirmed [S12], 2023 unconfirmed (a secondary source), 2024 not listed.
+// A stay across 2022-12-30 .. 2024-01-03 bills each day at what its year has, and says which
+// amounts are not confirmed.
+TEST(CaseSecondPass, EachBilledDaySaysWhetherItsAmountIsConfirmed) {
+  Timeline t;
+  t.Inskrivning("insk", L("2022-12-20", 8, 0), L("2022-12-20", 9, 0));
+  t.Utskrivningsklar("klar", L("2022-12-26", 10, 0));  // first billable Thu 12-29
+  t.Utskrivning("utskr", L("2023-01-02", 10, 0));
+  const Outcome o = Evaluate(t, Law(), L("2023-02-01", 0, 0));
+  ASSERT_EQ(o.liability.periods.size(), 1u);
+  const auto& days = o.liability.periods[0].billed_days;
+  ASSERT_EQ(days.size(), 4u) << Decisions(o);  // 12-29, 12-30, 12-31, 01-01
+  EXPECT_TRUE(days[0].amount_confirmed);
+  EXPECT_EQ(days[0].amount_year, 2022);
+  EXPECT_EQ(days[0].amount_kr, 9300);
+  EXPECT_FALSE(days[3].amount_confirmed);
+  EXPECT_EQ(days[3].amount_year, 2023);
+  EXPECT_EQ(days[3].amount_kr, 10500);
+  EXPECT_TRUE(o.liability.unconfirmed_amounts);
+
+  Agreement a = Law();
+  a.amount_per_day_kr = {{2022, 9300}};
+  a.amount_provenance = {{2022, {true, "[S12]"}}};
+  const Outcome only_2022 = Evaluate(t, a, L("2023-02-01", 0, 0));
+  const auto& later = only_2022.liability.periods[0].billed_days;
+  ASSERT_EQ(later.size(), 4u);
+  EXPECT_EQ(later[3].amount_year, 2022) << "2023 is not listed: 2022's amount stands in";
+  EXPECT_FALSE(later[3].amount_confirmed) << "but it is not confirmed for a 2023 day";
+  EXPECT_THAT(only_2022.liability.notes,
+              Contains(HasSubstr("2023 has no amount of its own in the agreement")));
+
+  Agreement confirmed = a;
+  const Outcome all_2022 = Evaluate(t.StoredBy(L("2022-12-31", 12, 0)), confirmed,
+                                    L("2022-12-31", 12, 0));
+  EXPECT_FALSE(all_2022.liability.unconfirmed_amounts) << Decisions(all_2022);
+}
+
 }  // namespace
 }  // namespace slussen

@@ -39,8 +39,8 @@ constexpr char kValid[] = R"(<?xml version="1.0" encoding="UTF-8"?>
     <free-days somatic="3" psychiatric="3" counting="calendar"/>
     <cutoff local-time="12:00" extra-days="1"/>
     <amounts>
-      <amount year="2019" kr-per-day="7800"/>
-      <amount year="2022" kr-per-day="9300"/>
+      <amount year="2019" kr-per-day="7800" confirmed="true" source="[S11]"/>
+      <amount year="2022" kr-per-day="9300" confirmed="false"/>
     </amounts>
   </liability>
 </agreement>
@@ -223,8 +223,8 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, BrokenAgreementTest,
     ::testing::Values(
         // XML and root.
-        BrokenCase{"Malformed", false, "<amount year=\"2022\" kr-per-day=\"9300\"/>",
-                   "<amount year=\"2022\" kr-per-day=\"9300\">", 11,
+        BrokenCase{"Malformed", false, "<amount year=\"2022\" kr-per-day=\"9300\" confirmed=\"false\"/>",
+                   "<amount year=\"2022\" kr-per-day=\"9300\" confirmed=\"false\">", 11,
                    "Opening and ending tag mismatch: amount line 10 and amounts"},
         BrokenCase{"Empty", false, kValid, "\n", 1, "the file is empty"},
         BrokenCase{"Doctype", false, "<agreement xmlns",
@@ -252,9 +252,15 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"ZeroAmount", false, "kr-per-day=\"9300\"", "kr-per-day=\"0\"", 10,
                    "attribute 'kr-per-day': [facet 'minInclusive']"},
         BrokenCase{"NoAmounts", false,
-                   "      <amount year=\"2019\" kr-per-day=\"7800\"/>\n"
-                   "      <amount year=\"2022\" kr-per-day=\"9300\"/>\n",
+                   "      <amount year=\"2019\" kr-per-day=\"7800\" confirmed=\"true\" source=\"[S11]\"/>\n"
+                   "      <amount year=\"2022\" kr-per-day=\"9300\" confirmed=\"false\"/>\n",
                    "", 8, "Element 'amounts': Missing child element(s)"},
+        BrokenCase{"AmountWithoutConfirmed", false, "kr-per-day=\"9300\" confirmed=\"false\"",
+                   "kr-per-day=\"9300\"", 10,
+                   "Element 'amount': The attribute 'confirmed' is required but missing"},
+        BrokenCase{"ConfirmedAmountWithoutSource", false, "kr-per-day=\"9300\" confirmed=\"false\"",
+                   "kr-per-day=\"9300\" confirmed=\"true\"", 10,
+                   "amount for year 2022 is marked confirmed without a source"},
         BrokenCase{"TooManyFreeDays", false, "somatic=\"3\"", "somatic=\"61\"", 6,
                    "attribute 'somatic': [facet 'maxInclusive']"},
         BrokenCase{"CutoffNotHHMM", false, "local-time=\"12:00\"", "local-time=\"12.00\"", 7,

@@ -125,6 +125,27 @@ TEST(CaseReportPdf, RealPdfWithSearchableSwedishText) {
   EXPECT_THAT(RunTool("pdffonts " + ShellQuote(path)), HasSubstr("DejaVuSans"));
 }
 
+// Issue 15: a day billed at an amount the agreement does not confirm is marked, and the report
+// says so at the top; the example's 2022 days are confirmed and carry no such mark.
+TEST(CaseReportPdf, UnconfirmedAmountsAreMarkedByDayAndAtTheTop) {
+  json report = ReportOf(ExampleCase(), L("2022-05-20", 9, 0));
+  TempDir dir{"slussen-pdf"};
+  const std::string confirmed = dir.File("confirmed.pdf");
+  ASSERT_TRUE(WriteCaseReportPdf(report, confirmed).ok());
+  EXPECT_THAT(PdfText(confirmed), Not(HasSubstr("fastställ")));
+
+  json& liability = report.at("liability");
+  ASSERT_FALSE(liability.at("periods")[0].at("billed_days").empty());
+  liability["unconfirmed_amounts"] = true;
+  liability.at("periods")[0].at("billed_days")[0]["amount_confirmed"] = false;
+  const std::string path = dir.File("unconfirmed.pdf");
+  ASSERT_TRUE(WriteCaseReportPdf(report, path).ok());
+  const std::string text = PdfText(path);
+  EXPECT_THAT(text, HasSubstr("Obs: belopp som inte är fastställda"));
+  EXPECT_THAT(text, HasSubstr("ej fastställt belopp (unconfirmed amount, 2022)"));
+  EXPECT_LT(text.find("Obs: belopp"), text.find("Händelsekedja")) << "at the top";
+}
+
 TEST(CaseReportPdf, LongCaseRunsOverSeveralPagesWithPageNumbers) {
   Timeline t = ExampleCase();
   for (int i = 0; i < 90; ++i) {

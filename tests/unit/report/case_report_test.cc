@@ -289,9 +289,15 @@ TEST_F(ExampleReport, LiabilityFromTheDayAfterTheCutoffRule) {
   EXPECT_EQ(p.at("first_billable_day"), "2026-03-30");
   EXPECT_EQ(p.at("ended_by"), "discharged");
   EXPECT_EQ(p.at("ended_at"), "2026-04-01T10:30:00+02:00");
-  // 2026 has no amount of its own: the latest earlier one (2023, 10 500 kr) applies.
-  EXPECT_EQ(p.at("billed_days"), json::parse(R"([{"date": "2026-03-30", "amount_kr": 10500},
-                                                  {"date": "2026-03-31", "amount_kr": 10500}])"));
+  // 2026 has no amount of its own: the latest earlier one (2023, 10 500 kr) applies, and is not
+  // confirmed (issue 15: no silent placeholder), so the report says so by day and at the top.
+  EXPECT_EQ(p.at("billed_days"), json::parse(R"([
+      {"date": "2026-03-30", "amount_kr": 10500, "amount_year": 2023, "amount_confirmed": false},
+      {"date": "2026-03-31", "amount_kr": 10500, "amount_year": 2023, "amount_confirmed": false}])"));
+  EXPECT_EQ(l.at("unconfirmed_amounts"), true);
+  EXPECT_THAT(l.at("notes").dump(),
+              HasSubstr("2026 has no amount of its own in the agreement: its days are billed at "
+                        "2023's, unconfirmed"));
   EXPECT_EQ(p.at("paused_days"), json::array());
   EXPECT_EQ(p.at("amount_kr"), 21000);
   // SIP expected: the period shows its own kallelse precondition, counted from its notice.
