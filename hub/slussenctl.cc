@@ -217,18 +217,22 @@ int Simulate(const SimulateArgs& args) {
   // in which a case of the timeline was discharged.
   nlohmann::json averages = nlohmann::json::array();
   if (agreement->model == slussen::LiabilityModel::kAverage) {
-    std::set<std::tuple<std::string, int, unsigned>> months;
+    // Somatic and psychiatric stays are averaged apart (each against its own threshold).
+    std::set<std::tuple<std::string, int, unsigned, bool>> months;
     for (const auto& c : built) {
-      if (!c.discharged_at) continue;
+      if (!c.discharged_at || c.notices.empty()) continue;
       const auto d = slussen::calendar::StockholmDate(*c.discharged_at);
-      months.insert({c.kommunkod, static_cast<int>(d.year()), static_cast<unsigned>(d.month())});
+      months.insert({c.kommunkod, static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                     c.notices.back().care_type == slussen::v1::PSYCHIATRIC});
     }
     if (!args.json) tables += "\n" + std::string(78, '=') + "\n\nAverage model (per kommun and month)\n";
-    for (const auto& [kommun, year, month] : months) {
-      const auto row = slussen::AverageModelReport(built, kommun, year, month, *agreement, at);
+    for (const auto& [kommun, year, month, psychiatric] : months) {
+      const auto row =
+          slussen::AverageModelReport(built, kommun, year, month, *agreement, at, psychiatric);
       char ym[16];
       std::snprintf(ym, sizeof ym, "%04d-%02u", year, month);
       averages.push_back({{"kommunkod", kommun}, {"month", ym},
+                          {"care_type", psychiatric ? "psychiatric" : "somatic"},
                           {"patients_in_average", row.patients_in_average},
                           {"days_in_average", row.days_in_average},
                           {"average_days", row.average_days},
@@ -243,9 +247,10 @@ int Simulate(const SimulateArgs& args) {
       if (!args.json) {
         char line[256];
         std::snprintf(line, sizeof line,
-                      "  kommun %s %s: %d patients, %d days, average %.2f (threshold %.1f) -> "
-                      "%.1f days; %d billed individually (%d days); %lld kr%s\n",
-                      kommun.c_str(), ym, row.patients_in_average, row.days_in_average,
+                      "  kommun %s %s %s: %d patients, %d days, average %.2f (threshold %.1f) "
+                      "-> %.1f days; %d billed individually (%d days); %lld kr%s\n",
+                      kommun.c_str(), ym, psychiatric ? "psychiatric" : "somatic",
+                      row.patients_in_average, row.days_in_average,
                       row.average_days, row.threshold_days, row.billable_days_average,
                       row.patients_billed_individually, row.billable_days_individual,
                       static_cast<long long>(row.amount_kr),

@@ -70,8 +70,15 @@ struct Agreement {
     std::string source;
   };
   std::map<int, AmountProvenance> amount_provenance;
-  // Average model only: the kommun pays for days above this monthly average per patient.
+  // Average model only: the kommun pays for days above this monthly average per patient. Somatic
+  // and psychiatric stays are averaged apart, each against its own threshold (the psychiatric
+  // one is average_threshold_days unless the agreement sets it).
   double average_threshold_days = 3.0;
+  std::optional<double> average_threshold_days_psychiatric;
+  double AverageThreshold(bool psychiatric) const {
+    return psychiatric && average_threshold_days_psychiatric ? *average_threshold_days_psychiatric
+                                                             : average_threshold_days;
+  }
   // Average model only (VGR 7-day rule): a patient still in hospital more than this many calendar
   // days after the notice is billed individually instead.
   std::optional<int> individual_after_days;

@@ -233,16 +233,19 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
 }
 
 AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const std::string& kommunkod,
-                                   int year, unsigned month, const Agreement& a, TimePoint now) {
+                                   int year, unsigned month, const Agreement& a, TimePoint now,
+                                   bool psychiatric) {
   AverageModelRow row;
   row.kommunkod = kommunkod;
   row.year = year;
   row.month = month;
-  row.threshold_days = a.average_threshold_days;
+  row.psychiatric = psychiatric;
+  row.threshold_days = a.AverageThreshold(psychiatric);
   int64_t amount_individual = 0;
   for (const auto& c : cases) {
     if (c.kommunkod != kommunkod || !c.discharged_at || c.notices.empty() ||
-        c.status == CaseStatus::kCancelled) {
+        c.status == CaseStatus::kCancelled ||
+        (c.notices.back().care_type == v1::PSYCHIATRIC) != psychiatric) {
       continue;
     }
     const Date discharged = calendar::StockholmDate(*c.discharged_at);

@@ -86,6 +86,7 @@ struct AverageModelRow {
   std::string kommunkod;
   int year = 0;
   unsigned month = 0;
+  bool psychiatric = false;  // which care type's average this is
   int patients_in_average = 0;
   int days_in_average = 0;
   double average_days = 0;
@@ -99,10 +100,13 @@ struct AverageModelRow {
   std::vector<std::string> case_ids;
 };
 
-// Cases of the kommun discharged in the month (local date of discharge); cases without a
-// discharge, without a notice, cancelled ones, or whose preconditions failed are left out.
+// Cases of the kommun discharged in the month (local date of discharge) whose care type (that of
+// the notice in force; unspecified counts as somatic) is `psychiatric` or not: the two care types
+// are averaged apart, each against its own threshold, since their free days differ. Cases
+// without a discharge, without a notice, cancelled ones, or whose preconditions failed are left
+// out.
 AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const std::string& kommunkod,
                                    int year, unsigned month, const Agreement& agreement,
-                                   TimePoint now);
+                                   TimePoint now, bool psychiatric = false);
 
 }  // namespace slussen

@@ -128,6 +128,15 @@ void ReadAverage(const xmlNode* liability, Agreement& a, Diagnostics& diag) {
     return;
   }
   a.average_threshold_days = *threshold;
+  if (const auto psychiatric_raw = Attr(avg, "psychiatric-threshold-days")) {
+    const auto psychiatric = xml::ParseDecimal(*psychiatric_raw);
+    if (!psychiatric || *psychiatric <= 0 || *psychiatric > 60) {
+      diag.Add(avg, "attribute 'psychiatric-threshold-days': '" + *psychiatric_raw +
+                        "' is not a decimal number greater than 0 and at most 60");
+    } else {
+      a.average_threshold_days_psychiatric = *psychiatric;
+    }
+  }
   if (Attr(avg, "individual-after-days")) {
     const auto days = static_cast<int>(IntAttr(avg, "individual-after-days", 0, 1, 365, diag));
     if (days == 0) return;  // already reported

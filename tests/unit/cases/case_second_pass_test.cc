@@ -132,6 +132,42 @@ TEST(CaseSecondPass, AnEndWithoutAStartIsANoteAndChangesNothing) {
   EXPECT_THAT(o.c.notes, Contains(HasSubstr("clock stopper END end-0 without a START")));
 }
 
+// ---- 2: the care type in the average model (Stockholm 2020 [S13] [S14], routine [S9]) ------
+
+// Kommun 0180, May 2022. Two somatic stays of 4 and 2 days as utskrivningsklar, and one
+// psychiatric stay of 6 days. Apart: somatic average 3.0 (threshold 3.0) bills nothing, the
+// psychiatric 6 against 5.0 bills 1 day. Together they would have been 12 days over 3 patients,
+// average 4.0, billing 3 days, and the psychiatric rule would never have mattered.
+TEST(CaseSecondPass, SomaticAndPsychiatricStaysAreAveragedApart) {
+  const Agreement stockholm = Shipped("region-stockholm.xml");
+  ASSERT_EQ(stockholm.AverageThreshold(true), 5.0);
+  ASSERT_EQ(stockholm.AverageThreshold(false), 3.0);
+  auto stay = [](const std::string& id, TimePoint notice, int days, v1::CareType care) {
+    Timeline t("0180");
+    t.Inskrivning(id + "-insk", notice - hours{48}, notice - hours{47}, InskOptions().Care(care));
+    t.Utskrivningsklar(id + "-klar", notice, care);
+    t.Utskrivning(id + "-utskr", notice + hours{24 * days});
+    return BuildCase(id, t.events());
+  };
+  const std::vector<CaseState> cases = {
+      stay("s1", L("2022-05-02", 10, 0), 4, v1::SOMATIC),
+      stay("s2", L("2022-05-09", 10, 0), 2, v1::SOMATIC),
+      stay("p1", L("2022-05-16", 10, 0), 6, v1::PSYCHIATRIC),
+  };
+  const TimePoint now = L("2022-06-05", 12, 0);
+  const AverageModelRow somatic = AverageModelReport(cases, "0180", 2022, 5, stockholm, now, false);
+  EXPECT_EQ(somatic.patients_in_average, 2);
+  EXPECT_EQ(somatic.days_in_average, 6);
+  EXPECT_DOUBLE_EQ(somatic.billable_days_average, 0.0);
+  const AverageModelRow psychiatric = AverageModelReport(cases, "0180", 2022, 5, stockholm, now, true);
+  EXPECT_TRUE(psychiatric.psychiatric);
+  EXPECT_EQ(psychiatric.patients_in_average, 1);
+  EXPECT_EQ(psychiatric.days_in_average, 6);
+  EXPECT_DOUBLE_EQ(psychiatric.threshold_days, 5.0);
+  EXPECT_DOUBLE_EQ(psychiatric.billable_days_average, 1.0);
+  EXPECT_EQ(psychiatric.case_ids, std::vector<std::string>{"p1"});
+}
+
 // ---- 3: no silent placeholder amounts (5 kap. 6 §) -----------------------------------------
 
 // The law's file: 2022 confirmed [S12], 2023 unconfirmed (a secondary source), 2024 not listed.
