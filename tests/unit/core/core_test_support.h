@@ -270,10 +270,14 @@ Config TestConfig() {
       {EventKind::kInskrivningsmeddelande, true, true, {}},
       {EventKind::kReceipt, false, false, {}},
   };
-  // The connection's adapter (Inbound() binds every message to it): entitled to everything.
+  // The connection's adapter (Inbound() binds every message to it): entitled to every kind under
+  // every sender, so that what a sender may send is decided by the sender table alone (tests
+  // widen it).
   AdapterConfig adapter;
   adapter.name = kTestAdapter;
-  for (const auto& sender : c.senders) adapter.sends[sender.hsa_id] = sender.may_send;
+  for (const auto& sender : c.senders) {
+    adapter.sends[sender.hsa_id].insert(AllEventKinds().begin(), AllEventKinds().end());
+  }
   adapter.reads.any = true;
   adapter.receipts_for.any = true;
   c.adapters.push_back(std::move(adapter));
