@@ -98,7 +98,11 @@ std::string TestConfigXml(const TestConfigOptions& o) {
     if (!r.to.empty()) x << " to=\"" << Esc(r.to) << "\"";
     x << "/>\n";
   }
-  x << "  </routes>\n</slussen>\n";
+  x << "  </routes>\n";
+  if (!o.minimum_dataset.empty()) {
+    x << "  <minimum-dataset>\n    " << o.minimum_dataset << "\n  </minimum-dataset>\n";
+  }
+  x << "</slussen>\n";
   return x.str();
 }
 

@@ -72,6 +72,8 @@ struct TestConfigOptions {
     std::string to;  // fixed destinations, space-separated
   };
   std::vector<Route> routes = DefaultRoutes();
+  // The content of <minimum-dataset> (<strip .../> elements), verbatim; empty = no element.
+  std::string minimum_dataset;
   // The content of <delivery>, verbatim (<defaults for="..."> elements); empty = no element.
   std::string delivery;
   // Delivery policy elements (<retry/>, <receipt/>, <flow/>, <maintenance-window/>, in that

@@ -61,6 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(decoded->body.size() <= limit, "the body is cut at the limit");
     Check(decoded->body.size() <= decoded->body_size, "the body is no longer than declared");
     slussen::InboundMessage msg;
+    msg.principal = config.adapters.front().name;  // the transport binds every message to one
     msg.message_id = decoded->message_id;
     msg.body = decoded->body;
     msg.body_size = decoded->body_size;

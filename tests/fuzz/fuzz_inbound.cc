@@ -61,6 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Config* config : {&configs.demo, &configs.test}) {
     for (const auto channel : {slussen::Channel::kEvents, slussen::Channel::kReceipts}) {
       slussen::InboundMessage msg;
+      msg.principal = config->adapters.front().name;  // the transport binds every message to one
       msg.channel = channel;
       msg.body.assign(reinterpret_cast<const char*>(data), size);
       msg.body_size = size;

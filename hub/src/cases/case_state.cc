@@ -240,9 +240,24 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
     const auto& id = env.event_id();
     if (env.has_receipt()) {
       const auto& r = env.receipt();
-      c.receipts.push_back({id, r.acknowledged_event_id(), r.receiving_system(),
-                            r.external_ack_id(), ToTimePoint(r.received_at()), e->stored_at,
-                            by_id.count(r.acknowledged_event_id()) > 0});
+      const auto acknowledged = by_id.find(r.acknowledged_event_id());
+      ReceiptRecord record{id, r.acknowledged_event_id(), r.receiving_system(),
+                           r.external_ack_id(), ToTimePoint(r.received_at()), e->stored_at,
+                           acknowledged != by_id.end()};
+      // A receipt is the receiving system's word; the hub's own record bounds it. Refusing it
+      // would lose a genuine receipt from a system whose clock runs a little behind (and send a
+      // needless fallback letter); recorded as the claimed time, a wrong one would put a
+      // "received" before "sent" into the evidence. So it is kept, clamped and flagged. Folded
+      // from all events, this also holds for receipts stored before the rule existed and for
+      // a receipt that arrived before its event.
+      if (acknowledged != by_id.end() && record.received_at < acknowledged->second->stored_at) {
+        record.claimed_received_at = record.received_at;
+        record.received_at = acknowledged->second->stored_at;
+        c.notes.push_back("receipt " + id + " claims " + r.acknowledged_event_id() +
+                          " was received before the hub stored it; recorded as received when "
+                          "it was stored");
+      }
+      c.receipts.push_back(std::move(record));
       continue;
     }
     if (env.has_cancellation() || superseded_by.count(id) || cancelled_by.count(id)) continue;

@@ -73,9 +73,14 @@ struct ReceiptRecord {
   std::string acknowledged_event_id;
   std::string receiving_system;
   std::string external_ack_id;
-  TimePoint received_at;  // the receiving system's own time
+  // The receiving system's own time, but never before the hub stored the acknowledged event:
+  // nothing can be received before it was sent (hub/DESIGN.md "Entitlements and minimum
+  // dataset").
+  TimePoint received_at;
   TimePoint stored_at;
   bool matched = false;   // the acknowledged event is part of this case
+  // Set when the receipt claimed an earlier time than that: what it claimed.
+  std::optional<TimePoint> claimed_received_at = {};
 };
 
 // Every event of the case, for the evidence chain.

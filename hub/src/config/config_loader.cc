@@ -15,6 +15,7 @@
 
 #include "common/kommuner.h"
 #include "config/delivery_policy_loader.h"
+#include "config/minimum_dataset_loader.h"
 #include "config/relative_path.h"
 #include "config/security_loader.h"
 #include "xml/quantities.h"
@@ -288,6 +289,7 @@ Result<Config> LoadConfig(const std::string& path) {
   ReadHub(root, path, cfg, diag);
   ReadReceivers(root, cfg, destination_owners, diag);
   config::ReadDeliveryPolicies(root, kNamespace, cfg, diag);
+  config::ReadMinimumDataset(root, kNamespace, cfg, diag);
   ReadSenders(root, cfg, diag);
   config::ReadAdapters(root, kNamespace, cfg, diag);
   ReadRoutes(root, cfg, destination_owners, diag);

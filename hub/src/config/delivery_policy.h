@@ -5,6 +5,7 @@
 // the rules that act on them are in hub/src/delivery/ (retry_policy.h, maintenance_window.h).
 // hub/DESIGN.md, "Delivery policy", says what each value means to the dispatcher.
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,11 @@ struct DeliveryPolicy {
   // holds its share unsettled leaves room for the others.
   int in_flight = 10000;
   std::vector<MaintenanceWindow> windows;
+  // The minimum dataset (<minimum-dataset>, minimum_dataset_loader.h): by event kind name
+  // (EventKindName), the Envelope field paths (wire/field_path.h) the destination's role is not
+  // entitled to; the dispatcher strips them from each delivery. No entry for a kind: the
+  // destination gets the event as it was received.
+  std::map<std::string, std::vector<std::string>> strip;
 
   friend bool operator==(const DeliveryPolicy&, const DeliveryPolicy&) = default;
 };

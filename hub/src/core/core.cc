@@ -13,7 +13,6 @@
 
 namespace slussen {
 namespace {
-constexpr const char* kInvalidEvent = "slussen:invalid-event";
 
 std::string JoinReasons(const std::vector<std::string>& reasons, const char* sep) {
   std::string out;
@@ -401,7 +400,7 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
     dead.body = p.msg->body;
     dead.body_truncated = p.msg->body.size() < p.msg->body_size;
     batch.dead_letters.push_back(std::move(dead));
-    p.settlement = {Settlement::Kind::kRejected, kInvalidEvent, JoinReasons(refusal.reasons, "; ")};
+    p.settlement = {Settlement::Kind::kRejected, refusal.condition, JoinReasons(refusal.reasons, "; ")};
   }
   for (const Mark& mark : unrecorded_marks_) batch.delivered.push_back({mark.seq, mark.at_us});
   batch.failed_attempts = unrecorded_failures_;

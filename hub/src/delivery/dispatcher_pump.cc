@@ -5,6 +5,7 @@
 
 #include "delivery/dispatcher.h"
 #include "delivery/maintenance_window.h"
+#include "delivery/minimum_dataset.h"
 
 namespace slussen {
 namespace {
@@ -47,6 +48,12 @@ void Dispatcher::HandOut(Link& link, OutboxItem item, int64_t after_seq,
   inflight_[item.seq] = link.id;
   rows_.at(item.seq).link_id = link.id;
   item.after_seq = after_seq;
+  // Every row leaves the dispatcher here, first attempts and retries alike, for any transport.
+  if (!ApplyMinimumDataset(policy_for_(item.destination), item)) {
+    notices_.push_back(item.destination + ": the stored body of event " + item.event_id +
+                       " does not decode, so its minimum dataset cannot be applied; sent "
+                       "without a body");
+  }
   auto& batch = batches[link.id];
   batch.conn_id = link.conn_id;
   batch.link_id = link.id;

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/timestamp.h"
 #include "wire/event_kind.h"
+#include "ingest/entitlements.h"
 #include "ingest/routing.h"
 #include "ingest/validate.h"
 
@@ -57,13 +58,23 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     refusal.patient_pseudonym =
         LogPseudonym(config.log_pseudonym_key, env.patient().identity().id());
   }
+  const auto kind = KindOf(env);
+  // Who may send this comes before what it says: an adapter learns nothing about the content
+  // checks of events it may not send at all. Without a kind there is nothing to be entitled to;
+  // validation reports that.
+  if (kind) {
+    refusal.reasons = CheckEntitlements(env, *kind, msg.principal, config);
+    if (!refusal.reasons.empty()) {
+      refusal.condition = kUnauthorizedCondition;
+      return refusal;
+    }
+  }
   refusal.reasons = ValidateEnvelope(env, config, now);
   if (!MessageIdMatches(msg.message_id, env.event_id())) {
     // Neither value is echoed: a message-id is whatever the sender put there.
     refusal.reasons.push_back(
         "message-id: differs from event_id; the AMQP message-id must be the event id");
   }
-  const auto kind = KindOf(env);
   if (msg.channel == Channel::kReceipts && kind && *kind != EventKind::kReceipt) {
     refusal.reasons.push_back("address: only Receipt events may be sent to 'receipts', got " +
                               std::string(EventKindName(*kind)));

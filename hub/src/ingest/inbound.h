@@ -22,6 +22,9 @@ struct Refusal {
   // The patient's log pseudonym (log_pseudonym.h), if the envelope decoded with an identity: so
   // that an operator can tell one patient's rejections apart without learning who it is.
   std::string patient_pseudonym;
+  // The AMQP error condition the sender gets: the adapter lacks the entitlement
+  // (kUnauthorizedCondition, entitlements.h), or else the event itself is invalid.
+  std::string condition = "slussen:invalid-event";
 };
 
 // Either the event to journal (with its destinations) or why it is refused.

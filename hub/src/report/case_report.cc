@@ -71,6 +71,9 @@ json ReceiptJson(const ReceiptRecord& r) {
               {"receiving_system", r.receiving_system},
               {"external_ack_id", Text(r.external_ack_id)},
               {"received_at", FormatStockholmTime(r.received_at)},
+              // A receipt time before the event was stored is recorded as the stored time;
+              // what the receipt claimed stays visible here.
+              {"claimed_received_at", Time(r.claimed_received_at)},
               {"stored_at", FormatStockholmTime(r.stored_at)}};
 }
 
@@ -256,6 +259,9 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
       o << "      -> " << Pad(row.destination, 30) << "delivered " << Pad(TimeText(row.delivered_at), kTime);
       if (row.receipt) {
         o << "receipt " << TableTime(row.receipt->received_at);
+        if (row.receipt->claimed_received_at) {
+          o << " (claimed " << TableTime(*row.receipt->claimed_received_at) << ", before it was stored)";
+        }
         if (!row.receipt->external_ack_id.empty()) o << " (ack " << row.receipt->external_ack_id << ")";
       } else {
         o << "no receipt";

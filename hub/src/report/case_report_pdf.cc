@@ -253,6 +253,11 @@ void RenderEvents(Document& r, const json& report) {
       const json& receipt = Field(d, "receipt");
       if (receipt.is_object()) {
         line += "   kvittens (receipt) " + Text(receipt, "received_at");
+        if (!Str(receipt, "claimed_received_at").empty()) {
+          line += " " + Colour(pdf::kAmber, "(angiven (claimed) " +
+                                                Text(receipt, "claimed_received_at") +
+                                                ", före lagring (before it was stored))");
+        }
         const std::string ack = Str(receipt, "external_ack_id");
         if (!ack.empty()) line += ", ack " + Esc(ack);
         line += ", lagrad (stored) " + Text(receipt, "stored_at");

@@ -26,6 +26,7 @@ namespace slussen {
 namespace {
 
 constexpr const char* kOutPrefix = "out/";
+constexpr const char* kUnauthorized = "slussen:unauthorized";
 // How long a failed connection may take to write its close before its socket is closed anyway.
 constexpr int64_t kFailFlushMs = 2000;
 
@@ -165,6 +166,10 @@ void AmqpConnection::on_receiver_open(proton::receiver& r) {
         "amqp:not-found", "no such address '" + address + "': send events to 'events' and receipts to 'receipts'"));
     return;
   }
+  if (const std::string why = InboundRefusal(address); !why.empty()) {
+    RefuseAttach(r, address, why);
+    return;
+  }
   pn_link_t* raw = amqp::Raw(r);
   // Advertised so that a sender can see the limit before it sends (AMQP max-message-size).
   pn_link_set_max_message_size(raw, delivery_limit_);
@@ -185,6 +190,10 @@ void AmqpConnection::on_sender_open(proton::sender& s) {
                           "where destination is configured (e.g. out/kommun-1380)"));
     return;
   }
+  if (!adapter_->reads.Contains(destination)) {
+    RefuseAttach(s, address, "its <reads> does not name " + destination);
+    return;
+  }
   s.open(proton::sender_options().source(proton::source_options().address(address)));
   const uint64_t link_id = link_ids_.Next();
   out_ids_[s] = link_id;
@@ -192,6 +201,35 @@ void AmqpConnection::on_sender_open(proton::sender& s) {
   link.sender = s;
   link.destination = destination;
   spdlog::info("receiver attached to {} (connection {}, link {})", address, id_, link_id);
+}
+
+// Entitlements are checked when a link is attached, not when its first message comes: a
+// refused link never gets credit, and a refused receiver never sees a message.
+std::string AmqpConnection::InboundRefusal(const std::string& address) const {
+  if (address == "receipts") {
+    if (!adapter_->receipts_for.any && adapter_->receipts_for.ids.empty()) {
+      return "its <receipts-for> names no destination";
+    }
+    const bool may_send_receipts = std::any_of(
+        adapter_->sends.begin(), adapter_->sends.end(),
+        [](const auto& sender) { return sender.second.count(EventKind::kReceipt) != 0; });
+    if (!may_send_receipts) return "its <sends> allows Receipt under no sender HSA-id";
+    return "";
+  }
+  const bool may_send_any = std::any_of(adapter_->sends.begin(), adapter_->sends.end(),
+                                        [](const auto& sender) { return !sender.second.empty(); });
+  return may_send_any ? "" : "it may send no event (its <sends> allows nothing)";
+}
+
+void AmqpConnection::RefuseAttach(proton::link& link, const std::string& address,
+                                  const std::string& why) {
+  counters_.links_unauthorized++;
+  // The address is a configured destination or one of the two inbound addresses by now, and
+  // the adapter's name comes from the config: both safe to log.
+  spdlog::warn("connection {}: adapter {} refused at attach to '{}': {}", id_,
+               LogSafe(adapter_->name), LogSafe(address), why);
+  link.close(proton::error_condition(
+      kUnauthorized, "adapter " + adapter_->name + " may not use '" + address + "': " + why));
 }
 
 void AmqpConnection::on_receiver_detach(proton::receiver& r) { ForgetReceiver(r); }

@@ -144,6 +144,11 @@ class AmqpConnection final : public proton::messaging_handler {
   void on_transport_close(proton::transport& t) override;
   void on_error(const proton::error_condition& e) override;
 
+  // Why the adapter may not attach a sending link to `address` ("events" or "receipts"); empty
+  // if it may.
+  std::string InboundRefusal(const std::string& address) const;
+  // Closes a link at attach with slussen:unauthorized, naming the address, the adapter and `why`.
+  void RefuseAttach(proton::link& link, const std::string& address, const std::string& why);
   void SettleNow(uint64_t token, const Settlement& settlement);
   void SendNow(uint64_t link_id, std::vector<OutboxItem>& items);
   // Sends `item` now if the receiver has credit and the unsettled cap allows; otherwise gives

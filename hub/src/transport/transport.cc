@@ -24,9 +24,10 @@ void EmbeddedTransport::Run(CoreInbox& core, ReadyFn ready, FailFn fail) {
   }  // every socket is closed here
   const auto& c = counters_;
   spdlog::info("amqp: listener stopped ({} connections accepted, {} refused, {} unauthorized, "
-               "{} failed, {} idle timeouts, {} oversized deliveries, {} accept errors)",
+               "{} links refused at attach, {} failed, {} idle timeouts, {} oversized deliveries, {} accept errors)",
                c.connections_accepted.load(), c.connections_refused.load(),
-               c.connections_unauthorized.load(), c.connections_failed.load(), c.idle_timeouts.load(), c.oversized_deliveries.load(),
+               c.connections_unauthorized.load(), c.links_unauthorized.load(),
+               c.connections_failed.load(), c.idle_timeouts.load(), c.oversized_deliveries.load(),
                c.accept_errors.load());
   running_ = false;
 }

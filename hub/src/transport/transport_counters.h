@@ -16,6 +16,9 @@ struct TransportCounters {
   std::atomic<uint64_t> connections_failed{0};
   // Refused at open or at SASL: no adapter entry for the login, or wrong credentials.
   std::atomic<uint64_t> connections_unauthorized{0};
+  // Links refused at attach (slussen:unauthorized): the adapter may not read that out/ address,
+  // send any event, or send receipts.
+  std::atomic<uint64_t> links_unauthorized{0};
   // Closed because the peer went silent past the idle timeout.
   std::atomic<uint64_t> idle_timeouts{0};
   // Deliveries refused while still arriving because they passed the size limit.

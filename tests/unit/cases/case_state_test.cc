@@ -125,6 +125,34 @@ TEST(CaseStateFold, ReceiptOnlyCaseIsOpen) {
   EXPECT_FALSE(c.receipts[0].matched);
 }
 
+// The probe's spoofed receipt: "received" an hour before the hub even stored the event. The
+// evidence never shows a receipt before the event was there to be sent; the claim stays visible.
+TEST(CaseStateFold, ReceiptClaimingATimeBeforeTheEventWasStoredIsClampedAndFlagged) {
+  Timeline t;
+  t.Utskrivningsklar("klar", L("2022-05-09", 10, 0));
+  t.Receipt("kv-tidig", "klar", L("2022-05-09", 9, 0), L("2022-05-09", 10, 30));
+  t.Receipt("kv-ratt", "klar", L("2022-05-09", 10, 5), L("2022-05-09", 10, 31));
+  const CaseState c = BuildCase("vt-1", t.events());
+  ASSERT_EQ(c.receipts.size(), 2u);
+  const ReceiptRecord& early = c.receipts[0].receipt_event_id == "kv-tidig" ? c.receipts[0] : c.receipts[1];
+  const ReceiptRecord& right = c.receipts[0].receipt_event_id == "kv-ratt" ? c.receipts[0] : c.receipts[1];
+  EXPECT_EQ(early.received_at, L("2022-05-09", 10, 0)) << "the time the event was stored";
+  EXPECT_EQ(early.claimed_received_at, L("2022-05-09", 9, 0));
+  EXPECT_TRUE(AnyNoteContains(c.notes, "kv-tidig")) << Joined(c.notes);
+  EXPECT_EQ(right.received_at, L("2022-05-09", 10, 5));
+  EXPECT_FALSE(right.claimed_received_at.has_value());
+  EXPECT_FALSE(AnyNoteContains(c.notes, "kv-ratt")) << Joined(c.notes);
+
+  // The same whichever arrived first: the fold sees all events.
+  Timeline reversed;
+  reversed.Receipt("kv-tidig", "klar", L("2022-05-09", 9, 0), L("2022-05-09", 9, 30));
+  reversed.Utskrivningsklar("klar", L("2022-05-09", 10, 0));
+  const CaseState r = BuildCase("vt-1", reversed.events());
+  ASSERT_EQ(r.receipts.size(), 1u);
+  EXPECT_EQ(r.receipts[0].received_at, L("2022-05-09", 10, 0));
+  EXPECT_EQ(r.receipts[0].claimed_received_at, L("2022-05-09", 9, 0));
+}
+
 TEST(CaseStateTimes, TheCaseLogicConvertsTimestampsLikeIngest) {
   google::protobuf::Timestamp ts;
   ts.set_seconds(kTimestampMaxSeconds);

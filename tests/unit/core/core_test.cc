@@ -105,6 +105,27 @@ TEST_F(CoreTest, InvalidEventIsRejectedWithEveryReasonAndDeadLettered) {
   EXPECT_EQ(core_.counters().accepted, 0u);
 }
 
+// The connection's adapter may not send as this sender: rejected as unauthorized, not invalid,
+// and dead-lettered with its own reason key (the rejection metric counts it apart).
+TEST_F(CoreTest, EventTheAdapterMayNotSendIsRejectedAsUnauthorized) {
+  config_.adapters.front().sends.erase(kTestHospital);
+  const std::string body = Bytes(Inskrivning(EventId(1)));
+  core_.Start();
+  PostAndDrain(Inbound(3, body));
+
+  const Settled s = output_.SettleOf(3);
+  EXPECT_EQ(s.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_EQ(s.settlement.condition, "slussen:unauthorized");
+  EXPECT_THAT(s.settlement.description,
+              HasSubstr(std::string("adapter ") + kTestAdapter + " may not send as sender"));
+  EXPECT_EQ(Count("events"), 0);
+  const auto dead = Query(path_, "SELECT event_id, reason_key, body FROM dead_letters");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0][0], EventId(1));
+  EXPECT_EQ(dead[0][1], "unauthorized");
+  EXPECT_EQ(dead[0][2], body);
+}
+
 struct BodyCase {
   std::string name;
   std::string body;

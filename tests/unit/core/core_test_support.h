@@ -46,6 +46,7 @@ const system_clock::time_point kNow{seconds(1'760'000'000)};  // 2025-10-09, fix
 const std::string kVcDestination = VardcentralDestination(kTestVardcentral);
 constexpr char kKommunDestination[] = "kommun-1380";
 constexpr char kInvalidEvent[] = "slussen:invalid-event";
+constexpr char kTestAdapter[] = "core-test";
 constexpr uint64_t kConn = 1;
 constexpr uint64_t kOutConn = 9;
 constexpr uint64_t kOutLink = 5;
@@ -269,6 +270,17 @@ Config TestConfig() {
       {EventKind::kInskrivningsmeddelande, true, true, {}},
       {EventKind::kReceipt, false, false, {}},
   };
+  // The connection's adapter (Inbound() binds every message to it): entitled to every kind under
+  // every sender, so that what a sender may send is decided by the sender table alone (tests
+  // widen it).
+  AdapterConfig adapter;
+  adapter.name = kTestAdapter;
+  for (const auto& sender : c.senders) {
+    adapter.sends[sender.hsa_id].insert(AllEventKinds().begin(), AllEventKinds().end());
+  }
+  adapter.reads.any = true;
+  adapter.receipts_for.any = true;
+  c.adapters.push_back(std::move(adapter));
   return c;
 }
 
@@ -305,6 +317,7 @@ InboundMessage Inbound(uint64_t token, std::string body, Channel channel = Chann
   msg.conn_id = kConn;
   msg.token = token;
   msg.channel = channel;
+  msg.principal = kTestAdapter;
   msg.body_size = body.size();
   msg.body = std::move(body);
   msg.received_at_us = ToMicros(kNow);

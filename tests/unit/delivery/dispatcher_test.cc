@@ -770,5 +770,21 @@ TEST_F(DispatcherTest, AMaintenanceWindowHoldsDeliveryAndIsNotCountedAsAge) {
   EXPECT_TRUE(LastFailure().dead);
 }
 
+// The minimum dataset is applied where every row leaves the dispatcher: a row under a rule whose
+// stored body cannot be decoded goes out without a body (never whole), with a notice.
+TEST_F(DispatcherTest, RowUnderAMinimumDatasetRuleIsCutBeforeItLeaves) {
+  policy_->strip["Utskrivningsklar"] = {"utskrivningsklar.physician_hsa_id"};
+  const auto a = Enqueue("A", 1);  // its stored body is not an Envelope
+  Demand(kLink1, "A", 1);
+  auto batches = dispatcher_.Pump();
+  ASSERT_TRUE(batches) << batches.error();
+  ASSERT_EQ(batches->size(), 1u);
+  ASSERT_EQ((*batches)[0].items.size(), 1u);
+  EXPECT_EQ((*batches)[0].items[0].seq, a[0]);
+  EXPECT_EQ((*batches)[0].items[0].body, "");
+  EXPECT_THAT(dispatcher_.TakeNotices(),
+              ElementsAre(::testing::HasSubstr("its minimum dataset cannot be applied")));
+}
+
 }  // namespace
 }  // namespace slussen

@@ -24,6 +24,7 @@ using ::testing::Not;
 const system_clock::time_point kNow{seconds(1'760'000'000)};  // 2025-10-09, fixed
 constexpr char kHospital[] = "SE2321000131-sjh";
 constexpr char kEventId[] = "0b6f5c1e-3d2a-4f7e-9a1b-2c3d4e5f6a7b";
+constexpr char kAdapter[] = "ehr-test";
 constexpr char kOtherId[] = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 constexpr char kMessageIdReason[] =
     "message-id: differs from event_id; the AMQP message-id must be the event id";
@@ -35,6 +36,10 @@ Config TestConfig() {
   c.kommuner.push_back({"1380", "Halmstad", "kommun-1380"});
   c.senders.push_back({kHospital, "Sjukhuset", {EventKind::kInskrivningsmeddelande}});
   c.routes = {{EventKind::kInskrivningsmeddelande, true, false, {}}};
+  AdapterConfig adapter;  // the adapter Message() binds every message to
+  adapter.name = kAdapter;
+  adapter.sends[kHospital] = {EventKind::kInskrivningsmeddelande};
+  c.adapters.push_back(std::move(adapter));
   return c;
 }
 
@@ -67,6 +72,7 @@ v1::Envelope ValidInskrivning() {
 
 InboundMessage Message(const v1::Envelope& env, const std::string& message_id) {
   InboundMessage msg;
+  msg.principal = kAdapter;
   msg.body = env.SerializeAsString();
   msg.body_size = msg.body.size();
   msg.message_id = message_id;

@@ -243,6 +243,32 @@ TEST_F(ExampleReport, HeaderAndEventChain) {
             "2026-04-01T10:35:00+02:00");
 }
 
+// A receipt that claimed a time before the event was stored (cases/case_state.cc clamps it):
+// the report shows the recorded time and, beside it, what the receipt claimed.
+TEST(CaseReportReceipt, ClaimedTimeBeforeTheEventWasStoredIsShownBesideTheRecordedOne) {
+  const TimePoint stored = Utc(2026, 3, 26, 11, 5);
+  CaseState c;
+  c.case_id = "SE2321000115-SH01/VT-1";
+  CaseEventSummary event;
+  event.event_id = "e1";
+  event.kind = "Utskrivningsklar";
+  event.occurred_at = stored;
+  event.stored_at = stored;
+  c.events.push_back(event);
+  c.receipts.push_back({"r1", "e1", "kommun-1380", "ack-1", stored, stored + minutes(30), true,
+                        stored - hours(1)});
+  const json r = CaseReportJson(c, {}, {}, Halland(), {}, stored + hours(2));
+  const json& receipt = EventById(r, "e1").at("destinations")[0].at("receipt");
+  EXPECT_EQ(receipt.at("received_at"), "2026-03-26T12:05:00+01:00");
+  EXPECT_EQ(receipt.at("claimed_received_at"), "2026-03-26T11:05:00+01:00");
+  EXPECT_THAT(CaseReportTable(c, {}, {}, Halland(), {}, stored + hours(2)),
+              HasSubstr("(claimed 2026-03-26T11:05:00+01:00, before it was stored)"));
+
+  c.receipts[0].claimed_received_at.reset();
+  const json plain = CaseReportJson(c, {}, {}, Halland(), {}, stored + hours(2));
+  EXPECT_TRUE(EventById(plain, "e1").at("destinations")[0].at("receipt").at("claimed_received_at").is_null());
+}
+
 TEST_F(ExampleReport, DeadlinesAllMet) {
   const auto e = Evaluate(events_, agreement_);
   const json r = CaseReportJson(e.c, e.deadlines, e.liability, agreement_, {}, e.now);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "wire/event_kind.h"
+
 namespace slussen::testing {
 
 int RecordingInbox::DemandFor(uint64_t link_id) const {
@@ -114,6 +116,8 @@ Config TestTransportConfig() {
   AdapterConfig local;
   local.name = "local-test";
   local.logins.push_back({.mechanism = AdapterLogin::Mechanism::kAnonymous});
+  // May send anything under one sender: the attach checks need something to be entitled to.
+  for (EventKind kind : AllEventKinds()) local.sends["SE2321000115-SH01"].insert(kind);
   local.reads.any = true;
   local.receipts_for.any = true;
   config.adapters.push_back(std::move(local));
