@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "api/audit_record.h"
 #include "api/records.h"
 #include "common/result.h"
 
@@ -116,6 +117,17 @@ struct CaseUpdate {
   std::vector<DeadlineRecord> deadlines;
 };
 
+// An outbox row as the audit log names the disclosure of its delivery (Store::Disclosures).
+struct OutboxDisclosure {
+  int64_t seq = 0;
+  std::string destination;
+  std::string event_id;
+  std::string kind;
+  std::string case_id;
+  std::string body;        // the stored envelope: the patient's identity is in it
+  bool delivered = false;  // already recorded as delivered (a second acceptance discloses nothing new)
+};
+
 // Everything one batch of the core changes, written as one transaction.
 struct WriteBatch {
   // New events, each journaled with one outbox row per destination, in this order (their outbox
@@ -132,11 +144,16 @@ struct WriteBatch {
   // a re-route, a destination paused or resumed) and recorded in the same transaction.
   std::vector<OperatorActionRecord> actions;
   std::vector<CaseUpdate> cases;
+  // Audit rows (hub/DESIGN.md "Audit log and retention"), sealed by the core: appended with the
+  // acts they record. `audit_sealed`: rows already stored unsealed (migrated from schema v8)
+  // that get their patient key, prev_hash and hash.
+  std::vector<AuditRecord> audit;
+  std::vector<AuditRecord> audit_sealed;
 
   bool empty() const {
     return events.empty() && dead_letters.empty() && delivered.empty() &&
            failed_attempts.empty() && receipts.empty() && receipt_timeouts.empty() &&
-           actions.empty() && cases.empty();
+           actions.empty() && cases.empty() && audit.empty() && audit_sealed.empty();
   }
 };
 
@@ -195,6 +212,17 @@ class Store {
   virtual Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) = 0;
   // Destinations an operator paused and did not resume.
   virtual Result<std::vector<std::string>> PausedDestinations() = 0;
+
+  // The audit log (hub/DESIGN.md "Audit log and retention"). Its last sealed row, or the anchor
+  // if it has none (a new store: seq 0 and AuditGenesisHash()).
+  virtual Result<AuditHead> LastAuditRow() = 0;
+  // Rows stored unsealed (migrated from schema v8), by seq.
+  virtual Result<std::vector<AuditRecord>> UnsealedAuditRows() = 0;
+  // The patient-key secret kept in the store; if it has none yet, `made` is stored (in a
+  // transaction of its own) and returned.
+  virtual Result<std::string> AuditKey(const std::string& made) = 0;
+  // What the delivery of each of the outbox rows `seqs` discloses (absent seqs are left out).
+  virtual Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) = 0;
 
   // The disk bound (hub/DESIGN.md "Disk bound"). The store's size on disk (SQLite: the database
   // file and its write-ahead log); cheap (no query), the core asks at most once a second.

@@ -129,6 +129,14 @@ class FaultyStore final : public Store {
     if (fail_bytes_on_disk) return Error{"injected: cannot stat", ErrorCode::kUnavailable};
     return real_.BytesOnDisk();
   }
+  Result<AuditHead> LastAuditRow() override { return real_.LastAuditRow(); }
+  Result<std::vector<AuditRecord>> UnsealedAuditRows() override {
+    return real_.UnsealedAuditRows();
+  }
+  Result<std::string> AuditKey(const std::string& made) override { return real_.AuditKey(made); }
+  Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override {
+    return real_.Disclosures(seqs);
+  }
   void ReclaimSpace() override { real_.ReclaimSpace(); }
   void ShowFull(const std::string& reason) override { real_.ShowFull(reason); }
   bool latched() const override { return real_.latched(); }
