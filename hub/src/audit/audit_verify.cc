@@ -71,11 +71,13 @@ Result<AuditVerdict> VerifyAuditChain(const AuditHead& anchor, const AuditSource
   }
   if (expected_head) {
     if (v.head.seq < expected_head->seq) {
+      const std::string first = std::to_string(v.head.seq + 1);
+      const std::string last = std::to_string(expected_head->seq);
+      const std::string cut =
+          first == last ? "row " + first + " was" : "rows " + first + " to " + last + " were";
       return Bad(v, v.head.seq + 1,
-                 "the log ends at " + std::to_string(v.head.seq) + " but its head was " +
-                     std::to_string(expected_head->seq) + ": rows " +
-                     std::to_string(v.head.seq + 1) + " to " +
-                     std::to_string(expected_head->seq) + " were cut off");
+                 "the log ends at " + std::to_string(v.head.seq) + " but its head was " + last +
+                     ": " + cut + " cut off");
     }
   }
   return v;

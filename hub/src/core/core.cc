@@ -126,6 +126,7 @@ void Core::Run() {
   if (auto s = LoadAudit(); !s) {
     spdlog::error("audit log cannot be read ({}): nothing is written until it can", s.error());
   }
+  ArmRetention(clock_());
   // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
@@ -197,10 +198,14 @@ void Core::Process(std::vector<Item>& items) {
       }
     }
   }
+  bool purge = false;
   for (TimerId fired : timers_.TakeDue(now)) {
     if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
     if (fired == TimerId::kReceiptDue) FetchDueReceipts(now);
+    purge |= fired == TimerId::kRetention;
   }
+  // Between group commits: the purge is a short transaction of its own before this batch's.
+  if (purge) PurgeBatch(now);
   // A full store: nothing is written for inbound (the senders keep it); deliveries, their
   // records and the cases' timers go on.
   const bool was_full = disk_bound_.full();

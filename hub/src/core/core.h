@@ -165,6 +165,10 @@ class Core final : public CoreInbox {
   AuditRecord OperatorAuditRow(const OperatorCommand& cmd, int64_t at_us) const;
   Result<std::vector<AuditRecord>> ReadAuditRows(const OperatorCommand& cmd, int64_t at_us);
   std::string OrganisationOf(const std::string& destination) const;
+  // Retention (core_retention.cc): one bounded purge batch in a transaction of its own, between
+  // group commits, with its audit rows; re-armed at once while more is due, else in an hour.
+  void ArmRetention(std::chrono::system_clock::time_point at);
+  void PurgeBatch(std::chrono::system_clock::time_point now);
   std::string PatientKeyOfBody(const std::string& body) const;
   // Statistics (core_stats.cc).
   void CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch);

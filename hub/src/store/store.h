@@ -125,7 +125,24 @@ struct OutboxDisclosure {
   std::string kind;
   std::string case_id;
   std::string body;        // the stored envelope: the patient's identity is in it
-  bool delivered = false;  // already recorded as delivered (a second acceptance discloses nothing new)
+  // Already recorded as delivered: a second acceptance discloses nothing new.
+  bool delivered = false;
+};
+
+// What one bounded retention batch purges (Store::RetentionDue; hub/DESIGN.md "Audit log and
+// retention").
+struct PurgeWork {
+  // Cases closed (discharged or cancelled, nothing left for time to change) before the cases
+  // period: each with its events, outbox rows, delivery attempts, operators' actions, deadlines.
+  std::vector<std::string> cases;
+  // Dead letters (inbound refused) received before the cases period, by id.
+  std::vector<int64_t> dead_letters;
+  // The last of the audit log's oldest rows that are older than the audit period: rows up to it
+  // are deleted and it becomes the chain's anchor. first_audit_seq: the first of them.
+  std::optional<AuditHead> audit_through;
+  int64_t first_audit_seq = 0;
+
+  bool empty() const { return cases.empty() && dead_letters.empty() && !audit_through; }
 };
 
 // Everything one batch of the core changes, written as one transaction.
@@ -149,11 +166,14 @@ struct WriteBatch {
   // that get their patient key, prev_hash and hash.
   std::vector<AuditRecord> audit;
   std::vector<AuditRecord> audit_sealed;
+  // Retention: what this batch purges (written only in batches of their own).
+  PurgeWork purge;
 
   bool empty() const {
     return events.empty() && dead_letters.empty() && delivered.empty() &&
            failed_attempts.empty() && receipts.empty() && receipt_timeouts.empty() &&
-           actions.empty() && cases.empty() && audit.empty() && audit_sealed.empty();
+           actions.empty() && cases.empty() && audit.empty() && audit_sealed.empty() &&
+           purge.empty();
   }
 };
 
@@ -223,6 +243,12 @@ class Store {
   virtual Result<std::string> AuditKey(const std::string& made) = 0;
   // What the delivery of each of the outbox rows `seqs` discloses (absent seqs are left out).
   virtual Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) = 0;
+
+  // Retention: what the next purge batch covers, at most `limit` cases, `limit` dead letters and
+  // 20 * `limit` audit rows: closed cases and dead letters from before `cases_before_us`, the
+  // audit log's oldest rows from before `audit_before_us` (0: none of that kind).
+  virtual Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                         int limit) = 0;
 
   // The disk bound (hub/DESIGN.md "Disk bound"). The store's size on disk (SQLite: the database
   // file and its write-ahead log); cheap (no query), the core asks at most once a second.

@@ -137,6 +137,10 @@ class FaultyStore final : public Store {
   Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override {
     return real_.Disclosures(seqs);
   }
+  Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                 int limit) override {
+    return real_.RetentionDue(cases_before_us, audit_before_us, limit);
+  }
   void ReclaimSpace() override { real_.ReclaimSpace(); }
   void ShowFull(const std::string& reason) override { real_.ShowFull(reason); }
   bool latched() const override { return real_.latched(); }
@@ -296,7 +300,7 @@ v1::Envelope Valid(EventKind kind, const std::string& event_id) {
 }
 
 // Routed to kommun-1380 and the listed vårdcentral.
-v1::Envelope Inskrivning(const std::string& event_id) {
+[[maybe_unused]] v1::Envelope Inskrivning(const std::string& event_id) {
   return Valid(EventKind::kInskrivningsmeddelande, event_id);
 }
 

@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditRecord>> UnsealedAuditRows() override;
   Result<std::string> AuditKey(const std::string& made) override;
   Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override;
+  Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                 int limit) override;  // sqlite_store_retention.cc
   Result<uint64_t> BytesOnDisk() override;
   void ReclaimSpace() override;
   void ShowFull(const std::string& reason) override;
@@ -83,6 +85,7 @@ class SqliteStore final : public Store {
                                  const std::string& cause, int64_t at_us);
   Status UpsertCase(const CaseUpdate& update);
   Status AppendAudit(const AuditRecord& row);
+  Status Purge(const PurgeWork& purge);  // sqlite_store_retention.cc
   Status SealAudit(const AuditRecord& row);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each

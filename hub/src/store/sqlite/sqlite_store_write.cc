@@ -60,6 +60,9 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& c : batch.cases) {
     if (auto s = UpsertCase(c); !s) return s;
   }
+  if (!batch.purge.empty()) {
+    if (auto s = Purge(batch.purge); !s) return s;
+  }
   for (const auto& row : batch.audit_sealed) {
     if (auto s = SealAudit(row); !s) return s;
   }
