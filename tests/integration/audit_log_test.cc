@@ -124,8 +124,24 @@ TEST_F(AuditLog, TheChainVerifiesAndEachTamperingIsNamed) {
   const ProcessResult ok = Verify(Db());
   ASSERT_EQ(Code(ok), 0) << Show(ok);
   EXPECT_THAT(ok.out, HasSubstr("audit log intact: 7 rows")) << Show(ok);
-  const std::string head = ok.out.substr(ok.out.find("head ") + 5, std::string::npos);
   EXPECT_THAT(HubLog(), HasSubstr("audit log head: seq 0 hash 0000")) << "logged at start";
+  // The head as the hub shows it outside the store: to auditors with its hash, in /metrics.
+  auto c = Client();
+  json head_answer;
+  ASSERT_TRUE(PollUntil([&] {
+    auto r = c.Get("/api/v1/audit/head", Bearer(kAuditorToken));
+    if (!r || r->status != 200) return false;
+    head_answer = json::parse(r->body);
+    return head_answer["seq"] == 7;
+  })) << head_answer.dump();
+  const std::string recorded = head_answer.at("head").get<std::string>();
+  EXPECT_THAT(ok.out, HasSubstr("head " + recorded)) << "the hub's head is the file's";
+  auto as_operator = c.Get("/api/v1/audit/head", Bearer(kOperatorToken));
+  ASSERT_TRUE(as_operator);
+  EXPECT_EQ(as_operator->status, 403);
+  auto metrics = c.Get("/metrics", Bearer(kViewerToken));
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("slussen_audit_head_seq 7\n"));
   receiver_.reset();
   ASSERT_TRUE(hub().Stop().Ok());
 
@@ -148,8 +164,6 @@ TEST_F(AuditLog, TheChainVerifiesAndEachTamperingIsNamed) {
   // A cut tail leaves a chain that holds; the head logged or scraped before shows the cut.
   const std::string cut = Tampered(Db(), dir().File("cut.db"), "DELETE FROM audit_log WHERE seq = 7");
   EXPECT_EQ(Code(Verify(cut)), 0);
-  std::string recorded = head;
-  while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == ' ')) recorded.pop_back();
   const ProcessResult against_head = Verify(cut, {"--head", recorded});
   EXPECT_EQ(Code(against_head), 1) << Show(against_head);
   EXPECT_THAT(against_head.out, HasSubstr("BROKEN at row 7: the log ends at 6 but its head was 7: row 7 was cut off")) << Show(against_head);

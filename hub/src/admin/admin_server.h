@@ -65,7 +65,7 @@ class AdminServer {
   void StoreRoutes();
   void DeviationRoutes();  // admin_deviations.cc
   void DashboardRoutes();  // admin_dashboard.cc
-  void LoggutdragRoutes();  // admin_loggutdrag.cc
+  void AuditRoutes();  // admin_audit.cc: the loggutdrag, the audit head
   // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,

@@ -1,7 +1,8 @@
-// The patient's access-log extract (loggutdrag) for auditors (hub/DESIGN.md "Audit log and
-// retention"): POST /api/v1/loggutdrag (JSON) and /api/v1/loggutdrag.pdf (the PDF for the
-// patient), the personnummer in the body, never in the URL (URLs end up in logs and proxies).
-// Taking the extract is itself an audit row, recorded before it is answered.
+// The audit log for auditors (hub/DESIGN.md "Audit log and retention"): the patient's access-log
+// extract (loggutdrag), POST /api/v1/loggutdrag (JSON) and /api/v1/loggutdrag.pdf (the PDF for
+// the patient), the personnummer in the body, never in the URL (URLs end up in logs and proxies);
+// taking it is itself an audit row, recorded before it is answered. And GET /api/v1/audit/head,
+// the chain's committed head, to keep outside the store (slussenctl audit verify --head).
 #include <httplib.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ constexpr std::size_t kMaxEntries = 100000;
 
 }  // namespace
 
-void AdminServer::LoggutdragRoutes() {
+void AdminServer::AuditRoutes() {
   auto extract = [this](const httplib::Request& req, httplib::Response& res, bool pdf) {
     const auto caller = Authorize(req, res, AdminOperator::Role::kAuditor);
     if (!caller) return;
@@ -64,6 +65,14 @@ void AdminServer::LoggutdragRoutes() {
     res.status = 200;
     res.set_content(bytes.str(), "application/pdf");
   };
+  server_->Get("/api/v1/audit/head", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, AdminOperator::Role::kAuditor)) return;
+    const auto stats = sources_.stats();
+    Reply(res, 200, json{{"seq", stats->audit_head_seq},
+                         {"hash", stats->audit_head_hash},
+                         {"head", std::to_string(stats->audit_head_seq) + ":" +
+                                      stats->audit_head_hash}});
+  });
   server_->Post("/api/v1/loggutdrag", [extract](const httplib::Request& req, httplib::Response& res) {
     extract(req, res, false);
   });
