@@ -241,6 +241,10 @@ class Store {
   // The patient-key secret kept in the store; if it has none yet, `made` is stored (in a
   // transaction of its own) and returned.
   virtual Result<std::string> AuditKey(const std::string& made) = 0;
+  // The first stored event's body of each of the cases that has one (its patient, for the audit
+  // rows of a read): one row per case, however many events it has.
+  virtual Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) = 0;
   // What the delivery of each of the outbox rows `seqs` discloses (absent seqs are left out).
   virtual Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) = 0;
 

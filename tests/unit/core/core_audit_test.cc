@@ -5,6 +5,7 @@
 
 #include "audit/audit_verify.h"
 #include "audit/patient_key.h"
+#include "store/sqlite/sqlite_migrations.h"
 #include "store/store_factory.h"
 #include "unit/core/core_test_support.h"
 
@@ -141,6 +142,57 @@ TEST_F(CoreAuditTest, WithoutAConfiguredSecretTheStoresOwnIsUsed) {
   ASSERT_EQ(AuditRows().size(), 1u);
   EXPECT_EQ(AuditRows()[0][6],
             PatientKey(kept, Inskrivning(EventId(1)).patient().identity().id()));
+}
+
+// A store of schema v8 with reads recorded in patient_data_reads: the migration copies them into
+// the audit log unsealed, and the core's first start seals them, each with its case's patient,
+// as the chain's first rows.
+TEST(CoreAuditMigration, ReadsRecordedBeforeTheAuditLogBecomeItsFirstRows) {
+  TempDir dir{"slussen-core-audit-v8"};
+  const std::string path = dir.File("hub.db");
+  const v1::Envelope env = Inskrivning(EventId(1));
+  const std::string case_id = CaseIdString(env);
+  {
+    StoreReader raw(path, StoreReader::Access::kReadWrite);
+    for (int i = 0; i < 8; ++i) raw.Exec(SqliteMigrations().at(static_cast<std::size_t>(i)));
+    raw.Exec("PRAGMA user_version = 8");
+    std::string hex;
+    for (unsigned char c : Bytes(env)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      hex += kHex[c >> 4];
+      hex += kHex[c & 0xf];
+    }
+    raw.Exec("INSERT INTO events(event_id, kind, case_id, sender_hsa_id, schema_version, "
+             "occurred_at_us, received_at_us, body) VALUES ('" + EventId(1) +
+             "', 'Inskrivningsmeddelande', '" + case_id + "', 'x', 1, 1, 1, X'" + hex + "')");
+    raw.Exec("INSERT INTO patient_data_reads(at_us, operator, what, case_id) VALUES "
+             "(200, 'otto', 'evidence report', '" + case_id + "'), "
+             "(100, 'olga', 'events and deliveries', 'SE2321000115-SH01/gone')");
+  }
+  auto store = MustOpen(path);
+  Config config = TestConfig();
+  config.audit.patient_key_secret = kSecret;
+  RecordingOutput output;
+  {
+    Core core(config, *store, output, [] { return kNow; });
+    core.Start();
+    core.Stop();
+  }
+  const auto rows = Query(path, "SELECT seq, actor, case_id, patient_key, prev_hash <> '', "
+                                "hash <> '' FROM audit_log ORDER BY seq");
+  const std::string key = PatientKey(kSecret, env.patient().identity().id());
+  EXPECT_THAT(rows, ElementsAre(ElementsAre("1", "olga", "SE2321000115-SH01/gone", "", "1", "1"),
+                                ElementsAre("2", "otto", case_id, key, "1", "1")));
+  auto reader = OpenStoreReader({"sqlite", path});
+  ASSERT_TRUE(reader) << reader.error();
+  slussen::StoreReader& r = **reader;
+  auto v = VerifyAuditChain(
+      {0, std::string(64, '0')},
+      {[&r](int64_t after, int limit) { return r.AuditRowsAfter(after, limit); },
+       [&r](const std::string& h) { return r.AuditRowAfterHash(h); }});
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->head.seq, 2);
 }
 
 }  // namespace

@@ -134,6 +134,10 @@ class FaultyStore final : public Store {
     return real_.UnsealedAuditRows();
   }
   Result<std::string> AuditKey(const std::string& made) override { return real_.AuditKey(made); }
+  Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) override {
+    return real_.FirstBodies(case_ids);
+  }
   Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override {
     return real_.Disclosures(seqs);
   }

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<AuditHead> LastAuditRow() override;
   Result<std::vector<AuditRecord>> UnsealedAuditRows() override;
   Result<std::string> AuditKey(const std::string& made) override;
+  Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) override;
   Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override;
   Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
                                  int limit) override;  // sqlite_store_retention.cc

@@ -60,6 +60,26 @@ Result<std::string> SqliteStore::AuditKey(const std::string& made) {
   return get.ColText(0);
 }
 
+Result<std::map<std::string, std::string>> SqliteStore::FirstBodies(
+    const std::vector<std::string>& case_ids) {
+  std::map<std::string, std::string> out;
+  Stmt st;
+  // On events_by_case: the case's first event by rowid, one row read per case.
+  int rc = st.Prepare(db_, "SELECT body FROM events WHERE case_id = ? ORDER BY rowid LIMIT 1");
+  if (rc != SQLITE_OK) return Fail("read a case's first event", rc);
+  for (const auto& case_id : case_ids) {
+    ResetGuard g{st};
+    st.Text(1, case_id);
+    rc = st.Step();
+    if (rc == SQLITE_ROW) {
+      out.emplace(case_id, st.ColBlob(0));
+    } else if (rc != SQLITE_DONE) {
+      return Fail("read a case's first event", rc);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<OutboxDisclosure>> SqliteStore::Disclosures(const std::vector<int64_t>& seqs) {
   std::vector<OutboxDisclosure> out;
   if (seqs.empty()) return out;
