@@ -59,6 +59,10 @@ std::string AuditHash(const AuditRecord& row) {
   return Hex(digest, len);
 }
 
+std::string AuditAnchorRef(const AuditHead& anchor) {
+  return "anchor " + std::to_string(anchor.seq) + ":" + anchor.hash;
+}
+
 AuditHead SealAuditRows(const AuditHead& head, std::vector<AuditRecord>& rows) {
   AuditHead at = head;
   for (auto& row : rows) {

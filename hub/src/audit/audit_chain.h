@@ -20,6 +20,11 @@ std::string AuditEncoding(const AuditRecord& row);
 // Hex SHA-256 of AuditEncoding(row).
 std::string AuditHash(const AuditRecord& row);
 
+// What a purge row's `ref` says of the anchor it set ("anchor N:HASH"): verification checks that
+// an anchor other than the genesis is named by such a row, so that removing the chain's first rows
+// and moving the anchor by hand is not taken for a purge.
+std::string AuditAnchorRef(const AuditHead& anchor);
+
 // Gives `rows` their place after `head`: consecutive seqs, each prev_hash the hash of the row
 // before, and their hashes. Returns the new head (`head` itself if `rows` is empty).
 AuditHead SealAuditRows(const AuditHead& head, std::vector<AuditRecord>& rows);

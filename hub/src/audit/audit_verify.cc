@@ -21,6 +21,11 @@ Result<AuditVerdict> VerifyAuditChain(const AuditHead& anchor, const AuditSource
                                       const std::optional<AuditHead>& expected_head) {
   AuditVerdict v;
   v.head = anchor;
+  if (anchor.seq == 0 && anchor.hash != AuditGenesisHash()) {
+    return Bad(v, 1, "the anchor at seq 0 is not the genesis hash: the log's start was changed");
+  }
+  const std::string anchor_ref = AuditAnchorRef(anchor);
+  bool anchor_named = anchor.seq == 0;
   while (true) {
     auto page = source.rows_after(v.head.seq, kPage);
     if (!page) return page.as_error();
@@ -66,8 +71,14 @@ Result<AuditVerdict> VerifyAuditChain(const AuditHead& anchor, const AuditSource
       }
       v.head = {row.seq, row.hash};
       ++v.rows;
+      anchor_named = anchor_named || (row.action == "purge" && row.ref == anchor_ref);
     }
     if (static_cast<int>(page->size()) < kPage) break;
+  }
+  if (!anchor_named) {
+    return Bad(v, anchor.seq,
+               "the chain starts after row " + std::to_string(anchor.seq) +
+                   " but no purge row names that anchor: rows before it were removed");
   }
   if (expected_head) {
     if (v.head.seq < expected_head->seq) {

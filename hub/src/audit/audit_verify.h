@@ -32,7 +32,7 @@ struct AuditSource {
 };
 
 // `anchor`: where the chain starts (seq 0 and AuditGenesisHash() in a store never purged; the last
-// purged row after a purge). `expected_head`, if given, is a head recorded elsewhere: the chain
+// purged row after a purge, which a later `purge` row must name: AuditAnchorRef). `expected_head`, if given, is a head recorded elsewhere: the chain
 // must reach it with that hash, and a chain that ends before it was cut.
 Result<AuditVerdict> VerifyAuditChain(const AuditHead& anchor, const AuditSource& source,
                                       const std::optional<AuditHead>& expected_head = {});

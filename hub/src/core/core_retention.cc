@@ -62,8 +62,7 @@ void Core::PurgeBatch(std::chrono::system_clock::time_point now) {
     row.what = "audit rows " + std::to_string(work->first_audit_seq) + " to " +
                std::to_string(work->audit_through->seq) + " (retention audit=" +
                Days(a.retain_audit) + ")";
-    const AuditHead& anchor = *work->audit_through;
-    row.ref = "anchor " + std::to_string(anchor.seq) + ":" + anchor.hash;
+    row.ref = AuditAnchorRef(*work->audit_through);
     batch.audit.push_back(row);
   }
   const AuditHead head = SealAuditRows(audit_head_, batch.audit);

@@ -176,13 +176,28 @@ TEST(AuditVerify, AHeadKeptElsewhereMustBeTheSameRow) {
   EXPECT_EQ(v.bad_seq, 3);
 }
 
-TEST(AuditVerify, StartsFromThePurgeAnchor) {
-  const auto all = Chain(8);
+TEST(AuditVerify, StartsFromThePurgeAnchorThatAPurgeRowNames) {
+  auto all = Chain(8);
+  const AuditHead anchor{5, all[4].hash};  // a row's hash depends only on the rows before it
+  all[6].action = "purge";                 // row 7 records the purge of 1..5
+  all[6].ref = AuditAnchorRef(anchor);
+  SealAuditRows({0, AuditGenesisHash()}, all);
+  ASSERT_EQ(all[4].hash, anchor.hash);
   const std::vector<AuditRecord> kept(all.begin() + 5, all.end());  // 1..5 purged
-  EXPECT_TRUE(Verify(kept, {5, all[4].hash}).ok);
-  const AuditVerdict v = Verify(kept, {5, all[3].hash});
-  EXPECT_FALSE(v.ok);
-  EXPECT_EQ(v.bad_seq, 6);
+  const AuditVerdict ok = Verify(kept, anchor);
+  EXPECT_TRUE(ok.ok) << ok.problem;
+
+  const AuditVerdict wrong = Verify(kept, {5, all[3].hash});
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_EQ(wrong.bad_seq, 6);
+
+  // Rows removed from the start and the anchor moved by hand: no purge row names it.
+  const std::vector<AuditRecord> cut(all.begin() + 2, all.end());
+  const AuditVerdict by_hand = Verify(cut, {2, all[1].hash});
+  EXPECT_FALSE(by_hand.ok);
+  EXPECT_THAT(by_hand.problem, HasSubstr("no purge row names that anchor"));
+  const AuditVerdict not_genesis = Verify(all, {0, std::string(64, 'f')});
+  EXPECT_FALSE(not_genesis.ok);
 }
 
 }  // namespace
