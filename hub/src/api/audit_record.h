@@ -13,7 +13,7 @@ struct AuditRecord {
   int64_t at_us = 0;
   std::string actor_kind;    // receiver, operator, hub
   std::string actor;         // the destination id, the operator's name, or "hub"
-  std::string organisation;  // the receiving organisation and unit as configured, where known
+  std::string organisation;  // the receiving organisation and unit as configured ("Halmstad (kommun 1380)")
   std::string action;        // delivered, letter, read, loggutdrag, purge
   std::string case_id;
   std::string patient_key;   // hex HMAC-SHA256 of the patient's identity (audit/patient_key.h)

@@ -7,6 +7,7 @@
 
 #include "audit/audit_chain.h"
 #include "audit/patient_key.h"
+#include "common/kommuner.h"
 #include "core/core.h"
 #include "slussen/v1/events.pb.h"
 
@@ -62,7 +63,9 @@ std::string Core::PatientKeyOfBody(const std::string& body) const {
 std::string Core::OrganisationOf(const std::string& destination) const {
   for (const auto& k : config_.kommuner) {
     if (k.destination == destination || k.off_hours_destination == destination) {
-      return k.name + " (kommunkod " + k.kod + ")";
+      std::string name = k.name;
+      if (const KommunEntry* scb = name.empty() ? FindKommunEntry(k.kod) : nullptr) name = scb->name;
+      return name + " (kommun " + k.kod + ")";
     }
   }
   for (const auto& v : config_.vardcentraler) {

@@ -19,7 +19,7 @@ AuditRecord Row(int i) {
   r.at_us = 1'700'000'000'000'000 + i;
   r.actor_kind = "receiver";
   r.actor = "kommun-1380";
-  r.organisation = "Halmstad (kommunkod 1380)";
+  r.organisation = "Halmstad (kommun 1380)";
   r.action = "delivered";
   r.case_id = "SE2321000115-SH01/ep-" + std::to_string(i);
   r.patient_key = std::string(64, 'a');

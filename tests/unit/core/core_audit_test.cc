@@ -62,7 +62,7 @@ TEST_F(CoreAuditTest, ADeliveryIsRecordedOnceWithTheReceiverAndThePatient) {
   core_.Drain();
   const std::string case_id = CaseIdString(Inskrivning(EventId(1)));
   EXPECT_THAT(AuditRows(),
-              ElementsAre(ElementsAre("1", "receiver", kKommunDestination, " (kommunkod 1380)",
+              ElementsAre(ElementsAre("1", "receiver", kKommunDestination, "Halmstad (kommun 1380)",
                                       "delivered", case_id, KeyOf(1), "Inskrivningsmeddelande",
                                       EventId(1))));
   EXPECT_TRUE(Verify().ok);

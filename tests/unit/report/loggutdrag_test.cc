@@ -24,7 +24,7 @@ std::vector<AuditRecord> Rows() {
   delivered.at_us = 1'774'000'000'000'000;  // 2026-03-20
   delivered.actor_kind = "receiver";
   delivered.actor = "kommun-1380";
-  delivered.organisation = "Halmstad (kommunkod 1380)";
+  delivered.organisation = "Halmstad (kommun 1380)";
   delivered.action = "delivered";
   delivered.case_id = "SE2321000115-SH01/VT-1";
   delivered.patient_key = std::string(64, 'a');
@@ -45,7 +45,7 @@ TEST(Loggutdrag, JsonNamesWhenWhoWhatAndWhichOrganisation) {
   ASSERT_EQ(j.at("count"), 2);
   const auto& e = j.at("entries");
   EXPECT_EQ(e[0].at("action"), "delivered");
-  EXPECT_EQ(e[0].at("organisation"), "Halmstad (kommunkod 1380)");
+  EXPECT_EQ(e[0].at("organisation"), "Halmstad (kommun 1380)");
   EXPECT_EQ(e[0].at("event_id"), "0b6f5c1e-3d2a-4f7e-9a1b-000000000001");
   EXPECT_THAT(e[0].at("action_text").get<std::string>(), HasSubstr("Överlämnad"));
   EXPECT_EQ(e[0].at("at"), "2026-03-20T10:46:40+01:00");
@@ -62,7 +62,7 @@ TEST(Loggutdrag, PdfForThePatientInSwedish) {
   ASSERT_TRUE(written) << written.error();
   const std::string text = testing::PdfText(path);
   for (const char* s : {"Loggutdrag", "20250824-2381", "Organisation och enhet", "När",
-                        "Halmstad (kommunkod 1380)", "otto", "Läst av handläggare",
+                        "Halmstad (kommun 1380)", "otto", "Läst av handläggare",
                         "Inskrivningsmeddelande"}) {
     EXPECT_THAT(text, HasSubstr(s)) << s;
   }
