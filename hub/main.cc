@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "audit/patient_key.h"
 #include "admin/admin_server.h"
 #include "admin/token_auth.h"
 #include "cases/case_projection.h"
@@ -249,6 +250,19 @@ int main(int argc, char** argv) {
   spdlog::info("store {} open ({}, schema version {})", config->store_path, store_config.backend,
                slussen::StoreSchemaVersion(store_config));
 
+  if (config->audit.patient_key_secret.empty()) {
+    // No <audit key-file>: the secret the store keeps (made at its first start), so that a
+    // patient's rows are found across restarts; hub/DESIGN.md "Audit log and retention" says
+    // what that costs.
+    auto made = slussen::MakeAuditSecret();
+    auto kept = made ? (*store)->AuditKey(*made) : slussen::Result<std::string>(made.as_error());
+    if (!kept) {
+      spdlog::error("audit log: no patient-key secret: {}", kept.error());
+      return 1;
+    }
+    config->audit.patient_key_secret = std::move(*kept);
+  }
+
   const auto clock = slussen::SystemClock();
   slussen::EmbeddedTransport transport(*config, clock);
   slussen::Core core(*config, **store, transport, clock);
@@ -272,7 +286,7 @@ int main(int argc, char** argv) {
             },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
             [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },
-            config->agreement},
+            config->agreement, config->audit.patient_key_secret},
         clock);
     auto port = admin->Start();
     if (!port) {

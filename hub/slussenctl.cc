@@ -27,11 +27,13 @@
 #include "common/time_format.h"
 #include "cases/timeline.h"
 #include "slussenctl_admin.h"
+#include "slussenctl_audit.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage: slussenctl simulate --agreement FILE --timeline FILE.jsonl [--now TIME] [--json] [--case ID]
        slussenctl [--admin HOST:PORT] [--token-file FILE] [--json] COMMAND ...
+       slussenctl audit verify --store FILE [--head SEQ:HASH] [--json]
        slussenctl --help | --version
 
 Operating a running hub, through its admin API (hub/DESIGN.md "Admin API"); the token comes from
@@ -48,6 +50,12 @@ Operating a running hub, through its admin API (hub/DESIGN.md "Admin API"); the 
   pause DEST --reason WHY | resume DEST --reason WHY
   deviations --month YYYY-MM [--format json|csv|pdf] [--output FILE]
                                   the month's deviation report per organisation (pdf: --output)
+  loggutdrag --personnummer NNN [--pdf FILE]
+                                  a patient's access-log extract (auditor; it is recorded)
+audit verify: checks the audit log's hash chain in the store file itself (read-only, no hub
+needed) and names the first changed, removed or reordered row; exit 0 intact, 1 broken, 3 the
+file cannot be read. --head: a head logged earlier that the log must still reach.
+
 Exit 0: done; 1: the hub refused (the message says why); 2: usage; 3: the hub is unreachable or
 did not answer; 4: no or wrong token; 5: your role may not do this.
 
@@ -294,6 +302,7 @@ int main(int argc, char** argv) {
       command.rfind("--token-file", 0) == 0 || command == "--json") {
     return slussen::ctl::RunAdminCommand(argc, argv);
   }
+  if (command == "audit") return slussen::ctl::RunAuditCommand(argc, argv);
   if (command == "simulate") {
     SimulateArgs args;
     if (auto problem = ParseSimulate(argc, argv, 2, args); !problem.empty()) return Usage(problem);

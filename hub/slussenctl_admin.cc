@@ -81,13 +81,16 @@ int Refused(const httplib::Response& res, const json& body) {
   }
 }
 
-// A GET whose answer is not JSON when it succeeds (CSV, a PDF): `bytes` gets the body. Errors are
-// JSON and exit as for Call.
-int Download(const Connection& c, const std::string& path, std::string* bytes) {
+// A GET (or with `post`, a POST of that JSON) whose answer is not JSON when it succeeds (CSV, a
+// PDF): `bytes` gets the body. Errors are JSON and exit as for Call.
+int Download(const Connection& c, const std::string& path, std::string* bytes,
+             const json* post = nullptr) {
   httplib::Client client("http://" + c.admin);
   client.set_connection_timeout(5);
   client.set_read_timeout(60);
-  auto res = client.Get(path, {{"Authorization", "Bearer " + Token(c)}});
+  const httplib::Headers headers = {{"Authorization", "Bearer " + Token(c)}};
+  auto res = post ? client.Post(path, headers, post->dump(), "application/json")
+                  : client.Get(path, headers);
   if (!res) {
     std::cerr << "slussenctl: the hub's admin API at " << c.admin
               << " is unreachable: " << httplib::to_string(res.error()) << "\n";
@@ -382,6 +385,33 @@ int Deviations(const Connection& c, const DeviationArgs& a) {
   return WriteOut(a.output, text);
 }
 
+// The patient's access-log extract (auditors): a table, the JSON with --json, the PDF for the
+// patient with --pdf FILE. The personnummer goes in the request's body, never in its URL.
+int Loggutdrag(const Connection& c, const std::string& personnummer, const std::string& pdf) {
+  const json request = {{"personnummer", personnummer}};
+  if (!pdf.empty()) {
+    std::string bytes;
+    if (int rc = Download(c, "/api/v1/loggutdrag.pdf", &bytes, &request); rc != 0) return rc;
+    if (int rc = WriteOut(pdf, bytes); rc != 0) return rc;
+    std::cout << "wrote " << pdf << " (" << bytes.size() << " bytes)\n";
+    return 0;
+  }
+  json body;
+  if (int rc = Call(c, "POST", "/api/v1/loggutdrag", request, &body); rc != 0) return rc;
+  if (c.json) {
+    std::cout << body.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-32s %-10s %-36s %-16s %s\n", "when", "action", "organisation", "who", "what");
+  for (const auto& e : body["entries"]) {
+    std::printf("%-32s %-10s %-36s %-16s %s\n", e.value("at", "").c_str(),
+                e.value("action", "").c_str(), e.value("organisation", "").c_str(),
+                e.value("actor", "").c_str(), e.value("what", "").c_str());
+  }
+  std::printf("%s entries\n", Num(body["count"]).c_str());
+  return 0;
+}
+
 int Act(const Connection& c, const std::string& path, json request) {
   json body;
   if (int rc = Call(c, "POST", path, request, &body); rc != 0) return rc;
@@ -434,6 +464,14 @@ int RunAdminCommand(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "csv", "pdf"}));
   deviations->add_option("--output", deviation.output, "write to FILE (needed for pdf)");
 
+  std::string personnummer, extract_pdf;
+  auto* loggutdrag = app.add_subcommand(
+      "loggutdrag", "a patient's access-log extract: who got or saw their data, and when "
+                    "(auditor; taking it is recorded)");
+  loggutdrag->add_option("--personnummer", personnummer, "YYYYMMDDNNNC or YYYYMMDD-NNNC")
+      ->required();
+  loggutdrag->add_option("--pdf", extract_pdf, "write the extract for the patient as a PDF");
+
   std::string reason, destination, event_id;
   int64_t seq = 0;
   auto* retry = app.add_subcommand("retry", "send a dead delivery again");
@@ -463,6 +501,7 @@ int RunAdminCommand(int argc, char** argv) {
   if (*queues) return Queues(c);
   if (*dead) return DeadLetters(c, limit);
   if (*deviations) return Deviations(c, deviation);
+  if (*loggutdrag) return Loggutdrag(c, personnummer, extract_pdf);
   if (*retry) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/retry", why);
   if (*mark) return Act(c, "/api/v1/deliveries/" + std::to_string(seq) + "/mark-delivered", why);
   if (*reroute) {
@@ -478,7 +517,7 @@ bool IsAdminCommand(const std::string& command) {
   return command == "status" || command == "cases" || command == "case" ||
          command == "queues" || command == "deadletters" || command == "retry" ||
          command == "mark-delivered" || command == "reroute" || command == "pause" ||
-         command == "resume" || command == "deviations";
+         command == "resume" || command == "deviations" || command == "loggutdrag";
 }
 
 }  // namespace slussen::ctl

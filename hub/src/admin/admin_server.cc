@@ -143,6 +143,7 @@ void AdminServer::Routes() {
   StoreRoutes();
   DeviationRoutes();
   DashboardRoutes();
+  AuditRoutes();
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) Fail(res, 404, "no such resource");
   });

@@ -47,6 +47,8 @@ class AdminServer {
     std::function<Result<std::unique_ptr<StoreReader>>()> open_reader;
     // The agreement cases are judged under (for case reports).
     Agreement agreement;
+    // The secret of the audit log's patient keys (audit/patient_key.h), for the loggutdrag.
+    std::string patient_key_secret;
   };
   AdminServer(AdminConfig config, Sources sources, Clock clock);
   ~AdminServer();
@@ -63,6 +65,7 @@ class AdminServer {
   void StoreRoutes();
   void DeviationRoutes();  // admin_deviations.cc
   void DashboardRoutes();  // admin_dashboard.cc
+  void AuditRoutes();  // admin_audit.cc: the loggutdrag, the audit head
   // The caller if its bearer token is valid and its role at least `need`; else nullopt, with the
   // 401 or 403 answer already written.
   std::optional<Caller> Authorize(const httplib::Request& req, httplib::Response& res,

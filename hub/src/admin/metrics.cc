@@ -105,6 +105,10 @@ std::string RenderMetrics(const MetricsInput& in) {
     w.Sample("slussen_inbound_rejected_total", D(n), "reason", reason);
   }
 
+  // The seq only: a hash as a label would be a new series per row.
+  w.Scalar("slussen_audit_head_seq", "gauge",
+           "The audit log's last row; lower than a value seen before means rows were cut off.",
+           D(s.audit_head_seq));
   w.Scalar("slussen_delivered_total", "counter",
            "Deliveries accepted by receivers, since start.", D(s.delivered));
 

@@ -80,14 +80,17 @@ struct OperatorCommand {
     kPause,          // destination: nothing new is sent to it until resumed
     kResume,         // destination
     kRecordRead,     // case_ids, reason = what was read: an operator reads those cases' data;
-                     // it is recorded (store: patient_data_reads, a row per case, in one
-                     // transaction) before the data is answered
+                     // it is recorded (an audit row per case, in one transaction) before the
+                     // data is answered
+    kRecordExtract,  // patient_key: an auditor takes a patient's access-log extract
+                     // (loggutdrag); recorded as an audit row before it is answered
   };
   Action action = Action::kRetryDead;
   int64_t seq = 0;
   std::string event_id;
   std::string destination;
   std::vector<std::string> case_ids;  // kRecordRead
+  std::string patient_key;            // kRecordExtract (audit/patient_key.h)
   std::string operator_id;  // who
   std::string reason;       // why
   // Called on the core thread with the outcome; must not block.

@@ -124,6 +124,19 @@ struct AdminConfig {
   std::vector<AdminOperator> operators;
 };
 
+// The audit log and retention (<hub><audit>, <hub><retention>; hub/DESIGN.md "Audit log and
+// retention"). Added by the audit branch.
+struct AuditConfig {
+  // The secret of the patients' keys in the audit log (<audit key-file>); empty: the hub makes
+  // one and keeps it in its store.
+  std::string patient_key_secret;
+  // A delivery to this destination is a disclosure to the letter service (action "letter").
+  std::string letter_destination = "letter";
+  // <retention cases audit>: how long closed cases and audit rows are kept; 0: for ever.
+  std::chrono::seconds retain_cases{0};
+  std::chrono::seconds retain_audit{0};
+};
+
 struct Config {
   std::string source_path;  // the file it came from, for messages
 
@@ -153,6 +166,7 @@ struct Config {
   // The key of the patients' pseudonyms in log lines (<logging pseudonym-key-file>); without it
   // the hub makes a random one at start, so pseudonyms correlate within one run only.
   std::string log_pseudonym_key;
+  AuditConfig audit;
 
   std::vector<KommunConfig> kommuner;
   std::vector<VardcentralConfig> vardcentraler;

@@ -171,6 +171,49 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   }
 }
 
+// <audit> and <retention>.
+void ReadAuditAndRetention(const xmlNode* root, const std::string& path, Config& cfg,
+                           Diagnostics& diag) {
+  const xmlNode* hub = Child(root, "hub");
+  if (const xmlNode* audit = Child(hub, "audit")) {
+    if (const std::string file = AttrOr(audit, "key-file"); !file.empty()) {
+      const std::string key_path = config::ResolveAgainstConfig(path, file);
+      auto key = ReadSecretFile(key_path);
+      if (!key) {
+        diag.Add(audit, "key-file '" + key_path + "': " + key.error());
+      } else if (key->size() < 32) {
+        diag.Add(audit, "key-file '" + key_path + "' holds " + std::to_string(key->size()) +
+                            " bytes; the key needs at least 32 (openssl rand -base64 48 > FILE)");
+      } else if (*key == cfg.log_pseudonym_key) {
+        // The log's pseudonyms would then be prefixes of the audit log's patient keys.
+        diag.Add(audit, "key-file '" + key_path + "' holds the log pseudonym key; use a key of "
+                        "its own");
+      } else {
+        cfg.audit.patient_key_secret = std::move(*key);
+      }
+    }
+    cfg.audit.letter_destination = AttrOr(audit, "letter-destination", "letter");
+  }
+  if (const xmlNode* retention = Child(hub, "retention")) {
+    std::chrono::milliseconds cases{0}, audit{0};
+    const bool has_cases = config::DurationAttr(retention, "cases", cases, diag);
+    const bool has_audit = config::DurationAttr(retention, "audit", audit, diag);
+    cfg.audit.retain_cases = std::chrono::duration_cast<std::chrono::seconds>(cases);
+    cfg.audit.retain_audit = std::chrono::duration_cast<std::chrono::seconds>(audit);
+    if (has_cases && cases < std::chrono::hours(24)) {
+      diag.Add(retention, "retention cases=\"" + config::FormatDuration(cases) +
+                              "\" is less than a day; closed cases are kept at least 1d");
+    }
+    // The audit log must outlive what it is about: the patient may ask who saw a case for as
+    // long as its rows exist, and longer.
+    if (has_audit && (!has_cases || audit < cases)) {
+      diag.Add(retention, "retention audit=\"" + config::FormatDuration(audit) +
+                              "\" must be at least as long as cases=\"" +
+                              (has_cases ? config::FormatDuration(cases) : "(for ever)") + "\"");
+    }
+  }
+}
+
 // Also records every destination id with where it came from, to catch clashes.
 void ReadReceivers(const xmlNode* root, Config& cfg, std::map<std::string, std::string>& owners,
                    Diagnostics& diag) {
@@ -287,6 +330,7 @@ Result<Config> LoadConfig(const std::string& path) {
   cfg.source_path = path;
   std::map<std::string, std::string> destination_owners;
   ReadHub(root, path, cfg, diag);
+  ReadAuditAndRetention(root, path, cfg, diag);
   ReadReceivers(root, cfg, destination_owners, diag);
   config::ReadDeliveryPolicies(root, kNamespace, cfg, diag);
   config::ReadMinimumDataset(root, kNamespace, cfg, diag);

@@ -122,6 +122,10 @@ void Core::Run() {
   ArmCaseEvaluationFromStore(clock_());
   ArmReceiptTimerFromStore(clock_());
   RestorePausedDestinations();
+  if (auto s = LoadAudit(); !s) {
+    spdlog::error("audit log cannot be read ({}): nothing is written until it can", s.error());
+  }
+  ArmRetention(clock_());
   // The outbox's depth is first read by the first drain or after depth_refresh_interval, not
   // here: with a large backlog that count would delay the first delivery after a restart.
   depth_refreshed_at_ = std::chrono::steady_clock::now();
@@ -193,10 +197,14 @@ void Core::Process(std::vector<Item>& items) {
       }
     }
   }
+  bool purge = false;
   for (TimerId fired : timers_.TakeDue(now)) {
     if (fired == TimerId::kCaseEvaluation) FetchDueCases(now);
     if (fired == TimerId::kReceiptDue) FetchDueReceipts(now);
+    purge |= fired == TimerId::kRetention;
   }
+  // Between group commits: the purge is a short transaction of its own before this batch's.
+  if (purge) PurgeBatch(now);
   // A full store: nothing is written for inbound (the senders keep it); deliveries, their
   // records and the cases' timers go on.
   const bool was_full = disk_bound_.full();
@@ -247,6 +255,7 @@ void Core::Process(std::vector<Item>& items) {
     OnCommandsDone(written);  // refused: the operator may try again
     return OnWriteFailed(pending, written);
   }
+  audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);
   OnCasesCommitted(working, *batch, now);
@@ -408,9 +417,11 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   SetReceiptDues(batch);
   batch.receipt_timeouts = receipt_timeouts_;
   for (const auto& c : commands_) {
+    if (!c.audit.empty()) continue;  // a read or an extract: audit rows, no action on delivery
     batch.actions.push_back(c.record);
     batch.actions.insert(batch.actions.end(), c.also.begin(), c.also.end());
   }
+  if (auto s = AddAuditRows(batch); !s) return s.as_error();
   return batch;
 }
 

@@ -48,6 +48,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/audit_record.h"
 #include "api/core_messages.h"
 #include "common/clock.h"
 #include "config/config.h"
@@ -153,6 +154,22 @@ class Core final : public CoreInbox {
   void AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now);
   void OnCommandsDone(const Status& written);
   void RestorePausedDestinations();
+  // The audit log (core_audit.cc; hub/DESIGN.md "Audit log and retention"). Its head and the
+  // patient-key secret, read once (and rows migrated unsealed sealed); until that worked, no
+  // batch is written (no disclosure without its record).
+  Status LoadAudit();
+  // The batch's audit rows: a delivery's first acceptance (a disclosure to its receiver, or to
+  // the letter service), the commands' reads and extracts; then all of them sealed after the
+  // committed head.
+  Status AddAuditRows(WriteBatch& batch);
+  AuditRecord OperatorAuditRow(const OperatorCommand& cmd, int64_t at_us) const;
+  Result<std::vector<AuditRecord>> ReadAuditRows(const OperatorCommand& cmd, int64_t at_us);
+  std::string OrganisationOf(const std::string& destination) const;
+  // Retention (core_retention.cc): one bounded purge batch in a transaction of its own, between
+  // group commits, with its audit rows; re-armed at once while more is due, else in an hour.
+  void ArmRetention(std::chrono::system_clock::time_point at);
+  void PurgeBatch(std::chrono::system_clock::time_point now);
+  std::string PatientKeyOfBody(const std::string& body) const;
   // Statistics (core_stats.cc).
   void CountCommitted(const std::vector<Pending>& pending, const WriteBatch& batch);
   void RefreshDepth();
@@ -201,9 +218,18 @@ class Core final : public CoreInbox {
     OperatorCommand command;
     OperatorActionRecord record;
     std::vector<OperatorActionRecord> also;  // a read of several cases: a row for each other one
+    // A read or an extract: its audit rows (unsealed), written instead of an action record.
+    std::vector<AuditRecord> audit;
   };
   std::vector<AcceptedCommand> commands_;  // checked, for the next transaction
   bool more_receipts_due_ = false;                // the last fetch was cut at its limit
+
+  // The audit log: the secret of patient keys, the committed head, and the head the batch being
+  // written seals to (the committed head moves there only once the batch is durable).
+  bool audit_loaded_ = false;
+  std::string audit_secret_;
+  AuditHead audit_head_;
+  AuditHead audit_batch_head_;
 
   // Statistics: counted here, published to stats_board_ as snapshots.
   StatsBoard stats_board_;

@@ -17,6 +17,7 @@ std::string_view ActionName(OperatorCommand::Action a) {
     case OperatorCommand::Action::kPause: return "pause";
     case OperatorCommand::Action::kResume: return "resume";
     case OperatorCommand::Action::kRecordRead: return "read";
+    case OperatorCommand::Action::kRecordExtract: return "loggutdrag";
   }
   return "unknown";
 }
@@ -74,13 +75,22 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
     }
     case Action::kRecordRead: {
       if (cmd.case_ids.empty()) return refuse("which cases were read", ErrorCode::kInvalidArgument);
-      std::vector<OperatorActionRecord> also;
-      for (std::size_t i = 1; i < cmd.case_ids.size(); ++i) {
-        also.push_back(record);
-        also.back().case_id = cmd.case_ids[i];
-      }
+      auto audit = ReadAuditRows(cmd, record.at_us);
+      if (!audit) return refuse(audit.error(), audit.code());
       record.case_id = cmd.case_ids.front();
-      commands_.push_back({std::move(cmd), std::move(record), std::move(also)});
+      std::vector<OperatorActionRecord> also(cmd.case_ids.size() - 1, record);
+      commands_.push_back({std::move(cmd), std::move(record), std::move(also), std::move(*audit)});
+      return;
+    }
+    case Action::kRecordExtract: {
+      if (cmd.patient_key.empty()) {
+        return refuse("whose extract (a patient key)", ErrorCode::kInvalidArgument);
+      }
+      AuditRecord row = OperatorAuditRow(cmd, record.at_us);
+      row.action = "loggutdrag";
+      row.patient_key = cmd.patient_key;
+      row.what = cmd.reason;
+      commands_.push_back({std::move(cmd), std::move(record), {}, {std::move(row)}});
       return;
     }
     case Action::kPause:
@@ -92,11 +102,11 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
       record.destination = cmd.destination;
       break;
   }
-  commands_.push_back({std::move(cmd), std::move(record), {}});
+  commands_.push_back({std::move(cmd), std::move(record), {}, {}});
 }
 
 void Core::OnCommandsDone(const Status& written) {
-  for (auto& [cmd, record, also] : commands_) {
+  for (auto& [cmd, record, also, audit] : commands_) {
     if (written) {
       using Action = OperatorCommand::Action;
       switch (cmd.action) {
@@ -121,6 +131,12 @@ void Core::OnCommandsDone(const Status& written) {
             spdlog::info("operator {} read {} of {} cases", LogSafe(record.operator_id),
                          record.reason, also.size() + 1);
           }
+          if (cmd.done) cmd.done(written);
+          continue;
+        case Action::kRecordExtract:
+          // Whose extract is the auditor's business and in the audit log, not in the hub's log.
+          spdlog::info("auditor {} took a patient's access-log extract",
+                       LogSafe(record.operator_id));
           if (cmd.done) cmd.done(written);
           continue;
       }

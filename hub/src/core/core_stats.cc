@@ -86,6 +86,8 @@ void Core::PublishStats(bool force) {
   s->store_max_bytes = disk_bound_.max_bytes();
   s->store_full = disk_bound_.full();
   s->released_store_full = disk_bound_.released();
+  s->audit_head_seq = audit_head_.seq;
+  s->audit_head_hash = audit_head_.hash;
   s->delivered = counters_.delivered;
   const auto activity = dispatcher_.ActivityByDestination();
   for (const auto& name : config_.AllDestinations()) {

@@ -78,6 +78,10 @@ struct CoreStats {
   uint64_t store_max_bytes = 0;  // 0: unbounded
   bool store_full = false;
   uint64_t released_store_full = 0;  // since start; also counted in `released`
+  // The audit log's committed head (hub/DESIGN.md "Audit log and retention"): shown outside the
+  // store so that a log cut at its tail shows as a head lower than one seen before.
+  int64_t audit_head_seq = 0;
+  std::string audit_head_hash;
 
   // Outbound.
   uint64_t delivered = 0;

@@ -20,6 +20,7 @@ enum class TimerId : std::size_t {
   kDeliveryRetry,     // the dispatcher's earliest due retry
   kCaseEvaluation,    // stored deadline states and liability of open cases fall due
   kReceiptDue,        // the earliest delivery whose Receipt is due (then the fallback)
+  kRetention,         // the next purge batch of data past its retention (core_retention.cc)
   kCount,
 };
 

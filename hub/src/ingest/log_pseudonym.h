@@ -11,4 +11,8 @@ namespace slussen {
 
 std::string LogPseudonym(std::string_view key, std::string_view identity);
 
+// HMAC-SHA256(key, data) as 64 hex digits: the pseudonym's whole MAC, for keys that must not
+// collide (the audit log's patient key, audit/patient_key.h).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 }  // namespace slussen

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "api/audit_record.h"
 #include "api/records.h"
 #include "common/result.h"
 
@@ -116,6 +117,34 @@ struct CaseUpdate {
   std::vector<DeadlineRecord> deadlines;
 };
 
+// An outbox row as the audit log names the disclosure of its delivery (Store::Disclosures).
+struct OutboxDisclosure {
+  int64_t seq = 0;
+  std::string destination;
+  std::string event_id;
+  std::string kind;
+  std::string case_id;
+  std::string body;        // the stored envelope: the patient's identity is in it
+  // Already recorded as delivered: a second acceptance discloses nothing new.
+  bool delivered = false;
+};
+
+// What one bounded retention batch purges (Store::RetentionDue; hub/DESIGN.md "Audit log and
+// retention").
+struct PurgeWork {
+  // Cases closed (discharged or cancelled, nothing left for time to change) before the cases
+  // period: each with its events, outbox rows, delivery attempts, operators' actions, deadlines.
+  std::vector<std::string> cases;
+  // Dead letters (inbound refused) received before the cases period, by id.
+  std::vector<int64_t> dead_letters;
+  // The last of the audit log's oldest rows that are older than the audit period: rows up to it
+  // are deleted and it becomes the chain's anchor. first_audit_seq: the first of them.
+  std::optional<AuditHead> audit_through;
+  int64_t first_audit_seq = 0;
+
+  bool empty() const { return cases.empty() && dead_letters.empty() && !audit_through; }
+};
+
 // Everything one batch of the core changes, written as one transaction.
 struct WriteBatch {
   // New events, each journaled with one outbox row per destination, in this order (their outbox
@@ -132,11 +161,19 @@ struct WriteBatch {
   // a re-route, a destination paused or resumed) and recorded in the same transaction.
   std::vector<OperatorActionRecord> actions;
   std::vector<CaseUpdate> cases;
+  // Audit rows (hub/DESIGN.md "Audit log and retention"), sealed by the core: appended with the
+  // acts they record. `audit_sealed`: rows already stored unsealed (migrated from schema v8)
+  // that get their patient key, prev_hash and hash.
+  std::vector<AuditRecord> audit;
+  std::vector<AuditRecord> audit_sealed;
+  // Retention: what this batch purges (written only in batches of their own).
+  PurgeWork purge;
 
   bool empty() const {
     return events.empty() && dead_letters.empty() && delivered.empty() &&
            failed_attempts.empty() && receipts.empty() && receipt_timeouts.empty() &&
-           actions.empty() && cases.empty();
+           actions.empty() && cases.empty() && audit.empty() && audit_sealed.empty() &&
+           purge.empty();
   }
 };
 
@@ -195,6 +232,27 @@ class Store {
   virtual Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) = 0;
   // Destinations an operator paused and did not resume.
   virtual Result<std::vector<std::string>> PausedDestinations() = 0;
+
+  // The audit log (hub/DESIGN.md "Audit log and retention"). Its last sealed row, or the anchor
+  // if it has none (a new store: seq 0 and AuditGenesisHash()).
+  virtual Result<AuditHead> LastAuditRow() = 0;
+  // Rows stored unsealed (migrated from schema v8), by seq.
+  virtual Result<std::vector<AuditRecord>> UnsealedAuditRows() = 0;
+  // The patient-key secret kept in the store; if it has none yet, `made` is stored (in a
+  // transaction of its own) and returned.
+  virtual Result<std::string> AuditKey(const std::string& made) = 0;
+  // The first stored event's body of each of the cases that has one (its patient, for the audit
+  // rows of a read): one row per case, however many events it has.
+  virtual Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) = 0;
+  // What the delivery of each of the outbox rows `seqs` discloses (absent seqs are left out).
+  virtual Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) = 0;
+
+  // Retention: what the next purge batch covers, at most `limit` cases, `limit` dead letters and
+  // 20 * `limit` audit rows: closed cases and dead letters from before `cases_before_us`, the
+  // audit log's oldest rows from before `audit_before_us` (0: none of that kind).
+  virtual Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                         int limit) = 0;
 
   // The disk bound (hub/DESIGN.md "Disk bound"). The store's size on disk (SQLite: the database
   // file and its write-ahead log); cheap (no query), the core asks at most once a second.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/audit_record.h"
 #include "api/records.h"
 #include "common/result.h"
 
@@ -77,7 +78,7 @@ struct CaseAtRisk {
   int64_t met_at_us = 0;    // 0: still open
 };
 
-// One operator's read of a case's data (OperatorCommand::kRecordRead).
+// One operator's read of a case's data (OperatorCommand::kRecordRead): an audit row.
 struct PatientDataRead {
   int64_t at_us = 0;
   std::string operator_id;
@@ -151,6 +152,14 @@ class StoreReader {
   // The recorded reads of the case's data, oldest first, at most `limit`.
   virtual Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
                                                                 std::size_t limit) = 0;
+  // The audit log (hub/DESIGN.md "Audit log and retention"): where its chain starts (seq 0 and
+  // the genesis hash, or the last purged row), its rows after `after_seq` by seq (at most
+  // `limit`), the seq of the row whose prev_hash is `hash`, and one patient's rows by seq.
+  virtual Result<AuditHead> AuditAnchor() = 0;
+  virtual Result<std::vector<AuditRecord>> AuditRowsAfter(int64_t after_seq, int limit) = 0;
+  virtual Result<std::optional<int64_t>> AuditRowAfterHash(const std::string& hash) = 0;
+  virtual Result<std::vector<AuditRecord>> AuditRowsOfPatient(const std::string& patient_key,
+                                                              std::size_t limit) = 0;
   // Deadlines at risk or missed and not met, counted by rule and state (on the partial index of
   // those two states: pending deadlines are not counted, as no index of them is kept).
   virtual Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() = 0;

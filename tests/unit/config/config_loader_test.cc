@@ -397,3 +397,57 @@ TEST(EmbeddedConfigXsdTest, IsTheSchemaInTheSourceTree) {
 
 }  // namespace
 }  // namespace slussen::testing
+
+namespace slussen::testing {
+namespace {
+
+// <audit> and <retention> (hub/DESIGN.md "Audit log and retention"): the patient-key secret from
+// a private file of its own, the letter destination, the periods in the duration syntax, and an
+// audit period shorter than the cases' refused.
+TEST_F(ConfigLoaderTest, AuditAndRetention) {
+  const std::string key(48, 'a');
+  Write("audit.key", key + "\n");
+  ::chmod((dir_ / "audit.key").c_str(), 0600);
+  const std::string store = "<store path=\"test.db\"/>";
+  auto with = [&](const std::string& name, const std::string& elements) {
+    return LoadConfig(Write(name, Edit(kValid, store, store + "\n    " + elements)));
+  };
+  auto cfg = with("ok.xml",
+                  "<audit key-file=\"audit.key\" letter-destination=\"ehr-halland\"/>"
+                  "<retention cases=\"1825d\" audit=\"3650d\"/>");
+  ASSERT_TRUE(cfg.ok()) << cfg.error();
+  EXPECT_EQ(cfg->audit.patient_key_secret, key);
+  EXPECT_EQ(cfg->audit.letter_destination, "ehr-halland");
+  EXPECT_EQ(cfg->audit.retain_cases, std::chrono::hours(24 * 1825));
+  EXPECT_EQ(cfg->audit.retain_audit, std::chrono::hours(24 * 3650));
+
+  auto none = LoadConfig(Write("none.xml", kValid));
+  ASSERT_TRUE(none.ok()) << none.error();
+  EXPECT_TRUE(none->audit.patient_key_secret.empty());
+  EXPECT_EQ(none->audit.letter_destination, "letter");
+  EXPECT_EQ(none->audit.retain_cases.count(), 0) << "kept for ever";
+
+  auto shorter = with("shorter.xml", "<retention cases=\"30d\" audit=\"10d\"/>");
+  ASSERT_FALSE(shorter.ok());
+  ExpectReportAt(shorter.error(), (dir_ / "shorter.xml").string(), 6,
+                 "audit=\"10d\" must be at least as long as cases=\"30d\"");
+  EXPECT_FALSE(with("only-audit.xml", "<retention audit=\"10d\"/>").ok())
+      << "audit rows would go while the cases they are about stay";
+  EXPECT_FALSE(with("hour.xml", "<retention cases=\"1h\" audit=\"1h\"/>").ok());
+  EXPECT_FALSE(with("bad.xml", "<retention cases=\"P10Y\"/>").ok()) << "the schema's durations";
+
+  Write("short.key", "short\n");
+  ::chmod((dir_ / "short.key").c_str(), 0600);
+  auto short_key = with("short-key.xml", "<audit key-file=\"short.key\"/>");
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_THAT(short_key.error(), HasSubstr("needs at least 32"));
+  Write("log.key", key + "\n");
+  ::chmod((dir_ / "log.key").c_str(), 0600);
+  auto same = with("same.xml", "<logging pseudonym-key-file=\"log.key\"/>"
+                               "<audit key-file=\"audit.key\"/>");
+  ASSERT_FALSE(same.ok());
+  EXPECT_THAT(same.error(), HasSubstr("use a key of its own"));
+}
+
+}  // namespace
+}  // namespace slussen::testing

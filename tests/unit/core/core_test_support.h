@@ -130,6 +130,22 @@ class FaultyStore final : public Store {
     if (fail_bytes_on_disk) return Error{"injected: cannot stat", ErrorCode::kUnavailable};
     return real_.BytesOnDisk();
   }
+  Result<AuditHead> LastAuditRow() override { return real_.LastAuditRow(); }
+  Result<std::vector<AuditRecord>> UnsealedAuditRows() override {
+    return real_.UnsealedAuditRows();
+  }
+  Result<std::string> AuditKey(const std::string& made) override { return real_.AuditKey(made); }
+  Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) override {
+    return real_.FirstBodies(case_ids);
+  }
+  Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override {
+    return real_.Disclosures(seqs);
+  }
+  Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                 int limit) override {
+    return real_.RetentionDue(cases_before_us, audit_before_us, limit);
+  }
   void ReclaimSpace() override { real_.ReclaimSpace(); }
   void ShowFull(const std::string& reason) override { real_.ShowFull(reason); }
   bool latched() const override { return real_.latched(); }
@@ -300,7 +316,7 @@ v1::Envelope Valid(EventKind kind, const std::string& event_id) {
 }
 
 // Routed to kommun-1380 and the listed vårdcentral.
-v1::Envelope Inskrivning(const std::string& event_id) {
+[[maybe_unused]] v1::Envelope Inskrivning(const std::string& event_id) {
   return Valid(EventKind::kInskrivningsmeddelande, event_id);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_chain.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
 #include "testing/temp_dir.h"
@@ -104,10 +105,22 @@ TEST_F(AdminReadsTest, UnmetCasesAreCountedOncePerState) {
 }
 
 TEST_F(AdminReadsTest, ReadsOfACasesDataAreRecordedAndListedByCase) {
+  // Reads are audit rows (hub/DESIGN.md "Audit log and retention"), sealed by the core.
   WriteBatch batch;
-  batch.actions.push_back({"read", 200, "", 0, "", "case-1", "otto", "evidence report"});
-  batch.actions.push_back({"read", 100, "", 0, "", "case-1", "olga", "events and deliveries"});
-  batch.actions.push_back({"read", 150, "", 0, "", "case-2", "otto", "evidence report (PDF)"});
+  auto read = [&](int64_t at, const char* case_id, const char* who, const char* what) {
+    AuditRecord r;
+    r.at_us = at;
+    r.actor_kind = "operator";
+    r.actor = who;
+    r.action = "read";
+    r.case_id = case_id;
+    r.what = what;
+    batch.audit.push_back(r);
+  };
+  read(200, "case-1", "otto", "evidence report");
+  read(100, "case-1", "olga", "events and deliveries");
+  read(150, "case-2", "otto", "evidence report (PDF)");
+  SealAuditRows({0, AuditGenesisHash()}, batch.audit);
   ASSERT_TRUE(store_->Write(batch));
   auto reads = Reader()->PatientDataReads("case-1", 10);
   ASSERT_TRUE(reads) << reads.error();

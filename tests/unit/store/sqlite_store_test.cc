@@ -125,11 +125,12 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
   EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteStore::SchemaVersion()));
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
   EXPECT_THAT(raw.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
-              ElementsAre(ElementsAre("cases"), ElementsAre("dead_letters"),
+              ElementsAre(ElementsAre("audit_log"), ElementsAre("audit_meta"),
+                          ElementsAre("cases"), ElementsAre("dead_letters"),
                           ElementsAre("deadlines"), ElementsAre("delivery_actions"),
                           ElementsAre("delivery_attempts"), ElementsAre("events"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
-                          ElementsAre("patient_data_reads"), ElementsAre("paused_destinations")));
+                          ElementsAre("paused_destinations")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {

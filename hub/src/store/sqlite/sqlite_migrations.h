@@ -225,6 +225,44 @@ CREATE INDEX dead_letters_by_time ON dead_letters(received_at_us);
 CREATE INDEX deadlines_by_due ON deadlines(due_at_us, rule, state, met_at_us)
   WHERE state IN ('met', 'missed');
 )sql",
+      // 9: the audit log (hub/DESIGN.md "Audit log and retention"). Every disclosure of patient
+      // data, appended in the transaction of the act, each row chained to the one before by its
+      // hash. The core seals rows (seq, prev_hash, hash) with the head it keeps in memory; the
+      // store only appends. patient_data_reads (v8) becomes the chain's first rows: copied here
+      // unsealed (hash ''), sealed by the core at its first start on v9 (Core::SealMigratedAudit).
+      // audit_meta: where the chain starts (the anchor: genesis, or the last purged row) and the
+      // patient-key secret the hub made when the config names none. cases_closed: the retention
+      // purge finds closed cases by age without reading the others.
+      R"sql(
+CREATE TABLE audit_log (
+  seq           INTEGER PRIMARY KEY,
+  at_us         INTEGER NOT NULL,
+  actor_kind    TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  organisation  TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  case_id       TEXT NOT NULL,
+  patient_key   TEXT NOT NULL,
+  what          TEXT NOT NULL,
+  ref           TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL
+);
+CREATE INDEX audit_by_patient ON audit_log(patient_key, seq) WHERE patient_key <> '';
+CREATE INDEX audit_reads_by_case ON audit_log(case_id, seq) WHERE action = 'read';
+CREATE TABLE audit_meta (
+  name   TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO audit_meta(name, value) VALUES ('anchor_seq', '0'),
+  ('anchor_hash', '0000000000000000000000000000000000000000000000000000000000000000');
+INSERT INTO audit_log(seq, at_us, actor_kind, actor, organisation, action, case_id, patient_key,
+  what, ref, prev_hash, hash)
+  SELECT row_number() OVER (ORDER BY at_us, id), at_us, 'operator', operator, '', 'read', case_id,
+    '', what, '', '', '' FROM patient_data_reads;
+DROP TABLE patient_data_reads;
+CREATE INDEX cases_closed ON cases(updated_at_us) WHERE status IN ('discharged', 'cancelled');
+)sql",
   };
   return migrations;
 }

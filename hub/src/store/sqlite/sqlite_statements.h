@@ -13,10 +13,10 @@ class SqliteStore::Statements {
       insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, next_of_case,
       fail_attempt, insert_attempt, insert_added, record_receipt, postpone_receipt,
       receipt_overdue, due_receipts, next_receipt_due, outbox_row, case_of_event,
-      paused_destinations, insert_action, insert_read, revive, manual_delivery, pause, resume, set_fallback,
+      paused_destinations, insert_action, revive, manual_delivery, pause, resume, set_fallback,
       pending_summary,
       case_events, due_cases, next_case_evaluation, upsert_case, case_deadlines, update_deadline, delete_deadline,
-      insert_deadline;
+      insert_deadline, insert_audit, seal_audit, disclosure;
 };
 
 }  // namespace slussen

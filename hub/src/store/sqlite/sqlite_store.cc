@@ -146,8 +146,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.insert_action,
        "INSERT INTO delivery_actions(at_us, action, destination, seq, event_id, case_id, operator, "
        "reason) VALUES (?,?,?,?,?,?,?,?)"},
-      {s.insert_read,
-       "INSERT INTO patient_data_reads(at_us, operator, what, case_id) VALUES (?,?,?,?)"},
+      // Plain INSERT: a seq already taken fails the batch instead of replacing a row.
+      {s.insert_audit,
+       "INSERT INTO audit_log(seq, at_us, actor_kind, actor, organisation, action, case_id, "
+       "patient_key, what, ref, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {s.seal_audit,
+       "UPDATE audit_log SET patient_key = ?, prev_hash = ?, hash = ? WHERE seq = ? AND hash = ''"},
+      {s.disclosure,
+       "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.body, "
+       "o.delivered_at_us IS NOT NULL FROM outbox o JOIN events e ON e.event_id = o.event_id "
+       "WHERE o.seq = ?"},
       {s.revive,
        "UPDATE outbox SET dead_at_us = NULL, next_attempt_at_us = NULL "
        "WHERE seq = ? AND dead_at_us IS NOT NULL AND delivered_at_us IS NULL"},

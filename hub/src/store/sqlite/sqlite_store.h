@@ -45,6 +45,14 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> CaseOfEvent(const std::string& event_id) override;
   Result<std::vector<std::string>> PausedDestinations() override;
   Result<int64_t> NextCaseEvaluationAt() override;
+  Result<AuditHead> LastAuditRow() override;
+  Result<std::vector<AuditRecord>> UnsealedAuditRows() override;
+  Result<std::string> AuditKey(const std::string& made) override;
+  Result<std::map<std::string, std::string>> FirstBodies(
+      const std::vector<std::string>& case_ids) override;
+  Result<std::vector<OutboxDisclosure>> Disclosures(const std::vector<int64_t>& seqs) override;
+  Result<PurgeWork> RetentionDue(int64_t cases_before_us, int64_t audit_before_us,
+                                 int limit) override;  // sqlite_store_retention.cc
   Result<uint64_t> BytesOnDisk() override;
   void ReclaimSpace() override;
   void ShowFull(const std::string& reason) override;
@@ -78,6 +86,9 @@ class SqliteStore final : public Store {
                                  const std::string& case_id, const std::string& to,
                                  const std::string& cause, int64_t at_us);
   Status UpsertCase(const CaseUpdate& update);
+  Status AppendAudit(const AuditRecord& row);
+  Status Purge(const PurgeWork& purge);  // sqlite_store_retention.cc
+  Status SealAudit(const AuditRecord& row);
   void Rollback();
   // A read transaction around several reads, so that they take the log's read lock once (each
   // statement on its own takes and drops it). EndRead ends it after `reads`, whatever they gave.

@@ -290,23 +290,6 @@ Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit
   return out;
 }
 
-Result<std::vector<PatientDataRead>> SqliteStoreReader::PatientDataReads(
-    const std::string& case_id, std::size_t limit) {
-  Stmt st;
-  int rc = st.Prepare(db_,
-                      "SELECT at_us, operator, what, case_id FROM patient_data_reads "
-                      "WHERE case_id = ?1 ORDER BY at_us, id LIMIT ?2");
-  if (rc != SQLITE_OK) return Fail("read the reads of patient data", rc);
-  st.Text(1, case_id);
-  st.Int(2, static_cast<int64_t>(limit));
-  std::vector<PatientDataRead> out;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    out.push_back({st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3)});
-  }
-  if (rc != SQLITE_DONE) return Fail("read the reads of patient data", rc);
-  return out;
-}
-
 Result<std::vector<UnmetDeadlineCount>> SqliteStoreReader::UnmetDeadlineCounts() {
   Stmt st;
   int rc = st.Prepare(db_,

@@ -30,7 +30,13 @@ class SqliteStoreReader final : public StoreReader {
   Result<std::vector<CaseAtRisk>> CasesAtRisk(std::size_t limit,
                                               int64_t done_late_since_us) override;
   Result<std::vector<PatientDataRead>> PatientDataReads(const std::string& case_id,
-                                                        std::size_t limit) override;
+                                                        std::size_t limit) override;  // …_audit.cc
+  // sqlite_store_reader_audit.cc
+  Result<AuditHead> AuditAnchor() override;
+  Result<std::vector<AuditRecord>> AuditRowsAfter(int64_t after_seq, int limit) override;
+  Result<std::optional<int64_t>> AuditRowAfterHash(const std::string& hash) override;
+  Result<std::vector<AuditRecord>> AuditRowsOfPatient(const std::string& patient_key,
+                                                      std::size_t limit) override;
   Result<std::vector<UnmetDeadlineCount>> UnmetDeadlineCounts() override;
   Result<std::pair<int64_t, int64_t>> UnmetCaseCounts() override;
   Result<std::vector<DestinationCount>> DeadLettersByDestination() override;

@@ -60,6 +60,15 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& c : batch.cases) {
     if (auto s = UpsertCase(c); !s) return s;
   }
+  if (!batch.purge.empty()) {
+    if (auto s = Purge(batch.purge); !s) return s;
+  }
+  for (const auto& row : batch.audit_sealed) {
+    if (auto s = SealAudit(row); !s) return s;
+  }
+  for (const auto& row : batch.audit) {
+    if (auto s = AppendAudit(row); !s) return s;
+  }
   ResetGuard g{stmts_->commit};
   if (int rc = stmts_->commit.Step(); rc != SQLITE_DONE) return Fail("commit", rc);
   return OkStatus();
@@ -243,17 +252,6 @@ Status SqliteStore::ApplyAction(const OperatorActionRecord& a) {
     if (int rc = st.Step(); rc != SQLITE_DONE) return Fail(what, rc);
     return OkStatus();
   };
-  if (a.action == "read") {
-    // A read changes nothing: it is recorded for the patient's access-log extract, not as an
-    // action on delivery.
-    auto& st = s.insert_read;
-    ResetGuard g{st};
-    st.Int(1, a.at_us);
-    st.Text(2, a.operator_id);
-    st.Text(3, a.reason);
-    st.Text(4, a.case_id);
-    return step(st, "record a read of patient data");
-  }
   if (a.action == "retry-dead") {
     ResetGuard g{s.revive};
     s.revive.Int(1, a.seq);
@@ -366,6 +364,37 @@ Status SqliteStore::UpsertCase(const CaseUpdate& update) {
     st.Text(2, id);
     if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("write deadlines", rc);
   }
+  return OkStatus();
+}
+
+Status SqliteStore::AppendAudit(const AuditRecord& r) {
+  auto& st = stmts_->insert_audit;
+  ResetGuard g{st};
+  st.Int(1, r.seq);
+  st.Int(2, r.at_us);
+  st.Text(3, r.actor_kind);
+  st.Text(4, r.actor);
+  st.Text(5, r.organisation);
+  st.Text(6, r.action);
+  st.Text(7, r.case_id);
+  st.Text(8, r.patient_key);
+  st.Text(9, r.what);
+  st.Text(10, r.ref);
+  st.Text(11, r.prev_hash);
+  st.Text(12, r.hash);
+  // A seq already taken means the core's head is not the store's: refuse rather than fork.
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("append to the audit log", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::SealAudit(const AuditRecord& r) {
+  auto& st = stmts_->seal_audit;
+  ResetGuard g{st};
+  st.Text(1, r.patient_key);
+  st.Text(2, r.prev_hash);
+  st.Text(3, r.hash);
+  st.Int(4, r.seq);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("seal the audit log", rc);
   return OkStatus();
 }
 
