@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
                   c.connections_open.load(), c.connections_accepted.load(),
                   c.connections_refused.load(), c.connections_failed.load(),
                   c.idle_timeouts.load(), c.oversized_deliveries.load(),
-                  c.connections_unauthorized.load()};
+                  c.connections_unauthorized.load(), c.links_unauthorized.load()};
             },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
             [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },

@@ -424,6 +424,8 @@ TEST_F(AdminApi, MetricsPassPromtool) {
            body.find("slussen_destination_depth{") != std::string::npos;
   })) << body << HubLog();
   EXPECT_THAT(body, HasSubstr("slussen_connections_open 1\n"));
+  EXPECT_THAT(body, HasSubstr("slussen_connections_unauthorized_total 0\n"));
+  EXPECT_THAT(body, HasSubstr("slussen_links_unauthorized_total 0\n"));
   EXPECT_THAT(body, HasSubstr("# TYPE slussen_deadlines_unmet gauge"));
   EXPECT_THAT(body, HasSubstr("# TYPE slussen_deadline_outcomes_24h gauge"));
   EXPECT_THAT(body, HasSubstr("slussen_destination_dead_letters{destination=\"" +

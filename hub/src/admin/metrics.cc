@@ -179,6 +179,10 @@ std::string RenderMetrics(const MetricsInput& in) {
            "AMQP connections refused for their login (no adapter entry, wrong credentials), "
            "since start.",
            D(c.unauthorized));
+  w.Scalar("slussen_links_unauthorized_total", "counter",
+           "AMQP links refused at attach by the adapter's entitlements (slussen:unauthorized), "
+           "since start.",
+           D(c.links_unauthorized));
   w.Scalar("slussen_connections_idle_timeouts_total", "counter",
            "AMQP connections closed because the peer went silent, since start.",
            D(c.idle_timeouts));

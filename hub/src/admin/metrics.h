@@ -21,6 +21,7 @@ struct ConnectionCounts {
   uint64_t idle_timeouts = 0;
   uint64_t oversized_deliveries = 0;
   uint64_t unauthorized = 0;   // refused: no adapter for the login, or wrong credentials
+  uint64_t links_unauthorized = 0;  // attaches refused by the adapter's entitlements
 };
 
 // What one scrape shows. The store's counts are null when the store could not be read: their
