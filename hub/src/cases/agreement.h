@@ -35,6 +35,12 @@ struct Agreement {
   // 4 kap. 3 §: kallelse to SIP within this many days after the utskrivningsklar notice.
   int sip_kallelse_days = 3;
   DayCounting sip_kallelse_counting = DayCounting::kCalendarDays;
+  // "inom tre dagar" read as the end of the notice's local day + 3 days (the hub's default: the
+  // law counts days, and the cut-off rule of 5 kap. 4 § counts whole days too), or as 72 hours
+  // from the notice (elapsed; calendar counting only). An interpretation either way: the law
+  // does not say (docs/domain.md).
+  enum class SipKallelseReading { kEndOfDay, kElapsedHours };
+  SipKallelseReading sip_kallelse_reading = SipKallelseReading::kEndOfDay;
   // 3 kap. 2 §: information transfer no later than the day of discharge — fixed, no parameter.
 
   // --- Regional deadlines (absent = not part of this agreement) -----------------------------

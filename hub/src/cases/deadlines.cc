@@ -151,6 +151,9 @@ std::optional<Deadline> EstimateChange(const CaseState& c, const Agreement& a, T
 }  // namespace
 
 TimePoint KallelseSipDue(const NoticePeriod& notice, const Agreement& a) {
+  if (a.sip_kallelse_reading == Agreement::SipKallelseReading::kElapsedHours) {
+    return notice.sent_at + hours{24 * a.sip_kallelse_days};
+  }
   return EndOfDayAfter(notice.sent_at, a.sip_kallelse_days, a.sip_kallelse_counting, a);
 }
 

@@ -71,6 +71,13 @@ void ReadDeadlines(const xmlNode* root, Agreement& a, Diagnostics& diag) {
       static_cast<int>(IntAttr(d, "sip-kallelse-days", a.sip_kallelse_days, 0, 60, diag));
   a.sip_kallelse_counting =
       CountingAttr(d, "sip-kallelse-counting", a.sip_kallelse_counting, diag);
+  if (AttrOr(d, "sip-kallelse-reading", "end-of-day") == "elapsed-hours") {
+    a.sip_kallelse_reading = Agreement::SipKallelseReading::kElapsedHours;
+    if (a.sip_kallelse_counting == DayCounting::kWorkingDays) {
+      diag.Add(d, "sip-kallelse-reading=\"elapsed-hours\" counts hours, not working days: use "
+                  "sip-kallelse-counting=\"calendar\" with it");
+    }
+  }
   a.planeringsunderlag_answer_deadline = HoursAttr(d, "planeringsunderlag-answer-hours", diag);
   a.estimate_change_threshold = HoursAttr(d, "estimate-change-threshold-hours", diag);
   if (auto h = HoursAttr(d, "at-risk-horizon-hours", diag)) a.at_risk_horizon = *h;

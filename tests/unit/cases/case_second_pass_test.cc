@@ -207,5 +207,26 @@ TEST(CaseSecondPass, EachBilledDaySaysWhetherItsAmountIsConfirmed) {
   EXPECT_FALSE(all_2022.liability.unconfirmed_amounts) << Decisions(all_2022);
 }
 
+// ---- 13: the kallelse deadline's reading (4 kap. 3 §) -----------------------------------------
+
+// Notice Mon 2022-05-09 10:00. Read as whole days the kallelse is due by the end of Thu 05-12; read
+// as 72 hours, by Thu 10:00. A kallelse Thu 15:00 is in time under the first reading only.
+TEST(CaseSecondPass, TheKallelseDeadlinesReadingIsAParameter) {
+  Timeline t = SipCase();
+  t.Utskrivningsklar("klar", L("2022-05-09", 10, 0));
+  t.Kallelse("kallelse", L("2022-05-12", 15, 0));
+  t.Utskrivning("utskr", L("2022-05-20", 10, 0));
+  const Outcome days = Evaluate(t, Law(), L("2022-06-01", 0, 0));
+  EXPECT_EQ(*FindDeadline(days.deadlines, "kallelse-sip")->due, L("2022-05-13", 0, 0));
+  EXPECT_EQ(StateOf(days, "kallelse-sip"), "met");
+
+  Agreement hours72 = Law();
+  hours72.sip_kallelse_reading = Agreement::SipKallelseReading::kElapsedHours;
+  const Outcome elapsed = Evaluate(t, hours72, L("2022-06-01", 0, 0));
+  EXPECT_EQ(*FindDeadline(elapsed.deadlines, "kallelse-sip")->due, L("2022-05-12", 10, 0));
+  EXPECT_EQ(StateOf(elapsed, "kallelse-sip"), "missed");
+  EXPECT_FALSE(elapsed.liability.liable);
+}
+
 }  // namespace
 }  // namespace slussen

@@ -255,6 +255,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "      <amount year=\"2019\" kr-per-day=\"7800\" confirmed=\"true\" source=\"[S11]\"/>\n"
                    "      <amount year=\"2022\" kr-per-day=\"9300\" confirmed=\"false\"/>\n",
                    "", 8, "Element 'amounts': Missing child element(s)"},
+        BrokenCase{"ElapsedKallelseInWorkingDays", false, "sip-kallelse-days=\"3\"",
+                   "sip-kallelse-days=\"3\" sip-kallelse-reading=\"elapsed-hours\" "
+                   "sip-kallelse-counting=\"working\"",
+                   4, "sip-kallelse-reading=\"elapsed-hours\" counts hours, not working days"},
         BrokenCase{"AmountWithoutConfirmed", false, "kr-per-day=\"9300\" confirmed=\"false\"",
                    "kr-per-day=\"9300\"", 10,
                    "Element 'amount': The attribute 'confirmed' is required but missing"},
