@@ -13,7 +13,6 @@
 #include <proton/sender.hpp>
 #include <proton/sender_options.hpp>
 #include <proton/source_options.hpp>
-#include <proton/ssl.hpp>
 #include <proton/target_options.hpp>
 #include <proton/tracker.hpp>
 #include <proton/transport.hpp>
@@ -56,6 +55,16 @@ std::string Redacted(const std::string& url) {
   const auto at = url.find('@', start);
   if (at == std::string::npos) return url;
   return url.substr(0, start) + url.substr(at + 1);
+}
+
+// amqp://127.0.0.1:5672, amqp://[::1]:5672, localhost:5672 ...
+bool IsLoopbackUrl(const std::string& url) {
+  const auto scheme = url.find("://");
+  std::string host = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
+  if (const auto at = host.find('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (host.rfind("[::1]", 0) == 0) return true;
+  host = host.substr(0, host.find_first_of(":/"));
+  return host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
 }  // namespace
@@ -242,18 +251,20 @@ class HubSession::Impl : public proton::messaging_handler {
     if (stopping_) return;
     proton::connection_options o;
     o.idle_timeout(proton::duration(config_.idle_timeout.count()));
+    client::ClientSecurity security;
     if (config_.tls) {
-      const auto& t = *config_.tls;
-      o.ssl_client_options(t.cert.empty()
-                               ? proton::ssl_client_options(t.ca, proton::ssl::VERIFY_PEER_NAME)
-                               : proton::ssl_client_options(proton::ssl_certificate(t.cert, t.key),
-                                                            t.ca, proton::ssl::VERIFY_PEER_NAME));
+      security.ca = config_.tls->ca;
+      security.cert = config_.tls->cert;
+      security.key = config_.tls->key;
     }
     if (config_.sasl) {
-      o.sasl_enabled(true).sasl_allowed_mechs(config_.sasl->mechanism);
-      if (!config_.sasl->user.empty()) o.user(config_.sasl->user);
-      if (!config_.sasl->password.empty()) o.password(config_.sasl->password);
+      // PLAIN in clear only to a hub on this machine (one with plain="allow").
+      security.allow_insecure_mechanisms = !config_.tls && IsLoopbackUrl(config_.url);
+      security.mechanisms = config_.sasl->mechanism;
+      security.user = config_.sasl->user;
+      security.password = config_.sasl->password;
     }
+    client::ApplySecurity(security, o);
     container_.connect(config_.url, o);
   }
 
