@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -232,6 +233,14 @@ int main(int argc, char** argv) {
     return Usage("unknown log level '" + args.log_level + "'");
   }
   spdlog::set_level(level);
+
+  // Proton's frame trace would write every SASL PLAIN password to the log in clear: never on.
+  for (const char* trace : {"PN_TRACE_FRM", "PN_TRACE_RAW", "PN_TRACE_DRV", "PN_LOG"}) {
+    if (std::getenv(trace) != nullptr) {
+      spdlog::warn("{} is set and ignored: Proton's protocol trace would log SASL passwords", trace);
+      ::unsetenv(trace);
+    }
+  }
 
   auto config = slussen::LoadConfig(args.config);
   if (!config) {

@@ -126,8 +126,7 @@ void SaslServer::ProcessPlain(pn_transport_t* t, bool encrypted, const pn_bytes_
   pending_ = true;
   if (!check_(user, std::move(password))) {
     pending_ = false;
-    return Decide(t, std::nullopt, "PLAIN user '" + LogSafe(user) + "': too many logins waiting "
-                                   "for their check");
+    return Decide(t, std::nullopt, UserText(user) + ": too many logins waiting for their check");
   }
   // No outcome yet: Proton waits (the open deadline bounds the wait) until PlainChecked.
 }
@@ -137,9 +136,18 @@ void SaslServer::PlainChecked(pn_transport_t* t, bool ok) {
   pending_ = false;
   if (decided_) return;
   const std::string user = std::move(pending_user_);
-  if (!ok) return Decide(t, std::nullopt, "PLAIN user '" + LogSafe(user) + "': wrong user or password");
+  if (!ok) return Decide(t, std::nullopt, UserText(user) + ": wrong user or password");
   Decide(t, SaslIdentity{M::kPlain, user}, "");
   pn_transport_process(t, 0);
+}
+
+// A user name the config has is logged (escaped); any other is not: what a client types there
+// may be a password pasted into the wrong field, or anything else a log must not hold.
+std::string SaslServer::UserText(const std::string& user) const {
+  if (policy_.config->FindAdapterByLogin(M::kPlain, user) != nullptr) {
+    return "PLAIN user '" + LogSafe(user) + "'";
+  }
+  return "PLAIN with a user name no adapter has (not logged)";
 }
 
 void SaslServer::Decide(pn_transport_t* t, std::optional<SaslIdentity> identity,

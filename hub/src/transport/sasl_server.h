@@ -64,6 +64,7 @@ class SaslServer {
   SaslServer(uint64_t conn_id, Policy policy, CheckPlain check)
       : conn_id_(conn_id), policy_(policy), check_(std::move(check)) {}
   void ProcessPlain(pn_transport_t* t, bool encrypted, const pn_bytes_t* response);
+  std::string UserText(const std::string& user) const;
   void Decide(pn_transport_t* t, std::optional<SaslIdentity> identity, const std::string& why);
 
   const uint64_t conn_id_;
