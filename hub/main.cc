@@ -1,6 +1,7 @@
 // slussen: the hub daemon. Loads and validates the config, opens the store, starts the core actor
 // and the embedded AMQP listener, prints one readiness line, and on SIGTERM/SIGINT drains and
 // exits 0 (1 if the store latched while running). See hub/DESIGN.md.
+#include <proton/logger.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -235,12 +236,16 @@ int main(int argc, char** argv) {
   spdlog::set_level(level);
 
   // Proton's frame trace would write every SASL PLAIN password to the log in clear: never on.
+  // Proton reads these variables when it is loaded, so its default logger (which every transport
+  // copies) is turned down as well; its errors and warnings stay.
   for (const char* trace : {"PN_TRACE_FRM", "PN_TRACE_RAW", "PN_TRACE_DRV", "PN_LOG"}) {
     if (std::getenv(trace) != nullptr) {
       spdlog::warn("{} is set and ignored: Proton's protocol trace would log SASL passwords", trace);
       ::unsetenv(trace);
     }
   }
+  pn_logger_reset_mask(pn_default_logger(), PN_SUBSYSTEM_ALL,
+                       PN_LEVEL_INFO | PN_LEVEL_DEBUG | PN_LEVEL_TRACE | PN_LEVEL_FRAME | PN_LEVEL_RAW);
 
   auto config = slussen::LoadConfig(args.config);
   if (!config) {

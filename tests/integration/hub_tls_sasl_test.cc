@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/hub_session.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
@@ -173,6 +175,25 @@ TEST_F(HubTls, ClientCertificateLogsInWithExternalAsItsAdapter) {
   EXPECT_THAT(log, HasSubstr("as adapter siths-adapter (EXTERNAL, TLSv1."));
 }
 
+// The adapters' runtime (HubSession) with a client certificate and EXTERNAL, as a SITHS-certified
+// adapter would be configured (<tls ca cert key/><sasl mechanism="EXTERNAL"/>).
+TEST_F(HubTls, AdapterSessionWithItsCertificateLogsInWithExternal) {
+  adapter::HubConnectionConfig config;
+  config.url = "amqp://" + hub().url();
+  config.container_id = "itest-session-external";
+  config.tls = adapter::HubConnectionConfig::Tls{PkiFile("ca.pem"), PkiFile("client.pem"),
+                                                 PkiFile("client-key.pem")};
+  config.sasl = adapter::HubConnectionConfig::Sasl{"EXTERNAL", "", ""};
+  adapter::HubSession session(config, "itest-session");
+  session.Start();
+  ASSERT_TRUE(session.WaitConnected(seconds(30))) << HubLog();
+  const SendOutcome o = session.SendAndWait("events", ToMessage(ValidInskrivning()), seconds(30));
+  EXPECT_EQ(o.kind, SendOutcome::Kind::kAccepted) << o.condition << ": " << o.description << HubLog();
+  session.Stop(seconds(5));
+  EXPECT_THAT(Log(), HasSubstr("from container 'itest-session-external' as adapter kommun-1380 "
+                               "(EXTERNAL, TLSv1."));
+}
+
 TEST_F(HubTls, ExpiredAndUnknownCertificatesFailTheHandshake) {
   for (const std::string name : {"expired", "unknown"}) {
     SCOPED_TRACE(name);
@@ -226,6 +247,29 @@ TEST_F(HubTls, Tls11IsRefusedAndTls12Accepted) {
     const auto first = log.find("unsupported protocol");
     return first != std::string::npos && log.find("unsupported protocol", first + 1) != std::string::npos;
   })) << HubLog();
+}
+
+// An operator who starts the hub with Proton's frame trace on would get every PLAIN password in
+// the log: the hub drops the variable and says so.
+class HubTlsWithFrameTrace : public HubTls {
+ protected:
+  void SetUp() override {
+    ::setenv("PN_TRACE_FRM", "1", 1);
+    HubTls::SetUp();
+    ::unsetenv("PN_TRACE_FRM");
+  }
+};
+
+TEST_F(HubTlsWithFrameTrace, NoPasswordReachesTheLog) {
+  std::string error;
+  auto c = Connect(Plain(kUser, kPassword), &error);
+  ASSERT_TRUE(c) << error << HubLog();
+  EXPECT_FALSE(Connect(Plain(kUser, "wrong-password-0c93aa"), &error));
+  const std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("PN_TRACE_FRM is set and ignored"));
+  EXPECT_THAT(log, Not(HasSubstr("sasl-init")));
+  EXPECT_THAT(log, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(log, Not(HasSubstr("wrong-password-0c93aa")));
 }
 
 class HubTlsReload : public HubTls {

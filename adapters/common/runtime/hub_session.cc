@@ -57,16 +57,6 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, start) + url.substr(at + 1);
 }
 
-// amqp://127.0.0.1:5672, amqp://[::1]:5672, localhost:5672 ...
-bool IsLoopbackUrl(const std::string& url) {
-  const auto scheme = url.find("://");
-  std::string host = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
-  if (const auto at = host.find('@'); at != std::string::npos) host = host.substr(at + 1);
-  if (host.rfind("[::1]", 0) == 0) return true;
-  host = host.substr(0, host.find_first_of(":/"));
-  return host == "localhost" || host.rfind("127.", 0) == 0;
-}
-
 }  // namespace
 
 class HubSession::Impl : public proton::messaging_handler {
