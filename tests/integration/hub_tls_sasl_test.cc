@@ -272,6 +272,52 @@ TEST_F(HubTlsWithFrameTrace, NoPasswordReachesTheLog) {
   EXPECT_THAT(log, Not(HasSubstr("wrong-password-0c93aa")));
 }
 
+// client-certificates="required": no certificate, no handshake; with one, PLAIN and EXTERNAL.
+class HubTlsRequired : public HubTls {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o = HubTls::ConfigOptions();
+    o.amqp_children = TlsElement("server.pem", "server-key.pem", "required");
+    return o;
+  }
+};
+
+TEST_F(HubTlsRequired, ACertificateIsNeededForAnyLogin) {
+  std::string error;
+  EXPECT_FALSE(Connect(Plain(kUser, kPassword), &error));
+  EXPECT_THAT(error, Not(HasSubstr("unauthorized-access")));
+  ClientSecurity plain_with_certificate = Certificate("client");
+  plain_with_certificate.mechanisms = "PLAIN";
+  plain_with_certificate.user = kUser;
+  plain_with_certificate.password = kPassword;
+  auto plain = Connect(plain_with_certificate, &error);
+  ASSERT_TRUE(plain) << error << HubLog();
+  auto external = Connect(Certificate("client"), &error);
+  ASSERT_TRUE(external) << error << HubLog();
+  SendAccepted(*external);
+  EXPECT_THAT(Log(), HasSubstr("peer did not return a certificate"));
+}
+
+// client-certificates="none": no certificate is asked for, so EXTERNAL is never offered.
+class HubTlsNoClientCertificates : public HubTls {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o = HubTls::ConfigOptions();
+    o.amqp_children = TlsElement("server.pem", "server-key.pem", "none");
+    o.adapters = KommunAdapter(false);
+    return o;
+  }
+};
+
+TEST_F(HubTlsNoClientCertificates, PlainOnlyAndExternalIsNotOffered) {
+  std::string error;
+  auto plain = Connect(Plain(kUser, kPassword), &error);
+  ASSERT_TRUE(plain) << error << HubLog();
+  SendAccepted(*plain);
+  EXPECT_FALSE(Connect(Certificate("client"), &error));
+  EXPECT_THAT(error, HasSubstr("unauthorized-access"));
+}
+
 class HubTlsReload : public HubTls {
  protected:
   HubTlsReload() {
@@ -396,6 +442,29 @@ TEST_F(MunicipalityAdapterOverTls, ConnectsWithPlainAndGetsTheKommunsEvents) {
   EXPECT_THAT(Log(), HasSubstr("from container 'test-municipality' as adapter kommun-1380 (PLAIN, TLSv1."));
   EXPECT_THAT(ReadFile(dir().File("municipality.log")), Not(HasSubstr(kPassword)));
   EXPECT_TRUE(adapter.Stop().Ok());
+}
+
+// An adapter config that would send its password in clear across a network does not start.
+TEST_F(MunicipalityAdapterOverTls, PlainWithoutTlsToAnotherMachineIsAConfigError) {
+  const std::string secret = dir().File("hub.secret");
+  WriteFile(secret, std::string(kPassword) + "\n");
+  ::chmod(secret.c_str(), 0600);
+  const std::string config = dir().File("municipality.xml");
+  WriteFile(config,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
+            "  <hub url=\"amqp://hub.example.se:5671\">\n"
+            "    <sasl mechanism=\"PLAIN\" user=\"" + std::string(kUser) + "\" password-file=\"" + secret + "\"/>\n"
+            "  </hub>\n"
+            "  <serves sender-hsa-id=\"" + std::string(kTestKommunSender) + "\">\n"
+            "    <destination id=\"" + KommunDestination(kTestKommun) + "\"/>\n"
+            "  </serves>\n"
+            "  <system url=\"http://127.0.0.1:9/dokument\"/>\n"
+            "  <receipts listen=\"127.0.0.1:0\"/>\n"
+            "</municipality>\n");
+  const ProcessResult r = RunProcess({kMunicipality, "--config", config}, seconds(30));
+  EXPECT_EQ(r.status.code, 2) << r.status.ToString() << r.err;
+  EXPECT_THAT(r.err, HasSubstr("mechanism PLAIN needs <tls>"));
 }
 
 }  // namespace
