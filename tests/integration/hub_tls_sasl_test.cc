@@ -1,7 +1,8 @@
 // TLS and SASL on the hub's AMQP listener (hub/DESIGN.md "Security: TLS and SASL"), against the
 // real hub with a test PKI made by deploy/pki/make-test-ca.sh: PLAIN checked by the hub (argon2id),
 // EXTERNAL from a client certificate, expired and unknown certificates, plain AMQP and TLS 1.1
-// refused, the certificate reloaded on SIGHUP, and an adapter connecting over TLS with PLAIN.
+// refused, each client-certificates mode, the certificate reloaded on SIGHUP, a key others can
+// read, Proton's frame trace kept off. The adapters' side: adapter_tls_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,12 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "runtime/hub_session.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
 #include "testing/test_envelopes.h"
-#include "util/test_municipal_system.h"
+#include "util/tls_hub_test.h"
 
 namespace slussen::testing {
 namespace {
@@ -31,105 +31,7 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// The password of the kommun adapter's PLAIN login, and its hash (slussen --hash-password).
-constexpr char kPassword[] = "correct horse battery staple";
-constexpr char kPasswordHash[] =
-    "$argon2id$v=19$m=19456,t=2,p=1$DeNCN1Mz9XrzHHH3JBVLJQ$ERJW3dhcvdhPfzcFuSp5lrM9ITkrg6XMo3K0QXGj+RU";
-constexpr char kUser[] = "adapter-kommun-1380";
-// The subjects of make-test-ca.sh's client certificates, as the hub sees them (RFC 2253).
-constexpr char kClientSubject[] = "CN=adapter-kommun-1380,O=Kommun 1380,C=SE";
-constexpr char kSithsSubject[] =
-    R"(CN=\C3\85sa \C3\96berg\, adapter,serialNumber=SE2321000131-E000000000001,O=Malm\C3\B6 stad,C=SE)";
 constexpr char kOpenssl[] = "/usr/bin/openssl";
-constexpr char kMunicipality[] = SLUSSEN_ADAPTER_BINARY_DIR "/municipality/slussen-municipality";
-
-// The test PKI, made once for the whole test program in a temporary directory.
-const TempDir& Pki() {
-  static const std::unique_ptr<TempDir> dir = [] {
-    auto d = std::make_unique<TempDir>("slussen-pki");
-    const ProcessResult r =
-        RunProcess({"/bin/sh", SLUSSEN_SOURCE_DIR "/deploy/pki/make-test-ca.sh", d->path()});
-    EXPECT_TRUE(r.status.Ok()) << "make-test-ca.sh: " << r.err;
-    // The reload test's own copy of the hub's certificate, which it replaces.
-    for (const std::string f : {"server.pem", "server-key.pem"}) {
-      std::filesystem::copy_file(d->File(f), d->File("reload-" + f));
-    }
-    ::chmod(d->File("reload-server-key.pem").c_str(), 0600);
-    return d;
-  }();
-  return *dir;
-}
-
-std::string PkiFile(const std::string& name) { return Pki().File(name); }
-
-std::string TlsElement(const std::string& certificate, const std::string& key,
-                       const std::string& client_certificates) {
-  return "<tls certificate=\"" + PkiFile(certificate) + "\" key=\"" + PkiFile(key) + "\" ca=\"" +
-         PkiFile("ca.pem") + "\" client-certificates=\"" + client_certificates + "\"/>";
-}
-
-std::string AdapterEntry(const std::string& name, const std::string& logins) {
-  return "<adapter name=\"" + name + "\">" + logins +
-         "<sends as=\"*\"/><reads destinations=\"*\"/><receipts-for destinations=\"*\"/></adapter>";
-}
-
-// The kommun's adapter: a PLAIN login and (on a TLS listener) its client certificate.
-std::string KommunAdapter(bool with_certificate = true) {
-  std::string logins =
-      std::string("<login user=\"") + kUser + "\" password-hash=\"" + kPasswordHash + "\"/>";
-  if (with_certificate) logins += std::string("<login certificate-subject=\"") + kClientSubject + "\"/>";
-  return AdapterEntry("kommun-1380", logins);
-}
-
-ClientSecurity Plain(const std::string& user, const std::string& password,
-                     const std::string& ca = "ca.pem") {
-  ClientSecurity s;
-  s.ca = PkiFile(ca);
-  s.mechanisms = "PLAIN";
-  s.user = user;
-  s.password = password;
-  return s;
-}
-
-ClientSecurity Certificate(const std::string& name) {
-  ClientSecurity s;
-  s.ca = PkiFile("ca.pem");
-  s.cert = PkiFile(name + ".pem");
-  s.key = PkiFile(name + "-key.pem");
-  s.mechanisms = "EXTERNAL";
-  return s;
-}
-
-class HubTls : public HubTest {
- protected:
-  TestConfigOptions ConfigOptions() const override {
-    TestConfigOptions o;
-    o.amqp_plain = "refuse";
-    o.amqp_children = TlsElement(certificate_, key_, "optional");
-    o.adapters = KommunAdapter() +
-                 AdapterEntry("siths-adapter", std::string("<login certificate-subject=\"") +
-                                                   kSithsSubject + "\"/>");
-    return o;
-  }
-
-  // A client connected with `security`, or nullptr with `error` saying why not.
-  std::unique_ptr<HubClient> Connect(const ClientSecurity& security, std::string* error) {
-    auto c = std::make_unique<HubClient>(hub().url(), security, "itest-tls-" + std::to_string(++n_));
-    if (!c->Connect(seconds(15), error)) return nullptr;
-    return c;
-  }
-
-  std::string Log() const { return ReadFile(const_cast<HubTls*>(this)->hub().stderr_path()); }
-
-  void SendAccepted(HubClient& c) {
-    const SendOutcome o = c.Send("events", ToMessage(ValidInskrivning()));
-    EXPECT_EQ(o.kind, SendOutcome::Kind::kAccepted) << o.condition << ": " << o.description << HubLog();
-  }
-
-  std::string certificate_ = "server.pem";
-  std::string key_ = "server-key.pem";
-  int n_ = 0;
-};
 
 TEST_F(HubTls, PlainLoginWithTheRightPasswordSendsAnEvent) {
   std::string error;
@@ -173,25 +75,6 @@ TEST_F(HubTls, ClientCertificateLogsInWithExternalAsItsAdapter) {
   const std::string log = Log();
   EXPECT_THAT(log, HasSubstr("as adapter kommun-1380 (EXTERNAL, TLSv1."));
   EXPECT_THAT(log, HasSubstr("as adapter siths-adapter (EXTERNAL, TLSv1."));
-}
-
-// The adapters' runtime (HubSession) with a client certificate and EXTERNAL, as a SITHS-certified
-// adapter would be configured (<tls ca cert key/><sasl mechanism="EXTERNAL"/>).
-TEST_F(HubTls, AdapterSessionWithItsCertificateLogsInWithExternal) {
-  adapter::HubConnectionConfig config;
-  config.url = "amqp://" + hub().url();
-  config.container_id = "itest-session-external";
-  config.tls = adapter::HubConnectionConfig::Tls{PkiFile("ca.pem"), PkiFile("client.pem"),
-                                                 PkiFile("client-key.pem")};
-  config.sasl = adapter::HubConnectionConfig::Sasl{"EXTERNAL", "", ""};
-  adapter::HubSession session(config, "itest-session");
-  session.Start();
-  ASSERT_TRUE(session.WaitConnected(seconds(30))) << HubLog();
-  const SendOutcome o = session.SendAndWait("events", ToMessage(ValidInskrivning()), seconds(30));
-  EXPECT_EQ(o.kind, SendOutcome::Kind::kAccepted) << o.condition << ": " << o.description << HubLog();
-  session.Stop(seconds(5));
-  EXPECT_THAT(Log(), HasSubstr("from container 'itest-session-external' as adapter kommun-1380 "
-                               "(EXTERNAL, TLSv1."));
 }
 
 TEST_F(HubTls, ExpiredAndUnknownCertificatesFailTheHandshake) {
@@ -403,68 +286,6 @@ TEST_F(HubPlainLoopback, PlainWithoutTlsOnLoopbackAndAnonymous) {
   const std::string log = Log();
   EXPECT_THAT(log, HasSubstr("as adapter kommun-1380 (PLAIN)"));
   EXPECT_THAT(log, HasSubstr("as adapter local-test (ANONYMOUS)"));
-}
-
-// slussen-municipality reaching the hub over TLS with a PLAIN login from its password file, and
-// getting the kommun's event.
-class MunicipalityAdapterOverTls : public HubTls {};
-
-TEST_F(MunicipalityAdapterOverTls, ConnectsWithPlainAndGetsTheKommunsEvents) {
-  TestMunicipalSystem system;
-  const std::string secret = dir().File("hub.secret");
-  WriteFile(secret, std::string(kPassword) + "\n");
-  ::chmod(secret.c_str(), 0600);
-  const std::string config = dir().File("municipality.xml");
-  WriteFile(config,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-            "  <hub url=\"amqp://" + hub().url() + "\" container-id=\"test-municipality\">\n"
-            "    <reconnect initial-delay=\"50ms\" max-delay=\"500ms\"/>\n"
-            "    <tls ca=\"" + PkiFile("ca.pem") + "\"/>\n"
-            "    <sasl mechanism=\"PLAIN\" user=\"" + kUser + "\" password-file=\"" + secret + "\"/>\n"
-            "  </hub>\n"
-            "  <serves sender-hsa-id=\"" + std::string(kTestKommunSender) + "\">\n"
-            "    <destination id=\"" + KommunDestination(kTestKommun) + "\"/>\n"
-            "  </serves>\n"
-            "  <system url=\"" + system.Url() + "\" connect-timeout=\"2s\" timeout=\"10s\"/>\n"
-            "  <receipts listen=\"127.0.0.1:0\" hub-timeout=\"20s\"/>\n"
-            "</municipality>\n");
-  ChildProcess adapter;
-  const auto started =
-      adapter.Start({kMunicipality, "--config", config}, dir().File("municipality.log"), seconds(30));
-  ASSERT_TRUE(started) << started.error();
-
-  std::string error;
-  auto sender = Connect(Plain(kUser, kPassword), &error);
-  ASSERT_TRUE(sender) << error << HubLog();
-  SendAccepted(*sender);
-  EXPECT_TRUE(system.WaitForPosts(1)) << ReadFileTail(dir().File("municipality.log")) << HubLog();
-  EXPECT_THAT(Log(), HasSubstr("from container 'test-municipality' as adapter kommun-1380 (PLAIN, TLSv1."));
-  EXPECT_THAT(ReadFile(dir().File("municipality.log")), Not(HasSubstr(kPassword)));
-  EXPECT_TRUE(adapter.Stop().Ok());
-}
-
-// An adapter config that would send its password in clear across a network does not start.
-TEST_F(MunicipalityAdapterOverTls, PlainWithoutTlsToAnotherMachineIsAConfigError) {
-  const std::string secret = dir().File("hub.secret");
-  WriteFile(secret, std::string(kPassword) + "\n");
-  ::chmod(secret.c_str(), 0600);
-  const std::string config = dir().File("municipality.xml");
-  WriteFile(config,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<municipality xmlns=\"urn:slussen:adapter:municipality:1\">\n"
-            "  <hub url=\"amqp://hub.example.se:5671\">\n"
-            "    <sasl mechanism=\"PLAIN\" user=\"" + std::string(kUser) + "\" password-file=\"" + secret + "\"/>\n"
-            "  </hub>\n"
-            "  <serves sender-hsa-id=\"" + std::string(kTestKommunSender) + "\">\n"
-            "    <destination id=\"" + KommunDestination(kTestKommun) + "\"/>\n"
-            "  </serves>\n"
-            "  <system url=\"http://127.0.0.1:9/dokument\"/>\n"
-            "  <receipts listen=\"127.0.0.1:0\"/>\n"
-            "</municipality>\n");
-  const ProcessResult r = RunProcess({kMunicipality, "--config", config}, seconds(30));
-  EXPECT_EQ(r.status.code, 2) << r.status.ToString() << r.err;
-  EXPECT_THAT(r.err, HasSubstr("mechanism PLAIN needs <tls>"));
 }
 
 }  // namespace
