@@ -201,6 +201,31 @@ TEST_F(HubTlsNoClientCertificates, PlainOnlyAndExternalIsNotOffered) {
   EXPECT_THAT(error, HasSubstr("unauthorized-access"));
 }
 
+// TLS and plain="allow" on one loopback listener: unencrypted clients are taken too (anonymous
+// here), and TLS clients log in as before.
+class HubTlsAndPlainLoopback : public HubTls {
+ protected:
+  TestConfigOptions ConfigOptions() const override {
+    TestConfigOptions o = HubTls::ConfigOptions();
+    o.amqp_plain = "allow";
+    o.adapters = std::string(kOpenTestAdapter) + KommunAdapter();
+    return o;
+  }
+};
+
+TEST_F(HubTlsAndPlainLoopback, PlainAndTlsClientsOnOnePort) {
+  auto anonymous = NewClient();
+  ASSERT_TRUE(anonymous);
+  SendAccepted(*anonymous);
+  std::string error;
+  auto tls = Connect(Plain(kUser, kPassword), &error);
+  ASSERT_TRUE(tls) << error << HubLog();
+  SendAccepted(*tls);
+  const std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("as adapter local-test (ANONYMOUS, unencrypted)"));
+  EXPECT_THAT(log, HasSubstr("as adapter kommun-1380 (PLAIN, TLSv1."));
+}
+
 class HubTlsReload : public HubTls {
  protected:
   HubTlsReload() {
