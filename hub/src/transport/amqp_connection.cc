@@ -30,15 +30,6 @@ constexpr const char* kOutPrefix = "out/";
 // How long a failed connection may take to write its close before its socket is closed anyway.
 constexpr int64_t kFailFlushMs = 2000;
 
-const char* MechanismName(AdapterLogin::Mechanism m) {
-  switch (m) {
-    case AdapterLogin::Mechanism::kPlain: return "PLAIN";
-    case AdapterLogin::Mechanism::kExternal: return "EXTERNAL";
-    case AdapterLogin::Mechanism::kAnonymous: return "ANONYMOUS";
-  }
-  return "?";
-}
-
 }  // namespace
 
 // ", TLSv1.3 TLS_AES_256_GCM_SHA384, certificate generation 2", or "" without TLS.

@@ -47,7 +47,9 @@ const pnx_sasl_implementation kHubSasl = {
     ProcessInit,    ProcessResponse, ProcessMechanisms, ProcessChallenge, ProcessOutcome,
     CanEncrypt,     MaxEncryptSize, Encode,       Decode};
 
-const char* MechanismName(M m) {
+}  // namespace
+
+const char* MechanismName(AdapterLogin::Mechanism m) {
   switch (m) {
     case M::kPlain: return "PLAIN";
     case M::kExternal: return "EXTERNAL";
@@ -55,8 +57,6 @@ const char* MechanismName(M m) {
   }
   return "?";
 }
-
-}  // namespace
 
 SaslServer* SaslServer::Install(pn_transport_t* t, uint64_t conn_id, Policy policy,
                                 CheckPlain check) {

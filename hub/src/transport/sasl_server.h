@@ -31,6 +31,9 @@ struct SaslIdentity {
   std::string identity;  // PLAIN: the user name; EXTERNAL: the certificate subject; else empty
 };
 
+// "PLAIN", "EXTERNAL", "ANONYMOUS": the SASL name, for log lines.
+const char* MechanismName(AdapterLogin::Mechanism m);
+
 class SaslServer {
  public:
   // Starts the check of a PLAIN login; its outcome comes back through PlainChecked. False: it
