@@ -7,7 +7,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <proton/codec.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/amqp_codec.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
@@ -311,6 +317,56 @@ TEST_F(HubPlainLoopback, PlainWithoutTlsOnLoopbackAndAnonymous) {
   const std::string log = Log();
   EXPECT_THAT(log, HasSubstr("as adapter kommun-1380 (PLAIN)"));
   EXPECT_THAT(log, HasSubstr("as adapter local-test (ANONYMOUS)"));
+}
+
+// One frame: size, data offset 2, `type` (0 AMQP, 1 SASL), channel 0, `body`.
+std::string Frame(uint8_t type, const std::string& body) {
+  const uint32_t size = static_cast<uint32_t>(8 + body.size());
+  std::string f;
+  for (int shift = 24; shift >= 0; shift -= 8) f += static_cast<char>((size >> shift) & 0xff);
+  f += std::string("\x02", 1) + static_cast<char>(type) + std::string("\0\0", 2);
+  return f + body;
+}
+
+// A client that does not wait for the SASL outcome: the SASL header, its PLAIN sasl-init, the
+// AMQP header and its open in one write. Proton holds the bytes behind sasl-init unread while the
+// hub checks the password on another thread; the hub must run them once the check succeeded, or
+// the connection stalls until the client sends something more.
+TEST_F(HubPlainLoopback, APipelinedOpenIsAnsweredAfterTheDeferredPlainOutcome) {
+  const std::string init = EncodeDescribedList(0x41, [](pn_data_t* d) {
+    pn_data_put_symbol(d, pn_bytes(5, "PLAIN"));
+    PutBinary(d, std::string("\0", 1) + kUser + std::string("\0", 1) + kPassword);
+  });
+  const std::string open = EncodeDescribedList(0x10, [](pn_data_t* d) { PutString(d, "itest-pipelined"); });
+  const std::string bytes = std::string("AMQP\x03\x01\x00\x00", 8) + Frame(1, init) +
+                            std::string("AMQP\x00\x01\x00\x00", 8) + Frame(0, open);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(hub().port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  // Everything the hub sends until its open frame (descriptor 0x10 after the AMQP header) or 30 s.
+  timeval timeout{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string received;
+  const std::string amqp_header("AMQP\x00\x01\x00\x00", 8);
+  const std::string open_descriptor("\x00\x53\x10", 3);
+  auto opened = [&] {
+    const auto header = received.find(amqp_header);
+    return header != std::string::npos && received.find(open_descriptor, header) != std::string::npos;
+  };
+  char buf[4096];
+  while (!opened()) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_TRUE(opened()) << received.size() << " bytes received" << HubLog();
+  EXPECT_THAT(Log(), HasSubstr("from container 'itest-pipelined' as adapter kommun-1380 (PLAIN)"));
 }
 
 }  // namespace

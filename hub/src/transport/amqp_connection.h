@@ -101,8 +101,9 @@ class AmqpConnection final : public proton::messaging_handler {
   void Process();
   // True once the connection has ended and its socket can be closed and the object destroyed.
   bool Finished();
-  // False while the connection must not read (it has failed and only flushes its close).
-  bool WantsRead() const { return !failed_ && !dropped_; }
+  // False while the connection must not read: it has failed and only flushes its close, or its
+  // PLAIN login is being checked (what the client sent behind it waits unread; sasl_server.cc).
+  bool WantsRead() const { return !failed_ && !dropped_ && !plain_pending(); }
 
   // --- The core's decisions (delivered through the loop's queue). ---
   void Settle(uint64_t token, const Settlement& settlement);

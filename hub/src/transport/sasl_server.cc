@@ -128,12 +128,20 @@ void SaslServer::ProcessPlain(pn_transport_t* t, bool encrypted, const pn_bytes_
     pending_ = false;
     return Decide(t, std::nullopt, UserText(user) + ": too many logins waiting for their check");
   }
-  // No outcome yet: Proton waits (the open deadline bounds the wait) until PlainChecked.
+  // No outcome yet: Proton waits (the open deadline bounds the wait) until PlainChecked. Until
+  // then its SASL layer would read whatever the client pipelined behind sasl-init (its AMQP
+  // header and open) as one more SASL frame: "AMQP" read as a frame size is larger than the
+  // max frame size, a framing error. Without a max frame size that is an incomplete frame, and
+  // the bytes wait. The connection reads nothing more from its socket meanwhile (WantsRead), so
+  // what waits is bounded by one read.
+  held_max_frame_ = pn_transport_get_max_frame(t);
+  pn_transport_set_max_frame(t, 0);
 }
 
 void SaslServer::PlainChecked(pn_transport_t* t, bool ok) {
   if (!pending_) return;
   pending_ = false;
+  pn_transport_set_max_frame(t, held_max_frame_);
   if (decided_) return;
   const std::string user = std::move(pending_user_);
   if (!ok) return Decide(t, std::nullopt, UserText(user) + ": wrong user or password");

@@ -78,6 +78,7 @@ class SaslServer {
   bool pending_ = false;    // a PLAIN check is running
   bool decided_ = false;
   std::string pending_user_;
+  uint32_t held_max_frame_ = 0;  // the transport's max frame size, lifted while a check runs
   // Proton keeps the pointer pnx_sasl_set_succeeded gets: this string must outlive the transport's
   // use of it, so it lives here, with the transport.
   std::string user_;
