@@ -299,6 +299,12 @@ void SocketLoop::Service(uint64_t id, bool readable) {
   if (it == sockets_.end()) return;
   Socket& s = it->second;
   AmqpConnection& a = *s.amqp;
+  if (readable && a.plain_pending()) {
+    // Not reading while its login is checked (no EPOLLIN interest), yet epoll reports a hang-up
+    // or an error whatever the interest: the peer has gone, and ignoring that would wake the
+    // loop again and again until the outcome.
+    a.Disconnected("the peer went away while its login was checked");
+  }
   if (readable && a.WantsRead()) {
     for (int i = 0; i < kReadsPerWakeup; ++i) {
       const auto buf = a.ReadBuffer();
