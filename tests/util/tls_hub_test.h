@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -36,11 +35,6 @@ inline const TempDir& Pki() {
     const ProcessResult r =
         RunProcess({"/bin/sh", SLUSSEN_SOURCE_DIR "/deploy/pki/make-test-ca.sh", d->path()});
     EXPECT_TRUE(r.status.Ok()) << "make-test-ca.sh: " << r.err;
-    // The reload test's own copy of the hub's certificate, which it replaces.
-    for (const std::string f : {"server.pem", "server-key.pem"}) {
-      std::filesystem::copy_file(d->File(f), d->File("reload-" + f));
-    }
-    ::chmod(d->File("reload-server-key.pem").c_str(), 0600);
     return d;
   }();
   return *dir;
