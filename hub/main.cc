@@ -1,6 +1,7 @@
 // slussen: the hub daemon. Loads and validates the config, opens the store, starts the core actor
 // and the embedded AMQP listener, prints one readiness line, and on SIGTERM/SIGINT drains and
 // exits 0 (1 if the store latched while running). See hub/DESIGN.md.
+#include <proton/logger.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -8,9 +9,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -27,6 +30,7 @@
 #include "report/case_report_pdf.h"
 #include "report/stored_case_report.h"
 #include "store/store_factory.h"
+#include "transport/tls_context.h"
 #include "transport/transport.h"
 
 namespace {
@@ -35,6 +39,7 @@ constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVE
        slussen --config FILE --status
        slussen --config FILE --report CASE_ID [--json | --pdf FILE]
        slussen --hash-token < TOKEN_FILE
+       slussen --hash-password < PASSWORD_FILE
        slussen --help | --version
 
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
@@ -52,6 +57,8 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
                      dispute between kommun and region) to FILE instead of printing it
   --hash-token       read an admin token (one line, at least 16 characters) from stdin and print
                      its argon2id hash for <operator token-hash="..."> in the config
+  --hash-password    the same for an adapter's SASL PLAIN password (at least 16 characters),
+                     for <login user="..." password-hash="..."> in the config
   --log-level LEVEL  trace, debug, info (default), warn, error
   --help             this text
   --version          version and schema versions
@@ -59,7 +66,9 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
 When the listener is up, slussen prints exactly one line to stdout:
   slussen ready amqp=HOST:PORT               (or, with <admin> configured:)
   slussen ready amqp=HOST:PORT admin=HOST:PORT
-Logs go to stderr. SIGTERM or SIGINT: stop accepting, commit and settle what has arrived,
+Logs go to stderr. SIGHUP: read the TLS certificate, key and CA of <amqp><tls> again for new
+connections (open ones keep theirs; if the files are bad, the hub logs why and keeps the old
+ones). SIGTERM or SIGINT: stop accepting, commit and settle what has arrived,
 close connections, exit 0. Exit 1: configuration or store error, or the store latched while
 running (a failed fsync or a corruption: from then on every inbound message was released to its
 sender; check the disk before restarting); 2: usage error.
@@ -73,7 +82,28 @@ struct Args {
   bool json = false;
   std::string pdf;
   bool hash_token = false;
+  bool hash_password = false;
 };
+
+// --hash-token and --hash-password: one line from stdin, its argon2id hash on stdout. Both are
+// secrets an operator keeps and the hub checks by the same rule, so one hash function serves both.
+int PrintHash(const char* what) {
+  std::string secret;
+  std::getline(std::cin, secret);
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.size() < 16) {
+    std::cerr << "slussen: a " << what << " must be at least 16 characters\n";
+    return 1;
+  }
+  auto hash = slussen::admin::HashToken(secret);
+  std::fill(secret.begin(), secret.end(), '\0');
+  if (!hash) {
+    std::cerr << "slussen: " << hash.error() << "\n";
+    return 1;
+  }
+  std::cout << *hash << "\n";
+  return 0;
+}
 
 int Usage(const std::string& problem) {
   std::cerr << "slussen: " << problem << "\n\n" << kUsage;
@@ -177,6 +207,8 @@ int main(int argc, char** argv) {
       args.log_level = argv[++i];
     } else if (a == "--hash-token") {
       args.hash_token = true;
+    } else if (a == "--hash-password") {
+      args.hash_password = true;
     } else if (a == "--status") {
       args.status = true;
     } else if (a == "--report" && i + 1 < argc) {
@@ -189,18 +221,8 @@ int main(int argc, char** argv) {
       return Usage("unknown or incomplete argument '" + a + "'");
     }
   }
-  if (args.hash_token) {
-    std::string token;
-    std::getline(std::cin, token);
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    auto hash = slussen::admin::HashToken(token);
-    if (!hash) {
-      std::cerr << "slussen: " << hash.error() << "\n";
-      return 1;
-    }
-    std::cout << *hash << "\n";
-    return 0;
-  }
+  if (args.hash_token) return PrintHash("token");
+  if (args.hash_password) return PrintHash("password");
   if (args.config.empty()) return Usage("--config FILE is required");
   if (!args.pdf.empty() && args.report_case.empty()) return Usage("--pdf FILE needs --report CASE_ID");
   if (!args.pdf.empty() && args.json) return Usage("--pdf and --json exclude each other");
@@ -213,6 +235,18 @@ int main(int argc, char** argv) {
     return Usage("unknown log level '" + args.log_level + "'");
   }
   spdlog::set_level(level);
+
+  // Proton's frame trace would write every SASL PLAIN password to the log in clear: never on.
+  // Proton reads these variables when it is loaded, so its default logger (which every transport
+  // copies) is turned down as well; its errors and warnings stay.
+  for (const char* trace : {"PN_TRACE_FRM", "PN_TRACE_RAW", "PN_TRACE_DRV", "PN_LOG"}) {
+    if (std::getenv(trace) != nullptr) {
+      spdlog::warn("{} is set and ignored: Proton's protocol trace would log SASL passwords", trace);
+      ::unsetenv(trace);
+    }
+  }
+  pn_logger_reset_mask(pn_default_logger(), PN_SUBSYSTEM_ALL,
+                       PN_LEVEL_INFO | PN_LEVEL_DEBUG | PN_LEVEL_TRACE | PN_LEVEL_FRAME | PN_LEVEL_RAW);
 
   auto config = slussen::LoadConfig(args.config);
   if (!config) {
@@ -227,6 +261,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);   // reload the TLS certificate
   sigaddset(&signals, SIGUSR1);  // internal: wakes the signal thread when the hub ends on its own
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -262,9 +297,28 @@ int main(int argc, char** argv) {
     }
     config->audit.patient_key_secret = std::move(*kept);
   }
+  // TLS before anything listens: a missing, unreadable or group-readable key stops the start.
+  std::shared_ptr<const slussen::TlsContext> tls;
+  if (config->amqp_tls) {
+    auto loaded = slussen::LoadTls(*config->amqp_tls, config->amqp_allow_plain, 1);
+    if (!loaded) {
+      spdlog::error("{}", loaded.error());
+      return 1;
+    }
+    tls = *loaded;
+    spdlog::info("amqp: TLS with certificate {} (client certificates {})",
+                 config->amqp_tls->certificate_path,
+                 config->amqp_tls->client_certificates == slussen::TlsConfig::ClientCertificates::kNone
+                     ? "not asked for"
+                     : config->amqp_tls->client_certificates ==
+                               slussen::TlsConfig::ClientCertificates::kRequired
+                           ? "required"
+                           : "optional");
+  }
 
   const auto clock = slussen::SystemClock();
   slussen::EmbeddedTransport transport(*config, clock);
+  transport.SetTls(tls);
   slussen::Core core(*config, **store, transport, clock);
   core.Start();
 
@@ -302,8 +356,25 @@ int main(int argc, char** argv) {
   std::atomic<bool> finished{false};
   std::thread signal_thread([&] {
     int sig = 0;
-    sigwait(&signals, &sig);
-    if (finished) return;
+    uint64_t generation = 1;
+    while (true) {
+      sigwait(&signals, &sig);
+      if (finished) return;
+      if (sig != SIGHUP) break;
+      if (!config->amqp_tls) {
+        spdlog::info("SIGHUP: no <amqp><tls> to reload");
+        continue;
+      }
+      // Off the socket thread: file I/O and a fresh SSL_CTX.
+      auto reloaded = slussen::LoadTls(*config->amqp_tls, config->amqp_allow_plain, generation + 1);
+      if (!reloaded) {
+        spdlog::error("SIGHUP: TLS reload failed, keeping certificate generation {}: {}",
+                      generation, reloaded.error());
+        continue;
+      }
+      ++generation;
+      transport.ReloadTls(*reloaded);
+    }
     spdlog::info("signal {}: draining", sig);
     transport.StopAccepting();
     core.Drain();

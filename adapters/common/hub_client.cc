@@ -125,8 +125,9 @@ struct ReceiverState {
 
 class HubClient::Impl : public proton::messaging_handler {
  public:
-  Impl(std::string url, const std::string& container_id)
+  Impl(std::string url, ClientSecurity security, const std::string& container_id)
       : url_(std::move(url)),
+        security_(std::move(security)),
         container_(*this, container_id.empty() ? "slussen-client-" + proton::uuid::random().str()
                                                : container_id) {}
 
@@ -410,7 +411,9 @@ class HubClient::Impl : public proton::messaging_handler {
 
   void on_container_start(proton::container& c) override {
     // No automatic reconnect: a lost connection fails the pending calls, and the caller decides.
-    c.connect(url_, proton::connection_options());
+    proton::connection_options options;
+    ApplySecurity(security_, options);
+    c.connect(url_, options);
   }
 
   void on_connection_open(proton::connection& c) override {
@@ -504,6 +507,7 @@ class HubClient::Impl : public proton::messaging_handler {
   }
 
   const std::string url_;
+  const ClientSecurity security_;
 
   // Shared with callers' threads, under mu_.
   std::mutex mu_;
@@ -531,7 +535,9 @@ class HubClient::Impl : public proton::messaging_handler {
 };
 
 HubClient::HubClient(std::string url, std::string container_id)
-    : impl_(std::make_unique<Impl>(std::move(url), container_id)) {}
+    : impl_(std::make_unique<Impl>(std::move(url), ClientSecurity{}, container_id)) {}
+HubClient::HubClient(std::string url, ClientSecurity security, std::string container_id)
+    : impl_(std::make_unique<Impl>(std::move(url), std::move(security), container_id)) {}
 
 HubClient::~HubClient() = default;
 

@@ -52,10 +52,25 @@ struct IncomingMessage {
 
 enum class Disposition { kAccept, kRelease, kReject };
 
+// How a client reaches the hub securely: TLS (checking the hub's certificate against `ca` and its
+// name against the URL's host) and a SASL login. All empty: plain AMQP and whatever mechanism
+// Proton picks (ANONYMOUS), for a hub listening with plain="allow" on loopback.
+struct ClientSecurity {
+  std::string ca;    // non-empty: TLS
+  std::string cert;  // our client certificate and its key (SASL EXTERNAL), PEM files
+  std::string key;
+  std::string mechanisms;  // the SASL mechanisms we allow ("PLAIN", "EXTERNAL"); empty: any
+  std::string user;        // PLAIN
+  std::string password;    // PLAIN; never logged
+  // PLAIN without TLS (only a loopback hub with plain="allow" offers it).
+  bool allow_insecure_mechanisms = false;
+};
+
 class HubClient {
  public:
   // `url` like "127.0.0.1:5672" or "amqp://127.0.0.1:5672". Does not connect yet.
   explicit HubClient(std::string url, std::string container_id = "");
+  HubClient(std::string url, ClientSecurity security, std::string container_id = "");
   ~HubClient();  // closes links (receivers first, then the connection) and joins the thread
   HubClient(const HubClient&) = delete;
   HubClient& operator=(const HubClient&) = delete;

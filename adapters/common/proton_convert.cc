@@ -5,12 +5,27 @@
 #include <proton/binary.hpp>
 #include <proton/codec/map.hpp>
 #include <proton/scalar.hpp>
+#include <proton/ssl.hpp>
 #include <proton/types.hpp>
 #include <proton/value.hpp>
 
 #include <map>
 
 namespace slussen::client {
+
+void ApplySecurity(const ClientSecurity& security, proton::connection_options& options) {
+  if (!security.ca.empty()) {
+    options.ssl_client_options(
+        security.cert.empty()
+            ? proton::ssl_client_options(security.ca, proton::ssl::VERIFY_PEER_NAME)
+            : proton::ssl_client_options(proton::ssl_certificate(security.cert, security.key),
+                                         security.ca, proton::ssl::VERIFY_PEER_NAME));
+  }
+  if (!security.mechanisms.empty()) options.sasl_enabled(true).sasl_allowed_mechs(security.mechanisms);
+  if (!security.user.empty()) options.user(security.user);
+  if (!security.password.empty()) options.password(security.password);
+  if (security.allow_insecure_mechanisms) options.sasl_allow_insecure_mechs(true);
+}
 namespace {
 
 std::string ScalarText(const proton::scalar& s) {

@@ -1,6 +1,7 @@
 #pragma once
 // Conversions between the client's plain structs and Proton types. Kept apart from the client's
 // threading so that each can be read (and fixed) on its own.
+#include <proton/connection_options.hpp>
 #include <proton/link.hpp>
 #include <proton/message.hpp>
 #include <proton/tracker.hpp>
@@ -10,6 +11,10 @@
 #include "hub_client.h"
 
 namespace slussen::client {
+
+// Adds TLS (the hub's certificate checked against security.ca, and its name) and the SASL
+// login of `security` to `options`.
+void ApplySecurity(const ClientSecurity& security, proton::connection_options& options);
 
 // Builds the AMQP message: one data section (or an amqp-value string when `body_as_string`),
 // message-id, subject, content-type, string application properties, durable.

@@ -5,6 +5,15 @@
 
 namespace slussen::adapter {
 
+bool IsLoopbackUrl(const std::string& url) {
+  const auto scheme = url.find("://");
+  std::string host = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
+  if (const auto at = host.find('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (host.rfind("[::1]", 0) == 0) return true;
+  host = host.substr(0, host.find_first_of(":/"));
+  return host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
 HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
                                       xml::Diagnostics& diag) {
   HubConnectionConfig c;
@@ -40,6 +49,10 @@ HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
     }
     if (sasl.mechanism == "PLAIN" && (sasl.user.empty() || sasl.password.empty())) {
       diag.Add(s, "mechanism PLAIN needs user and password-file");
+    }
+    if (sasl.mechanism == "PLAIN" && !c.tls && !IsLoopbackUrl(c.url)) {
+      diag.Add(s, "mechanism PLAIN needs <tls> (the password would cross the network in clear); "
+                  "only a hub on this machine may be reached without it");
     }
     if (sasl.mechanism == "EXTERNAL" && (!c.tls || c.tls->cert.empty())) {
       diag.Add(s, "mechanism EXTERNAL needs <tls> with cert and key (the certificate is the identity)");

@@ -42,6 +42,10 @@ struct HubConnectionConfig {
   std::optional<Sasl> sasl;
 };
 
+// Whether `url` names this machine (127.0.0.0/8, [::1], localhost): the only hub a PLAIN password
+// may be sent to without TLS.
+bool IsLoopbackUrl(const std::string& url);
+
 // Reads a validated <hub> element of namespace `ns`. The password file is read here; a missing or
 // unreadable one, or one readable by others than its owner, is reported on the element's line.
 HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,

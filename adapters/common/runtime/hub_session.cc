@@ -13,7 +13,6 @@
 #include <proton/sender.hpp>
 #include <proton/sender_options.hpp>
 #include <proton/source_options.hpp>
-#include <proton/ssl.hpp>
 #include <proton/target_options.hpp>
 #include <proton/tracker.hpp>
 #include <proton/transport.hpp>
@@ -242,18 +241,20 @@ class HubSession::Impl : public proton::messaging_handler {
     if (stopping_) return;
     proton::connection_options o;
     o.idle_timeout(proton::duration(config_.idle_timeout.count()));
+    client::ClientSecurity security;
     if (config_.tls) {
-      const auto& t = *config_.tls;
-      o.ssl_client_options(t.cert.empty()
-                               ? proton::ssl_client_options(t.ca, proton::ssl::VERIFY_PEER_NAME)
-                               : proton::ssl_client_options(proton::ssl_certificate(t.cert, t.key),
-                                                            t.ca, proton::ssl::VERIFY_PEER_NAME));
+      security.ca = config_.tls->ca;
+      security.cert = config_.tls->cert;
+      security.key = config_.tls->key;
     }
     if (config_.sasl) {
-      o.sasl_enabled(true).sasl_allowed_mechs(config_.sasl->mechanism);
-      if (!config_.sasl->user.empty()) o.user(config_.sasl->user);
-      if (!config_.sasl->password.empty()) o.password(config_.sasl->password);
+      // PLAIN in clear only to a hub on this machine (one with plain="allow").
+      security.allow_insecure_mechanisms = !config_.tls && IsLoopbackUrl(config_.url);
+      security.mechanisms = config_.sasl->mechanism;
+      security.user = config_.sasl->user;
+      security.password = config_.sasl->password;
     }
+    client::ApplySecurity(security, o);
     container_.connect(config_.url, o);
   }
 

@@ -11,6 +11,7 @@
 #include <proton/source_options.hpp>
 #include <proton/target.hpp>
 #include <proton/target_options.hpp>
+#include <proton/ssl.h>
 #include <proton/transport.h>
 #include <proton/transport.hpp>
 #include <spdlog/spdlog.h>
@@ -31,6 +32,18 @@ constexpr const char* kUnauthorized = "slussen:unauthorized";
 constexpr int64_t kFailFlushMs = 2000;
 
 }  // namespace
+
+// ", TLSv1.3 TLS_AES_256_GCM_SHA384, certificate generation 2", or "" without TLS.
+std::string AmqpConnection::TlsText() {
+  if (tls_generation_ == 0) return "";
+  pn_transport_t* t = amqp::Raw(driver_.transport());
+  char protocol[64] = "";
+  char cipher[128] = "";
+  if (!pn_ssl_get_protocol_name(pn_ssl(t), protocol, sizeof protocol)) return ", unencrypted";
+  pn_ssl_get_cipher_name(pn_ssl(t), cipher, sizeof cipher);
+  return std::string(", ") + protocol + " " + cipher + ", certificate generation " +
+         std::to_string(tls_generation_);
+}
 
 AmqpConnection::AmqpConnection(uint64_t id, const Config& config, CoreInbox& core, Clock clock,
                                LinkIdSource& link_ids, TransportCounters& counters,
@@ -62,6 +75,32 @@ void AmqpConnection::Start(proton::connection_options options) {
   driver_.accept(options);
 }
 
+void AmqpConnection::Start(proton::connection_options options, const Security& security) {
+  options.handler(*this);
+  driver_.accept(options);  // creates the SASL layer; the layers are set up at the first I/O
+  pn_transport_t* t = amqp::Raw(driver_.transport());
+  if (security.tls != nullptr) {
+    if (pn_ssl_init(pn_ssl(t), security.tls->domain, nullptr) != 0) {
+      Fail("amqp:internal-error", "TLS could not be set up for this connection");
+      return;
+    }
+    tls_generation_ = security.tls->generation;
+  }
+  pn_transport_require_auth(t, security.require_auth);
+  if (security.check_plain) {
+    sasl_ = SaslServer::Install(t, id_, security.sasl_policy, security.check_plain);
+  }
+}
+
+void AmqpConnection::PlainChecked(bool ok, int64_t at_ms) {
+  if (sasl_ == nullptr || failed_ || dropped_) return;
+  if (at_ms > now_ms_) {
+    held_outcome_ = HeldOutcome{ok, at_ms};
+    return;
+  }
+  sasl_->PlainChecked(amqp::Raw(driver_.transport()), ok);
+}
+
 void AmqpConnection::Close(const std::string& condition, const std::string& description) {
   closing_ = true;
   proton::connection c = driver_.connection();
@@ -88,6 +127,11 @@ int64_t AmqpConnection::Tick(int64_t now_ms) {
     if (now_ms >= fail_deadline_ms_) alive_ = false;
     return fail_deadline_ms_;
   }
+  if (held_outcome_ && now_ms >= held_outcome_->at_ms) {
+    const bool ok = held_outcome_->ok;
+    held_outcome_.reset();
+    sasl_->PlainChecked(amqp::Raw(driver_.transport()), ok);
+  }
   if (!opened_) {
     if (open_deadline_ms_ < 0) {
       open_deadline_ms_ = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -101,7 +145,8 @@ int64_t AmqpConnection::Tick(int64_t now_ms) {
       return 0;
     }
   }
-  const int64_t next = driver_.tick(proton::timestamp(now_ms)).milliseconds();
+  int64_t next = driver_.tick(proton::timestamp(now_ms)).milliseconds();
+  if (held_outcome_) next = next == 0 ? held_outcome_->at_ms : std::min(next, held_outcome_->at_ms);
   if (opened_) return next;
   return next == 0 ? open_deadline_ms_ : std::min(next, open_deadline_ms_);
 }
@@ -109,6 +154,10 @@ int64_t AmqpConnection::Tick(int64_t now_ms) {
 bool AmqpConnection::Finished() {
   if (dropped_) return true;
   if (failed_) return !alive_ || driver_.write_buffer().size == 0;
+  // Producing output can close the transport without writing anything (a failed TLS handshake:
+  // nothing left to send). Its closing events then wait in the collector for a dispatch that no
+  // socket event would bring: run them now.
+  if (alive_ && pn_transport_closed(amqp::Raw(driver_.transport()))) Process();
   return !alive_;
 }
 
@@ -143,18 +192,23 @@ void AmqpConnection::on_connection_open(proton::connection& c) {
     return;
   }
   // Every connection is bound to one adapter entry, whose entitlements then decide each attach
-  // and each event. Without SASL a client is anonymous.
-  adapter_ = config_.FindAdapterByLogin(AdapterLogin::Mechanism::kAnonymous, "");
+  // and each event: the one of the login SASL proved. A client that skipped SASL (allowed only
+  // on a plain="allow" listener with an anonymous adapter) or used ANONYMOUS is anonymous.
+  SaslIdentity who;
+  if (sasl_ != nullptr && sasl_->identity()) who = *sasl_->identity();
+  adapter_ = config_.FindAdapterByLogin(who.mechanism, who.identity);
   if (adapter_ == nullptr) {
     counters_.connections_unauthorized++;
-    spdlog::warn("connection {} from container '{}' refused: no adapter entry for an anonymous "
-                 "client", id_, LogSafe(c.container_id()));
+    spdlog::warn("connection {} from container '{}' refused: no adapter entry for its login ({} "
+                 "'{}')", id_, LogSafe(c.container_id()), MechanismName(who.mechanism),
+                 LogSafe(who.identity, 200));
     c.close(proton::error_condition("amqp:unauthorized-access",
                                     "no adapter is configured for this client's login"));
     return;
   }
-  spdlog::info("connection {} opened from container '{}' as adapter {}", id_,
-               LogSafe(c.container_id()), LogSafe(adapter_->name));
+  spdlog::info("connection {} opened from container '{}' as adapter {} ({}{})", id_,
+               LogSafe(c.container_id()), LogSafe(adapter_->name), MechanismName(who.mechanism),
+               TlsText());
   c.open();
 }
 
@@ -288,8 +342,11 @@ void AmqpConnection::Fail(const std::string& condition, const std::string& descr
 void AmqpConnection::on_transport_error(proton::transport& t) {
   const proton::error_condition e = t.error();
   if (failed_ || e.name() == "slussen:io" || e.name() == "exception") return;
-  // Proton found a protocol error, or the peer went silent past the idle timeout.
-  if (e.name() == "amqp:resource-limit-exceeded") {
+  // Proton found a protocol error, or the peer went silent past the idle timeout, or SASL
+  // refused the login (logged by the SASL server with its reason).
+  if (e.name() == "amqp:unauthorized-access") {
+    counters_.connections_unauthorized++;
+  } else if (e.name() == "amqp:resource-limit-exceeded") {
     counters_.idle_timeouts++;
   } else {
     counters_.connections_failed++;

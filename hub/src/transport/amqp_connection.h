@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,6 +33,8 @@
 #include "api/core_messages.h"
 #include "common/clock.h"
 #include "config/config.h"
+#include "transport/sasl_server.h"
+#include "transport/tls_context.h"
 #include "transport/transport_counters.h"
 
 namespace slussen {
@@ -59,11 +62,26 @@ class AmqpConnection final : public proton::messaging_handler {
   AmqpConnection(const AmqpConnection&) = delete;
   AmqpConnection& operator=(const AmqpConnection&) = delete;
 
-  // The server options every connection gets (container id, frame size, idle timeout, and for
-  // now no SASL beyond Proton's default ANONYMOUS); the security layer adds TLS/SASL to them.
+  // The server options every connection gets (container id, frame size, idle timeout).
   static proton::connection_options ServerOptions(const Config& config);
-  // Starts the server side of the protocol. `options` must not set a handler.
+
+  // TLS and SASL of one connection (hub/DESIGN.md "Security: TLS and SASL").
+  struct Security {
+    const TlsContext* tls = nullptr;  // nullptr: no TLS layer (a plain-only listener)
+    SaslServer::Policy sasl_policy;
+    // Empty: no hub SASL layer at all, Proton's default (in-memory tests of other things).
+    SaslServer::CheckPlain check_plain;
+    // A client that skips SASL is refused (pn_transport_require_auth).
+    bool require_auth = true;
+  };
+  // Starts the server side of the protocol. `options` must not set a handler. Without
+  // `security`: no TLS and Proton's default SASL (in-memory tests of everything else).
   void Start(proton::connection_options options);
+  void Start(proton::connection_options options, const Security& security);
+  // The outcome of this connection's PLAIN check, to be sent to the peer at `at_ms` (a failure
+  // is held back after repeated failures from its address; see auth_throttle.h).
+  void PlainChecked(bool ok, int64_t at_ms);
+  bool plain_pending() const { return sasl_ != nullptr && sasl_->plain_pending(); }
   // Closes the connection with `condition` (shutdown, or over max-connections).
   void Close(const std::string& condition, const std::string& description);
 
@@ -83,8 +101,9 @@ class AmqpConnection final : public proton::messaging_handler {
   void Process();
   // True once the connection has ended and its socket can be closed and the object destroyed.
   bool Finished();
-  // False while the connection must not read (it has failed and only flushes its close).
-  bool WantsRead() const { return !failed_ && !dropped_; }
+  // False while the connection must not read: it has failed and only flushes its close, or its
+  // PLAIN login is being checked (what the client sent behind it waits unread; sasl_server.cc).
+  bool WantsRead() const { return !failed_ && !dropped_ && !plain_pending(); }
 
   // --- The core's decisions (delivered through the loop's queue). ---
   void Settle(uint64_t token, const Settlement& settlement);
@@ -149,6 +168,7 @@ class AmqpConnection final : public proton::messaging_handler {
   std::string InboundRefusal(const std::string& address) const;
   // Closes a link at attach with slussen:unauthorized, naming the address, the adapter and `why`.
   void RefuseAttach(proton::link& link, const std::string& address, const std::string& why);
+  std::string TlsText();
   void SettleNow(uint64_t token, const Settlement& settlement);
   void SendNow(uint64_t link_id, std::vector<OutboxItem>& items);
   // Sends `item` now if the receiver has credit and the unsettled cap allows; otherwise gives
@@ -191,6 +211,13 @@ class AmqpConnection final : public proton::messaging_handler {
   int64_t now_ms_ = 0;   // last Tick
   int64_t open_deadline_ms_ = -1;  // set at the first Tick; cleared by the peer's open
   bool opened_ = false;  // the peer's open arrived
+  SaslServer* sasl_ = nullptr;   // owned by the transport; nullptr: Proton's default SASL
+  uint64_t tls_generation_ = 0;  // 0: not a TLS listener
+  struct HeldOutcome {
+    bool ok = false;
+    int64_t at_ms = 0;
+  };
+  std::optional<HeldOutcome> held_outcome_;  // a PLAIN outcome waiting for its time
   // The adapter entry the connection's login is bound to (config/config.h AdapterConfig); set
   // at the peer's open, nullptr before that or when refused.
   const AdapterConfig* adapter_ = nullptr;

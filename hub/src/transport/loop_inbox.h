@@ -1,18 +1,20 @@
 #pragma once
-// What other threads hand the socket loop: the core's settlements and deliveries, and the
-// shutdown steps. A mutex-guarded queue plus an eventfd that wakes the loop's epoll_wait. Items
+// What other threads hand the socket loop: the core's settlements and deliveries, the shutdown
+// steps, password checks done, and a reloaded TLS certificate. A mutex-guarded queue plus an eventfd that wakes the loop's epoll_wait. Items
 // name connections by id only: the loop looks each one up when it runs it, and drops it if that
 // connection is gone (the core has had, or will get, LinkGone for its links).
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "api/core_messages.h"
+#include "transport/tls_context.h"
 
 namespace slussen {
 
@@ -33,8 +35,18 @@ struct RecordedCommand {
 };
 struct StopAcceptingCommand {};
 struct CloseAllCommand {};
+// A SASL PLAIN check finished (password_checker.h), or failed without one (throttled).
+struct PlainCheckedCommand {
+  uint64_t conn_id = 0;
+  bool ok = false;
+};
+// SIGHUP: new connections get this TLS generation.
+struct ReloadTlsCommand {
+  std::shared_ptr<const TlsContext> tls;
+};
 using LoopCommand = std::variant<SettleCommand, DeliverCommand, RecordedCommand,
-                                 StopAcceptingCommand, CloseAllCommand>;
+                                 StopAcceptingCommand, CloseAllCommand, PlainCheckedCommand,
+                                 ReloadTlsCommand>;
 
 class LoopInbox {
  public:

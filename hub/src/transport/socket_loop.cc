@@ -1,5 +1,6 @@
 #include "transport/socket_loop.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,8 +27,21 @@ constexpr int kReadsPerWakeup = 4;          // then others get their turn (level
 constexpr std::size_t kMaxRefusing = 64;    // beyond this, surplus sockets are closed unanswered
 constexpr int64_t kAcceptPauseMs = 100;
 constexpr int64_t kAcceptLogEveryMs = 10'000;
+// argon2id checks at once (each takes its memory cost, ~19 MiB) and waiting at most.
+constexpr std::size_t kPasswordWorkers = 2;
+constexpr std::size_t kMaxPasswordChecks = 64;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
+
+std::string PeerAddress(const sockaddr_storage& a) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (a.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(a).sin_addr, text, sizeof text);
+  } else if (a.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(a).sin6_addr, text, sizeof text);
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -41,6 +55,12 @@ SocketLoop::SocketLoop(const Config& config, Clock clock, CoreInbox& core, LoopI
       counters_(counters),
       accepting_(accepting),
       force_stop_(force_stop),
+      // A client may skip SASL only where it may be anonymous: a plain="allow" listener with an
+      // adapter that has the anonymous login (the demo and the tests).
+      require_auth_(!(config.amqp_allow_plain &&
+                      config.FindAdapterByLogin(AdapterLogin::Mechanism::kAnonymous, "") != nullptr)),
+      passwords_(kPasswordWorkers, kMaxPasswordChecks,
+                 [&inbox](uint64_t conn_id, bool ok) { inbox.Push(PlainCheckedCommand{conn_id, ok}); }),
       epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
       spare_fd_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {
   epoll_event ev{};
@@ -150,7 +170,10 @@ void SocketLoop::Run() {
 
 void SocketLoop::Accept() {
   while (listen_fd_ >= 0) {
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer_addr{};
+    socklen_t peer_len = sizeof peer_addr;
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer_addr), &peer_len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       const int err = errno;
       if (err == EINTR || err == ECONNABORTED) continue;
@@ -189,7 +212,8 @@ void SocketLoop::Accept() {
     const uint64_t id = next_id_++;
     auto amqp = std::make_unique<AmqpConnection>(id, config_, core_, clock_, link_ids_, counters_,
                                                  accepting_);
-    amqp->Start(options_ ? options_(id) : AmqpConnection::ServerOptions(config_));
+    const std::string peer_address = PeerAddress(peer_addr);
+    amqp->Start(AmqpConnection::ServerOptions(config_), SecurityFor(id, peer_address));
     if (refuse) {
       const int64_t now = NowMs();
       ++refusals_unlogged_;
@@ -208,6 +232,7 @@ void SocketLoop::Accept() {
     s.fd = fd;
     s.amqp = std::move(amqp);
     s.refused = refuse;
+    s.peer = peer_address;
     s.interest = EPOLLIN;
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -250,6 +275,11 @@ void SocketLoop::RunCommands() {
       if (auto* c = find(deliver->conn_id)) c->Deliver(deliver->link_id, deliver->items);
     } else if (auto* recorded = std::get_if<RecordedCommand>(&command)) {
       if (auto* c = find(recorded->conn_id)) c->Recorded(recorded->link_id, recorded->seqs);
+    } else if (auto* checked = std::get_if<PlainCheckedCommand>(&command)) {
+      PlainChecked(checked->conn_id, checked->ok, touched);
+    } else if (auto* reload = std::get_if<ReloadTlsCommand>(&command)) {
+      tls_ = std::move(reload->tls);
+      spdlog::info("amqp: new connections get TLS certificate generation {}", tls_->generation);
     } else if (std::holds_alternative<StopAcceptingCommand>(command)) {
       StopListening();
     } else if (std::holds_alternative<CloseAllCommand>(command)) {
@@ -269,6 +299,12 @@ void SocketLoop::Service(uint64_t id, bool readable) {
   if (it == sockets_.end()) return;
   Socket& s = it->second;
   AmqpConnection& a = *s.amqp;
+  if (readable && a.plain_pending()) {
+    // Not reading while its login is checked (no EPOLLIN interest), yet epoll reports a hang-up
+    // or an error whatever the interest: the peer has gone, and ignoring that would wake the
+    // loop again and again until the outcome.
+    a.Disconnected("the peer went away while its login was checked");
+  }
   if (readable && a.WantsRead()) {
     for (int i = 0; i < kReadsPerWakeup; ++i) {
       const auto buf = a.ReadBuffer();

@@ -24,17 +24,16 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "transport/amqp_connection.h"
+#include "transport/auth_throttle.h"
 #include "transport/loop_inbox.h"
+#include "transport/password_checker.h"
+#include "transport/tls_context.h"
 #include "transport/transport_counters.h"
 
 namespace slussen {
 
 class SocketLoop {
  public:
-  // The options a new connection gets: the place for TLS/SASL (security issue). Gets the
-  // connection's id; returns AmqpConnection::ServerOptions(config) plus anything else.
-  using OptionsHook = std::function<proton::connection_options(uint64_t conn_id)>;
-
   // Everything passed must outlive the loop.
   SocketLoop(const Config& config, Clock clock, CoreInbox& core, LoopInbox& inbox,
              TransportCounters& counters, const std::atomic<bool>& accepting,
@@ -43,7 +42,9 @@ class SocketLoop {
   SocketLoop(const SocketLoop&) = delete;
   SocketLoop& operator=(const SocketLoop&) = delete;
 
-  void SetOptionsHook(OptionsHook hook) { options_ = std::move(hook); }
+  // The TLS generation new connections get; required when the config has <amqp><tls>. Later
+  // generations arrive as ReloadTlsCommand.
+  void SetTls(std::shared_ptr<const TlsContext> tls) { tls_ = std::move(tls); }
 
   // Binds and listens; returns the bound port.
   Result<int> Listen(const std::string& host, int port);
@@ -57,12 +58,18 @@ class SocketLoop {
     bool refused = false;      // over max-connections: being closed
     uint32_t interest = 0;     // events registered with epoll
     int64_t deadline_ms = 0;   // next Tick, 0 = none
+    std::string peer;          // the peer's address (no port), for the login throttle and logs
   };
 
   void Accept();
   void PauseAccepting(int64_t now_ms);
   void StopListening();
   void RunCommands();
+  AmqpConnection::Security SecurityFor(uint64_t id, const std::string& peer);
+  // Starts the check of a PLAIN login of connection `id` (see AuthThrottle, PasswordChecker).
+  bool CheckPlain(uint64_t id, const std::string& peer, const std::string& user,
+                  std::string password);
+  void PlainChecked(uint64_t id, bool ok, std::set<uint64_t>& touched);
   // Reads (if `readable`), runs timers, dispatches and writes; closes the socket when finished.
   void Service(uint64_t id, bool readable);
   void Flush(Socket& s);
@@ -77,7 +84,12 @@ class SocketLoop {
   TransportCounters& counters_;
   const std::atomic<bool>& accepting_;
   const std::atomic<bool>& force_stop_;
-  OptionsHook options_;
+  std::shared_ptr<const TlsContext> tls_;
+  const bool require_auth_;
+  AuthThrottle throttle_;
+  std::unordered_map<std::string, int> checks_per_peer_;  // PLAIN checks waiting, by address
+  std::unordered_map<uint64_t, std::string> check_peer_;   // connection -> its waiting check's address
+  PasswordChecker passwords_;  // its workers post to inbox_ (which outlives the loop)
 
   int epoll_fd_ = -1;
   int listen_fd_ = -1;

@@ -13,7 +13,7 @@ void EmbeddedTransport::Run(CoreInbox& core, ReadyFn ready, FailFn fail) {
   running_ = true;
   {
     SocketLoop loop(config_, clock_, core, inbox_, counters_, accepting_, force_stop_);
-    if (options_) loop.SetOptionsHook(options_);
+    loop.SetTls(tls_);
     auto port = loop.Listen(config_.amqp_host, config_.amqp_port);
     if (!port) {
       fail(port.error());

@@ -10,12 +10,14 @@
 // the connection by id. No other thread ever touches a connection object.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "api/transport.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "transport/loop_inbox.h"
 #include "transport/socket_loop.h"
+#include "transport/tls_context.h"
 #include "transport/transport_counters.h"
 
 namespace slussen {
@@ -39,16 +41,18 @@ class EmbeddedTransport final : public Transport {
 
   // Live counters (any thread).
   const TransportCounters& counters() const { return counters_; }
-  // Where TLS/SASL will plug in (security issue): the options each accepted connection gets.
-  // Set before Run().
-  void SetOptionsHook(SocketLoop::OptionsHook hook) { options_ = std::move(hook); }
+  // TLS on the listener (tls_context.h): the first generation, set before Run() when the
+  // config has <amqp><tls>.
+  void SetTls(std::shared_ptr<const TlsContext> tls) { tls_ = std::move(tls); }
+  // Any thread (SIGHUP): connections accepted from now on get `tls`; open ones keep theirs.
+  void ReloadTls(std::shared_ptr<const TlsContext> tls) { inbox_.Push(ReloadTlsCommand{std::move(tls)}); }
 
  private:
   const Config& config_;
   Clock clock_;
   LoopInbox inbox_;
   TransportCounters counters_;
-  SocketLoop::OptionsHook options_;
+  std::shared_ptr<const TlsContext> tls_;
   std::atomic<bool> accepting_{true};
   std::atomic<bool> force_stop_{false};
   std::atomic<bool> running_{false};

@@ -20,9 +20,14 @@ int RecordingInbox::DemandFor(uint64_t link_id) const {
 ConnectionPair::ConnectionPair(uint64_t id, const Config& config, CoreInbox& inbox,
                                LinkIdSource& link_ids, TransportCounters& counters,
                                const std::atomic<bool>& accepting,
-                               proton::connection_options client_options)
+                               proton::connection_options client_options,
+                               const AmqpConnection::Security* security)
     : client("test-client"), server(id, config, inbox, SystemClock(), link_ids, counters, accepting) {
-  server.Start(AmqpConnection::ServerOptions(config));
+  if (security != nullptr) {
+    server.Start(AmqpConnection::ServerOptions(config), *security);
+  } else {
+    server.Start(AmqpConnection::ServerOptions(config));
+  }
   client.connect(client_options.handler(handler));
   Pump();
 }

@@ -81,10 +81,12 @@ class ClientHandler : public proton::messaging_handler {
 class ConnectionPair {
  public:
   // `client_options`: e.g. sasl_enabled(false) for a client that sends a plain AMQP header
-  // (the default client does a SASL ANONYMOUS exchange first).
+  // (the default client does a SASL ANONYMOUS exchange first). `security`: the hub's SASL server
+  // (and no TLS: in memory); without it, Proton's default SASL.
   ConnectionPair(uint64_t id, const Config& config, CoreInbox& inbox, LinkIdSource& link_ids,
                  TransportCounters& counters, const std::atomic<bool>& accepting,
-                 proton::connection_options client_options = {});
+                 proton::connection_options client_options = {},
+                 const AmqpConnection::Security* security = nullptr);
   // Moves bytes both ways and runs both sides until nothing moves.
   void Pump();
   // Opens a sending link to the hub (with its credit once pumped).
