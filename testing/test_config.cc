@@ -65,6 +65,7 @@ std::string TestConfigXml(const TestConfigOptions& o) {
   }
   if (!o.transport_attributes.empty()) x << "    <transport " << o.transport_attributes << "/>\n";
   if (!o.admin_element.empty()) x << "    " << o.admin_element << "\n";
+  if (!o.hub_tail.empty()) x << "    " << o.hub_tail << "\n";
   x << "  </hub>\n  <kommuner>\n";
   for (const auto& k : o.kommuner) {
     x << Receiver("<kommun kod=\"" + Esc(k) + "\"", o, "kommun-" + k);

@@ -52,6 +52,8 @@ struct TestConfigOptions {
   std::string transport_attributes;
   // The <admin> element, verbatim; empty = none.
   std::string admin_element;
+  // Elements after it at the end of <hub> (<logging>, <audit>, <retention>), verbatim.
+  std::string hub_tail;
   std::vector<std::string> kommuner = {kTestKommun, kTestOtherKommun};
   // hsa-id, name.
   std::vector<std::pair<std::string, std::string>> vardcentraler = {
