@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/util/json_util.h>
+
+#include "config/config_loader.h"
+#include "cases/case_state.h"
+#include "ingest/validate.h"
 #include "testing/hub_process.h"
 #include "testing/temp_dir.h"
 
@@ -222,6 +227,103 @@ TEST(SlussenctlSimulate, BadAgreementOrMissingFilesExitOne) {
   EXPECT_THAT(r.err, HasSubstr(bad + ":")) << Show(r);
 }
 
+const std::string kDemoConfig = "config/demo.xml";
+
+// Line 5 of the example's events is the utskrivningsklar notice, stored when it occurred.
+std::string BrokenNotice() {
+  std::string notice = ExampleEventLines()[4];
+  notice.replace(notice.find("202508242381"), 12, "202508242382");            // check digit
+  notice.replace(notice.find("SE2321000115-L123"), 17, "SE2321000115");      // not an HSA-id
+  return notice;
+}
+
+std::string TimelineWith(const std::string& dir_file, const std::string& replaced_line5) {
+  auto lines = ExampleEventLines();
+  lines[4] = replaced_line5;
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  WriteFile(dir_file, text);
+  return dir_file;
+}
+
+// issue 15 item 13: what the hub would refuse, simulate refuses, with the hub's own texts:
+// the expected reasons are computed here by the hub's validator over the same envelope.
+TEST(SlussenctlSimulate, RefusesWhatTheHubWouldWithTheHubsOwnReasons) {
+  TempDir dir("Slussenctl.refused");
+  const std::string path = TimelineWith(dir.File("t.jsonl"), BrokenNotice());
+  const ProcessResult r = Simulate({"--config", Source(kDemoConfig)}, path);
+  EXPECT_TRUE(ExitedWith(r, 1)) << Show(r);
+  EXPECT_TRUE(r.out.empty()) << Show(r);
+  EXPECT_THAT(r.err, HasSubstr(path + ":5: the hub would refuse this event: ")) << Show(r);
+  EXPECT_THAT(r.err, HasSubstr("1 event(s) the hub would refuse")) << Show(r);
+
+  v1::Envelope env;
+  nlohmann::json object = json::parse(BrokenNotice());
+  const std::string stored_at = object.at("occurredAt").get<std::string>();
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(object.dump(), &env).ok());
+  auto config = LoadConfig(Source(kDemoConfig));
+  ASSERT_TRUE(config) << config.error();
+  const auto expected = ValidateEnvelope(env, *config, ToTimePoint(env.occurred_at()));
+  ASSERT_EQ(expected.size(), 2u) << stored_at;
+  for (const auto& reason : expected) EXPECT_THAT(r.err, HasSubstr(reason)) << Show(r);
+  // The texts carry no patient data.
+  EXPECT_THAT(r.err, Not(HasSubstr("20250824"))) << Show(r);
+
+  // Without the hub config: the same wire-contract reasons, and a word that the rest is unchecked.
+  const ProcessResult wire = Simulate({}, path);
+  EXPECT_TRUE(ExitedWith(wire, 1)) << Show(wire);
+  for (const auto& reason : expected) EXPECT_THAT(wire.err, HasSubstr(reason)) << Show(wire);
+  EXPECT_THAT(wire.err, HasSubstr("Checked against the wire contract only")) << Show(wire);
+  const ProcessResult table = Simulate({});  // the valid example: said in the table's head
+  EXPECT_THAT(table.out, HasSubstr("Checked against the wire contract only")) << Show(table);
+}
+
+TEST(SlussenctlSimulate, DropRejectedLeavesTheEventOutAsTheHubWould) {
+  TempDir dir("Slussenctl.dropped");
+  const std::string path = TimelineWith(dir.File("t.jsonl"), BrokenNotice());
+  const ProcessResult r = Simulate({"--config", Source(kDemoConfig), "--drop-rejected", "--json"}, path);
+  ASSERT_TRUE(ExitedWith(r, 0)) << Show(r);
+  EXPECT_THAT(r.err, HasSubstr(path + ":5: the hub would refuse this event (left out): ")) << Show(r);
+  // The hub never stored the notice: its receipt acknowledges an event the case does not have.
+  const std::string orphan = "which the hub has not received";
+  EXPECT_THAT(r.out, HasSubstr(orphan)) << Show(r);
+  const ProcessResult with = Simulate({"--config", Source(kDemoConfig), "--json"});
+  ASSERT_TRUE(ExitedWith(with, 0)) << Show(with);
+  EXPECT_THAT(with.out, Not(HasSubstr(orphan))) << Show(with);
+}
+
+// The hub's own config decides who may send: a sender it does not know is refused with it, and
+// passes the wire contract without it.
+TEST(SlussenctlSimulate, HubConfigChecksSendersTheWireContractCannot) {
+  TempDir dir("Slussenctl.sender");
+  std::string notice = ExampleEventLines()[4];
+  const std::string sender = "\"senderHsaId\": \"SE2321000115-SH01\"";
+  ASSERT_NE(notice.find(sender), std::string::npos);
+  notice.replace(notice.find(sender), sender.size(), "\"senderHsaId\": \"SE2321000115-XX99\"");
+  const std::string path = TimelineWith(dir.File("t.jsonl"), notice);
+  const ProcessResult hub = Simulate({"--config", Source(kDemoConfig)}, path);
+  EXPECT_TRUE(ExitedWith(hub, 1)) << Show(hub);
+  EXPECT_THAT(hub.err, HasSubstr("sender_hsa_id: SE2321000115-XX99 is not a configured sender"))
+      << Show(hub);
+  const ProcessResult wire = Simulate({}, path);
+  EXPECT_TRUE(ExitedWith(wire, 0)) << Show(wire);
+
+  const ProcessResult no_adapter =
+      Simulate({"--config", Source(kDemoConfig), "--adapter", "no-such-adapter"});
+  EXPECT_TRUE(ExitedWith(no_adapter, 1)) << Show(no_adapter);
+  EXPECT_THAT(no_adapter.err, HasSubstr("no <adapter name=\"no-such-adapter\">")) << Show(no_adapter);
+  const ProcessResult bound = Simulate({"--config", Source(kDemoConfig), "--adapter", "demo-local"});
+  EXPECT_TRUE(ExitedWith(bound, 0)) << Show(bound);
+}
+
+// Without --agreement the hub config's own agreement applies.
+TEST(SlussenctlSimulate, ConfigAloneBringsItsAgreement) {
+  const ProcessResult r = RunProcess({Ctl(), "simulate", "--config", Source(kDemoConfig),
+                                      "--timeline", Source(kExample), "--json"});
+  ASSERT_TRUE(ExitedWith(r, 0)) << Show(r);
+  EXPECT_THAT(r.out, HasSubstr("region-halland")) << Show(r);
+}
+
 TEST(SlussenctlCli, UsageErrorsExitTwo) {
   for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
            {Ctl()},
@@ -232,6 +334,8 @@ TEST(SlussenctlCli, UsageErrorsExitTwo) {
            {Ctl(), "simulate", "--agreement", Source(kHalland), "--timeline", Source(kExample),
             "--now", "sometime"},
            {Ctl(), "simulate", "--agreement", Source(kHalland), "--timeline"},
+           {Ctl(), "simulate", "--agreement", Source(kHalland), "--timeline", Source(kExample),
+            "--adapter", "demo-local"},
        }) {
     const ProcessResult r = RunProcess(argv);
     std::string shown;

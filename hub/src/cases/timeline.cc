@@ -20,7 +20,7 @@ bool SkipLine(const std::string& line) {
 
 }  // namespace
 
-Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path) {
+Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path, std::vector<int>* line_numbers) {
   std::ifstream in(path);
   if (!in) return Error{path + ": cannot read: " + std::strerror(errno)};
 
@@ -87,6 +87,7 @@ Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path) {
     }
     event.stored_at = stored_at ? *stored_at : ToTimePoint(env.occurred_at());
     events.push_back(std::move(event));
+    if (line_numbers) line_numbers->push_back(number);
   }
   if (in.bad()) errors.push_back(path + ": cannot read: " + std::strerror(errno));
   if (!errors.empty()) {

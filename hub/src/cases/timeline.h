@@ -21,6 +21,8 @@
 
 namespace slussen {
 
-Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path);
+// `line_numbers`, if given, receives each returned event's line in the file.
+Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path,
+                                            std::vector<int>* line_numbers = nullptr);
 
 }  // namespace slussen

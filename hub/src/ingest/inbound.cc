@@ -28,6 +28,11 @@ bool MessageIdMatches(const std::string& message_id, const std::string& event_id
   return true;
 }
 
+std::string TooLarge(std::size_t size, const Config& config) {
+  return "body: " + std::to_string(size) + " bytes exceeds the limit of " +
+         std::to_string(config.max_message_bytes) + " bytes";
+}
+
 }  // namespace
 
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
@@ -39,8 +44,7 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     return refusal;
   }
   if (msg.body_size > config.max_message_bytes) {
-    refusal.reasons.push_back("body: " + std::to_string(msg.body_size) + " bytes exceeds the limit of " +
-                              std::to_string(config.max_message_bytes) + " bytes");
+    refusal.reasons.push_back(TooLarge(msg.body_size, config));
     return refusal;
   }
   if (msg.body.empty()) {
@@ -99,6 +103,21 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   record.destinations = std::move(*destinations);
   if (decoded) *decoded = std::move(env);
   return record;
+}
+
+std::vector<std::string> OfflineRefusalReasons(const v1::Envelope& env, const Config& config,
+                                               std::chrono::system_clock::time_point now,
+                                               ValidationScope scope) {
+  if (const std::size_t size = env.ByteSizeLong(); size > config.max_message_bytes) {
+    return {TooLarge(size, config)};
+  }
+  std::vector<std::string> reasons = ValidateEnvelope(env, config, now, scope);
+  if (reasons.empty() && scope == ValidationScope::kHub) {
+    if (auto destinations = RouteEvent(env, config, now); !destinations) {
+      reasons.push_back(destinations.error());
+    }
+  }
+  return reasons;
 }
 
 }  // namespace slussen

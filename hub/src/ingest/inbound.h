@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "ingest/validate.h"
 #include "api/core_messages.h"
 #include "slussen/v1/events.pb.h"
 #include "wire/case_key.h"
@@ -35,5 +36,13 @@ using InboundDecision = std::variant<EventRecord, Refusal>;
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
                               std::chrono::system_clock::time_point now,
                               v1::Envelope* decoded = nullptr);
+
+// The reasons DecideInbound would refuse an already decoded envelope for, `now` being when it
+// arrives, as the same texts — size limit, validation and (with ValidationScope::kHub) routing —
+// but not what belongs to an AMQP delivery (its message-id, the address it came to, the adapter
+// it came from). Empty: the hub would store it. For `slussenctl simulate`.
+std::vector<std::string> OfflineRefusalReasons(const v1::Envelope& env, const Config& config,
+                                               std::chrono::system_clock::time_point now,
+                                               ValidationScope scope);
 
 }  // namespace slussen

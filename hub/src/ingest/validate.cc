@@ -43,7 +43,8 @@ std::string Lower(std::string_view s) {
 // Collects problems; one instance per ValidateEnvelope call.
 class Checker {
  public:
-  Checker(const Config& config, system_clock::time_point now) : config_(config), now_(now) {}
+  Checker(const Config& config, system_clock::time_point now, ValidationScope scope)
+      : config_(config), now_(now), scope_(scope) {}
 
   void Add(std::string_view path, std::string_view problem) {
     problems_.push_back(std::string(path) + ": " + std::string(problem));
@@ -92,6 +93,9 @@ class Checker {
   }
 
   const Config& config() const { return config_; }
+  // Whether the checks against the hub's own config (senders, kommuner, issuers, destinations)
+  // apply.
+  bool HubConfigChecks() const { return scope_ == ValidationScope::kHub; }
   std::vector<std::string> Take() { return std::move(problems_); }
 
  private:
@@ -123,6 +127,7 @@ class Checker {
 
   const Config& config_;
   system_clock::time_point now_;
+  ValidationScope scope_;
   std::vector<std::string> problems_;
 };
 
@@ -143,6 +148,8 @@ void CheckCommon(const v1::Envelope& env, std::optional<EventKind> kind, Checker
   const std::string& sender = env.sender_hsa_id();
   if (const std::string problem = CheckHsaId(sender); !problem.empty()) {
     c.Add("sender_hsa_id", problem);
+  } else if (!c.HubConfigChecks()) {
+    // Whether this sender may send this kind is the hub config's to say.
   } else if (const SenderConfig* s = c.config().FindSender(sender); s == nullptr) {
     c.Add("sender_hsa_id", sender + " is not a configured sender");
   } else if (kind && !s->may_send.contains(*kind)) {
@@ -189,7 +196,7 @@ void CheckPatient(const v1::Patient& p, Checker& c) {
         c.AddIf("patient.identity.id", CheckReservnummer(ident.id()));
         if (ident.reserve_oid().empty()) {
           c.Add("patient.identity.reserve_oid", "required for RESERVNUMMER");
-        } else if (!c.config().KnowsReservnummerOid(ident.reserve_oid())) {
+        } else if (c.HubConfigChecks() && !c.config().KnowsReservnummerOid(ident.reserve_oid())) {
           c.Add("patient.identity.reserve_oid",
                 "unknown reservnummer issuer " + ident.reserve_oid());
         }
@@ -208,7 +215,7 @@ void CheckPatient(const v1::Patient& p, Checker& c) {
 
   if (const std::string problem = CheckKommunkod(p.kommunkod()); !problem.empty()) {
     c.Add("patient.kommunkod", problem);
-  } else if (c.config().FindKommun(p.kommunkod()) == nullptr) {
+  } else if (c.HubConfigChecks() && c.config().FindKommun(p.kommunkod()) == nullptr) {
     const KommunEntry* entry = FindKommunEntry(p.kommunkod());
     c.Add("patient.kommunkod", "kommun " + p.kommunkod() + " (" + entry->name +
                                    ") is not served by this hub");
@@ -298,7 +305,7 @@ void CheckEvent(const v1::Envelope& env, Checker& c) {
       c.Uuid("receipt.acknowledged_event_id", m.acknowledged_event_id());
       if (m.receiving_system().empty()) {
         c.Add("receipt.receiving_system", "missing");
-      } else if (!c.config().IsDestination(m.receiving_system())) {
+      } else if (c.HubConfigChecks() && !c.config().IsDestination(m.receiving_system())) {
         c.Add("receipt.receiving_system",
               m.receiving_system() + " is not a destination of this hub");
       }
@@ -330,8 +337,8 @@ void CheckEvent(const v1::Envelope& env, Checker& c) {
 }  // namespace
 
 std::vector<std::string> ValidateEnvelope(const v1::Envelope& env, const Config& config,
-                                          system_clock::time_point now) {
-  Checker c(config, now);
+                                          system_clock::time_point now, ValidationScope scope) {
+  Checker c(config, now, scope);
   CheckCommon(env, KindOf(env), c);
   // A receipt comes from a receiving system about an event it got; the event already named the
   // patient, so a receipt need not repeat it (data minimisation). If it does, it must be right.

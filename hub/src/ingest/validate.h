@@ -20,7 +20,14 @@ namespace slussen {
 // in protobuf's range (0001-01-01 to 9999-12-31) and, to be plausible for discharge planning,
 // in 1900-01-01 .. 2199-12-31 (common/timestamp.h); each failure has its own reason. Times of
 // things that happened must also not lie more than the clock skew ahead of `now`.
+//
+// Scope: kHub is what the hub does. kWireContract leaves out the four checks that need a hub's
+// config — the sender is configured and may send the kind, the patient's kommun is served, the
+// reservnummer issuer is known, the receipt's receiving system is a destination — and keeps
+// every other check with the same text (`slussenctl simulate` without --config).
+enum class ValidationScope { kHub, kWireContract };
 std::vector<std::string> ValidateEnvelope(const v1::Envelope& env, const Config& config,
-                                          std::chrono::system_clock::time_point now);
+                                          std::chrono::system_clock::time_point now,
+                                          ValidationScope scope = ValidationScope::kHub);
 
 }  // namespace slussen

@@ -566,5 +566,44 @@ TEST(ValidateEnvelope, SkewComesFromConfig) {
               UnorderedElementsAre("occurred_at: 1 s in the future (allowed skew 0 s)"));
 }
 
+// The wire-contract scope (slussenctl simulate without a hub config) leaves out exactly the four
+// checks against the hub's own config and keeps every other one with the same text.
+TEST(ValidateEnvelope, WireContractScopeLeavesOutOnlyTheHubConfigChecks) {
+  const Config empty;  // knows no sender, kommun, issuer or destination
+  v1::Envelope env = Valid(EventKind::kUtskrivningsklar);
+  env.mutable_patient()->mutable_identity()->set_kind(v1::PatientIdentity::RESERVNUMMER);
+  env.mutable_patient()->mutable_identity()->set_reserve_oid("1.2.3.4.5");
+  env.mutable_patient()->set_kommunkod("0180");
+  env.set_event_id("nope");
+  const auto hub = ValidateEnvelope(env, empty, kNow);
+  EXPECT_THAT(hub, ::testing::Contains(HasSubstr("is not a configured sender")));
+  EXPECT_THAT(hub, ::testing::Contains("patient.kommunkod: kommun 0180 (Stockholm) is not served by this hub"));
+  EXPECT_THAT(hub, ::testing::Contains("patient.identity.reserve_oid: unknown reservnummer issuer 1.2.3.4.5"));
+
+  std::vector<std::string> wire = ValidateEnvelope(env, empty, kNow, ValidationScope::kWireContract);
+  std::vector<std::string> hub_without_config_checks;
+  for (const auto& p : hub) {
+    if (p.find("is not a configured sender") == std::string::npos &&
+        p.find("is not served by this hub") == std::string::npos &&
+        p.find("unknown reservnummer issuer") == std::string::npos) {
+      hub_without_config_checks.push_back(p);
+    }
+  }
+  EXPECT_EQ(wire, hub_without_config_checks);
+  EXPECT_THAT(wire, ::testing::Contains("event_id: must be a UUID"));
+
+  v1::Envelope receipt = Valid(EventKind::kReceipt);
+  receipt.mutable_receipt()->set_receiving_system("kommun-9999");
+  EXPECT_THAT(ValidateEnvelope(receipt, empty, kNow),
+              ::testing::Contains("receipt.receiving_system: kommun-9999 is not a destination of this hub"));
+  EXPECT_THAT(ValidateEnvelope(receipt, empty, kNow, ValidationScope::kWireContract),
+              ::testing::IsEmpty());
+
+  v1::Envelope late = Valid(EventKind::kUtskrivningsklar);
+  *late.mutable_occurred_at() = Ts(kNow + seconds(1200));
+  EXPECT_THAT(ValidateEnvelope(late, empty, kNow, ValidationScope::kWireContract),
+              ::testing::Contains("occurred_at: 1200 s in the future (allowed skew 300 s)"));
+}
+
 }  // namespace
 }  // namespace slussen::testing
