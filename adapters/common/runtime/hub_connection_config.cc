@@ -59,6 +59,20 @@ HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
     }
     c.sasl = std::move(sasl);
   }
+  if (const xmlNode* b = xml::Child(hub, ns, "broker")) {
+    c.broker.enabled = true;
+    c.broker.queue_prefix = xml::AttrOr(b, "queue-prefix", "slussen.");
+    if (const std::string problem = client::CheckQueuePrefix(c.broker.queue_prefix);
+        !problem.empty()) {
+      diag.Add(b, "queue-prefix: " + problem);
+    }
+    // The broker checks a message's user-id against the login; the hub binds that user-id to an
+    // <adapter>. Without a PLAIN user there is nothing to stamp and the hub refuses the events.
+    if (!c.sasl || c.sasl->mechanism != "PLAIN") {
+      diag.Add(b, "broker mode needs <sasl mechanism=\"PLAIN\">: the hub knows the sender by "
+                  "the user-id the broker checks against that login");
+    }
+  }
   return c;
 }
 

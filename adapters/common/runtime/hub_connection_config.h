@@ -6,6 +6,7 @@
 //     <reconnect initial-delay="100ms" max-delay="30s"/>
 //     <tls ca="/etc/slussen/ca.pem" cert="/etc/slussen/ehr.pem" key="/etc/slussen/ehr.key"/>
 //     <sasl mechanism="PLAIN" user="ehr" password-file="/etc/slussen/ehr.secret"/>
+//     <broker queue-prefix="slussen."/>   (broker mode: url is the broker's)
 //   </hub>
 #include <libxml/tree.h>
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "broker_addressing.h"
 #include "xml/xml_validation.h"
 
 namespace slussen::adapter {
@@ -40,6 +42,9 @@ struct HubConnectionConfig {
     std::string password;   // read from password-file at load; never logged
   };
   std::optional<Sasl> sasl;
+  // <broker>: `url` is a broker's; logical addresses map onto its queues, links have durable
+  // termini and messages carry the PLAIN user as their user-id (broker_addressing.h).
+  client::BrokerAddressing broker;
 };
 
 // Whether `url` names this machine (127.0.0.0/8, [::1], localhost): the only hub a PLAIN password

@@ -110,7 +110,7 @@ class HubSession::Impl : public proton::messaging_handler {
     auto result = std::make_shared<client::OneShot<SendOutcome>>();
     Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); });
     auto outcome = result->WaitFor(timeout);
-    return outcome ? *outcome : Unknown("no settlement from the hub in time");
+    return outcome ? *outcome : Unknown("no settlement from " + peer_ + " in time");
   }
 
   void Subscribe(const std::string& address, int max_in_flight, OnMessage on_message) {
@@ -270,9 +270,9 @@ class HubSession::Impl : public proton::messaging_handler {
     }
     cv_.notify_all();
     if (n == 1) {
-      spdlog::info("{}: connected to the hub at {}", name_, Redacted(config_.url));
+      spdlog::info("{}: connected to {} at {}", name_, peer_, Redacted(config_.url));
     } else {
-      spdlog::info("{}: connected to the hub again ({} connections so far)", name_, n);
+      spdlog::info("{}: connected to {} again ({} connections so far)", name_, peer_, n);
     }
     for (auto& sub : subs_) Attach(sub);
     for (auto& [address, link] : out_) Pump(address);
@@ -280,11 +280,15 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void Attach(Subscription& sub) {
     // Credit is ours to give (credit_window 0): one per delivery the adapter has settled.
-    sub.receiver = conn_.open_receiver(sub.address,
-                                       proton::receiver_options()
-                                           .auto_accept(false)
-                                           .credit_window(0)
-                                           .source(proton::source_options().address(sub.address)));
+    const std::string remote = config_.broker.Address(sub.address);
+    proton::source_options source;
+    source.address(remote);
+    if (config_.broker.enabled) {
+      // RabbitMQ: a durable queue wants a durable terminus (amqp-on-debian.md §2.4).
+      source.durability_mode(proton::source::UNSETTLED_STATE).expiry_policy(proton::source::NEVER);
+    }
+    sub.receiver = conn_.open_receiver(
+        remote, proton::receiver_options().auto_accept(false).credit_window(0).source(source));
     const int credit = sub.max_in_flight - sub.outstanding;
     if (credit > 0 && !stopping_) sub.receiver.add_credit(credit);
   }
@@ -293,10 +297,15 @@ class HubSession::Impl : public proton::messaging_handler {
     if (stopping_) return done(Unknown("the adapter is stopping"));
     if (queued_ >= config_.max_queued) {
       return done(Unknown("more than " + std::to_string(config_.max_queued) +
-                          " messages wait for the hub"));
+                          " messages wait for " + peer_));
     }
     ++queued_;
     out_[address].queue.push_back({msg, std::move(done)});
+    if (config_.broker.enabled && config_.sasl) {
+      // The broker refuses (ends the session) unless the user-id is the login's; the hub reads
+      // who sent the event from it.
+      out_[address].queue.back().message.user(config_.sasl->user);
+    }
     Pump(address);
   }
 
@@ -304,8 +313,13 @@ class HubSession::Impl : public proton::messaging_handler {
     if (!conn_ || !conn_.active()) return;
     auto& link = out_[address];
     if (!link.sender) {
-      link.sender = conn_.open_sender(
-          address, proton::sender_options().target(proton::target_options().address(address)));
+      const std::string remote = config_.broker.Address(address);
+      proton::target_options target;
+      target.address(remote);
+      if (config_.broker.enabled) {
+        target.durability_mode(proton::target::UNSETTLED_STATE).expiry_policy(proton::target::NEVER);
+      }
+      link.sender = conn_.open_sender(remote, proton::sender_options().target(target));
       sender_address_[link.sender] = address;
     }
     while (link.sender.active() && link.sender.credit() > 0 && !link.queue.empty()) {
@@ -345,7 +359,7 @@ class HubSession::Impl : public proton::messaging_handler {
     if (a == sender_address_.end()) return;
     const std::string address = a->second;
     sender_address_.erase(a);
-    const std::string why = ConditionText(s.error(), "the hub closed the link to " + address);
+    const std::string why = ConditionText(s.error(), peer_ + " closed the link to " + address);
     for (auto it = trackers_.begin(); it != trackers_.end();) {
       if (it->first.sender() == s) {
         SendDone done = std::move(it->second);
@@ -362,7 +376,7 @@ class HubSession::Impl : public proton::messaging_handler {
       queued_ -= static_cast<int>(queue.size());
       for (auto& p : queue) p.done(Unknown(why));
     }
-    if (conn_ && conn_.active()) spdlog::warn("{}: the hub closed the link to {}: {}", name_, address, why);
+    if (conn_ && conn_.active()) spdlog::warn("{}: {} closed the link to {}: {}", name_, peer_, address, why);
     MaybeDrained();
   }
 
@@ -441,7 +455,7 @@ class HubSession::Impl : public proton::messaging_handler {
     for (auto& sub : subs_) {
       if (sub.receiver != r) continue;
       if (!stopping_) {
-        spdlog::warn("{}: the hub closed the receiver on {}: {}", name_, sub.address,
+        spdlog::warn("{}: {} closed the receiver on {}: {}", name_, peer_, sub.address,
                      ConditionText(r.error(), "no reason given"));
       }
     }
@@ -479,7 +493,16 @@ class HubSession::Impl : public proton::messaging_handler {
   void on_connection_error(proton::connection& c) override {
     last_error_ = ConditionText(c.error(), "connection error");
   }
-  void on_session_error(proton::session&) override {}
+  // RabbitMQ reports many errors (a queue that does not exist, a user-id it refuses) by ending
+  // the session, not the connection: its links are dead while the connection looks fine. Close
+  // the connection, so that everything is set up again on a fresh one after the backoff.
+  void on_session_error(proton::session& s) override {
+    last_error_ = ConditionText(s.error(), "session ended");
+    if (!stopping_ && conn_ && conn_.active()) {
+      spdlog::warn("{}: the peer ended a session: {}; reconnecting", name_, last_error_);
+      conn_.close();
+    }
+  }
   void on_receiver_error(proton::receiver&) override {}
   void on_sender_error(proton::sender&) override {}
   void on_error(const proton::error_condition& ec) override {
@@ -497,7 +520,7 @@ class HubSession::Impl : public proton::messaging_handler {
     // Sent and unsettled: the hub may or may not have it. The caller decides (sends again).
     auto trackers = std::move(trackers_);
     trackers_.clear();
-    for (auto& [t, done] : trackers) done(Unknown("the connection to the hub was lost before it settled"));
+    for (auto& [t, done] : trackers) done(Unknown("the connection to " + peer_ + " was lost before it settled"));
     // Queued messages wait for the next connection; links are opened again then.
     for (auto& [address, link] : out_) link.sender = proton::sender();
     sender_address_.clear();
@@ -512,8 +535,8 @@ class HubSession::Impl : public proton::messaging_handler {
     }
     const auto wait = backoff_;
     backoff_ = std::min(config_.reconnect_max, backoff_ * 2);
-    spdlog::warn("{}: {} the hub at {}: {}; trying again in {} ms", name_,
-                 was_connected ? "lost the connection to" : "cannot connect to",
+    spdlog::warn("{}: {} {} at {}: {}; trying again in {} ms", name_,
+                 was_connected ? "lost the connection to" : "cannot connect to", peer_,
                  Redacted(config_.url), last_error_.empty() ? "connection closed" : last_error_,
                  wait.count());
     last_error_.clear();
@@ -522,6 +545,8 @@ class HubSession::Impl : public proton::messaging_handler {
 
   const HubConnectionConfig config_;
   const std::string name_;
+  // Who is at the other end, for log lines and outcomes: the hub, or in broker mode the broker.
+  const std::string peer_ = config_.broker.enabled ? "the broker" : "the hub";
 
   // Shared with callers' threads, under mu_.
   mutable std::mutex mu_;

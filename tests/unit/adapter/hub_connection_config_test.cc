@@ -88,5 +88,28 @@ TEST(HubConnectionConfig, ExternalNeedsAClientCertificate) {
             "");
 }
 
+// Broker mode: the logical addresses map onto the broker's pre-declared queues, and the PLAIN
+// user is what the broker checks the user-id against, so broker mode needs one.
+TEST_F(HubConnectionSecretTest, BrokerModeMapsAddressesAndNeedsAPlainLogin) {
+  const Parsed p = Read("url=\"amqp://127.0.0.1:5672\">" + Sasl() +
+                        "<broker queue-prefix=\"region-x.\"/></hub>");
+  EXPECT_EQ(p.problems, "");
+  ASSERT_TRUE(p.config.broker.enabled);
+  EXPECT_EQ(p.config.broker.Address("events"), "/amq/queue/region-x.events");
+  EXPECT_EQ(p.config.broker.Address("out/kommun-1380"), "/amq/queue/region-x.out.kommun-1380");
+  EXPECT_EQ(p.config.broker.QueueName("out/vc-SE2321000016-XXXX"),
+            "region-x.out.vc-SE2321000016-XXXX");
+
+  const Parsed embedded = Read("url=\"amqp://127.0.0.1:5672\">" + Sasl() + "</hub>");
+  EXPECT_FALSE(embedded.config.broker.enabled);
+  EXPECT_EQ(embedded.config.broker.Address("out/kommun-1380"), "out/kommun-1380");
+
+  EXPECT_THAT(Read("url=\"amqp://127.0.0.1:5672\"><broker/></hub>").problems,
+              HasSubstr("broker mode needs <sasl mechanism=\"PLAIN\">"));
+  EXPECT_THAT(Read("url=\"amqp://127.0.0.1:5672\">" + Sasl() +
+                   "<broker queue-prefix=\"a/b\"/></hub>").problems,
+              HasSubstr("queue-prefix: only letters, digits"));
+}
+
 }  // namespace
 }  // namespace slussen::adapter
