@@ -32,6 +32,8 @@
 #include "store/store_factory.h"
 #include "transport/tls_context.h"
 #include "transport/transport.h"
+#include "broker/broker_definitions.h"
+#include "broker/broker_transport.h"
 
 namespace {
 
@@ -40,6 +42,7 @@ constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVE
        slussen --config FILE --report CASE_ID [--json | --pdf FILE]
        slussen --hash-token < TOKEN_FILE
        slussen --hash-password < PASSWORD_FILE
+       slussen --config FILE --broker-definitions
        slussen --help | --version
 
 Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
@@ -59,6 +62,11 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
                      its argon2id hash for <operator token-hash="..."> in the config
   --hash-password    the same for an adapter's SASL PLAIN password (at least 16 characters),
                      for <login user="..." password-hash="..."> in the config
+  --broker-definitions
+                     print the RabbitMQ definitions (JSON, for load_definitions or rabbitmqctl
+                     import_definitions) of the queues this config needs in broker mode: events,
+                     receipts, out.DESTINATION for each destination and dead, all durable quorum
+                     queues, named with <broker queue-prefix> (hub/DESIGN.md "Broker mode")
   --log-level LEVEL  trace, debug, info (default), warn, error
   --help             this text
   --version          version and schema versions
@@ -83,6 +91,7 @@ struct Args {
   std::string pdf;
   bool hash_token = false;
   bool hash_password = false;
+  bool broker_definitions = false;
 };
 
 // --hash-token and --hash-password: one line from stdin, its argon2id hash on stdout. Both are
@@ -209,6 +218,8 @@ int main(int argc, char** argv) {
       args.hash_token = true;
     } else if (a == "--hash-password") {
       args.hash_password = true;
+    } else if (a == "--broker-definitions") {
+      args.broker_definitions = true;
     } else if (a == "--status") {
       args.status = true;
     } else if (a == "--report" && i + 1 < argc) {
@@ -254,6 +265,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (args.status) return PrintStatus(*config);
+  if (args.broker_definitions) {
+    std::cout << slussen::BrokerDefinitions(*config).dump(2) << "\n";
+    return 0;
+  }
   if (!args.report_case.empty()) return PrintReport(*config, args.report_case, args.json, args.pdf);
 
   // Signals are taken by one thread with sigwait; block them everywhere else before any thread starts.
@@ -317,8 +332,18 @@ int main(int argc, char** argv) {
   }
 
   const auto clock = slussen::SystemClock();
-  slussen::EmbeddedTransport transport(*config, clock);
-  transport.SetTls(tls);
+  // Embedded: our own listener. Broker mode: a client of the broker (hub/DESIGN.md "Broker
+  // mode"). Above the transport everything is the same.
+  std::unique_ptr<slussen::EmbeddedTransport> embedded;
+  std::unique_ptr<slussen::BrokerTransport> broker;
+  if (config->broker) {
+    broker = std::make_unique<slussen::BrokerTransport>(*config, clock);
+  } else {
+    embedded = std::make_unique<slussen::EmbeddedTransport>(*config, clock);
+    embedded->SetTls(tls);
+  }
+  slussen::Transport& transport =
+      embedded ? static_cast<slussen::Transport&>(*embedded) : *broker;
   slussen::Core core(*config, **store, transport, clock);
   core.Start();
 
@@ -330,8 +355,14 @@ int main(int argc, char** argv) {
         *config->admin,
         slussen::admin::AdminServer::Sources{
             [&core] { return core.stats(); }, [&transport] { return transport.running(); },
-            [&transport] {
-              const auto& c = transport.counters();
+            [&embedded, &broker] {
+              if (!embedded) {
+                // Broker mode: the one connection is the hub's own, to the broker.
+                slussen::admin::ConnectionCounts counts{};
+                counts.open = broker->connected() ? 1 : 0;
+                return counts;
+              }
+              const auto& c = embedded->counters();
               return slussen::admin::ConnectionCounts{
                   c.connections_open.load(), c.connections_accepted.load(),
                   c.connections_refused.load(), c.connections_failed.load(),
@@ -373,7 +404,7 @@ int main(int argc, char** argv) {
         continue;
       }
       ++generation;
-      transport.ReloadTls(*reloaded);
+      embedded->ReloadTls(*reloaded);
     }
     spdlog::info("signal {}: draining", sig);
     transport.StopAccepting();

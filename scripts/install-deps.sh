@@ -8,6 +8,7 @@ PKGS=(cmake g++ make pkg-config
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev
       libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
       prometheus chromium chromium-driver
+      rabbitmq-server  # broker mode's tests run a private node (scripts/rabbitmq-node.sh)
       clang libclang-rt-14-dev llvm-14)  # the fuzz targets (scripts/fuzz.sh): libFuzzer, symbolizer
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rabbitmq-node.sh start|stop|kill|import FILE|status : one private, throw-away RabbitMQ 3.10 node
+# rabbitmq-node.sh start|stop|kill|import FILE|user NAME PASSWORD|status : one private, throw-away RabbitMQ 3.10 node
 # with AMQP 1.0, for tests, CI and the benchmark (docs/amqp-notes.md §4).
 #
 # No systemd, loopback only, a private node name, AMQP and distribution ports and data directory,
@@ -94,6 +94,10 @@ stop)
   stop_node TERM ;;
 kill)
   stop_node KILL ;;
+user)
+  [ -n "${3:-}" ] || { echo "usage: $0 user NAME PASSWORD" >&2; exit 2; }
+  ctl add_user "$2" "$3" >/dev/null 2>&1 || ctl change_password "$2" "$3" >/dev/null
+  ctl set_permissions -p / "$2" '.*' '.*' '.*' >/dev/null ;;
 import)
   [ -n "${2:-}" ] || { echo "usage: $0 import FILE" >&2; exit 2; }
   cp "$2" "$RMQ_DIR/import-$$.json" && chown rabbitmq:rabbitmq "$RMQ_DIR/import-$$.json"
@@ -101,5 +105,5 @@ import)
   rm -f "$RMQ_DIR/import-$$.json" ;;
 status)
   ctl list_queues name messages messages_unacknowledged durable type ;;
-*) echo "usage: $0 start|stop|kill|import FILE|status" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|kill|import FILE|user NAME PASSWORD|status" >&2; exit 2 ;;
 esac

@@ -12,6 +12,13 @@ BUILD="${SLUSSEN_TEST_BUILD_DIR:-$ROOT/build-test}"
 "$ROOT/scripts/install-deps.sh"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON
 cmake --build "$BUILD" -j"$(nproc)"
+# One private RabbitMQ node for the broker-mode tests of this run (plain and sanitized), so that
+# each test does not start its own (testing/rabbitmq_node.h); stopped when this script ends.
+export SLUSSEN_TEST_RABBITMQ_DIR=/tmp/slussen-test-rabbitmq-shared
+export SLUSSEN_TEST_RABBITMQ_PORT=${SLUSSEN_TEST_RABBITMQ_PORT:-15682}
+rabbit() { RMQ_DIR=$SLUSSEN_TEST_RABBITMQ_DIR AMQP_PORT=$SLUSSEN_TEST_RABBITMQ_PORT "$ROOT/scripts/rabbitmq-node.sh" "$@"; }
+rabbit start
+trap 'rabbit stop || true' EXIT
 status=0
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure --timeout 300 || status=$?
 # What the tests leave for people to look at (the browser test's screenshot of the dashboard).

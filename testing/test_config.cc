@@ -51,11 +51,15 @@ std::string TestConfigXml(const TestConfigOptions& o) {
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<slussen xmlns=\"urn:slussen:config:1\">\n"
-    << "  <hub name=\"" << Esc(o.hub_name) << "\">\n"
-    << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\" plain=\""
-    << Esc(o.amqp_plain) << "\""
-    << (o.amqp_children.empty() ? "/>\n" : ">" + o.amqp_children + "</amqp>\n")
-    << "    <store path=\"" << Esc(o.store_path) << "\""
+    << "  <hub name=\"" << Esc(o.hub_name) << "\">\n";
+  if (!o.broker_element.empty()) {
+    x << "    " << o.broker_element << "\n";
+  } else {
+    x << "    <amqp host=\"" << Esc(o.host) << "\" port=\"" << o.port << "\" plain=\""
+      << Esc(o.amqp_plain) << "\""
+      << (o.amqp_children.empty() ? "/>\n" : ">" + o.amqp_children + "</amqp>\n");
+  }
+  x << "    <store path=\"" << Esc(o.store_path) << "\""
     << (o.store_attributes.empty() ? "" : " " + o.store_attributes) << "/>\n";
   if (o.max_message_bytes || !o.extra_limits.empty()) {
     x << "    <limits";

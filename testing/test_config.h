@@ -40,6 +40,8 @@ struct TestConfigOptions {
   std::string amqp_plain = "allow";
   // Children of <amqp> (a <tls> element), verbatim.
   std::string amqp_children;
+  // Broker mode: the <broker> element, verbatim, in place of <amqp> (testing/rabbitmq_node.h).
+  std::string broker_element;
   // The content of <adapters>, verbatim; empty = no element (every connection refused).
   std::string adapters = kOpenTestAdapter;
   std::string store_path = "hub.db";  // relative to the config file's directory

@@ -48,6 +48,9 @@ struct IncomingMessage {
   bool body_is_binary = false;        // the body was AMQP binary
   bool body_is_data_section = false;  // ... and came as a data section (not amqp-value binary)
   bool durable = false;
+  // The AMQP user-id, as text; a broker that checks it (RabbitMQ) vouches it is the sender's
+  // login. Empty if the message had none.
+  std::string user_id;
 };
 
 enum class Disposition { kAccept, kRelease, kReject };

@@ -67,6 +67,7 @@ IncomingMessage FromProton(const proton::message& m, const std::string& address)
   in.subject = m.subject();
   in.content_type = m.content_type();
   in.durable = m.durable();
+  in.user_id = m.user();
   if (!m.properties().empty()) {
     std::map<std::string, proton::scalar> props;
     proton::get(m.properties().value(), props);

@@ -78,6 +78,8 @@ class HubSession::Impl : public proton::messaging_handler {
 
   // ---- any thread ----
 
+  void SetOnConnectionChange(OnConnectionChange fn) { on_connection_change_ = std::move(fn); }
+
   void Start() {
     std::lock_guard lock(mu_);
     if (thread_.joinable() || stopped_) return;
@@ -274,6 +276,7 @@ class HubSession::Impl : public proton::messaging_handler {
     } else {
       spdlog::info("{}: connected to {} again ({} connections so far)", name_, peer_, n);
     }
+    if (on_connection_change_) on_connection_change_(true, n);
     for (auto& sub : subs_) Attach(sub);
     for (auto& [address, link] : out_) Pump(address);
   }
@@ -511,11 +514,14 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void on_transport_close(proton::transport&) override {
     const bool was_connected = conn_ && connected();
+    int n = 0;
     {
       std::lock_guard lock(mu_);
       connected_ = false;
       conn_queue_ = nullptr;
+      n = connections_;
     }
+    if (was_connected && on_connection_change_) on_connection_change_(false, n);
     conn_ = proton::connection();
     // Sent and unsettled: the hub may or may not have it. The caller decides (sends again).
     auto trackers = std::move(trackers_);
@@ -545,6 +551,7 @@ class HubSession::Impl : public proton::messaging_handler {
 
   const HubConnectionConfig config_;
   const std::string name_;
+  OnConnectionChange on_connection_change_;  // set before Start()
   // Who is at the other end, for log lines and outcomes: the hub, or in broker mode the broker.
   const std::string peer_ = config_.broker.enabled ? "the broker" : "the hub";
 
@@ -585,6 +592,9 @@ HubSession::HubSession(HubConnectionConfig config, std::string name)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(name))) {}
 HubSession::~HubSession() = default;
 void HubSession::Start() { impl_->Start(); }
+void HubSession::SetOnConnectionChange(OnConnectionChange fn) {
+  impl_->SetOnConnectionChange(std::move(fn));
+}
 bool HubSession::WaitConnected(std::chrono::milliseconds timeout) {
   return impl_->WaitConnected(timeout);
 }

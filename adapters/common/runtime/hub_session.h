@@ -73,6 +73,11 @@ class HubSession {
   void Settle(uint64_t token, Disposition disposition, std::string condition,
               std::string description);
 
+  // Runs on the session's thread whenever a connection opens (true) or is gone (false), with
+  // the number of connections opened so far; must not block. Set before Start().
+  using OnConnectionChange = std::function<void(bool connected, int connections)>;
+  void SetOnConnectionChange(OnConnectionChange fn);
+
   // Any thread but the session's. Returns when the connection is closed and the thread joined.
   void Stop(std::chrono::milliseconds grace);
 

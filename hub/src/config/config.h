@@ -82,6 +82,23 @@ struct TlsConfig {
   std::string ciphers = "HIGH:!aNULL:!eNULL:@SECLEVEL=2";
 };
 
+// Broker mode (<hub><broker>, hub/DESIGN.md "Broker mode"): the hub is a client of an AMQP 1.0
+// broker instead of a listener. Paths are absolute; the password is read from its file at load.
+struct BrokerConfig {
+  std::string url;                  // e.g. amqp://127.0.0.1:5672, amqps://broker.example.se:5671
+  std::string queue_prefix = "slussen.";
+  std::string container_id = "slussen-hub";
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds reconnect_initial{100};
+  std::chrono::milliseconds reconnect_max{30000};
+  std::string tls_ca;               // non-empty: TLS
+  std::string tls_cert;
+  std::string tls_key;
+  std::string user;                 // SASL PLAIN
+  std::string password;             // never logged
+  int in_flight = 500;              // per inbound queue unsettled; per destination unconfirmed
+};
+
 // One way an adapter proves who it is (<adapter><login>); SASL on the AMQP connection.
 struct AdapterLogin {
   enum class Mechanism { kPlain, kExternal, kAnonymous };
@@ -147,6 +164,8 @@ struct Config {
   std::optional<TlsConfig> amqp_tls;
   // <amqp plain="allow">: unencrypted AMQP is accepted (loopback listeners only).
   bool amqp_allow_plain = false;
+  // Set: broker mode (<broker> instead of <amqp>); the amqp_* fields above are unused.
+  std::optional<BrokerConfig> broker;
   std::string store_path;   // absolute; a relative path in the file is relative to the file
   std::string store_backend = "sqlite";  // which store implementation (store/store_factory.h)
   // <store group>: the group that may read the store's files (mode 0640); empty = 0600.

@@ -2,6 +2,7 @@
 
 #include "common/secret_file.h"
 #include "config/agreement_loader.h"
+#include "config/broker_loader.h"
 #include <libxml/tree.h>
 
 #include <algorithm>
@@ -81,12 +82,17 @@ void ReadHub(const xmlNode* root, const std::string& path, Config& cfg, Diagnost
   const xmlNode* hub = Child(root, "hub");
   cfg.hub_name = AttrOr(hub, "name");
 
-  const xmlNode* amqp = Child(hub, "amqp");
-  cfg.amqp_host = AttrOr(amqp, "host");
-  config::ReadAmqpSecurity(amqp, kNamespace, path, cfg, diag);
-  const uint64_t port = NumberAttr(amqp, "port", 0, diag);
-  if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
-  cfg.amqp_port = static_cast<uint16_t>(port);
+  // The schema has exactly one of <amqp> (embedded) and <broker> (broker mode).
+  if (const xmlNode* broker = Child(hub, "broker")) {
+    config::ReadBroker(broker, kNamespace, path, cfg, diag);
+  } else {
+    const xmlNode* amqp = Child(hub, "amqp");
+    cfg.amqp_host = AttrOr(amqp, "host");
+    config::ReadAmqpSecurity(amqp, kNamespace, path, cfg, diag);
+    const uint64_t port = NumberAttr(amqp, "port", 0, diag);
+    if (port > UINT16_MAX) diag.Add(amqp, "amqp port " + std::to_string(port) + " is out of range");
+    cfg.amqp_port = static_cast<uint16_t>(port);
+  }
 
   if (const xmlNode* admin = Child(hub, "admin")) {
     AdminConfig a;

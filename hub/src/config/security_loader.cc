@@ -125,7 +125,14 @@ void ReadAdapters(const xmlNode* root, std::string_view ns, Config& cfg, Diagnos
         login.mechanism = M::kPlain;
         login.user = *user;
         login.password_hash = AttrOr(l, "password-hash");
-        if (login.password_hash.rfind("$argon2id$", 0) != 0) {
+        if (cfg.broker) {
+          // The broker checks the password; the hub only binds the user-id the broker vouches
+          // for. A hash here would suggest a check that never happens.
+          if (!login.password_hash.empty()) {
+            diag.Add(l, "adapter " + adapter.name + ": in broker mode the broker checks the "
+                            "password; leave password-hash out (the login is the broker user)");
+          }
+        } else if (login.password_hash.rfind("$argon2id$", 0) != 0) {
           diag.Add(l, "adapter " + adapter.name + ": password-hash must be an argon2id hash "
                           "($argon2id$...; make one with slussen --hash-password)");
         }
@@ -137,7 +144,10 @@ void ReadAdapters(const xmlNode* root, std::string_view ns, Config& cfg, Diagnos
       } else if (const auto subject = xml::Attr(l, "certificate-subject")) {
         login.mechanism = M::kExternal;
         login.certificate_subject = *subject;
-        if (!cfg.amqp_tls || cfg.amqp_tls->client_certificates == TlsConfig::ClientCertificates::kNone) {
+        if (cfg.broker) {
+          diag.Add(l, "adapter " + adapter.name + ": in broker mode an adapter is known by its "
+                          "broker user (user-id), not by a certificate: use <login user>");
+        } else if (!cfg.amqp_tls || cfg.amqp_tls->client_certificates == TlsConfig::ClientCertificates::kNone) {
           diag.Add(l, "adapter " + adapter.name + ": a certificate login needs <amqp><tls> with "
                           "client-certificates optional or required");
         }
@@ -148,7 +158,10 @@ void ReadAdapters(const xmlNode* root, std::string_view ns, Config& cfg, Diagnos
         }
       } else if (xml::BoolAttr(l, "anonymous")) {
         login.mechanism = M::kAnonymous;
-        if (!cfg.amqp_allow_plain) {
+        if (cfg.broker) {
+          diag.Add(l, "adapter " + adapter.name + ": in broker mode an adapter is known by its "
+                          "broker user (user-id); there is no anonymous login");
+        } else if (!cfg.amqp_allow_plain) {
           diag.Add(l, "adapter " + adapter.name + ": an anonymous login needs a loopback listener "
                           "with plain=\"allow\"");
         }

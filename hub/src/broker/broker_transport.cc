@@ -1,0 +1,208 @@
+// BrokerTransport: lifecycle, the connection's coming and going, and inbound messages. Outbound
+// is broker_outbound.cc.
+#include "broker/broker_transport.h"
+
+#include <spdlog/spdlog.h>
+
+#include "config/broker_loader.h"
+#include "runtime/hub_session.h"
+
+namespace slussen {
+namespace {
+
+constexpr std::chrono::milliseconds kReleaseDelay{1000};
+
+adapter::HubConnectionConfig SessionConfig(const Config& config) {
+  const BrokerConfig& b = *config.broker;
+  adapter::HubConnectionConfig c;
+  c.url = b.url;
+  c.container_id = b.container_id;
+  c.idle_timeout = b.idle_timeout;
+  c.reconnect_initial = b.reconnect_initial;
+  c.reconnect_max = b.reconnect_max;
+  // Every destination may have its whole window waiting for the broker's credit at once.
+  c.max_queued = b.in_flight * static_cast<int>(config.AllDestinations().size() + 1);
+  if (!b.tls_ca.empty()) c.tls = adapter::HubConnectionConfig::Tls{b.tls_ca, b.tls_cert, b.tls_key};
+  if (!b.user.empty()) c.sasl = adapter::HubConnectionConfig::Sasl{"PLAIN", b.user, b.password};
+  c.broker.enabled = true;
+  c.broker.queue_prefix = b.queue_prefix;
+  return c;
+}
+
+}  // namespace
+
+BrokerTransport::BrokerTransport(const Config& config, Clock clock)
+    : config_(config),
+      broker_(*config.broker),
+      clock_(std::move(clock)),
+      session_(std::make_unique<adapter::HubSession>(SessionConfig(config), "broker")) {}
+
+BrokerTransport::~BrokerTransport() { session_->Stop(std::chrono::milliseconds(0)); }
+
+void BrokerTransport::Push(Command command) {
+  {
+    std::lock_guard lock(mu_);
+    commands_.push_back(std::move(command));
+  }
+  cv_.notify_one();
+}
+
+void BrokerTransport::Run(CoreInbox& inbox, ReadyFn ready, FailFn) {
+  inbox_ = &inbox;
+  running_ = true;
+  bool announced = false;
+  session_->SetOnConnectionChange([this, &ready, &announced](bool up, int n) {
+    Push([this, up, n, &ready, &announced] {
+      if (!up) return OnDisconnected();
+      OnConnected(n);
+      if (!announced) {
+        announced = true;
+        const std::string host = config::UrlHost(broker_.url);
+        const auto colon = broker_.url.rfind(':');
+        int port = 5672;
+        if (colon != std::string::npos && colon > broker_.url.find("://") + 2) {
+          port = std::atoi(broker_.url.c_str() + colon + 1);
+        }
+        ready(host, port);
+      }
+    });
+  });
+  for (const Channel channel : {Channel::kEvents, Channel::kReceipts}) {
+    session_->Subscribe(std::string(ChannelName(channel)), broker_.in_flight,
+                        [this, channel](adapter::HubSession::Delivery d) {
+                          Push([this, channel, d = std::move(d)]() mutable {
+                            OnMessage(channel, d.token, std::move(d.message.user_id),
+                                      std::move(d.message.message_id), std::move(d.message.body),
+                                      d.message.body_is_data_section);
+                          });
+                        });
+  }
+  // The host only: a url may carry a password.
+  spdlog::info("broker mode: connecting to {} (queues {}events, {}receipts, {}out.*)",
+               config::UrlHost(broker_.url), broker_.queue_prefix, broker_.queue_prefix,
+               broker_.queue_prefix);
+  session_->Start();
+
+  while (true) {
+    std::deque<Command> batch;
+    {
+      std::unique_lock lock(mu_);
+      const auto ready_to_run = [this] { return stop_ || !commands_.empty(); };
+      if (releases_.empty()) {
+        cv_.wait(lock, ready_to_run);
+      } else {
+        cv_.wait_until(lock, releases_.front().due, ready_to_run);
+      }
+      if (commands_.empty() && stop_) break;
+      batch.swap(commands_);
+    }
+    for (auto& command : batch) command();
+    ReleaseDue();
+  }
+  // The session was stopped (CloseAll, ForceStop) before stop_ was set: no callback of it runs
+  // any more, so nothing uses `ready` or `announced` after this.
+  running_ = false;
+}
+
+void BrokerTransport::StopAccepting() {
+  accepting_ = false;
+}
+
+void BrokerTransport::CloseAll() {
+  // Unsettled inbound deliveries are released (the broker keeps them), receivers are detached
+  // before the connection closes (RabbitMQ 3.10 loses acknowledgements otherwise).
+  session_->Stop(std::chrono::seconds(2));
+  std::lock_guard lock(mu_);
+  stop_ = true;
+  cv_.notify_one();
+}
+
+void BrokerTransport::ForceStop() {
+  session_->Stop(std::chrono::milliseconds(0));
+  std::lock_guard lock(mu_);
+  stop_ = true;
+  cv_.notify_one();
+}
+
+void BrokerTransport::OnConnected(int generation) {
+  generation_ = static_cast<uint64_t>(generation);
+  connected_ = true;
+  spdlog::info("broker mode: connected to {} (connection {})", config::UrlHost(broker_.url),
+               generation);
+  for (const std::string& destination : config_.AllDestinations()) {
+    OutLink& link = out_[destination];
+    link.id = next_link_id_++;
+    link.destination = destination;
+    AskForMore(link);
+  }
+}
+
+void BrokerTransport::OnDisconnected() {
+  connected_ = false;
+  // What was published and not confirmed may or may not be in the broker: the core counts it as
+  // a failed attempt and sends it again (the receiver deduplicates on the event id).
+  for (auto& [destination, link] : out_) inbox_->Post(LinkGone{link.id});
+  out_.clear();
+  generation_ = 0;
+}
+
+void BrokerTransport::OnMessage(Channel channel, uint64_t token, std::string user_id,
+                                std::string message_id, std::string body, bool body_ok) {
+  if (!accepting_) {
+    // Draining: the broker keeps it for the next start (the session hands back whatever is
+    // unsettled when it stops).
+    releases_.push_back({std::chrono::steady_clock::now() + kReleaseDelay, generation_, token});
+    return;
+  }
+  InboundMessage in;
+  in.conn_id = generation_;
+  in.token = token;
+  in.channel = channel;
+  // The broker checked the user-id against the sender's login; the hub binds it to an adapter.
+  // No user-id, or one no <adapter> has: bound to none, and ingest refuses it as unauthorized.
+  if (const AdapterConfig* a =
+          user_id.empty() ? nullptr
+                          : config_.FindAdapterByLogin(AdapterLogin::Mechanism::kPlain, user_id)) {
+    in.principal = a->name;
+  }
+  in.message_id = std::move(message_id);
+  in.body_size = body.size();
+  if (!body_ok) {
+    in.body_problem =
+        "expected exactly one AMQP data section holding a serialized slussen.v1.Envelope";
+  } else if (in.body_size <= config_.max_message_bytes) {
+    in.body = std::move(body);
+  }
+  in.received_at_us = ToMicros(clock_());
+  inbox_->Post(std::move(in));
+}
+
+void BrokerTransport::ReleaseDue() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!releases_.empty() && releases_.front().due <= now) {
+    const DelayedRelease r = releases_.front();
+    releases_.pop_front();
+    // One of an earlier connection is back in the broker already.
+    if (r.generation == generation_) session_->Settle(r.token, adapter::Disposition::kRelease);
+  }
+}
+
+void BrokerTransport::Settle(uint64_t conn_id, uint64_t token, Settlement settlement) {
+  Push([this, conn_id, token, settlement = std::move(settlement)] {
+    // A delivery of an earlier connection cannot be settled any more: the broker sends it again.
+    if (conn_id != generation_) return;
+    switch (settlement.kind) {
+      case Settlement::Kind::kAccepted:
+        return session_->Settle(token, adapter::Disposition::kAccept);
+      case Settlement::Kind::kReleased:
+        releases_.push_back({std::chrono::steady_clock::now() + kReleaseDelay, conn_id, token});
+        return;
+      case Settlement::Kind::kRejected:
+        // The queue's dead-letter exchange takes it; the hub has recorded why.
+        return session_->Settle(token, adapter::Disposition::kReject, settlement.condition,
+                                settlement.description);
+    }
+  });
+}
+
+}  // namespace slussen
