@@ -9,6 +9,7 @@ PKGS=(cmake g++ make pkg-config
       libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
       prometheus chromium chromium-driver
       rabbitmq-server  # broker mode's tests run a private node (scripts/rabbitmq-node.sh)
+      python3-qpid-proton python3-protobuf  # the interop test's independent client
       clang libclang-rt-14-dev llvm-14)  # the fuzz targets (scripts/fuzz.sh): libFuzzer, symbolizer
 missing=()
 for p in "${PKGS[@]}"; do

@@ -19,7 +19,7 @@
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_process.h"
-#include "testing/rabbitmq_node.h"
+#include "testing/broker_hub.h"
 #include "testing/temp_dir.h"
 #include "testing/test_config.h"
 #include "testing/test_envelopes.h"
@@ -34,11 +34,6 @@ using client::SendOutcome;
 using std::chrono::seconds;
 
 const std::string kKommunOut = OutAddress(KommunDestination(kTestKommun));
-
-std::string RandomSuffix() {
-  std::random_device random;
-  return std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
-}
 
 // What an adapter's session receives, settled at once with `accept`.
 class Received {
@@ -75,56 +70,12 @@ class Received {
 
 class BrokerModeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string error;
-    node_ = RabbitNode::Shared(&error);
-    ASSERT_NE(node_, nullptr) << error;
-    const std::string suffix = RandomSuffix();
-    prefix_ = "t" + suffix + ".";
-    hub_user_ = "hub-" + suffix;
-    adapter_user_ = "ehr-" + suffix;
-    ASSERT_TRUE(node_->AddUser(hub_user_, password_).ok());
-    ASSERT_TRUE(node_->AddUser(adapter_user_, password_).ok());
-
-    const std::string secret = dir_.File("hub.secret");
-    WriteFile(secret, password_ + "\n");
-    ::chmod(secret.c_str(), 0600);
-    TestConfigOptions o;
-    o.broker_element = "<broker url=\"" + node_->url() + "\" queue-prefix=\"" + prefix_ +
-                       "\"><login user=\"" + hub_user_ + "\" password-file=\"" + secret +
-                       "\"/></broker>";
-    o.adapters = "<adapter name=\"ehr\"><login user=\"" + adapter_user_ +
-                 "\"/><sends as=\"*\"/><reads destinations=\"*\"/>"
-                 "<receipts-for destinations=\"*\"/></adapter>";
-    config_ = WriteTestConfig(dir_.path(), o);
-
-    // The queues this config needs, as an operator would import them.
-    const ProcessResult defs =
-        RunProcess({SlussenBinary(), "--config", config_, "--broker-definitions"});
-    ASSERT_TRUE(defs.status.Ok()) << defs.err;
-    ASSERT_TRUE(node_->Import(defs.out).ok());
-
-    hub_ = std::make_unique<HubProcess>(config_, dir_.File("hub.log"));
-    ASSERT_TRUE(hub_->Start());
-  }
-
-  HubConnectionConfig AdapterConnection() const {
-    HubConnectionConfig c;
-    c.url = node_->url();
-    c.sasl = HubConnectionConfig::Sasl{"PLAIN", adapter_user_, password_};
-    c.broker.enabled = true;
-    c.broker.queue_prefix = prefix_;
-    c.reconnect_initial = std::chrono::milliseconds(50);
-    c.reconnect_max = std::chrono::milliseconds(500);
-    return c;
-  }
+  void SetUp() override { ASSERT_TRUE(StartBrokerHub(dir_.path(), b_)); }
+  HubConnectionConfig AdapterConnection() const { return b_.AdapterConnection(); }
+  std::string HubLog() { return ReadFile(dir_.File("hub.log")); }
 
   TempDir dir_{"BrokerMode"};
-  RabbitNode* node_ = nullptr;
-  std::string prefix_, hub_user_, adapter_user_;
-  std::string password_ = "a-test-password-of-some-length";
-  std::string config_;
-  std::unique_ptr<HubProcess> hub_;
+  BrokerHub b_;
 };
 
 // An event an adapter publishes to the broker's events queue is stored by the hub and published
@@ -142,44 +93,44 @@ TEST_F(BrokerModeTest, EventThroughTheBrokerReachesTheKommunsQueue) {
   const v1::Envelope env = ValidInskrivning();
   const SendOutcome sent = ehr.SendAndWait("events", ToMessage(env), seconds(30));
   ASSERT_EQ(sent.kind, SendOutcome::Kind::kAccepted) << sent.description;
-  EXPECT_TRUE(received.WaitFor(env.event_id())) << ReadFile(dir_.File("hub.log"));
+  EXPECT_TRUE(received.WaitFor(env.event_id())) << HubLog();
 
   ehr.Stop(seconds(5));
   kommun.Stop(seconds(5));
-  EXPECT_TRUE(hub_->Stop().Ok());
+  EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 
 // A message without the user-id the broker vouches for is bound to no adapter: the hub rejects
 // it (unauthorized), the broker dead-letters it, and nothing is delivered.
 TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndDeadLettered) {
   client::ClientSecurity security;
-  security.user = adapter_user_;
-  security.password = password_;
+  security.user = b_.adapter_user;
+  security.password = b_.password;
   security.mechanisms = "PLAIN";
   security.allow_insecure_mechanisms = true;
-  client::HubClient raw(node_->url(), security);
+  client::HubClient raw(b_.node->url(), security);
   std::string error;
   ASSERT_TRUE(raw.Connect(seconds(10), &error)) << error;
   const v1::Envelope env = ValidInskrivning();
-  const SendOutcome sent = raw.Send("/amq/queue/" + prefix_ + "events", ToMessage(env));
+  const SendOutcome sent = raw.Send(b_.Address("events"), ToMessage(env));
   ASSERT_EQ(sent.kind, SendOutcome::Kind::kAccepted) << sent.description;  // the broker has it
   raw.Close();
 
   const auto deadline = std::chrono::steady_clock::now() + seconds(30);
   long dead = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto depth = node_->QueueDepth(prefix_ + "dead");
+    auto depth = b_.node->QueueDepth(b_.prefix + "dead");
     ASSERT_TRUE(depth.ok()) << depth.error();
     dead = *depth;
     if (dead == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_EQ(dead, 1) << ReadFile(dir_.File("hub.log"));
-  auto out = node_->QueueDepth(prefix_ + "out.kommun-1380");
+  EXPECT_EQ(dead, 1) << HubLog();
+  auto out = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
   ASSERT_TRUE(out.ok()) << out.error();
   EXPECT_EQ(*out, 0);
-  EXPECT_THAT(ReadFile(dir_.File("hub.log")), ::testing::HasSubstr("unauthorized"));
-  EXPECT_TRUE(hub_->Stop().Ok());
+  EXPECT_THAT(HubLog(), ::testing::HasSubstr("unauthorized"));
+  EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 
 }  // namespace
