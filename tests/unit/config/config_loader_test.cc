@@ -82,7 +82,9 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->senders.size(), 2u + 6u + 3u);
   const SenderConfig* hospital = cfg->FindSender("SE2321000115-SH01");
   ASSERT_NE(hospital, nullptr);
-  EXPECT_EQ(hospital->may_send.size(), 9u);  // the 8 kinds of lag 2017:612 messages plus ClockStopper
+  // The 8 kinds of lag 2017:612 messages plus ClockStopper, Utskrivning (the discharge fact) and
+  // SipBedomning.
+  EXPECT_EQ(hospital->may_send.size(), 11u);
   EXPECT_EQ(hospital->may_send.count(EventKind::kReceipt), 0u);
   const SenderConfig* social = cfg->FindSender("SE2120001380-SOC1");
   ASSERT_NE(social, nullptr);

@@ -73,6 +73,8 @@ v1::Envelope Envelope(EventKind kind, const std::string& kommunkod = "1380",
       break;
     case EventKind::kCancellation: env.mutable_cancellation(); break;
     case EventKind::kClockStopper: env.mutable_clock_stopper(); break;
+    case EventKind::kUtskrivning: env.mutable_utskrivning(); break;
+    case EventKind::kSipBedomning: env.mutable_sip_bedomning(); break;
   }
   return env;
 }
