@@ -111,6 +111,23 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_FALSE(cfg->KnowsReservnummerOid("1.2.752.129.2.1.3.1"));  // personnummer's own OID
 }
 
+// Issue 15 item 6: the discharge fact (Utskrivning) may be routed to no one, for the hub's case
+// tracking alone, like a Receipt; any other kind routed to no one is still refused.
+TEST_F(ConfigLoaderTest, OnlyReceiptsAndTheDischargeFactMayEndAtTheHub) {
+  const std::string anchor = "<route event=\"PlaneringsunderlagSvar\" to=\"ehr-halland\"/>";
+  auto ok = LoadConfig(Write("discharge.xml",
+                             Edit(kValid, anchor, anchor + "\n<route event=\"Utskrivning\"/>")));
+  ASSERT_TRUE(ok.ok()) << ok.error();
+  const RouteConfig* route = ok->FindRoute(EventKind::kUtskrivning);
+  ASSERT_NE(route, nullptr);
+  EXPECT_FALSE(route->to_kommun || route->to_primary_care || !route->to.empty());
+
+  auto refused = LoadConfig(Write("sip.xml",
+                                  Edit(kValid, anchor, anchor + "\n<route event=\"SipBedomning\"/>")));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error(), ::testing::HasSubstr("route for SipBedomning delivers to no one"));
+}
+
 TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {
   auto cfg = LoadConfig(Write("ok.xml", kValid));
   ASSERT_TRUE(cfg.ok()) << cfg.error();
