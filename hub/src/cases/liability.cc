@@ -80,7 +80,9 @@ Date EndOfCount(TimePoint ended_at, const std::string& ended_by, const Agreement
 // Days as utskrivningsklar for the average model: per notice period, the days from the notice's
 // local date up to (not including) the day it ended, without withdrawn stretches (återtagande)
 // and without days under a 5 kap. 5 § pause, which no agreement can bill (4 kap. 5 § lets it
-// change only the start and the amount). A same-day discharge is 0 days. A period whose kallelse
+// change only the start and the amount). A same-day discharge is 0 days. The day conventions
+// (Agreement: the day of discharge or withdrawal, a partly paused day) apply here as in the
+// individual bill: they are readings of what the law leaves open, not agreed changes. A period whose kallelse
 // failed (5 kap. 3 § andra stycket) is left out.
 bool Counts(const LiabilityPeriod& p) { return !p.kallelse || p.kallelse->state != State::kFailed; }
 

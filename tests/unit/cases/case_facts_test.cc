@@ -199,6 +199,19 @@ TEST(CaseFacts, TheDayOfDischargeIsBilledOnlyWhenTheAgreementSaysSo_5kap1) {
   EXPECT_THAT(Convention(o.liability, "day of discharge"), HasSubstr("billed ("));
 }
 
+// The average model counts days as utskrivningsklar with the same convention: notice Mon 05-09,
+// discharged Mon 05-16 is 7 days (05-09..05-15), 8 when the day of discharge is billed.
+TEST(CaseFacts, TheAverageModelCountsTheDayOfDischargeByTheSameConvention_5kap1) {
+  Timeline t = NoticeCase();
+  t.Utskrivning("meddelande", L("2022-05-16", 10, 0));
+  const TimePoint now = L("2022-06-01", 0, 0);
+  const std::vector<CaseState> cases = {BuildCase("vt-1", t.events())};
+  EXPECT_EQ(AverageModelReport(cases, "1380", 2022, 5, Law(), now).days_in_average, 7);
+  Agreement billed = Law();
+  billed.bill_discharge_day = true;
+  EXPECT_EQ(AverageModelReport(cases, "1380", 2022, 5, billed, now).days_in_average, 8);
+}
+
 // Withdrawn Sat 05-14 10:00, renewed the same day at 15:00 (first billable of the renewal: Tue
 // 05-17 after the cut-off), discharged Thu 05-19 10:00. Billing the withdrawal day adds Saturday
 // once, not twice.
