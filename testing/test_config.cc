@@ -44,6 +44,8 @@ std::vector<TestConfigOptions::Route> TestConfigOptions::DefaultRoutes() {
   routes.push_back({"ClockStopper", true, false, ""});
   routes.push_back({"PlaneringsunderlagSvar", false, false, kTestFixedDestination});
   routes.push_back({"Receipt", false, false, ""});
+  routes.push_back({"Utskrivning", false, false, ""});  // the discharge fact: case tracking only
+  routes.push_back({"SipBedomning", true, true, ""});
   return routes;
 }
 

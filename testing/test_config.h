@@ -67,7 +67,8 @@ struct TestConfigOptions {
     std::string hsa_id, name, may_send;  // may_send: kind names, space-separated
   };
   std::vector<Sender> senders = {
-      {kTestHospital, "Sjukhus", std::string(kHospitalKinds) + " ClockStopper"},
+      {kTestHospital, "Sjukhus",
+       std::string(kHospitalKinds) + " ClockStopper Utskrivning SipBedomning"},
       {kTestKommunSender, "Halmstads kommun", "PlaneringsunderlagSvar Receipt"}};
   struct Route {
     std::string event;

@@ -117,6 +117,13 @@ v1::Envelope ValidEnvelope(EventKind kind, const EnvelopeSpec& spec) {
       env.mutable_clock_stopper()->set_action(v1::ClockStopper::START);
       env.mutable_clock_stopper()->set_reason("hemsjukvård saknas");
       break;
+    case EventKind::kUtskrivning:
+      *env.mutable_utskrivning()->mutable_discharged_at() = past;
+      break;
+    case EventKind::kSipBedomning:
+      env.mutable_sip_bedomning()->set_sip_expected(true);
+      env.mutable_sip_bedomning()->set_reason("behov av hemsjukvård tillkom");
+      break;
   }
   return env;
 }

@@ -6,7 +6,7 @@
 namespace slussen {
 namespace {
 using v1::Envelope;
-constexpr std::array<std::pair<EventKind, std::string_view>, 11> kNames{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 13> kNames{{
     {EventKind::kInskrivningsmeddelande, "Inskrivningsmeddelande"},
     {EventKind::kEstimatedDischargeChanged, "EstimatedDischargeChanged"},
     {EventKind::kPlaneringsunderlag, "Planeringsunderlag"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 11> kNames{{
     {EventKind::kReceipt, "Receipt"},
     {EventKind::kCancellation, "Cancellation"},
     {EventKind::kClockStopper, "ClockStopper"},
+    {EventKind::kUtskrivning, "Utskrivning"},
+    {EventKind::kSipBedomning, "SipBedomning"},
 }};
 }  // namespace
 
@@ -44,6 +46,10 @@ const std::vector<EventKind>& AllEventKinds() {
   return all;
 }
 
+bool MayEndAtHub(EventKind kind) {
+  return kind == EventKind::kReceipt || kind == EventKind::kUtskrivning;
+}
+
 std::optional<EventKind> KindOf(const Envelope& env) {
   switch (env.event_case()) {
     case Envelope::kInskrivningsmeddelande: return EventKind::kInskrivningsmeddelande;
@@ -61,6 +67,8 @@ std::optional<EventKind> KindOf(const Envelope& env) {
     case Envelope::kReceipt: return EventKind::kReceipt;
     case Envelope::kCancellation: return EventKind::kCancellation;
     case Envelope::kClockStopper: return EventKind::kClockStopper;
+    case Envelope::kUtskrivning: return EventKind::kUtskrivning;
+    case Envelope::kSipBedomning: return EventKind::kSipBedomning;
     case Envelope::EVENT_NOT_SET: return std::nullopt;
   }
   return std::nullopt;

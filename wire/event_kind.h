@@ -22,12 +22,19 @@ enum class EventKind {
   kReceipt,
   kCancellation,
   kClockStopper,
+  kUtskrivning,   // the discharge itself (a fact for the hub's case tracking)
+  kSipBedomning,  // a SIP assessment made during the stay (4 kap. 1 §)
 };
 
 // Canonical names, e.g. "Inskrivningsmeddelande", "PlaneringsunderlagSvar".
 std::string_view EventKindName(EventKind kind);
 std::optional<EventKind> EventKindFromName(std::string_view name);
 const std::vector<EventKind>& AllEventKinds();
+
+// Kinds whose purpose is the hub's own record, so that a route may deliver them to no one: the
+// receipt (evidence of delivery) and the bare discharge fact (case tracking: the receivers learn
+// of the discharge from the utskrivningsmeddelande). Every other kind must reach someone.
+bool MayEndAtHub(EventKind kind);
 
 // The kind of an envelope; nullopt if no event is set or a Planeringsunderlag has no direction.
 std::optional<EventKind> KindOf(const slussen::v1::Envelope& env);

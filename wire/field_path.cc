@@ -42,6 +42,8 @@ int EventFieldNumber(EventKind kind) {
     case EventKind::kReceipt: return v1::Envelope::kReceipt;
     case EventKind::kCancellation: return v1::Envelope::kCancellation;
     case EventKind::kClockStopper: return v1::Envelope::kClockStopper;
+    case EventKind::kUtskrivning: return v1::Envelope::kUtskrivning;
+    case EventKind::kSipBedomning: return v1::Envelope::kSipBedomning;
   }
   return 0;
 }

@@ -68,6 +68,17 @@ void AddPatient(const Envelope& e, LetterText& t) {
   }
 }
 
+// 4 kap. 1 § andra stycket: the samordnad vårdplan that replaces the SIP.
+std::string VardplanText(slussen::v1::SamordnadVardplan v) {
+  switch (v) {
+    case slussen::v1::SAMORDNAD_VARDPLAN_LPT:
+      return "öppen psykiatrisk tvångsvård (7 a § lagen (1991:1128) om psykiatrisk tvångsvård)";
+    case slussen::v1::SAMORDNAD_VARDPLAN_LRV:
+      return "öppen rättspsykiatrisk vård (12 a § lagen (1991:1129) om rättspsykiatrisk vård)";
+    default: return "nej";
+  }
+}
+
 void Inskrivning(const slussen::v1::Inskrivningsmeddelande& m, LetterText& t) {
   t.title = "Inskrivningsmeddelande";
   t.legal_basis = std::string("2 kap. 1–3 §§ ") + kLaw;
@@ -82,6 +93,12 @@ void Inskrivning(const slussen::v1::Inskrivningsmeddelande& m, LetterText& t) {
   t.facts.emplace_back("Beräknad tidpunkt för utskrivning", LetterTime(m.estimated_discharge_at()));
   t.facts.emplace_back("Vårdform", CareTypeText(m.care_type()));
   t.facts.emplace_back("Samordnad individuell planering (SIP) väntas", m.sip_expected() ? "ja" : "nej");
+  if (m.samordnad_vardplan() != slussen::v1::SAMORDNAD_VARDPLAN_NONE) {
+    t.facts.emplace_back("Samordnad vårdplan i stället för SIP", VardplanText(m.samordnad_vardplan()));
+  }
+  if (!m.oppen_vard_unit_hsa_id().empty()) {
+    t.facts.emplace_back("Öppen vård, fast vårdkontakt utses av (HSA-id)", m.oppen_vard_unit_hsa_id());
+  }
   if (m.receiving_unit_hsa_ids_size() > 0) {
     t.list_heading = "Mottagande enheter (HSA-id)";
     for (const auto& id : m.receiving_unit_hsa_ids()) t.list.push_back(id);
@@ -194,6 +211,30 @@ void CancellationText(const slussen::v1::Cancellation& m, LetterText& t) {
 }
 
 // The pause starts or ends when the event occurred (occurred_at, ClockStopper's comment).
+void DischargeText(const slussen::v1::Utskrivning& m, LetterText& t) {
+  t.title = "Utskrivning";
+  t.paragraphs = {"Patienten har lämnat den slutna vården. Informationen enligt 3 kap. 2 § "
+                  "(utskrivningsmeddelandet) kommer separat."};
+  t.facts.emplace_back("Utskriven", LetterTime(m.discharged_at()));
+}
+
+void SipBedomningText(const slussen::v1::SipBedomning& m, LetterText& t) {
+  t.title = "Ny bedömning: samordnad individuell planering (SIP)";
+  t.legal_basis = std::string("4 kap. 1 § ") + kLaw;
+  t.paragraphs = {m.sip_expected()
+                      ? "Patienten bedöms nu behöva insatser från både region och kommun efter "
+                        "utskrivningen: en samordnad individuell planering väntas."
+                      : "Patienten bedöms inte längre behöva en samordnad individuell planering."};
+  t.facts.emplace_back("SIP väntas", m.sip_expected() ? "ja" : "nej");
+  t.facts.emplace_back("Anledning", Or(m.reason()));
+  if (m.samordnad_vardplan() != slussen::v1::SAMORDNAD_VARDPLAN_NONE) {
+    t.facts.emplace_back("Samordnad vårdplan i stället för SIP", VardplanText(m.samordnad_vardplan()));
+  }
+  if (!m.oppen_vard_unit_hsa_id().empty()) {
+    t.facts.emplace_back("Öppen vård, fast vårdkontakt utses av (HSA-id)", m.oppen_vard_unit_hsa_id());
+  }
+}
+
 void ClockStopperText(const Envelope& e, LetterText& t) {
   const slussen::v1::ClockStopper& m = e.clock_stopper();
   const bool start = m.action() == slussen::v1::ClockStopper::START;
@@ -243,6 +284,8 @@ Result<LetterText> ComposeLetter(const Envelope& e) {
     case EventKind::kReceipt: ReceiptText(e.receipt(), t); break;
     case EventKind::kCancellation: CancellationText(e.cancellation(), t); break;
     case EventKind::kClockStopper: ClockStopperText(e, t); break;
+    case EventKind::kUtskrivning: DischargeText(e.utskrivning(), t); break;
+    case EventKind::kSipBedomning: SipBedomningText(e.sip_bedomning(), t); break;
   }
   return t;
 }

@@ -82,16 +82,31 @@ TEST_F(EhrAdapter, FrameThatIsNotHl7IsRejectedAndTheConnectionStaysOpen) {
   EXPECT_EQ(Stored(EventOf(a01).event_id()), 1);
 }
 
-TEST_F(EhrAdapter, DischargeIsAcknowledgedAndNothingIsStored) {
+TEST_F(EhrAdapter, TransferIsAcknowledgedAndNothingIsStored) {
   auto c = Connect();
-  for (const char* name : {"adt_a03_discharge.hl7", "adt_a02_transfer.hl7",
-                           "adt_a13_cancel_discharge.hl7"}) {
-    const Ack ack = c->Exchange(Example(name));
-    ASSERT_TRUE(ack.ok) << name << ": " << ack.error << AdapterLog();
-    EXPECT_EQ(ack.code, "AA") << name;
-    EXPECT_FALSE(ack.text.empty()) << name << ": the reason goes into MSA-3";
-  }
+  const Ack ack = c->Exchange(Example("adt_a02_transfer.hl7"));
+  ASSERT_TRUE(ack.ok) << ack.error << AdapterLog();
+  EXPECT_EQ(ack.code, "AA");
+  EXPECT_FALSE(ack.text.empty()) << "the reason goes into MSA-3";
   EXPECT_EQ(StoredEvents(), 0);
+}
+
+// Issue 15 item 6 (3 kap. 2 §): the A03 discharge is stored as the discharge fact, for the hub's
+// case tracking only (the test config, like the demo, routes it to no one), and the A13 stores
+// its cancellation.
+TEST_F(EhrAdapter, TheDischargeAndItsCancellationAreStoredAndDeliveredToNoOne) {
+  auto c = Connect();
+  for (const char* name : {"adt_a03_discharge.hl7", "adt_a13_cancel_discharge.hl7"}) {
+    const std::string m = Example(name);
+    const Ack ack = c->Exchange(m);
+    ASSERT_TRUE(ack.ok) << name << ": " << ack.error << AdapterLog();
+    EXPECT_EQ(ack.code, "AA") << name << ": " << ack.text;
+    EXPECT_EQ(Stored(EventOf(m).event_id()), 1) << name;
+  }
+  EXPECT_EQ(store().QueryStrings("SELECT kind FROM events ORDER BY received_at_us"),
+            (std::vector<std::string>{"Utskrivning", "Cancellation"}));
+  const std::string discharge = EventOf(Example("adt_a03_discharge.hl7")).event_id();
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + discharge + "'"), 0);
 }
 
 TEST_F(EhrAdapter, TheStayFromAdmissionToCancellationReachesTheHub) {

@@ -6,7 +6,7 @@
 namespace slussen::xmldoc {
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 11> kRoots{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 13> kRoots{{
     {EventKind::kInskrivningsmeddelande, "inskrivningsmeddelande"},
     {EventKind::kEstimatedDischargeChanged, "andrad-beraknad-utskrivning"},
     {EventKind::kPlaneringsunderlag, "planeringsunderlag"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 11> kRoots{{
     {EventKind::kReceipt, "kvittens"},
     {EventKind::kCancellation, "makulering"},
     {EventKind::kClockStopper, "uppehall-betalningsansvar"},
+    {EventKind::kUtskrivning, "utskrivning"},
+    {EventKind::kSipBedomning, "sip-bedomning"},
 }};
 
 constexpr std::array<std::string_view, kRoots.size()> kRootNames = [] {

@@ -119,6 +119,14 @@ void ReadPlanningItems(const xmlNode* root, v1::Planeringsunderlag* out) {
   }
 }
 
+// The schema allows only lpt and lrv; absent is NONE.
+v1::SamordnadVardplan SamordnadVardplan(const xmlNode* root) {
+  const std::string v = Mapper::ChildToken(root, "samordnad-vardplan");
+  if (v == "lpt") return v1::SAMORDNAD_VARDPLAN_LPT;
+  if (v == "lrv") return v1::SAMORDNAD_VARDPLAN_LRV;
+  return v1::SAMORDNAD_VARDPLAN_NONE;
+}
+
 // The payload of `kind` from the document's root element.
 void ReadPayload(EventKind kind, const xmlNode* root, v1::Envelope& env, Mapper& m,
                  const ReadOptions& options) {
@@ -143,6 +151,8 @@ void ReadPayload(EventKind kind, const xmlNode* root, v1::Envelope& env, Mapper&
       for (const xmlNode* n : M::Children(root, "mottagande-enhet-hsa-id")) {
         p->add_receiving_unit_hsa_ids(M::Token(n));
       }
+      p->set_samordnad_vardplan(SamordnadVardplan(root));
+      p->set_oppen_vard_unit_hsa_id(M::ChildToken(root, "oppen-vard-enhet-hsa-id"));
       break;
     }
     case EventKind::kEstimatedDischargeChanged: {
@@ -208,6 +218,17 @@ void ReadPayload(EventKind kind, const xmlNode* root, v1::Envelope& env, Mapper&
       auto* p = env.mutable_cancellation();
       p->set_cancelled_event_id(M::ChildToken(root, "makulerat-dokument-id"));
       p->set_reason(M::ChildText(root, "orsak"));
+      break;
+    }
+    case EventKind::kUtskrivning:
+      m.Time(root, "utskrivningstidpunkt", env.mutable_utskrivning()->mutable_discharged_at());
+      break;
+    case EventKind::kSipBedomning: {
+      auto* p = env.mutable_sip_bedomning();
+      p->set_sip_expected(M::ChildBool(root, "sip-forvantas"));
+      p->set_reason(M::ChildText(root, "orsak"));
+      p->set_samordnad_vardplan(SamordnadVardplan(root));
+      p->set_oppen_vard_unit_hsa_id(M::ChildToken(root, "oppen-vard-enhet-hsa-id"));
       break;
     }
     case EventKind::kClockStopper: {

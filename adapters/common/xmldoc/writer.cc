@@ -82,6 +82,16 @@ void WriteCareType(v1::CareType t, bool required, std::string_view path, TextWri
   }
 }
 
+// "lpt"/"lrv"; nothing for NONE.
+void WriteSamordnadVardplan(v1::SamordnadVardplan v, std::string_view path, TextWriter& w) {
+  switch (v) {
+    case v1::SAMORDNAD_VARDPLAN_NONE: return;
+    case v1::SAMORDNAD_VARDPLAN_LPT: w.Element("samordnad-vardplan", "lpt", path); return;
+    case v1::SAMORDNAD_VARDPLAN_LRV: w.Element("samordnad-vardplan", "lrv", path); return;
+    default: w.Problem(path, "unknown value " + std::to_string(v)); return;
+  }
+}
+
 void WritePlanningItems(const v1::Planeringsunderlag& m, TextWriter& w) {
   for (int i = 0; i < m.items_size(); ++i) {
     const std::string path = "planeringsunderlag.items[" + std::to_string(i) + "]";
@@ -118,6 +128,9 @@ void WritePayload(const v1::Envelope& env, EventKind kind, TextWriter& w) {
         w.Element("mottagande-enhet-hsa-id", m.receiving_unit_hsa_ids(i),
                   "inskrivningsmeddelande.receiving_unit_hsa_ids[" + std::to_string(i) + "]");
       }
+      WriteSamordnadVardplan(m.samordnad_vardplan(), "inskrivningsmeddelande.samordnad_vardplan", w);
+      w.OptionalElement("oppen-vard-enhet-hsa-id", m.oppen_vard_unit_hsa_id(),
+                        "inskrivningsmeddelande.oppen_vard_unit_hsa_id");
       return;
     }
     case EventKind::kEstimatedDischargeChanged: {
@@ -203,6 +216,19 @@ void WritePayload(const v1::Envelope& env, EventKind kind, TextWriter& w) {
       w.OptionalElement("makulerat-dokument-id", m.cancelled_event_id(),
                         "cancellation.cancelled_event_id");
       w.Element("orsak", m.reason(), "cancellation.reason");
+      return;
+    }
+    case EventKind::kUtskrivning:
+      w.Time("utskrivningstidpunkt", true, env.utskrivning().discharged_at(),
+             "utskrivning.discharged_at");
+      return;
+    case EventKind::kSipBedomning: {
+      const auto& m = env.sip_bedomning();
+      w.Bool("sip-forvantas", m.sip_expected());
+      w.Element("orsak", m.reason(), "sip_bedomning.reason");
+      WriteSamordnadVardplan(m.samordnad_vardplan(), "sip_bedomning.samordnad_vardplan", w);
+      w.OptionalElement("oppen-vard-enhet-hsa-id", m.oppen_vard_unit_hsa_id(),
+                        "sip_bedomning.oppen_vard_unit_hsa_id");
       return;
     }
     case EventKind::kClockStopper: {

@@ -175,6 +175,42 @@ MappingOutcome CancelAdmit(const hl7::Message& m, const MappingConfig& config, c
   return env;
 }
 
+// A03: the discharge itself (PV1-45, else the event time). Not the information transfer of 3 kap.
+// 2 § (the utskrivningsmeddelande, an XML document): the hub counts that transfer's deadline
+// from this discharge.
+MappingOutcome Discharge(const hl7::Message& m, const MappingConfig& config, const Common& c) {
+  Problems p;
+  const PatientData patient = ReadPatient(m, config, p);
+  v1::Envelope env = Base(m, config, c, patient, p);
+  std::optional<Timestamp> at = ReadTime(c.pv1, "PV1", 45, 1, p);
+  if (!at && env.has_occurred_at()) at = env.occurred_at();
+  if (at) *env.mutable_utskrivning()->mutable_discharged_at() = *at;
+  if (!p.empty()) return Refusal{p.Take()};
+  env.set_event_id(
+      DischargeEventId(c.sending_application, c.sending_facility, env.case_id(), *at));
+  return env;
+}
+
+// A13: a Cancellation of the A03's Utskrivning, named by the discharge time it carries in PV1-45.
+MappingOutcome CancelDischarge(const hl7::Message& m, const MappingConfig& config,
+                               const Common& c) {
+  Problems p;
+  const PatientData patient = ReadPatient(m, config, p);
+  v1::Envelope env = Base(m, config, c, patient, p);
+  const std::optional<Timestamp> at = ReadTime(c.pv1, "PV1", 45, 1, p);
+  if (!at && p.empty()) {
+    p.Missing("PV1", 45, 1,
+              "PV1-45: the discharge time of the A03 being cancelled is needed to name it");
+  }
+  if (!p.empty()) return Refusal{p.Take()};
+  v1::Cancellation* cancel = env.mutable_cancellation();
+  cancel->set_cancelled_event_id(
+      DischargeEventId(c.sending_application, c.sending_facility, env.case_id(), *at));
+  cancel->set_reason("the discharge was cancelled in the EHR (ADT A13)");
+  env.set_event_id(MessageEventId(c.sending_application, c.sending_facility, c.control_id));
+  return env;
+}
+
 }  // namespace
 
 MappingOutcome MapAdt(const hl7::Message& message, const MappingConfig& config) {
@@ -216,10 +252,11 @@ MappingOutcome MapAdt(const hl7::Message& message, const MappingConfig& config) 
                    "receivers");
   }
   if (c.trigger == "A03") {
-    return Nothing("A03: the discharge itself is not the information transfer (utskrivnings"
-                   "meddelande, 3 kap. 2 §), which comes as an XML document");
+    if (!support_expected) return Nothing("A03: " + no_support + ": no case to track");
+    return Discharge(message, config, c);
   }
-  return Nothing("A13: the discharge it cancels sent nothing");
+  if (!support_expected) return Nothing("A13: " + no_support + ": the discharge sent nothing");
+  return CancelDischarge(message, config, c);
 }
 
 }  // namespace slussen::ehr

@@ -30,4 +30,13 @@ std::string InskrivningEventId(std::string_view sending_application,
                       case_id.care_unit_hsa_id(), case_id.episode_id()}));
 }
 
+std::string DischargeEventId(std::string_view sending_application, std::string_view sending_facility,
+                             const v1::CaseId& case_id, const google::protobuf::Timestamp& discharged_at) {
+  const std::string at =
+      std::to_string(discharged_at.seconds()) + "." + std::to_string(discharged_at.nanos());
+  return UuidV5(kEventIdNamespace,
+                Name({"hl7-utskrivning", sending_application, sending_facility,
+                      case_id.care_unit_hsa_id(), case_id.episode_id(), at}));
+}
+
 }  // namespace slussen::ehr

@@ -7,7 +7,10 @@
 //  - the inskrivningsmeddelande: its sender and the case (care unit, visit number), because
 //    the A11 that cancels it must name its id and an A11 does not carry the A01's MSH-10. The
 //    assumption (README): one sending system per EHR, so the A01 and the A11 have the same
-//    MSH-3 and MSH-4, and one inskrivningsmeddelande per vårdtillfälle.
+//    MSH-3 and MSH-4, and one inskrivningsmeddelande per vårdtillfälle;
+//  - the discharge (A03): its sender, the case and the discharge time, because the A13 that
+//    cancels it must name its id and carries that time (PV1-45), not the A03's MSH-10; with the
+//    time in the name, a discharge after a cancelled one is a new event.
 #include <string>
 #include <string_view>
 
@@ -27,5 +30,7 @@ std::string MessageEventId(std::string_view sending_application,
                            std::string_view sending_facility, std::string_view control_id);
 std::string InskrivningEventId(std::string_view sending_application,
                                std::string_view sending_facility, const v1::CaseId& case_id);
+std::string DischargeEventId(std::string_view sending_application, std::string_view sending_facility,
+                             const v1::CaseId& case_id, const google::protobuf::Timestamp& discharged_at);
 
 }  // namespace slussen::ehr

@@ -23,7 +23,8 @@ constexpr std::array kHospitalKinds = {
     EventKind::kPlaneringsunderlag,     EventKind::kUtskrivningsklar,
     EventKind::kUtskrivningsklarWithdrawn, EventKind::kKallelseSip,
     EventKind::kUtskrivningsmeddelande, EventKind::kCancellation,
-    EventKind::kClockStopper,
+    EventKind::kClockStopper,           EventKind::kUtskrivning,
+    EventKind::kSipBedomning,
 };
 
 // Texts from documents and the hub may hold anything; JSON-escaped, invalid UTF-8 replaced.

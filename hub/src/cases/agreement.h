@@ -67,6 +67,27 @@ struct Agreement {
   // Notices sent after this local time (Europe/Stockholm) count one day later (5 kap. 4 §: 12.00).
   std::optional<std::chrono::minutes> cutoff_local_time = std::chrono::hours(12);
   int extra_days_after_cutoff = 1;
+  // --- Day conventions: which edge days are billed --------------------------------------------
+  // Lag 2017:612 is silent on all three: 5 kap. 1 § makes the kommun pay for a patient "som vårdas
+  // inom den slutna vården efter det att" the physician judged them utskrivningsklar, and 5 kap.
+  // 6 § prices a "vårddygn", without saying how the days at either edge are counted, and none of
+  // the sources in docs/domain.md (förordning 2017:617, the regional routines) gives a counting
+  // rule. The defaults keep the hub's earlier behaviour, which follows Socialstyrelsen's
+  // national statistics convention for vårdtid (termbanken: "utskrivningsdatum minus
+  // inskrivningsdatum", a same-day stay is 0 days): the day a stretch ends is not counted.
+  // Socialstyrelsen's vårddag ("varje påbörjat dygn") would count it: an agreement may choose.
+  // Whether the local day of the discharge is billed (default: no, see above).
+  bool bill_discharge_day = false;
+  // Whether the local day of a withdrawal (återtagande) is billed (default: no; the patient is
+  // no longer utskrivningsklar that day, and the same date-difference convention applies).
+  bool bill_withdrawal_day = false;
+  // A day on which a 5 kap. 5 § pause is active for only part of the day: kNotBilled (default:
+  // the day is not billed, since the law says liability "ska inte inträda" while the insatser
+  // are missing and a vårddygn is not split) or kBilled (only days paused from start to end are
+  // left out).
+  enum class PartlyPausedDay { kNotBilled, kBilled };
+  PartlyPausedDay partly_paused_day = PartlyPausedDay::kNotBilled;
+
   // Amount per day (kr) by calendar year of the billed day (5 kap. 6 §, Socialstyrelsen).
   std::map<int, int64_t> amount_per_day_kr;
   // Whether the file marks each year's amount as confirmed, and by which source (docs/domain.md

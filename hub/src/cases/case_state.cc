@@ -29,10 +29,59 @@ NoticePeriod* OpenNotice(CaseState& c) {
   return &c.notices.back();
 }
 
+void AddHospitalId(CaseState& c, const std::string& hsa_id) {
+  if (!hsa_id.empty() &&
+      std::find(c.hospital_hsa_ids.begin(), c.hospital_hsa_ids.end(), hsa_id) == c.hospital_hsa_ids.end()) {
+    c.hospital_hsa_ids.push_back(hsa_id);
+  }
+}
+
+// A new SIP assessment comes into force (4 kap. 1 §). Only a SipBedomning that turns the SIP
+// from not expected to expected starts a later count for the kallelse: the
+// inskrivningsmeddelande's assessment is the original one, counted from the notice as the law
+// says, even when the message itself came after the notice.
+void Assess(CaseState& c, SipAssessment a) {
+  if (!a.sip_expected || a.kind == "Inskrivningsmeddelande") {
+    c.sip_required_since.reset();
+  } else if (!c.sip_required) {
+    c.sip_required_since = a.at;
+  }
+  c.sip_required = a.sip_expected;
+  c.samordnad_vardplan = a.samordnad_vardplan;
+  c.sip_assessments.push_back(std::move(a));
+}
+
+// The discharge, from its own fact (`fact`) or from the utskrivningsmeddelande. The fact takes
+// precedence whichever arrives first; the notice period it ends ends at the fact's time.
+void Discharge(CaseState& c, TimePoint at, bool fact) {
+  if (!fact && c.discharge_fact_at) return;  // the fact stands; the disagreement is noted later
+  c.discharged_at = at;
+  c.discharge_source = fact ? "Utskrivning" : "Utskrivningsmeddelande";
+  if (NoticePeriod* open = OpenNotice(c)) {
+    open->ended_at = at;
+    open->ended_by = "discharged";
+  } else if (fact && !c.notices.empty() && c.notices.back().ended_by == "discharged") {
+    c.notices.back().ended_at = at;  // ended by the utskrivningsmeddelande's time before
+  }
+  c.status = CaseStatus::kDischarged;
+}
+
 void Apply(CaseState& c, const CaseEvent& e) {
   const auto& env = e.envelope;
   const TimePoint occurred = ToTimePoint(env.occurred_at());
   if (c.kommunkod.empty() && env.has_patient()) c.kommunkod = env.patient().kommunkod();
+  AddHospitalId(c, env.case_id().care_unit_hsa_id());
+  switch (env.event_case()) {
+    case v1::Envelope::kInskrivningsmeddelande:
+    case v1::Envelope::kUtskrivningsklar:
+    case v1::Envelope::kUtskrivningsklarWithdrawn:
+    case v1::Envelope::kUtskrivningsmeddelande:
+    case v1::Envelope::kUtskrivning:
+      AddHospitalId(c, env.sender_hsa_id());
+      break;
+    default:
+      break;
+  }
   switch (env.event_case()) {
     case v1::Envelope::kInskrivningsmeddelande: {
       const auto& m = env.inskrivningsmeddelande();
@@ -45,7 +94,9 @@ void Apply(CaseState& c, const CaseEvent& e) {
       if (m.has_assessed_at()) c.assessed_at = ToTimePoint(m.assessed_at());
       c.inskrivning_sent_at = e.stored_at;
       c.inskrivning_event_id = env.event_id();
-      c.sip_required = m.sip_expected();
+      Assess(c, {env.event_id(), "Inskrivningsmeddelande", e.stored_at, m.sip_expected(),
+                 m.samordnad_vardplan(), ""});
+      if (!m.oppen_vard_unit_hsa_id().empty()) c.oppen_vard_unit_hsa_id = m.oppen_vard_unit_hsa_id();
       c.care_type = m.care_type();
       if (m.has_estimated_discharge_at()) {
         c.estimates.push_back({e.stored_at, ToTimePoint(m.estimated_discharge_at())});
@@ -112,15 +163,31 @@ void Apply(CaseState& c, const CaseEvent& e) {
     }
     case v1::Envelope::kKallelseSip:
       c.kallelse_sip_sent.push_back(e.stored_at);
+      c.kallelser.push_back({env.event_id(), e.stored_at, env.sender_hsa_id(),
+                             env.kallelse_sip().fast_vardkontakt_hsa_id()});
       break;
     case v1::Envelope::kUtskrivningsmeddelande: {
-      c.discharged_at = ToTimePoint(env.utskrivningsmeddelande().discharged_at());
+      c.utskrivningsmeddelande_discharged_at =
+          ToTimePoint(env.utskrivningsmeddelande().discharged_at());
       c.utskrivningsmeddelande_sent_at = e.stored_at;
-      if (NoticePeriod* open = OpenNotice(c)) {
-        open->ended_at = *c.discharged_at;
-        open->ended_by = "discharged";
+      Discharge(c, *c.utskrivningsmeddelande_discharged_at, false);
+      break;
+    }
+    case v1::Envelope::kUtskrivning: {
+      if (c.discharge_fact_at) {
+        c.notes.push_back("a second discharge (Utskrivning) " + env.event_id() +
+                          " without `replaces`; the first one counts");
+        break;
       }
-      c.status = CaseStatus::kDischarged;
+      c.discharge_fact_at = ToTimePoint(env.utskrivning().discharged_at());
+      Discharge(c, *c.discharge_fact_at, true);
+      break;
+    }
+    case v1::Envelope::kSipBedomning: {
+      const auto& m = env.sip_bedomning();
+      Assess(c, {env.event_id(), "SipBedomning", e.stored_at, m.sip_expected(),
+                 m.samordnad_vardplan(), m.reason()});
+      if (!m.oppen_vard_unit_hsa_id().empty()) c.oppen_vard_unit_hsa_id = m.oppen_vard_unit_hsa_id();
       break;
     }
     case v1::Envelope::kClockStopper: {
@@ -269,6 +336,13 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
       c.notes.push_back("receipt " + r.receipt_event_id + " acknowledges " +
                         r.acknowledged_event_id + ", which the hub has not received (yet)");
     }
+  }
+  if (c.discharge_fact_at && c.utskrivningsmeddelande_discharged_at &&
+      *c.discharge_fact_at != *c.utskrivningsmeddelande_discharged_at) {
+    c.notes.push_back("the utskrivningsmeddelande gives the discharge as " +
+                      FormatStockholmTime(*c.utskrivningsmeddelande_discharged_at) +
+                      ", the discharge itself (Utskrivning) as " +
+                      FormatStockholmTime(*c.discharge_fact_at) + ": the latter counts");
   }
   if (whole_case_cancelled) c.status = CaseStatus::kCancelled;
   return c;

@@ -83,6 +83,25 @@ struct ReceiptRecord {
   std::optional<TimePoint> claimed_received_at = {};
 };
 
+// One assessment of whether a SIP is expected (4 kap. 1 §): the inskrivningsmeddelande's, then
+// each SipBedomning made during the stay, in order.
+struct SipAssessment {
+  std::string event_id;
+  std::string kind;        // "Inskrivningsmeddelande" or "SipBedomning"
+  TimePoint at;            // when the hub stored it: when the receivers could know
+  bool sip_expected = false;
+  v1::SamordnadVardplan samordnad_vardplan = v1::SAMORDNAD_VARDPLAN_NONE;
+  std::string reason;
+};
+
+// A kallelse to SIP, with who sent it and whom it names as fast vårdkontakt (4 kap. 3 §).
+struct KallelseRecord {
+  std::string event_id;
+  TimePoint sent_at;
+  std::string sender_hsa_id;
+  std::string fast_vardkontakt_hsa_id;
+};
+
 // Every event of the case, for the evidence chain.
 struct CaseEventSummary {
   std::string event_id;
@@ -103,14 +122,38 @@ struct CaseState {
   std::optional<TimePoint> assessed_at;
   std::optional<TimePoint> inskrivning_sent_at;
   std::string inskrivning_event_id;
+  // The SIP assessment in force (the last of sip_assessments): whether a SIP is expected (4 kap.
+  // 1 § första stycket), and whether a samordnad vårdplan under LPT 7 a § / LRV 12 a § replaces
+  // it (andra stycket: then no kallelse is due).
   bool sip_required = false;
+  v1::SamordnadVardplan samordnad_vardplan = v1::SAMORDNAD_VARDPLAN_NONE;
+  // When the SipBedomning that made the SIP expected (the start of the current "expected"
+  // stretch) was stored; unset when the inskrivningsmeddelande's own assessment stands. A SIP
+  // that becomes expected after the utskrivningsklar notice has its kallelse counted from it
+  // (deadlines.h KallelseSipDueFor).
+  std::optional<TimePoint> sip_required_since;
+  std::vector<SipAssessment> sip_assessments;
+  // The öppen vård unit that is to appoint the fast vårdkontakt (2 kap. 5 §), if named.
+  std::string oppen_vard_unit_hsa_id;
   v1::CareType care_type = v1::CARE_TYPE_UNSPECIFIED;
 
   std::vector<EstimateNotice> estimates;  // from the inskrivningsmeddelande and every change
   std::vector<PlanningRequest> planning_requests;
   std::vector<NoticePeriod> notices;
   std::vector<TimePoint> kallelse_sip_sent;
+  std::vector<KallelseRecord> kallelser;
+  // HSA-ids of slutenvården on this case: the case's care unit and the senders of the
+  // hospital's own messages (inskrivningsmeddelande, utskrivningsklar, återtagande, discharge,
+  // utskrivningsmeddelande). A kallelse from one of them is not from öppen vård.
+  std::vector<std::string> hospital_hsa_ids;
+  // The discharge. Its own fact (Utskrivning, from the EHR's ADT A03) takes precedence over the
+  // time the utskrivningsmeddelande states: the patient administration records when the patient
+  // left, the utskrivningsmeddelande is the information transfer about it (3 kap. 2 §) and may be
+  // written before or after. A disagreement between the two is a note.
   std::optional<TimePoint> discharged_at;
+  std::string discharge_source;  // "Utskrivning" or "Utskrivningsmeddelande"; "" if none
+  std::optional<TimePoint> discharge_fact_at;                   // Utskrivning.discharged_at
+  std::optional<TimePoint> utskrivningsmeddelande_discharged_at;
   std::optional<TimePoint> utskrivningsmeddelande_sent_at;
   std::vector<LiabilityPause> pauses;
   std::vector<ReceiptRecord> receipts;

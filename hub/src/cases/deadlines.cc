@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/swedish_calendar.h"
+#include "common/time_format.h"
 
 namespace slussen {
 namespace {
@@ -67,7 +68,7 @@ Deadline Inskrivning(const CaseState& c, const Agreement& a, TimePoint now) {
 }
 
 std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, TimePoint now) {
-  if (!c.sip_required || c.notices.empty()) return std::nullopt;
+  if (!KallelseSipApplies(c) || c.notices.empty()) return std::nullopt;
   Deadline d{"kallelse-sip", "4 kap. 3 § lag (2017:612)",
              "kallelse to SIP within " + std::to_string(a.sip_kallelse_days) +
                  (a.sip_kallelse_counting == DayCounting::kWorkingDays ? " working" : "") +
@@ -75,10 +76,10 @@ std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, Time
              std::nullopt, DeadlineState::kPending, std::nullopt, ""};
   // Counted from the notice in force, like the liability (5 kap. 4 §): a case whose first notice
   // was withdrawn is judged on the renewed one.
-  d.due = KallelseSipDue(c.notices.back(), a);
+  d.due = KallelseSipDueFor(c, c.notices.back(), a);
   Judge(d, FirstKallelseSip(c), now, a);
   if (c.notices.size() > 1) {
-    const TimePoint first_due = KallelseSipDue(c.notices.front(), a);
+    const TimePoint first_due = KallelseSipDueFor(c, c.notices.front(), a);
     const auto met = FirstKallelseSip(c);
     d.note = "counted from the notice in force (" + c.notices.back().event_id + "); for the first "
              "notice (" + c.notices.front().event_id + ") it was " +
@@ -86,6 +87,12 @@ std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, Time
               : now > first_due        ? "missed"
                                        : "not yet due");
   }
+  auto add_note = [&d](const std::string& line) { d.note += (d.note.empty() ? "" : "; ") + line; };
+  if (c.sip_required_since && *c.sip_required_since > c.notices.back().sent_at) {
+    add_note("the SIP became expected after the notice (assessment stored " +
+             FormatStockholmTime(*c.sip_required_since) + "): counted from the assessment");
+  }
+  for (const auto& flag : KallelseSenderFlags(c)) add_note(flag);
   return d;
 }
 
@@ -96,6 +103,12 @@ std::optional<Deadline> InformationTransfer(const CaseState& c, const Agreement&
   if (c.discharged_at) {
     d.due = calendar::EndOfDay(calendar::StockholmDate(*c.discharged_at));
     Judge(d, c.utskrivningsmeddelande_sent_at, now, a);
+    d.note = c.discharge_source == "Utskrivning"
+                 ? "discharge time from the discharge itself (Utskrivning)"
+                 : "discharge time from the utskrivningsmeddelande (no discharge fact received)";
+    if (!c.utskrivningsmeddelande_sent_at && d.state == DeadlineState::kMissed) {
+      d.note += "; no utskrivningsmeddelande by the end of the day of discharge";
+    }
     return d;
   }
   if (c.estimates.empty()) return std::nullopt;
@@ -155,6 +168,43 @@ TimePoint KallelseSipDue(const NoticePeriod& notice, const Agreement& a) {
     return notice.sent_at + hours{24 * a.sip_kallelse_days};
   }
   return EndOfDayAfter(notice.sent_at, a.sip_kallelse_days, a.sip_kallelse_counting, a);
+}
+
+bool KallelseSipApplies(const CaseState& c) {
+  return c.sip_required && c.samordnad_vardplan == v1::SAMORDNAD_VARDPLAN_NONE;
+}
+
+TimePoint KallelseSipDueFor(const CaseState& c, const NoticePeriod& notice, const Agreement& a) {
+  if (!c.sip_required_since || *c.sip_required_since <= notice.sent_at) {
+    return KallelseSipDue(notice, a);
+  }
+  NoticePeriod from_assessment = notice;
+  from_assessment.sent_at = *c.sip_required_since;
+  return KallelseSipDue(from_assessment, a);
+}
+
+std::vector<std::string> KallelseSenderFlags(const CaseState& c) {
+  std::vector<std::string> out;
+  auto hospital = [&c](const std::string& id) {
+    return std::find(c.hospital_hsa_ids.begin(), c.hospital_hsa_ids.end(), id) !=
+           c.hospital_hsa_ids.end();
+  };
+  for (const auto& k : c.kallelser) {
+    const std::string which = "kallelse " + k.event_id;
+    if (hospital(k.sender_hsa_id)) {
+      out.push_back(which + " was sent by slutenvården (" + k.sender_hsa_id +
+                    "), not by the fast vårdkontakt in regionens öppna vård (4 kap. 3 §)");
+    } else if (!c.oppen_vard_unit_hsa_id.empty() && k.sender_hsa_id != c.oppen_vard_unit_hsa_id) {
+      out.push_back(which + " was sent by " + k.sender_hsa_id + ", not by the öppen vård unit " +
+                    c.oppen_vard_unit_hsa_id + " named to appoint the fast vårdkontakt (2 kap. 5 §, "
+                    "4 kap. 3 §)");
+    }
+    if (hospital(k.fast_vardkontakt_hsa_id)) {
+      out.push_back(which + " names slutenvården (" + k.fast_vardkontakt_hsa_id +
+                    ") as fast vårdkontakt; the law places it in regionens öppna vård (2 kap. 5 §)");
+    }
+  }
+  return out;
 }
 
 std::optional<TimePoint> FirstKallelseSip(const CaseState& c) {

@@ -36,6 +36,23 @@ std::vector<Deadline> EvaluateDeadlines(const CaseState& c, const Agreement& agr
 // (after a withdrawal) restarts the count, as it restarts the liability count of 5 kap. 4 §: the
 // notice in force decides both.
 TimePoint KallelseSipDue(const NoticePeriod& notice, const Agreement& agreement);
+// Whether a kallelse to SIP is due at all: a SIP is expected by the assessment in force (4 kap.
+// 1 § första stycket) and no samordnad vårdplan under LPT 7 a § / LRV 12 a § replaces it (andra
+// stycket).
+bool KallelseSipApplies(const CaseState& c);
+// KallelseSipDue for this case: counted from the notice, or from the assessment that made the
+// SIP expected when that came later (a need identified after the notice cannot have been called
+// before; by analogy with 2 kap. 3 § for the inskrivningsmeddelande, an interpretation).
+TimePoint KallelseSipDueFor(const CaseState& c, const NoticePeriod& notice, const Agreement& agreement);
+// What the hub can check about who sent the kallelse (4 kap. 3 §: the patient's fast vårdkontakt
+// in regionens öppna vård), one line per finding; empty when nothing is flagged. Checked: the
+// sender is not slutenvården (the case's care unit or a sender of the hospital's messages); the
+// named fast vårdkontakt is not slutenvården's; the sender is the öppen vård unit named by the
+// inskrivningsmeddelande or a SipBedomning, when one is. Not checkable from the events: whether
+// the named person is the patient's appointed fast vårdkontakt (the HSA catalogue knows roles,
+// the hub does not). A flag does not fail the 5 kap. 3 § precondition: it is shown in the
+// deadline's note and the report, for the parties to judge.
+std::vector<std::string> KallelseSenderFlags(const CaseState& c);
 // The first kallelse to SIP the case has, if any (a kallelse already sent serves every later
 // notice: the SIP has been called).
 std::optional<TimePoint> FirstKallelseSip(const CaseState& c);

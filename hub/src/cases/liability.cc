@@ -55,30 +55,46 @@ bool AnyFailed(const std::vector<LiabilityPrecondition>& preconditions) {
                      [](const auto& p) { return p.state == State::kFailed; });
 }
 
-bool PausedOn(const CaseState& c, Date d) {
+// Whether day d is left out for a 5 kap. 5 § pause: touched by one at all, or (if the agreement
+// bills partly paused days) covered by one from its start to its end.
+bool PausedOn(const CaseState& c, Date d, const Agreement& a) {
   const TimePoint start = calendar::StartOfDay(d);
   const TimePoint end = calendar::EndOfDay(d);
+  const bool whole_day_only = a.partly_paused_day == Agreement::PartlyPausedDay::kBilled;
   return std::any_of(c.pauses.begin(), c.pauses.end(), [&](const LiabilityPause& p) {
+    if (whole_day_only) return p.from <= start && (!p.until || *p.until >= end);
     return p.from < end && (!p.until || *p.until > start);
   });
+}
+
+// The first day not counted after a notice period that ended at `ended_at` by `ended_by`: the
+// local date of the end, or the day after when the agreement bills that day.
+Date EndOfCount(TimePoint ended_at, const std::string& ended_by, const Agreement& a) {
+  const Date end = calendar::StockholmDate(ended_at);
+  const bool billed = ended_by == "discharged" ? a.bill_discharge_day
+                      : ended_by == "withdrawn" ? a.bill_withdrawal_day
+                                                : false;
+  return billed ? calendar::AddCalendarDays(end, 1) : end;
 }
 
 // Days as utskrivningsklar for the average model: per notice period, the days from the notice's
 // local date up to (not including) the day it ended, without withdrawn stretches (återtagande)
 // and without days under a 5 kap. 5 § pause, which no agreement can bill (4 kap. 5 § lets it
-// change only the start and the amount). A same-day discharge is 0 days. A period whose kallelse
+// change only the start and the amount). A same-day discharge is 0 days. The day conventions
+// (Agreement: the day of discharge or withdrawal, a partly paused day) apply here as in the
+// individual bill: they are readings of what the law leaves open, not agreed changes. A period whose kallelse
 // failed (5 kap. 3 § andra stycket) is left out.
 bool Counts(const LiabilityPeriod& p) { return !p.kallelse || p.kallelse->state != State::kFailed; }
 
-int UtskrivningsklarDays(const CaseState& c, const LiabilityResult& liability) {
+int UtskrivningsklarDays(const CaseState& c, const LiabilityResult& liability, const Agreement& a) {
   int days = 0;
   for (std::size_t i = 0; i < c.notices.size(); ++i) {
     const NoticePeriod& n = c.notices[i];
     if (!n.ended_at || !Counts(liability.periods[i])) continue;
-    const Date end = calendar::StockholmDate(*n.ended_at);
+    const Date end = EndOfCount(*n.ended_at, n.ended_by, a);
     for (Date d = calendar::StockholmDate(n.sent_at); std::chrono::sys_days(d) < std::chrono::sys_days(end);
          d = calendar::AddCalendarDays(d, 1)) {
-      if (!PausedOn(c, d)) ++days;
+      if (!PausedOn(c, d, a)) ++days;
     }
   }
   return days;
@@ -91,7 +107,7 @@ LiabilityPrecondition PeriodKallelse(const CaseState& c, const NoticePeriod& n, 
                           "kallelse to SIP sent within " + std::to_string(a.sip_kallelse_days) +
                               " days of this notice",
                           State::kNotYetKnown, ""};
-  const TimePoint due = KallelseSipDue(n, a);
+  const TimePoint due = KallelseSipDueFor(c, n, a);
   const auto sent = FirstKallelseSip(c);
   if (sent && *sent <= due) {
     p.state = State::kMet;
@@ -107,7 +123,7 @@ LiabilityPrecondition PeriodKallelse(const CaseState& c, const NoticePeriod& n, 
 LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const Agreement& a,
                               TimePoint now, std::vector<std::string>& notes) {
   LiabilityPeriod p;
-  if (c.sip_required) p.kallelse = PeriodKallelse(c, n, a, now);
+  if (KallelseSipApplies(c)) p.kallelse = PeriodKallelse(c, n, a, now);
   p.notice_event_id = n.event_id;
   p.notice_sent_at = n.sent_at;
   p.psychiatric = n.care_type == v1::PSYCHIATRIC;
@@ -124,11 +140,11 @@ LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const A
   p.first_billable_day = a.day_counting == DayCounting::kWorkingDays
                              ? calendar::AddWorkingDays(notice_day, days, Rules(a))
                              : calendar::AddCalendarDays(notice_day, days);
-  const Date end = n.ended_at ? calendar::StockholmDate(*n.ended_at)
+  const Date end = n.ended_at ? EndOfCount(*n.ended_at, n.ended_by, a)
                               : calendar::AddCalendarDays(calendar::StockholmDate(now), 1);
   for (Date d = p.first_billable_day; std::chrono::sys_days(d) < std::chrono::sys_days(end);
        d = calendar::AddCalendarDays(d, 1)) {
-    if (PausedOn(c, d)) {
+    if (PausedOn(c, d, a)) {
       p.paused_days.push_back(d);
       continue;
     }
@@ -169,6 +185,23 @@ std::string RuleText(const Agreement& a) {
   return s;
 }
 
+std::vector<std::string> ConventionsText(const Agreement& a) {
+  const std::string silent = " (the default: lag 2017:612 is silent; Socialstyrelsen's vårdtid "
+                             "counts the date difference, so the day a stretch ends is not a day)";
+  const std::string agreed = " (" + a.name + ")";
+  std::vector<std::string> out;
+  out.push_back(std::string("day of discharge: ") +
+                (a.bill_discharge_day ? "billed" + agreed : "not billed" + silent));
+  out.push_back(std::string("day of a withdrawal (återtagande): ") +
+                (a.bill_withdrawal_day ? "billed" + agreed : "not billed" + silent));
+  out.push_back(std::string("partly paused day (5 kap. 5 §): ") +
+                (a.partly_paused_day == Agreement::PartlyPausedDay::kBilled
+                     ? "billed; only a day paused from start to end is left out" + agreed
+                     : "not billed (the default: liability does not arise while the insatser "
+                       "are missing, and the law does not split a vårddygn)"));
+  return out;
+}
+
 }  // namespace
 
 LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>& deadlines,
@@ -176,13 +209,25 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
   LiabilityResult r;
   r.model = a.model == LiabilityModel::kAverage ? "average" : "individual";
   r.rule = RuleText(a);
+  r.conventions = ConventionsText(a);
   if (c.status == CaseStatus::kCancelled) {
     r.notes.push_back("the case is cancelled (makulering): no liability");
     return r;
   }
   r.preconditions = CasePreconditions(c, deadlines);
   const bool failed = AnyFailed(r.preconditions);
-  if (c.sip_required) {
+  if (c.sip_required && !KallelseSipApplies(c)) {
+    r.notes.push_back(std::string("SIP expected, but the patient is to have ") +
+                      (c.samordnad_vardplan == v1::SAMORDNAD_VARDPLAN_LRV
+                           ? "öppen rättspsykiatrisk vård: the samordnad vårdplan of 12 a § lag "
+                             "(1991:1129)"
+                           : "öppen psykiatrisk tvångsvård: the samordnad vårdplan of 7 a § lag "
+                             "(1991:1128)") +
+                      " replaces the SIP (4 kap. 1 § andra stycket), so no kallelse is a "
+                      "precondition (5 kap. 3 § andra stycket)");
+  }
+  if (KallelseSipApplies(c)) {
+    for (const auto& flag : KallelseSenderFlags(c)) r.notes.push_back("flagged: " + flag);
     // Shown for the notice in force; each period is judged on its own notice below.
     r.preconditions.push_back(FromDeadline(deadlines, "kallelse-sip",
                                            "5 kap. 3 § andra stycket, 4 kap. 3 §",
@@ -192,6 +237,18 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
   const bool unknown = std::any_of(r.preconditions.begin(), r.preconditions.end(),
                                    [](const auto& p) { return p.state == State::kNotYetKnown; });
   for (const auto& n : c.notices) r.periods.push_back(ComputePeriod(c, n, a, now, r.notes));
+  if (a.bill_withdrawal_day) {
+    // A renewed notice on the day of the withdrawal must not bill that day twice.
+    for (std::size_t i = 1; i < r.periods.size(); ++i) {
+      auto& days = r.periods[i].billed_days;
+      const auto& before = r.periods[i - 1].billed_days;
+      while (!days.empty() && !before.empty() &&
+             std::chrono::sys_days(days.front().date) <= std::chrono::sys_days(before.back().date)) {
+        r.periods[i].amount_kr -= days.front().amount_kr;
+        days.erase(days.begin());
+      }
+    }
+  }
   if (failed) {
     r.notes.push_back("a precondition of 5 kap. 3 § failed: the kommun is not liable");
     for (auto& p : r.periods) {
@@ -255,7 +312,7 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
     const auto deadlines = EvaluateDeadlines(c, a, now);
     const auto liability = ComputeLiability(c, deadlines, a, now);
     if (AnyFailed(CasePreconditions(c, deadlines))) continue;
-    const int days = UtskrivningsklarDays(c, liability);
+    const int days = UtskrivningsklarDays(c, liability, a);
     if (days == 0 && std::none_of(liability.periods.begin(), liability.periods.end(),
                                   [](const auto& p) { return Counts(p); })) {
       continue;  // every period failed its kallelse (5 kap. 3 § andra stycket)

@@ -7,9 +7,11 @@
 //   first  = S advanced by the free days (somatic or psychiatric, from the notice's care type),
 //            in calendar or working days;
 //   billed = every calendar day d with first <= d < end, where end is the local date of the
-//            discharge or the withdrawal (that day itself is not billed) or, while the patient is
-//            still in hospital, tomorrow (days so far, including today);
-//   minus  = days on which a 5 kap. 5 § pause (ClockStopper) was active at any time;
+//            discharge or the withdrawal (that day itself is not billed, unless the agreement's
+//            day conventions bill it: then the day after) or, while the patient is still in
+//            hospital, tomorrow (days so far, including today);
+//   minus  = days on which a 5 kap. 5 § pause (ClockStopper) was active at any time (or, if the
+//            agreement bills partly paused days, the whole day);
 //   amount = the agreement's amount for each billed day's year.
 // No liability at all unless the 5 kap. 3 § preconditions hold: inskrivningsmeddelande sent in
 // time and utskrivningsklar notice sent (första stycket). Where SIP is required its kallelse must
@@ -66,6 +68,9 @@ struct LiabilityPeriod {
 struct LiabilityResult {
   std::string model;    // "individual" or "average"
   std::string rule;     // how the first billable day is computed, with its paragraph
+  // Which day conventions applied (Agreement: discharge day, withdrawal day, partly paused day),
+  // one line each, saying whether it is the default and why.
+  std::vector<std::string> conventions;
   std::vector<LiabilityPrecondition> preconditions;
   bool liable = false;          // every precondition met and at least one billed day
   bool provisional = false;     // a precondition not yet known or the patient still in hospital

@@ -200,6 +200,17 @@ void ReadLiability(const xmlNode* root, Agreement& a, Diagnostics& diag) {
     }
   }
 
+  if (const xmlNode* conventions = Child(liability, "day-conventions")) {
+    // The schema allows only "billed" and "not-billed".
+    auto billed = [conventions](const char* name) {
+      return Tokens(AttrOr(conventions, name, "not-billed")) == std::vector<std::string>{"billed"};
+    };
+    a.bill_discharge_day = billed("discharge-day");
+    a.bill_withdrawal_day = billed("withdrawal-day");
+    a.partly_paused_day = billed("partly-paused-day") ? Agreement::PartlyPausedDay::kBilled
+                                                      : Agreement::PartlyPausedDay::kNotBilled;
+  }
+
   ReadAmounts(liability, a, diag);
   ReadAverage(liability, a, diag);
 }

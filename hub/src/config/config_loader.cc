@@ -302,9 +302,9 @@ void ReadRoutes(const xmlNode* root, Config& cfg, const std::map<std::string, st
         route.to.push_back(id);
       }
     }
-    // Only receipts legitimately end at the hub (they are evidence, not news for anyone).
-    if (!route.to_kommun && !route.to_primary_care && to.empty() &&
-        *kind != EventKind::kReceipt) {
+    // Only receipts and the bare discharge fact legitimately end at the hub (evidence and case
+    // tracking, not news for anyone: wire/event_kind.h MayEndAtHub).
+    if (!route.to_kommun && !route.to_primary_care && to.empty() && !MayEndAtHub(*kind)) {
       diag.Add(r, what + " delivers to no one: set kommun=\"true\", primary-care=\"true\" or to");
     }
     cfg.routes.push_back(std::move(route));

@@ -60,9 +60,11 @@ Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Confi
   // Receipts end at the hub: the hub records the receiving system's acknowledgement as the
   // legal "received" time of the original event, and that record is their purpose. Forwarding a
   // receipt (e.g. to the sending EHR) is an optional extra, so an empty list is a normal outcome
-  // for them. For every other kind an empty list would mean a notice the law requires reaches no
-  // one while the sender believes it was delivered, so it is refused loudly instead.
-  if (out.empty() && *kind != EventKind::kReceipt) {
+  // for them; so it is for the bare discharge fact (Utskrivning), which feeds the hub's case
+  // tracking while the receivers learn of the discharge from the utskrivningsmeddelande
+  // (MayEndAtHub). For every other kind an empty list would mean a notice the law requires
+  // reaches no one while the sender believes it was delivered, so it is refused loudly instead.
+  if (out.empty() && !MayEndAtHub(*kind)) {
     return Error{kind_name + " for this patient has no destination"};
   }
   return out;

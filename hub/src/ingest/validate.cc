@@ -232,6 +232,10 @@ void CheckCareType(std::string_view path, v1::CareType t, bool required, Checker
   }
 }
 
+void CheckVardplan(std::string_view path, v1::SamordnadVardplan v, Checker& c) {
+  if (!v1::SamordnadVardplan_IsValid(v)) c.Add(path, "unknown value " + std::to_string(v));
+}
+
 void CheckInskrivning(const v1::Inskrivningsmeddelande& m, Checker& c) {
   c.Past("inskrivningsmeddelande.admitted_at", m.has_admitted_at(), m.admitted_at());
   c.OptionalPast("inskrivningsmeddelande.assessed_at", m.has_assessed_at(), m.assessed_at());
@@ -247,6 +251,15 @@ void CheckInskrivning(const v1::Inskrivningsmeddelande& m, Checker& c) {
             m.estimated_discharge_at());
   c.HsaIdList("inskrivningsmeddelande.receiving_unit_hsa_ids", m.receiving_unit_hsa_ids());
   CheckCareType("inskrivningsmeddelande.care_type", m.care_type(), false, c);
+  CheckVardplan("inskrivningsmeddelande.samordnad_vardplan", m.samordnad_vardplan(), c);
+  const bool compulsory = m.samordnad_vardplan() == v1::SAMORDNAD_VARDPLAN_LPT ||
+                          m.samordnad_vardplan() == v1::SAMORDNAD_VARDPLAN_LRV;
+  if (compulsory && m.care_type() == v1::SOMATIC) {
+    // LPT and LRV are psychiatric compulsory care; a somatic stay cannot lead to them.
+    c.Add("inskrivningsmeddelande.samordnad_vardplan",
+          "LPT or LRV requires care_type PSYCHIATRIC (or unspecified), not SOMATIC");
+  }
+  c.OptionalHsaId("inskrivningsmeddelande.oppen_vard_unit_hsa_id", m.oppen_vard_unit_hsa_id());
 }
 
 void CheckPlaneringsunderlag(const v1::Planeringsunderlag& m, Checker& c) {
@@ -298,6 +311,18 @@ void CheckEvent(const v1::Envelope& env, Checker& c) {
     case v1::Envelope::kUtskrivningsmeddelande: {
       const auto& m = env.utskrivningsmeddelande();
       c.Past("utskrivningsmeddelande.discharged_at", m.has_discharged_at(), m.discharged_at());
+      break;
+    }
+    case v1::Envelope::kUtskrivning: {
+      const auto& m = env.utskrivning();
+      c.Past("utskrivning.discharged_at", m.has_discharged_at(), m.discharged_at());
+      break;
+    }
+    case v1::Envelope::kSipBedomning: {
+      const auto& m = env.sip_bedomning();
+      c.NonEmpty("sip_bedomning.reason", m.reason());
+      CheckVardplan("sip_bedomning.samordnad_vardplan", m.samordnad_vardplan(), c);
+      c.OptionalHsaId("sip_bedomning.oppen_vard_unit_hsa_id", m.oppen_vard_unit_hsa_id());
       break;
     }
     case v1::Envelope::kReceipt: {

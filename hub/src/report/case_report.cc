@@ -66,6 +66,14 @@ std::string_view PreconditionStateName(LiabilityPrecondition::State s) {
   return "unknown";
 }
 
+std::string SamordnadVardplanName(v1::SamordnadVardplan v) {
+  switch (v) {
+    case v1::SAMORDNAD_VARDPLAN_LPT: return "LPT 7 a §";
+    case v1::SAMORDNAD_VARDPLAN_LRV: return "LRV 12 a §";
+    default: return "none";
+  }
+}
+
 json ReceiptJson(const ReceiptRecord& r) {
   return json{{"receipt_event_id", r.receipt_event_id},
               {"receiving_system", r.receiving_system},
@@ -216,6 +224,7 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   }
   report["liability"] = json{{"model", liability.model},
                              {"rule", liability.rule},
+                             {"day_conventions", liability.conventions},
                              {"liable", liability.liable},
                              // Some day is billed at an amount the agreement does not confirm.
                              {"unconfirmed_amounts", liability.unconfirmed_amounts},
@@ -225,6 +234,20 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                              {"totals", json{{"days", liability.total_days},
                                              {"amount_kr", liability.total_amount_kr}}},
                              {"notes", liability.notes}};
+  report["discharge"] = json{{"at", Time(c.discharged_at)},
+                             {"source", Text(c.discharge_source)},
+                             {"discharge_fact_at", Time(c.discharge_fact_at)},
+                             {"utskrivningsmeddelande_says", Time(c.utskrivningsmeddelande_discharged_at)}};
+  json sip = json::array();
+  for (const auto& s : c.sip_assessments) {
+    sip.push_back(json{{"event_id", s.event_id},
+                       {"kind", s.kind},
+                       {"stored_at", FormatStockholmTime(s.at)},
+                       {"sip_expected", s.sip_expected},
+                       {"samordnad_vardplan", SamordnadVardplanName(s.samordnad_vardplan)},
+                       {"reason", Text(s.reason)}});
+  }
+  report["sip_assessments"] = std::move(sip);
   report["notes"] = c.notes;
   return report;
 }
@@ -245,6 +268,19 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
   if (!agreement.source_path.empty()) o << " (" << agreement.source_path << ")";
   o << "\n";
   o << "  evaluated at  " << TableTime(now) << "\n";
+  if (c.discharged_at) {
+    o << "  discharged    " << TableTime(*c.discharged_at) << " (from the "
+      << c.discharge_source << ")\n";
+  }
+  for (const auto& s : c.sip_assessments) {
+    o << "  SIP           " << (s.sip_expected ? "expected" : "not expected");
+    if (s.samordnad_vardplan != v1::SAMORDNAD_VARDPLAN_NONE) {
+      o << ", samordnad vårdplan (" << SamordnadVardplanName(s.samordnad_vardplan) << ") instead";
+    }
+    o << " (" << s.kind << " " << TableTime(s.at);
+    if (!s.reason.empty()) o << ": " << s.reason;
+    o << ")\n";
+  }
 
   o << "\nEvents, in order of occurrence\n";
   o << "  " << Pad("occurred", kTime) << Pad("stored", kTime) << Pad("kind", 27) << "event id\n";
@@ -300,6 +336,7 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
 
   o << "\nPayment liability (" << liability.model << " model)\n";
   o << "  rule: " << liability.rule << "\n";
+  for (const auto& line : liability.conventions) o << "  convention: " << line << "\n";
   if (!liability.preconditions.empty()) o << "  preconditions (5 kap. 3 §):\n";
   for (const auto& p : liability.preconditions) {
     o << "    " << Pad(PreconditionStateName(p.state), 15) << p.what << " [" << p.rule << "]";

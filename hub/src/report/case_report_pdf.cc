@@ -52,6 +52,16 @@ const json& Array(const json& j, const char* key) {
 // Escaped text of an array element (a string, or anything else as JSON).
 std::string Plain(const json& v) { return Esc(v.is_string() ? v.get<std::string>() : v.dump()); }
 
+// The liability's day conventions (discharge day, withdrawal day, partly paused day), one a line.
+std::string Conventions(const json& liability) {
+  std::string out;
+  for (const auto& line : Array(liability, "day_conventions")) {
+    if (!out.empty()) out += "\n";
+    out += Plain(line);
+  }
+  return out;
+}
+
 int64_t Int(const json& j, const char* key) {
   const json& v = Field(j, key);
   if (v.is_number_integer()) return v.get<int64_t>();
@@ -331,6 +341,7 @@ void RenderLiability(Document& r, const json& report) {
                                              {"average", "genomsnittsmodell (average)"}},
                                             model)},
                {"Regel (rule)", Text(l, "rule")},
+               {"Dagkonventioner (day conventions)", Conventions(l)},
                {"Betalningsansvar (liable)", liable}},
               150);
 

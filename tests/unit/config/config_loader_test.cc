@@ -82,7 +82,9 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->senders.size(), 2u + 6u + 3u);
   const SenderConfig* hospital = cfg->FindSender("SE2321000115-SH01");
   ASSERT_NE(hospital, nullptr);
-  EXPECT_EQ(hospital->may_send.size(), 9u);  // the 8 kinds of lag 2017:612 messages plus ClockStopper
+  // The 8 kinds of lag 2017:612 messages plus ClockStopper, Utskrivning (the discharge fact) and
+  // SipBedomning.
+  EXPECT_EQ(hospital->may_send.size(), 11u);
   EXPECT_EQ(hospital->may_send.count(EventKind::kReceipt), 0u);
   const SenderConfig* social = cfg->FindSender("SE2120001380-SOC1");
   ASSERT_NE(social, nullptr);
@@ -107,6 +109,23 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->reservnummer_issuers.size(), 4u);
   EXPECT_TRUE(cfg->KnowsReservnummerOid("1.2.752.97.3.1.3"));
   EXPECT_FALSE(cfg->KnowsReservnummerOid("1.2.752.129.2.1.3.1"));  // personnummer's own OID
+}
+
+// Issue 15 item 6: the discharge fact (Utskrivning) may be routed to no one, for the hub's case
+// tracking alone, like a Receipt; any other kind routed to no one is still refused.
+TEST_F(ConfigLoaderTest, OnlyReceiptsAndTheDischargeFactMayEndAtTheHub) {
+  const std::string anchor = "<route event=\"PlaneringsunderlagSvar\" to=\"ehr-halland\"/>";
+  auto ok = LoadConfig(Write("discharge.xml",
+                             Edit(kValid, anchor, anchor + "\n<route event=\"Utskrivning\"/>")));
+  ASSERT_TRUE(ok.ok()) << ok.error();
+  const RouteConfig* route = ok->FindRoute(EventKind::kUtskrivning);
+  ASSERT_NE(route, nullptr);
+  EXPECT_FALSE(route->to_kommun || route->to_primary_care || !route->to.empty());
+
+  auto refused = LoadConfig(Write("sip.xml",
+                                  Edit(kValid, anchor, anchor + "\n<route event=\"SipBedomning\"/>")));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error(), ::testing::HasSubstr("route for SipBedomning delivers to no one"));
 }
 
 TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {

@@ -353,13 +353,43 @@ TEST(AdtMapping, A11WithoutSupportExpectedSendsNothing) {
             std::string::npos);
 }
 
-TEST(AdtMapping, TransferDischargeAndCancelledDischargeSendNothing) {
+TEST(AdtMapping, TransferSendsNothing) {
   EXPECT_NE(Nothing(MapAdt(Example("adt_a02_transfer.hl7"), Config())).find("A02"),
             std::string::npos);
-  EXPECT_NE(Nothing(MapAdt(Example("adt_a03_discharge.hl7"), Config())).find("3 kap. 2 §"),
-            std::string::npos);
-  EXPECT_NE(Nothing(MapAdt(Example("adt_a13_cancel_discharge.hl7"), Config())).find("A13"),
-            std::string::npos);
+}
+
+// Issue 15 item 6: A03 is the discharge itself (kind Utskrivning, the 3 kap. 2 § transfer is due by
+// the end of its day), not the utskrivningsmeddelande; A13 cancels it, naming it by PV1-45.
+TEST(AdtMapping, A03IsTheDischargeFactAndA13CancelsIt_3kap2) {
+  const v1::Envelope discharge = Envelope(MapAdt(Example("adt_a03_discharge.hl7"), Config()));
+  ASSERT_TRUE(discharge.has_utskrivning());
+  EXPECT_EQ(discharge.utskrivning().discharged_at().seconds(),
+            Utc(2026y / November / 29, hours{10}, minutes{25}));  // PV1-45 11:25 +01:00
+  EXPECT_EQ(discharge.event_id(), DischargeEventId(kApp, kFacility, discharge.case_id(),
+                                                   discharge.utskrivning().discharged_at()));
+  EXPECT_EQ(discharge.case_id().episode_id(), "VT2026-004711");
+
+  const v1::Envelope cancel = Envelope(MapAdt(Example("adt_a13_cancel_discharge.hl7"), Config()));
+  ASSERT_TRUE(cancel.has_cancellation());
+  EXPECT_EQ(cancel.cancellation().cancelled_event_id(), discharge.event_id());
+  EXPECT_EQ(cancel.event_id(), MessageEventId(kApp, kFacility, "HSH20261129000415"));
+
+  // Without PV1-45 the discharge time is the event's (EVN-6); an A13 without it cannot name it.
+  hl7::Message a03 = Example("adt_a03_discharge.hl7");
+  Seg(a03, "PV1").Set(45, "");
+  const v1::Envelope from_evn = Envelope(MapAdt(a03, Config()));
+  EXPECT_EQ(from_evn.utskrivning().discharged_at().seconds(),
+            Utc(2026y / November / 29, hours{10}, minutes{25}));
+  hl7::Message a13 = Example("adt_a13_cancel_discharge.hl7");
+  Seg(a13, "PV1").Set(45, "");
+  const MappingOutcome refused = MapAdt(a13, Config());
+  ASSERT_TRUE(std::holds_alternative<Refusal>(refused));
+  EXPECT_NE(std::get<Refusal>(refused).problems.front().text.find("PV1-45"), std::string::npos);
+
+  // A patient without an inskrivningsmeddelande has no case to track.
+  hl7::Message none = Example("adt_a03_discharge.hl7");
+  Seg(none, "ZSP").Set(1, "N");
+  EXPECT_NE(Nothing(MapAdt(none, Config())).find("no case to track"), std::string::npos);
 }
 
 }  // namespace

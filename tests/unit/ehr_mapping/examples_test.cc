@@ -17,10 +17,10 @@ namespace {
 const std::map<std::string, std::string> kExpected = {
     {"adt_a01_inskrivning.hl7", "inskrivningsmeddelande"},
     {"adt_a02_transfer.hl7", "nothing"},
-    {"adt_a03_discharge.hl7", "nothing"},
+    {"adt_a03_discharge.hl7", "utskrivning"},
     {"adt_a08_estimate_changed.hl7", "estimated_discharge_changed"},
     {"adt_a11_cancel_admit.hl7", "cancellation"},
-    {"adt_a13_cancel_discharge.hl7", "nothing"},
+    {"adt_a13_cancel_discharge.hl7", "cancellation"},
 };
 
 std::string Outcome(const MappingOutcome& o) {

@@ -43,6 +43,8 @@ Config RoutingConfig() {
       // Fixed ids out of order and overlapping the kommun: the result must be sorted, unique.
       {K::kKallelseSip, true, true, {"letter", "kommun-1380", "ehr-halland", "letter"}},
       {K::kUtskrivningsmeddelande, false, true, {}},
+      {K::kUtskrivning, false, false, {}},  // the discharge fact: the hub's case tracking only
+      {K::kSipBedomning, false, false, {}},  // a misconfiguration the loader refuses
       {K::kReceipt, false, false, {}},
       // No route for Cancellation.
   };
@@ -73,6 +75,8 @@ v1::Envelope Envelope(EventKind kind, const std::string& kommunkod = "1380",
       break;
     case EventKind::kCancellation: env.mutable_cancellation(); break;
     case EventKind::kClockStopper: env.mutable_clock_stopper(); break;
+    case EventKind::kUtskrivning: env.mutable_utskrivning(); break;
+    case EventKind::kSipBedomning: env.mutable_sip_bedomning(); break;
   }
   return env;
 }
@@ -119,6 +123,10 @@ std::vector<RouteCase> Cases() {
       {"ReceiptEndsAtHub", Envelope(K::kReceipt), {}, ""},
       {"ReceiptForwarded", Envelope(K::kReceipt), {"ehr-halland"}, "",
        [](Config& c) { c.routes.back().to = {"ehr-halland"}; }},
+      // The discharge fact may end at the hub (MayEndAtHub); a SIP assessment may not.
+      {"DischargeFactEndsAtHub", Envelope(K::kUtskrivning), {}, ""},
+      {"SipAssessmentWithNoDestinationIsRefused", Envelope(K::kSipBedomning), {},
+       "SipBedomning for this patient has no destination"},
       {"NoRoute", Envelope(K::kCancellation), {}, "no route configured for Cancellation"},
       {"EmptyFixedRoute", Envelope(K::kUtskrivningsklarWithdrawn), {},
        "UtskrivningsklarWithdrawn for this patient has no destination",

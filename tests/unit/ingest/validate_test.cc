@@ -44,7 +44,8 @@ Config TestConfig() {
                         EventKind::kPlaneringsunderlag, EventKind::kUtskrivningsklar,
                         EventKind::kUtskrivningsklarWithdrawn, EventKind::kKallelseSip,
                         EventKind::kUtskrivningsmeddelande, EventKind::kCancellation,
-                        EventKind::kClockStopper}});
+                        EventKind::kClockStopper, EventKind::kUtskrivning,
+                        EventKind::kSipBedomning}});
   c.senders.push_back({kTestKommunSender,
                        "Kommunens omsorg",
                        {EventKind::kPlaneringsunderlagSvar, EventKind::kReceipt}});
@@ -496,6 +497,48 @@ const std::vector<Mutation>& Mutations() {
        "clock_stopper.action: must be START or END"},
       {"ClockStopperReasonMissing", EventKind::kClockStopper,
        [](Env& e) { e.mutable_clock_stopper()->clear_reason(); }, "clock_stopper.reason: missing"},
+
+      // Utskrivning: the discharge itself (3 kap. 2 § counts from its day).
+      {"DischargeFactMissing", EventKind::kUtskrivning,
+       [](Env& e) { e.mutable_utskrivning()->clear_discharged_at(); },
+       "utskrivning.discharged_at: missing"},
+      {"DischargeFactFuture", EventKind::kUtskrivning,
+       [](Env& e) { *e.mutable_utskrivning()->mutable_discharged_at() = Ts(kNow + seconds(7200)); },
+       "utskrivning.discharged_at: 7200 s in the future"},
+
+      // SipBedomning and the samordnad vårdplan (4 kap. 1 §).
+      {"SipBedomningReasonMissing", EventKind::kSipBedomning,
+       [](Env& e) { e.mutable_sip_bedomning()->clear_reason(); }, "sip_bedomning.reason: missing"},
+      {"SipBedomningVardplanUnknown", EventKind::kSipBedomning,
+       [](Env& e) { e.mutable_sip_bedomning()->set_samordnad_vardplan(static_cast<v1::SamordnadVardplan>(9)); },
+       "sip_bedomning.samordnad_vardplan: unknown value 9"},
+      {"SipBedomningLrv", EventKind::kSipBedomning,
+       [](Env& e) { e.mutable_sip_bedomning()->set_samordnad_vardplan(v1::SAMORDNAD_VARDPLAN_LRV); },
+       ""},
+      {"SipBedomningUnitNotHsa", EventKind::kSipBedomning,
+       [](Env& e) { e.mutable_sip_bedomning()->set_oppen_vard_unit_hsa_id("VC01"); },
+       "sip_bedomning.oppen_vard_unit_hsa_id: not an HSA-id"},
+      {"InskrivningLptWithPsychiatricCare", EventKind::kInskrivningsmeddelande,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->set_care_type(v1::PSYCHIATRIC);
+         e.mutable_inskrivningsmeddelande()->set_samordnad_vardplan(v1::SAMORDNAD_VARDPLAN_LPT);
+       },
+       ""},
+      {"InskrivningLptWithSomaticCare", EventKind::kInskrivningsmeddelande,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->set_care_type(v1::SOMATIC);
+         e.mutable_inskrivningsmeddelande()->set_samordnad_vardplan(v1::SAMORDNAD_VARDPLAN_LPT);
+       },
+       "inskrivningsmeddelande.samordnad_vardplan: LPT or LRV requires care_type PSYCHIATRIC (or "
+       "unspecified), not SOMATIC"},
+      {"InskrivningVardplanUnknown", EventKind::kInskrivningsmeddelande,
+       [](Env& e) {
+         e.mutable_inskrivningsmeddelande()->set_samordnad_vardplan(static_cast<v1::SamordnadVardplan>(7));
+       },
+       "inskrivningsmeddelande.samordnad_vardplan: unknown value 7"},
+      {"InskrivningOppenVardUnitNotHsa", EventKind::kInskrivningsmeddelande,
+       [](Env& e) { e.mutable_inskrivningsmeddelande()->set_oppen_vard_unit_hsa_id("SE2321000115-"); },
+       "inskrivningsmeddelande.oppen_vard_unit_hsa_id: not an HSA-id"},
   };
   return m;
 }
