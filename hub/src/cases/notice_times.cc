@@ -1,5 +1,7 @@
 #include "cases/notice_times.h"
 
+#include "common/swedish_calendar.h"
+
 namespace slussen {
 
 std::optional<TimePoint> CountedTime(const NoticeTimes& t, const Agreement& a) {
@@ -26,11 +28,28 @@ std::string AppliedTimeName(const NoticeTimes& t, const Agreement& a) {
   return "stored";
 }
 
-bool SourceTimeDiverges(const NoticeTimes& t, const Agreement& a) {
-  if (!t.source_sent_at) return false;
-  const auto diff = *t.source_sent_at > t.stored_at ? *t.source_sent_at - t.stored_at
-                                                    : t.stored_at - *t.source_sent_at;
-  return diff > a.source_time_skew;
+std::string SourceTimeDivergence(const NoticeTimes& t, const Agreement& a) {
+  if (!t.source_sent_at) return "";
+  const TimePoint source = *t.source_sent_at;
+  const auto diff = source > t.stored_at ? source - t.stored_at : t.stored_at - source;
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(diff).count();
+  const std::string by = "the source time is " + std::to_string(minutes) + " min " +
+                         (source > t.stored_at ? "after" : "before") + " the stored time";
+  const calendar::Date source_day = calendar::StockholmDate(source);
+  const calendar::Date stored_day = calendar::StockholmDate(t.stored_at);
+  if (source_day != stored_day) return by + ", on another day: the choice moves every count";
+  if (a.cutoff_local_time && t.kind == "Utskrivningsklar") {
+    const TimePoint cutoff = calendar::FromStockholm(stored_day, *a.cutoff_local_time);
+    if ((source > cutoff) != (t.stored_at > cutoff)) {
+      return by + ", on the other side of the cut-off (5 kap. 4 §): the choice moves the first "
+                  "billable day";
+    }
+  }
+  if (diff > a.source_time_skew) {
+    return by + " (more than the agreement's " + std::to_string(a.source_time_skew.count()) +
+           " min)";
+  }
+  return "";
 }
 
 const NoticeTimes* FindNoticeTimes(const CaseState& c, std::string_view event_id) {

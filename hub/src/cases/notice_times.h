@@ -23,8 +23,10 @@ std::optional<TimePoint> CountedTime(const NoticeTimes& t, const Agreement& a);
 // "delivered", "receipted", or "not yet delivered" / "not yet receipted".
 std::string AppliedTimeName(const NoticeTimes& t, const Agreement& a);
 
-// Whether the source time and the stored time differ by more than the agreement's skew.
-bool SourceTimeDiverges(const NoticeTimes& t, const Agreement& a);
+// Why the source time and the stored time of `t` need a look, for the report; "" if they do
+// not: they differ by more than the agreement's skew, or they fall on different local days or on
+// different sides of the cut-off (5 kap. 4 §: 12.00), so the choice between them moves a count.
+std::string SourceTimeDivergence(const NoticeTimes& t, const Agreement& a);
 
 // The notice times of event `event_id`, or nullptr.
 const NoticeTimes* FindNoticeTimes(const CaseState& c, std::string_view event_id);
