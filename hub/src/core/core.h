@@ -12,7 +12,9 @@
 // The store sees two reads and one write per batch: StoredBodies() tells which events it already
 // holds (the core is the only writer, so new/duplicate/conflict is decided from that read),
 // CaseEvents() gives the stored events of the cases the new ones touch, then one Write() carries
-// the new events, dead letters, delivery records and the new summaries of those cases. A store
+// the new events, dead letters, delivery records and the new summaries of those cases (an
+// agreement that counts notices when delivered adds one read, CaseAcceptances(), for the cases
+// read from the store: core_notice_deliveries.cc). A store
 // that latches (a failed fsync, a corruption: store.h) makes the hub release every inbound
 // message from then on, log it loudly, and exit 1 at shutdown.
 //

@@ -25,7 +25,8 @@ void Accepted(DecodedCaseEvents& events, const std::string& event_id,
               const std::string& destination, int64_t at_us) {
   for (auto& e : events.events) {
     if (e.envelope.event_id() != event_id) continue;
-    if (!IsNoticeKind(KindOf(e.envelope) ? EventKindName(*KindOf(e.envelope)) : "") ||
+    const auto kind = KindOf(e.envelope);
+    if (!kind || !IsNoticeKind(EventKindName(*kind)) ||
         KommunDestinationId(e.envelope.patient().kommunkod()) != destination) {
       return;
     }
