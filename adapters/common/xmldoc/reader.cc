@@ -107,6 +107,9 @@ void ReadHeader(const xmlNode* huvud, v1::Envelope& env, Mapper& m) {
   env.mutable_case_id()->set_episode_id(Mapper::ChildToken(vt, "vardtillfalle-id"));
   env.set_sender_hsa_id(Mapper::ChildToken(huvud, "avsandare-hsa-id"));
   m.Time(huvud, "handelsetidpunkt", env.mutable_occurred_at());
+  if (Mapper::Child(huvud, "skickad-tidpunkt")) {  // optional: absent stays absent
+    m.Time(huvud, "skickad-tidpunkt", env.mutable_source_sent_at());
+  }
   if (const xmlNode* p = Mapper::Child(huvud, "patient")) ReadPatient(p, env.mutable_patient());
   env.set_schema_version(v1::SCHEMA_VERSION_1);
 }

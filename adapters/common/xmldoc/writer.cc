@@ -62,6 +62,7 @@ void WriteHeader(const v1::Envelope& env, EventKind kind, TextWriter& w) {
   w.End();
   w.Element("avsandare-hsa-id", env.sender_hsa_id(), "sender_hsa_id");
   w.Time("handelsetidpunkt", true, env.occurred_at(), "occurred_at");
+  w.Time("skickad-tidpunkt", env.has_source_sent_at(), env.source_sent_at(), "source_sent_at");
   if (env.has_patient()) {
     WritePatient(env.patient(), w);
   } else if (kind != EventKind::kReceipt) {

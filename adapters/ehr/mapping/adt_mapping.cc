@@ -86,11 +86,16 @@ v1::Envelope Base(const hl7::Message& m, const MappingConfig& config, const Comm
     case_id->set_episode_id(c.pv1->Get(19, 1, 1));
   }
 
+  // When the EHR sent it: MSH-7, the time the sending system created the message (HL7 v2.5
+  // 2.14.9.7). The law counts from when a notice was sent; the agreement decides whether this or
+  // the hub's stored time counts (hub/DESIGN.md "Which time counts as sent").
+  const std::optional<Timestamp> message_time = ReadTime(c.msh, "MSH", 7, 1, p);
+  if (message_time) *env.mutable_source_sent_at() = *message_time;
   // When it happened: EVN-6 (event occurred), else EVN-2 (recorded), else MSH-7.
   const hl7::Segment* evn = m.Find("EVN");
   std::optional<Timestamp> at = ReadTime(evn, "EVN", 6, 1, p);
   if (!at) at = ReadTime(evn, "EVN", 2, 1, p);
-  if (!at) at = ReadTime(c.msh, "MSH", 7, 1, p);
+  if (!at) at = message_time;
   if (at) {
     *env.mutable_occurred_at() = *at;
   } else {

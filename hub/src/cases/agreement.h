@@ -110,6 +110,38 @@ struct Agreement {
   // days after the notice is billed individually instead.
   std::optional<int> individual_after_days;
 
+  // --- When a notice counts (issue 15 items 4 and 5) -----------------------------------------
+  // The notices are the three that 5 kap. 3 § makes preconditions of the liability: the
+  // inskrivningsmeddelande (2 kap. 3 §: "skickas" within 24 h), the utskrivningsklar notice
+  // (5 kap. 4 §: liability "tre dagar efter det att en underrättelse ... har skickats") and the
+  // kallelse to SIP (4 kap. 3 §: "senast tre dagar efter det att en underrättelse ... har
+  // lämnats"). 5 kap. 3 § itself asks that slutenvården "underrättat" the kommun.
+  //
+  // Which clock says when a notice was sent ("skickats"): the hub's, when it stored the message
+  // (what the hub can prove; the default), or the source system's own (Envelope.source_sent_at,
+  // e.g. HL7 MSH-7), which is earlier when the message waited in a queue or an outage. A notice
+  // without a source time counts by the stored time under either; the report says so. A
+  // correction keeps the first time of its chain, as it does for the stored time.
+  enum class SentTime { kStored, kSource };
+  SentTime sent_time = SentTime::kStored;
+  // When a notice counts as given ("underrättat", 5 kap. 3 §): when it was sent (stored by the
+  // hub, at the time sent_time chooses; the default, and the law's word "skickats" in 5 kap. 4 §),
+  // when the kommun's system accepted its delivery (the destination kommun-<kod> of the notice's
+  // kommunkod settled it accepted; an operator's manual record does not count), or when that
+  // system's Receipt says it received it. Under delivered and receipted, a notice not yet
+  // delivered (receipted) has not been given: its deadline is not met and its liability has not
+  // started. The law does not say; an agreement under 4 kap. 4 § may.
+  enum class NotifiedWhen { kStored, kDelivered, kReceipted };
+  NotifiedWhen notified_when = NotifiedWhen::kStored;
+  // The report flags a notice whose source time and stored time differ by more than this (a
+  // source clock that is wrong, or a message that waited): the hub's own margin, no source.
+  std::chrono::minutes source_time_skew{5};
+  // Whether notices count as the hub stored them, as before these parameters existed: the case
+  // logic then needs no other fact and the core gathers none.
+  bool NoticesCountWhenStored() const {
+    return sent_time == SentTime::kStored && notified_when == NotifiedWhen::kStored;
+  }
+
   // Calendar: treat julafton, nyårsafton and midsommarafton as non-working days.
   bool eves_are_holidays = true;
 

@@ -218,6 +218,10 @@ void Apply(CaseState& c, const CaseEvent& e) {
 
 TimePoint ToTimePoint(const google::protobuf::Timestamp& ts) { return TimestampToTimePoint(ts); }
 
+std::string KommunDestinationId(std::string_view kommunkod) {
+  return "kommun-" + std::string(kommunkod);
+}
+
 std::string_view CaseStatusName(CaseStatus status) {
   switch (status) {
     case CaseStatus::kOpen: return "open";
@@ -277,6 +281,7 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
     s.kind = KindName(env);
     s.occurred_at = ToTimePoint(env.occurred_at());
     s.stored_at = e->stored_at;
+    if (env.has_source_sent_at()) s.source_sent_at = ToTimePoint(env.source_sent_at());
     s.replaces = env.replaces();
     if (auto it = superseded_by.find(s.event_id); it != superseded_by.end()) s.superseded_by = it->second;
     if (auto it = cancelled_by.find(s.event_id); it != cancelled_by.end()) s.cancelled_by = it->second;
@@ -290,17 +295,26 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
 
   // A correction does not re-send a message for the law's deadlines: what was sent in time stays
   // sent in time. Every "sent" time is therefore the first stored time of its correction chain.
-  auto first_sent = [&](const CaseEvent& e) {
-    TimePoint first = e.stored_at;
-    std::set<std::string> seen;  // a malformed chain may loop
+  // The event and the ones it corrects, back to the first (a malformed chain may loop).
+  auto chain = [&](const CaseEvent& e) {
+    std::vector<const CaseEvent*> out{&e};
+    std::set<std::string> seen{e.envelope.event_id()};
     for (std::string prev = e.envelope.replaces(); !prev.empty() && seen.insert(prev).second;) {
       auto it = by_id.find(prev);
       if (it == by_id.end()) break;
-      first = std::min(first, it->second->stored_at);
+      out.push_back(it->second);
       prev = it->second->envelope.replaces();
     }
+    return out;
+  };
+  auto first_sent = [&](const CaseEvent& e) {
+    TimePoint first = e.stored_at;
+    for (const CaseEvent* link : chain(e)) first = std::min(first, link->stored_at);
     return first;
   };
+
+  // Per notice in force: the ids of its chain, for the receipts once they are all known.
+  std::vector<std::vector<std::string>> notice_chains;
 
   for (const auto* e : ordered) {
     const auto& env = e->envelope;
@@ -330,6 +344,37 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
     if (env.has_cancellation() || superseded_by.count(id) || cancelled_by.count(id)) continue;
     CaseEvent effective{env, first_sent(*e)};
     Apply(c, effective);
+    if (env.has_inskrivningsmeddelande() || env.has_utskrivningsklar() || env.has_kallelse_sip()) {
+      NoticeTimes t;
+      t.event_id = id;
+      t.kind = KindName(env);
+      t.stored_at = effective.stored_at;
+      t.kommun_destination = KommunDestinationId(env.patient().kommunkod());
+      auto earliest = [](std::optional<TimePoint>& into, std::optional<TimePoint> v) {
+        if (v && (!into || *v < *into)) into = v;
+      };
+      std::vector<std::string> ids;
+      for (const CaseEvent* link : chain(*e)) {
+        ids.push_back(link->envelope.event_id());
+        if (link->envelope.has_source_sent_at()) {
+          earliest(t.source_sent_at, ToTimePoint(link->envelope.source_sent_at()));
+        }
+        earliest(t.delivered_at, link->kommun_delivered_at);
+      }
+      c.notice_times.push_back(std::move(t));
+      notice_chains.push_back(std::move(ids));
+    }
+  }
+  // A receipt from the notice's kommun for any event of its chain (clamped above: never before
+  // the hub stored what it acknowledges).
+  for (std::size_t i = 0; i < c.notice_times.size(); ++i) {
+    NoticeTimes& t = c.notice_times[i];
+    for (const auto& r : c.receipts) {
+      if (r.receiving_system != t.kommun_destination) continue;
+      const auto& ids = notice_chains[i];
+      if (std::find(ids.begin(), ids.end(), r.acknowledged_event_id) == ids.end()) continue;
+      if (!t.receipted_at || r.received_at < *t.receipted_at) t.receipted_at = r.received_at;
+    }
   }
   for (const auto& r : c.receipts) {
     if (!r.matched) {

@@ -8,7 +8,10 @@
 // recorded as a note and the result is the same as had the events arrived in order.
 //
 // Times: "sent" times are when the hub stored the event (stored_at: what the hub can prove);
-// facts such as the discharge or a withdrawal use the time the sender says they happened.
+// facts such as the discharge or a withdrawal use the time the sender says they happened. The
+// notices of 5 kap. 3 § also keep their other times (NoticeTimes: the source system's send time,
+// the kommun's acceptance and receipt), from which the agreement may choose another
+// (cases/notice_times.h); the fold itself is the same under every agreement.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,7 +29,16 @@ using TimePoint = std::chrono::system_clock::time_point;
 struct CaseEvent {
   v1::Envelope envelope;
   TimePoint stored_at;  // when the hub committed it (the simulator: its occurred_at)
+  // When the kommun's system accepted this event's delivery: the first acceptance by the
+  // destination kommun-<kod> of the event's patient.kommunkod (KommunDestinationId), not an
+  // operator's record of a delivery by other means. Not part of the event: a fact from the
+  // outbox that the caller gathers (the core only for the notices, and only when the agreement
+  // counts notices when delivered; the report always). Absent: not delivered, or not gathered.
+  std::optional<TimePoint> kommun_delivered_at = {};
 };
+
+// The destination id the hub config gives kommun `kommunkod` (config_loader.cc: "kommun-<kod>").
+std::string KommunDestinationId(std::string_view kommunkod);
 
 enum class CaseStatus {
   kOpen,              // events seen, but no inskrivningsmeddelande yet
@@ -47,6 +59,22 @@ struct NoticePeriod {
   v1::CareType care_type = v1::CARE_TYPE_UNSPECIFIED;
   std::optional<TimePoint> ended_at;  // withdrawal or discharge
   std::string ended_by;               // "withdrawn" or "discharged"
+  // False when the agreement counts notices when delivered (receipted) and this one has not
+  // been (CountedCase): it has not been given, so nothing counts from it yet.
+  bool given = true;
+};
+
+// The times of one notice of 5 kap. 3 § (inskrivningsmeddelande, utskrivningsklar, kallelse to
+// SIP), from which the agreement chooses the one it counts from (cases/notice_times.h). Each is
+// the earliest over the notice's correction chain: a correction does not re-send a notice.
+struct NoticeTimes {
+  std::string event_id;  // the event in force (the last correction)
+  std::string kind;      // EventKindName
+  TimePoint stored_at;   // when the hub stored it (the chain's first)
+  std::optional<TimePoint> source_sent_at;  // the source system's send time (Envelope field)
+  std::optional<TimePoint> delivered_at;    // the kommun's system accepted it
+  std::optional<TimePoint> receipted_at;    // that system's Receipt: received at
+  std::string kommun_destination;           // KommunDestinationId of its kommunkod
 };
 
 struct PlanningRequest {
@@ -108,6 +136,7 @@ struct CaseEventSummary {
   std::string kind;
   TimePoint occurred_at;
   TimePoint stored_at;
+  std::optional<TimePoint> source_sent_at;  // the source system's own send time, if it gave one
   std::string replaces;
   std::string superseded_by;  // a later correction
   std::string cancelled_by;   // a makulering
@@ -157,6 +186,8 @@ struct CaseState {
   std::optional<TimePoint> utskrivningsmeddelande_sent_at;
   std::vector<LiabilityPause> pauses;
   std::vector<ReceiptRecord> receipts;
+  // Every notice of 5 kap. 3 § in force (not superseded or cancelled), in order of occurrence.
+  std::vector<NoticeTimes> notice_times;
 
   std::vector<CaseEventSummary> events;  // in order of occurrence
   std::vector<std::string> notes;        // anomalies worth showing: order, corrections, orphans

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cases/notice_times.h"
 #include "common/swedish_calendar.h"
 #include "common/time_format.h"
 
@@ -11,6 +12,13 @@ namespace {
 using std::chrono::hours;
 
 calendar::CalendarRules Rules(const Agreement& a) { return {a.eves_are_holidays}; }
+
+// A notice the agreement does not count yet (notice_times.h).
+std::string NotGivenNote(const Agreement& a) {
+  return a.notified_when == Agreement::NotifiedWhen::kReceipted
+             ? "not yet receipted by the kommun's system, which is when this agreement counts it"
+             : "not yet delivered to the kommun's system, which is when this agreement counts it";
+}
 
 // The end (exclusive) of the local day `days` after the day of `t`, counted as the agreement says.
 TimePoint EndOfDayAfter(TimePoint t, int days, DayCounting counting, const Agreement& a) {
@@ -44,9 +52,12 @@ Deadline Inskrivning(const CaseState& c, const Agreement& a, TimePoint now) {
              "inskrivningsmeddelande within " + std::to_string(a.inskrivning_deadline.count()) +
                  " h of admission (or of the later assessment)",
              std::nullopt, DeadlineState::kPending, std::nullopt, ""};
-  if (c.inskrivning_sent_at) {
+  if (c.admitted_at) {
+    // The inskrivningsmeddelande is here (it gave the admission time); whether it has been
+    // given yet is the agreement's rule (notice_times.h): inskrivning_sent_at is when it counts.
     d.due = (c.assessed_at ? *c.assessed_at : *c.admitted_at) + a.inskrivning_deadline;
     if (c.assessed_at) d.note = "counted from the assessment time";
+    if (!c.inskrivning_sent_at) d.note = NotGivenNote(a);
     Judge(d, c.inskrivning_sent_at, now, a);
   } else if (!c.events.empty() && (!c.notices.empty() || c.discharged_at)) {
     // The admission time is unknown, but it lies before the case's first event, so the deadline
@@ -76,9 +87,16 @@ std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, Time
              std::nullopt, DeadlineState::kPending, std::nullopt, ""};
   // Counted from the notice in force, like the liability (5 kap. 4 §): a case whose first notice
   // was withdrawn is judged on the renewed one.
+  if (!c.notices.back().given) {
+    // 4 kap. 3 §: "efter det att en underrättelse ... har lämnats": not yet, under this rule.
+    d.note = "the utskrivningsklar notice " + c.notices.back().event_id + ": " + NotGivenNote(a) +
+             "; the kallelse is due " + std::to_string(a.sip_kallelse_days) + " days after it is";
+    Judge(d, FirstKallelseSip(c), now, a);
+    return d;
+  }
   d.due = KallelseSipDueFor(c, c.notices.back(), a);
   Judge(d, FirstKallelseSip(c), now, a);
-  if (c.notices.size() > 1) {
+  if (c.notices.size() > 1 && c.notices.front().given) {
     const TimePoint first_due = KallelseSipDueFor(c, c.notices.front(), a);
     const auto met = FirstKallelseSip(c);
     d.note = "counted from the notice in force (" + c.notices.back().event_id + "); for the first "
@@ -222,7 +240,9 @@ std::string_view DeadlineStateName(DeadlineState state) {
   return "unknown";
 }
 
-std::vector<Deadline> EvaluateDeadlines(const CaseState& c, const Agreement& a, TimePoint now) {
+std::vector<Deadline> EvaluateDeadlines(const CaseState& raw, const Agreement& a, TimePoint now) {
+  std::optional<CaseState> counted;
+  const CaseState& c = CountedCase(raw, a, counted);
   std::vector<Deadline> out;
   if (c.status == CaseStatus::kCancelled) return out;  // a void case has no deadlines
   out.push_back(Inskrivning(c, a, now));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cases/notice_times.h"
 #include "common/time_format.h"
 
 namespace slussen {
@@ -82,15 +83,18 @@ Date EndOfCount(TimePoint ended_at, const std::string& ended_by, const Agreement
 // and without days under a 5 kap. 5 § pause, which no agreement can bill (4 kap. 5 § lets it
 // change only the start and the amount). A same-day discharge is 0 days. The day conventions
 // (Agreement: the day of discharge or withdrawal, a partly paused day) apply here as in the
-// individual bill: they are readings of what the law leaves open, not agreed changes. A period whose kallelse
-// failed (5 kap. 3 § andra stycket) is left out.
-bool Counts(const LiabilityPeriod& p) { return !p.kallelse || p.kallelse->state != State::kFailed; }
+// individual bill: they are readings of what the law leaves open, not agreed changes. A period
+// whose kallelse failed (5 kap. 3 § andra stycket), or whose notice the agreement does not count
+// as given, is left out.
+bool Counts(const LiabilityPeriod& p) {
+  return (!p.kallelse || p.kallelse->state != State::kFailed) && !p.notice_given;
+}
 
 int UtskrivningsklarDays(const CaseState& c, const LiabilityResult& liability, const Agreement& a) {
   int days = 0;
   for (std::size_t i = 0; i < c.notices.size(); ++i) {
     const NoticePeriod& n = c.notices[i];
-    if (!n.ended_at || !Counts(liability.periods[i])) continue;
+    if (!n.ended_at || !n.given || !Counts(liability.periods[i])) continue;
     const Date end = EndOfCount(*n.ended_at, n.ended_by, a);
     for (Date d = calendar::StockholmDate(n.sent_at); std::chrono::sys_days(d) < std::chrono::sys_days(end);
          d = calendar::AddCalendarDays(d, 1)) {
@@ -123,13 +127,26 @@ LiabilityPrecondition PeriodKallelse(const CaseState& c, const NoticePeriod& n, 
 LiabilityPeriod ComputePeriod(const CaseState& c, const NoticePeriod& n, const Agreement& a,
                               TimePoint now, std::vector<std::string>& notes) {
   LiabilityPeriod p;
-  if (KallelseSipApplies(c)) p.kallelse = PeriodKallelse(c, n, a, now);
   p.notice_event_id = n.event_id;
   p.notice_sent_at = n.sent_at;
   p.psychiatric = n.care_type == v1::PSYCHIATRIC;
   p.free_days = p.psychiatric ? a.free_days_psychiatric : a.free_days_somatic;
   p.ended_at = n.ended_at;
   p.ended_by = n.ended_by;
+  if (!n.given) {
+    // 5 kap. 3 § första stycket 2 for this period, under an agreement that counts a notice when
+    // the kommun's system has it (notice_times.h): nothing counts from it until then. A period
+    // that ended before that never bills.
+    p.notice_given = LiabilityPrecondition{
+        "5 kap. 3 § första stycket 2, 3 kap. 1 §", "this notice given to the kommun (" +
+            NoticeRuleText(a) + ")",
+        n.ended_at ? State::kFailed : State::kNotYetKnown,
+        n.ended_at ? "the period ended (" + n.ended_by + ") before the notice was given"
+                   : "not yet given"};
+    p.first_billable_day = calendar::StockholmDate(n.sent_at);
+    return p;
+  }
+  if (KallelseSipApplies(c)) p.kallelse = PeriodKallelse(c, n, a, now);
 
   const Date notice_day = calendar::StockholmDate(n.sent_at);
   p.after_cutoff = a.cutoff_local_time &&
@@ -204,12 +221,15 @@ std::vector<std::string> ConventionsText(const Agreement& a) {
 
 }  // namespace
 
-LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>& deadlines,
+LiabilityResult ComputeLiability(const CaseState& raw, const std::vector<Deadline>& deadlines,
                                  const Agreement& a, TimePoint now) {
+  std::optional<CaseState> counted;
+  const CaseState& c = CountedCase(raw, a, counted);
   LiabilityResult r;
   r.model = a.model == LiabilityModel::kAverage ? "average" : "individual";
   r.rule = RuleText(a);
   r.conventions = ConventionsText(a);
+  r.notice_rule = NoticeRuleText(a);
   if (c.status == CaseStatus::kCancelled) {
     r.notes.push_back("the case is cancelled (makulering): no liability");
     return r;
@@ -279,6 +299,10 @@ LiabilityResult ComputeLiability(const CaseState& c, const std::vector<Deadline>
   for (std::size_t i = 0; i < c.notices.size(); ++i) {
     const auto& kallelse = r.periods[i].kallelse;
     running = running || (!c.notices[i].ended_at && !(kallelse && kallelse->state == State::kFailed));
+    if (const auto& given = r.periods[i].notice_given; given && given->state == State::kFailed) {
+      r.notes.push_back("notice " + r.periods[i].notice_event_id + ": " + given->detail +
+                        "; its period is not billed (5 kap. 3 § första stycket 2)");
+    }
   }
   r.provisional = unknown || running;
   r.liable = r.total_days > 0;
@@ -312,7 +336,8 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
     const auto deadlines = EvaluateDeadlines(c, a, now);
     const auto liability = ComputeLiability(c, deadlines, a, now);
     if (AnyFailed(CasePreconditions(c, deadlines))) continue;
-    const int days = UtskrivningsklarDays(c, liability, a);
+    std::optional<CaseState> counted;
+    const int days = UtskrivningsklarDays(CountedCase(c, a, counted), liability, a);
     if (days == 0 && std::none_of(liability.periods.begin(), liability.periods.end(),
                                   [](const auto& p) { return Counts(p); })) {
       continue;  // every period failed its kallelse (5 kap. 3 § andra stycket)

@@ -63,6 +63,9 @@ struct LiabilityPeriod {
   // Where SIP is required: the kallelse counted from this notice (4 kap. 3 §). A period whose
   // kallelse failed is not billed (5 kap. 3 § andra stycket); the others are judged on their own.
   std::optional<LiabilityPrecondition> kallelse;
+  // Set when the agreement counts a notice when the kommun's system has it (notice_times.h) and
+  // this one is not there yet: nothing is billed from it (5 kap. 3 § första stycket 2).
+  std::optional<LiabilityPrecondition> notice_given;
 };
 
 struct LiabilityResult {
@@ -71,6 +74,7 @@ struct LiabilityResult {
   // Which day conventions applied (Agreement: discharge day, withdrawal day, partly paused day),
   // one line each, saying whether it is the default and why.
   std::vector<std::string> conventions;
+  std::string notice_rule;  // which time a notice counts from (NoticeRuleText)
   std::vector<LiabilityPrecondition> preconditions;
   bool liable = false;          // every precondition met and at least one billed day
   bool provisional = false;     // a precondition not yet known or the patient still in hospital

@@ -47,20 +47,25 @@ Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path, std::vector
       continue;
     }
 
-    std::optional<TimePoint> stored_at;
-    if (auto it = object.find("stored_at"); it != object.end()) {
+    // The extra keys: times the hub would know besides the envelope.
+    bool bad = false;
+    auto extra_time = [&](const char* key) -> std::optional<TimePoint> {
+      auto it = object.find(key);
+      if (it == object.end()) return std::nullopt;
+      std::optional<TimePoint> t;
       if (!it->is_string()) {
-        errors.push_back(where + "stored_at: expected an RFC 3339 string");
-        continue;
-      }
-      stored_at = ParseRfc3339(it->get<std::string>());
-      if (!stored_at) {
-        errors.push_back(where + "stored_at: not an RFC 3339 time (1900-2199): \"" +
+        errors.push_back(where + key + ": expected an RFC 3339 string");
+      } else if (t = ParseRfc3339(it->get<std::string>()); !t) {
+        errors.push_back(where + key + ": not an RFC 3339 time (1900-2199): \"" +
                          it->get<std::string>() + "\"");
-        continue;
       }
+      bad = bad || !t;
       object.erase(it);
-    }
+      return t;
+    };
+    const std::optional<TimePoint> stored_at = extra_time("stored_at");
+    const std::optional<TimePoint> delivered_at = extra_time("kommun_delivered_at");
+    if (bad) continue;
 
     CaseEvent event;
     const auto status = google::protobuf::util::JsonStringToMessage(object.dump(), &event.envelope);
@@ -86,6 +91,7 @@ Result<std::vector<CaseEvent>> ReadTimeline(const std::string& path, std::vector
       continue;
     }
     event.stored_at = stored_at ? *stored_at : ToTimePoint(env.occurred_at());
+    event.kommun_delivered_at = delivered_at;
     events.push_back(std::move(event));
     if (line_numbers) line_numbers->push_back(number);
   }

@@ -6,7 +6,9 @@
 //    "occurredAt": "2026-03-26T12:05:00+01:00", "schemaVersion": 1, "utskrivningsklar": {…}}
 //
 // Each line may carry one extra top-level key, "stored_at" (RFC 3339): when the hub stored the
-// event, which is what the "sent" rules count from. Without it stored_at = occurred_at. Blank
+// event, which is what the "sent" rules count from. Without it stored_at = occurred_at. Another,
+// "kommun_delivered_at" (RFC 3339), is when the kommun's system accepted it (CaseEvent; what an
+// agreement with notice-times notified="delivered" counts from). Blank
 // lines and lines whose first non-blank character is '#' are skipped.
 //
 // Errors: every problem, one per line, each "<path>:<line>: <message>" (the JSON or protobuf

@@ -215,6 +215,22 @@ void ReadLiability(const xmlNode* root, Agreement& a, Diagnostics& diag) {
   ReadAverage(liability, a, diag);
 }
 
+// Issue 15 items 4-5; the schema lists the values, so anything else has been refused already.
+void ReadNoticeTimes(const xmlNode* root, Agreement& a, Diagnostics& diag) {
+  const xmlNode* n = Child(root, "notice-times");
+  if (n == nullptr) return;
+  auto token = [&](const char* name) {
+    const auto t = Tokens(AttrOr(n, name, "stored"));
+    return t.size() == 1 ? t[0] : std::string("stored");
+  };
+  if (token("sent") == "source") a.sent_time = Agreement::SentTime::kSource;
+  const std::string notified = token("notified");
+  if (notified == "delivered") a.notified_when = Agreement::NotifiedWhen::kDelivered;
+  if (notified == "receipted") a.notified_when = Agreement::NotifiedWhen::kReceipted;
+  a.source_time_skew = std::chrono::minutes(
+      IntAttr(n, "source-skew-minutes", a.source_time_skew.count(), 0, 1440, diag));
+}
+
 void ReadCalendar(const xmlNode* root, Agreement& a) {
   if (const xmlNode* cal = Child(root, "calendar")) {
     if (auto v = Attr(cal, "eves-are-holidays")) a.eves_are_holidays = xml::ParseBool(*v);
@@ -253,6 +269,7 @@ Result<Agreement> LoadAgreement(const std::string& path) {
   a.source_note = Collapse(xml::Text(Child(root, "source")));
   ReadDeadlines(root, a, diag);
   ReadLiability(root, a, diag);
+  ReadNoticeTimes(root, a, diag);
   ReadCalendar(root, a);
   if (!diag.empty()) return diag.ToError();
   return a;

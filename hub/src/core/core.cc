@@ -38,7 +38,10 @@ Core::Core(const Config& config, Store& store, CoreOutput& output, Clock clock, 
 
 Core::~Core() { Stop(); }
 
-void Core::Start() { thread_ = std::thread([this] { Run(); }); }
+void Core::Start() {
+  WatchNoticeDeliveries();  // before the thread: the dispatcher is the core thread's from then on
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Core::Post(CoreInput input) {
   {
@@ -184,6 +187,12 @@ void Core::Process(std::vector<Item>& items) {
         unrecorded_marks_.push_back({effect.accepted->seq, now_us,
                                      std::move(effect.accepted->destination), outcome->conn_id,
                                      outcome->link_id});
+        if (effect.accepted->watched) {
+          Mark& m = unrecorded_marks_.back();
+          m.watched = true;
+          m.event_id = std::move(effect.accepted->event_id);
+          m.case_id = std::move(effect.accepted->case_id);
+        }
       }
       if (effect.failed) {
         if (effect.failed->dead) {

@@ -12,7 +12,9 @@
 // The store sees two reads and one write per batch: StoredBodies() tells which events it already
 // holds (the core is the only writer, so new/duplicate/conflict is decided from that read),
 // CaseEvents() gives the stored events of the cases the new ones touch, then one Write() carries
-// the new events, dead letters, delivery records and the new summaries of those cases. A store
+// the new events, dead letters, delivery records and the new summaries of those cases (an
+// agreement that counts notices when delivered adds one read, CaseAcceptances(), for the cases
+// read from the store: core_notice_deliveries.cc). A store
 // that latches (a failed fsync, a corruption: store.h) makes the hub release every inbound
 // message from then on, log it loudly, and exit 1 at shutdown.
 //
@@ -132,6 +134,14 @@ class Core final : public CoreInbox {
   Status LoadCases(std::vector<Pending>& pending, WorkingCases& working);
   void AddCaseUpdates(const WorkingCases& working, std::chrono::system_clock::time_point now,
                       WriteBatch& batch);
+  // Issue 15 item 5 (core_notice_deliveries.cc). Under an agreement that counts a notice of
+  // 5 kap. 3 § when the kommun's system accepted it, the dispatcher is told to watch those
+  // deliveries (and no others); each acceptance's case joins the batch that records it, and
+  // the cases read from the store get their recorded acceptances. Otherwise nothing is done.
+  bool CountsNoticeDeliveries() const;
+  void WatchNoticeDeliveries();
+  Status AddStoredAcceptances(const std::vector<std::string>& case_ids, WorkingCases& working);
+  void AddWatchedAcceptances(WorkingCases& working);
   // kCaseEvaluation fired: the store's due cases join the queue of cases to re-evaluate.
   void FetchDueCases(std::chrono::system_clock::time_point now);
   // Arms the evaluation timer for the store's earliest due case (in 1 s if it cannot be read).
@@ -198,6 +208,12 @@ class Core final : public CoreInbox {
     std::string destination;  // empty if the dispatcher no longer knew it
     uint64_t conn_id = 0;     // where the acceptance came from, told once it is recorded
     uint64_t link_id = 0;
+    // A notice delivered to a kommun while the agreement counts notices when delivered
+    // (WatchNoticeDeliveries): its case takes the acceptance time and is evaluated again in the
+    // transaction that records it.
+    bool watched = false;
+    std::string event_id = {};
+    std::string case_id = {};
   };
   // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
   // must record them, also after a failed one), and since when the oldest has waited.

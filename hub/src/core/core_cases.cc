@@ -63,6 +63,9 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
     const auto* record = std::get_if<EventRecord>(&p.decision);
     if (record && !p.duplicate) want(record->case_id);
   }
+  for (const Mark& m : unrecorded_marks_) {
+    if (m.watched) want(m.case_id);
+  }
   evaluating_ = 0;
   while (evaluating_ < kEvaluationSlice && !due_cases_.empty()) {
     want(due_cases_.front());
@@ -80,6 +83,7 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
       if (!rows.empty()) cache_admit_.insert(case_id);
       working[case_id] = DecodeCaseEvents(rows);
     }
+    if (auto s = AddStoredAcceptances(wanted, working); !s) return s;
   }
   // The batch's new events join their cases, in batch order, up to the per-case bound.
   for (auto& p : pending) {
@@ -100,6 +104,7 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
     e.stored_at = FromMicros(record->received_at_us);
     events.push_back(std::move(e));
   }
+  AddWatchedAcceptances(working);
   return OkStatus();
 }
 

@@ -74,12 +74,17 @@ Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
   auto row = rows_.find(outcome.seq);
   if (outcome.kind == Kind::kAccepted) {
     // Even if its link was reported gone and a retry waits, the receiver has it.
-    std::string destination;
+    Accepted accepted{outcome.seq, {}};
     if (row != rows_.end()) {
-      destination = row->second.destination;
+      accepted.destination = row->second.destination;
+      if (row->second.watched) {
+        accepted.watched = true;
+        accepted.event_id = row->second.event_id;
+        accepted.case_id = row->second.case_id;
+      }
       Finish(outcome.seq);
     }
-    effect.accepted = Accepted{outcome.seq, std::move(destination)};
+    effect.accepted = std::move(accepted);
     return effect;
   }
   // Not sent by this run, or already failed when its link went away: nothing more to say.

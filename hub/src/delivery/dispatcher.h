@@ -63,12 +63,20 @@ class Dispatcher {
   struct Accepted {
     int64_t seq = 0;
     std::string destination;
+    // Only for a row the acceptance watch picked (SetAcceptanceWatch): what it carried.
+    bool watched = false;
+    std::string event_id = {};
+    std::string case_id = {};
   };
   struct Effect {
     std::optional<Accepted> accepted;
     std::optional<FailedAttempt> failed;  // to store; failed->dead if the retries ended
   };
   Effect OnOutcome(const DeliveryOutcome& outcome);
+  // Which rows' acceptances the core wants to know more of (their event and case: the case
+  // logic counts some notices when the kommun's system accepted them). Asked once per row as it
+  // is taken from the outbox; without a watch (the default) nothing is asked or kept.
+  void SetAcceptanceWatch(std::function<bool(const OutboxItem&)> watch) { watch_ = std::move(watch); }
   // New outbox rows were committed for this destination.
   void OnEnqueued(const std::string& destination);
   // An operator paused (or resumed) the destination: nothing new is sent to it while paused;
@@ -169,6 +177,7 @@ class Dispatcher {
     // A revived row: the case's row that ended before it; the case goes on after the later of
     // the two (never back to rows it already delivered).
     int64_t resume_after = 0;
+    bool watched = false;  // the acceptance watch picked it
   };
 
   Status PumpDestination(const std::string& name, Destination& dest,
@@ -200,6 +209,7 @@ class Dispatcher {
   Clock clock_;
   PolicyFor policy_for_;
   std::function<double()> random01_;
+  std::function<bool(const OutboxItem&)> watch_;
   std::mt19937_64 rng_;
   std::map<std::string, Destination> destinations_;
   std::unordered_map<int64_t, Row> rows_;       // every row on its way, by seq

@@ -160,6 +160,7 @@ void CheckCommon(const v1::Envelope& env, std::optional<EventKind> kind, Checker
   }
 
   c.Past("occurred_at", env.has_occurred_at(), env.occurred_at());
+  c.OptionalPast("source_sent_at", env.has_source_sent_at(), env.source_sent_at());
 
   if (env.schema_version() != v1::SCHEMA_VERSION_1) {
     c.Add("schema_version", std::to_string(env.schema_version()) +

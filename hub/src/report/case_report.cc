@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "cases/notice_times.h"
 #include "common/swedish_calendar.h"
 #include "common/time_format.h"
 
@@ -120,6 +121,43 @@ std::string Kr(int64_t amount) {
   return (amount < 0 ? "-" : "") + out + " kr";
 }
 
+std::string_view SentTimeName(Agreement::SentTime t) {
+  return t == Agreement::SentTime::kSource ? "source" : "stored";
+}
+
+std::string_view NotifiedWhenName(Agreement::NotifiedWhen w) {
+  switch (w) {
+    case Agreement::NotifiedWhen::kDelivered: return "delivered";
+    case Agreement::NotifiedWhen::kReceipted: return "receipted";
+    case Agreement::NotifiedWhen::kStored: break;
+  }
+  return "stored";
+}
+
+// Issue 15 items 4-5: every time of each 5 kap. 3 § notice, the one the agreement applied, and
+// whether the source and stored times diverge enough to look at.
+json NoticeTimesJson(const CaseState& c, const Agreement& a) {
+  json notices = json::array();
+  for (const auto& t : c.notice_times) {
+    const std::string divergence = SourceTimeDivergence(t, a);
+    notices.push_back(json{{"event_id", t.event_id},
+                           {"kind", t.kind},
+                           {"kommun_destination", t.kommun_destination},
+                           {"stored_at", FormatStockholmTime(t.stored_at)},
+                           {"source_sent_at", Time(t.source_sent_at)},
+                           {"delivered_at", Time(t.delivered_at)},
+                           {"receipted_at", Time(t.receipted_at)},
+                           {"applied", AppliedTimeName(t, a)},
+                           {"applied_at", Time(CountedTime(t, a))},
+                           {"divergence", Text(divergence)}});
+  }
+  return json{{"rule", NoticeRuleText(a)},
+              {"sent", SentTimeName(a.sent_time)},
+              {"notified", NotifiedWhenName(a.notified_when)},
+              {"source_skew_minutes", a.source_time_skew.count()},
+              {"notices", std::move(notices)}};
+}
+
 }  // namespace
 
 nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,
@@ -166,6 +204,7 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                           {"kind", e.kind},
                           {"occurred_at", FormatStockholmTime(e.occurred_at)},
                           {"stored_at", FormatStockholmTime(e.stored_at)},
+                          {"source_sent_at", Time(e.source_sent_at)},
                           {"replaces", Text(e.replaces)},
                           {"superseded_by", Text(e.superseded_by)},
                           {"cancelled_by", Text(e.cancelled_by)},
@@ -184,6 +223,7 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                       {"note", Text(d.note)}});
   }
   report["deadlines"] = dl;
+  report["notice_times"] = NoticeTimesJson(c, agreement);
 
   json preconditions = json::array();
   for (const auto& p : liability.preconditions) {
@@ -214,6 +254,11 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                            {"billed_days", billed},
                            {"paused_days", paused},
                            {"amount_kr", p.amount_kr}};
+    if (p.notice_given) {
+      period["notice_given"] = json{{"rule", p.notice_given->rule},
+                                    {"state", std::string(PreconditionStateName(p.notice_given->state))},
+                                    {"detail", Text(p.notice_given->detail)}};
+    }
     if (p.kallelse) {
       // 5 kap. 3 § andra stycket for this period: the kallelse counted from its own notice.
       period["kallelse"] = json{{"rule", p.kallelse->rule},
@@ -225,6 +270,7 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   report["liability"] = json{{"model", liability.model},
                              {"rule", liability.rule},
                              {"day_conventions", liability.conventions},
+                             {"notice_rule", Text(liability.notice_rule)},
                              {"liable", liability.liable},
                              // Some day is billed at an amount the agreement does not confirm.
                              {"unconfirmed_amounts", liability.unconfirmed_amounts},
@@ -288,6 +334,7 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
   for (const auto& e : c.events) {
     o << "  " << Pad(TableTime(e.occurred_at), kTime)
       << Pad(TableTime(e.stored_at), kTime) << Pad(e.kind, 27) << e.event_id << "\n";
+    if (e.source_sent_at) o << "      sent by the source system " << TableTime(*e.source_sent_at) << "\n";
     if (!e.replaces.empty()) o << "      corrects " << e.replaces << "\n";
     if (!e.superseded_by.empty()) o << "      superseded by " << e.superseded_by << "\n";
     if (!e.cancelled_by.empty()) o << "      cancelled by " << e.cancelled_by << "\n";
@@ -334,6 +381,22 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
     if (!d.note.empty()) o << "      note: " << d.note << "\n";
   }
 
+  o << "\nNotice times (5 kap. 3-4 §§)\n";
+  o << "  rule: " << NoticeRuleText(agreement) << "\n";
+  if (c.notice_times.empty()) o << "  (none)\n";
+  for (const auto& t : c.notice_times) {
+    o << "  " << Pad(t.kind, 24) << t.event_id << "\n";
+    o << "      stored " << TableTime(t.stored_at) << "   source " << TimeText(t.source_sent_at)
+      << "\n      delivered to " << t.kommun_destination << " " << TimeText(t.delivered_at)
+      << "   receipted " << TimeText(t.receipted_at) << "\n";
+    const auto applied = CountedTime(t, agreement);
+    o << "      applied: " << AppliedTimeName(t, agreement)
+      << (applied ? " " + TableTime(*applied) : std::string()) << "\n";
+    if (const std::string d = SourceTimeDivergence(t, agreement); !d.empty()) {
+      o << "      DIVERGES: " << d << "\n";
+    }
+  }
+
   o << "\nPayment liability (" << liability.model << " model)\n";
   o << "  rule: " << liability.rule << "\n";
   for (const auto& line : liability.conventions) o << "  convention: " << line << "\n";
@@ -348,6 +411,9 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
     o << "    sent " << TableTime(p.notice_sent_at)
       << (p.after_cutoff ? " (after the cut-off)" : " (before the cut-off)") << ", "
       << (p.psychiatric ? "psychiatric" : "somatic") << ", " << p.free_days << " free days\n";
+    if (p.notice_given) {
+      o << "    NOT BILLED: " << p.notice_given->what << ": " << p.notice_given->detail << "\n";
+    }
     o << "    first billable day " << calendar::FormatDate(p.first_billable_day) << "; ";
     if (p.ended_at) {
       o << "ended (" << p.ended_by << ") " << TableTime(*p.ended_at) << "\n";

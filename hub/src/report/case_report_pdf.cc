@@ -11,6 +11,7 @@
 #include "common/kommuner.h"
 #include "pdf/document.h"
 #include "pdf/markup.h"
+#include "report/case_report_pdf_notices.h"
 #include "report/pdf_json_fields.h"
 
 namespace slussen {
@@ -342,6 +343,7 @@ void RenderLiability(Document& r, const json& report) {
                                             model)},
                {"Regel (rule)", Text(l, "rule")},
                {"Dagkonventioner (day conventions)", Conventions(l)},
+               {"Meddelandetid (notice time)", Text(l, "notice_rule")},
                {"Betalningsansvar (liable)", liable}},
               150);
 
@@ -377,6 +379,11 @@ void RenderLiability(Document& r, const json& report) {
          {"Avslutad (ended)", EndedByText(Str(p, "ended_by")) +
                                   (Str(p, "ended_at").empty() ? "" : " " + Text(p, "ended_at"))}},
         175);
+    if (p.contains("notice_given")) {
+      const json& g = p["notice_given"];
+      r.Paragraph(Colour(pdf::kRed, "Ej debiterad (not billed): ") + Text(g, "rule") + " — " +
+                  Text(g, "detail"));
+    }
     if (p.contains("kallelse")) {
       const json& k = p["kallelse"];
       r.Paragraph(Bold("Kallelse till SIP för perioden (kallelse for this period, " +
@@ -439,6 +446,7 @@ void Render(Document& r, const json& report) {
   RenderEvents(r, report);
   RenderDeadlines(r, report);
   RenderLiability(r, report);
+  RenderNoticeTimes(r, Field(report, "notice_times"));
   RenderNotes(r, report);
 }
 

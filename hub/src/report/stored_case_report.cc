@@ -13,13 +13,30 @@ Result<StoredCaseReport> LoadCaseReport(StoreReader& store, const std::string& c
                                         const Agreement& agreement, TimePoint now) {
   auto rows = store.CaseEvents(case_id);
   if (!rows) return rows.as_error();
-  const auto decoded = DecodeCaseEvents(*rows);
-  StoredCaseReport report{ProjectCase(case_id, decoded.events, agreement, now, decoded.notes), {}};
-  if (report.projection.view.state.events.empty()) {
+  auto decoded = DecodeCaseEvents(*rows);
+  if (decoded.events.empty() && decoded.notes.empty()) {
     return Error{"no case " + case_id, ErrorCode::kNotFound};
   }
   auto delivered = store.CaseDeliveries(case_id);
   if (!delivered) return delivered.as_error();
+  // When the kommun's system accepted each event (the notice times of the report, and the
+  // agreement's rule if it counts notices when delivered): a receiver's acceptance, not an
+  // operator's record of a delivery by other means.
+  for (auto& e : decoded.events) {
+    const std::string kommun = KommunDestinationId(e.envelope.patient().kommunkod());
+    for (const auto& d : *delivered) {
+      if (d.event_id != e.envelope.event_id() || d.destination != kommun ||
+          d.delivered_at_us == 0 || !d.manual_by.empty()) {
+        continue;
+      }
+      const TimePoint at = FromMicros(d.delivered_at_us);
+      if (!e.kommun_delivered_at || at < *e.kommun_delivered_at) e.kommun_delivered_at = at;
+    }
+  }
+  StoredCaseReport report{ProjectCase(case_id, decoded.events, agreement, now, decoded.notes), {}};
+  if (report.projection.view.state.events.empty()) {
+    return Error{"no case " + case_id, ErrorCode::kNotFound};
+  }
   auto at = [](int64_t us) { return us ? std::optional(FromMicros(us)) : std::nullopt; };
   for (const auto& d : *delivered) {
     std::vector<DeliveryRecord::Action> actions;

@@ -66,6 +66,13 @@ struct ReceiptMark {
   std::string receipt_event_id;
 };
 
+// A receiver's acceptance of one of a case's outbox rows (Store::CaseAcceptances).
+struct CaseAcceptance {
+  std::string event_id;
+  std::string destination;
+  int64_t delivered_at_us = 0;
+};
+
 // An outbox row that waits for a Receipt (Store::DueReceipts).
 struct ReceiptDue {
   int64_t seq = 0;
@@ -215,6 +222,12 @@ class Store {
   // one round trip on a network backend, one read snapshot on SQLite.
   using CaseEventRows = std::map<std::string, std::vector<CaseEventRow>>;
   virtual Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) = 0;
+  // The acceptances of each of the cases' events by their receivers (the event's own rows, not
+  // fallbacks or re-routes, and not an operator's record of a delivery by other means); every
+  // asked case is in the map. The core asks only when the agreement counts a notice when the
+  // kommun's system accepted it (cases/notice_times.h), for the cases it reads from the store.
+  using CaseAcceptanceRows = std::map<std::string, std::vector<CaseAcceptance>>;
+  virtual Result<CaseAcceptanceRows> CaseAcceptances(const std::vector<std::string>& case_ids) = 0;
   // Cases whose next evaluation (CaseRecord::next_evaluation_at_us) is due at `now_us`, earliest
   // first, at most `limit`.
   virtual Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) = 0;

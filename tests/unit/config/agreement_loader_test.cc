@@ -188,6 +188,40 @@ TEST_F(AgreementLoaderTest, OptionalValuesAreRead) {
   EXPECT_FALSE(a->eves_are_holidays);
 }
 
+// Issue 15 items 4-5: <notice-times> (after <liability>, before <calendar>); absent, every
+// notice counts when the hub stored it.
+TEST_F(AgreementLoaderTest, NoticeTimesAreRead) {
+  auto plain = LoadAgreement(Write("plain.xml", kValid));
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_EQ(plain->sent_time, Agreement::SentTime::kStored);
+  EXPECT_EQ(plain->notified_when, Agreement::NotifiedWhen::kStored);
+  EXPECT_EQ(plain->source_time_skew, minutes(5));
+  EXPECT_TRUE(plain->NoticesCountWhenStored());
+
+  const std::string with = Edit(std::string(kValid), "</agreement>",
+                                "  <notice-times sent=\"source\" notified=\"delivered\" "
+                                "source-skew-minutes=\"2\"/>\n</agreement>");
+  auto a = LoadAgreement(Write("notice-times.xml", with));
+  ASSERT_TRUE(a.ok()) << a.error();
+  EXPECT_EQ(a->sent_time, Agreement::SentTime::kSource);
+  EXPECT_EQ(a->notified_when, Agreement::NotifiedWhen::kDelivered);
+  EXPECT_EQ(a->source_time_skew, minutes(2));
+  EXPECT_FALSE(a->NoticesCountWhenStored());
+
+  auto receipted = LoadAgreement(Write(
+      "receipted.xml",
+      Edit(std::string(kValid), "</agreement>", "  <notice-times notified=\"receipted\"/>\n</agreement>")));
+  ASSERT_TRUE(receipted.ok()) << receipted.error();
+  EXPECT_EQ(receipted->notified_when, Agreement::NotifiedWhen::kReceipted);
+  EXPECT_EQ(receipted->sent_time, Agreement::SentTime::kStored);
+
+  auto bad = LoadAgreement(Write(
+      "bad.xml",
+      Edit(std::string(kValid), "</agreement>", "  <notice-times notified=\"read\"/>\n</agreement>")));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error(), HasSubstr("notified"));
+}
+
 TEST_F(AgreementLoaderTest, MissingFile) {
   const std::string path = (dir_ / "nope.xml").string();
   auto a = LoadAgreement(path);

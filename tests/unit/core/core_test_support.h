@@ -121,6 +121,9 @@ class FaultyStore final : public Store {
     }
     return real_.CaseEvents(case_ids);
   }
+  Result<CaseAcceptanceRows> CaseAcceptances(const std::vector<std::string>& case_ids) override {
+    return real_.CaseAcceptances(case_ids);
+  }
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override {
     return real_.DueCases(now_us, limit);
   }

@@ -113,7 +113,11 @@ TEST(EhrHl7Handler, WhatNeverReachesTheHub) {
   EXPECT_EQ(not_hl7.Get("MSA", 1), "AR");
   EXPECT_THAT(not_hl7.Get("MSA", 3), HasSubstr("not an HL7 v2 message"));
 
-  const hl7::Message a03 = Parsed(h.HandleFrame(Example("adt_a03_discharge.hl7"), "test"));
+  // A discharge (A03) reaches the hub as an Utskrivning (issue 15 item 6) only for a stay the
+  // discharge planning follows (ZSP-1 = Y); any other is acknowledged and goes nowhere.
+  std::string untracked = Example("adt_a03_discharge.hl7");
+  untracked.replace(untracked.find("ZSP|Y|"), 6, "ZSP|N|");
+  const hl7::Message a03 = Parsed(h.HandleFrame(untracked, "test"));
   EXPECT_EQ(a03.Get("MSA", 1), "AA");
   EXPECT_FALSE(a03.Get("MSA", 3).empty());
 

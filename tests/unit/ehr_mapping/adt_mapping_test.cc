@@ -157,6 +157,22 @@ TEST(AdtMapping, EventTimeIsEvn6ThenEvn2ThenMsh7) {
   EXPECT_EQ(Problems(MapAdt(m, Config())), (V{"AE 101 EVN-2"}));
 }
 
+// Issue 15 item 4: MSH-7 (when the EHR created the message) is the source system's send time,
+// beside whichever time is occurred_at; absent MSH-7, none; a malformed one is refused (AE 102).
+TEST(AdtMapping, Msh7IsTheSourceSendTime) {
+  hl7::Message m = Example(kA01);
+  const v1::Envelope env = Envelope(MapAdt(m, Config()));
+  ASSERT_TRUE(env.has_source_sent_at());
+  EXPECT_EQ(env.source_sent_at().seconds(), Utc(2026y / November / 23, hours{9}, minutes{30}) + 2);
+  EXPECT_EQ(env.occurred_at().seconds(), Utc(2026y / November / 23, hours{7}, minutes{12}))
+      << "EVN-6 stays the event's time";
+
+  Seg(m, "MSH").Set(7, "");
+  EXPECT_FALSE(Envelope(MapAdt(m, Config())).has_source_sent_at());
+  Seg(m, "MSH").Set(7, "2026-11-23");
+  EXPECT_EQ(Problems(MapAdt(m, Config())), (V{"AE 102 MSH-7"}));
+}
+
 TEST(AdtMapping, PatientIdentifiersBySwedishOid) {
   hl7::Message m = Example(kA01);
   hl7::Segment& pid = Seg(m, "PID");

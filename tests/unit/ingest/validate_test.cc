@@ -145,6 +145,22 @@ const std::vector<Mutation>& Mutations() {
       {"OccurredAtJustPastSkew", kInsk,
        [](Env& e) { *e.mutable_occurred_at() = Ts(kNow + seconds(301)); },
        "occurred_at: 301 s in the future"},
+      // Issue 15 item 4: the source system's send time is optional, and checked like occurred_at.
+      {"SourceSentAtAbsent", kInsk, [](Env& e) { e.clear_source_sent_at(); }, ""},
+      {"SourceSentAtPast", kInsk,
+       [](Env& e) { *e.mutable_source_sent_at() = Ts(kNow - seconds(120)); }, ""},
+      {"SourceSentAtFuture", kInsk,
+       [](Env& e) { *e.mutable_source_sent_at() = Ts(kNow + seconds(1200)); },
+       "source_sent_at: 1200 s in the future (allowed skew 300 s)"},
+      {"SourceSentAtYear9999", kInsk,
+       [](Env& e) { e.mutable_source_sent_at()->set_seconds(253'402'300'799); },
+       "source_sent_at: implausibly far in the future (2200-01-01 or later)"},
+      {"SourceSentAtNanos", kInsk,
+       [](Env& e) {
+         *e.mutable_source_sent_at() = Ts(kNow);
+         e.mutable_source_sent_at()->set_nanos(-1);
+       },
+       "source_sent_at: nanos -1 is invalid"},
       // Timestamps at and beyond the limits of google.protobuf.Timestamp: each gets its own
       // reason, none overflows (year 9999 in nanoseconds does not fit an int64).
       {"OccurredAtYear9999", kInsk,

@@ -77,6 +77,31 @@ TEST(Examples, InskrivningsmeddelandeMapsToTheEventFields) {
   EXPECT_EQ(m.receiving_unit_hsa_ids(1), "SE2321000115-VC01");
 }
 
+// Issue 15 item 4: the sending system's own send time (<skickad-tidpunkt>) is the event's
+// source_sent_at, and is written back; a document without it has none.
+TEST(Examples, SkickadTidpunktIsTheSourceSendTime) {
+  const std::string text =
+      slussen::testing::ReadFile((ExamplesDir() / "utskrivningsklar.xml").string());
+  const auto env = ReadDocument(text, "utskrivningsklar.xml");
+  ASSERT_TRUE(env.ok()) << env.error();
+  ASSERT_TRUE(env->has_source_sent_at());
+  EXPECT_EQ(env->source_sent_at().seconds(), 1'795'686'012);  // 2026-11-26T10:40:12+01:00
+  const auto written = WriteDocument(*env);
+  ASSERT_TRUE(written.ok()) << written.error();
+  EXPECT_NE(written->find("<skickad-tidpunkt>2026-11-26T10:40:12+01:00</skickad-tidpunkt>"),
+            std::string::npos)
+      << *written;
+
+  const std::string without =
+      slussen::testing::ReadFile((ExamplesDir() / "inskrivningsmeddelande.xml").string());
+  const auto env2 = ReadDocument(without, "inskrivningsmeddelande.xml");
+  ASSERT_TRUE(env2.ok()) << env2.error();
+  EXPECT_FALSE(env2->has_source_sent_at());
+  const auto written2 = WriteDocument(*env2);
+  ASSERT_TRUE(written2.ok()) << written2.error();
+  EXPECT_EQ(written2->find("skickad-tidpunkt"), std::string::npos);
+}
+
 TEST(Examples, KvittensBecomesAReceiptForTheConfiguredDestination) {
   const std::string text = slussen::testing::ReadFile((ExamplesDir() / "kvittens.xml").string());
   ReadOptions options;

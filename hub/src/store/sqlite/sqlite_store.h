@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
                                                     int64_t up_to_seq) override;
   Result<std::vector<DestinationPending>> PendingSummary() override;
   Result<CaseEventRows> CaseEvents(const std::vector<std::string>& case_ids) override;
+  Result<CaseAcceptanceRows> CaseAcceptances(const std::vector<std::string>& case_ids) override;
   Result<std::vector<std::string>> DueCases(int64_t now_us, int limit) override;
   Result<std::vector<ReceiptDue>> DueReceipts(int64_t now_us, int limit) override;
   Result<int64_t> NextReceiptDueAt() override;

@@ -82,6 +82,42 @@ Result<Store::CaseEventRows> SqliteStore::CaseEvents(const std::vector<std::stri
   return out;
 }
 
+Result<Store::CaseAcceptanceRows> SqliteStore::CaseAcceptances(
+    const std::vector<std::string>& case_ids) {
+  CaseAcceptanceRows out;
+  // Prepared per call: only an agreement that counts notices when delivered asks, and then only
+  // for cases not in the core's cache.
+  sqlite::Stmt st;
+  int rc = st.Prepare(
+      db_,
+      "SELECT o.event_id, o.destination, o.delivered_at_us FROM events e CROSS JOIN outbox o "
+      "ON o.seq >= e.outbox_first_seq AND o.seq < e.outbox_first_seq + e.outbox_count "
+      "WHERE e.case_id = ?1 AND o.delivered_at_us IS NOT NULL "
+      "AND (o.manual_by IS NULL OR o.manual_by = '') ORDER BY o.seq");
+  if (rc != SQLITE_OK) return Fail("read case acceptances", rc);
+  const bool snapshot = case_ids.size() > 1;
+  if (snapshot) {
+    if (auto s = BeginRead(); !s) return s.as_error();
+  }
+  auto read = [&]() -> Status {
+    for (const auto& case_id : case_ids) {
+      ResetGuard g{st};
+      st.Text(1, case_id);
+      auto& rows = out[case_id];
+      int step;
+      while ((step = st.Step()) == SQLITE_ROW) {
+        rows.push_back({st.ColText(0), st.ColText(1), st.ColInt(2)});
+      }
+      if (step != SQLITE_DONE) return Fail("read case acceptances", step);
+    }
+    return OkStatus();
+  };
+  Status s = read();
+  if (snapshot) s = EndRead(std::move(s));
+  if (!s) return s.as_error();
+  return out;
+}
+
 namespace {
 
 // The columns of kOutboxSelect (sqlite_store.cc).
