@@ -72,6 +72,8 @@ struct CaseEventRow {
 struct CaseRecord {
   std::string case_id;
   std::string kommunkod;
+  std::string paying_kommunkod;  // 5 kap. 2 §; empty: the kommunkod pays
+  std::string track;             // "grönt", "gult", "rött"; empty: none named
   std::string status;
   int64_t updated_at_us = 0;
   bool liable = false;
