@@ -194,6 +194,12 @@ std::string_view TrackName(v1::Planeringsunderlag::Track track) {
 std::vector<RedTrackChange> FindRedTrackChanges(const std::vector<CaseEvent>& events,
                                                 const CaseEvent* extra) {
   using Pu = v1::Planeringsunderlag;
+  // Most cases never reach the red track: one pass decides that, with no sort (every fold runs
+  // this).
+  auto red = [](const CaseEvent& e) {
+    return e.envelope.has_planeringsunderlag() && e.envelope.planeringsunderlag().track() == Pu::RODT;
+  };
+  if (std::none_of(events.begin(), events.end(), red) && !(extra && red(*extra))) return {};
   std::vector<const CaseEvent*> order;
   order.reserve(events.size() + 1);
   for (const auto& e : events) order.push_back(&e);
@@ -202,31 +208,31 @@ std::vector<RedTrackChange> FindRedTrackChanges(const std::vector<CaseEvent>& ev
                    [](const CaseEvent* a, const CaseEvent* b) { return a->stored_at < b->stored_at; });
   if (extra) order.push_back(extra);
   std::vector<RedTrackChange> out;
-  std::string red;  // the planeringsunderlag in force that led to the red track
+  std::string red_id;  // the planeringsunderlag in force that led to the red track
   for (const CaseEvent* e : order) {
     const auto& env = e->envelope;
     const bool saebo = env.has_patient() && env.patient().sarskilt_boende();
     const Pu::Track track = env.has_planeringsunderlag() ? env.planeringsunderlag().track()
                                                          : Pu::TRACK_UNSPECIFIED;
     std::string what;
-    if (!red.empty()) {
-      if (env.has_cancellation() && env.cancellation().cancelled_event_id() == red) {
-        what = "makulering of the planeringsunderlag " + red + " that led to the red track";
-      } else if (env.has_planeringsunderlag() && env.replaces() == red && track != Pu::RODT) {
-        what = "correction of the planeringsunderlag " + red + " that led to the red track, to " +
+    if (!red_id.empty()) {
+      if (env.has_cancellation() && env.cancellation().cancelled_event_id() == red_id) {
+        what = "makulering of the planeringsunderlag " + red_id + " that led to the red track";
+      } else if (env.has_planeringsunderlag() && env.replaces() == red_id && track != Pu::RODT) {
+        what = "correction of the planeringsunderlag " + red_id + " that led to the red track, to " +
                (track == Pu::TRACK_UNSPECIFIED ? std::string("no track")
                                                : std::string(TrackName(track)) + " spår");
       } else if (track != Pu::TRACK_UNSPECIFIED && track != Pu::RODT) {
         what = "a planeringsunderlag naming " + std::string(TrackName(track)) +
-               " spår after " + red + " led to the red track";
+               " spår after " + red_id + " led to the red track";
       }
     }
     if (!what.empty()) {
       // SÄBO residents are the routine's exception: their change is allowed.
-      if (!saebo) out.push_back({env.event_id(), e->stored_at, red, what});
-      red.clear();
+      if (!saebo) out.push_back({env.event_id(), e->stored_at, red_id, what});
+      red_id.clear();
     }
-    if (track == Pu::RODT && (red.empty() || env.replaces() == red)) red = env.event_id();
+    if (track == Pu::RODT && (red_id.empty() || env.replaces() == red_id)) red_id = env.event_id();
   }
   return out;
 }
