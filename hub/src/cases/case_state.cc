@@ -79,8 +79,14 @@ void Apply(CaseState& c, const CaseEvent& e) {
       }
       if (m.direction() == v1::Planeringsunderlag::REQUEST) {
         c.planning_requests.push_back({env.event_id(), e.stored_at, std::nullopt, ""});
-        c.planning_requests.back().addressed.assign(m.addressed_unit_hsa_ids().begin(),
-                                                    m.addressed_unit_hsa_ids().end());
+        auto& addressed = c.planning_requests.back().addressed;
+        addressed.assign(m.addressed_unit_hsa_ids().begin(), m.addressed_unit_hsa_ids().end());
+        // On a request, responding_unit_hsa_id names the unit asked to answer (the XML
+        // adapters' svarande-enhet-hsa-id): it is addressed too.
+        const std::string& asked = m.responding_unit_hsa_id();
+        if (!asked.empty() && std::find(addressed.begin(), addressed.end(), asked) == addressed.end()) {
+          addressed.push_back(asked);
+        }
         if (c.status == CaseStatus::kAdmitted || c.status == CaseStatus::kOpen) {
           c.status = CaseStatus::kPlanning;
         }

@@ -316,6 +316,14 @@ TEST(HallandPlaneringsunderlag48h, TheReadingIsTheAgreements) {
   EXPECT_EQ(d->due, L("2022-05-04", 9, 0));
   EXPECT_EQ(d->state, DeadlineState::kMet);
   EXPECT_THAT(d->what, HasSubstr("of the inskrivningsmeddelande"));
+
+  // A request's responding_unit_hsa_id (the XML adapters' svarande-enhet-hsa-id: the unit asked
+  // to answer) is addressed as well.
+  Timeline named = t.Without("svar-vc");
+  Event(named, "pu").mutable_planeringsunderlag()->clear_addressed_unit_hsa_ids();
+  Event(named, "pu").mutable_planeringsunderlag()->set_responding_unit_hsa_id("SE2321000131-VC1");
+  o = Evaluate(named, each, L("2022-06-01", 0, 0));
+  EXPECT_EQ(StateOf(o, "planeringsunderlag-svar:pu"), "missed") << "the vårdcentral never answered";
 }
 
 // ---- 12: the paying kommun (5 kap. 2 §) ---------------------------------------------------
