@@ -250,7 +250,8 @@ int Simulate(const SimulateArgs& args) {
     for (const auto& c : built) {
       if (!c.discharged_at || c.notices.empty()) continue;
       const auto d = calendar::StockholmDate(*c.discharged_at);
-      months.insert({c.kommunkod, static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+      // 5 kap. 2 §: the kommun that pays (a placing kommun, else that of folkbokföring).
+      months.insert({PayingKommun(c), static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                      c.notices.back().care_type == v1::PSYCHIATRIC});
     }
     if (!args.json) tables += "\n" + std::string(78, '=') + "\n\nAverage model (per kommun and month)\n";

@@ -75,6 +75,10 @@ void AdminServer::StoreRoutes() {
     for (const auto& c : *cases) {
       json j{{"case_id", c.case_id},
              {"kommunkod", c.kommunkod},
+             // 5 kap. 2 §: who pays (a placing kommun, else the kommunkod) and Halland's
+             // planning track (null: none named).
+             {"paying_kommunkod", c.paying_kommunkod},
+             {"track", c.track.empty() ? json(nullptr) : json(c.track)},
              {"status", c.status},
              {"liability_days", c.liability_days},
              {"liability_amount_kr", c.liability_amount_kr},

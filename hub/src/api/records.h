@@ -82,6 +82,8 @@ struct CaseRecord {
   // When time alone may next change the deadline states or liability (cases/next_evaluation.h);
   // 0: never (nothing left that time can change). The core re-evaluates due cases by this.
   int64_t next_evaluation_at_us = 0;
+  std::string paying_kommunkod = {};  // 5 kap. 2 §; empty: the kommunkod pays
+  std::string track = {};             // "grönt", "gult", "rött"; empty: none named
 };
 
 struct DeadlineRecord {

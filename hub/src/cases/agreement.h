@@ -44,10 +44,44 @@ struct Agreement {
   // 3 kap. 2 §: information transfer no later than the day of discharge — fixed, no parameter.
 
   // --- Regional deadlines (absent = not part of this agreement) -----------------------------
-  // Halland samverkansrutin 2022: planeringsunderlag answered within this long after the request.
+  // Halland samverkansrutin 2022 [S20]: "ifyllnad av planeringsunderlaget inom 48 timmar". The
+  // routine names neither the event that starts the 48 hours nor who fills it in, so both are
+  // read here (hub/DESIGN.md "Halland's planning rules"):
   std::optional<std::chrono::hours> planeringsunderlag_answer_deadline;
-  // Halland: a change of the estimated discharge time larger than this must be notified.
+  // What starts the count: the planeringsunderlag request (the hub's reading: the request is
+  // what asks for it), or the inskrivningsmeddelande (planning starts on its receipt, 2 kap. 6 §;
+  // then every request's answer is due that long after the inskrivningsmeddelande).
+  enum class PlaneringsunderlagFrom { kRequest, kInskrivningsmeddelande };
+  PlaneringsunderlagFrom planeringsunderlag_from = PlaneringsunderlagFrom::kRequest;
+  // Who must answer: any one addressed unit (the hub's reading: an answer from the kommun or
+  // the vårdcentral fills the underlag in), or each unit the request addresses
+  // (Planeringsunderlag.addressed_unit_hsa_ids, matched by the answers' responding_unit_hsa_id;
+  // a request that addresses none is met by any answer).
+  enum class PlaneringsunderlagAnsweredBy { kAny, kEachAddressed };
+  PlaneringsunderlagAnsweredBy planeringsunderlag_answered_by = PlaneringsunderlagAnsweredBy::kAny;
+
+  // Halland [S20]: slutenvården contacts the kommun when the beräknat utskrivningsdatum moves
+  // earlier or later by more than one dygn. The size of that dygn, in hours (24).
   std::optional<std::chrono::hours> estimate_change_threshold;
+  // How "more than one dygn" is measured. kCalendarDays (the hub's reading): the routine moves a
+  // *datum*, so local dates are compared and a move of more than threshold/24 calendar days
+  // counts (Thu 10:00 to Fri 23:00 is one day); kElapsedHours: elapsed time against the
+  // threshold (Thu 10:00 to Fri 11:00 is more than 24 h). Either way a change counts as
+  // "notified in time" for a discharge only when it was notified at least one such dygn before
+  // it (calendar: on an earlier local day; elapsed: threshold hours before), since a change
+  // notified minutes before the patient leaves lets the kommun plan nothing. The routine is
+  // silent on both points.
+  enum class EstimateChangeCounting { kCalendarDays, kElapsedHours };
+  EstimateChangeCounting estimate_change_counting = EstimateChangeCounting::kCalendarDays;
+
+  // Halland's planning tracks (grönt, gult, rött spår; samverkansrutin 2022 [S20]): whether the
+  // agreement uses them, and what a change of a planeringsunderlag that led to the red track
+  // (forbidden except for SÄBO residents) meets: recorded as a deviation (the default: the
+  // change happened in the sender's system, and the hub's record must show it), or refused at
+  // ingest with a reason, dead-lettered like every other rejection.
+  bool planning_tracks = false;
+  enum class RedTrackChange { kDeviation, kRefuse };
+  RedTrackChange red_track_change = RedTrackChange::kDeviation;
 
   // A pending deadline is "at risk" when it falls due within this horizon.
   std::chrono::hours at_risk_horizon{4};

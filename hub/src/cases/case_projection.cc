@@ -43,6 +43,8 @@ CaseProjection ProjectCase(const std::string& case_id, const std::vector<CaseEve
   CaseRecord& record = p.record;
   record.case_id = case_id;
   record.kommunkod = view.state.kommunkod;
+  record.paying_kommunkod = PayingKommun(view.state);
+  record.track = std::string(TrackName(view.state.track));
   record.status = std::string(CaseStatusName(view.state.status));
   record.updated_at_us = ToMicros(now);
   record.liable = view.liability.liable;

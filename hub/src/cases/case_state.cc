@@ -69,7 +69,20 @@ void Discharge(CaseState& c, TimePoint at, bool fact) {
 void Apply(CaseState& c, const CaseEvent& e) {
   const auto& env = e.envelope;
   const TimePoint occurred = ToTimePoint(env.occurred_at());
-  if (c.kommunkod.empty() && env.has_patient()) c.kommunkod = env.patient().kommunkod();
+  if (env.has_patient()) {
+    const bool seen = !c.kommunkod.empty();  // an earlier event named the patient
+    if (!seen) c.kommunkod = env.patient().kommunkod();
+    const std::string& placing = env.patient().placing_kommunkod();
+    if (seen && placing != c.placing_kommunkod) {
+      c.notes.push_back(env.event_id() + " names " +
+                        (placing.empty() ? std::string("no placing kommun") : "placing kommun " + placing) +
+                        " (5 kap. 2 §), where earlier events named " +
+                        (c.placing_kommunkod.empty() ? std::string("none") : c.placing_kommunkod) +
+                        "; the latest counts");
+    }
+    c.placing_kommunkod = placing;
+    c.sarskilt_boende = env.patient().sarskilt_boende();
+  }
   AddHospitalId(c, env.case_id().care_unit_hsa_id());
   switch (env.event_case()) {
     case v1::Envelope::kInskrivningsmeddelande:
@@ -99,19 +112,32 @@ void Apply(CaseState& c, const CaseEvent& e) {
       if (!m.oppen_vard_unit_hsa_id().empty()) c.oppen_vard_unit_hsa_id = m.oppen_vard_unit_hsa_id();
       c.care_type = m.care_type();
       if (m.has_estimated_discharge_at()) {
-        c.estimates.push_back({e.stored_at, ToTimePoint(m.estimated_discharge_at())});
+        c.estimates.push_back({e.stored_at, ToTimePoint(m.estimated_discharge_at()), env.event_id()});
       }
       if (c.status == CaseStatus::kOpen) c.status = CaseStatus::kAdmitted;
       break;
     }
     case v1::Envelope::kEstimatedDischargeChanged:
-      c.estimates.push_back(
-          {e.stored_at, ToTimePoint(env.estimated_discharge_changed().new_estimate())});
+      c.estimates.push_back({e.stored_at,
+                             ToTimePoint(env.estimated_discharge_changed().new_estimate()),
+                             env.event_id()});
       break;
     case v1::Envelope::kPlaneringsunderlag: {
       const auto& m = env.planeringsunderlag();
+      if (m.track() != v1::Planeringsunderlag::TRACK_UNSPECIFIED) {
+        c.track = m.track();
+        c.track_event_id = env.event_id();
+      }
       if (m.direction() == v1::Planeringsunderlag::REQUEST) {
         c.planning_requests.push_back({env.event_id(), e.stored_at, std::nullopt, ""});
+        auto& addressed = c.planning_requests.back().addressed;
+        addressed.assign(m.addressed_unit_hsa_ids().begin(), m.addressed_unit_hsa_ids().end());
+        // On a request, responding_unit_hsa_id names the unit asked to answer (the XML
+        // adapters' svarande-enhet-hsa-id): it is addressed too.
+        const std::string& asked = m.responding_unit_hsa_id();
+        if (!asked.empty() && std::find(addressed.begin(), addressed.end(), asked) == addressed.end()) {
+          addressed.push_back(asked);
+        }
         if (c.status == CaseStatus::kAdmitted || c.status == CaseStatus::kOpen) {
           c.status = CaseStatus::kPlanning;
         }
@@ -121,9 +147,16 @@ void Apply(CaseState& c, const CaseEvent& e) {
         if (it == c.planning_requests.end()) {
           c.notes.push_back("planning answer " + env.event_id() + " replies to " +
                             m.in_reply_to() + ", which is not a request of this case");
-        } else if (!it->answered_at) {
-          it->answered_at = e.stored_at;
-          it->answer_event_id = env.event_id();
+        } else {
+          if (!it->answered_at) {
+            it->answered_at = e.stored_at;
+            it->answer_event_id = env.event_id();
+          }
+          const auto& unit = m.responding_unit_hsa_id();
+          if (std::none_of(it->answers.begin(), it->answers.end(),
+                           [&](const auto& a) { return a.first == unit; })) {
+            it->answers.emplace_back(unit, e.stored_at);
+          }
         }
       }
       break;
@@ -220,6 +253,65 @@ TimePoint ToTimePoint(const google::protobuf::Timestamp& ts) { return TimestampT
 
 std::string KommunDestinationId(std::string_view kommunkod) {
   return "kommun-" + std::string(kommunkod);
+}
+
+const std::string& PayingKommun(const CaseState& c) {
+  return c.placing_kommunkod.empty() ? c.kommunkod : c.placing_kommunkod;
+}
+
+std::string_view TrackName(v1::Planeringsunderlag::Track track) {
+  switch (track) {
+    case v1::Planeringsunderlag::GRONT: return "grönt";
+    case v1::Planeringsunderlag::GULT: return "gult";
+    case v1::Planeringsunderlag::RODT: return "rött";
+    default: return "";
+  }
+}
+
+std::vector<RedTrackChange> FindRedTrackChanges(const std::vector<CaseEvent>& events,
+                                                const CaseEvent* extra) {
+  using Pu = v1::Planeringsunderlag;
+  // Most cases never reach the red track: one pass decides that, with no sort (every fold runs
+  // this).
+  auto red = [](const CaseEvent& e) {
+    return e.envelope.has_planeringsunderlag() && e.envelope.planeringsunderlag().track() == Pu::RODT;
+  };
+  if (std::none_of(events.begin(), events.end(), red) && !(extra && red(*extra))) return {};
+  std::vector<const CaseEvent*> order;
+  order.reserve(events.size() + 1);
+  for (const auto& e : events) order.push_back(&e);
+  // Changes happen in the order the hub learns of them.
+  std::stable_sort(order.begin(), order.end(),
+                   [](const CaseEvent* a, const CaseEvent* b) { return a->stored_at < b->stored_at; });
+  if (extra) order.push_back(extra);
+  std::vector<RedTrackChange> out;
+  std::string red_id;  // the planeringsunderlag in force that led to the red track
+  for (const CaseEvent* e : order) {
+    const auto& env = e->envelope;
+    const bool saebo = env.has_patient() && env.patient().sarskilt_boende();
+    const Pu::Track track = env.has_planeringsunderlag() ? env.planeringsunderlag().track()
+                                                         : Pu::TRACK_UNSPECIFIED;
+    std::string what;
+    if (!red_id.empty()) {
+      if (env.has_cancellation() && env.cancellation().cancelled_event_id() == red_id) {
+        what = "makulering of the planeringsunderlag " + red_id + " that led to the red track";
+      } else if (env.has_planeringsunderlag() && env.replaces() == red_id && track != Pu::RODT) {
+        what = "correction of the planeringsunderlag " + red_id + " that led to the red track, to " +
+               (track == Pu::TRACK_UNSPECIFIED ? std::string("no track")
+                                               : std::string(TrackName(track)) + " spår");
+      } else if (track != Pu::TRACK_UNSPECIFIED && track != Pu::RODT) {
+        what = "a planeringsunderlag naming " + std::string(TrackName(track)) +
+               " spår after " + red_id + " led to the red track";
+      }
+    }
+    if (!what.empty()) {
+      // SÄBO residents are the routine's exception: their change is allowed.
+      if (!saebo) out.push_back({env.event_id(), e->stored_at, red_id, what});
+      red_id.clear();
+    }
+    if (track == Pu::RODT && (red_id.empty() || env.replaces() == red_id)) red_id = env.event_id();
+  }
+  return out;
 }
 
 std::string_view CaseStatusName(CaseStatus status) {
@@ -389,6 +481,7 @@ CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& ev
                       ", the discharge itself (Utskrivning) as " +
                       FormatStockholmTime(*c.discharge_fact_at) + ": the latter counts");
   }
+  c.red_track_changes = FindRedTrackChanges(events);
   if (whole_case_cancelled) c.status = CaseStatus::kCancelled;
   return c;
 }

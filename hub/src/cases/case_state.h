@@ -80,8 +80,21 @@ struct NoticeTimes {
 struct PlanningRequest {
   std::string event_id;
   TimePoint sent_at;
-  std::optional<TimePoint> answered_at;
+  std::optional<TimePoint> answered_at;  // the first answer
   std::string answer_event_id;
+  std::vector<std::string> addressed = {};  // Planeringsunderlag.addressed_unit_hsa_ids
+  // Each answering unit's first answer (responding_unit_hsa_id, possibly empty).
+  std::vector<std::pair<std::string, TimePoint>> answers = {};
+};
+
+// A change of the planeringsunderlag that led to the red track (Halland samverkansrutin 2022:
+// not allowed except for SÄBO residents): a correction or makulering of it, or a later
+// planeringsunderlag naming another track. Those of SÄBO residents are not listed.
+struct RedTrackChange {
+  std::string event_id;      // the change
+  TimePoint at;              // when the hub stored it
+  std::string red_event_id;  // the planeringsunderlag that led to the red track
+  std::string what;
 };
 
 // A 5 kap. 5 § pause of the liability count.
@@ -94,6 +107,7 @@ struct LiabilityPause {
 struct EstimateNotice {
   TimePoint notified_at;
   TimePoint estimate;
+  std::string event_id = {};  // the inskrivningsmeddelande or the change that notified it
 };
 
 struct ReceiptRecord {
@@ -145,7 +159,11 @@ struct CaseEventSummary {
 struct CaseState {
   std::string case_id;
   CaseStatus status = CaseStatus::kOpen;
-  std::string kommunkod;
+  std::string kommunkod;  // where the patient is folkbokförd (from the case's first event)
+  // 5 kap. 2 §: the kommun that placed the patient in a särskild boendeform here, if any, and
+  // whether the patient lives in SÄBO; both as the latest event in force with a patient says.
+  std::string placing_kommunkod;
+  bool sarskilt_boende = false;
 
   std::optional<TimePoint> admitted_at;
   std::optional<TimePoint> assessed_at;
@@ -168,6 +186,10 @@ struct CaseState {
 
   std::vector<EstimateNotice> estimates;  // from the inskrivningsmeddelande and every change
   std::vector<PlanningRequest> planning_requests;
+  // Halland's planning track: that of the latest planeringsunderlag in force naming one.
+  v1::Planeringsunderlag::Track track = v1::Planeringsunderlag::TRACK_UNSPECIFIED;
+  std::string track_event_id;
+  std::vector<RedTrackChange> red_track_changes;
   std::vector<NoticePeriod> notices;
   std::vector<TimePoint> kallelse_sip_sent;
   std::vector<KallelseRecord> kallelser;
@@ -194,6 +216,18 @@ struct CaseState {
 };
 
 CaseState BuildCase(const std::string& case_id, const std::vector<CaseEvent>& events);
+
+// 5 kap. 2 §: the kommun that pays, the placing kommun if there is one, else the kommun of
+// folkbokföring.
+const std::string& PayingKommun(const CaseState& c);
+// "grönt", "gult", "rött", or "" when no planeringsunderlag named a track.
+std::string_view TrackName(v1::Planeringsunderlag::Track track);
+
+// The changes of a red-track planeringsunderlag among `events` (and `extra`, taken as stored
+// last), in the order the hub stored them. BuildCase lists them; the core asks whether a new
+// event would be one when the agreement refuses such changes.
+std::vector<RedTrackChange> FindRedTrackChanges(const std::vector<CaseEvent>& events,
+                                                const CaseEvent* extra = nullptr);
 
 // Clamped into 1900..2199 (common/timestamp.h): events are validated before they are stored, and
 // a stray value from an older store must not overflow deadline arithmetic.

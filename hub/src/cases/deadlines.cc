@@ -96,11 +96,19 @@ std::optional<Deadline> KallelseSip(const CaseState& c, const Agreement& a, Time
   }
   d.due = KallelseSipDueFor(c, c.notices.back(), a);
   Judge(d, FirstKallelseSip(c), now, a);
+  if (a.planning_tracks && c.track == v1::Planeringsunderlag::GULT) {
+    // Samverkansrutin 2022 [S20]: on the yellow track the SIP meeting is held in the home after
+    // discharge. That moves the meeting, not the kallelse: 4 kap. 3 § still counts from the
+    // notice, and a meeting after the discharge is no fault.
+    d.note = "gult spår: the SIP is held in the home after discharge; the kallelse is due as "
+             "4 kap. 3 § says";
+  }
   if (c.notices.size() > 1 && c.notices.front().given) {
     const TimePoint first_due = KallelseSipDueFor(c, c.notices.front(), a);
     const auto met = FirstKallelseSip(c);
-    d.note = "counted from the notice in force (" + c.notices.back().event_id + "); for the first "
-             "notice (" + c.notices.front().event_id + ") it was " +
+    d.note += std::string(d.note.empty() ? "" : "; ") + "counted from the notice in force (" +
+              c.notices.back().event_id + "); for the first notice (" +
+              c.notices.front().event_id + ") it was " +
              (met && *met <= first_due ? "met"
               : now > first_due        ? "missed"
                                        : "not yet due");
@@ -138,45 +146,170 @@ std::optional<Deadline> InformationTransfer(const CaseState& c, const Agreement&
   return d;
 }
 
+std::string HoursText(std::chrono::hours h) { return std::to_string(h.count()) + " h"; }
+
+// Halland's 48-hour rule, as the agreement reads it (agreement.h): counted from the request or
+// from the inskrivningsmeddelande, met by any addressed unit's answer or by each one's.
 void PlanningAnswers(const CaseState& c, const Agreement& a, TimePoint now, std::vector<Deadline>& out) {
   if (!a.planeringsunderlag_answer_deadline) return;
+  const auto limit = *a.planeringsunderlag_answer_deadline;
+  const bool from_insk =
+      a.planeringsunderlag_from == Agreement::PlaneringsunderlagFrom::kInskrivningsmeddelande;
+  const bool each =
+      a.planeringsunderlag_answered_by == Agreement::PlaneringsunderlagAnsweredBy::kEachAddressed;
   for (const auto& r : c.planning_requests) {
     Deadline d{"planeringsunderlag-svar:" + r.event_id, "regional routine (" + a.name + ")",
-               "planeringsunderlag answered within " +
-                   std::to_string(a.planeringsunderlag_answer_deadline->count()) + " h of the request",
-               r.sent_at + *a.planeringsunderlag_answer_deadline, DeadlineState::kPending,
-               std::nullopt, ""};
-    Judge(d, r.answered_at, now, a);
+               "planeringsunderlag answered within " + HoursText(limit) + " of the " +
+                   (from_insk ? "inskrivningsmeddelande" : "request") +
+                   (each ? ", by each addressed unit" : ", by an addressed unit"),
+               r.sent_at + limit, DeadlineState::kPending, std::nullopt, ""};
+    if (from_insk && c.inskrivning_sent_at) d.due = *c.inskrivning_sent_at + limit;
+    std::optional<TimePoint> met = r.answered_at;
+    if (each && !r.addressed.empty()) {
+      std::string missing;
+      for (const auto& unit : r.addressed) {
+        auto it = std::find_if(r.answers.begin(), r.answers.end(),
+                               [&](const auto& x) { return x.first == unit; });
+        if (it == r.answers.end()) {
+          missing += (missing.empty() ? "" : ", ") + unit;
+          met.reset();
+        } else if (met) {
+          met = std::max(*met, it->second);
+        }
+      }
+      if (!missing.empty()) met.reset();
+      if (!missing.empty()) d.note = "no answer yet from " + missing;
+    }
+    Judge(d, met, now, a);
     out.push_back(d);
   }
 }
 
-std::optional<Deadline> EstimateChange(const CaseState& c, const Agreement& a, TimePoint now) {
-  if (!a.estimate_change_threshold || !c.discharged_at || c.estimates.empty()) return std::nullopt;
-  Deadline d{"andrat-utskrivningsdatum", "regional routine (" + a.name + ")",
-             "a change of the estimated discharge by more than " +
-                 std::to_string(a.estimate_change_threshold->count()) + " h notified before discharge",
-             c.discharged_at, DeadlineState::kPending, std::nullopt, ""};
-  // The last estimate notified before the discharge is what the kommun planned for.
-  const EstimateNotice* last = nullptr;
-  for (const auto& e : c.estimates) {
-    if (e.notified_at <= *c.discharged_at) last = &e;
+// Halland's ±1 dygn rule (samverkansrutin 2022 [S20]: slutenvården contacts the kommun when the
+// beräknat utskrivningsdatum moves earlier or later by more than one dygn), evaluated as time
+// passes. A deviation happens
+//   - when the estimate in force is passed by more than one dygn with the patient still in
+//     hospital and no new estimate notified: dated by that instant;
+//   - at a discharge more than one dygn earlier than the latest estimate notified in time for
+//     it (at least one dygn before it): dated by the discharge. (A later discharge was already
+//     caught as it passed the estimate.)
+// Deadline ids: "andrat-utskrivningsdatum" for the first deviation (or, with none, the rule's
+// state: pending until the estimate in force is passed, met at a discharge within it), then
+// "andrat-utskrivningsdatum:2", ":3", ... in time order.
+void EstimateChanges(const CaseState& c, const Agreement& a, TimePoint now, std::vector<Deadline>& out) {
+  if (!a.estimate_change_threshold || c.estimates.empty()) return;
+  const auto threshold = *a.estimate_change_threshold;
+  const bool calendar = a.estimate_change_counting == Agreement::EstimateChangeCounting::kCalendarDays;
+  const int days = static_cast<int>(threshold.count() / 24);
+  const std::string dygn =
+      calendar ? std::to_string(days) + (days == 1 ? " calendar day" : " calendar days")
+               : HoursText(threshold);
+  auto day_number = [](TimePoint t) { return std::chrono::sys_days(calendar::StockholmDate(t)); };
+  // The instant the estimate e is passed by more than the threshold.
+  auto passed_at = [&](TimePoint e) {
+    return calendar ? calendar::EndOfDay(calendar::AddCalendarDays(calendar::StockholmDate(e), days))
+                    : e + threshold;
+  };
+  // A change notified at n is in time for a discharge at x when it came one dygn ahead.
+  auto in_time = [&](TimePoint n, TimePoint x) {
+    return calendar ? day_number(n) <= day_number(x) - std::chrono::days(days) : n <= x - threshold;
+  };
+  auto earlier_by_more = [&](TimePoint x, TimePoint e) {
+    return calendar ? day_number(e) - day_number(x) > std::chrono::days(days) : e - x > threshold;
+  };
+  std::vector<EstimateNotice> estimates = c.estimates;
+  std::stable_sort(estimates.begin(), estimates.end(),
+                   [](const auto& x, const auto& y) { return x.notified_at < y.notified_at; });
+
+  const std::string rule = "regional routine (" + a.name + "): beräknat utskrivningsdatum moved "
+                           "more than one dygn";
+  const std::string what = "the kommun is told, at least one dygn (" + dygn + ") ahead, of an "
+                           "estimated discharge moved by more than " + dygn;
+  std::vector<Deadline> deviations;
+  auto deviation = [&](TimePoint at, std::string note) {
+    Deadline d{"", rule, what, at, DeadlineState::kMissed, std::nullopt, std::move(note)};
+    deviations.push_back(std::move(d));
+  };
+  const std::optional<TimePoint> discharged = c.discharged_at;
+  for (std::size_t i = 0; i < estimates.size(); ++i) {
+    const EstimateNotice& e = estimates[i];
+    if (discharged && e.notified_at >= *discharged) break;  // in force only after the discharge
+    const TimePoint instant = std::max(passed_at(e.estimate), e.notified_at);
+    const bool superseded = i + 1 < estimates.size() && estimates[i + 1].notified_at <= instant;
+    // Like every deadline (Judge), a deviation from just after the instant.
+    if (superseded || instant >= now || (discharged && *discharged <= instant)) continue;
+    deviation(instant, "the estimate " + FormatStockholmTime(e.estimate) + " (" + e.event_id +
+                           ") was passed by more than " + dygn + " at " + FormatStockholmTime(instant) +
+                           " with the patient still in hospital and no new estimate notified");
   }
-  if (!last) {
-    d.state = DeadlineState::kMissed;
-    d.note = "no estimate was notified before the discharge";
-    return d;
-  }
-  const auto diff = *c.discharged_at > last->estimate ? *c.discharged_at - last->estimate
-                                                      : last->estimate - *c.discharged_at;
-  if (diff > *a.estimate_change_threshold) {
-    d.state = DeadlineState::kMissed;
-    d.note = "discharged " + std::to_string(std::chrono::duration_cast<hours>(diff).count()) +
-             " h from the last notified estimate";
+  std::optional<Deadline> state;
+  if (discharged) {
+    // The plan the kommun had one dygn ahead: the latest estimate notified in time, else the
+    // first one notified before the discharge (a stay too short for any notice to be in time).
+    const EstimateNotice* plan = nullptr;
+    for (const auto& e : estimates) {
+      if (e.notified_at <= *discharged && (!plan || in_time(e.notified_at, *discharged))) plan = &e;
+      if (!in_time(e.notified_at, *discharged)) break;
+    }
+    if (!plan) {
+      deviation(*discharged, "no estimate was notified before the discharge");
+    } else if (earlier_by_more(*discharged, plan->estimate)) {
+      std::string late;
+      for (const auto& e : estimates) {
+        if (e.notified_at > plan->notified_at && e.notified_at <= *discharged) {
+          late = "; the change " + e.event_id + " notified " + FormatStockholmTime(e.notified_at) +
+                 " came less than one dygn ahead";
+        }
+      }
+      deviation(*discharged, "discharged " + FormatStockholmTime(*discharged) + ", more than " +
+                                 dygn + " before the estimate " + FormatStockholmTime(plan->estimate) +
+                                 " (" + plan->event_id + ") the kommun had one dygn ahead" + late);
+    } else if (deviations.empty()) {
+      Deadline d{"", rule, what, discharged, DeadlineState::kPending, std::nullopt,
+                 "discharged within " + dygn + " of the estimate notified in time (" +
+                     plan->event_id + ")"};
+      Judge(d, plan->notified_at, now, a);
+      state = d;
+    }
   } else {
-    Judge(d, last->notified_at, now, a);
+    // Still in hospital: due when the estimate in force is passed by more than one dygn.
+    const EstimateNotice* in_force = nullptr;
+    for (const auto& e : estimates) {
+      if (e.notified_at <= now) in_force = &e;
+    }
+    if (in_force) {
+      const TimePoint due = std::max(passed_at(in_force->estimate), in_force->notified_at);
+      if (due >= now) {  // else the loop above recorded it passed
+        Deadline d{"", rule, what, due, DeadlineState::kPending, std::nullopt,
+                   "the estimate in force: " + FormatStockholmTime(in_force->estimate) + " (" +
+                       in_force->event_id + ")"};
+        Judge(d, std::nullopt, now, a);
+        state = d;
+      }
+    }
   }
-  return d;
+  if (state) deviations.push_back(*state);
+  for (std::size_t i = 0; i < deviations.size(); ++i) {
+    deviations[i].id = i == 0 ? "andrat-utskrivningsdatum"
+                              : "andrat-utskrivningsdatum:" + std::to_string(i + 1);
+    out.push_back(std::move(deviations[i]));
+  }
+}
+
+// Halland's red track (samverkansrutin 2022 [S20]): each change of the planeringsunderlag that
+// led to it, other than a SÄBO resident's, is a deviation dated by its arrival. With
+// red-track-change="refuse" the hub refuses such a change at ingest; one stored all the same
+// (before the agreement said so) is shown here too.
+void RedTrack(const CaseState& c, const Agreement& a, std::vector<Deadline>& out) {
+  if (!a.planning_tracks) return;
+  for (const auto& change : c.red_track_changes) {
+    out.push_back({"rott-spar-andrat:" + change.event_id,
+                   "regional routine (" + a.name + "): rött spår, planeringsunderlag not changed "
+                   "(except SÄBO)",
+                   "a planeringsunderlag that led to the red track is not changed afterwards, "
+                   "except for residents of särskilt boende",
+                   change.at, DeadlineState::kMissed, std::nullopt, change.what});
+  }
 }
 
 }  // namespace
@@ -249,7 +382,8 @@ std::vector<Deadline> EvaluateDeadlines(const CaseState& raw, const Agreement& a
   if (auto d = KallelseSip(c, a, now)) out.push_back(*d);
   if (auto d = InformationTransfer(c, a, now)) out.push_back(*d);
   PlanningAnswers(c, a, now, out);
-  if (auto d = EstimateChange(c, a, now)) out.push_back(*d);
+  EstimateChanges(c, a, now, out);
+  RedTrack(c, a, out);
   return out;
 }
 

@@ -230,6 +230,12 @@ LiabilityResult ComputeLiability(const CaseState& raw, const std::vector<Deadlin
   r.rule = RuleText(a);
   r.conventions = ConventionsText(a);
   r.notice_rule = NoticeRuleText(a);
+  r.paying_kommunkod = PayingKommun(c);
+  r.paying_basis =
+      c.placing_kommunkod.empty()
+          ? "5 kap. 2 §: the kommun where the patient is folkbokförd"
+          : "5 kap. 2 §: kommun " + c.placing_kommunkod +
+                " placed the patient in a särskild boendeform in kommun " + c.kommunkod;
   if (c.status == CaseStatus::kCancelled) {
     r.notes.push_back("the case is cancelled (makulering): no liability");
     return r;
@@ -324,7 +330,7 @@ AverageModelRow AverageModelReport(const std::vector<CaseState>& cases, const st
   row.threshold_days = a.AverageThreshold(psychiatric);
   int64_t amount_individual = 0;
   for (const auto& c : cases) {
-    if (c.kommunkod != kommunkod || !c.discharged_at || c.notices.empty() ||
+    if (PayingKommun(c) != kommunkod || !c.discharged_at || c.notices.empty() ||
         c.status == CaseStatus::kCancelled ||
         (c.notices.back().care_type == v1::PSYCHIATRIC) != psychiatric) {
       continue;

@@ -70,6 +70,10 @@ struct LiabilityPeriod {
 
 struct LiabilityResult {
   std::string model;    // "individual" or "average"
+  // 5 kap. 2 §: who pays. The placing kommun when one placed the patient in a särskild
+  // boendeform in another kommun, else the kommun of folkbokföring; the basis says which.
+  std::string paying_kommunkod;
+  std::string paying_basis;
   std::string rule;     // how the first billable day is computed, with its paragraph
   // Which day conventions applied (Agreement: discharge day, withdrawal day, partly paused day),
   // one line each, saying whether it is the default and why.
@@ -109,7 +113,7 @@ struct AverageModelRow {
   std::vector<std::string> case_ids;
 };
 
-// Cases of the kommun discharged in the month (local date of discharge) whose care type (that of
+// Cases the kommun pays for (PayingKommun: 5 kap. 2 §) discharged in the month (local date of discharge) whose care type (that of
 // the notice in force; unspecified counts as somatic) is `psychiatric` or not: the two care types
 // are averaged apart, each against its own threshold, since their free days differ. Cases
 // without a discharge, without a notice, cancelled ones, or whose preconditions failed are left

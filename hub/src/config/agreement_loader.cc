@@ -79,7 +79,19 @@ void ReadDeadlines(const xmlNode* root, Agreement& a, Diagnostics& diag) {
     }
   }
   a.planeringsunderlag_answer_deadline = HoursAttr(d, "planeringsunderlag-answer-hours", diag);
+  if (AttrOr(d, "planeringsunderlag-answer-from", "request") == "inskrivningsmeddelande") {
+    a.planeringsunderlag_from = Agreement::PlaneringsunderlagFrom::kInskrivningsmeddelande;
+  }
+  if (AttrOr(d, "planeringsunderlag-answered-by", "any") == "each-addressed") {
+    a.planeringsunderlag_answered_by = Agreement::PlaneringsunderlagAnsweredBy::kEachAddressed;
+  }
   a.estimate_change_threshold = HoursAttr(d, "estimate-change-threshold-hours", diag);
+  if (AttrOr(d, "estimate-change-counting", "calendar") == "elapsed") {
+    a.estimate_change_counting = Agreement::EstimateChangeCounting::kElapsedHours;
+  } else if (a.estimate_change_threshold && a.estimate_change_threshold->count() % 24 != 0) {
+    diag.Add(d, "estimate-change-counting=\"calendar\" compares dates: "
+                "estimate-change-threshold-hours must be whole days (a multiple of 24)");
+  }
   if (auto h = HoursAttr(d, "at-risk-horizon-hours", diag)) a.at_risk_horizon = *h;
 }
 
@@ -237,6 +249,14 @@ void ReadCalendar(const xmlNode* root, Agreement& a) {
   }
 }
 
+void ReadPlanningTracks(const xmlNode* root, Agreement& a) {
+  const xmlNode* tracks = Child(root, "planning-tracks");
+  a.planning_tracks = tracks != nullptr;
+  if (tracks && AttrOr(tracks, "red-track-change", "deviation") == "refuse") {
+    a.red_track_change = Agreement::RedTrackChange::kRefuse;
+  }
+}
+
 // Free text with its line breaks and indentation collapsed to single spaces.
 std::string Collapse(const std::string& text) {
   std::string out;
@@ -271,6 +291,7 @@ Result<Agreement> LoadAgreement(const std::string& path) {
   ReadLiability(root, a, diag);
   ReadNoticeTimes(root, a, diag);
   ReadCalendar(root, a);
+  ReadPlanningTracks(root, a);
   if (!diag.empty()) return diag.ToError();
   return a;
 }

@@ -2,6 +2,10 @@
 // (the cache, else the store), the per-case bound, and the re-evaluation of due cases.
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/core.h"
 #include "core/pending.h"
 
@@ -12,6 +16,26 @@ namespace {
 constexpr std::size_t kEvaluationSlice = 64;
 // Due cases read from the store at a time.
 constexpr int kDueFetch = 1024;
+// Region Halland's samverkansrutin 2022: a planeringsunderlag that led to the red track is not
+// changed, except for SÄBO residents. With red-track-change="refuse" such a change is refused
+// here, against the case as stored (the only rejection that depends on a case's state besides
+// its size); otherwise it is stored and shown as a deviation (cases/deadlines.h). Only the
+// event kinds that can be such a change, and only under an agreement that refuses, pay for the
+// fold.
+std::optional<std::string> RefusedRedTrackChange(const std::vector<CaseEvent>& events,
+                                                 const CaseEvent& next, const Agreement& a) {
+  if (!a.planning_tracks || a.red_track_change != Agreement::RedTrackChange::kRefuse) return {};
+  if (!next.envelope.has_planeringsunderlag() && !next.envelope.has_cancellation()) return {};
+  for (const auto& change : FindRedTrackChanges(events, &next)) {
+    if (change.event_id != next.envelope.event_id()) continue;
+    return "planeringsunderlag.track: " + change.what +
+           " is refused: a planeringsunderlag that led to the red track is not changed, except "
+           "for residents of särskilt boende (patient.sarskilt_boende) (" + a.name +
+           ", red-track-change=\"refuse\")";
+  }
+  return {};
+}
+
 }  // namespace
 
 void Core::FetchDueCases(std::chrono::system_clock::time_point now) {
@@ -102,6 +126,10 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
     e.envelope = std::move(p.envelope);  // decoded once, by ingest
     SlimForCaseLogic(e.envelope);
     e.stored_at = FromMicros(record->received_at_us);
+    if (auto refused = RefusedRedTrackChange(events, e, config_.agreement)) {
+      p.decision = Refusal{record->event_id, {std::move(*refused)}, record->sender_hsa_id, {}};
+      continue;
+    }
     events.push_back(std::move(e));
   }
   AddWatchedAcceptances(working);

@@ -42,6 +42,14 @@ Result<std::vector<std::string>> RouteEvent(const v1::Envelope& env, const Confi
     } else {
       return Error{"patient.kommunkod: no Swedish municipality has kommunkod " + kod};
     }
+    // 5 kap. 2 §: a kommun that placed the patient in a särskild boendeform here pays for the
+    // days, so it is told what its liability rests on (the notices of 5 kap. 3 §) when this hub
+    // serves it. One outside the hub is named in the evidence report but receives nothing here.
+    if (const std::string& placing = patient.placing_kommunkod(); !placing.empty()) {
+      if (const KommunConfig* p = config.FindKommun(placing); p != nullptr) {
+        out.push_back(p->destination);
+      }
+    }
   }
   // Not every patient is listed at a vårdcentral; then primary care simply gets nothing.
   if (route->to_primary_care && !patient.listed_care_unit_hsa_id().empty()) {

@@ -223,6 +223,19 @@ void CheckPatient(const v1::Patient& p, Checker& c) {
   }
 
   c.OptionalHsaId("patient.listed_care_unit_hsa_id", p.listed_care_unit_hsa_id());
+
+  // 5 kap. 2 §: the kommun that placed the patient in a särskild boendeform in another kommun
+  // pays. A real kommun, but not necessarily one this hub serves: a placement across regions is
+  // lawful, and refusing the notice for it would lose a message the law requires.
+  if (!p.placing_kommunkod().empty()) {
+    if (const std::string problem = CheckKommunkod(p.placing_kommunkod()); !problem.empty()) {
+      c.Add("patient.placing_kommunkod", problem);
+    } else if (p.placing_kommunkod() == p.kommunkod()) {
+      c.Add("patient.placing_kommunkod",
+            "must differ from patient.kommunkod (5 kap. 2 §: a placement in another kommun); "
+            "leave it empty when the kommun of folkbokföring pays");
+    }
+  }
 }
 
 void CheckCareType(std::string_view path, v1::CareType t, bool required, Checker& c) {
@@ -275,6 +288,14 @@ void CheckPlaneringsunderlag(const v1::Planeringsunderlag& m, Checker& c) {
       break;
   }
   c.OptionalHsaId("planeringsunderlag.responding_unit_hsa_id", m.responding_unit_hsa_id());
+  if (!v1::Planeringsunderlag::Track_IsValid(m.track())) {
+    // proto3 enums are open: a newer sender may send a track this hub does not know.
+    c.Add("planeringsunderlag.track", "unknown value " + std::to_string(m.track()));
+  }
+  if (m.direction() == v1::Planeringsunderlag::ANSWER && m.addressed_unit_hsa_ids_size() > 0) {
+    c.Add("planeringsunderlag.addressed_unit_hsa_ids", "only a REQUEST addresses units");
+  }
+  c.HsaIdList("planeringsunderlag.addressed_unit_hsa_ids", m.addressed_unit_hsa_ids());
 }
 
 void CheckEvent(const v1::Envelope& env, Checker& c) {

@@ -160,6 +160,30 @@ json NoticeTimesJson(const CaseState& c, const Agreement& a) {
 
 }  // namespace
 
+nlohmann::json AgreementReadings(const Agreement& a) {
+  json r = json::object();
+  if (a.planeringsunderlag_answer_deadline) {
+    r["planeringsunderlag_answer_from"] =
+        a.planeringsunderlag_from == Agreement::PlaneringsunderlagFrom::kRequest
+            ? "request"
+            : "inskrivningsmeddelande";
+    r["planeringsunderlag_answered_by"] =
+        a.planeringsunderlag_answered_by == Agreement::PlaneringsunderlagAnsweredBy::kAny
+            ? "any"
+            : "each-addressed";
+  }
+  if (a.estimate_change_threshold) {
+    r["estimate_change_counting"] =
+        a.estimate_change_counting == Agreement::EstimateChangeCounting::kCalendarDays ? "calendar"
+                                                                                      : "elapsed";
+  }
+  if (a.planning_tracks) {
+    r["red_track_change"] =
+        a.red_track_change == Agreement::RedTrackChange::kRefuse ? "refuse" : "deviation";
+  }
+  return r;
+}
+
 nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,
                               const LiabilityResult& liability, const Agreement& agreement,
                               const std::vector<DeliveryRecord>& deliveries, TimePoint now) {
@@ -167,10 +191,19 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
   report["case_id"] = c.case_id;
   report["status"] = std::string(CaseStatusName(c.status));
   report["kommunkod"] = Text(c.kommunkod);
+  // 5 kap. 2 §: the kommun of folkbokföring above, the placing kommun (a särskild boendeform in
+  // another kommun) and the one that pays.
+  report["placing_kommunkod"] = Text(c.placing_kommunkod);
+  report["paying_kommunkod"] = Text(liability.paying_kommunkod);
+  report["sarskilt_boende"] = c.sarskilt_boende;
+  // Halland's planning track (samverkansrutin 2022), from the planeringsunderlag that set it.
+  report["track"] = Text(std::string(TrackName(c.track)));
+  report["track_event_id"] = Text(c.track_event_id);
   report["agreement"] = json{{"id", agreement.id},
                              {"name", agreement.name},
                              {"source", Text(agreement.source_path)},
-                             {"source_note", Text(agreement.source_note)}};
+                             {"source_note", Text(agreement.source_note)},
+                             {"readings", AgreementReadings(agreement)}};
   report["generated_at"] = FormatStockholmTime(now);
 
   json events = json::array();
@@ -271,6 +304,8 @@ nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& d
                              {"rule", liability.rule},
                              {"day_conventions", liability.conventions},
                              {"notice_rule", Text(liability.notice_rule)},
+                             {"paying_kommunkod", Text(liability.paying_kommunkod)},
+                             {"paying_basis", Text(liability.paying_basis)},
                              {"liable", liability.liable},
                              // Some day is billed at an amount the agreement does not confirm.
                              {"unconfirmed_amounts", liability.unconfirmed_amounts},
@@ -310,9 +345,26 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
   }
   o << "  status        " << CaseStatusName(c.status) << "\n";
   o << "  kommunkod     " << (c.kommunkod.empty() ? "-" : c.kommunkod) << "\n";
+  if (!c.placing_kommunkod.empty()) {
+    o << "  placed by     " << c.placing_kommunkod << " (särskild boendeform, 5 kap. 2 §)\n";
+  }
+  if (c.sarskilt_boende) o << "  särskilt boende (SÄBO)\n";
+  o << "  paying kommun " << (liability.paying_kommunkod.empty() ? "-" : liability.paying_kommunkod)
+    << "\n";
+  if (agreement.planning_tracks || c.track != v1::Planeringsunderlag::TRACK_UNSPECIFIED) {
+    o << "  track         "
+      << (c.track_event_id.empty() ? std::string("-")
+                                   : std::string(TrackName(c.track)) + " spår (" + c.track_event_id + ")")
+      << "\n";
+  }
   o << "  agreement     " << agreement.id << ": " << agreement.name;
   if (!agreement.source_path.empty()) o << " (" << agreement.source_path << ")";
   o << "\n";
+  if (const json readings = AgreementReadings(agreement); !readings.empty()) {
+    o << "  readings     ";
+    for (const auto& [key, value] : readings.items()) o << " " << key << "=" << value.get<std::string>();
+    o << "\n";
+  }
   o << "  evaluated at  " << TableTime(now) << "\n";
   if (c.discharged_at) {
     o << "  discharged    " << TableTime(*c.discharged_at) << " (from the "
@@ -400,6 +452,9 @@ std::string CaseReportTable(const CaseState& c, const std::vector<Deadline>& dea
   o << "\nPayment liability (" << liability.model << " model)\n";
   o << "  rule: " << liability.rule << "\n";
   for (const auto& line : liability.conventions) o << "  convention: " << line << "\n";
+  if (!liability.paying_basis.empty()) {
+    o << "  paying kommun: " << liability.paying_kommunkod << " (" << liability.paying_basis << ")\n";
+  }
   if (!liability.preconditions.empty()) o << "  preconditions (5 kap. 3 §):\n";
   for (const auto& p : liability.preconditions) {
     o << "    " << Pad(PreconditionStateName(p.state), 15) << p.what << " [" << p.rule << "]";

@@ -55,6 +55,11 @@ struct DeliveryRecord {
   }
 };
 
+// The readings of the agreement's regional rules that the sources leave open (agreement.h),
+// as applied to this report: {"estimate_change_counting": "calendar", ...}; only those the
+// agreement has.
+nlohmann::json AgreementReadings(const Agreement& agreement);
+
 nlohmann::json CaseReportJson(const CaseState& c, const std::vector<Deadline>& deadlines,
                               const LiabilityResult& liability, const Agreement& agreement,
                               const std::vector<DeliveryRecord>& deliveries, TimePoint now);

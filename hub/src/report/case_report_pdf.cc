@@ -207,12 +207,34 @@ void RenderHeader(Document& r, const json& report) {
   if (!Str(agreement, "source_note").empty()) {
     agreement_text += "\n" + Grey(Small("källa (source): " + Esc(Str(agreement, "source_note"))));
   }
-  r.KeyValues({{"Vårdtillfälle (case id)", Bold(Text(report, "case_id"))},
-               {"Status", StatusText(Str(report, "status"))},
-               {"Kommun (municipality)", KommunText(Str(report, "kommunkod"))},
-               {"Överenskommelse (agreement)", agreement_text},
-               {"Upprättad (generated at)", Text(report, "generated_at")}},
-              150);
+  const json& readings = Field(agreement, "readings");
+  if (readings.is_object() && !readings.empty()) {
+    std::string text;
+    for (const auto& [key, value] : readings.items()) {
+      text += (text.empty() ? "" : ", ") + Esc(key) + " = " + Esc(value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    agreement_text += "\n" + Grey(Small("tolkning (reading): " + text));
+  }
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Vårdtillfälle (case id)", Bold(Text(report, "case_id"))},
+      {"Status", StatusText(Str(report, "status"))},
+      {"Kommun (municipality)", KommunText(Str(report, "kommunkod"))}};
+  // 5 kap. 2 §: a kommun that placed the patient in a särskild boendeform here pays.
+  if (!Str(report, "placing_kommunkod").empty()) {
+    rows.push_back({"Placerande kommun (placing kommun, 5 kap. 2 §)",
+                    KommunText(Str(report, "placing_kommunkod"))});
+  }
+  rows.push_back({"Betalande kommun (paying kommun)",
+                  Bold(KommunText(Str(report, "paying_kommunkod"))) + "\n" +
+                      Grey(Small(Text(Field(report, "liability"), "paying_basis")))});
+  if (Bool(report, "sarskilt_boende")) rows.push_back({"Särskilt boende (SÄBO)", "ja (yes)"});
+  if (!Str(report, "track").empty()) {
+    rows.push_back({"Spår (planning track)", Bold(Text(report, "track")) + " spår  " +
+                                                 Grey(Small("(" + Text(report, "track_event_id") + ")"))});
+  }
+  rows.push_back({"Överenskommelse (agreement)", agreement_text});
+  rows.push_back({"Upprättad (generated at)", Text(report, "generated_at")});
+  r.KeyValues(rows, 150);
   r.Space(4);
   std::vector<std::string> summary{LiabilitySummary(Field(report, "liability")),
                                    DeadlineSummary(report)};

@@ -68,6 +68,8 @@ struct DeadDelivery {
 struct CaseAtRisk {
   std::string case_id;
   std::string kommunkod;
+  std::string paying_kommunkod;  // 5 kap. 2 §: the kommun that pays (the kommunkod if none other)
+  std::string track;             // Halland's planning track; empty: none
   std::string status;
   int64_t liability_days = 0;
   int64_t liability_amount_kr = 0;

@@ -101,3 +101,28 @@ TEST(NextEvaluationAt, AnOpenCaseIsLookedAtAtLeastDaily) {
 
 }  // namespace
 }  // namespace slussen::casetest
+
+namespace slussen::casetest {
+namespace {
+
+// Halland's ±1 dygn rule (samverkansrutin 2022 [S20], issue 15 item 8) as time passes: the
+// estimate in force passed by more than 24 elapsed hours is a deviation at that instant, which
+// the timer names exactly (the elapsed reading: no midnight safety net lands on it).
+TEST(NextEvaluationAt, HallandEstimatePassedByMoreThanOneDygnAtTheNamedInstant) {
+  Agreement elapsed = Halland();
+  elapsed.estimate_change_counting = Agreement::EstimateChangeCounting::kElapsedHours;
+  Timeline t;
+  t.Inskrivning("e1", L("2026-03-02", 8, 0), L("2026-03-02", 9, 0),
+                InskOptions().Estimate(L("2026-03-05", 14, 30)))
+      .Utskrivningsklar("e2", L("2026-03-04", 10, 0))
+      .EstimateChanged("e3", L("2026-03-09", 11, 15), L("2026-03-06", 16, 0));  // late
+  CheckNeverChangesEarly(t, elapsed, L("2026-03-02", 9, 0), L("2026-03-14", 0, 0));
+  const Outcome o = Evaluate(t, elapsed, L("2026-03-14", 0, 0));
+  EXPECT_EQ(StateOf(o, "andrat-utskrivningsdatum"), "missed");
+  EXPECT_EQ(FindDeadline(o.deadlines, "andrat-utskrivningsdatum")->due, L("2026-03-06", 14, 30));
+  EXPECT_EQ(FindDeadline(o.deadlines, "andrat-utskrivningsdatum:2")->due, L("2026-03-10", 11, 15));
+  CheckNeverChangesEarly(t, Halland(), L("2026-03-02", 9, 0), L("2026-03-14", 0, 0));
+}
+
+}  // namespace
+}  // namespace slussen::casetest

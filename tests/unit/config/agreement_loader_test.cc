@@ -332,6 +332,52 @@ INSTANTIATE_TEST_SUITE_P(
                    "<day0-counted> true applies only to the average model"}),
     CaseName<BrokenCase>);
 
+// Issue 15 items 8 and 9: the readings the samverkansrutin leaves open (Halland 2022 [S20]) are
+// the agreement's; absent attributes take the hub's reading, and the law's file has no tracks.
+TEST_F(AgreementLoaderTest, HallandReadingsAndPlanningTracksLoad) {
+  auto halland = LoadAgreement(Shipped("region-halland.xml"));
+  ASSERT_TRUE(halland.ok()) << halland.error();
+  EXPECT_EQ(halland->estimate_change_counting, Agreement::EstimateChangeCounting::kCalendarDays);
+  EXPECT_EQ(halland->planeringsunderlag_from, Agreement::PlaneringsunderlagFrom::kRequest);
+  EXPECT_EQ(halland->planeringsunderlag_answered_by, Agreement::PlaneringsunderlagAnsweredBy::kAny);
+  EXPECT_TRUE(halland->planning_tracks);
+  EXPECT_EQ(halland->red_track_change, Agreement::RedTrackChange::kDeviation);
+  auto law = LoadAgreement(Shipped("lag-2017-612.xml"));
+  ASSERT_TRUE(law.ok()) << law.error();
+  EXPECT_FALSE(law->planning_tracks);
+
+  std::string text = Edit(kValid, "sip-kallelse-days=\"3\"",
+                          "sip-kallelse-days=\"3\" estimate-change-threshold-hours=\"24\" "
+                          "estimate-change-counting=\"elapsed\" "
+                          "planeringsunderlag-answer-hours=\"48\" "
+                          "planeringsunderlag-answer-from=\"inskrivningsmeddelande\" "
+                          "planeringsunderlag-answered-by=\"each-addressed\"");
+  text = Edit(text, "</agreement>", "  <planning-tracks red-track-change=\"refuse\"/>\n</agreement>");
+  auto a = LoadAgreement(Write("readings.xml", text));
+  ASSERT_TRUE(a.ok()) << a.error();
+  EXPECT_EQ(a->estimate_change_counting, Agreement::EstimateChangeCounting::kElapsedHours);
+  EXPECT_EQ(a->planeringsunderlag_from,
+            Agreement::PlaneringsunderlagFrom::kInskrivningsmeddelande);
+  EXPECT_EQ(a->planeringsunderlag_answered_by,
+            Agreement::PlaneringsunderlagAnsweredBy::kEachAddressed);
+  EXPECT_TRUE(a->planning_tracks);
+  EXPECT_EQ(a->red_track_change, Agreement::RedTrackChange::kRefuse);
+
+  // Comparing dates needs a threshold of whole days.
+  const std::string path = Write("dygn.xml", Edit(kValid, "sip-kallelse-days=\"3\"",
+                                                   "sip-kallelse-days=\"3\" "
+                                                   "estimate-change-threshold-hours=\"36\""));
+  auto bad = LoadAgreement(path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error(), HasSubstr(path + ":4: estimate-change-counting=\"calendar\" compares "
+                                     "dates: estimate-change-threshold-hours must be whole days"));
+  // An unknown reading is the schema's error.
+  EXPECT_FALSE(LoadAgreement(Write("reading.xml", Edit(kValid, "sip-kallelse-days=\"3\"",
+                                                       "sip-kallelse-days=\"3\" "
+                                                       "estimate-change-counting=\"hours\"")))
+                   .ok());
+}
+
 TEST_F(AgreementLoaderTest, AllSemanticErrorsAreReportedInFileOrder) {
   std::string text = Edit(kValid, "local-time=\"12:00\"", "local-time=\"24:00\"");
   text = Edit(text, "<amounts>", "<day0-counted>1</day0-counted><amounts>");

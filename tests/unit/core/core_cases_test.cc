@@ -104,6 +104,62 @@ TEST_F(CoreCasesTest, ACaseHoldsAtMostMaxEventsPerCase) {
   EXPECT_EQ(core_.stats()->rejected_by_reason.at("case_id"), 1u);
 }
 
+// Region Halland's samverkansrutin 2022 [S20]: "Planeringsunderlag som leder till rött spår ska
+// inte ändras med undantag för personer boende i SÄBO". Under red-track-change="refuse" the core
+// refuses such a change against the case as stored, with its reason, dead-lettered like any
+// other rejection (issue 15 item 9); a SÄBO resident's change is stored.
+TEST_F(CoreCasesTest, AChangeOfTheRedTrackIsRefusedWhenTheAgreementSaysSo) {
+  config_.agreement.planning_tracks = true;
+  config_.agreement.red_track_change = Agreement::RedTrackChange::kRefuse;
+  config_.senders[0].may_send.insert(EventKind::kPlaneringsunderlag);
+  config_.routes.push_back({EventKind::kPlaneringsunderlag, true, false, {}});
+  auto underlag = [](int n, v1::Planeringsunderlag::Track track, bool saebo = false) {
+    v1::Envelope env = Valid(EventKind::kPlaneringsunderlag, EventId(n));
+    env.mutable_planeringsunderlag()->set_track(track);
+    env.mutable_patient()->set_sarskilt_boende(saebo);
+    return env;
+  };
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Inbound(2, Bytes(underlag(2, v1::Planeringsunderlag::RODT))));
+  ASSERT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted)
+      << output_.SettleOf(2).settlement.description;
+  PostAndDrain(Inbound(3, Bytes(underlag(3, v1::Planeringsunderlag::GULT))));
+  const Settled refused = output_.SettleOf(3);
+  EXPECT_EQ(refused.settlement.kind, Settlement::Kind::kRejected);
+  EXPECT_THAT(refused.settlement.description, HasSubstr("led to the red track is not changed"));
+  EXPECT_EQ(Scalar("SELECT event_id FROM dead_letters"), EventId(3));
+  EXPECT_EQ(core_.stats()->rejected_by_reason.at("planeringsunderlag.track"), 1u);
+  EXPECT_EQ(Count("events"), 2);
+  // The same red track again changes nothing; a SÄBO resident's change is the exception.
+  PostAndDrain(Inbound(4, Bytes(underlag(4, v1::Planeringsunderlag::RODT))));
+  EXPECT_EQ(output_.SettleOf(4).settlement.kind, Settlement::Kind::kAccepted);
+  PostAndDrain(Inbound(5, Bytes(underlag(5, v1::Planeringsunderlag::GRONT, /*saebo=*/true))));
+  EXPECT_EQ(output_.SettleOf(5).settlement.kind, Settlement::Kind::kAccepted)
+      << output_.SettleOf(5).settlement.description;
+  EXPECT_EQ(Count("events"), 4);
+}
+
+// Under red-track-change="deviation" (the default) the change is stored and shows as one.
+TEST_F(CoreCasesTest, AChangeOfTheRedTrackIsStoredAsADeviationByDefault) {
+  config_.agreement.planning_tracks = true;
+  config_.senders[0].may_send.insert(EventKind::kPlaneringsunderlag);
+  config_.routes.push_back({EventKind::kPlaneringsunderlag, true, false, {}});
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  v1::Envelope red = Valid(EventKind::kPlaneringsunderlag, EventId(2));
+  red.mutable_planeringsunderlag()->set_track(v1::Planeringsunderlag::RODT);
+  PostAndDrain(Inbound(2, Bytes(red)));
+  v1::Envelope yellow = Valid(EventKind::kPlaneringsunderlag, EventId(3));
+  yellow.mutable_planeringsunderlag()->set_track(v1::Planeringsunderlag::GULT);
+  PostAndDrain(Inbound(3, Bytes(yellow)));
+  EXPECT_EQ(output_.SettleOf(3).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(Scalar("SELECT state FROM deadlines WHERE deadline_id = 'rott-spar-andrat:" +
+                   EventId(3) + "'"),
+            "missed");
+  EXPECT_EQ(Scalar("SELECT track FROM cases"), "gult");
+}
+
 // The statistics are a snapshot any thread can take while the core works.
 TEST_F(CoreCasesTest, LiveStatisticsWhileRunning) {
   core_.Start();

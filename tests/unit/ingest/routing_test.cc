@@ -209,3 +209,34 @@ TEST(RouteOffHours, WeekendsAndHolidaysAlsoGoToTheOffHoursUnit) {
 
 }  // namespace
 }  // namespace slussen
+
+namespace slussen {
+namespace {
+
+// 5 kap. 2 § lag (2017:612): a kommun that placed the patient in a särskild boendeform in
+// another kommun pays, so it also receives what is routed to the kommun when this hub serves it
+// (hub/DESIGN.md "The paying kommun"). One the hub does not serve is not an error: the event
+// goes to the kommun of folkbokföring as always, and the report names the placing kommun.
+TEST(RoutePlacingKommun, ThePayingPlacingKommunAlsoReceivesTheKommunsEvents) {
+  const Config config = RoutingConfig();
+  auto env = Envelope(EventKind::kUtskrivningsklar, "1380", "");
+  env.mutable_patient()->set_placing_kommunkod("1384");
+  auto got = RouteEvent(env, config, kWeekday);
+  ASSERT_TRUE(got.ok()) << got.error();
+  EXPECT_THAT(*got, ElementsAreArray({"kommun-1380", "kommun-1384"}));
+
+  // Not routed to the kommun at all (the answer goes to the EHR): nor to the placing kommun.
+  auto answer = Envelope(EventKind::kPlaneringsunderlagSvar, "1380", "");
+  answer.mutable_patient()->set_placing_kommunkod("1384");
+  got = RouteEvent(answer, config, kWeekday);
+  ASSERT_TRUE(got.ok()) << got.error();
+  EXPECT_THAT(*got, ElementsAreArray({"ehr-halland"}));
+
+  env.mutable_patient()->set_placing_kommunkod("1480");  // Göteborg: not served here
+  got = RouteEvent(env, config, kWeekday);
+  ASSERT_TRUE(got.ok()) << got.error();
+  EXPECT_THAT(*got, ElementsAreArray({"kommun-1380"}));
+}
+
+}  // namespace
+}  // namespace slussen

@@ -432,6 +432,41 @@ const std::vector<Mutation>& Mutations() {
        [](Env& e) { e.mutable_planeringsunderlag()->set_responding_unit_hsa_id("kommunen"); },
        "planeringsunderlag.responding_unit_hsa_id: not an HSA-id"},
 
+      // Halland's tracks (samverkansrutin 2022) and the addressed units (issue 15 item 9).
+      {"TrackUnknown", EventKind::kPlaneringsunderlag,
+       [](Env& e) {
+         e.mutable_planeringsunderlag()->set_track(static_cast<v1::Planeringsunderlag::Track>(7));
+       },
+       "planeringsunderlag.track: unknown value 7"},
+      {"TrackRed", EventKind::kPlaneringsunderlag,
+       [](Env& e) { e.mutable_planeringsunderlag()->set_track(v1::Planeringsunderlag::RODT); }, ""},
+      {"AddressedUnitNotHsa", EventKind::kPlaneringsunderlag,
+       [](Env& e) { e.mutable_planeringsunderlag()->add_addressed_unit_hsa_ids("kommunen"); },
+       "planeringsunderlag.addressed_unit_hsa_ids[0]: not an HSA-id"},
+      {"AddressedUnitsOnAnAnswer", EventKind::kPlaneringsunderlagSvar,
+       [](Env& e) {
+         e.mutable_planeringsunderlag()->add_addressed_unit_hsa_ids("SE2321000131-E1");
+       },
+       "planeringsunderlag.addressed_unit_hsa_ids: only a REQUEST addresses units"},
+
+      // The placing kommun (5 kap. 2 §): a real kommun other than that of folkbokföring; this hub
+      // need not serve it.
+      {"PlacingKommunOutsideTheHub", EventKind::kUtskrivningsklar,
+       [](Env& e) {
+         e.mutable_patient()->set_placing_kommunkod("1480");  // Göteborg
+         e.mutable_patient()->set_sarskilt_boende(true);
+       },
+       ""},
+      {"PlacingKommunNotAKommun", EventKind::kUtskrivningsklar,
+       [](Env& e) { e.mutable_patient()->set_placing_kommunkod("9999"); },
+       "patient.placing_kommunkod: no Swedish municipality has kommunkod 9999"},
+      {"PlacingKommunNotDigits", EventKind::kUtskrivningsklar,
+       [](Env& e) { e.mutable_patient()->set_placing_kommunkod("13a0"); },
+       "patient.placing_kommunkod: must be 4 digits"},
+      {"PlacingKommunIsTheFolkbokforingKommun", EventKind::kUtskrivningsklar,
+       [](Env& e) { e.mutable_patient()->set_placing_kommunkod(e.patient().kommunkod()); },
+       "patient.placing_kommunkod: must differ from patient.kommunkod"},
+
       // Utskrivningsklar.
       {"DecidedAtMissing", EventKind::kUtskrivningsklar,
        [](Env& e) { e.mutable_utskrivningsklar()->clear_decided_at(); },

@@ -80,6 +80,36 @@ TEST_F(AdminReadsTest, CasesAtRiskAreRankedAndDoneLateOnesAreBoundedByTime) {
                                                "missed-small:ink", "late-recent:ink"));
 }
 
+// Issue 15: the dashboard's case list shows who pays (5 kap. 2 §: the placing kommun, else the
+// kommunkod) and the planning track (Halland's samverkansrutin 2022), as the case logic stored
+// them (schema v10).
+TEST_F(AdminReadsTest, CasesAtRiskCarryThePayingKommunAndTheTrack) {
+  CaseUpdate u;
+  u.record.case_id = "placed";
+  u.record.kommunkod = "1380";
+  u.record.paying_kommunkod = "1384";
+  u.record.track = "rött";
+  u.record.status = "admitted";
+  u.deadlines = {{"ink", kRule, 300, "missed", 0}};
+  WriteBatch batch;
+  batch.cases.push_back(std::move(u));
+  ASSERT_TRUE(store_->Write(batch));
+  WriteCase("plain", 0, {{"ink", kRule, 400, "missed", 0}});
+  auto cases = Reader()->CasesAtRisk(10, 0);
+  ASSERT_TRUE(cases) << cases.error();
+  ASSERT_EQ(cases->size(), 2u);
+  for (const auto& c : *cases) {
+    if (c.case_id == "placed") {
+      EXPECT_EQ(c.kommunkod, "1380");
+      EXPECT_EQ(c.paying_kommunkod, "1384");
+      EXPECT_EQ(c.track, "rött");
+    } else {
+      EXPECT_EQ(c.paying_kommunkod, "1380") << "no placing kommun: the kommunkod pays";
+      EXPECT_EQ(c.track, "");
+    }
+  }
+}
+
 TEST_F(AdminReadsTest, UnmetDeadlinesAreCountedPerRuleAndState) {
   WriteCase("a", 0, {{"ink", "2 kap. 3 §", 100, "missed", 0}, {"sip", "4 kap. 1 §", 100, "at-risk", 0}});
   WriteCase("b", 0, {{"ink", "2 kap. 3 §", 100, "missed", 0}, {"sip", "4 kap. 1 §", 100, "missed", 150}});

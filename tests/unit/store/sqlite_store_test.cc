@@ -238,7 +238,9 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
               ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "1380", "planning", "5", "1", "0",
                                       "2", "1500", "a note",
                                       // v5: every case from before is due for re-evaluation once
-                                      "1")));
+                                      "1",
+                                      // v10: no track and no paying kommun until rewritten
+                                      "NULL", "NULL")));
   EXPECT_THAT(raw.Query("SELECT * FROM deadlines ORDER BY deadline_id"),
               ElementsAre(ElementsAre("SE2321000131-sjh/VT-1", "inskrivning", "2 kap. 3 §", "100",
                                       "met", "90"),

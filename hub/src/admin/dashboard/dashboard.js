@@ -200,8 +200,15 @@
       tr.dataset.caseId = c.case_id;
       tr.className = 'state-' + (d.met_late_at ? 'met-late' : d.state || 'unknown');
       cell(tr, c.case_id, 'case');
-      cell(tr, c.kommunkod);
+      // 5 kap. 2 §: a kommun that placed the patient in särskilt boende pays; shown beside
+      // the kommun of folkbokföring when it differs.
+      const kommun = cell(tr, c.paying_kommunkod && c.paying_kommunkod !== c.kommunkod
+        ? c.kommunkod + ' (pays: ' + c.paying_kommunkod + ')' : c.kommunkod);
+      if (c.paying_kommunkod && c.paying_kommunkod !== c.kommunkod) {
+        kommun.title = 'placed in särskilt boende by ' + c.paying_kommunkod + ', which pays (5 kap. 2 §)';
+      }
       cell(tr, c.status);
+      cell(tr, c.track || '');
       cell(tr, d.id);
       cell(tr, d.rule, 'rule');
       const state = cell(tr, open ? 'missed' : d.met_late_at ? 'met late' : d.state, 'state');

@@ -263,6 +263,15 @@ INSERT INTO audit_log(seq, at_us, actor_kind, actor, organisation, action, case_
 DROP TABLE patient_data_reads;
 CREATE INDEX cases_closed ON cases(updated_at_us) WHERE status IN ('discharged', 'cancelled');
 )sql",
+      // 10: the case's planning track (Region Halland's samverkansrutin 2022: grönt, gult, rött;
+      // NULL: none named) and the kommun that pays (5 kap. 2 §: the placing kommun when one
+      // placed the patient in a särskild boendeform in another kommun; NULL for cases written
+      // before v10, whose payer is their kommunkod), for the dashboard's case list. Cases are
+      // rewritten with their next event or timer, which fills both in.
+      R"sql(
+ALTER TABLE cases ADD COLUMN track TEXT;
+ALTER TABLE cases ADD COLUMN paying_kommunkod TEXT;
+)sql",
   };
   return migrations;
 }

@@ -201,8 +201,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "SELECT MIN(next_evaluation_at_us) FROM cases WHERE next_evaluation_at_us IS NOT NULL"},
       {s.upsert_case,
        "INSERT OR REPLACE INTO cases(case_id, kommunkod, status, updated_at_us, liable, provisional, "
-       "liability_days, liability_amount_kr, notes, next_evaluation_at_us) "
-       "VALUES (?,?,?,?,?,?,?,?,?,?)"},
+       "liability_days, liability_amount_kr, notes, next_evaluation_at_us, track, paying_kommunkod) "
+       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"},
       {s.case_deadlines,
        "SELECT deadline_id, rule, due_at_us, state, met_at_us FROM deadlines WHERE case_id = ?"},
       {s.update_deadline,

@@ -15,7 +15,10 @@ namespace {
 constexpr const char* kDeviationsSql =
     // Missed deadlines, dated by their due time. The estimate-change routine is a category of its
     // own.
+    // (Each estimate passed, or moved, by more than one dygn has its own id: the first is
+    // 'andrat-utskrivningsdatum', the next ones 'andrat-utskrivningsdatum:<n>'.)
     "SELECT CASE WHEN d.deadline_id = 'andrat-utskrivningsdatum' "
+    "  OR d.deadline_id LIKE 'andrat-utskrivningsdatum:%' "
     "  THEN 'estimate-change-not-notified' ELSE 'deadline-missed' END, d.due_at_us, d.case_id, "
     " coalesce(c.kommunkod, ''), d.deadline_id, d.rule, '', '', '', '' "
     "FROM deadlines d INDEXED BY deadlines_missed LEFT JOIN cases c ON c.case_id = d.case_id "

@@ -171,7 +171,8 @@ Result<std::optional<StoredCase>> SqliteStoreReader::Case(const std::string& cas
   int rc;
   rc = row.Prepare(db_,
                    "SELECT case_id, kommunkod, status, updated_at_us, liable, provisional, "
-                   "liability_days, liability_amount_kr, notes FROM cases WHERE case_id = ?");
+                   "liability_days, liability_amount_kr, notes, coalesce(paying_kommunkod, ''), "
+                   "coalesce(track, '') FROM cases WHERE case_id = ?");
   if (rc != SQLITE_OK) return Fail("read case", rc);
   row.Text(1, case_id);
   rc = row.Step();
@@ -180,6 +181,8 @@ Result<std::optional<StoredCase>> SqliteStoreReader::Case(const std::string& cas
   StoredCase c;
   c.record = {row.ColText(0), row.ColText(1), row.ColText(2), row.ColInt(3), row.ColInt(4) != 0,
               row.ColInt(5) != 0, row.ColInt(6), row.ColInt(7), row.ColText(8)};
+  c.record.paying_kommunkod = row.ColText(9);
+  c.record.track = row.ColText(10);
   rc = deadlines.Prepare(db_,
                          "SELECT deadline_id, rule, due_at_us, state, met_at_us FROM deadlines "
                          "WHERE case_id = ? ORDER BY deadline_id");
@@ -246,7 +249,8 @@ Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit
       " first AS (SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY urgency, due_at_us)"
       " AS n FROM ranked) "
       "SELECT f.case_id, c.kommunkod, c.status, c.liability_days, c.liability_amount_kr,"
-      " f.deadline_id, f.rule, f.state, f.due_at_us, f.met_at_us "
+      " f.deadline_id, f.rule, f.state, f.due_at_us, f.met_at_us,"
+      " coalesce(c.paying_kommunkod, c.kommunkod), coalesce(c.track, '') "
       "FROM first f JOIN cases c ON c.case_id = f.case_id WHERE f.n = 1 "
       "ORDER BY f.urgency, c.liability_amount_kr DESC, f.due_at_us LIMIT ?1";
   const std::string unmet =
@@ -283,6 +287,8 @@ Result<std::vector<CaseAtRisk>> SqliteStoreReader::CasesAtRisk(std::size_t limit
       r.state = st.ColText(7);
       r.due_at_us = st.ColInt(8);
       r.met_at_us = st.ColInt(9);
+      r.paying_kommunkod = st.ColText(10);
+      r.track = st.ColText(11);
       out.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Fail("read cases at risk", rc);

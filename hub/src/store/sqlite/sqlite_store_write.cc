@@ -311,6 +311,8 @@ Status SqliteStore::UpsertCase(const CaseUpdate& update) {
     s.upsert_case.Int(8, r.liability_amount_kr);
     s.upsert_case.Text(9, r.notes);
     if (r.next_evaluation_at_us) s.upsert_case.Int(10, r.next_evaluation_at_us); else s.upsert_case.Null(10);
+    if (r.track.empty()) s.upsert_case.Null(11); else s.upsert_case.Text(11, r.track);
+    if (r.paying_kommunkod.empty()) s.upsert_case.Null(12); else s.upsert_case.Text(12, r.paying_kommunkod);
     if (int rc = s.upsert_case.Step(); rc != SQLITE_DONE) return Fail("write case", rc);
   }
   // Only the deadlines that changed are written: a case is rewritten with every event and every
