@@ -97,6 +97,8 @@ void ReadPatient(const xmlNode* p, v1::Patient* out) {
   ident->set_protected_identity(M::ChildBool(p, "skyddad-identitet"));
   out->set_kommunkod(M::ChildToken(p, "kommunkod"));
   out->set_listed_care_unit_hsa_id(M::ChildToken(p, "listad-vardenhet-hsa-id"));
+  out->set_placing_kommunkod(M::ChildToken(p, "placerande-kommunkod"));
+  out->set_sarskilt_boende(M::ChildBool(p, "sarskilt-boende"));
 }
 
 void ReadHeader(const xmlNode* huvud, v1::Envelope& env, Mapper& m) {
@@ -173,6 +175,17 @@ void ReadPayload(EventKind kind, const xmlNode* root, v1::Envelope& env, Mapper&
       p->set_direction(answer ? v1::Planeringsunderlag::ANSWER : v1::Planeringsunderlag::REQUEST);
       if (answer) p->set_in_reply_to(M::ChildToken(root, "svar-pa-dokument-id"));
       p->set_responding_unit_hsa_id(M::ChildToken(root, "svarande-enhet-hsa-id"));
+      if (!answer) {
+        for (const xmlNode* n : M::Children(root, "adresserad-enhet-hsa-id")) {
+          p->add_addressed_unit_hsa_ids(M::Token(n));
+        }
+        // The schema allows only these; absent is none named.
+        const std::string track = M::ChildToken(root, "spar");
+        p->set_track(track == "gront"  ? v1::Planeringsunderlag::GRONT
+                     : track == "gult" ? v1::Planeringsunderlag::GULT
+                     : track == "rott" ? v1::Planeringsunderlag::RODT
+                                       : v1::Planeringsunderlag::TRACK_UNSPECIFIED);
+      }
       ReadPlanningItems(root, p);
       break;
     }

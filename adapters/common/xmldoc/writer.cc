@@ -49,7 +49,20 @@ void WritePatient(const v1::Patient& p, TextWriter& w) {
   w.Element("kommunkod", p.kommunkod(), "patient.kommunkod");
   w.OptionalElement("listad-vardenhet-hsa-id", p.listed_care_unit_hsa_id(),
                     "patient.listed_care_unit_hsa_id");
+  w.OptionalElement("placerande-kommunkod", p.placing_kommunkod(), "patient.placing_kommunkod");
+  if (p.sarskilt_boende()) w.Bool("sarskilt-boende", true);
   w.End();
+}
+
+// "gront"/"gult"/"rott"; nothing when none is named.
+void WriteTrack(v1::Planeringsunderlag::Track t, TextWriter& w) {
+  switch (t) {
+    case v1::Planeringsunderlag::TRACK_UNSPECIFIED: return;
+    case v1::Planeringsunderlag::GRONT: w.Element("spar", "gront", "planeringsunderlag.track"); return;
+    case v1::Planeringsunderlag::GULT: w.Element("spar", "gult", "planeringsunderlag.track"); return;
+    case v1::Planeringsunderlag::RODT: w.Element("spar", "rott", "planeringsunderlag.track"); return;
+    default: w.Problem("planeringsunderlag.track", "unknown value " + std::to_string(t)); return;
+  }
 }
 
 void WriteHeader(const v1::Envelope& env, EventKind kind, TextWriter& w) {
@@ -149,6 +162,10 @@ void WritePayload(const v1::Envelope& env, EventKind kind, TextWriter& w) {
       }
       w.OptionalElement("svarande-enhet-hsa-id", m.responding_unit_hsa_id(),
                         "planeringsunderlag.responding_unit_hsa_id");
+      for (const auto& unit : m.addressed_unit_hsa_ids()) {
+        w.Element("adresserad-enhet-hsa-id", unit, "planeringsunderlag.addressed_unit_hsa_ids");
+      }
+      WriteTrack(m.track(), w);
       WritePlanningItems(m, w);
       return;
     }

@@ -131,5 +131,35 @@ TEST(Examples, PlaneringsunderlagSvarBecomesAnAnswer) {
   EXPECT_EQ(env->planeringsunderlag().items(1).code(), "TRYGGHETSLARM");
 }
 
+// Region Halland's track, the units asked to answer (samverkansrutin 2022), and the patient's
+// placing kommun and SÄBO (5 kap. 2 §): read into the fields the case logic uses, and written back.
+TEST(Examples, PlaneringsunderlagCarriesTrackAddressedUnitsAndPlacement) {
+  std::string text = slussen::testing::ReadFile((ExamplesDir() / "planeringsunderlag.xml").string());
+  const auto env = ReadDocument(text, "planeringsunderlag.xml");
+  ASSERT_TRUE(env.ok()) << env.error();
+  EXPECT_EQ(env->planeringsunderlag().track(), v1::Planeringsunderlag::RODT);
+  ASSERT_EQ(env->planeringsunderlag().addressed_unit_hsa_ids_size(), 1);
+  EXPECT_EQ(env->planeringsunderlag().addressed_unit_hsa_ids(0), "SE2321000115-VC01");
+  EXPECT_EQ(env->patient().placing_kommunkod(), "");
+  EXPECT_FALSE(env->patient().sarskilt_boende());
+
+  const std::string listed = "</listad-vardenhet-hsa-id>";
+  text.replace(text.find(listed), listed.size(),
+               listed + "<placerande-kommunkod>1383</placerande-kommunkod>"
+                        "<sarskilt-boende>true</sarskilt-boende>");
+  const auto placed = ReadDocument(text, "placed.xml");
+  ASSERT_TRUE(placed.ok()) << placed.error();
+  EXPECT_EQ(placed->patient().placing_kommunkod(), "1383");
+  EXPECT_TRUE(placed->patient().sarskilt_boende());
+  auto written = WriteDocument(*placed);
+  ASSERT_TRUE(written.ok()) << written.error();
+  const auto again = ReadDocument(*written, "written.xml");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(again->patient().placing_kommunkod(), "1383");
+  EXPECT_TRUE(again->patient().sarskilt_boende());
+  EXPECT_EQ(again->planeringsunderlag().track(), v1::Planeringsunderlag::RODT);
+  EXPECT_EQ(again->planeringsunderlag().addressed_unit_hsa_ids_size(), 1);
+}
+
 }  // namespace
 }  // namespace slussen::xmldoc
