@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -130,6 +131,50 @@ TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndDeadLettered) {
   ASSERT_TRUE(out.ok()) << out.error();
   EXPECT_EQ(*out, 0);
   EXPECT_THAT(HubLog(), ::testing::HasSubstr("unauthorized"));
+  EXPECT_TRUE(b_.hub->Stop().Ok());
+}
+
+// An adapter whose receiving system is away releases the delivery; in broker mode the runtime
+// hands it back only after its release delay, and the broker then gives it out again.
+TEST_F(BrokerModeTest, AReleasedDeliveryIsHandedBackLaterAndComesAgain) {
+  HubSession ehr(AdapterConnection(), "ehr");
+  HubConnectionConfig kommun_config = AdapterConnection();
+  kommun_config.broker_release_delay = std::chrono::milliseconds(300);
+  HubSession kommun(kommun_config, "kommun");
+  std::mutex mu;
+  std::vector<std::string> seen;
+  kommun.Subscribe(kKommunOut, 10, [&](HubSession::Delivery d) {
+    bool first = false;
+    {
+      std::lock_guard lock(mu);
+      first = std::find(seen.begin(), seen.end(), d.message.message_id) == seen.end();
+      seen.push_back(d.message.message_id);
+    }
+    kommun.Settle(d.token, first ? client::Disposition::kRelease : client::Disposition::kAccept);
+  });
+  ehr.Start();
+  kommun.Start();
+  ASSERT_TRUE(ehr.WaitConnected(seconds(30)));
+  ASSERT_TRUE(kommun.WaitConnected(seconds(30)));
+  const v1::Envelope env = ValidInskrivning();
+  ASSERT_EQ(ehr.SendAndWait("events", ToMessage(env), seconds(30)).kind,
+            SendOutcome::Kind::kAccepted);
+
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  std::size_t times = 0;
+  while (std::chrono::steady_clock::now() < deadline && times < 2) {
+    {
+      std::lock_guard lock(mu);
+      times = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), env.event_id()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(times, 2u) << HubLog();  // released once, then accepted
+  ehr.Stop(seconds(5));
+  kommun.Stop(seconds(5));
+  auto depth = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
+  ASSERT_TRUE(depth.ok()) << depth.error();
+  EXPECT_EQ(*depth, 0);
   EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 

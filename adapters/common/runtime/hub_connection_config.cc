@@ -62,6 +62,7 @@ HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
   if (const xmlNode* b = xml::Child(hub, ns, "broker")) {
     c.broker.enabled = true;
     c.broker.queue_prefix = xml::AttrOr(b, "queue-prefix", "slussen.");
+    config::DurationAttr(b, "release-delay", c.broker_release_delay, diag);
     if (const std::string problem = client::CheckQueuePrefix(c.broker.queue_prefix);
         !problem.empty()) {
       diag.Add(b, "queue-prefix: " + problem);

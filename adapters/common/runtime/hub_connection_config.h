@@ -6,7 +6,7 @@
 //     <reconnect initial-delay="100ms" max-delay="30s"/>
 //     <tls ca="/etc/slussen/ca.pem" cert="/etc/slussen/ehr.pem" key="/etc/slussen/ehr.key"/>
 //     <sasl mechanism="PLAIN" user="ehr" password-file="/etc/slussen/ehr.secret"/>
-//     <broker queue-prefix="slussen."/>   (broker mode: url is the broker's)
+//     <broker queue-prefix="slussen." release-delay="30s"/>   (broker mode: url is the broker's)
 //   </hub>
 #include <libxml/tree.h>
 
@@ -45,6 +45,9 @@ struct HubConnectionConfig {
   // <broker>: `url` is a broker's; logical addresses map onto its queues, links have durable
   // termini and messages carry the PLAIN user as their user-id (broker_addressing.h).
   client::BrokerAddressing broker;
+  // Broker mode: a delivery the adapter releases goes back to the broker only after this long
+  // (<broker release-delay>), since the broker hands it out again at once. 0: at once.
+  std::chrono::milliseconds broker_release_delay{30000};
 };
 
 // Whether `url` names this machine (127.0.0.0/8, [::1], localhost): the only hub a PLAIN password

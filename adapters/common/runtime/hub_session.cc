@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -408,6 +409,17 @@ class HubSession::Impl : public proton::messaging_handler {
   void SettleNow(uint64_t token, Disposition disposition, const amqp::Condition& condition = {}) {
     auto o = outstanding_.find(token);
     if (o == outstanding_.end()) return;
+    if (disposition == Disposition::kRelease && config_.broker.enabled &&
+        config_.broker_release_delay.count() > 0 && !stopping_ &&
+        delayed_releases_.insert(token).second) {
+      // A broker redelivers a released message at once: without a pause a receiving system that
+      // is away would see it again in a tight loop, each time counted against the out queue's
+      // delivery limit. Its slot stays taken until then; a stop releases it at once (Finish).
+      container_.schedule(proton::duration(config_.broker_release_delay.count()),
+                          proton::work([this, token] { SettleNow(token, Disposition::kRelease); }));
+      return;
+    }
+    delayed_releases_.erase(token);
     Subscription& sub = subs_.at(static_cast<std::size_t>(o->second));
     outstanding_.erase(o);
     --sub.outstanding;
@@ -581,6 +593,7 @@ class HubSession::Impl : public proton::messaging_handler {
   uint64_t next_token_ = 1;
   std::map<uint64_t, proton::delivery> live_;  // of the current connection
   std::map<uint64_t, int> outstanding_;        // token -> subscription, until the adapter settles
+  std::set<uint64_t> delayed_releases_;        // broker mode: released, handed back after a pause
   std::string last_error_;
 
   proton::container container_;  // destroyed before the members above it

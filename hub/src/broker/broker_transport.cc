@@ -26,6 +26,9 @@ adapter::HubConnectionConfig SessionConfig(const Config& config) {
   if (!b.user.empty()) c.sasl = adapter::HubConnectionConfig::Sasl{"PLAIN", b.user, b.password};
   c.broker.enabled = true;
   c.broker.queue_prefix = b.queue_prefix;
+  // The transport holds the core's releases back itself (kReleaseDelay), a shorter pause: the
+  // hub releases only while it cannot store, and takes the message as soon as it can.
+  c.broker_release_delay = std::chrono::milliseconds(0);
   return c;
 }
 

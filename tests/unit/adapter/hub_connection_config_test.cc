@@ -99,6 +99,10 @@ TEST_F(HubConnectionSecretTest, BrokerModeMapsAddressesAndNeedsAPlainLogin) {
   EXPECT_EQ(p.config.broker.Address("out/kommun-1380"), "/amq/queue/region-x.out.kommun-1380");
   EXPECT_EQ(p.config.broker.QueueName("out/vc-SE2321000016-XXXX"),
             "region-x.out.vc-SE2321000016-XXXX");
+  EXPECT_EQ(p.config.broker_release_delay, std::chrono::seconds(30));  // the default
+  EXPECT_EQ(Read("url=\"amqp://127.0.0.1:5672\">" + Sasl() +
+                 "<broker release-delay=\"2s\"/></hub>").config.broker_release_delay,
+            std::chrono::seconds(2));
 
   const Parsed embedded = Read("url=\"amqp://127.0.0.1:5672\">" + Sasl() + "</hub>");
   EXPECT_FALSE(embedded.config.broker.enabled);
