@@ -71,7 +71,8 @@ Slussen: AMQP 1.0 hub for discharge-planning messages (lag 2017:612).
   --help             this text
   --version          version and schema versions
 
-When the listener is up, slussen prints exactly one line to stdout:
+When the listener is up (broker mode: when it first connected to the broker, whose address
+HOST:PORT then is), slussen prints exactly one line to stdout:
   slussen ready amqp=HOST:PORT               (or, with <admin> configured:)
   slussen ready amqp=HOST:PORT admin=HOST:PORT
 Logs go to stderr. SIGHUP: read the TLS certificate, key and CA of <amqp><tls> again for new
@@ -422,10 +423,12 @@ int main(int argc, char** argv) {
 
   transport.Run(
       core,
-      [&admin_endpoint](const std::string& host, int port) {
+      [&admin_endpoint, &config](const std::string& host, int port) {
+        // Broker mode: the address is the broker's, which the adapters connect to as well.
         std::printf("slussen ready amqp=%s:%d%s\n", host.c_str(), port, admin_endpoint.c_str());
         std::fflush(stdout);
-        spdlog::info("listening on {}:{}", host, port);
+        spdlog::info("{} {}:{}", config->broker ? "ready: connected to the broker at" : "listening on",
+                     host, port);
       },
       [&](const std::string& error) {
         spdlog::error("cannot listen on {}:{}: {}", config->amqp_host, config->amqp_port, error);
