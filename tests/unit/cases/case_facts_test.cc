@@ -27,11 +27,6 @@ using State = LiabilityPrecondition::State;
 
 constexpr char kVardcentral[] = "SE2321000115-VC01";
 
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
-
 // The events Timeline has no builder for, added with the same header (same case and patient).
 v1::Envelope& Add(Timeline& t, const std::string& id, TimePoint occurred, TimePoint stored) {
   testing::EnvelopeSpec spec;

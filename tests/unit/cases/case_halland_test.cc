@@ -19,10 +19,6 @@ using namespace casetest;  // NOLINT(google-build-using-namespace): test vocabul
 using ::testing::HasSubstr;
 using Pu = v1::Planeringsunderlag;
 
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
 const Agreement& Halland() {
   static const Agreement a = Shipped("region-halland.xml");
   return a;

@@ -21,11 +21,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using State = LiabilityPrecondition::State;
 
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
-
 Agreement With(Agreement::SentTime sent, Agreement::NotifiedWhen notified) {
   Agreement a = Law();
   a.sent_time = sent;

@@ -12,15 +12,11 @@ namespace slussen {
 namespace {
 
 using casetest::L;
+using casetest::Law;
 using casetest::Shipped;
 using casetest::Timeline;
 using ::testing::Contains;
 using ::testing::HasSubstr;
-
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
 
 TEST(CaseProjection, RowsAreTheViewOfTheCase) {
   Timeline t;

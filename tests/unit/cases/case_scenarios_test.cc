@@ -28,10 +28,6 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 using State = LiabilityPrecondition::State;
 
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
 const Agreement& Stockholm() {
   static const Agreement a = Shipped("region-stockholm.xml");
   return a;

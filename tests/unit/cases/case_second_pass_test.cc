@@ -18,11 +18,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using State = LiabilityPrecondition::State;
 
-const Agreement& Law() {
-  static const Agreement a = Shipped("lag-2017-612.xml");
-  return a;
-}
-
 // Admitted Fri 2022-05-06, SIP expected (4 kap. 1 §).
 Timeline SipCase() {
   Timeline t;

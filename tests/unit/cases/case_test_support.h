@@ -319,4 +319,10 @@ inline Agreement Shipped(const char* name) {
   return MustLoad((SourceDir() / "config" / "agreements" / name).string());
 }
 
+// The law's own parameters (config/agreements/lag-2017-612.xml), loaded once per test binary.
+inline const Agreement& Law() {
+  static const Agreement a = Shipped("lag-2017-612.xml");
+  return a;
+}
+
 }  // namespace slussen::casetest
