@@ -6,7 +6,7 @@
 #include <atomic>
 #include <random>
 
-#include "broker_addressing.h"
+#include "wire/broker_addressing.h"
 #include "testing/child_process.h"
 #include "testing/files.h"
 
@@ -24,7 +24,7 @@ adapter::HubConnectionConfig BrokerHub::AdapterConnection() const {
 }
 
 std::string BrokerHub::Address(const std::string& logical) const {
-  client::BrokerAddressing a;
+  BrokerAddressing a;
   a.enabled = true;
   a.queue_prefix = prefix;
   return a.Address(logical);

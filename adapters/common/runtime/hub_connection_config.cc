@@ -63,7 +63,7 @@ HubConnectionConfig ReadHubConnection(const xmlNode* hub, std::string_view ns,
     c.broker.enabled = true;
     c.broker.queue_prefix = xml::AttrOr(b, "queue-prefix", "slussen.");
     config::DurationAttr(b, "release-delay", c.broker_release_delay, diag);
-    if (const std::string problem = client::CheckQueuePrefix(c.broker.queue_prefix);
+    if (const std::string problem = CheckQueuePrefix(c.broker.queue_prefix);
         !problem.empty()) {
       diag.Add(b, "queue-prefix: " + problem);
     }

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "broker_addressing.h"
+#include "wire/broker_addressing.h"
 #include "xml/xml_validation.h"
 
 namespace slussen::adapter {
@@ -44,7 +44,7 @@ struct HubConnectionConfig {
   std::optional<Sasl> sasl;
   // <broker>: `url` is a broker's; logical addresses map onto its queues, links have durable
   // termini and messages carry the PLAIN user as their user-id (broker_addressing.h).
-  client::BrokerAddressing broker;
+  BrokerAddressing broker;
   // Broker mode: a delivery the adapter releases goes back to the broker only after this long
   // (<broker release-delay>), since the broker hands it out again at once. 0: at once.
   std::chrono::milliseconds broker_release_delay{30000};

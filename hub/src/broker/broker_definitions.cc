@@ -1,6 +1,6 @@
 #include "broker/broker_definitions.h"
 
-#include "broker_addressing.h"
+#include "wire/broker_addressing.h"
 
 namespace slussen {
 namespace {
@@ -14,7 +14,7 @@ nlohmann::json Queue(const std::string& name, nlohmann::json arguments) {
 }  // namespace
 
 nlohmann::json BrokerDefinitions(const Config& config) {
-  client::BrokerAddressing addressing;
+  BrokerAddressing addressing;
   addressing.enabled = true;
   addressing.queue_prefix = config.broker ? config.broker->queue_prefix : "slussen.";
   const std::string dead = addressing.QueueName("dead");

@@ -1,25 +1,12 @@
 #include "config/broker_loader.h"
 
-#include <algorithm>
-
 #include "common/secret_file.h"
+#include "wire/broker_addressing.h"
 #include "config/relative_path.h"
 #include "config/security_loader.h"
 #include "xml/quantities.h"
 
 namespace slussen::config {
-namespace {
-
-// The same rule as the adapters' (client/broker_addressing.h CheckQueuePrefix): what
-// `/amq/queue/NAME` addresses and definitions files take.
-bool IsQueuePrefix(const std::string& prefix) {
-  return prefix.size() <= 64 && std::all_of(prefix.begin(), prefix.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-';
-         });
-}
-
-}  // namespace
 
 std::string UrlHost(const std::string& url) {
   const auto scheme = url.find("://");
@@ -34,10 +21,10 @@ void ReadBroker(const xmlNode* broker, std::string_view ns, const std::string& c
   BrokerConfig b;
   b.url = xml::AttrOr(broker, "url");
   b.queue_prefix = xml::AttrOr(broker, "queue-prefix", b.queue_prefix);
-  if (!IsQueuePrefix(b.queue_prefix)) {
-    diag.Add(broker, "queue-prefix '" + b.queue_prefix +
-                         "': at most 64 letters, digits, '.', '_' or '-' (the broker's queue "
-                         "names are built from it)");
+  // The adapters' <hub><broker> is checked by the same rule: their queue names must match.
+  if (const std::string problem = CheckQueuePrefix(b.queue_prefix); !problem.empty()) {
+    diag.Add(broker, "queue-prefix '" + b.queue_prefix + "': " + problem +
+                         " (the broker's queue names are built from it)");
   }
   b.container_id = xml::AttrOr(broker, "container-id", b.container_id);
   DurationAttr(broker, "idle-timeout", b.idle_timeout, diag);

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace slussen::client {
+namespace slussen {
 
 struct BrokerAddressing {
   bool enabled = false;
@@ -29,7 +29,8 @@ struct BrokerAddressing {
 };
 
 // A queue prefix the broker accepts in `/amq/queue/` addresses and definitions: at most 64
-// characters of [A-Za-z0-9._-]. Empty result: fine; else what is wrong.
+// characters of [A-Za-z0-9._-]. Empty result: fine; else what is wrong. The adapters' <hub><broker>
+// and the hub's <broker> are checked by this one rule.
 std::string CheckQueuePrefix(std::string_view prefix);
 
-}  // namespace slussen::client
+}  // namespace slussen

@@ -1,8 +1,8 @@
-#include "broker_addressing.h"
+#include "wire/broker_addressing.h"
 
 #include <algorithm>
 
-namespace slussen::client {
+namespace slussen {
 
 std::string BrokerAddressing::QueueName(std::string_view logical) const {
   std::string name = queue_prefix;
@@ -26,4 +26,4 @@ std::string CheckQueuePrefix(std::string_view prefix) {
   return ok ? "" : "only letters, digits, '.', '_' and '-' are allowed";
 }
 
-}  // namespace slussen::client
+}  // namespace slussen
