@@ -31,6 +31,7 @@
 
 #include "amqp/proton_compat.h"
 #include "api/core_messages.h"
+#include "api/train_hold.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "transport/sasl_server.h"
@@ -134,10 +135,9 @@ class AmqpConnection final : public proton::messaging_handler {
     // Accepted by a receiver that waits for our settlement (rcv-settle-mode second): settled
     // once the core has recorded the acceptance durably.
     std::unordered_map<int64_t, amqp::Ref<pn_delivery_t>> awaiting_record;
-    // A case's later events, held until the receiver accepts the one before (OutboxItem::
-    // after_seq): predecessor seq -> the item waiting for it. Bounded by the core's demand.
-    std::unordered_map<int64_t, OutboxItem> held_after;
-    std::unordered_set<int64_t> held;  // the seqs in held_after
+    // A case's later events, held until the receiver accepts the one before (api/train_hold.h).
+    // Bounded by the core's demand.
+    TrainHold trains;
   };
   struct Pending {  // an inbound delivery waiting for the core
     amqp::Ref<pn_delivery_t> delivery;

@@ -29,7 +29,7 @@ void AmqpConnection::AskForMore(uint64_t link_id) {
   if (it == out_links_.end()) return;
   OutLink& link = it->second;
   // Held items take the receiver's credit once they go, so they count as spent already.
-  const int held = static_cast<int>(link.held.size());
+  const int held = static_cast<int>(link.trains.size());
   const int room = config_.transport.max_unsettled_outbound -
                    static_cast<int>(link.in_flight.size() + link.awaiting_record.size()) - held;
   const int want = std::min(link.sender.credit() - held, room) - link.requested;
@@ -70,48 +70,26 @@ void AmqpConnection::SendNow(uint64_t link_id, std::vector<OutboxItem>& items) {
   OutLink& link = it->second;
   for (auto& item : items) {
     link.requested = std::max(0, link.requested - 1);
-    if (item.after_seq == 0) {
-      SendOne(link_id, link, item);
-    } else if (link.in_flight.count(item.after_seq) || link.held.count(item.after_seq)) {
-      const int64_t seq = item.seq;
-      link.held_after.emplace(item.after_seq, std::move(item));
-      link.held.insert(seq);
-    } else {
-      // Its predecessor is no longer on its way here (given back, or already settled by the
-      // time this came): the core decides again, knowing how that one ended.
-      GiveBack(link_id, link, item.seq);
+    switch (link.trains.Arrive(item, link.in_flight.count(item.after_seq) != 0)) {
+      case TrainHold::Place::kSend: SendOne(link_id, link, item); break;
+      case TrainHold::Place::kHeld: break;
+      case TrainHold::Place::kGiveBack: GiveBack(link_id, link, item.seq); break;
     }
   }
   AskForMore(link_id);
 }
 
 void AmqpConnection::GiveBack(uint64_t link_id, OutLink& link, int64_t seq) {
-  DeliveryOutcome back;
-  back.conn_id = id_;
-  back.link_id = link_id;
-  back.seq = seq;
-  back.kind = DeliveryOutcome::Kind::kNotSent;
-  core_.Post(std::move(back));
+  core_.Post(NotSent(id_, link_id, seq));
   Follow(link_id, link, seq, /*accepted=*/false);
 }
 
 void AmqpConnection::Follow(uint64_t link_id, OutLink& link, int64_t seq, bool accepted) {
-  // Iterative: a long train given back must not recurse once per event.
-  while (true) {
-    auto next = link.held_after.find(seq);
-    if (next == link.held_after.end()) return;
-    OutboxItem item = std::move(next->second);
-    link.held_after.erase(next);
-    link.held.erase(item.seq);
-    if (accepted) return SendOne(link_id, link, item);
-    DeliveryOutcome back;
-    back.conn_id = id_;
-    back.link_id = link_id;
-    back.seq = item.seq;
-    back.kind = DeliveryOutcome::Kind::kNotSent;
-    core_.Post(std::move(back));
-    seq = item.seq;
+  std::vector<int64_t> given_back;
+  if (auto next = link.trains.Follow(seq, accepted, given_back)) {
+    return SendOne(link_id, link, *next);
   }
+  for (int64_t back : given_back) core_.Post(NotSent(id_, link_id, back));
 }
 
 void AmqpConnection::SendOne(uint64_t link_id, OutLink& link, OutboxItem& item) {
