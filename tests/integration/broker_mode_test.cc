@@ -20,6 +20,7 @@
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_process.h"
+#include "testing/store_reader.h"
 #include "testing/broker_hub.h"
 #include "testing/temp_dir.h"
 #include "testing/test_config.h"
@@ -101,9 +102,9 @@ TEST_F(BrokerModeTest, EventThroughTheBrokerReachesTheKommunsQueue) {
   EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 
-// A message without the user-id the broker vouches for is bound to no adapter: the hub rejects
-// it (unauthorized), the broker dead-letters it, and nothing is delivered.
-TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndDeadLettered) {
+// A message without the user-id the broker vouches for is bound to no adapter: the hub records
+// and rejects it (unauthorized), and nothing is delivered.
+TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndRecordedAsADeadLetter) {
   client::ClientSecurity security;
   security.user = b_.adapter_user;
   security.password = b_.password;
@@ -117,16 +118,23 @@ TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndDeadLettered) {
   ASSERT_EQ(sent.kind, SendOutcome::Kind::kAccepted) << sent.description;  // the broker has it
   raw.Close();
 
+  // The hub records the refusal in its own dead letters before it rejects the message; the
+  // broker dead-letters it, and the hub takes that surplus copy off the dead-letter queue.
+  StoreReader store(dir_.File("hub.db"));
   const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-  long dead = 0;
+  long dead = -1;
+  std::string recorded;
   while (std::chrono::steady_clock::now() < deadline) {
     auto depth = b_.node->QueueDepth(b_.prefix + "dead");
     ASSERT_TRUE(depth.ok()) << depth.error();
     dead = *depth;
-    if (dead == 1) break;
+    const auto rows = store.QueryRows("SELECT count(*) FROM dead_letters");
+    recorded = rows.empty() ? "" : rows[0][0];
+    if (dead == 0 && recorded == "1") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_EQ(dead, 1) << HubLog();
+  EXPECT_EQ(recorded, "1") << HubLog();
+  EXPECT_EQ(dead, 0) << HubLog();
   auto out = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
   ASSERT_TRUE(out.ok()) << out.error();
   EXPECT_EQ(*out, 0);
@@ -175,6 +183,60 @@ TEST_F(BrokerModeTest, AReleasedDeliveryIsHandedBackLaterAndComesAgain) {
   auto depth = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
   ASSERT_TRUE(depth.ok()) << depth.error();
   EXPECT_EQ(*depth, 0);
+  EXPECT_TRUE(b_.hub->Stop().Ok());
+}
+
+// The kommun's adapter rejects a delivery the broker took: the broker dead-letters it, the hub
+// reads its dead-letter queue, records the delivery dead with the broker's reason and sends the
+// event to the destination's fallback, as in embedded mode.
+class BrokerDeadLetterTest : public BrokerModeTest {
+ protected:
+  void SetUp() override {
+    TestConfigOptions options;
+    options.policy_elements[KommunDestination(kTestKommun)] =
+        std::string(R"(<receipt fallback=")") + kTestFixedDestination + R"("/>)";
+    ASSERT_TRUE(StartBrokerHub(dir_.path(), b_, options));
+  }
+};
+
+TEST_F(BrokerDeadLetterTest, ADeliveryTheReceiverRejectsIsDeadInTheHubAndFallsBack) {
+  HubSession ehr(AdapterConnection(), "ehr");
+  HubSession kommun(AdapterConnection(), "kommun");
+  kommun.Subscribe(kKommunOut, 10, [&](HubSession::Delivery d) {
+    kommun.Settle(d.token, client::Disposition::kReject, "kommun:invalid", "cannot take it");
+  });
+  Received fallback;
+  HubSession ehr_in(AdapterConnection(), "ehr-in");
+  ehr_in.Subscribe(OutAddress(kTestFixedDestination), 10, fallback.Handler(ehr_in));
+  for (HubSession* s : {&ehr, &kommun, &ehr_in}) s->Start();
+  for (HubSession* s : {&ehr, &kommun, &ehr_in}) ASSERT_TRUE(s->WaitConnected(seconds(30)));
+
+  const v1::Envelope env = ValidInskrivning();
+  ASSERT_EQ(ehr.SendAndWait("events", ToMessage(env), seconds(30)).kind,
+            SendOutcome::Kind::kAccepted);
+  // The inskrivningsmeddelande goes to the kommun only; the fixed destination gets it as the
+  // kommun's fallback.
+  EXPECT_TRUE(fallback.WaitFor(env.event_id())) << HubLog();
+  StoreReader store(dir_.File("hub.db"));
+  const auto rows = store.QueryRows(
+      "SELECT coalesce(delivered_at_us, 'NULL'), dead_at_us IS NOT NULL, last_error, "
+      "fallback_seq IS NOT NULL FROM outbox WHERE event_id = '" + env.event_id() +
+      "' AND destination = 'kommun-1380'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");
+  EXPECT_EQ(rows[0][1], "1");
+  EXPECT_THAT(rows[0][2], ::testing::HasSubstr("dead-lettered by the broker"));
+  EXPECT_EQ(rows[0][3], "1");
+  long dead = -1;
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto depth = b_.node->QueueDepth(b_.prefix + "dead");
+    ASSERT_TRUE(depth.ok()) << depth.error();
+    if ((dead = *depth) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(dead, 0) << "the hub takes its dead letters off the queue once recorded";
+  for (HubSession* s : {&ehr, &kommun, &ehr_in}) s->Stop(seconds(5));
   EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 

@@ -69,6 +69,19 @@ struct DeliveryOutcome {
   bool undeliverable_here = false;
 };
 
+// Broker mode: the broker dead-lettered one of the hub's own publications (its receiving
+// adapter rejected it, or it passed its queue's delivery limit) and the hub read it from the
+// dead-letter queue. The delivery, which the broker had confirmed, is dead after all; the core
+// records that (and the destination's fallback) and then settles the message (conn_id, token).
+struct BrokerDeadLetter {
+  uint64_t conn_id = 0;
+  uint64_t token = 0;
+  int64_t seq = 0;           // the outbox row the publication carried
+  std::string destination;   // ... and its destination and event id, checked against the row
+  std::string event_id;
+  std::string queue;         // the broker queue it was dead-lettered from, for the record
+};
+
 // An operator's action on delivery (hub/DESIGN.md "Operator actions"): the admin API and
 // slussenctl send these; each is recorded with who and why, on the case where it concerns one,
 // and answered once it is durable (or refused: kNotFound, kFailedPrecondition, kInvalidArgument).
@@ -97,8 +110,8 @@ struct OperatorCommand {
   std::function<void(const Status&)> done;
 };
 
-using CoreInput =
-    std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome, OperatorCommand>;
+using CoreInput = std::variant<InboundMessage, LinkDemand, LinkGone, DeliveryOutcome,
+                               OperatorCommand, BrokerDeadLetter>;
 
 // Implemented by the core: where a transport puts what it receives. Thread-safe, never blocks
 // for long (a queue push).

@@ -39,7 +39,7 @@ BrokerTransport::OutLink* BrokerTransport::FindLink(uint64_t link_id) {
 // Demand is the destination's window less what is published and unconfirmed, held, or already
 // asked for: the core never has more than `in-flight` on its way to one queue.
 void BrokerTransport::AskForMore(OutLink& link) {
-  const int used = static_cast<int>(link.in_flight.size() + link.held.size()) + link.requested;
+  const int used = static_cast<int>(link.in_flight.size() + link.trains.size()) + link.requested;
   const int want = broker_.in_flight - used;
   if (want <= 0) return;
   link.requested += want;
@@ -57,16 +57,10 @@ void BrokerTransport::Deliver(uint64_t conn_id, uint64_t link_id, std::vector<Ou
 void BrokerTransport::SendNow(OutLink& link, std::vector<OutboxItem>& items) {
   for (auto& item : items) {
     link.requested = std::max(0, link.requested - 1);
-    if (item.after_seq == 0) {
-      SendOne(link, item);
-    } else if (link.in_flight.count(item.after_seq) || link.held.count(item.after_seq)) {
-      const int64_t seq = item.seq;
-      link.held_after.emplace(item.after_seq, std::move(item));
-      link.held.insert(seq);
-    } else {
-      // Its predecessor is no longer on its way (confirmed or failed by the time this came):
-      // the core decides again, knowing how that one ended.
-      GiveBack(link, item.seq);
+    switch (link.trains.Arrive(item, link.in_flight.count(item.after_seq) != 0)) {
+      case TrainHold::Place::kSend: SendOne(link, item); break;
+      case TrainHold::Place::kHeld: break;
+      case TrainHold::Place::kGiveBack: GiveBack(link, item.seq); break;
     }
   }
   AskForMore(link);
@@ -82,6 +76,10 @@ void BrokerTransport::SendOne(OutLink& link, OutboxItem& item) {
                   {"schema_version", std::to_string(item.schema_version)}};
   if (!item.added_cause.empty()) m.properties["reason"] = item.added_cause;
   if (!item.added_for.empty()) m.properties["for_destination"] = item.added_for;
+  // Should the broker dead-letter it, the copy the hub reads from the dead-letter queue names
+  // the delivery (OnDeadLetter); the user-id the session stamps proves the hub published it.
+  m.properties[std::string(kOutboxSeqProperty)] = std::to_string(item.seq);
+  m.properties[std::string(kDestinationProperty)] = link.destination;
   link.in_flight.insert(item.seq);
   const uint64_t link_id = link.id;
   const int64_t seq = item.seq;
@@ -113,32 +111,14 @@ void BrokerTransport::OnSendResult(const SendResult& result) {
 }
 
 void BrokerTransport::GiveBack(OutLink& link, int64_t seq) {
-  DeliveryOutcome back;
-  back.conn_id = generation_;
-  back.link_id = link.id;
-  back.seq = seq;
-  back.kind = DeliveryOutcome::Kind::kNotSent;
-  inbox_->Post(std::move(back));
+  inbox_->Post(NotSent(generation_, link.id, seq));
   Follow(link, seq, /*accepted=*/false);
 }
 
 void BrokerTransport::Follow(OutLink& link, int64_t seq, bool accepted) {
-  // Iterative: a long train given back must not recurse once per event.
-  while (true) {
-    auto next = link.held_after.find(seq);
-    if (next == link.held_after.end()) return;
-    OutboxItem item = std::move(next->second);
-    link.held_after.erase(next);
-    link.held.erase(item.seq);
-    if (accepted) return SendOne(link, item);
-    DeliveryOutcome back;
-    back.conn_id = generation_;
-    back.link_id = link.id;
-    back.seq = item.seq;
-    back.kind = DeliveryOutcome::Kind::kNotSent;
-    inbox_->Post(std::move(back));
-    seq = item.seq;
-  }
+  std::vector<int64_t> given_back;
+  if (auto next = link.trains.Follow(seq, accepted, given_back)) return SendOne(link, *next);
+  for (int64_t back : given_back) inbox_->Post(NotSent(generation_, link.id, back));
 }
 
 }  // namespace slussen

@@ -5,12 +5,27 @@
 #include <spdlog/spdlog.h>
 
 #include "config/broker_loader.h"
+#include "hub_client.h"
+#include "wire/broker_addressing.h"
 #include "runtime/hub_session.h"
 
 namespace slussen {
 namespace {
 
 constexpr std::chrono::milliseconds kReleaseDelay{1000};
+// Dead letters are rare; a few at a time keep a flood of them from crowding the core's inbox.
+constexpr int kDeadLetterCredit = 20;
+
+// A decimal outbox seq as the hub wrote it, or 0.
+int64_t ParseSeq(const std::string& text) {
+  if (text.empty() || text.size() > 18) return 0;
+  int64_t seq = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return 0;
+    seq = seq * 10 + (c - '0');
+  }
+  return seq;
+}
 
 adapter::HubConnectionConfig SessionConfig(const Config& config) {
   const BrokerConfig& b = *config.broker;
@@ -80,6 +95,9 @@ void BrokerTransport::Run(CoreInbox& inbox, ReadyFn ready, FailFn) {
                           });
                         });
   }
+  session_->Subscribe("dead", kDeadLetterCredit, [this](adapter::HubSession::Delivery d) {
+    Push([this, d = std::move(d)] { OnDeadLetter(d.token, d.message); });
+  });
   // The host only: a url may carry a password.
   spdlog::info("broker mode: connecting to {} (queues {}events, {}receipts, {}out.*)",
                config::UrlHost(broker_.url), broker_.queue_prefix, broker_.queue_prefix,
@@ -178,6 +196,41 @@ void BrokerTransport::OnMessage(Channel channel, uint64_t token, std::string use
   }
   in.received_at_us = ToMicros(clock_());
   inbox_->Post(std::move(in));
+}
+
+void BrokerTransport::OnDeadLetter(uint64_t token, const client::IncomingMessage& message) {
+  if (!accepting_) {
+    releases_.push_back({std::chrono::steady_clock::now() + kReleaseDelay, generation_, token});
+    return;
+  }
+  const auto property = [&](std::string_view name) -> std::string {
+    auto it = message.properties.find(std::string(name));
+    return it == message.properties.end() ? std::string() : it->second;
+  };
+  // Only the hub's own login can publish with its user-id (the broker checks it), so an adapter
+  // cannot make the hub believe one of its deliveries died.
+  const int64_t seq = ParseSeq(property(kOutboxSeqProperty));
+  const std::string destination = property(kDestinationProperty);
+  if (broker_.user.empty() || message.user_id != broker_.user || seq == 0) {
+    // What the hub refused on `events` or `receipts` (invalid, unauthorized): the hub recorded
+    // it in its own dead letters before it rejected it, so the broker's copy is surplus.
+    ++dead_letters_refused_;
+    spdlog::debug("broker mode: took a message the hub refused off the dead-letter queue "
+                  "({} so far; each is in the hub's dead letters)",
+                  dead_letters_refused_);
+    return session_->Settle(token, adapter::Disposition::kAccept);
+  }
+  BrokerDeadLetter dead;
+  dead.conn_id = generation_;
+  dead.token = token;
+  dead.seq = seq;
+  dead.destination = destination;
+  dead.event_id = message.message_id;
+  BrokerAddressing addressing;
+  addressing.enabled = true;
+  addressing.queue_prefix = broker_.queue_prefix;
+  dead.queue = addressing.QueueName("out/" + destination);
+  inbox_->Post(std::move(dead));
 }
 
 void BrokerTransport::ReleaseDue() {

@@ -35,8 +35,10 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "api/train_hold.h"
 #include "api/transport.h"
 #include "common/clock.h"
 #include "config/config.h"
@@ -44,8 +46,16 @@
 namespace slussen::adapter {
 class HubSession;
 }
+namespace slussen::client {
+struct IncomingMessage;
+}
 
 namespace slussen {
+
+// Application properties of the hub's publications in broker mode, read back from the
+// dead-letter queue.
+inline constexpr std::string_view kOutboxSeqProperty = "slussen_outbox_seq";
+inline constexpr std::string_view kDestinationProperty = "slussen_destination";
 
 class BrokerTransport final : public Transport {
  public:
@@ -73,8 +83,7 @@ class BrokerTransport final : public Transport {
     std::string destination;
     int requested = 0;                       // demand told to the core, not yet used
     std::set<int64_t> in_flight;             // published, not yet confirmed
-    std::multimap<int64_t, OutboxItem> held_after;  // predecessor seq -> item waiting for it
-    std::set<int64_t> held;                  // seqs of the held items
+    TrainHold trains;                        // a case's later events (api/train_hold.h)
   };
   struct SendResult {
     uint64_t link_id = 0;
@@ -92,6 +101,9 @@ class BrokerTransport final : public Transport {
   void OnDisconnected();
   void OnMessage(Channel channel, uint64_t token, std::string user_id, std::string message_id,
                  std::string body, bool body_ok);
+  // A message from the dead-letter queue: one of the hub's publications goes to the core
+  // (BrokerDeadLetter); one the hub refused itself is recorded already and taken off.
+  void OnDeadLetter(uint64_t token, const client::IncomingMessage& message);
   void SendNow(OutLink& link, std::vector<OutboxItem>& items);
   void SendOne(OutLink& link, OutboxItem& item);
   void OnSendResult(const SendResult& result);
@@ -131,6 +143,7 @@ class BrokerTransport final : public Transport {
   uint64_t generation_ = 0;  // the connection's number; 0: none open
   uint64_t next_link_id_ = 1;
   std::map<std::string, OutLink> out_;  // by destination, current connection only
+  uint64_t dead_letters_refused_ = 0;   // taken off the dead-letter queue as the hub's refusals
 };
 
 }  // namespace slussen

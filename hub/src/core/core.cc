@@ -180,6 +180,8 @@ void Core::Process(std::vector<Item>& items) {
       for (auto& failed : dispatcher_.RemoveLink(gone->link_id)) RecordFailure(std::move(failed));
     } else if (auto* cmd = std::get_if<OperatorCommand>(input)) {
       AcceptCommand(std::move(*cmd), now);
+    } else if (auto* dead = std::get_if<BrokerDeadLetter>(input)) {
+      OnBrokerDeadLetter(*dead, now_us);
     } else if (auto* outcome = std::get_if<DeliveryOutcome>(input)) {
       auto effect = dispatcher_.OnOutcome(*outcome);
       if (effect.accepted) {
@@ -277,6 +279,8 @@ void Core::Process(std::vector<Item>& items) {
 void Core::RefuseWhileLatched(std::vector<Pending>& pending) {
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
+  // Left unsettled: the broker gives them again to the restarted hub.
+  dead_letters_to_settle_.clear();
   Release(pending);
   ReportLatch(pending.size());
 }
@@ -323,6 +327,8 @@ void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string
   }
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
+  for (const auto& d : dead_letters_to_settle_) output_.Settle(d.conn_id, d.token, Settlement{});
+  dead_letters_to_settle_.clear();
   for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);
   for (auto& p : pending) {
     if (p.settlement.kind == Settlement::Kind::kAccepted) {

@@ -160,6 +160,10 @@ class Core final : public CoreInbox {
   void FetchDueReceipts(std::chrono::system_clock::time_point now);
   void ArmReceiptTimerFromStore(std::chrono::system_clock::time_point now);
   void OnReceiptsCommitted(const WriteBatch& batch, std::chrono::system_clock::time_point now);
+  // Broker mode (core_broker_dead_letters.cc): one of the hub's publications came back from the
+  // broker's dead-letter queue. Its delivery is recorded dead (and the fallback taken) with the
+  // next marks, and the message settled once that is durable.
+  void OnBrokerDeadLetter(const BrokerDeadLetter& dead, int64_t now_us);
   // Operators' actions (core_operator.cc).
   void AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_point now);
   void OnCommandsDone(const Status& written);
@@ -220,6 +224,12 @@ class Core final : public CoreInbox {
   std::vector<Mark> unrecorded_marks_;
   // Failed delivery attempts not yet in the store, recorded with the marks.
   std::vector<FailedAttempt> unrecorded_failures_;
+  // Broker dead letters whose deaths are among unrecorded_failures_: settled after their commit.
+  struct DeadLetterToSettle {
+    uint64_t conn_id = 0;
+    uint64_t token = 0;
+  };
+  std::vector<DeadLetterToSettle> dead_letters_to_settle_;
   bool NothingUnrecorded() const { return unrecorded_marks_.empty() && unrecorded_failures_.empty(); }
   void RecordFailure(FailedAttempt failed);
   std::chrono::steady_clock::time_point marks_since_;

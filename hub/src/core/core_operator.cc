@@ -114,7 +114,7 @@ void Core::OnCommandsDone(const Status& written) {
           dispatcher_.Revive(record.seq, record.destination, record.case_id);
           break;
         case Action::kMarkDelivered:
-          dispatcher_.ManuallyDelivered(record.seq);
+          dispatcher_.Forget(record.seq);
           break;
         case Action::kReroute:
           dispatcher_.OnEnqueued(record.destination);

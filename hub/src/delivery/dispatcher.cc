@@ -227,7 +227,7 @@ void Dispatcher::Revive(int64_t seq, const std::string& destination, const std::
   }
 }
 
-void Dispatcher::ManuallyDelivered(int64_t seq) { Finish(seq); }
+void Dispatcher::Forget(int64_t seq) { Finish(seq); }
 
 std::vector<std::string> Dispatcher::TakeNotices() {
   std::vector<std::string> out;

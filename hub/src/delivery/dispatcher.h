@@ -85,8 +85,9 @@ class Dispatcher {
   // An operator revived dead row `seq` (committed): it goes out as soon as its case has nothing
   // else on its way to the destination (so it may arrive after later events of its case).
   void Revive(int64_t seq, const std::string& destination, const std::string& case_id);
-  // An operator marked row `seq` delivered (committed): it is no longer on its way.
-  void ManuallyDelivered(int64_t seq);
+  // Row `seq` ended outside the dispatcher: an operator marked it delivered (committed), or the
+  // broker dead-lettered it. It is no longer on its way.
+  void Forget(int64_t seq);
   // Lines for the log about windows that began or ended (the core logs them).
   std::vector<std::string> TakeNotices();
 

@@ -55,6 +55,10 @@ struct FailedAttempt {
   // Dead, and the destination has a fallback: the event also goes there (a new outbox row).
   std::string fallback_to;
   std::string fallback_cause;
+  // Broker mode: the row was recorded as delivered when the broker confirmed it, and the broker
+  // dead-lettered it later. Its delivered mark is withdrawn with its death; a row already dead,
+  // or marked delivered by an operator, is left as it is (a second dead-lettered copy).
+  bool withdraws_delivery = false;
 };
 
 // A Receipt stored for the delivery of `event_id` to `destination` (the receiving system it
@@ -116,6 +120,7 @@ struct OutboxRowState {
   std::string case_id;
   int64_t delivered_at_us = 0;
   int64_t dead_at_us = 0;
+  int attempts = 0;  // failed so far
 };
 
 // A case's new summary and the complete set of its deadlines (replacing the stored ones).

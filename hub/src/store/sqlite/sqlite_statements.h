@@ -12,7 +12,7 @@ class SqliteStore::Statements {
   sqlite::Stmt begin, begin_read, commit, rollback, insert_event, event_outbox, event_body,
       insert_outbox, insert_dead, mark_delivered, pending_after, pending_by_seq, next_of_case,
       fail_attempt, insert_attempt, insert_added, record_receipt, postpone_receipt,
-      receipt_overdue, due_receipts, next_receipt_due, outbox_row, case_of_event,
+      receipt_overdue, due_receipts, next_receipt_due, outbox_row, fail_delivered, case_of_event,
       paused_destinations, insert_action, revive, manual_delivery, pause, resume, set_fallback,
       pending_summary,
       case_events, due_cases, next_case_evaluation, upsert_case, case_deadlines, update_deadline, delete_deadline,

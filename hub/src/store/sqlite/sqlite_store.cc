@@ -139,8 +139,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
        "JOIN events e ON e.event_id = o.event_id WHERE o.receipt_due_at_us IS NOT NULL AND "
        "o.receipt_due_at_us <= ? ORDER BY o.receipt_due_at_us LIMIT ?"},
       {s.outbox_row,
-       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.delivered_at_us, o.dead_at_us "
-       "FROM outbox o JOIN events e ON e.event_id = o.event_id WHERE o.seq = ?"},
+       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.delivered_at_us, o.dead_at_us, "
+       "o.attempts FROM outbox o JOIN events e ON e.event_id = o.event_id WHERE o.seq = ?"},
       {s.case_of_event, "SELECT case_id FROM events WHERE event_id = ?"},
       {s.paused_destinations, "SELECT destination FROM paused_destinations ORDER BY destination"},
       {s.insert_action,
@@ -182,6 +182,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.fail_attempt,
        "UPDATE outbox SET attempts = ?, next_attempt_at_us = ?, last_error = ?, dead_at_us = ? "
        "WHERE seq = ? AND delivered_at_us IS NULL"},
+      // Broker mode: a row the broker confirmed and later dead-lettered (FailedAttempt::
+      // withdraws_delivery). A second copy of it finds the row dead already and changes nothing.
+      {s.fail_delivered,
+       "UPDATE outbox SET delivered_at_us = NULL, attempts = ?, next_attempt_at_us = NULL, "
+       "last_error = ?, dead_at_us = ? WHERE seq = ? AND dead_at_us IS NULL AND manual_by IS NULL"},
       {s.insert_attempt,
        "INSERT OR REPLACE INTO delivery_attempts(seq, attempt, at_us, outcome, condition, "
        "description) VALUES (?,?,?,?,?,?)"},

@@ -241,8 +241,9 @@ Result<std::optional<OutboxRowState>> SqliteStore::OutboxRow(int64_t seq) {
   const int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<OutboxRowState>();
   if (rc != SQLITE_ROW) return Fail("read outbox row", rc);
-  return std::optional<OutboxRowState>(OutboxRowState{st.ColInt(0), st.ColText(1), st.ColText(2),
-                                                      st.ColText(3), st.ColInt(4), st.ColInt(5)});
+  return std::optional<OutboxRowState>(
+      OutboxRowState{st.ColInt(0), st.ColText(1), st.ColText(2), st.ColText(3), st.ColInt(4),
+                     st.ColInt(5), static_cast<int>(st.ColInt(6))});
 }
 
 Result<std::optional<std::string>> SqliteStore::CaseOfEvent(const std::string& event_id) {

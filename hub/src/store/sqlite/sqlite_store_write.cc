@@ -156,7 +156,15 @@ Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
 
 Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
   auto& s = *stmts_;
-  {
+  if (f.withdraws_delivery) {
+    ResetGuard g{s.fail_delivered};
+    s.fail_delivered.Int(1, f.attempt);
+    s.fail_delivered.Text(2, f.reason);
+    s.fail_delivered.Int(3, f.at_us);
+    s.fail_delivered.Int(4, f.seq);
+    if (int rc = s.fail_delivered.Step(); rc != SQLITE_DONE) return Fail("record dead letter", rc);
+    if (sqlite3_changes(db_) == 0) return OkStatus();  // dead already: no second fallback
+  } else {
     ResetGuard g{s.fail_attempt};
     s.fail_attempt.Int(1, f.attempt);
     if (f.dead || f.next_attempt_at_us == 0) s.fail_attempt.Null(2); else s.fail_attempt.Int(2, f.next_attempt_at_us);
