@@ -19,8 +19,8 @@ std::vector<Metric> HopMetrics(const CompareSettings& s) {
     return PhaseMetric([pct](const PhaseResult& p) { return Pct(p.latency_us, pct); });
   };
   std::vector<Metric> m = {
-      {"all-out in (events/s), median", OfMedian(in)},
-      {"all-out out (deliveries/s)", OfMedian(out)},
+      {"all-out in (events/s), median", OfMedian(in), 0, false},
+      {"all-out out (deliveries/s)", OfMedian(out), 0, false},
   };
   for (double p : {50.0, 99.0, 99.9}) {
     m.push_back({"all-out latency " + PercentileLabel(p) + " (µs)", OfMedian(latency(p))});
@@ -37,7 +37,7 @@ std::vector<Metric> HopMetrics(const CompareSettings& s) {
   usage("all-out ", [](PhaseMetric f) { return OfMedian(std::move(f)); });
   for (double rate : s.rates) {
     const std::string r = "@" + Thousands(rate) + "/s ";
-    m.push_back({r + "in (events/s)", AtRate(rate, in)});
+    m.push_back({r + "in (events/s)", AtRate(rate, in), 0, false});
     for (double p : {50.0, 99.0, 99.9}) {
       m.push_back({r + "latency " + PercentileLabel(p) + " (µs)", AtRate(rate, latency(p))});
     }
@@ -57,8 +57,8 @@ nlohmann::json PrintBrokerTable(const std::vector<SystemRun>& runs, const Compar
   const SystemRun* rmq = FindRun(runs, "rabbitmq");
   const SystemRun* broker = FindRun(runs, "slussen-broker");
   if (!broker) return nlohmann::json::object();
-  // broker-rabbitmq: the extra hop's cost in µs (latency) or µs/KB per event; the ratios for
-  // throughput (below 1: the broker mode is slower) and everything else.
+  // broker-rabbitmq: the extra hop's cost in µs (latency) or µs/KB per event, not shown for
+  // throughput, where the ratios say it (below 1: broker mode is slower).
   Table table({"broker mode: the extra hop", "slussen", "rabbitmq", "slussen-broker",
                "broker-rabbitmq", "broker/rabbitmq", "broker/slussen"});
   nlohmann::json diff = nlohmann::json::object();
@@ -70,7 +70,7 @@ nlohmann::json PrintBrokerTable(const std::vector<SystemRun>& runs, const Compar
     const double vrmq = rmq ? m.get(*rmq) : kNaN;
     const double vbroker = m.get(*broker);
     auto fmt = [&](double v) { return m.decimals ? Fixed(v, m.decimals) : Thousands(v); };
-    const double d = vbroker - vrmq;  // NaN if either is
+    const double d = m.difference ? vbroker - vrmq : kNaN;  // NaN if either is
     const double a = Ratio(vbroker, vrmq);
     const double b = Ratio(vbroker, vhub);
     table.Row({m.label, fmt(vhub), fmt(vrmq), fmt(vbroker), fmt(d), Fixed(a, 2), Fixed(b, 2)});

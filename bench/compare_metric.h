@@ -17,6 +17,7 @@ struct Metric {
   std::string label;
   std::function<double(const SystemRun&)> get;
   int decimals = 0;
+  bool difference = true;  // a difference between systems means something (not for rates)
 };
 
 inline double Ratio(double a, double b) {
