@@ -66,7 +66,7 @@ std::string BenchRabbitNode::data_dir() const {
 
 std::string RabbitMqMissing() {
   if (access(kServer, X_OK) == 0) return {};
-  return std::string("rabbitmq-server is not installed (no ") + kServer +
+  return std::string("rabbitmq-server is not installed (cannot run ") + kServer +
          "; scripts/install-deps.sh or apt-get install rabbitmq-server)";
 }
 

@@ -75,11 +75,13 @@ bool SlussenSut::Restart(std::string* error) {
     return false;
   }
   const pid_t pid = process_.pid();
-  on_interrupt_ = std::make_unique<OnInterrupt>([pid] {
+  on_interrupt_ = std::make_unique<OnInterrupt>([pid, dir = dir_] {
     // Only while it is still our running child: a reaped pid may be someone else's by now.
-    if (waitpid(pid, nullptr, WNOHANG) != 0) return;
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+    if (waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (!std::getenv("SLUSSEN_BENCH_KEEP")) testing::RemoveTree(dir);
   });
   return true;
 }
