@@ -73,7 +73,8 @@ int RunCompare(const Args& args, const SutPaths& paths) {
   };
   // Both RabbitMQ columns: skipped (CI has no RabbitMQ in the smoke run), or run; a machine
   // without rabbitmq-server says "not available" in them and the others still count.
-  auto run_on_rabbitmq = [&](const std::string& name, const std::function<std::unique_ptr<Sut>()>& make) {
+  auto run_on_rabbitmq = [&](const std::string& name,
+                             const std::function<std::unique_ptr<Sut>()>& make) {
     SystemRun run;
     run.name = name;
     if (args.Has("skip-rabbitmq")) {

@@ -82,7 +82,9 @@ class BrokerSut final : public Sut {
   std::string send_address() const override { return addressing_.Address("events"); }
   std::vector<std::string> receive_addresses() const override {
     std::vector<std::string> out;
-    for (const auto& logical : hub_.receive_addresses()) out.push_back(addressing_.Address(logical));
+    for (const auto& logical : hub_.receive_addresses()) {
+      out.push_back(addressing_.Address(logical));
+    }
     return out;
   }
   pid_t pid() const override { return hub_.pid(); }
