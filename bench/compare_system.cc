@@ -55,8 +55,13 @@ SystemRun RunSystem(Sut& sut, const PayloadFactory& payloads, const CompareSetti
   std::cerr << "[" << run.name << "] starting\n";
   std::string error;
   if (!sut.Start(&error)) {
-    run.error = error;
     std::cerr << "[" << run.name << "] " << error << "\n";
+    sut.Stop();  // whatever it got as far as starting
+    if (const std::string why = sut.unavailable(); !why.empty()) {
+      run.skipped = "not available: " + why;
+    } else {
+      run.error = error;
+    }
     return run;
   }
   // The disk is probed before and after the load (half each): on a shared machine it changes.
@@ -83,7 +88,7 @@ SystemRun RunSystem(Sut& sut, const PayloadFactory& payloads, const CompareSetti
     run.rates.push_back(RunPhase(sut, payloads, spec));
     Progress(run.name, run.rates.back());
   }
-  run.peak_rss_kb = SampleProcess(sut.pid()).hwm_kb;
+  for (const ProcSample& p : SampleProcesses(sut.processes())) run.peak_rss_kb += p.hwm_kb;
   const FsyncResult after = MeasureFsync(sut.data_dir(), s.fsync_count - s.fsync_count / 2);
   PrintFsync(run.name, "after", after);
   run.fsync.us.Add(after.us);

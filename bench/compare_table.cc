@@ -1,60 +1,12 @@
 #include "compare_table.h"
 
-#include <cmath>
-#include <functional>
-#include <limits>
 #include <string>
 
+#include "compare_metric.h"
 #include "report.h"
 
 namespace slussen::bench {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double Ratio(double a, double b) {
-  return (std::isnan(a) || std::isnan(b) || b == 0) ? kNaN : a / b;
-}
-
-const SystemRun* Find(const std::vector<SystemRun>& runs, const std::string& name) {
-  for (const auto& r : runs) {
-    if (r.name == name && r.ran() && r.error.empty()) return &r;
-  }
-  return nullptr;
-}
-
-struct Metric {
-  std::string label;
-  std::function<double(const SystemRun&)> get;
-  int decimals = 0;
-};
-
-using PhaseValue = double (*)(const PhaseResult&);
-
-// A metric of the median all-out run.
-std::function<double(const SystemRun&)> OfMedian(PhaseValue f) {
-  return [f](const SystemRun& r) {
-    const auto* m = r.Median();
-    return m ? f(*m) : kNaN;
-  };
-}
-
-// A metric of the fixed-rate run at `rate`.
-std::function<double(const SystemRun&)> AtRate(double rate,
-                                               std::function<double(const PhaseResult&)> f) {
-  return [rate, f](const SystemRun& r) {
-    const auto* m = r.AtRate(rate);
-    return m ? f(*m) : kNaN;
-  };
-}
-
-double Pct(const Histogram& h, double p) { return static_cast<double>(h.Percentile(p)); }
-
-double WrittenKbPerEvent(const PhaseResult& p) {
-  return p.accepted
-             ? static_cast<double>(p.sut_write_bytes) / 1024 / static_cast<double>(p.accepted)
-             : kNaN;
-}
 
 std::vector<Metric> Metrics(const CompareSettings& s) {
   std::vector<Metric> m = {
@@ -86,11 +38,8 @@ std::vector<Metric> Metrics(const CompareSettings& s) {
        2},
       {"all-out load generator CPU (cores)",
        OfMedian([](const PhaseResult& p) { return p.bench_cpu_cores; }), 2},
-      {"all-out SUT CPU per event (µs)", OfMedian([](const PhaseResult& p) {
-         return p.accepted ? double(p.sut_cpu_us) / double(p.accepted) : kNaN;
-       }),
-       1},
-      {"all-out SUT disk writes per event (KB)", OfMedian(WrittenKbPerEvent), 1},
+      {"all-out SUT CPU per event (µs)", OfMedian(CpuUsPerEvent()), 1},
+      {"all-out SUT disk writes per event (KB)", OfMedian(WrittenKbPerEvent()), 1},
   };
   for (double rate : s.rates) {
     const std::string r = "@" + Thousands(rate) + "/s ";
@@ -98,14 +47,15 @@ std::vector<Metric> Metrics(const CompareSettings& s) {
         {r + "in (events/s)", AtRate(rate, [](const PhaseResult& p) { return p.in_per_s; })});
     for (double p : {50.0, 90.0, 99.0, 99.9}) {
       m.push_back(
-          {r + "latency p" + (p == 99.9 ? std::string("99.9") : std::to_string(int(p))) + " (µs)",
+          {r + "latency " + PercentileLabel(p) + " (µs)",
            AtRate(rate, [p](const PhaseResult& x) { return Pct(x.latency_us, p); })});
     }
     m.push_back({r + "latency max (µs)",
                  AtRate(rate, [](const PhaseResult& x) { return double(x.latency_us.max()); })});
-    m.push_back({r + "SUT disk writes per event (KB)", AtRate(rate, WrittenKbPerEvent), 1});
+    m.push_back({r + "SUT disk writes per event (KB)", AtRate(rate, WrittenKbPerEvent()), 1});
     m.push_back({r + "SUT CPU (cores)",
                  AtRate(rate, [](const PhaseResult& x) { return x.sut_cpu_cores; }), 2});
+    m.push_back({r + "SUT CPU per event (µs)", AtRate(rate, CpuUsPerEvent()), 1});
   }
   m.push_back(
       {"SUT peak RSS (MB)",
@@ -127,13 +77,15 @@ const char* Verdict(double value, bool met) {
 
 nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const CompareSettings& s,
                                  std::ostream& out) {
-  const SystemRun* raw = Find(runs, "raw");
-  const SystemRun* journal = Find(runs, "journal");
-  const SystemRun* hub = Find(runs, "slussen");
-  const SystemRun* rmq = Find(runs, "rabbitmq");
-  // Columns: the two ceilings (network and CPU; durable storage), Slussen, the broker users run.
-  Table table({"", "raw proton", "journal", "slussen", "rabbitmq", "slussen/rabbitmq",
-               "slussen/raw", "slussen/journal"});
+  const SystemRun* raw = FindRun(runs, "raw");
+  const SystemRun* journal = FindRun(runs, "journal");
+  const SystemRun* hub = FindRun(runs, "slussen");
+  const SystemRun* rmq = FindRun(runs, "rabbitmq");
+  const SystemRun* broker = FindRun(runs, "slussen-broker");
+  // Columns: the two ceilings (network and CPU; durable storage), Slussen, the broker users run,
+  // Slussen on that broker; the ratios are the embedded hub's (PrintBrokerTable has broker mode's).
+  Table table({"", "raw proton", "journal", "slussen", "rabbitmq", "slussen-broker",
+               "slussen/rabbitmq", "slussen/raw", "slussen/journal"});
   nlohmann::json vs_rmq = nlohmann::json::object();
   nlohmann::json vs_raw = nlohmann::json::object();
   nlohmann::json vs_journal = nlohmann::json::object();
@@ -143,12 +95,13 @@ nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const Compa
     const double vjournal = journal ? m.get(*journal) : kNaN;
     const double vhub = hub ? m.get(*hub) : kNaN;
     const double vrmq = rmq ? m.get(*rmq) : kNaN;
+    const double vbroker = broker ? m.get(*broker) : kNaN;
     auto fmt = [&](double v) { return m.decimals ? Fixed(v, m.decimals) : Thousands(v); };
     const double a = Ratio(vhub, vrmq);
     const double b = Ratio(vhub, vraw);
     const double c = Ratio(vhub, vjournal);
-    table.Row({m.label, fmt(vraw), fmt(vjournal), fmt(vhub), fmt(vrmq), Fixed(a, 2), Fixed(b, 2),
-               Fixed(c, 2)});
+    table.Row({m.label, fmt(vraw), fmt(vjournal), fmt(vhub), fmt(vrmq), fmt(vbroker), Fixed(a, 2),
+               Fixed(b, 2), Fixed(c, 2)});
     vs_rmq[m.label] = json_ratio(a);
     vs_raw[m.label] = json_ratio(b);
     vs_journal[m.label] = json_ratio(c);
@@ -158,8 +111,8 @@ nlohmann::json PrintCompareTable(const std::vector<SystemRun>& runs, const Compa
 }
 
 nlohmann::json PrintTargets(const std::vector<SystemRun>& runs, std::ostream& out) {
-  const SystemRun* hub = Find(runs, "slussen");
-  const SystemRun* rmq = Find(runs, "rabbitmq");
+  const SystemRun* hub = FindRun(runs, "slussen");
+  const SystemRun* rmq = FindRun(runs, "rabbitmq");
   if (!hub) return nlohmann::json::object();
   const double in = hub->Median() ? hub->Median()->in_per_s : kNaN;
   const double vs = rmq && rmq->Median() ? Ratio(in, rmq->Median()->in_per_s) : kNaN;

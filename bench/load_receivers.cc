@@ -19,6 +19,7 @@
 #include <proton/work_queue.hpp>
 #include <thread>
 
+#include "amqp_login.h"
 #include "event_ids.h"
 #include "proton_convert.h"
 #include "send_log.h"
@@ -132,7 +133,7 @@ class LoadReceivers::Handler : public proton::messaging_handler {
 
   void on_container_start(proton::container& c) override {
     for (std::size_t i = 0; i < conns_.size(); ++i) {
-      conns_[i].connection = c.connect(plan_.url, proton::connection_options());
+      conns_[i].connection = c.connect(plan_.url, LoginOptions(plan_.user, plan_.password));
     }
   }
 

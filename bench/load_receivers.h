@@ -23,6 +23,8 @@ struct ReceivePlan {
   std::string url = {};
   std::vector<std::string> addresses = {};
   bool durable_terminus = false;  // RabbitMQ: source durability + expiry never
+  std::string user = {};  // non-empty: SASL PLAIN login (in clear: loopback only)
+  std::string password = {};
   int credit = 1000;
 };
 

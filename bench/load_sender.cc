@@ -21,6 +21,7 @@
 #include <proton/work_queue.hpp>
 #include <thread>
 
+#include "amqp_login.h"
 #include "event_ids.h"
 #include "payload.h"
 #include "proton_convert.h"
@@ -101,7 +102,7 @@ class LoadSender::Handler : public proton::messaging_handler {
   const SendStats& stats() const { return stats_; }
 
   void on_container_start(proton::container& c) override {
-    c.connect(plan_.url, proton::connection_options());
+    c.connect(plan_.url, LoginOptions(plan_.user, plan_.password));
   }
 
   void on_connection_open(proton::connection& c) override {
@@ -219,6 +220,7 @@ class LoadSender::Handler : public proton::messaging_handler {
     m.subject(payload.subject);
     m.content_type("application/x-protobuf");
     m.durable(true);
+    if (!plan_.user.empty()) m.user(plan_.user);
     m.body(proton::binary(body_));
     m.inferred(true);  // one data section
     auto& props = m.properties();

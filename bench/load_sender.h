@@ -25,6 +25,11 @@ struct SendPlan {
   std::string url = {};           // host:port
   std::string address = {};       // target address
   bool durable_terminus = false;  // RabbitMQ: target durability (docs/amqp-notes.md §2)
+  // Non-empty: log in with SASL PLAIN (in clear: loopback only) and stamp every message's
+  // user-id with `user`, as the adapters do in broker mode (the broker checks it against the
+  // login, the hub reads the sender from it).
+  std::string user = {};
+  std::string password = {};
   uint32_t run = 0;               // goes into every event id
   uint64_t count = 0;             // messages to send; 0 = until `seconds` have passed
   double seconds = 0;

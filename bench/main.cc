@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "interrupt_cleanup.h"
 #include "journal_peer.h"
 #include "raw_peer.h"
 
@@ -19,13 +20,16 @@ namespace {
 constexpr const char* kUsage = R"(usage: slussen-bench COMMAND [flags]
 
 Commands (every one starts what it measures itself and stops it afterwards):
-  compare     raw Proton peer, journal peer, Slussen and RabbitMQ side by side: same 1 KB
-              protobuf events, fan-out 2, durable. Table on stdout, JSON in --json
+  compare     raw Proton peer, journal peer, Slussen, RabbitMQ and Slussen in broker mode on
+              RabbitMQ side by side: same 1 KB protobuf events, fan-out 2, durable. Tables on
+              stdout (all systems; broker mode's extra hop), JSON in --json
               (default bench-results.json).
                 --events N (100000) --repeat K (3) --rate R[,R...] (1000,5000)
-                --rate-seconds S (20) --only raw,journal,slussen,rabbitmq --skip-rabbitmq
+                --rate-seconds S (20) --warmup N (5000)
+                --only raw,journal,slussen,rabbitmq,slussen-broker (or broker)
+                --skip-rabbitmq (both RabbitMQ columns)
                 --smoke (seconds: 2,000 events, 200/s for 2 s, 1 run; for CI)
-  throughput  all-out durable throughput   --target slussen|raw|journal|rabbitmq
+  throughput  all-out durable throughput   --target slussen|raw|journal|rabbitmq|slussen-broker
               --events N | --seconds S --repeat K
   latency     latency at fixed rates       --target ... --rate R[,R...] (1000,5000) --seconds S
   memory      hub RSS per queued event     --queued N (1M)
@@ -105,6 +109,9 @@ int main(int argc, char** argv) {
       return RunJournalPeer("127.0.0.1", static_cast<int>(args.U64("port", 0)),
                             args.Str("dir", ""));
     }
+    // The peers above are children that die with the bench; what follows starts the hub and
+    // RabbitMQ, which must be stopped even when the bench is interrupted.
+    InstallInterruptCleanup();
     if (command == "compare") return RunCompare(args, paths);
     if (command == "throughput") return RunThroughput(args, paths);
     if (command == "latency") return RunLatency(args, paths);

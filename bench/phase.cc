@@ -39,6 +39,10 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
     rp.addresses =
         spec.receive_addresses.empty() ? sut.receive_addresses() : spec.receive_addresses;
     rp.durable_terminus = sut.durable_termini();
+    if (const auto login = sut.receiver_login()) {
+      rp.user = login->user;
+      rp.password = login->password;
+    }
     receivers = std::make_unique<LoadReceivers>(rp);
     run_index = receivers->Track(result.run, &log);
     result.destinations = static_cast<int>(rp.addresses.size());
@@ -49,13 +53,18 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
     }
   }
 
-  const ProcSample before = SampleProcess(sut.pid());
+  const std::vector<SutProcess> processes = sut.processes();
+  const std::vector<ProcSample> before = SampleProcesses(processes);
   const ProcSample bench_before = SampleProcess(getpid());
   const int64_t t0 = NowUs();
   SendPlan sp;
   sp.url = sut.url();
   sp.address = sut.send_address();
   sp.durable_terminus = sut.durable_termini();
+  if (const auto login = sut.sender_login()) {
+    sp.user = login->user;
+    sp.password = login->password;
+  }
   sp.run = result.run;
   sp.count = spec.count;
   sp.seconds = spec.seconds;
@@ -113,17 +122,26 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
     if (error.empty() && result.lost > 0)
       error = std::to_string(result.lost) + " deliveries missing";
   }
-  const ProcSample after = SampleProcess(sut.pid());
+  const std::vector<ProcSample> after = SampleProcesses(processes);
   const ProcSample bench_after = SampleProcess(getpid());
   const int64_t t1 = NowUs();
   if (receivers) receivers->Finish();
-  if (before.ok && after.ok) {
-    result.sut_cpu_us = after.cpu_us - before.cpu_us;
+  const auto sampled = [](const ProcSample& s) { return s.ok; };
+  if (std::all_of(before.begin(), before.end(), sampled) &&
+      std::all_of(after.begin(), after.end(), sampled)) {
+    for (std::size_t i = 0; i < processes.size(); ++i) {
+      const ProcessUsage usage{.role = processes[i].role,
+                               .cpu_us = after[i].cpu_us - before[i].cpu_us,
+                               .write_bytes = after[i].write_bytes - before[i].write_bytes,
+                               .hwm_kb = after[i].hwm_kb};
+      result.sut_processes.push_back(usage);
+      result.sut_cpu_us += usage.cpu_us;
+      result.sut_rss_kb += after[i].rss_kb;
+      result.sut_hwm_kb += after[i].hwm_kb;
+      result.sut_write_bytes += usage.write_bytes;
+      result.sut_write_calls += after[i].write_calls - before[i].write_calls;
+    }
     result.sut_cpu_cores = static_cast<double>(result.sut_cpu_us) / static_cast<double>(t1 - t0);
-    result.sut_rss_kb = after.rss_kb;
-    result.sut_hwm_kb = after.hwm_kb;
-    result.sut_write_bytes = after.write_bytes - before.write_bytes;
-    result.sut_write_calls = after.write_calls - before.write_calls;
     result.bench_cpu_cores = static_cast<double>(bench_after.cpu_us - bench_before.cpu_us) /
                              static_cast<double>(t1 - t0);
   }

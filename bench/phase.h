@@ -29,6 +29,14 @@ struct PhaseSpec {
   std::chrono::milliseconds idle{30000};            // give up when nothing arrives for this long
 };
 
+// What one process of the system under test did during a phase (sut.h SutProcess).
+struct ProcessUsage {
+  std::string role;
+  int64_t cpu_us = 0;
+  int64_t write_bytes = 0;
+  int64_t hwm_kb = 0;  // VmHWM at the end
+};
+
 struct PhaseResult {
   std::string label = {};
   bool ok = false;  // everything accepted and, if receiving, delivered to every destination
@@ -43,12 +51,13 @@ struct PhaseResult {
   double out_per_s = 0;         // unique deliveries per second, all destinations together
   Histogram latency_us;         // send (intended) -> arrival, all destinations
   Histogram accept_us;          // send (intended) -> accepted
-  int64_t sut_cpu_us = 0;       // CPU the system under test used during the phase
+  int64_t sut_cpu_us = 0;       // CPU the system under test used during the phase (all processes)
   double sut_cpu_cores = 0;     // ... as cores busy on average
   int64_t sut_rss_kb = 0;       // VmRSS at the end
   int64_t sut_hwm_kb = 0;       // VmHWM at the end
   int64_t sut_write_bytes = 0;  // storage writes the system caused during the phase
   int64_t sut_write_calls = 0;
+  std::vector<ProcessUsage> sut_processes;  // the sums above, per process
   double bench_cpu_cores = 0;  // the load generator's own CPU (it shares the machine)
   // For scenarios that look at individual messages afterwards.
   uint32_t run = 0;

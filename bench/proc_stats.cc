@@ -53,4 +53,10 @@ ProcSample SampleProcess(pid_t pid) {
   return s;
 }
 
+std::vector<ProcSample> SampleProcesses(const std::vector<SutProcess>& processes) {
+  std::vector<ProcSample> out;
+  for (const auto& p : processes) out.push_back(SampleProcess(p.pid));
+  return out;
+}
+
 }  // namespace slussen::bench

@@ -3,6 +3,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
+
+#include "sut.h"
 
 namespace slussen::bench {
 
@@ -16,5 +19,7 @@ struct ProcSample {
 };
 
 ProcSample SampleProcess(pid_t pid);
+// One sample per process, in order.
+std::vector<ProcSample> SampleProcesses(const std::vector<SutProcess>& processes);
 
 }  // namespace slussen::bench

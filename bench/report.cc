@@ -42,6 +42,12 @@ nlohmann::json PhaseJson(const PhaseResult& r) {
                       {"sut_storage_write_bytes", r.sut_write_bytes},
                       {"sut_write_syscalls", r.sut_write_calls},
                       {"load_generator_cpu_cores", r.bench_cpu_cores}};
+  for (const auto& p : r.sut_processes) {
+    j["sut_processes"].push_back({{"role", p.role},
+                                  {"cpu_seconds", static_cast<double>(p.cpu_us) / 1e6},
+                                  {"storage_write_bytes", p.write_bytes},
+                                  {"peak_rss_kb", p.hwm_kb}});
+  }
   if (!r.error.empty()) j["error"] = r.error;
   return j;
 }

@@ -1,5 +1,5 @@
 // Scenarios 1 and 2: all-out durable throughput, and latency at fixed rates, against one system
-// (--target slussen|raw|journal|rabbitmq, default slussen).
+// (--target slussen|raw|journal|rabbitmq|slussen-broker, default slussen).
 #include <iostream>
 
 #include "payload.h"
@@ -16,6 +16,9 @@ std::unique_ptr<Sut> MakeTarget(const Args& args, const SutPaths& paths, const P
   if (target == "raw") return MakeRawSut(paths);
   if (target == "journal") return MakeJournalSut(paths);
   if (target == "rabbitmq") return MakeRabbitSut(paths);
+  if (target == "slussen-broker" || target == "broker") {
+    return MakeBrokerSut(paths, {p.kommunkod(), p.vardcentral()});
+  }
   return MakeSlussenSut(paths, {{p.kommunkod(), p.vardcentral()}});
 }
 

@@ -1,7 +1,12 @@
 #include "slussen_sut.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cstdlib>
+
+#include "interrupt_cleanup.h"
 
 #include "synthetic_events.h"
 #include "testing/files.h"
@@ -43,27 +48,47 @@ SlussenSut::SlussenSut(SutPaths paths, std::vector<std::pair<std::string, std::s
 
 SlussenSut::~SlussenSut() { Stop(); }
 
-bool SlussenSut::Start(std::string* error) {
+bool SlussenSut::Start(std::string* error) { return Prepare(error) && Restart(error); }
+
+bool SlussenSut::Prepare(std::string* error) {
   dir_ = testing::MakeTempDir(paths_.work_dir, "slussen-");
   if (dir_.empty()) {
     *error = "cannot create a directory under " + paths_.work_dir;
     return false;
   }
-  config_ =
-      testing::WriteTestConfig(dir_, BenchConfig(kommun_vc_, admin_element_), "bench-hub.xml");
-  return Restart(error);
+  testing::TestConfigOptions options = BenchConfig(kommun_vc_, admin_element_);
+  if (!broker_element_.empty()) {
+    options.broker_element = broker_element_;
+    options.adapters = adapters_;
+  }
+  config_ = testing::WriteTestConfig(dir_, options, "bench-hub.xml");
+  return true;
 }
 
 bool SlussenSut::Restart(std::string* error) {
+  on_interrupt_.reset();
   // A store with millions of events may take a while to open; 10 minutes is "it hangs".
   const Status started = process_.Start({paths_.hub_binary, "--config", config_}, log_path(),
                                         std::chrono::minutes(10));
-  if (!started) *error = started.error();
-  return started.ok();
+  if (!started) {
+    *error = started.error();
+    return false;
+  }
+  const pid_t pid = process_.pid();
+  on_interrupt_ = std::make_unique<OnInterrupt>([pid, dir = dir_] {
+    // Only while it is still our running child: a reaped pid may be someone else's by now.
+    if (waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (!std::getenv("SLUSSEN_BENCH_KEEP")) testing::RemoveTree(dir);
+  });
+  return true;
 }
 
 void SlussenSut::Stop() {
   process_.Stop();
+  on_interrupt_.reset();
   if (!std::getenv("SLUSSEN_BENCH_KEEP")) testing::RemoveTree(dir_);
   dir_.clear();
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark, as the README runs it: installs what it needs (scripts/install-deps.sh and
 # rabbitmq-server), builds Release into build-bench/, and runs `slussen-bench compare` with
-# realistic defaults (raw Proton ceiling, Slussen, RabbitMQ 3.10; same 1 KB events, fan-out 2,
-# durable). Prints the table, writes bench-results.json in the repository root. About 12 minutes
-# on a 2-core machine. Run as root on Debian 12. Extra arguments go to `slussen-bench compare`
+# realistic defaults (raw Proton and journal ceilings, Slussen, RabbitMQ 3.10, Slussen in broker
+# mode on RabbitMQ; same 1 KB events, fan-out 2, durable). Prints the tables, writes
+# bench-results.json in the repository root. About 15 minutes on a 2-core machine (an estimate:
+# the broker-mode column has not been timed at full length). Run as root on Debian 12. Extra arguments go to `slussen-bench compare`
 # (e.g. --events 50000 --repeat 1, or --skip-rabbitmq).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
