@@ -23,6 +23,10 @@ struct EventRecord {
   std::vector<std::string> destinations;
   // Per destination (same order; empty: none): when its Receipt is due, 0 if none is awaited.
   std::vector<int64_t> receipt_due_at_us;
+  // The patient's key in the audit log (audit/patient_key.h), made by the core from the decoded
+  // envelope, so that a delivery's disclosure row does not decode the body again. Empty when
+  // the audit log's secret is not loaded.
+  std::string patient_key = {};
 };
 
 // Input the hub refused, kept with every reason so that nothing refused is lost without trace.
@@ -56,6 +60,8 @@ struct OutboxItem {
   // and `for_destination`: the letter adapter addresses and explains its letter with them.
   std::string added_cause{};
   std::string added_for{};
+  // EventRecord::patient_key as stored (empty for events stored before schema v11).
+  std::string patient_key{};
   // Set by the dispatcher, not stored: send only after the receiver on the same link accepted
   // row `after_seq` (the case's previous event); if that one ends any other way, give this one
   // back unsent (DeliveryOutcome::kNotSent). 0: send at once.

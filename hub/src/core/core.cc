@@ -186,15 +186,11 @@ void Core::Process(std::vector<Item>& items) {
       auto effect = dispatcher_.OnOutcome(*outcome);
       if (effect.accepted) {
         if (NothingUnrecorded()) marks_since_ = std::chrono::steady_clock::now();
-        unrecorded_marks_.push_back({effect.accepted->seq, now_us,
-                                     std::move(effect.accepted->destination), outcome->conn_id,
-                                     outcome->link_id});
-        if (effect.accepted->watched) {
-          Mark& m = unrecorded_marks_.back();
-          m.watched = true;
-          m.event_id = std::move(effect.accepted->event_id);
-          m.case_id = std::move(effect.accepted->case_id);
-        }
+        Dispatcher::Accepted& a = *effect.accepted;
+        unrecorded_marks_.push_back({a.seq, now_us, std::move(a.destination), outcome->conn_id,
+                                     outcome->link_id, a.watched, std::move(a.event_id),
+                                     std::move(a.case_id), std::move(a.kind),
+                                     std::move(a.patient_key)});
       }
       if (effect.failed) {
         if (effect.failed->dead) {
@@ -389,6 +385,10 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
                                     std::chrono::system_clock::time_point now,
                                     std::set<std::string>& enqueued, WorkingCases& working) {
   if (auto s = Classify(pending); !s) return s.as_error();
+  // The audit log first: no batch is written without the records of what it discloses, and the
+  // new events' patient keys need its secret.
+  if (auto s = LoadAudit(); !s) return s.as_error();
+  SetPatientKeys(pending);
   WriteBatch batch;
   CollectReceipts(pending, batch);  // before LoadCases takes the decoded envelopes
   if (auto s = LoadCases(pending, working); !s) return s.as_error();

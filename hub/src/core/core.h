@@ -176,9 +176,15 @@ class Core final : public CoreInbox {
   // the letter service), the commands' reads and extracts; then all of them sealed after the
   // committed head.
   Status AddAuditRows(WriteBatch& batch);
+  // The batch's new events get their patient keys from the envelopes ingest decoded (before
+  // LoadCases takes them), stored with the events for the disclosures' rows.
+  void SetPatientKeys(std::vector<Pending>& pending) const;
   AuditRecord OperatorAuditRow(const OperatorCommand& cmd, int64_t at_us) const;
   Result<std::vector<AuditRecord>> ReadAuditRows(const OperatorCommand& cmd, int64_t at_us);
-  std::string OrganisationOf(const std::string& destination) const;
+  // The organisation a destination discloses to, as the audit log names it; looked up once per
+  // destination (the kommun table has 290 rows).
+  const std::string& OrganisationOf(const std::string& destination);
+  std::map<std::string, std::string> organisations_;
   // Retention (core_retention.cc): one bounded purge batch in a transaction of its own, between
   // group commits, with its audit rows; re-armed at once while more is due, else in an hour.
   void ArmRetention(std::chrono::system_clock::time_point at);
@@ -216,8 +222,12 @@ class Core final : public CoreInbox {
     // (WatchNoticeDeliveries): its case takes the acceptance time and is evaluated again in the
     // transaction that records it.
     bool watched = false;
+    // What the row carried, when the dispatcher knew it (`destination` not empty): the
+    // disclosure's audit row is made from these (AddAuditRows).
     std::string event_id = {};
     std::string case_id = {};
+    std::string kind = {};
+    std::string patient_key = {};
   };
   // Acceptances not yet in the store (the dispatcher has forgotten them: the next transaction
   // must record them, also after a failed one), and since when the oldest has waited.

@@ -4,11 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "audit/audit_chain.h"
 #include "audit/patient_key.h"
 #include "common/kommuner.h"
 #include "core/core.h"
+#include "core/pending.h"
 #include "slussen/v1/events.pb.h"
 
 namespace slussen {
@@ -60,21 +63,35 @@ std::string Core::PatientKeyOfBody(const std::string& body) const {
   return PatientKeyOf(audit_secret_, env.patient().identity());
 }
 
-std::string Core::OrganisationOf(const std::string& destination) const {
+const std::string& Core::OrganisationOf(const std::string& destination) {
+  auto known = organisations_.find(destination);
+  if (known != organisations_.end()) return known->second;
+  std::string name;
   for (const auto& k : config_.kommuner) {
     if (k.destination == destination || k.off_hours_destination == destination) {
-      std::string name = k.name;
+      name = k.name;
       if (const KommunEntry* scb = name.empty() ? FindKommunEntry(k.kod) : nullptr) name = scb->name;
-      return name + " (kommun " + k.kod + ")";
+      name += " (kommun " + k.kod + ")";
+      break;
     }
   }
-  for (const auto& v : config_.vardcentraler) {
-    if (v.destination == destination) return v.name + " (HSA-id " + v.hsa_id + ")";
+  if (name.empty()) {
+    for (const auto& v : config_.vardcentraler) {
+      if (v.destination == destination) {
+        name = v.name + " (HSA-id " + v.hsa_id + ")";
+        break;
+      }
+    }
   }
-  for (const auto& d : config_.destinations) {
-    if (d.id == destination) return d.name;
+  if (name.empty()) {
+    for (const auto& d : config_.destinations) {
+      if (d.id == destination) {
+        name = d.name;
+        break;
+      }
+    }
   }
-  return {};
+  return organisations_.emplace(destination, std::move(name)).first->second;
 }
 
 AuditRecord Core::OperatorAuditRow(const OperatorCommand& cmd, int64_t at_us) const {
@@ -106,33 +123,57 @@ Result<std::vector<AuditRecord>> Core::ReadAuditRows(const OperatorCommand& cmd,
   return rows;
 }
 
+void Core::SetPatientKeys(std::vector<Pending>& pending) const {
+  if (!audit_loaded_) return;
+  for (auto& p : pending) {
+    auto* record = std::get_if<EventRecord>(&p.decision);
+    if (record && !p.duplicate) {
+      record->patient_key = PatientKeyOf(audit_secret_, p.envelope.patient().identity());
+    }
+  }
+}
+
 Status Core::AddAuditRows(WriteBatch& batch) {
   if (auto s = LoadAudit(); !s) return s;
   // A receiver's first acceptance of a row discloses the event to it; a second acceptance (the
-  // row was already recorded delivered) discloses nothing new.
-  std::vector<int64_t> seqs;
-  std::set<int64_t> seen;
-  for (const auto& m : batch.delivered) {
-    if (seen.insert(m.seq).second) seqs.push_back(m.seq);
+  // row was already recorded delivered) discloses nothing new. A row the dispatcher handed out
+  // was pending when it read it, so its acceptance is the first: its row is made from what the
+  // dispatcher kept. Others (an acceptance the dispatcher no longer knew, an event stored before
+  // its patient key was) are looked up in the store.
+  const auto disclosure = [&](int64_t at_us, const std::string& destination,
+                              const std::string& case_id, std::string patient_key,
+                              const std::string& kind, const std::string& event_id) {
+    AuditRecord row;
+    row.at_us = at_us;
+    row.actor_kind = "receiver";
+    row.actor = destination;
+    row.organisation = OrganisationOf(destination);
+    row.action = destination == config_.audit.letter_destination ? "letter" : "delivered";
+    row.case_id = case_id;
+    row.patient_key = std::move(patient_key);
+    row.what = kind;
+    row.ref = event_id;
+    batch.audit.push_back(std::move(row));
+  };
+  std::vector<int64_t> lookup;
+  std::unordered_set<int64_t> seen;
+  std::unordered_map<int64_t, int64_t> at;  // of the looked-up rows
+  for (const Mark& m : unrecorded_marks_) {
+    if (!seen.insert(m.seq).second) continue;
+    if (!m.destination.empty() && !m.patient_key.empty()) {
+      disclosure(m.at_us, m.destination, m.case_id, m.patient_key, m.kind, m.event_id);
+    } else {
+      lookup.push_back(m.seq);
+      at.emplace(m.seq, m.at_us);
+    }
   }
-  if (!seqs.empty()) {
-    auto rows = store_.Disclosures(seqs);
+  if (!lookup.empty()) {
+    auto rows = store_.Disclosures(lookup);
     if (!rows) return rows.as_error();
-    std::map<int64_t, int64_t> at;
-    for (const auto& m : batch.delivered) at.emplace(m.seq, m.at_us);
     for (const auto& d : *rows) {
       if (d.delivered) continue;
-      AuditRecord row;
-      row.at_us = at[d.seq];
-      row.actor_kind = "receiver";
-      row.actor = d.destination;
-      row.organisation = OrganisationOf(d.destination);
-      row.action = d.destination == config_.audit.letter_destination ? "letter" : "delivered";
-      row.case_id = d.case_id;
-      row.patient_key = PatientKeyOfBody(d.body);
-      row.what = d.kind;
-      row.ref = d.event_id;
-      batch.audit.push_back(std::move(row));
+      disclosure(at[d.seq], d.destination, d.case_id, PatientKeyOfBody(d.body), d.kind,
+                 d.event_id);
     }
   }
   for (const auto& c : commands_) batch.audit.insert(batch.audit.end(), c.audit.begin(), c.audit.end());

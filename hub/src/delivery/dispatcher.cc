@@ -76,12 +76,13 @@ Dispatcher::Effect Dispatcher::OnOutcome(const DeliveryOutcome& outcome) {
     // Even if its link was reported gone and a retry waits, the receiver has it.
     Accepted accepted{outcome.seq, {}};
     if (row != rows_.end()) {
-      accepted.destination = row->second.destination;
-      if (row->second.watched) {
-        accepted.watched = true;
-        accepted.event_id = row->second.event_id;
-        accepted.case_id = row->second.case_id;
-      }
+      Row& r = row->second;
+      accepted.destination = r.destination;
+      accepted.watched = r.watched;
+      accepted.event_id = std::move(r.event_id);
+      accepted.case_id = r.case_id;  // Finish still needs it
+      accepted.kind = std::move(r.kind);
+      accepted.patient_key = std::move(r.patient_key);
       Finish(outcome.seq);
     }
     effect.accepted = std::move(accepted);

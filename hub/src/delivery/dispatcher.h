@@ -63,10 +63,14 @@ class Dispatcher {
   struct Accepted {
     int64_t seq = 0;
     std::string destination;
-    // Only for a row the acceptance watch picked (SetAcceptanceWatch): what it carried.
+    // Only for a row the acceptance watch picked (SetAcceptanceWatch).
     bool watched = false;
+    // What the row carried, when the dispatcher knew it (`destination` not empty): the audit
+    // log's disclosure row is made from these without reading the store.
     std::string event_id = {};
     std::string case_id = {};
+    std::string kind = {};
+    std::string patient_key = {};
   };
   struct Effect {
     std::optional<Accepted> accepted;
@@ -179,6 +183,8 @@ class Dispatcher {
     // the two (never back to rows it already delivered).
     int64_t resume_after = 0;
     bool watched = false;  // the acceptance watch picked it
+    std::string kind = {};         // for the disclosure's audit row (Accepted)
+    std::string patient_key = {};
   };
 
   Status PumpDestination(const std::string& name, Destination& dest,

@@ -85,8 +85,9 @@ bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem ite
       const int64_t after = train->second.seqs.back();
       train->second.seqs.push_back(item.seq);
       ++dest.on_its_way;
-      rows_[item.seq] = {0, name, item.case_id, item.event_id, item.attempts, item.enqueued_at_us,
-                         0, watch_ && watch_(item)};
+      rows_[item.seq] = {0,     name, item.case_id, item.event_id, item.attempts,
+                         item.enqueued_at_us, 0, watch_ && watch_(item), item.kind,
+                         item.patient_key};
       HandOut(*link, std::move(item), after, batches);
       return true;
     }
@@ -104,8 +105,9 @@ bool Dispatcher::Take(const std::string& name, Destination& dest, OutboxItem ite
   if (!waits && Demand(dest) == 0) return false;
   dest.trains[item.case_id].seqs.push_back(item.seq);
   ++dest.on_its_way;
-  rows_[item.seq] = {0, name, item.case_id, item.event_id, item.attempts, item.enqueued_at_us, 0,
-                     watch_ && watch_(item)};
+  rows_[item.seq] = {0,     name, item.case_id, item.event_id, item.attempts,
+                     item.enqueued_at_us, 0, watch_ && watch_(item), item.kind,
+                     item.patient_key};
   if (waits) {
     // A schedule from before a restart: it goes on where it was.
     dest.retry[item.seq] = {FromMicros(item.next_attempt_at_us)};

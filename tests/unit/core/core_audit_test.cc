@@ -68,6 +68,28 @@ TEST_F(CoreAuditTest, ADeliveryIsRecordedOnceWithTheReceiverAndThePatient) {
   EXPECT_TRUE(Verify().ok);
 }
 
+// The patient key is stored with the event (schema v11) and the disclosure row made from it; an
+// event stored before v11 has none, and its disclosure reads the body for it as before.
+TEST_F(CoreAuditTest, TheDisclosureOfAnEventStoredWithoutItsPatientKeyNamesThePatientToo) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  PostAndDrain(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  EXPECT_EQ(Scalar("SELECT patient_key FROM events WHERE event_id = '" + EventId(1) + "'"),
+            KeyOf(1));
+  Exec(path_, "UPDATE events SET patient_key = NULL WHERE event_id = '" + EventId(2) + "'");
+  PostAndDrain(Demand(kKommunDestination, 2));
+  PostAndDrain(Outcome(kOutLink, SeqFor(1, kKommunDestination), DeliveryOutcome::Kind::kAccepted));
+  PostAndDrain(Outcome(kOutLink, SeqFor(2, kKommunDestination), DeliveryOutcome::Kind::kAccepted));
+  core_.Drain();
+  const auto rows = AuditRows();
+  ASSERT_EQ(rows.size(), 2u);
+  std::map<std::string, std::string> key_by_event;
+  for (const auto& row : rows) key_by_event[row[8]] = row[6];
+  EXPECT_EQ(key_by_event[EventId(1)], KeyOf(1));
+  EXPECT_EQ(key_by_event[EventId(2)], KeyOf(2));
+  EXPECT_TRUE(Verify().ok);
+}
+
 TEST_F(CoreAuditTest, ADeliveryToTheLetterServiceIsALetter) {
   config_.audit.letter_destination = kVcDestination;
   core_.Start();

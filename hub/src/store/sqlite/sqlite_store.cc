@@ -52,7 +52,7 @@ constexpr const char* kOutboxColumns =
     "THEN NULL ELSE (SELECT ad.cause FROM outbox_added ad WHERE ad.seq = o.seq) END, "
     "CASE WHEN o.seq BETWEEN e.outbox_first_seq AND e.outbox_first_seq + e.outbox_count - 1 "
     "THEN NULL ELSE (SELECT fo.destination FROM outbox_added ad2 JOIN outbox fo "
-    "ON fo.seq = ad2.of_seq WHERE ad2.seq = o.seq) END ";
+    "ON fo.seq = ad2.of_seq WHERE ad2.seq = o.seq) END, e.patient_key ";
 constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us IS NULL ";
 
 }  // namespace
@@ -119,7 +119,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.rollback, "ROLLBACK"},
       {s.insert_event,
        "INSERT OR IGNORE INTO events(event_id, kind, case_id, sender_hsa_id, schema_version, "
-       "occurred_at_us, received_at_us, body) VALUES (?,?,?,?,?,?,?,?)"},
+       "occurred_at_us, received_at_us, body, patient_key) VALUES (?,?,?,?,?,?,?,?,?)"},
       {s.event_outbox, "UPDATE events SET outbox_first_seq = ?, outbox_count = ? WHERE rowid = ?"},
       {s.event_body, "SELECT body FROM events WHERE event_id = ?"},
       {s.insert_outbox,

@@ -135,6 +135,7 @@ OutboxItem ReadOutboxRow(sqlite::Stmt& st) {
   item.enqueued_at_us = st.ColInt(9);
   item.added_cause = st.ColText(10);
   item.added_for = st.ColText(11);
+  item.patient_key = st.ColText(12);
   return item;
 }
 

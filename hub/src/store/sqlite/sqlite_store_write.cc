@@ -92,6 +92,7 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     s.insert_event.Int(6, e.occurred_at_us);
     s.insert_event.Int(7, e.received_at_us);
     s.insert_event.Blob(8, e.body);
+    if (e.patient_key.empty()) s.insert_event.Null(9); else s.insert_event.Text(9, e.patient_key);
     if (int rc = s.insert_event.Step(); rc != SQLITE_DONE) return Fail("insert event", rc);
   }
   if (sqlite3_changes(db_) == 0) {
