@@ -135,4 +135,10 @@ Status RabbitNode::Restart() {
   return Ok{};
 }
 
+Status RabbitNode::DiskAlarm(bool on) {
+  auto r = Script({"disk-alarm", on ? "on" : "off"}, dist_port_env_);
+  if (!r) return Error{r.error()};
+  return Ok{};
+}
+
 }  // namespace slussen::testing

@@ -38,6 +38,9 @@ class RabbitNode {
   Status Stop();
   Status Kill9();
   Status Restart();
+  // Raises (true) or lifts the node's disk alarm: with it the broker blocks every publisher
+  // (scripts/rabbitmq-node.sh disk-alarm). Returns once the node reports the new state.
+  Status DiskAlarm(bool on);
 
  private:
   RabbitNode(int port, std::string dir, bool owned) : port_(port), dir_(std::move(dir)), owned_(owned) {}

@@ -535,13 +535,24 @@ class HubSession::Impl : public proton::messaging_handler {
     }
     if (was_connected && on_connection_change_) on_connection_change_(false, n);
     conn_ = proton::connection();
-    // Sent and unsettled: the hub may or may not have it. The caller decides (sends again).
+    // Sent and unsettled: the peer may or may not have it. Queued for this connection and not
+    // yet sent (no credit): certainly not. Both fail, and the caller sends again: were the queued
+    // ones kept for the next connection, a caller that counts the lost connection as a failed
+    // attempt (the hub's broker transport) would send them again too, and they would go twice.
+    // What waits from before any connection opened (the peer is away) keeps waiting.
     auto trackers = std::move(trackers_);
     trackers_.clear();
     for (auto& [t, done] : trackers) done(Unknown("the connection to " + peer_ + " was lost before it settled"));
-    // Queued messages wait for the next connection; links are opened again then.
     for (auto& [address, link] : out_) link.sender = proton::sender();
     sender_address_.clear();
+    if (was_connected) {
+      auto out = std::move(out_);
+      out_.clear();
+      queued_ = 0;
+      for (auto& [address, link] : out) {
+        for (auto& p : link.queue) p.done(Unknown("not sent: the connection to " + peer_ + " was lost"));
+      }
+    }
     // Deliveries of this connection can no longer be settled; the hub sends them again. Their
     // slots stay taken until the adapter settles them (it may still be working on them).
     live_.clear();
