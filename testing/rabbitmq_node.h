@@ -31,7 +31,9 @@ class RabbitNode {
   Status Import(const std::string& definitions_json);
   // Adds (or updates) a user with full rights on vhost /.
   Status AddUser(const std::string& user, const std::string& password);
-  // Messages ready plus unacknowledged in `queue`, or an error.
+  // Messages ready plus unacknowledged in `queue`, or an error. As the node's statistics last
+  // had it: a quorum queue reports them on a timer, a few seconds late, so a test waits for the
+  // figure it expects rather than reading it once.
   Result<long> QueueDepth(const std::string& queue);
   // Graceful stop (the broker closes connections with amqp:internal-error "shutdown"), SIGKILL,
   // and a start that keeps the data directory (queues and their messages come back).

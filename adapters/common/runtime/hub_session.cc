@@ -100,11 +100,18 @@ class HubSession::Impl : public proton::messaging_handler {
     return connections_;
   }
 
-  void Send(const std::string& address, OutgoingMessage message, SendDone done) {
+  // `connection` 0: on whichever connection is open next.
+  void Send(const std::string& address, OutgoingMessage message, SendDone done,
+            int connection = 0) {
     auto shared_done = std::make_shared<SendDone>(std::move(done));
-    const bool posted = Post([this, address, msg = client::ToProton(message), shared_done] {
-      Enqueue(address, msg, std::move(*shared_done));
-    });
+    const bool posted =
+        Post([this, address, msg = client::ToProton(message), shared_done, connection] {
+          if (connection != 0 && (!conn_ || !conn_.active() || connections() != connection)) {
+            return (*shared_done)(Unknown("not sent: connection " + std::to_string(connection) +
+                                          " to " + peer_ + " is gone"));
+          }
+          Enqueue(address, msg, std::move(*shared_done));
+        });
     if (!posted) (*shared_done)(Unknown("the adapter is stopping"));
   }
 
@@ -263,7 +270,7 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void on_connection_open(proton::connection& c) override {
     conn_ = c;
-    backoff_ = config_.reconnect_initial;
+    opened_at_ = std::chrono::steady_clock::now();
     int n = 0;
     {
       std::lock_guard lock(mu_);
@@ -455,18 +462,23 @@ class HubSession::Impl : public proton::messaging_handler {
     live_.clear();
     FailSends("the adapter is stopping");
     // RabbitMQ (and prudence) want receivers detached before the connection closes, or the
-    // last dispositions may be lost.
-    bool waiting = false;
+    // last dispositions may be lost: the connection closes once the peer has answered each.
     for (auto& sub : subs_) {
       if (sub.receiver && sub.receiver.active()) {
         sub.receiver.close();
-        waiting = true;
+        detaching_.insert(sub.receiver);
       }
     }
-    if (!waiting) CloseConnection();
+    if (detaching_.empty()) CloseConnection();
   }
 
-  void on_receiver_close(proton::receiver& r) override {
+  // The peer's answer to our detach, or a detach of its own. RabbitMQ 3.10 answers a closing
+  // detach with a non-closing one, which Proton reports as a detach, not a close: waiting for
+  // the close only, a stop would always wait out its whole limit.
+  void on_receiver_close(proton::receiver& r) override { ReceiverGone(r); }
+  void on_receiver_detach(proton::receiver& r) override { ReceiverGone(r); }
+
+  void ReceiverGone(proton::receiver& r) {
     for (auto& sub : subs_) {
       if (sub.receiver != r) continue;
       if (!stopping_) {
@@ -474,11 +486,8 @@ class HubSession::Impl : public proton::messaging_handler {
                      ConditionText(r.error(), "no reason given"));
       }
     }
-    if (!stopping_) return;
-    for (auto& sub : subs_) {
-      if (sub.receiver && sub.receiver.active()) return;
-    }
-    CloseConnection();
+    if (!stopping_ || detaching_.erase(r) == 0) return;
+    if (detaching_.empty()) CloseConnection();
   }
 
   void CloseConnection() {
@@ -562,6 +571,12 @@ class HubSession::Impl : public proton::messaging_handler {
       container_.stop();
       return;
     }
+    // The backoff starts over only after a connection that lasted: a peer that takes the
+    // connection and ends it at once (a queue missing, a broker shutting down or not yet up)
+    // is retried ever more slowly, as one that refuses the connection is.
+    if (was_connected && std::chrono::steady_clock::now() - opened_at_ >= config_.reconnect_max) {
+      backoff_ = config_.reconnect_initial;
+    }
     const auto wait = backoff_;
     backoff_ = std::min(config_.reconnect_max, backoff_ * 2);
     spdlog::warn("{}: {} {} at {}: {}; trying again in {} ms", name_,
@@ -594,6 +609,7 @@ class HubSession::Impl : public proton::messaging_handler {
 
   // Container thread only.
   std::chrono::milliseconds backoff_;
+  std::chrono::steady_clock::time_point opened_at_{};  // of the current (or last) connection
   bool stopping_ = false;
   proton::connection conn_;
   std::map<std::string, OutLink> out_;
@@ -605,6 +621,7 @@ class HubSession::Impl : public proton::messaging_handler {
   std::map<uint64_t, proton::delivery> live_;  // of the current connection
   std::map<uint64_t, int> outstanding_;        // token -> subscription, until the adapter settles
   std::set<uint64_t> delayed_releases_;        // broker mode: released, handed back after a pause
+  std::set<proton::receiver> detaching_;       // stopping: closed by us, the peer's answer awaited
   std::string last_error_;
 
   proton::container container_;  // destroyed before the members above it
@@ -625,6 +642,10 @@ bool HubSession::WaitConnected(std::chrono::milliseconds timeout) {
 bool HubSession::connected() const { return impl_->connected(); }
 void HubSession::Send(const std::string& address, OutgoingMessage message, SendDone done) {
   impl_->Send(address, std::move(message), std::move(done));
+}
+void HubSession::SendOn(int connection, const std::string& address, OutgoingMessage message,
+                        SendDone done) {
+  impl_->Send(address, std::move(message), std::move(done), std::max(1, connection));
 }
 SendOutcome HubSession::SendAndWait(const std::string& address, OutgoingMessage message,
                                     std::chrono::milliseconds timeout) {

@@ -57,6 +57,11 @@ class HubSession {
   // Runs on the session's thread; must not block.
   using SendDone = std::function<void(const SendOutcome&)>;
   void Send(const std::string& address, OutgoingMessage message, SendDone done);
+  // The same, on connection number `connection` only (numbered as OnConnectionChange numbers
+  // them): when that one is not open any more, `done` gets kError and nothing is sent. For a
+  // caller that counts everything it sent on a lost connection as failed (the hub's broker
+  // transport), so that nothing it has given up on goes out later on the next connection.
+  void SendOn(int connection, const std::string& address, OutgoingMessage message, SendDone done);
   // For the adapter's own threads (never the session's): Send and wait for `done`.
   SendOutcome SendAndWait(const std::string& address, OutgoingMessage message,
                           std::chrono::milliseconds timeout);
