@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -100,17 +101,17 @@ class HubSession::Impl : public proton::messaging_handler {
     return connections_;
   }
 
-  // `connection` 0: on whichever connection is open next.
+  // `connection` 0: on whichever connection is open next. `id` (not 0) lets Withdraw find it.
   void Send(const std::string& address, OutgoingMessage message, SendDone done,
-            int connection = 0) {
+            int connection = 0, uint64_t id = 0) {
     auto shared_done = std::make_shared<SendDone>(std::move(done));
     const bool posted =
-        Post([this, address, msg = client::ToProton(message), shared_done, connection] {
+        Post([this, address, msg = client::ToProton(message), shared_done, connection, id] {
           if (connection != 0 && (!conn_ || !conn_.active() || connections() != connection)) {
             return (*shared_done)(Unknown("not sent: connection " + std::to_string(connection) +
                                           " to " + peer_ + " is gone"));
           }
-          Enqueue(address, msg, std::move(*shared_done));
+          Enqueue(address, msg, std::move(*shared_done), id);
         });
     if (!posted) (*shared_done)(Unknown("the adapter is stopping"));
   }
@@ -118,8 +119,15 @@ class HubSession::Impl : public proton::messaging_handler {
   SendOutcome SendAndWait(const std::string& address, OutgoingMessage message,
                           std::chrono::milliseconds timeout) {
     auto result = std::make_shared<client::OneShot<SendOutcome>>();
-    Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); });
+    const uint64_t id = next_send_id_++;
+    Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); }, 0, id);
     auto outcome = result->WaitFor(timeout);
+    if (outcome) return *outcome;
+    // The caller gives up and will send again: a message still waiting here must then not go
+    // as well. Withdrawn, its `done` says so at once; already on the wire, its outcome may still
+    // come in the moment this takes.
+    Post([this, id] { Withdraw(id); });
+    outcome = result->WaitFor(std::chrono::seconds(1));
     return outcome ? *outcome : Unknown("no settlement from " + peer_ + " in time");
   }
 
@@ -166,6 +174,7 @@ class HubSession::Impl : public proton::messaging_handler {
   struct PendingSend {
     proton::message message;
     SendDone done;
+    uint64_t id = 0;  // SendAndWait's, to withdraw it; 0 for the others
   };
   struct OutLink {
     proton::sender sender;
@@ -304,14 +313,29 @@ class HubSession::Impl : public proton::messaging_handler {
     if (credit > 0 && !stopping_) sub.receiver.add_credit(credit);
   }
 
-  void Enqueue(const std::string& address, const proton::message& msg, SendDone done) {
+  void Withdraw(uint64_t id) {
+    for (auto& [address, link] : out_) {
+      for (auto it = link.queue.begin(); it != link.queue.end(); ++it) {
+        if (it->id != id) continue;
+        SendDone done = std::move(it->done);
+        link.queue.erase(it);
+        --queued_;
+        done(Unknown("not sent: no settlement from " + peer_ + " in time"));
+        MaybeDrained();
+        return;
+      }
+    }
+  }
+
+  void Enqueue(const std::string& address, const proton::message& msg, SendDone done,
+               uint64_t id) {
     if (stopping_) return done(Unknown("the adapter is stopping"));
     if (queued_ >= config_.max_queued) {
       return done(Unknown("more than " + std::to_string(config_.max_queued) +
                           " messages wait for " + peer_));
     }
     ++queued_;
-    out_[address].queue.push_back({msg, std::move(done)});
+    out_[address].queue.push_back({msg, std::move(done), id});
     if (config_.broker.enabled && config_.sasl) {
       // The broker refuses (ends the session) unless the user-id is the login's; the hub reads
       // who sent the event from it.
@@ -618,6 +642,7 @@ class HubSession::Impl : public proton::messaging_handler {
   int queued_ = 0;
   std::vector<Subscription> subs_;
   uint64_t next_token_ = 1;
+  std::atomic<uint64_t> next_send_id_{1};  // any thread
   std::map<uint64_t, proton::delivery> live_;  // of the current connection
   std::map<uint64_t, int> outstanding_;        // token -> subscription, until the adapter settles
   std::set<uint64_t> delayed_releases_;        // broker mode: released, handed back after a pause

@@ -10,8 +10,8 @@
 // queued) or the message was not sent (it waited for credit on a connection that was lost): send
 // again later; the event id makes the hub store it once. A send reported as kError is never sent
 // by the session afterwards, so the caller's resend is the only copy still to go (at least once,
-// and no more often than the lost connections make necessary). Sends made while no connection is
-// open wait for the next one.
+// and no more often than the lost connections make necessary); SendAndWait's timeout withdraws a
+// send still waiting here. Sends made while no connection is open wait for the next one.
 //
 // Receiving with deferred settlement: a subscription's `on_message` gets each delivery with a
 // token and must not block; the adapter hands the work to its own threads and calls Settle(token,
