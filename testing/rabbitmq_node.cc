@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -133,13 +132,6 @@ Status RabbitNode::Kill9() {
 
 Status RabbitNode::Restart() {
   auto r = Script({"start"}, dist_port_env_ + " RMQ_FRESH=0");
-  if (!r) {
-    // Seen once in many runs, beside other nodes starting and stopping on this machine (they
-    // share one epmd): the start failed. A second start, which first cleans up after the first,
-    // tells a passing hitch from a node that cannot come back.
-    std::fprintf(stderr, "RabbitNode::Restart: %s\ntrying once more\n", r.error().c_str());
-    r = Script({"start"}, dist_port_env_ + " RMQ_FRESH=0");
-  }
   if (!r) return Error{r.error()};
   return Ok{};
 }
