@@ -84,8 +84,10 @@ start)
   ctl wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null
   # With load_definitions the node does not create its default user, and anonymous AMQP 1.0
   # connections (amqp1_0.default_user = guest) fail with default_user_missing: create it.
+  # On a restart (RMQ_FRESH=0) the user is there already, though list_users right after the boot
+  # may not show it yet: an add that finds it is fine.
   if ! ctl list_users --silent 2>/dev/null | grep -q '^guest'; then
-    ctl add_user guest guest >/dev/null
+    ctl add_user guest guest >/dev/null 2>&1 || true
     ctl set_permissions -p / guest '.*' '.*' '.*' >/dev/null
   fi
   for pair in ${RMQ_USERS:-}; do

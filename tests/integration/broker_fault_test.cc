@@ -1,11 +1,13 @@
 // Broker mode under faults (issue 14 item 4; hub/DESIGN.md "Broker mode"): an adapter's runtime
 // streams events into the broker's `events` queue, the hub carries them to the kommun's out
 // queue, and a kommun adapter's runtime accepts them there, while the broker is killed, stopped,
-// or blocks publishers on its disk alarm, or the hub restarts over a backlog. Each test checks the
+// or raises its disk alarm, or the hub restarts over a backlog. Each test checks the
 // at-least-once contract end to end by event id: every event the sender got accepted is
 // delivered, nothing is delivered that was never sent, and duplicates (which the contract allows:
 // the event id is the receiver's deduplication key) are counted. Each prints its figures
-// ("FAULT name: ...") and records them as test properties, for the issue's note.
+// ("FAULT name: ...") and records them as test properties, for the issue's note: recovered_in is
+// from the fault's end until the path carries again (an acceptance and a delivery after it),
+// drained_in until every accepted event has been delivered.
 //
 // The tests that stop the broker share one private node (started once per test process; it is
 // never the run's shared node), the hub-restart tests use the shared node.
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -74,7 +77,6 @@ class FaultScenario {
   BrokerHub& hub() { return b_; }
   BrokerStreamSender& sender() { return *sender_; }
   BrokerStreamReceiver& receiver() { return *receiver_; }
-  HubSession& ehr() { return *ehr_; }
 
   // Waits until the end-to-end path works again after `since` (the fault's end): the sender has
   // an acceptance and the receiver a delivery after it. -1 when that does not happen.
@@ -88,11 +90,21 @@ class FaultScenario {
       }
       std::this_thread::sleep_for(milliseconds(20));
     }
+    const BrokerStreamSender::Figures f = sender_->figures();
+    std::printf("not flowing: sender accepted=%d unsettled=%d errors=%d, receiver delivered=%d\n",
+                f.accepted, f.unsettled, f.errors, receiver_->delivered());
+    for (const std::string q : {"events", "out.kommun-1380"}) {
+      auto depth = b_.node->QueueDepth(b_.prefix + q);
+      std::printf("  %s: %s\n", q.c_str(),
+                  depth ? std::to_string(*depth).c_str() : depth.error().c_str());
+    }
     return -1;
   }
 
   // The contract's checks and the figures, in the test's result and on stdout.
-  void Report(const std::string& name, long long recovered_ms, Clock::time_point fault_end) {
+  // `extra`: the fault's own figures ("broker_restart=4200ms"), appended to the line.
+  void Report(const std::string& name, long long recovered_ms, Clock::time_point fault_end,
+              const std::string& extra) {
     ASSERT_TRUE(sender_->WaitAllAccepted(kLong)) << "accepted " << sender_->figures().accepted;
     const std::set<std::string> accepted = sender_->AcceptedIds();
     EXPECT_TRUE(receiver_->WaitAll(accepted, kLong)) << HubLog();
@@ -123,9 +135,9 @@ class FaultScenario {
     ::testing::Test::RecordProperty("drained_in_ms", std::to_string(drained_ms));
     std::printf(
         "FAULT %s: sent=%d accepted=%d attempts=%d send_errors=%d delivered=%d distinct=%d "
-        "duplicates=%d missing=%d recovered_in=%lldms drained_in=%lldms\n",
+        "duplicates=%d missing=%d recovered_in=%lldms drained_in=%lldms %s\n",
         name.c_str(), f.sent, f.accepted, f.attempts, f.errors, delivered, distinct, duplicates,
-        missing, recovered_ms, drained_ms);
+        missing, recovered_ms, drained_ms, extra.c_str());
     std::fflush(stdout);
   }
 
@@ -182,12 +194,11 @@ class BrokerFaultTest : public ::testing::Test {
     ASSERT_TRUE(node_->Restart().ok());
     broker_down_ = false;
     const auto back = Clock::now();
-    std::printf("FAULT %s: the broker was down %lld ms\n", name.c_str(),
-                static_cast<long long>(
-                    std::chrono::duration_cast<milliseconds>(back - restarting).count()));
+    const long long down_ms = std::chrono::duration_cast<milliseconds>(back - restarting).count();
+    ::testing::Test::RecordProperty("broker_restart_ms", std::to_string(down_ms));
     const long long recovered = s_.WaitFlowing(back);
     EXPECT_GE(recovered, 0) << s_.HubLog();
-    s_.Report(name, recovered, back);
+    s_.Report(name, recovered, back, "broker_restart=" + std::to_string(down_ms) + "ms");
   }
 
   static RabbitNode* node_;
@@ -249,15 +260,15 @@ TEST_F(BrokerFaultTest, DiskAlarmNeitherFailsNorLosesASend) {
   EXPECT_EQ(during.rejected, 0);
   ::testing::Test::RecordProperty("blocked", blocked ? "yes" : "no");
   ::testing::Test::RecordProperty("accepted_during_alarm", during.accepted - before.accepted);
-  std::printf("FAULT disk-alarm: blocked=%s accepted_during_alarm=%d waiting=%d\n",
-              blocked ? "yes" : "no", during.accepted - before.accepted, during.unsettled);
   ASSERT_TRUE(node_->DiskAlarm(false).ok());
   alarm_ = false;
   const auto lifted = Clock::now();
   s_.sender().Resume();
   const long long recovered = s_.WaitFlowing(lifted);
   EXPECT_GE(recovered, 0) << s_.HubLog();
-  s_.Report("disk-alarm", recovered, lifted);
+  s_.Report("disk-alarm", recovered, lifted,
+            std::string("blocked=") + (blocked ? "yes" : "no") +
+                " accepted_during_alarm=" + std::to_string(during.accepted - before.accepted));
 }
 
 // The hub stops (SIGKILL, or SIGTERM) while events keep coming into the broker, and starts again
@@ -296,7 +307,8 @@ TEST_P(BrokerHubRestartTest, HubRestartsOverABacklog) {
   }
   EXPECT_GT(events, 0);
   EXPECT_GT(out, 0);
-  std::printf("FAULT %s: backlog events=%ld out=%ld\n", name.c_str(), events, out);
+  ::testing::Test::RecordProperty("backlog_events", std::to_string(events));
+  ::testing::Test::RecordProperty("backlog_out", std::to_string(out));
   ASSERT_TRUE(b.hub->Start());
   const auto back = Clock::now();
   s_.StartReceiver();
@@ -308,7 +320,8 @@ TEST_P(BrokerHubRestartTest, HubRestartsOverABacklog) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_GE(recovered, 0) << s_.HubLog();
-  s_.Report(name, recovered, back);
+  s_.Report(name, recovered, back,
+            "backlog_events=" + std::to_string(events) + " backlog_out=" + std::to_string(out));
   EXPECT_TRUE(b.hub->Stop().Ok());
 }
 
