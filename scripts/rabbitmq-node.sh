@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# rabbitmq-node.sh start|stop|kill|import FILE|user NAME PASSWORD|status : one private, throw-away RabbitMQ 3.10 node
+# rabbitmq-node.sh start|stop|kill|import FILE|user NAME PASSWORD|status|disk-alarm on|off :
+# one private, throw-away RabbitMQ 3.10 node
 # with AMQP 1.0, for tests, CI and the benchmark (docs/amqp-notes.md §4).
 #
 # No systemd, loopback only, a private node name, AMQP and distribution ports and data directory,
@@ -21,7 +22,10 @@
 #
 # start: the last stdout line is "rabbitmq up: amqp=127.0.0.1:PORT pid=BEAM_PID node=NAME".
 # stop: graceful (SIGTERM to the beam, which closes connections with amqp:internal-error
-# "shutdown"); kill: SIGKILL, for fault tests; import FILE: definitions into the running node.
+# "shutdown"); kill: SIGKILL, for fault tests; import FILE: definitions into the running node;
+# disk-alarm on|off: raises the node's disk alarm (a disk free limit above any free space, so
+# the broker blocks every publisher) or lifts it (the default limit, 50MB) and returns once the
+# node's alarm state says so, for fault tests.
 set -euo pipefail
 RMQ_DIR=${RMQ_DIR:-/tmp/slussen-rabbitmq}
 AMQP_PORT=${AMQP_PORT:-15672}
@@ -80,8 +84,10 @@ start)
   ctl wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null
   # With load_definitions the node does not create its default user, and anonymous AMQP 1.0
   # connections (amqp1_0.default_user = guest) fail with default_user_missing: create it.
+  # On a restart (RMQ_FRESH=0) the user is there already, though list_users right after the boot
+  # may not show it yet: an add that finds it is fine.
   if ! ctl list_users --silent 2>/dev/null | grep -q '^guest'; then
-    ctl add_user guest guest >/dev/null
+    ctl add_user guest guest >/dev/null 2>&1 || true
     ctl set_permissions -p / guest '.*' '.*' '.*' >/dev/null
   fi
   for pair in ${RMQ_USERS:-}; do
@@ -105,5 +111,18 @@ import)
   rm -f "$RMQ_DIR/import-$$.json" ;;
 status)
   ctl list_queues name messages messages_unacknowledged durable type ;;
-*) echo "usage: $0 start|stop|kill|import FILE|user NAME PASSWORD|status" >&2; exit 2 ;;
+disk-alarm)
+  case "${2:-}" in
+  on) limit=1000000GB; want=yes ;;
+  off) limit=50MB; want=no ;;
+  *) echo "usage: $0 disk-alarm on|off" >&2; exit 2 ;;
+  esac
+  ctl set_disk_free_limit "$limit" >/dev/null
+  for _ in $(seq 100); do
+    if ctl eval 'rabbit_alarm:get_alarms().' | grep -q resource_limit,disk; then has=yes; else has=no; fi
+    [ "$has" = "$want" ] && exit 0
+    sleep 0.2
+  done
+  echo "disk alarm still $has after 20 s" >&2; exit 1 ;;
+*) echo "usage: $0 start|stop|kill|import FILE|user NAME PASSWORD|status|disk-alarm on|off" >&2; exit 2 ;;
 esac

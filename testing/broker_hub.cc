@@ -31,9 +31,10 @@ std::string BrokerHub::Address(const std::string& logical) const {
 }
 
 ::testing::AssertionResult StartBrokerHub(const std::string& dir, BrokerHub& out,
-                                          TestConfigOptions options) {
+                                          TestConfigOptions options,
+                                          const BrokerHubOptions& broker) {
   std::string error;
-  out.node = RabbitNode::Shared(&error);
+  out.node = broker.node != nullptr ? broker.node : RabbitNode::Shared(&error);
   if (out.node == nullptr) return ::testing::AssertionFailure() << error;
   std::random_device random;
   const std::string suffix = std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000);
@@ -51,7 +52,8 @@ std::string BrokerHub::Address(const std::string& logical) const {
   ::chmod(secret.c_str(), 0600);
   options.broker_element = "<broker url=\"" + out.node->url() + "\" queue-prefix=\"" +
                            out.prefix + "\"><login user=\"" + out.hub_user +
-                           "\" password-file=\"" + secret + "\"/></broker>";
+                           "\" password-file=\"" + secret + "\"/>" + broker.broker_children +
+                           "</broker>";
   options.adapters = "<adapter name=\"broker-test\"><login user=\"" + out.adapter_user +
                      "\"/><sends as=\"*\"/><reads destinations=\"*\"/>"
                      "<receipts-for destinations=\"*\"/></adapter>";

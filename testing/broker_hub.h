@@ -1,6 +1,6 @@
 #pragma once
 // A hub in broker mode for a test (hub/DESIGN.md "Broker mode"): on the run's shared RabbitMQ
-// node (rabbitmq_node.h), with a queue prefix and broker users of its own (so tests share the
+// node (rabbitmq_node.h) or a test's own, with a queue prefix and broker users of its own (so tests share the
 // node), the queues imported as `slussen --broker-definitions` prints them, and the hub started.
 #include <gtest/gtest.h>
 
@@ -29,9 +29,16 @@ struct BrokerHub {
   std::string Address(const std::string& logical) const;
 };
 
+// Where the hub's broker is and what its <broker> holds besides the url and login.
+struct BrokerHubOptions {
+  RabbitNode* node = nullptr;   // null: the run's shared node; fault tests pass a private one
+  std::string broker_children;  // verbatim inside <broker> (a <reconnect .../>)
+};
+
 // Writes the config into `dir` (`options` with <broker> and the adapter set), imports the queues
 // and starts the hub; `out` is filled as far as it got.
 ::testing::AssertionResult StartBrokerHub(const std::string& dir, BrokerHub& out,
-                                          TestConfigOptions options = {});
+                                          TestConfigOptions options = {},
+                                          const BrokerHubOptions& broker = {});
 
 }  // namespace slussen::testing

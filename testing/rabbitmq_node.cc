@@ -106,13 +106,14 @@ Status RabbitNode::AddUser(const std::string& user, const std::string& password)
 Result<long> RabbitNode::QueueDepth(const std::string& queue) {
   auto r = Script({"status"}, dist_port_env_);
   if (!r) return Error{r.error()};
-  // "name  messages  messages_unacknowledged  durable  type"
+  // "name  messages  messages_unacknowledged  durable  type"; messages counts the unacknowledged
+  // too.
   std::istringstream lines(*r);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     std::string name;
-    long ready = 0, unacked = 0;
-    if (fields >> name >> ready >> unacked && name == queue) return ready + unacked;
+    long messages = 0;
+    if (fields >> name >> messages && name == queue) return messages;
   }
   return Error{"no queue " + queue + " in:\n" + *r};
 }
@@ -131,6 +132,12 @@ Status RabbitNode::Kill9() {
 
 Status RabbitNode::Restart() {
   auto r = Script({"start"}, dist_port_env_ + " RMQ_FRESH=0");
+  if (!r) return Error{r.error()};
+  return Ok{};
+}
+
+Status RabbitNode::DiskAlarm(bool on) {
+  auto r = Script({"disk-alarm", on ? "on" : "off"}, dist_port_env_);
   if (!r) return Error{r.error()};
   return Ok{};
 }

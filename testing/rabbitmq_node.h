@@ -31,13 +31,18 @@ class RabbitNode {
   Status Import(const std::string& definitions_json);
   // Adds (or updates) a user with full rights on vhost /.
   Status AddUser(const std::string& user, const std::string& password);
-  // Messages ready plus unacknowledged in `queue`, or an error.
+  // Messages ready plus unacknowledged in `queue`, or an error. As the node's statistics last
+  // had it: a quorum queue reports them on a timer, a few seconds late, so a test waits for the
+  // figure it expects rather than reading it once.
   Result<long> QueueDepth(const std::string& queue);
   // Graceful stop (the broker closes connections with amqp:internal-error "shutdown"), SIGKILL,
   // and a start that keeps the data directory (queues and their messages come back).
   Status Stop();
   Status Kill9();
   Status Restart();
+  // Raises (true) or lifts the node's disk alarm: with it the broker blocks every publisher
+  // (scripts/rabbitmq-node.sh disk-alarm). Returns once the node reports the new state.
+  Status DiskAlarm(bool on);
 
  private:
   RabbitNode(int port, std::string dir, bool owned) : port_(port), dir_(std::move(dir)), owned_(owned) {}

@@ -185,6 +185,30 @@ TEST_F(AdapterSession, ASendWaitsForTheHubToComeBack) {
   s->Stop(seconds(5));
 }
 
+// A send the caller stopped waiting for (it will send again) is withdrawn while it still waits
+// for the hub: it does not go out as well once the hub is back, beside the caller's resend.
+TEST_F(AdapterSession, ASendGivenUpOnWhileTheHubIsDownIsNotSentLater) {
+  ASSERT_NE(port_, 0);
+  auto s = NewSession();
+  ASSERT_TRUE(hub().Stop().Ok());
+  ASSERT_TRUE(PollUntil([&] { return !s->connected(); }));
+  const v1::Envelope given_up = ValidInskrivningOwnCase();
+  EXPECT_EQ(s->SendAndWait("events", Message(given_up), milliseconds(200)).kind,
+            SendOutcome::Kind::kError);
+  ASSERT_TRUE(hub().Start());
+  // The same link, in order: had the first gone out, it would have been stored before this one.
+  const v1::Envelope after = ValidInskrivningOwnCase();
+  EXPECT_EQ(s->SendAndWait("events", Message(after), seconds(30)).kind,
+            SendOutcome::Kind::kAccepted);
+  s->Stop(seconds(5));
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM events WHERE event_id = '" +
+                             given_up.event_id() + "'"),
+            0);
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM events WHERE event_id = '" +
+                             after.event_id() + "'"),
+            1);
+}
+
 // Stopping with a delivery the adapter has not finished: it is handed back (released) and a
 // new session gets it.
 TEST_F(AdapterSession, StopHandsUnfinishedDeliveriesBack) {

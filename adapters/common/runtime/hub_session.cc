@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -100,19 +101,33 @@ class HubSession::Impl : public proton::messaging_handler {
     return connections_;
   }
 
-  void Send(const std::string& address, OutgoingMessage message, SendDone done) {
+  // `connection` 0: on whichever connection is open next. `id` (not 0) lets Withdraw find it.
+  void Send(const std::string& address, OutgoingMessage message, SendDone done,
+            int connection = 0, uint64_t id = 0) {
     auto shared_done = std::make_shared<SendDone>(std::move(done));
-    const bool posted = Post([this, address, msg = client::ToProton(message), shared_done] {
-      Enqueue(address, msg, std::move(*shared_done));
-    });
+    const bool posted =
+        Post([this, address, msg = client::ToProton(message), shared_done, connection, id] {
+          if (connection != 0 && (!conn_ || !conn_.active() || connections() != connection)) {
+            return (*shared_done)(Unknown("not sent: connection " + std::to_string(connection) +
+                                          " to " + peer_ + " is gone"));
+          }
+          Enqueue(address, msg, std::move(*shared_done), id);
+        });
     if (!posted) (*shared_done)(Unknown("the adapter is stopping"));
   }
 
   SendOutcome SendAndWait(const std::string& address, OutgoingMessage message,
                           std::chrono::milliseconds timeout) {
     auto result = std::make_shared<client::OneShot<SendOutcome>>();
-    Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); });
+    const uint64_t id = next_send_id_++;
+    Send(address, std::move(message), [result](const SendOutcome& o) { result->Set(o); }, 0, id);
     auto outcome = result->WaitFor(timeout);
+    if (outcome) return *outcome;
+    // The caller gives up and will send again: a message still waiting here must then not go
+    // as well. Withdrawn, its `done` says so at once; already on the wire, its outcome may still
+    // come in the moment this takes.
+    Post([this, id] { Withdraw(id); });
+    outcome = result->WaitFor(std::chrono::seconds(1));
     return outcome ? *outcome : Unknown("no settlement from " + peer_ + " in time");
   }
 
@@ -159,6 +174,7 @@ class HubSession::Impl : public proton::messaging_handler {
   struct PendingSend {
     proton::message message;
     SendDone done;
+    uint64_t id = 0;  // SendAndWait's, to withdraw it; 0 for the others
   };
   struct OutLink {
     proton::sender sender;
@@ -263,7 +279,7 @@ class HubSession::Impl : public proton::messaging_handler {
 
   void on_connection_open(proton::connection& c) override {
     conn_ = c;
-    backoff_ = config_.reconnect_initial;
+    opened_at_ = std::chrono::steady_clock::now();
     int n = 0;
     {
       std::lock_guard lock(mu_);
@@ -297,14 +313,29 @@ class HubSession::Impl : public proton::messaging_handler {
     if (credit > 0 && !stopping_) sub.receiver.add_credit(credit);
   }
 
-  void Enqueue(const std::string& address, const proton::message& msg, SendDone done) {
+  void Withdraw(uint64_t id) {
+    for (auto& [address, link] : out_) {
+      for (auto it = link.queue.begin(); it != link.queue.end(); ++it) {
+        if (it->id != id) continue;
+        SendDone done = std::move(it->done);
+        link.queue.erase(it);
+        --queued_;
+        done(Unknown("not sent: no settlement from " + peer_ + " in time"));
+        MaybeDrained();
+        return;
+      }
+    }
+  }
+
+  void Enqueue(const std::string& address, const proton::message& msg, SendDone done,
+               uint64_t id) {
     if (stopping_) return done(Unknown("the adapter is stopping"));
     if (queued_ >= config_.max_queued) {
       return done(Unknown("more than " + std::to_string(config_.max_queued) +
                           " messages wait for " + peer_));
     }
     ++queued_;
-    out_[address].queue.push_back({msg, std::move(done)});
+    out_[address].queue.push_back({msg, std::move(done), id});
     if (config_.broker.enabled && config_.sasl) {
       // The broker refuses (ends the session) unless the user-id is the login's; the hub reads
       // who sent the event from it.
@@ -455,18 +486,23 @@ class HubSession::Impl : public proton::messaging_handler {
     live_.clear();
     FailSends("the adapter is stopping");
     // RabbitMQ (and prudence) want receivers detached before the connection closes, or the
-    // last dispositions may be lost.
-    bool waiting = false;
+    // last dispositions may be lost: the connection closes once the peer has answered each.
     for (auto& sub : subs_) {
       if (sub.receiver && sub.receiver.active()) {
         sub.receiver.close();
-        waiting = true;
+        detaching_.insert(sub.receiver);
       }
     }
-    if (!waiting) CloseConnection();
+    if (detaching_.empty()) CloseConnection();
   }
 
-  void on_receiver_close(proton::receiver& r) override {
+  // The peer's answer to our detach, or a detach of its own. RabbitMQ 3.10 answers a closing
+  // detach with a non-closing one, which Proton reports as a detach, not a close: waiting for
+  // the close only, a stop would always wait out its whole limit.
+  void on_receiver_close(proton::receiver& r) override { ReceiverGone(r); }
+  void on_receiver_detach(proton::receiver& r) override { ReceiverGone(r); }
+
+  void ReceiverGone(proton::receiver& r) {
     for (auto& sub : subs_) {
       if (sub.receiver != r) continue;
       if (!stopping_) {
@@ -474,11 +510,8 @@ class HubSession::Impl : public proton::messaging_handler {
                      ConditionText(r.error(), "no reason given"));
       }
     }
-    if (!stopping_) return;
-    for (auto& sub : subs_) {
-      if (sub.receiver && sub.receiver.active()) return;
-    }
-    CloseConnection();
+    if (!stopping_ || detaching_.erase(r) == 0) return;
+    if (detaching_.empty()) CloseConnection();
   }
 
   void CloseConnection() {
@@ -535,13 +568,24 @@ class HubSession::Impl : public proton::messaging_handler {
     }
     if (was_connected && on_connection_change_) on_connection_change_(false, n);
     conn_ = proton::connection();
-    // Sent and unsettled: the hub may or may not have it. The caller decides (sends again).
+    // Sent and unsettled: the peer may or may not have it. Queued for this connection and not
+    // yet sent (no credit): certainly not. Both fail, and the caller sends again: were the queued
+    // ones kept for the next connection, a caller that counts the lost connection as a failed
+    // attempt (the hub's broker transport) would send them again too, and they would go twice.
+    // What waits from before any connection opened (the peer is away) keeps waiting.
     auto trackers = std::move(trackers_);
     trackers_.clear();
     for (auto& [t, done] : trackers) done(Unknown("the connection to " + peer_ + " was lost before it settled"));
-    // Queued messages wait for the next connection; links are opened again then.
     for (auto& [address, link] : out_) link.sender = proton::sender();
     sender_address_.clear();
+    if (was_connected) {
+      auto out = std::move(out_);
+      out_.clear();
+      queued_ = 0;
+      for (auto& [address, link] : out) {
+        for (auto& p : link.queue) p.done(Unknown("not sent: the connection to " + peer_ + " was lost"));
+      }
+    }
     // Deliveries of this connection can no longer be settled; the hub sends them again. Their
     // slots stay taken until the adapter settles them (it may still be working on them).
     live_.clear();
@@ -550,6 +594,12 @@ class HubSession::Impl : public proton::messaging_handler {
       drained_.Set(true);
       container_.stop();
       return;
+    }
+    // The backoff starts over only after a connection that lasted: a peer that takes the
+    // connection and ends it at once (a queue missing, a broker shutting down or not yet up)
+    // is retried ever more slowly, as one that refuses the connection is.
+    if (was_connected && std::chrono::steady_clock::now() - opened_at_ >= config_.reconnect_max) {
+      backoff_ = config_.reconnect_initial;
     }
     const auto wait = backoff_;
     backoff_ = std::min(config_.reconnect_max, backoff_ * 2);
@@ -583,6 +633,7 @@ class HubSession::Impl : public proton::messaging_handler {
 
   // Container thread only.
   std::chrono::milliseconds backoff_;
+  std::chrono::steady_clock::time_point opened_at_{};  // of the current (or last) connection
   bool stopping_ = false;
   proton::connection conn_;
   std::map<std::string, OutLink> out_;
@@ -591,9 +642,11 @@ class HubSession::Impl : public proton::messaging_handler {
   int queued_ = 0;
   std::vector<Subscription> subs_;
   uint64_t next_token_ = 1;
+  std::atomic<uint64_t> next_send_id_{1};  // any thread
   std::map<uint64_t, proton::delivery> live_;  // of the current connection
   std::map<uint64_t, int> outstanding_;        // token -> subscription, until the adapter settles
   std::set<uint64_t> delayed_releases_;        // broker mode: released, handed back after a pause
+  std::set<proton::receiver> detaching_;       // stopping: closed by us, the peer's answer awaited
   std::string last_error_;
 
   proton::container container_;  // destroyed before the members above it
@@ -614,6 +667,10 @@ bool HubSession::WaitConnected(std::chrono::milliseconds timeout) {
 bool HubSession::connected() const { return impl_->connected(); }
 void HubSession::Send(const std::string& address, OutgoingMessage message, SendDone done) {
   impl_->Send(address, std::move(message), std::move(done));
+}
+void HubSession::SendOn(int connection, const std::string& address, OutgoingMessage message,
+                        SendDone done) {
+  impl_->Send(address, std::move(message), std::move(done), std::max(1, connection));
 }
 SendOutcome HubSession::SendAndWait(const std::string& address, OutgoingMessage message,
                                     std::chrono::milliseconds timeout) {

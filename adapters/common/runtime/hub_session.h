@@ -7,7 +7,11 @@
 // Sending with confirmation: Send() calls `done` with the hub's settlement. The upstream system
 // is to be acknowledged only on kAccepted (the hub has the event on disk). kError means the outcome
 // is unknown (the connection went before the hub settled, the session is stopping, too much is
-// queued): send again later; the event id makes the hub store it once.
+// queued) or the message was not sent (it waited for credit on a connection that was lost): send
+// again later; the event id makes the hub store it once. A send reported as kError is never sent
+// by the session afterwards, so the caller's resend is the only copy still to go (at least once,
+// and no more often than the lost connections make necessary); SendAndWait's timeout withdraws a
+// send still waiting here. Sends made while no connection is open wait for the next one.
 //
 // Receiving with deferred settlement: a subscription's `on_message` gets each delivery with a
 // token and must not block; the adapter hands the work to its own threads and calls Settle(token,
@@ -53,6 +57,11 @@ class HubSession {
   // Runs on the session's thread; must not block.
   using SendDone = std::function<void(const SendOutcome&)>;
   void Send(const std::string& address, OutgoingMessage message, SendDone done);
+  // The same, on connection number `connection` only (numbered as OnConnectionChange numbers
+  // them): when that one is not open any more, `done` gets kError and nothing is sent. For a
+  // caller that counts everything it sent on a lost connection as failed (the hub's broker
+  // transport), so that nothing it has given up on goes out later on the next connection.
+  void SendOn(int connection, const std::string& address, OutgoingMessage message, SendDone done);
   // For the adapter's own threads (never the session's): Send and wait for `done`.
   SendOutcome SendAndWait(const std::string& address, OutgoingMessage message,
                           std::chrono::milliseconds timeout);

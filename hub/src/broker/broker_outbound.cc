@@ -83,14 +83,15 @@ void BrokerTransport::SendOne(OutLink& link, OutboxItem& item) {
   link.in_flight.insert(item.seq);
   const uint64_t link_id = link.id;
   const int64_t seq = item.seq;
-  session_->Send("out/" + link.destination, std::move(m),
-                 [this, link_id, seq](const client::SendOutcome& o) {
-                   SendResult r{link_id, seq, KindOf(o.kind), o.condition, o.description};
-                   if (o.kind == client::SendOutcome::Kind::kError && r.description.empty()) {
-                     r.description = "no confirmation from the broker";
-                   }
-                   Push([this, r = std::move(r)] { OnSendResult(r); });
-                 });
+  // On this connection only: once it is lost, LinkGone has given the item back to the core.
+  session_->SendOn(static_cast<int>(generation_), "out/" + link.destination, std::move(m),
+                   [this, link_id, seq](const client::SendOutcome& o) {
+                     SendResult r{link_id, seq, KindOf(o.kind), o.condition, o.description};
+                     if (o.kind == client::SendOutcome::Kind::kError && r.description.empty()) {
+                       r.description = "no confirmation from the broker";
+                     }
+                     Push([this, r = std::move(r)] { OnSendResult(r); });
+                   });
 }
 
 void BrokerTransport::OnSendResult(const SendResult& result) {

@@ -238,15 +238,19 @@ void BrokerTransport::ReleaseDue() {
   while (!releases_.empty() && releases_.front().due <= now) {
     const DelayedRelease r = releases_.front();
     releases_.pop_front();
-    // One of an earlier connection is back in the broker already.
-    if (r.generation == generation_) session_->Settle(r.token, adapter::Disposition::kRelease);
+    // One of an earlier connection is back in the broker already: the session only frees its
+    // slot (see Settle).
+    session_->Settle(r.token, adapter::Disposition::kRelease);
   }
 }
 
 void BrokerTransport::Settle(uint64_t conn_id, uint64_t token, Settlement settlement) {
   Push([this, conn_id, token, settlement = std::move(settlement)] {
-    // A delivery of an earlier connection cannot be settled any more: the broker sends it again.
-    if (conn_id != generation_) return;
+    // A delivery of an earlier connection cannot be settled any more (the broker sends it again),
+    // but the session counts it against the queue's credit until it is told: a release frees the
+    // slot and puts nothing on the wire. Left out, every lost connection would take the credit
+    // of what was in flight for good, until the hub consumed nothing.
+    if (conn_id != generation_) return session_->Settle(token, adapter::Disposition::kRelease);
     switch (settlement.kind) {
       case Settlement::Kind::kAccepted:
         return session_->Settle(token, adapter::Disposition::kAccept);
