@@ -8,6 +8,17 @@
 
 namespace slussen::testing {
 
+void ExpectNoPatientDataInLogs(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& path = entry.path();
+    if (!entry.is_regular_file() || path.extension() != ".log") continue;
+    for (const auto& line : PatientDataInLog(ReadFile(path.string()))) {
+      ADD_FAILURE() << "patient data in " << path.filename().string() << ": " << line;
+    }
+  }
+}
+
 void HubTest::SetUp() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = std::make_unique<TempDir>(std::string(info->test_suite_name()) + "." + info->name());
@@ -22,18 +33,7 @@ void HubTest::TearDown() {
     EXPECT_TRUE(st.Ok()) << "hub did not exit 0 on SIGTERM at the end of the test: "
                          << st.ToString();
   }
-  // Whatever the test did, no log names a patient (issue 13: no personnummer or name in a log
-  // line): the hub's, and every adapter's the test started in its directory (*.log).
-  if (dir_) {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_->path(), ec)) {
-      const auto& path = entry.path();
-      if (!entry.is_regular_file() || path.extension() != ".log") continue;
-      for (const auto& line : PatientDataInLog(ReadFile(path.string()))) {
-        ADD_FAILURE() << "patient data in " << path.filename().string() << ": " << line;
-      }
-    }
-  }
+  if (dir_) ExpectNoPatientDataInLogs(dir_->path());
   if (HasFailure() && hub_) {
     std::cerr << "--- hub stderr (" << hub_->stderr_path() << ", tail) ---\n"
               << hub_->StderrTail(16384) << "\n--- end of hub stderr ---\n";

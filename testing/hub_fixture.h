@@ -18,6 +18,10 @@
 
 namespace slussen::testing {
 
+// Whatever a test did, no log names a patient (issue 13: no personnummer or name in a log line):
+// the hub's, and every adapter's the test started in its directory `dir` (*.log).
+void ExpectNoPatientDataInLogs(const std::string& dir);
+
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -458,6 +458,10 @@ class HubClient::Impl : public proton::messaging_handler {
   }
   void on_receiver_error(proton::receiver&) override {}  // handled in on_receiver_close
   void on_receiver_close(proton::receiver& r) override { ReceiverGone(r, "attach refused"); }
+  // RabbitMQ 3.10 answers our detach (closed=true) with a detach without `closed`, which Proton
+  // reports here rather than as a close: the link is gone all the same, and Close() must not
+  // wait out its timeout for a close that never comes.
+  void on_receiver_detach(proton::receiver& r) override { ReceiverGone(r, "detached"); }
 
   void on_message(proton::delivery& d, proton::message& m) override {
     ReceiverState* st = nullptr;

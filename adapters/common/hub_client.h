@@ -35,6 +35,9 @@ struct OutgoingMessage {
   bool body_as_string = false;
   std::string content_type = "application/x-protobuf";
   std::map<std::string, std::string> properties;  // application properties (string values)
+  // The AMQP user-id; empty: none. A broker that checks it (RabbitMQ) ends the session unless it
+  // is the login's, and the hub in broker mode knows the sender by it.
+  std::string user_id;
 };
 
 // One message received from the hub.

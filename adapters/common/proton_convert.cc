@@ -48,6 +48,7 @@ proton::message ToProton(const OutgoingMessage& msg) {
   if (!msg.subject.empty()) m.subject(msg.subject);
   if (!msg.content_type.empty()) m.content_type(msg.content_type);
   m.durable(true);
+  if (!msg.user_id.empty()) m.user(msg.user_id);
   for (const auto& [k, v] : msg.properties) m.properties().put(k, v);
   if (msg.body_as_string) {
     m.body(msg.body);

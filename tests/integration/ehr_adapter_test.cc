@@ -1,7 +1,9 @@
 // The EHR adapter (slussen-ehr) between the real hub and an EHR on real sockets: HL7 over MLLP in,
 // ACKs out only after the hub settled (AA only for what the hub stored), the hub going away and
 // coming back, the adapter stopped and restarted in the middle of a stream, its config errors.
-// The HTTP side: ehr_adapter_http_test.cc.
+// The HTTP side: ehr_adapter_http_test.cc. Against the embedded hub only (its AA is the hub's
+// commit, and the hub going away is the adapter's own concern); an admission from the EHR through
+// the hub to the kommun's adapter in both modes is adapter_chain_test.cc.
 #include <signal.h>
 
 #include <set>

@@ -2,6 +2,8 @@
 // that sends no receipt gets the event as a letter (its text read back with pdftotext), a fax
 // line that fails sends it back to the hub's retry, a restart mid-stream loses nothing, and a
 // letter nobody is configured for becomes a dead letter with the reason.
+// Against the embedded hub only: these are the adapter's own behaviour; the letter fallback in
+// both modes is adapter_chain_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>

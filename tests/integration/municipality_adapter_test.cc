@@ -2,6 +2,8 @@
 // test that plays the municipal system: what it POSTs (XSD-valid XML), how the system's answer
 // settles the delivery (2xx delivered, 4xx dead letter with the body as the reason, 5xx and a
 // refused connection retried), the kvittens and answer posted back, and a restart mid-stream.
+// Against the embedded hub only: these are the adapter's own behaviour; its path through the hub
+// in both modes (event in, kvittens back) is adapter_chain_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
