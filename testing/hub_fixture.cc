@@ -58,13 +58,5 @@ std::unique_ptr<client::HubClient> HubTest::NewClient() {
   return c;
 }
 
-bool HubTest::PollUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 }  // namespace slussen::testing

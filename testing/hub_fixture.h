@@ -10,6 +10,7 @@
 
 #include "hub_client.h"
 #include "testing/hub_process.h"
+#include "testing/poll.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 #include "testing/test_config.h"
@@ -38,10 +39,6 @@ class HubTest : public ::testing::Test {
   // The hub's stderr tail, to stream into failure messages.
   std::string HubLog() const;
 
-  // Polls `pred` until it holds or `timeout` passes (for conditions with no notification, such
-  // as rows appearing in the store).
-  static bool PollUntil(const std::function<bool()>& pred,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   std::unique_ptr<TempDir> dir_;

@@ -24,6 +24,7 @@
 
 #include "testing/broker_hub.h"
 #include "testing/hub_process.h"
+#include "testing/poll.h"
 #include "testing/mode_client.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
@@ -71,8 +72,6 @@ class HubModeTest : public ::testing::TestWithParam<HubMode> {
   StoreReader store() const { return StoreReader(dir_->File("hub.db")); }
   std::string HubLog() const;
 
-  static bool PollUntil(const std::function<bool()>& pred,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   std::unique_ptr<TempDir> dir_;
