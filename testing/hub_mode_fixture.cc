@@ -104,18 +104,12 @@ bool HubModeTest::Committed(const std::function<bool()>& pred) {
 
 long HubModeTest::BrokerQueueDepth(const std::string& logical, long expected) {
   const std::string queue = BrokerAddressing{true, broker_.prefix}.QueueName(logical);
-  long depth = -1;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (true) {
-    auto d = broker_.node->QueueDepth(queue);
-    if (!d.ok()) {
-      ADD_FAILURE() << d.error();
-      return -1;
-    }
-    depth = *d;
-    if (depth == expected || std::chrono::steady_clock::now() >= deadline) return depth;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto depth = broker_.node->WaitForDepth(queue, expected);
+  if (!depth.ok()) {
+    ADD_FAILURE() << depth.error();
+    return -1;
   }
+  return *depth;
 }
 
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "testing/child_process.h"
@@ -101,6 +102,16 @@ Status RabbitNode::AddUser(const std::string& user, const std::string& password)
   auto r = Script({"user", user, password}, dist_port_env_);
   if (!r) return Error{r.error()};
   return Ok{};
+}
+
+Result<long> RabbitNode::WaitForDepth(const std::string& queue, long expected,
+                                      std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto depth = QueueDepth(queue);
+    if (!depth || *depth == expected || std::chrono::steady_clock::now() >= deadline) return depth;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Result<long> RabbitNode::QueueDepth(const std::string& queue) {

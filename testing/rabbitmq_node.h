@@ -7,6 +7,7 @@
 // pay the node's start (about 6 s); tests on it keep apart by a queue prefix of their own. When
 // the variables are unset (a test run by hand), the first Shared() starts a node for this process.
 // Fault tests that stop or kill the broker start their own with Start().
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ class RabbitNode {
   // had it: a quorum queue reports them on a timer, a few seconds late, so a test waits for the
   // figure it expects rather than reading it once.
   Result<long> QueueDepth(const std::string& queue);
+  // QueueDepth polled until it is `expected` or `timeout` passes (the broker's figures lag; a
+  // rabbitmqctl call each time): its last value, or the first error.
+  Result<long> WaitForDepth(const std::string& queue, long expected,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Graceful stop (the broker closes connections with amqp:internal-error "shutdown"), SIGKILL,
   // and a start that keeps the data directory (queues and their messages come back).
   Status Stop();

@@ -20,6 +20,7 @@
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/hub_process.h"
+#include "testing/poll.h"
 #include "testing/store_reader.h"
 #include "testing/broker_hub.h"
 #include "testing/temp_dir.h"
@@ -121,20 +122,16 @@ TEST_F(BrokerModeTest, AMessageWithoutAUserIdIsRefusedAndRecordedAsADeadLetter) 
   // The hub records the refusal in its own dead letters before it rejects the message; the
   // broker dead-letters it, and the hub takes that surplus copy off the dead-letter queue.
   StoreReader store(dir_.File("hub.db"));
-  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-  long dead = -1;
   std::string recorded;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto depth = b_.node->QueueDepth(b_.prefix + "dead");
-    ASSERT_TRUE(depth.ok()) << depth.error();
-    dead = *depth;
+  PollUntil([&] {
     const auto rows = store.QueryRows("SELECT count(*) FROM dead_letters");
     recorded = rows.empty() ? "" : rows[0][0];
-    if (dead == 0 && recorded == "1") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+    return recorded == "1";
+  });
   EXPECT_EQ(recorded, "1") << HubLog();
-  EXPECT_EQ(dead, 0) << HubLog();
+  auto dead = b_.node->WaitForDepth(b_.prefix + "dead", 0);
+  ASSERT_TRUE(dead.ok()) << dead.error();
+  EXPECT_EQ(*dead, 0) << HubLog();
   auto out = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
   ASSERT_TRUE(out.ok()) << out.error();
   EXPECT_EQ(*out, 0);
@@ -182,14 +179,9 @@ TEST_F(BrokerModeTest, AReleasedDeliveryIsHandedBackLaterAndComesAgain) {
   kommun.Stop(seconds(5));
   // The broker's figures lag (rabbitmq_node.h): waited for. An acceptance lost at the stop
   // would leave the message in the queue for good.
-  long depth = -1;
-  const auto drained_deadline = std::chrono::steady_clock::now() + seconds(30);
-  while (std::chrono::steady_clock::now() < drained_deadline && depth != 0) {
-    auto d = b_.node->QueueDepth(b_.prefix + "out.kommun-1380");
-    ASSERT_TRUE(d.ok()) << d.error();
-    depth = *d;
-  }
-  EXPECT_EQ(depth, 0);
+  auto depth = b_.node->WaitForDepth(b_.prefix + "out.kommun-1380", 0);
+  ASSERT_TRUE(depth.ok()) << depth.error();
+  EXPECT_EQ(*depth, 0);
   EXPECT_TRUE(b_.hub->Stop().Ok());
 }
 
@@ -234,15 +226,9 @@ TEST_F(BrokerDeadLetterTest, ADeliveryTheReceiverRejectsIsDeadInTheHubAndFallsBa
   EXPECT_EQ(rows[0][1], "1");
   EXPECT_THAT(rows[0][2], ::testing::HasSubstr("dead-lettered by the broker"));
   EXPECT_EQ(rows[0][3], "1");
-  long dead = -1;
-  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto depth = b_.node->QueueDepth(b_.prefix + "dead");
-    ASSERT_TRUE(depth.ok()) << depth.error();
-    if ((dead = *depth) == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_EQ(dead, 0) << "the hub takes its dead letters off the queue once recorded";
+  auto dead = b_.node->WaitForDepth(b_.prefix + "dead", 0);
+  ASSERT_TRUE(dead.ok()) << dead.error();
+  EXPECT_EQ(*dead, 0) << "the hub takes its dead letters off the queue once recorded";
   for (HubSession* s : {&ehr, &kommun, &ehr_in}) s->Stop(seconds(5));
   EXPECT_TRUE(b_.hub->Stop().Ok());
 }
