@@ -345,7 +345,9 @@ int main(int argc, char** argv) {
   }
   slussen::Transport& transport =
       embedded ? static_cast<slussen::Transport&>(*embedded) : *broker;
-  slussen::Core core(*config, **store, transport, clock);
+  slussen::CoreTuning tuning;
+  tuning.flush_interval = config->store_flush_interval;
+  slussen::Core core(*config, **store, transport, clock, tuning);
   core.Start();
 
   // The admin listener first: its port goes into the ready line.
@@ -371,7 +373,12 @@ int main(int argc, char** argv) {
                   c.connections_unauthorized.load(), c.links_unauthorized.load()};
             },
             [&core](slussen::OperatorCommand cmd) { core.Post(std::move(cmd)); },
-            [&config] { return slussen::OpenStoreReader(StoreConfigOf(*config)); },
+            [&core, &config] {
+              // Read your writes: what the core wrote before this request is flushed (committed
+              // for other connections, hub/DESIGN.md "Durable write path") before it is read.
+              core.Drain();
+              return slussen::OpenStoreReader(StoreConfigOf(*config));
+            },
             config->agreement, config->audit.patient_key_secret},
         clock);
     auto port = admin->Start();

@@ -99,7 +99,7 @@ std::string HubModeTest::AdapterHubElement(const std::string& container_id,
 }
 
 bool HubModeTest::Committed(const std::function<bool()>& pred) {
-  return broker_mode() ? PollUntil(pred) : pred();
+  return PollUntil(pred);
 }
 
 long HubModeTest::BrokerQueueDepth(const std::string& logical, long expected) {

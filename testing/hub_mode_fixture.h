@@ -13,8 +13,9 @@
 // stamps the user-id; AdapterHubElement() writes an adapter process's <hub> for either mode.
 //
 // What differs by design, and the helpers for it: in broker mode `accepted` is the broker's (the
-// hub commits after), so store checks wait for the commit (Committed()); a receiver's rejection
-// is dead-lettered by the broker (BrokerQueueDepth()).
+// hub commits after); in embedded mode `accepted` means durable, and other connections see it
+// within the store's flush interval (hub/DESIGN.md "Durable write path"). So store checks wait
+// (Committed()). A receiver's rejection is dead-lettered by the broker (BrokerQueueDepth()).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -59,8 +60,9 @@ class HubModeTest : public ::testing::TestWithParam<HubMode> {
   std::string AdapterHubElement(const std::string& container_id, const std::string& children,
                                 const std::string& release_delay = "200ms");
 
-  // Store checks after `accepted`: at once in embedded mode (accepted means committed); in
-  // broker mode the broker accepted and the hub commits later, so `pred` is waited for.
+  // Store checks after `accepted`, through a connection of the test's own: `pred` is waited for
+  // (embedded: the hub flushes what it made durable within its flush interval; broker: the
+  // broker accepted and the hub commits later).
   bool Committed(const std::function<bool()>& pred);
   // Broker mode: messages in the test's queue for `logical` ("dead" for its dead-letter queue),
   // polled until it is `expected` (a rabbitmqctl call each time: about a second); its last value.

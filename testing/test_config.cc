@@ -62,6 +62,8 @@ std::string TestConfigXml(const TestConfigOptions& o) {
       << (o.amqp_children.empty() ? "/>\n" : ">" + o.amqp_children + "</amqp>\n");
   }
   x << "    <store path=\"" << Esc(o.store_path) << "\""
+    << (o.store_flush_interval.empty() ? ""
+                                       : " flush-interval=\"" + Esc(o.store_flush_interval) + "\"")
     << (o.store_attributes.empty() ? "" : " " + o.store_attributes) << "/>\n";
   if (o.max_message_bytes || !o.extra_limits.empty()) {
     x << "    <limits";

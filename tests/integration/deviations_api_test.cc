@@ -152,7 +152,9 @@ TEST_F(DeviationsApi, RejectedMessagesAreCountedPerSenderAndReason) {
   auto client = NewClient();
   ASSERT_TRUE(client);
   ASSERT_EQ(client->Send("events", ToMessage(bad)).kind, client::SendOutcome::Kind::kRejected);
-  const auto stored = store().QueryStrings("SELECT received_at_us FROM dead_letters");
+  const std::string sql = "SELECT received_at_us FROM dead_letters";
+  ASSERT_TRUE(PollUntil([&] { return !store().QueryStrings(sql).empty(); })) << HubLog();
+  const auto stored = store().QueryStrings(sql);
   ASSERT_EQ(stored.size(), 1u);
   const std::string month = MonthOf(std::stoll(stored[0]));
   const json report = Report(month, kViewerToken);
@@ -195,8 +197,10 @@ TEST_F(DeviationsApi, AMissingReceiptAndItsFallbackAreCountedForTheKommun) {
   ASSERT_GE(client->Receive(OutAddress("letter"), letter.Handler(), 10, &error), 0) << error;
   ASSERT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
   ASSERT_TRUE(letter.WaitForId(env.event_id(), 1, std::chrono::seconds(60))) << HubLog();
-  const auto overdue = store().QueryStrings(
-      "SELECT receipt_overdue_at_us FROM outbox WHERE receipt_overdue_at_us IS NOT NULL");
+  const std::string sql =
+      "SELECT receipt_overdue_at_us FROM outbox WHERE receipt_overdue_at_us IS NOT NULL";
+  ASSERT_TRUE(PollUntil([&] { return !store().QueryStrings(sql).empty(); })) << HubLog();
+  const auto overdue = store().QueryStrings(sql);
   ASSERT_EQ(overdue.size(), 1u) << HubLog();
   const std::string month = MonthOf(std::stoll(overdue[0]));
 

@@ -54,7 +54,7 @@ TEST_P(HubCases, CaseAndDeadlinesAreStoredWithTheEvents) {
   const v1::Envelope insk = ValidInskrivning();
   const std::string case_id = CaseIdString(insk);
   SendAccepted(*c, insk);
-  // Accepted means committed: the case is already there, no waiting (embedded mode).
+  // Accepted means durable; the test's own connection sees it once the hub flushed.
   EXPECT_TRUE(CountIs("SELECT COUNT(*) FROM cases WHERE case_id = '" + case_id + "' AND status = 'admitted'", 1))
       << HubLog();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM deadlines WHERE case_id = '" + case_id +

@@ -173,6 +173,9 @@ struct Config {
   // The store's disk bound (<store max-bytes resume-below>): inbound is refused from
   // store_max_bytes until the store is below store_resume_below_bytes. 0: unbounded.
   uint64_t store_max_bytes = 0;
+  // <store flush-interval>: the longest time a durable write stays invisible to the store's
+  // other readers (core/core.h CoreTuning::flush_interval; hub/DESIGN.md "Durable write path").
+  std::chrono::milliseconds store_flush_interval{100};
   uint64_t store_resume_below_bytes = 0;  // 90 % of store_max_bytes unless configured
 
   std::size_t max_message_bytes = 1024 * 1024;

@@ -49,7 +49,8 @@ std::optional<EventKind> KindAttr(const xmlNode* n, const char* name, Diagnostic
   return kind;
 }
 
-// <store max-bytes resume-below>: the disk bound beyond which inbound is refused.
+// <store max-bytes resume-below>: the disk bound beyond which inbound is refused; <store
+// flush-interval>: how long what is durable may stay unseen by the store's readers.
 void ReadStoreBound(const xmlNode* store, Config& cfg, Diagnostics& diag) {
   auto size = [&](const char* name) -> std::optional<uint64_t> {
     const auto raw = Attr(store, name);
@@ -62,6 +63,15 @@ void ReadStoreBound(const xmlNode* store, Config& cfg, Diagnostics& diag) {
     }
     return v;
   };
+  std::chrono::milliseconds flush{cfg.store_flush_interval};
+  if (config::DurationAttr(store, "flush-interval", flush, diag)) {
+    if (flush > std::chrono::seconds(10)) {
+      diag.Add(store, "flush-interval \"" + config::FormatDuration(flush) +
+                          "\" is longer than 10s: readers would lag that far behind");
+    } else {
+      cfg.store_flush_interval = flush;
+    }
+  }
   const auto max = size("max-bytes");
   const auto resume = size("resume-below");
   cfg.store_max_bytes = max.value_or(0);

@@ -111,6 +111,7 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
     consider(marks_since_ + tuning_.mark_flush_interval);
   }
   if (stats_dirty_) consider(stats_published_at_ + tuning_.stats_interval);
+  if (unflushed_since_) consider(*unflushed_since_ + tuning_.flush_interval);
   // The depth per destination is counted in the store at most every depth_refresh_interval; once
   // the outbox may have changed (or was never counted) the count is due then even if nothing else
   // happens, so an idle hub's statistics do not stay stale.
@@ -150,12 +151,29 @@ void Core::Run() {
     Pump();
     bool barrier = false;
     for (const auto& item : items) barrier |= std::holds_alternative<Barrier>(item);
+    FlushStore(/*now_anyway=*/barrier);
     PublishStats(/*force=*/barrier);
     for (auto& item : items) {
       if (auto* b = std::get_if<Barrier>(&item)) b->done->set_value();
     }
   }
+  FlushStore(/*now_anyway=*/true);
   spdlog::debug("core: stopped");
+}
+
+void Core::FlushStore(bool now_anyway) {
+  if (!store_.unflushed()) {
+    unflushed_since_.reset();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!unflushed_since_) unflushed_since_ = now;
+  if (!now_anyway && now < *unflushed_since_ + tuning_.flush_interval) return;
+  unflushed_since_.reset();
+  if (auto s = store_.Flush(); !s) {
+    // Nothing is lost (what was written is durable); tried again an interval later.
+    spdlog::error("store: flush failed: {}", s.error());
+  }
 }
 
 void Core::Process(std::vector<Item>& items) {
@@ -262,6 +280,9 @@ void Core::Process(std::vector<Item>& items) {
     OnCommandsDone(written);  // refused: the operator may try again
     return OnWriteFailed(pending, written);
   }
+  // Before the settlements: with a flush interval of 0 a sender that reads the store (or the
+  // admin API) after its acknowledgement sees what it sent.
+  FlushStore(/*now_anyway=*/false);
   audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);

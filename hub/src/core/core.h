@@ -87,6 +87,9 @@ struct CoreTuning {
   // Least time between two measurements of the store's size for the disk bound (disk_bound.h);
   // 0: at every batch, without waking for it (tests).
   std::chrono::milliseconds disk_check_interval{1000};
+  // Longest time what the store made durable stays unflushed (Store::Flush): invisible to the
+  // store's other readers. Longer intervals let more batches share the database's pages.
+  std::chrono::milliseconds flush_interval{100};
 };
 
 class Core final : public CoreInbox {
@@ -119,6 +122,8 @@ class Core final : public CoreInbox {
   using WorkingCases = std::map<std::string, DecodedCaseEvents>;  // the batch's cases, by id
 
   void Run();
+  // Flushes the store when its interval has passed (or `now_anyway`: a barrier, the stop).
+  void FlushStore(bool now_anyway);
   std::vector<Item> TakeBatch();
   std::optional<std::chrono::steady_clock::time_point> WakeAt() const;
   void Process(std::vector<Item>& items);
@@ -286,6 +291,8 @@ class Core final : public CoreInbox {
   bool depth_stale_ = false;  // the outbox may have changed since depth_ was counted
   std::chrono::steady_clock::time_point depth_refreshed_at_;
   std::chrono::steady_clock::time_point stats_published_at_;
+  // Since when the store has something unflushed (FlushStore).
+  std::optional<std::chrono::steady_clock::time_point> unflushed_since_;
 
   // When the latch was last logged, and what was released since.
   std::chrono::steady_clock::time_point latch_logged_at_;

@@ -206,6 +206,14 @@ class Store {
 
   // One transaction: all of the batch or nothing of it. Durable when it returns OK.
   virtual Status Write(const WriteBatch& batch) = 0;
+  // What Write() made durable may stay invisible to the store's other connections (StoreReader:
+  // status, reports, the admin API) until Flush(): the SQLite backend applies batches to its
+  // database in one open transaction behind its journal and commits it here (hub/DESIGN.md
+  // "Durable write path"). The core flushes at most CoreTuning::flush_interval after a Write,
+  // at a barrier and at its stop. A backend whose Write commits outright has nothing to flush.
+  virtual Status Flush() { return OkStatus(); }
+  // Whether something written is not flushed yet.
+  virtual bool unflushed() const { return false; }
 
   // Undelivered items of one destination with seq > after_seq, oldest first.
   virtual Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination,

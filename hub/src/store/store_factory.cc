@@ -18,10 +18,12 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   auto store = SqliteStore::Open(config.path);
   if (!store) return store.as_error();
   if (!config.group.empty()) {
-    // The write-ahead log and its index exist once the store is open; SQLite recreates them
-    // with the database file's mode, and this runs again at every start.
+    // The write-ahead log, its index and the journal exist once the store is open; SQLite
+    // creates them with the database file's mode, and this runs again at every start.
     const std::string& db = config.path;
-    if (auto s = ShareWithGroup({db, db + "-wal", db + "-shm"}, config.group); !s) {
+    if (auto s = ShareWithGroup({db, db + "-wal", db + "-shm", SqliteStore::JournalPath(db)},
+                                config.group);
+        !s) {
       return s.as_error();
     }
   }

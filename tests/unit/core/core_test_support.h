@@ -87,6 +87,8 @@ class FaultyStore final : public Store {
     }
     return real_.Write(batch);
   }
+  Status Flush() override { return real_.Flush(); }
+  bool unflushed() const override { return real_.unflushed(); }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override {
     return real_.PendingAfter(destination, after_seq, limit);
@@ -357,8 +359,14 @@ std::unique_ptr<SqliteStore> MustOpen(const std::string& path) {
 
 class CoreTest : public ::testing::Test {
  protected:
-  CoreTest() = default;
-  explicit CoreTest(CoreTuning tuning) : tuning_(tuning) {}
+  CoreTest() : CoreTest(CoreTuning{}) {}
+  // The store flushed at once (flush_interval 0): the tests read it through a connection of
+  // their own right after each step. CoreFlushTest covers the interval.
+  explicit CoreTest(CoreTuning tuning) : tuning_(FlushAtOnce(tuning)) {}
+  static CoreTuning FlushAtOnce(CoreTuning tuning) {
+    tuning.flush_interval = std::chrono::milliseconds(0);
+    return tuning;
+  }
   void TearDown() override { core_.Stop(); }
 
   std::string Scalar(const std::string& sql) {

@@ -18,6 +18,7 @@
 #include "common/swedish_calendar.h"
 #include "report/deviation_report_pdf.h"
 #include "store/store_factory.h"
+#include "testing/store_writes.h"
 #include "testing/pdf_tools.h"
 #include "testing/temp_dir.h"
 
@@ -50,7 +51,7 @@ class DeviationReportTest : public ::testing::Test {
   }
 
   void Write(const WriteBatch& batch) {
-    const Status st = store_->Write(batch);
+    const Status st = slussen::testing::WriteFlushed(*store_, batch);
     ASSERT_TRUE(st.ok()) << st.error();
   }
 

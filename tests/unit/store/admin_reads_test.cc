@@ -11,6 +11,7 @@
 #include "audit/audit_chain.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/store_writes.h"
 #include "testing/temp_dir.h"
 
 namespace slussen {
@@ -36,7 +37,7 @@ class AdminReadsTest : public ::testing::Test {
     u.deadlines = std::move(deadlines);
     WriteBatch batch;
     batch.cases.push_back(std::move(u));
-    ASSERT_TRUE(store_->Write(batch));
+    ASSERT_TRUE(slussen::testing::WriteFlushed(*store_, batch));
   }
   std::unique_ptr<SqliteStoreReader> Reader() {
     auto reader = SqliteStoreReader::Open(path_);
@@ -93,7 +94,7 @@ TEST_F(AdminReadsTest, CasesAtRiskCarryThePayingKommunAndTheTrack) {
   u.deadlines = {{"ink", kRule, 300, "missed", 0}};
   WriteBatch batch;
   batch.cases.push_back(std::move(u));
-  ASSERT_TRUE(store_->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store_, batch));
   WriteCase("plain", 0, {{"ink", kRule, 400, "missed", 0}});
   auto cases = Reader()->CasesAtRisk(10, 0);
   ASSERT_TRUE(cases) << cases.error();
@@ -151,7 +152,7 @@ TEST_F(AdminReadsTest, ReadsOfACasesDataAreRecordedAndListedByCase) {
   read(100, "case-1", "olga", "events and deliveries");
   read(150, "case-2", "otto", "evidence report (PDF)");
   SealAuditRows({0, AuditGenesisHash()}, batch.audit);
-  ASSERT_TRUE(store_->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store_, batch));
   auto reads = Reader()->PatientDataReads("case-1", 10);
   ASSERT_TRUE(reads) << reads.error();
   ASSERT_EQ(reads->size(), 2u);

@@ -9,6 +9,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/store_writes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 
@@ -43,7 +44,7 @@ class DeadlineOutcomesTest : public ::testing::Test {
     u.deadlines = std::move(deadlines);
     WriteBatch batch;
     batch.cases.push_back(std::move(u));
-    ASSERT_TRUE(store_->Write(batch));
+    ASSERT_TRUE(slussen::testing::WriteFlushed(*store_, batch));
   }
   std::vector<DeadlineOutcomeCount> Outcomes(int64_t from, int64_t to) {
     auto reader = SqliteStoreReader::Open(path_);

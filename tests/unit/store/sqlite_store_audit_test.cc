@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/store_writes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 
@@ -73,7 +74,7 @@ TEST_F(StoreAuditTest, AppendsSealedRowsAndFindsThemByPatient) {
   WriteBatch batch;
   batch.audit = {Row("delivered", "c1", "pa"), Row("letter", "c1", "pa"), Row("read", "c2", "pb")};
   const AuditHead head = SealAuditRows({0, AuditGenesisHash()}, batch.audit);
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
   auto last = store->LastAuditRow();
   ASSERT_TRUE(last);
   EXPECT_EQ(last->seq, 3);
@@ -92,7 +93,7 @@ TEST_F(StoreAuditTest, ASeqAlreadyTakenFailsTheBatchInsteadOfForking) {
   WriteBatch first;
   first.audit = {Row("delivered", "c1", "pa")};
   SealAuditRows({0, AuditGenesisHash()}, first.audit);
-  ASSERT_TRUE(store->Write(first));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, first));
   WriteBatch again;
   again.audit = {Row("read", "c1", "pa")};
   SealAuditRows({0, AuditGenesisHash()}, again.audit);
@@ -125,10 +126,10 @@ TEST_F(StoreAuditTest, DisclosuresNameTheDeliveryAndWhetherItWasRecorded) {
   e.destinations = {"kommun-1380", "letter"};
   WriteBatch batch;
   batch.events = {e};
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
   WriteBatch marks;
   marks.delivered = {{1, 50}};
-  ASSERT_TRUE(store->Write(marks));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, marks));
   auto d = store->Disclosures({1, 2, 99});
   ASSERT_TRUE(d) << d.error();
   ASSERT_EQ(d->size(), 2u) << "an unknown seq is left out";
@@ -164,7 +165,7 @@ TEST_F(StoreAuditTest, SchemaV8ReadsBecomeUnsealedRowsInTimeOrder) {
   seal.audit_sealed = *unsealed;
   seal.audit_sealed[0].patient_key = "pa";
   SealAuditRows(*head, seal.audit_sealed);
-  ASSERT_TRUE(store->Write(seal));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, seal));
   EXPECT_TRUE(store->UnsealedAuditRows()->empty());
   EXPECT_TRUE(Verify().ok);
   auto reads = Reader()->PatientDataReads("c1", 10);

@@ -12,6 +12,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/store_writes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 
@@ -45,7 +46,7 @@ class StoreDiskTest : public ::testing::Test {
     for (int n = first; n < first + count; ++n) {
       WriteBatch batch;
       batch.events.push_back(Event(n));
-      auto s = store_->Write(batch);
+      auto s = slussen::testing::WriteFlushed(*store_, batch);
       ASSERT_TRUE(s) << s.error();
     }
   }
@@ -55,6 +56,7 @@ class StoreDiskTest : public ::testing::Test {
     return ec ? 0 : size;
   }
   uint64_t Db() { return FileSize(path_); }
+  uint64_t Journal() { return FileSize(SqliteStore::JournalPath(path_)); }
   uint64_t Wal() { return FileSize(path_ + "-wal"); }
   uint64_t BytesOnDisk() {
     auto bytes = store_->BytesOnDisk();
@@ -86,14 +88,15 @@ class StoreDiskTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(StoreDiskTest, BytesOnDiskAreTheDatabaseAndItsLog) {
+TEST_F(StoreDiskTest, BytesOnDiskAreTheDatabaseItsLogAndItsJournal) {
   const uint64_t before = BytesOnDisk();
-  EXPECT_EQ(before, Db() + Wal());
+  EXPECT_EQ(before, Db() + Wal() + Journal());
   Write(1, 5);
   EXPECT_GT(Wal(), 0u);
-  EXPECT_EQ(BytesOnDisk(), Db() + Wal());
+  EXPECT_GT(Journal(), 0u);
+  EXPECT_EQ(BytesOnDisk(), Db() + Wal() + Journal());
   EXPECT_GT(BytesOnDisk(), before);
-  EXPECT_EQ(ReaderStats().bytes_on_disk, Db() + Wal());
+  EXPECT_EQ(ReaderStats().bytes_on_disk, Db() + Wal() + Journal());
 }
 
 // What shrinks is the log, and only once no reader holds it; the database file keeps its size

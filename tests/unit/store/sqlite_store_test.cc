@@ -16,6 +16,7 @@
 
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/store_writes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 #include "testing/faulty_vfs.h"
@@ -107,7 +108,7 @@ class StoreTest : public ::testing::Test {
 
   // Writes events in one committed transaction.
   void InsertCommitted(Store& store, const std::vector<EventRecord>& events) {
-    auto s = store.Write(Events(events));
+    auto s = slussen::testing::WriteFlushed(store, Events(events));
     ASSERT_TRUE(s) << s.error();
   }
 
@@ -129,6 +130,7 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
                           ElementsAre("cases"), ElementsAre("dead_letters"),
                           ElementsAre("deadlines"), ElementsAre("delivery_actions"),
                           ElementsAre("delivery_attempts"), ElementsAre("events"),
+                          ElementsAre("journal_applied"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
                           ElementsAre("paused_destinations")));
 }
@@ -278,7 +280,7 @@ TEST_F(StoreTest, CaseDeliveriesListsEveryOutboxRowOfTheCase) {
   a.case_id = receipt.case_id = b.case_id = kCase;
   InsertCommitted(*store, {a, other});
   InsertCommitted(*store, {receipt, b});
-  ASSERT_TRUE(store->Write(Marks({{2, 42}})));  // a -> vc-1
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, Marks({{2, 42}})));  // a -> vc-1
 
   auto reader = OpenReader();
   ASSERT_NE(reader, nullptr);
@@ -493,7 +495,7 @@ TEST_F(StoreTest, PendingAfterFiltersOrdersAndLimits) {
   EXPECT_THAT(*unknown, IsEmpty());
 
   // Delivered rows are skipped; the other destination's row for the same event is not.
-  ASSERT_TRUE(store->Write(Marks({{a[0], 1}, {a[2], 2}})));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, Marks({{a[0], 1}, {a[2], 2}})));
   auto undelivered = store->PendingAfter("A", 0, 100);
   ASSERT_TRUE(undelivered);
   EXPECT_THAT(Seqs(*undelivered), ElementsAre(a[1], a[3]));
@@ -522,13 +524,13 @@ TEST_F(StoreTest, PendingBySeqIsEmptyOnceDelivered) {
   EXPECT_EQ((*by_seq)[0].event_id, "e1");
   EXPECT_EQ((*by_seq)[0].body, "body-of-e1");
 
-  ASSERT_TRUE(store->Write(Marks({{seq, 42}})));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, Marks({{seq, 42}})));
   auto after = store->PendingBySeq(seq);
   ASSERT_TRUE(after) << after.error();
   EXPECT_THAT(*after, IsEmpty());
 
   // Marking again keeps the first delivery time; an unknown seq is not an error.
-  ASSERT_TRUE(store->Write(Marks({{seq, 99}, {seq + 1000, 99}})));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, Marks({{seq, 99}, {seq + 1000, 99}})));
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("SELECT delivered_at_us FROM outbox WHERE seq = " + std::to_string(seq)),
             "42");
@@ -592,12 +594,12 @@ TEST_F(StoreTest, WriteStoresCaseRowsAndReplacesDeadlines) {
                      {"kallelse-sip", "4 kap. 1 §", 0, "pending", 0}};
   WriteBatch batch;
   batch.cases.push_back(first);
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
   CaseUpdate second = first;
   second.record.status = "discharged";
   second.deadlines = {{"informationsoverforing", "4 kap. 2 §", 200, "at-risk", 0}};
   batch.cases = {second};
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
 
   auto reader = OpenReader();
   ASSERT_NE(reader, nullptr);
@@ -639,7 +641,7 @@ TEST_F(StoreTest, DueCasesByNextEvaluationTime) {
   EXPECT_EQ(*next, 0);
   WriteBatch batch;
   batch.cases = {Case("c-300", 300), Case("c-never", 0), Case("c-100", 100), Case("c-200", 200)};
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
   EXPECT_EQ(*store->NextCaseEvaluationAt(), 100);
   EXPECT_THAT(*store->DueCases(99, 10), ElementsAre());
   EXPECT_THAT(*store->DueCases(250, 10), ElementsAre("c-100", "c-200"));
@@ -647,7 +649,7 @@ TEST_F(StoreTest, DueCasesByNextEvaluationTime) {
 
   WriteBatch moved;
   moved.cases = {Case("c-100", 0), Case("c-200", 500)};
-  ASSERT_TRUE(store->Write(moved));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, moved));
   EXPECT_EQ(*store->NextCaseEvaluationAt(), 300);
   EXPECT_THAT(*store->DueCases(1000, 10), ElementsAre("c-300", "c-200"));
 }
@@ -671,7 +673,7 @@ TEST_F(StoreTest, PendingSummaryCountsUndeliveredRowsAndTheOldest) {
   ASSERT_EQ(b->size(), 3u);
   auto c = store->PendingAfter("C", 0, 10);
   ASSERT_TRUE(c);
-  ASSERT_TRUE(store->Write(Marks({{(*b)[0].seq, 1}, {(*c)[0].seq, 1}})));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, Marks({{(*b)[0].seq, 1}, {(*c)[0].seq, 1}})));
 
   auto summary = store->PendingSummary();
   ASSERT_TRUE(summary) << summary.error();
@@ -702,7 +704,7 @@ TEST_F(StoreTest, StatsCountsEventsDeadLettersAndPerDestination) {
   dead.address = "events";
   dead.reasons = "body: empty";
   batch.dead_letters = {dead, dead};
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
 
   const StoreStats stats = Stats();
   EXPECT_EQ(stats.events, 3);
@@ -741,7 +743,7 @@ TEST_F(StoreTest, DeadLettersKeepReasonsBodyAndTruncatedFlag) {
   whole.body_truncated = false;
   WriteBatch batch;
   batch.dead_letters = {cut, whole};
-  ASSERT_TRUE(store->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
 
   RawDb raw(path_);
   EXPECT_THAT(
@@ -866,7 +868,8 @@ TEST_F(StoreLatchTest, FailedCheckpointFsyncLatches) {
   int committed = 0;
   for (; committed < 400; ++committed) {
     // The checkpoint runs beside the writes; once it failed, the writes fail.
-    auto s = store->Write(Events({Event("e" + std::to_string(committed), {"A"}, body)}));
+    // Flushed: the checkpoints follow the commits.
+    auto s = slussen::testing::WriteFlushed(*store, Events({Event("e" + std::to_string(committed), {"A"}, body)}));
     if (!s) {
       EXPECT_EQ(s.code(), ErrorCode::kDataLoss);
       EXPECT_THAT(s.error(), AllOf(HasSubstr("latched"), HasSubstr("checkpoint")));

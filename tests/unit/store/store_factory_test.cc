@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "testing/store_writes.h"
 #include "testing/temp_dir.h"
 
 namespace slussen {
@@ -57,7 +58,7 @@ TEST_F(StoreFactoryTest, ReaderSeesWhatTheWriterCommitted) {
   update.record.kommunkod = "1380";
   update.deadlines = {{"inskrivningsmeddelande", "2 kap. 3 §", 100, "met", 90}};
   batch.cases = {update};
-  ASSERT_TRUE((*store)->Write(batch));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(**store, batch));
 
   auto stats = (*reader)->Stats();
   ASSERT_TRUE(stats) << stats.error();
@@ -89,7 +90,7 @@ TEST_F(StoreFactoryTest, ReaderSeesWhatTheWriterCommitted) {
   ASSERT_EQ(pending->size(), 2u);
   WriteBatch marks;
   marks.delivered = {{(*pending)[0].seq, 7}};
-  ASSERT_TRUE((*store)->Write(marks));
+  ASSERT_TRUE(slussen::testing::WriteFlushed(**store, marks));
   auto after = (*reader)->Stats();
   ASSERT_TRUE(after) << after.error();
   EXPECT_EQ(after->destinations[1].delivered, 1);

@@ -279,6 +279,13 @@ ALTER TABLE cases ADD COLUMN paying_kommunkod TEXT;
       R"sql(
 ALTER TABLE events ADD COLUMN patient_key TEXT;
 )sql",
+      // 12: the last journal batch the database holds (hub/DESIGN.md "Durable write path"),
+      // written in the same transaction as the batch's rows; a restart replays the journal's
+      // batches after it.
+      R"sql(
+CREATE TABLE journal_applied(id INTEGER PRIMARY KEY CHECK (id = 1), batch INTEGER NOT NULL);
+INSERT INTO journal_applied(id, batch) VALUES (1, 0);
+)sql",
   };
   return migrations;
 }

@@ -1,11 +1,13 @@
 #pragma once
-// SQLite implementation of Store: one database file in WAL mode with synchronous=FULL, so a
-// committed transaction survives power loss. The schema is versioned (PRAGMA user_version) and
+// SQLite implementation of Store: one database file in WAL mode, kept as the projection of a
+// journal (store/journal/): a Write is durable when its journal record is fdatasync'd; the
+// database takes the batches in one open transaction that Flush commits without a sync, and Open
+// replays what the journal holds beyond it (hub/DESIGN.md "Durable write path"). The schema is versioned (PRAGMA user_version) and
 // migrated forward on open; see hub/DESIGN.md "Store schema". The store checkpoints its
 // write-ahead log on a thread of its own (wal_checkpointer.h), not inside the core's commits.
 //
-// The latch (store.h): an I/O error (SQLITE_IOERR_*, among them a failed fsync of the log at
-// COMMIT) during a Write, or a corruption (SQLITE_CORRUPT, SQLITE_NOTADB) seen by any call,
+// The latch (store.h): an I/O error (SQLITE_IOERR_*; a failed write or fdatasync of the journal)
+// during a Write, or a corruption (SQLITE_CORRUPT, SQLITE_NOTADB) seen by any call,
 // latches the store; so does such an error in a checkpoint, which could otherwise reset a log
 // whose pages never reached the database file.
 #include <cstdint>
@@ -13,11 +15,15 @@
 #include <optional>
 #include <string>
 
+#include "store/sqlite/sqlite_journal.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace slussen {
+namespace sqlite {
+class Stmt;
+}
 
 class WalCheckpointer;
 
@@ -30,6 +36,8 @@ class SqliteStore final : public Store {
   Result<std::map<std::string, std::string>> StoredBodies(
       const std::vector<std::string>& event_ids) override;
   Status Write(const WriteBatch& batch) override;
+  Status Flush() override;  // sqlite_store_journal.cc
+  bool unflushed() const override { return projection_open_; }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override;
   Result<std::vector<OutboxItem>> PendingBySeq(int64_t seq) override;
@@ -65,6 +73,8 @@ class SqliteStore final : public Store {
 
   // The schema version this build writes.
   static int SchemaVersion();
+  // The journal file of the store at `store_path` (hub/DESIGN.md "Durable write path").
+  static std::string JournalPath(const std::string& store_path);
 
  private:
   class Statements;
@@ -73,7 +83,19 @@ class SqliteStore final : public Store {
   Status Migrate();
   // The error of `rc` in `what`; latches the store if it is a corruption.
   Error Fail(const char* what, int rc);
-  Status WriteInTransaction(const WriteBatch& batch);
+  // The durable write path (sqlite_store_journal.cc).
+  Status ApplyBatch(const WriteBatch& batch);  // sqlite_store_write.cc
+  Status Step(sqlite::Stmt& stmt, const char* what);
+  Status SetAppliedBatch(int64_t number);
+  // Undoes a failed Write's rows (and recovers the projection if SQLite dropped all of it).
+  Status Undo(Status failed);
+  // fdatasync of the write-ahead log: what is committed is durable without the journal.
+  Status SyncLog();
+  Status OpenJournal();
+  Status ReplayJournal();  // the journal's records beyond the database, read again
+  Status Replay(const std::vector<JournalFile::Record>& records);
+  Status ReplayRecords(const std::vector<JournalFile::Record>& records);
+  void CloseJournal();
   Status InsertEvent(const EventRecord& event);
   Status InsertDeadLetter(const DeadLetterRecord& record);
   Status MarkDelivered(const DeliveryMark& mark);
@@ -103,6 +125,11 @@ class SqliteStore final : public Store {
   std::unique_ptr<Statements> stmts_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::optional<Error> latch_;  // the first data-loss or corruption error
+  std::unique_ptr<JournalFile> journal_;
+  // The projection's transaction is open (Write began it, Flush commits it).
+  bool projection_open_ = false;
+  int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
+  int64_t committed_batch_ = 0;  // the last batch committed
 };
 
 }  // namespace slussen

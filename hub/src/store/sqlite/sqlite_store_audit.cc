@@ -51,6 +51,10 @@ Result<std::string> SqliteStore::AuditKey(const std::string& made) {
     put.Text(1, kSecretName);
     put.Text(2, made);
     if (rc = put.Step(); rc != SQLITE_DONE) return Fail("keep the audit key", rc);
+    // Outside the journal: made durable here, before any patient key derived from it is.
+    if (sqlite3_changes(db_) > 0 && !projection_open_) {
+      if (auto s = SyncLog(); !s) return s.as_error();
+    }
   }
   Stmt get;
   int rc = get.Prepare(db_, "SELECT value FROM audit_meta WHERE name = ?");

@@ -11,13 +11,16 @@ namespace slussen {
 
 using sqlite::ResetGuard;
 
+// Inside the projection's open transaction the reads see it, and take no snapshot of their own.
 Status SqliteStore::BeginRead() {
+  if (projection_open_) return OkStatus();
   ResetGuard g{stmts_->begin_read};
   if (int rc = stmts_->begin_read.Step(); rc != SQLITE_DONE) return Fail("begin read", rc);
   return OkStatus();
 }
 
 Status SqliteStore::EndRead(Status reads) {
+  if (projection_open_) return reads;
   if (!reads) {
     Rollback();
     return reads;

@@ -1,5 +1,5 @@
-// SqliteStore's write path: one WriteBatch, one transaction; the latch on data loss or
-// corruption.
+// SqliteStore's rows of a WriteBatch (the journal and the transaction around them:
+// sqlite_store_journal.cc).
 #include "store/sqlite/sqlite_store.h"
 
 #include <map>
@@ -13,29 +13,9 @@ namespace slussen {
 
 using sqlite::ResetGuard;
 
-Status SqliteStore::Write(const WriteBatch& batch) {
-  if (!latch_ && checkpointer_) {
-    if (auto f = checkpointer_->failure()) Latch(*f);
-  }
-  if (latch_) {
-    return Error{"store " + path_ + " is latched, no more writes until a restart; first failure: " +
-                     latch_->message,
-                 latch_->code};
-  }
-  if (batch.empty()) return OkStatus();
-  auto s = WriteInTransaction(batch);
-  if (!s) {
-    Rollback();
-    if (sqlite::Latches(s.code())) Latch(s.as_error());
-  }
-  return s;
-}
-
-Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
-  {
-    ResetGuard g{stmts_->begin};
-    if (int rc = stmts_->begin.Step(); rc != SQLITE_DONE) return Fail("begin", rc);
-  }
+// Every row the batch writes, in the open transaction; Write (sqlite_store_journal.cc) brackets
+// it with a savepoint and the journal record, and replay applies a journaled batch the same way.
+Status SqliteStore::ApplyBatch(const WriteBatch& batch) {
   for (const auto& e : batch.events) {
     if (auto s = InsertEvent(e); !s) return s;
   }
@@ -69,15 +49,7 @@ Status SqliteStore::WriteInTransaction(const WriteBatch& batch) {
   for (const auto& row : batch.audit) {
     if (auto s = AppendAudit(row); !s) return s;
   }
-  ResetGuard g{stmts_->commit};
-  if (int rc = stmts_->commit.Step(); rc != SQLITE_DONE) return Fail("commit", rc);
   return OkStatus();
-}
-
-void SqliteStore::Rollback() {
-  if (sqlite3_get_autocommit(db_)) return;  // SQLite already rolled back (e.g. after IOERR)
-  ResetGuard g{stmts_->rollback};
-  stmts_->rollback.Step();
 }
 
 Status SqliteStore::InsertEvent(const EventRecord& e) {

@@ -162,6 +162,8 @@ std::string ReadFullMarker(const std::string& store_path) {
   return reason->empty() ? "full (no sizes recorded)" : *reason;
 }
 
+std::string JournalPath(const std::string& store_path) { return store_path + ".journal"; }
+
 Result<uint64_t> FilesBytes(const std::string& store_path) {
   std::error_code ec;
   const uint64_t db = std::filesystem::file_size(store_path, ec);
@@ -177,7 +179,10 @@ Result<uint64_t> FilesBytes(const std::string& store_path) {
     }
     wal = 0;
   }
-  return db + wal;
+  // The journal (hub/DESIGN.md "Durable write path") is part of the store.
+  uint64_t journal = std::filesystem::file_size(JournalPath(store_path), ec);
+  if (ec) journal = 0;  // none yet (a store never written by this build)
+  return db + wal + journal;
 }
 
 }  // namespace slussen::sqlite

@@ -93,8 +93,11 @@ void WriteFullMarker(const std::string& store_path, const std::string& reason);
 void RemoveFullMarker(const std::string& store_path);
 std::string ReadFullMarker(const std::string& store_path);  // empty: not full
 
-// The store's size on disk: the database file and its write-ahead log (absent: 0). The -shm
-// file is not counted: it is a small index of the log, mapped in memory.
+// The journal file of the store at `store_path` (hub/DESIGN.md "Durable write path").
+std::string JournalPath(const std::string& store_path);
+
+// The store's size on disk: the database file, its write-ahead log and its journal (absent: 0).
+// The -shm file is not counted: it is a small index of the log, mapped in memory.
 Result<uint64_t> FilesBytes(const std::string& store_path);
 
 // Reads PRAGMA user_version; an error if the file is not a database.

@@ -1,0 +1,156 @@
+#include "store/sqlite/sqlite_journal.h"
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace slussen {
+namespace {
+
+// A record longer than this is taken for garbage (a length read from a torn header or from
+// stale bytes), not allocated: no write batch comes near it.
+constexpr uint32_t kMaxPayload = 1u << 30;
+// The unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with 0x1ffff, and a
+// longer write comes back short as SQLITE_FULL): larger records go in pieces, and are read so.
+constexpr std::size_t kChunk = 64 * 1024;
+
+int ReadChunked(sqlite3_file* file, char* out, std::size_t n, uint64_t offset) {
+  int rc = SQLITE_OK;
+  for (std::size_t done = 0; rc == SQLITE_OK && done < n; done += kChunk) {
+    rc = file->pMethods->xRead(file, out + done, static_cast<int>(std::min(kChunk, n - done)),
+                               static_cast<sqlite3_int64>(offset + done));
+  }
+  return rc;
+}
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutU64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t GetLe(const unsigned char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+uint32_t Crc(std::string_view bytes) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib takes uInt lengths; a record is at most kMaxPayload, far below that.
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()));
+  return static_cast<uint32_t>(crc);
+}
+
+Error IoError(const std::string& path, const char* what, int rc) {
+  return Error{"journal " + path + ": " + what + ": " + sqlite3_errstr(rc) + " (" +
+                   std::to_string(rc) + ")",
+               ErrorCode::kDataLoss};
+}
+
+}  // namespace
+
+std::string JournalFile::Encode(int64_t batch, std::string_view payload) {
+  std::string body;
+  body.reserve(kHeaderBytes - 4 + payload.size());
+  PutU32(body, static_cast<uint32_t>(payload.size()));
+  PutU64(body, static_cast<uint64_t>(batch));
+  body.append(payload);
+  std::string out;
+  out.reserve(4 + body.size());
+  PutU32(out, Crc(body));
+  out += body;
+  return out;
+}
+
+Result<std::unique_ptr<JournalFile>> JournalFile::Open(const std::string& path,
+                                                       std::vector<Record>* records) {
+  sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  if (vfs == nullptr) return Error{"journal " + path + ": no VFS", ErrorCode::kInternal};
+  std::unique_ptr<JournalFile> journal(new JournalFile(path));
+  std::string full(static_cast<std::size_t>(vfs->mxPathname) + 1, '\0');
+  int rc = vfs->xFullPathname(vfs, path.c_str(), vfs->mxPathname + 1, full.data());
+  if (rc != SQLITE_OK) {
+    return Error{"journal " + path + ": cannot resolve the path", ErrorCode::kFailedPrecondition};
+  }
+  journal->storage_ = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
+  auto* file = reinterpret_cast<sqlite3_file*>(journal->storage_.get());
+  // A main journal to the VFS: the unix VFS syncs the directory with the file's first sync, so
+  // that a new journal's name survives a power loss with its records.
+  rc = vfs->xOpen(vfs, full.c_str(), file,
+                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_JOURNAL, nullptr);
+  if (rc != SQLITE_OK) {
+    return Error{"journal " + path + ": cannot open: " + sqlite3_errstr(rc),
+                 ErrorCode::kFailedPrecondition};
+  }
+  journal->file_ = file;
+  sqlite3_int64 size = 0;
+  if (rc = file->pMethods->xFileSize(file, &size); rc != SQLITE_OK) {
+    return IoError(path, "cannot read its size", rc);
+  }
+  records->clear();
+  uint64_t offset = 0;
+  const auto end = static_cast<uint64_t>(size);
+  while (offset + kHeaderBytes <= end) {
+    unsigned char header[kHeaderBytes];
+    if (rc = file->pMethods->xRead(file, header, kHeaderBytes, static_cast<sqlite3_int64>(offset));
+        rc != SQLITE_OK) {
+      return IoError(path, "cannot read", rc);
+    }
+    const auto crc = static_cast<uint32_t>(GetLe(header, 4));
+    const auto length = static_cast<uint32_t>(GetLe(header + 4, 4));
+    const auto batch = static_cast<int64_t>(GetLe(header + 8, 8));
+    if (length > kMaxPayload || offset + kHeaderBytes + length > end) break;  // torn or stale
+    if (!records->empty() && batch != records->back().batch + 1) break;  // an older run
+    std::string body(kHeaderBytes - 4 + length, '\0');
+    std::memcpy(body.data(), header + 4, kHeaderBytes - 4);
+    if (length > 0) {
+      rc = ReadChunked(file, body.data() + kHeaderBytes - 4, length, offset + kHeaderBytes);
+      if (rc != SQLITE_OK) return IoError(path, "cannot read", rc);
+    }
+    if (Crc(body) != crc) break;
+    records->push_back({batch, body.substr(kHeaderBytes - 4)});
+    offset += kHeaderBytes + length;
+  }
+  journal->offset_ = offset;
+  return journal;
+}
+
+JournalFile::~JournalFile() {
+  if (file_ != nullptr) file_->pMethods->xClose(file_);
+}
+
+Status JournalFile::Append(int64_t batch, std::string_view payload) {
+  const std::string record = Encode(batch, payload);
+  int rc = SQLITE_OK;
+  for (std::size_t done = 0; rc == SQLITE_OK && done < record.size(); done += kChunk) {
+    const std::size_t n = std::min(kChunk, record.size() - done);
+    rc = file_->pMethods->xWrite(file_, record.data() + done, static_cast<int>(n),
+                                 static_cast<sqlite3_int64>(offset_ + done));
+  }
+  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK) {
+    // The store refuses this batch, so a restart must not replay it: its checksum is spoiled
+    // (best effort, not synced: after a power loss the record is in doubt either way, like any
+    // commit whose sync failed, and an inbound event in it was released, not acknowledged).
+    const char spoiled[4] = {0, 0, 0, 0};
+    (void)file_->pMethods->xWrite(file_, spoiled, sizeof spoiled, static_cast<sqlite3_int64>(offset_));
+    return IoError(path_, rc == SQLITE_IOERR_FSYNC ? "fsync failed" : "cannot write", rc);
+  }
+  offset_ += record.size();
+  return OkStatus();
+}
+
+void JournalFile::Rewind() { offset_ = 0; }
+
+Status JournalFile::Truncate() {
+  offset_ = 0;
+  if (int rc = file_->pMethods->xTruncate(file_, 0); rc != SQLITE_OK) {
+    return IoError(path_, "cannot truncate", rc);
+  }
+  return OkStatus();
+}
+
+}  // namespace slussen

@@ -1,0 +1,74 @@
+#pragma once
+// The store's journal: one append-only file of records, each fdatasync'd before Append returns,
+// the durable record of every write batch until the database holding their projection is itself
+// durable (hub/DESIGN.md "Durable write path"). Knows nothing of what a record holds.
+//
+// Record: crc32 (of the rest) u32 | payload length u32 | batch number u64 | payload, integers
+// little-endian. Batch numbers are consecutive. The file is reused from its start once everything
+// in it is durable elsewhere (Rewind), without truncating it: the file keeps its size, so an
+// append overwrites blocks already allocated and fdatasync has no file-system metadata to write.
+// What a rewound file still holds beyond its new records is older batches, which a read tells
+// from new ones by their numbers.
+//
+// Reading (Open) walks the records from the start and stops at the first one that is torn (cut
+// short by a crash mid-append), fails its checksum, or whose number does not follow the one
+// before: the run it returns is every record appended since the last rewind that reached the disk.
+//
+// I/O goes through SQLite's default VFS, like the database's and its log's: the same error
+// handling, the directory synced when the file is created, and the fault tests' VFS
+// (testing/faulty_vfs.h) fails its syncs too.
+//
+// Threading: one owner.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+struct sqlite3_file;
+
+namespace slussen {
+
+class JournalFile {
+ public:
+  struct Record {
+    int64_t batch = 0;
+    std::string payload;
+  };
+
+  // Opens (creating if needed) the file at `path` through the default VFS and reads the run of records at its start into
+  // `*records`. The next Append writes after that run.
+  static Result<std::unique_ptr<JournalFile>> Open(const std::string& path,
+                                                   std::vector<Record>* records);
+  ~JournalFile();
+  JournalFile(const JournalFile&) = delete;
+  JournalFile& operator=(const JournalFile&) = delete;
+
+  // Appends one record and makes it durable (write, then sync). An error (kDataLoss) leaves
+  // the file's state unknown: the caller must not append again (the store latches). The failed
+  // record is spoiled on a best-effort basis, so that a restart does not replay what was refused.
+  Status Append(int64_t batch, std::string_view payload);
+  // The next Append writes at the start. Only when every record is durable elsewhere.
+  void Rewind();
+  // Rewinds and gives the file's space back (the disk bound); the next appends grow it again.
+  Status Truncate();
+  // Bytes appended since the last rewind.
+  uint64_t written() const { return offset_; }
+  const std::string& path() const { return path_; }
+
+  // A record's bytes as Append writes them (for tests that tear or damage one).
+  static std::string Encode(int64_t batch, std::string_view payload);
+  static constexpr std::size_t kHeaderBytes = 16;
+
+ private:
+  explicit JournalFile(std::string path) : path_(std::move(path)) {}
+
+  std::unique_ptr<char[]> storage_;  // the VFS's file object
+  sqlite3_file* file_ = nullptr;     // in storage_, open while not null
+  std::string path_;
+  uint64_t offset_ = 0;
+};
+
+}  // namespace slussen

@@ -1,0 +1,240 @@
+// SqliteStore's durable write path (hub/DESIGN.md "Durable write path"): each Write is applied in
+// the projection's open transaction under a savepoint and made durable by one journal record
+// (append + fdatasync), not by a commit of the database; Flush commits the projection without a
+// sync, and the journal is reused once the database is synced. Open replays what the journal
+// holds beyond the database.
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "store/journal/batch_codec.h"
+#include "store/sqlite/sqlite_journal.h"
+#include "store/sqlite/sqlite_statements.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/wal_checkpointer.h"
+
+namespace slussen {
+
+using sqlite::ResetGuard;
+using sqlite::Stmt;
+
+namespace {
+// The journal is reused from its start at the first flush after it holds this much: then the
+// database is synced (one fdatasync of its log) so that nothing in the journal is needed any
+// more. Bounds the file, and the replay after a power loss; a crash of the process alone replays
+// only what came after the last flush.
+constexpr uint64_t kJournalRewindBytes = 64ull << 20;
+}  // namespace
+
+std::string SqliteStore::JournalPath(const std::string& store_path) {
+  return sqlite::JournalPath(store_path);
+}
+
+Status SqliteStore::Step(sqlite::Stmt& stmt, const char* what) {
+  ResetGuard g{stmt};
+  if (int rc = stmt.Step(); rc != SQLITE_DONE) return Fail(what, rc);
+  return OkStatus();
+}
+
+Status SqliteStore::Write(const WriteBatch& batch) {
+  if (!latch_ && checkpointer_) {
+    if (auto f = checkpointer_->failure()) Latch(*f);
+  }
+  if (latch_) {
+    return Error{"store " + path_ + " is latched, no more writes until a restart; first failure: " +
+                     latch_->message,
+                 latch_->code};
+  }
+  if (batch.empty()) return OkStatus();
+  if (!projection_open_) {
+    if (auto s = Step(stmts_->begin, "begin"); !s) {
+      if (sqlite::Latches(s.code())) Latch(s.as_error());
+      return s;
+    }
+    projection_open_ = true;
+  }
+  if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
+  const int64_t number = applied_batch_ + 1;
+  Status s = ApplyBatch(batch);
+  if (s) s = SetAppliedBatch(number);
+  if (!s) return Undo(s);
+  // Durable from here on: the record is what a restart replays if the database lost the rows.
+  if (auto j = journal_->Append(number, EncodeBatch(batch)); !j) {
+    Error e{"store " + path_ + ": " + j.error(), j.code()};
+    Latch(e);
+    return Undo(e);
+  }
+  if (auto r = Step(stmts_->release, "release savepoint"); !r) {
+    // The batch is journaled: the rows are only the projection. Not undone, and not lost: the
+    // store latches and a restart replays the record.
+    Latch(r.as_error());
+    return r;
+  }
+  applied_batch_ = number;
+  return OkStatus();
+}
+
+Status SqliteStore::Undo(Status failed) {
+  if (projection_open_ && !sqlite3_get_autocommit(db_)) {
+    // The batch's own rows only; the batches before it stay in the open transaction.
+    (void)Step(stmts_->rollback_to, "roll back to savepoint");
+    (void)Step(stmts_->release, "release savepoint");
+  } else if (projection_open_) {
+    // SQLite rolled the whole transaction back by itself (e.g. the disk full): the earlier
+    // batches since the last flush are journaled and acknowledged, so they are applied again.
+    projection_open_ = false;
+    applied_batch_ = committed_batch_;
+    if (auto r = ReplayJournal(); !r) {
+      spdlog::error("{}", r.error());
+      Latch(r.as_error());
+    }
+  }
+  if (sqlite::Latches(failed.code())) Latch(failed.as_error());
+  return failed;
+}
+
+Status SqliteStore::SetAppliedBatch(int64_t number) {
+  auto& st = stmts_->set_applied;
+  ResetGuard g{st};
+  st.Int(1, number);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("record the journal batch", rc);
+  return OkStatus();
+}
+
+Status SqliteStore::Flush() {
+  if (!projection_open_) return OkStatus();
+  if (auto s = Step(stmts_->commit, "commit"); !s) {
+    // Nothing is lost: everything in the transaction is journaled.
+    if (sqlite3_get_autocommit(db_)) {
+      projection_open_ = false;
+      applied_batch_ = committed_batch_;
+      if (auto r = ReplayJournal(); !r) Latch(r.as_error());
+    }
+    if (sqlite::Latches(s.code())) Latch(s.as_error());
+    return s;
+  }
+  projection_open_ = false;
+  committed_batch_ = applied_batch_;
+  if (journal_->written() >= kJournalRewindBytes) {
+    if (auto s = SyncLog(); !s) return s;
+    journal_->Rewind();
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::SyncLog() {
+  sqlite3_file* log = nullptr;
+  int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+  if (rc != SQLITE_OK) return Fail("find the log", rc);
+  if (log == nullptr || log->pMethods == nullptr) return OkStatus();  // no log open: nothing to sync
+  rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite::StoreError(path_, "sync of the log", rc, db_);
+    Latch(e);
+    return e;
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::OpenJournal() {
+  Stmt applied;
+  int rc = applied.Prepare(db_, "SELECT batch FROM journal_applied WHERE id = 1");
+  if (rc != SQLITE_OK) return Fail("read the journal batch", rc);
+  if (rc = applied.Step(); rc != SQLITE_ROW) {
+    return Fail("read the journal batch", rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+  }
+  committed_batch_ = applied_batch_ = applied.ColInt(0);
+  const std::string path = JournalPath(path_);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && committed_batch_ > 0) {
+    spdlog::warn("store {}: its journal {} is missing; starting a new one (whatever was "
+                 "acknowledged after the database's last sync is not in this store)",
+                 path_, path);
+  }
+  std::vector<JournalFile::Record> records;
+  auto journal = JournalFile::Open(path, &records);
+  if (!journal) return journal.as_error();
+  journal_ = std::move(*journal);
+  return Replay(records);
+}
+
+Status SqliteStore::ReplayJournal() {
+  std::vector<JournalFile::Record> records;
+  auto reread = JournalFile::Open(journal_->path(), &records);
+  if (!reread) return reread.as_error();
+  // The reading handle is dropped; appends go on through the open one, after the same run.
+  return Replay(records);
+}
+
+Status SqliteStore::Replay(const std::vector<JournalFile::Record>& records) {
+  Status s = ReplayRecords(records);
+  if (!s && projection_open_) {
+    // Nothing of a failed replay is kept: the journal still holds it all.
+    projection_open_ = false;
+    applied_batch_ = committed_batch_;
+    if (!sqlite3_get_autocommit(db_)) (void)Step(stmts_->rollback, "rollback");
+  }
+  return s;
+}
+
+Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& records) {
+  int64_t replayed = 0;
+  if (auto s = Step(stmts_->begin, "begin"); !s) return s;
+  projection_open_ = true;
+  for (const auto& record : records) {
+    if (record.batch <= applied_batch_) continue;  // the database has it
+    if (record.batch != applied_batch_ + 1) {
+      return Error{"store " + path_ + ": its journal " + journal_->path() + " continues at batch " +
+                       std::to_string(record.batch) + " but the database ends at batch " +
+                       std::to_string(applied_batch_) +
+                       "; refusing to open a store that has lost acknowledged writes",
+                   ErrorCode::kCorruption};
+    }
+    auto batch = DecodeBatch(record.payload);
+    if (!batch) {
+      return Error{"store " + path_ + ": journal " + journal_->path() + " batch " +
+                       std::to_string(record.batch) + ": " + batch.error(),
+                   ErrorCode::kCorruption};
+    }
+    Status s = ApplyBatch(*batch);
+    if (s) s = SetAppliedBatch(record.batch);
+    if (!s) {
+      return Error{"store " + path_ + ": replaying journal batch " + std::to_string(record.batch) +
+                       " failed: " + s.error(),
+                   s.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable
+                                                       : ErrorCode::kCorruption};
+    }
+    applied_batch_ = record.batch;
+    ++replayed;
+  }
+  if (auto s = Flush(); !s) return s;
+  // From here the database holds everything the journal does, durably; it starts over.
+  if (auto s = SyncLog(); !s) return s;
+  journal_->Rewind();
+  if (replayed > 0) {
+    spdlog::info("store {}: replayed {} batch(es) from its journal, through batch {}", path_,
+                 replayed, applied_batch_);
+  }
+  return OkStatus();
+}
+
+void SqliteStore::CloseJournal() {
+  if (!journal_) return;
+  if (latch_) return;  // a restart replays what the journal holds
+  if (auto s = Flush(); !s) {
+    spdlog::error("store {}: last commit at close failed (the journal keeps it): {}", path_,
+                  s.error());
+    return;
+  }
+  if (auto s = SyncLog(); s) journal_->Rewind();
+}
+
+void SqliteStore::Rollback() {
+  if (projection_open_) return;  // the projection's transaction is Write's and Flush's business
+  if (sqlite3_get_autocommit(db_)) return;  // SQLite already rolled back (e.g. after IOERR)
+  ResetGuard g{stmts_->rollback};
+  stmts_->rollback.Step();
+}
+
+}  // namespace slussen

@@ -1,0 +1,391 @@
+// The durable write path (hub/DESIGN.md "Durable write path"): the journal file on its own
+// (torn, damaged and reused files), the write batch's encoding, and SqliteStore's recovery after
+// a process that died with its database behind its journal. The dying process is a forked child
+// that opens the store itself and is killed with SIGKILL mid-way: nothing of it is flushed or
+// closed, exactly as after kill -9.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/journal/batch_codec.h"
+#include "store/sqlite/sqlite_journal.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_reader.h"
+#include "testing/files.h"
+#include "testing/temp_dir.h"
+
+namespace slussen {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::string ReadAll(const std::string& path) { return slussen::testing::ReadFile(path); }
+
+void WriteAll(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+std::vector<int64_t> Batches(const std::vector<JournalFile::Record>& records) {
+  std::vector<int64_t> out;
+  for (const auto& r : records) out.push_back(r.batch);
+  return out;
+}
+
+class JournalFileTest : public ::testing::Test {
+ protected:
+  std::vector<JournalFile::Record> Reopen() {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    EXPECT_TRUE(file) << file.error();
+    return records;
+  }
+  slussen::testing::TempDir dir_{"slussen-journal"};
+  std::string path_ = dir_.File("store.journal");
+};
+
+TEST_F(JournalFileTest, RecordsComeBackInOrderWithTheirPayloads) {
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file) << file.error();
+    EXPECT_THAT(records, IsEmpty());
+    ASSERT_TRUE((*file)->Append(7, "seven"));
+    ASSERT_TRUE((*file)->Append(8, std::string(5000, 'x')));
+    ASSERT_TRUE((*file)->Append(9, ""));
+    // Larger than the VFS writes in one call (a recovery's batch of marks and cases).
+    ASSERT_TRUE((*file)->Append(10, std::string(3 * 131072 + 5, 'y')));
+  }
+  const auto records = Reopen();
+  EXPECT_THAT(Batches(records), ElementsAre(7, 8, 9, 10));
+  EXPECT_EQ(records.at(0).payload, "seven");
+  EXPECT_EQ(records.at(1).payload, std::string(5000, 'x'));
+  EXPECT_EQ(records.at(2).payload, "");
+  EXPECT_EQ(records.at(3).payload, std::string(3 * 131072 + 5, 'y'));
+}
+
+// A crash mid-append leaves the last record cut short: the read ends before it.
+TEST_F(JournalFileTest, ATornLastRecordEndsTheRun) {
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Append(1, "one"));
+    ASSERT_TRUE((*file)->Append(2, "two two two"));
+  }
+  const std::string whole = ReadAll(path_);
+  for (std::size_t cut = 1; cut < JournalFile::Encode(2, "two two two").size(); ++cut) {
+    WriteAll(path_, whole.substr(0, whole.size() - cut));
+    EXPECT_THAT(Batches(Reopen()), ElementsAre(1)) << "cut " << cut;
+  }
+}
+
+// A damaged byte anywhere in a record fails its checksum: the run ends before it.
+TEST_F(JournalFileTest, ADamagedRecordEndsTheRun) {
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE((*file)->Append(i, "payload " + std::to_string(i)));
+  }
+  const std::string whole = ReadAll(path_);
+  const std::size_t first = JournalFile::Encode(1, "payload 1").size();
+  const std::size_t second = JournalFile::Encode(2, "payload 2").size();
+  for (std::size_t at = first; at < first + second; ++at) {
+    std::string damaged = whole;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x40);
+    WriteAll(path_, damaged);
+    EXPECT_THAT(Batches(Reopen()), ElementsAre(1)) << "byte " << at;
+  }
+}
+
+// A rewound file is written from its start again; what it still holds of the older run
+// beyond the new records does not follow them and is not read.
+TEST_F(JournalFileTest, ARewoundFileReadsOnlyItsNewRun) {
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE((*file)->Append(i, std::string(100, 'a')));
+    (*file)->Rewind();
+    ASSERT_TRUE((*file)->Append(6, std::string(100, 'b')));
+    ASSERT_TRUE((*file)->Append(7, std::string(100, 'b')));
+  }
+  const auto records = Reopen();
+  EXPECT_THAT(Batches(records), ElementsAre(6, 7));
+  // The same records exactly overwrote batches 1 and 2; batch 3 follows intact but is older.
+  EXPECT_EQ(std::filesystem::file_size(path_), 5 * JournalFile::Encode(1, std::string(100, 'a')).size());
+}
+
+// ---- The write batch's encoding -------------------------------------------------------------
+
+// Every field of every record set to something other than its default.
+WriteBatch FullBatch() {
+  WriteBatch b;
+  b.events.push_back({"e1", "Inskrivningsmeddelande", "SE1/VT-1", "SE2321000131-sjh", 1, -5,
+                      1'760'000'000'000'001, std::string("body\0with nul", 13), {"a", "b"},
+                      {0, 1'760'000'000'000'009}, "pk-1"});
+  b.dead_letters.push_back({7, "events", "e2", "r1\nr2", "SE2321000131-x", "patient", "\xff\x01", true});
+  b.delivered.push_back({42, 1'760'000'000'000'042});
+  FailedAttempt f;
+  f.seq = 43; f.attempt = 2; f.at_us = 3; f.outcome = "rejected"; f.condition = "c";
+  f.description = "d"; f.next_attempt_at_us = 4; f.dead = true; f.reason = "why";
+  f.destination = "kommun-1380"; f.event_id = "e3"; f.case_id = "SE1/VT-3";
+  f.fallback_to = "letter"; f.fallback_cause = "cause"; f.withdraws_delivery = true;
+  b.failed_attempts.push_back(f);
+  b.receipts.push_back({"e4", "kommun-1380", 5, "r4"});
+  b.receipt_timeouts.push_back({44, "kommun-1381", 6, 7, "e5", "SE1/VT-5", "letter", "late"});
+  b.actions.push_back({"reroute", 8, "letter", 45, "e6", "SE1/VT-6", "op", "because"});
+  CaseUpdate c;
+  c.record = {"SE1/VT-7", "1380", "admitted", 9, true, true, 3, 4200, "n1\nn2", 10, "1381", "gult"};
+  c.deadlines.push_back({"d1", "rule", 11, "met", 12});
+  c.deadlines.push_back({"d2", "rule2", 0, "pending", 0});
+  b.cases.push_back(c);
+  b.audit.push_back({13, 14, "receiver", "kommun-1380", "Halmstad", "delivered", "SE1/VT-7", "pk",
+                     "Inskrivningsmeddelande", "e1", "prev", "hash"});
+  b.audit_sealed.push_back({15, 16, "operator", "op", "", "read", "SE1/VT-8", "pk2", "case", "",
+                            "p2", "h2"});
+  b.purge.cases = {"SE1/VT-9"};
+  b.purge.dead_letters = {17, 18};
+  b.purge.audit_through = AuditHead{19, "h19"};
+  b.purge.first_audit_seq = 20;
+  return b;
+}
+
+TEST(BatchCodecTest, EveryFieldComesBack) {
+  const WriteBatch b = FullBatch();
+  const std::string bytes = EncodeBatch(b);
+  auto back = DecodeBatch(bytes);
+  ASSERT_TRUE(back) << back.error();
+  // Encoding is a function of every field: equal bytes, equal batches.
+  EXPECT_EQ(EncodeBatch(*back), bytes);
+  EXPECT_EQ(back->events.at(0).body, std::string("body\0with nul", 13));
+  EXPECT_EQ(back->events.at(0).occurred_at_us, -5);
+  EXPECT_EQ(back->events.at(0).receipt_due_at_us.at(1), 1'760'000'000'000'009);
+  EXPECT_EQ(back->events.at(0).patient_key, "pk-1");
+  EXPECT_TRUE(back->dead_letters.at(0).body_truncated);
+  EXPECT_TRUE(back->failed_attempts.at(0).withdraws_delivery);
+  EXPECT_EQ(back->failed_attempts.at(0).fallback_cause, "cause");
+  EXPECT_EQ(back->cases.at(0).record.track, "gult");
+  EXPECT_EQ(back->cases.at(0).deadlines.at(1).state, "pending");
+  EXPECT_EQ(back->audit_sealed.at(0).hash, "h2");
+  ASSERT_TRUE(back->purge.audit_through);
+  EXPECT_EQ(back->purge.audit_through->hash, "h19");
+  EXPECT_EQ(back->purge.first_audit_seq, 20);
+  // And each field matters: one changed field changes the bytes.
+  WriteBatch changed = b;
+  changed.receipt_timeouts.at(0).postpone_to_us = 8;
+  EXPECT_NE(EncodeBatch(changed), bytes);
+}
+
+TEST(BatchCodecTest, AnythingButAWholeBatchIsCorruption) {
+  const std::string bytes = EncodeBatch(FullBatch());
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    auto cut = DecodeBatch(std::string_view(bytes).substr(0, n));
+    ASSERT_FALSE(cut) << "cut at " << n;
+    EXPECT_EQ(cut.code(), ErrorCode::kCorruption);
+  }
+  auto longer = DecodeBatch(bytes + "x");
+  ASSERT_FALSE(longer);
+  std::string other_version = bytes;
+  other_version[0] = static_cast<char>(kBatchCodecVersion + 1);
+  auto unknown = DecodeBatch(other_version);
+  ASSERT_FALSE(unknown);
+  EXPECT_THAT(unknown.error(), HasSubstr("unknown format version"));
+  // A count far beyond what is left is refused before anything is allocated for it.
+  std::string huge = std::string(1, static_cast<char>(kBatchCodecVersion)) + "\xff\xff\xff\xff\x0f";
+  EXPECT_FALSE(DecodeBatch(huge));
+}
+
+// ---- Recovery --------------------------------------------------------------------------------
+
+EventRecord Event(const std::string& id) {
+  EventRecord e;
+  e.event_id = id;
+  e.kind = "Inskrivningsmeddelande";
+  e.case_id = "SE2321000131-sjh/VT-" + id;
+  e.sender_hsa_id = "SE2321000131-sjh";
+  e.schema_version = 1;
+  e.occurred_at_us = 1'760'000'000'000'000;
+  e.received_at_us = 1'760'000'001'000'000;
+  e.body = "body-of-" + id;
+  e.destinations = {"A", "B"};
+  return e;
+}
+
+WriteBatch Events(const std::vector<std::string>& ids) {
+  WriteBatch b;
+  for (const auto& id : ids) b.events.push_back(Event(id));
+  return b;
+}
+
+class StoreJournalTest : public ::testing::Test {
+ protected:
+  // Runs `work` on a store opened in a child process, then kills the child with SIGKILL: no
+  // flush, no close, no destructor. The child reports failures through its exit status.
+  void InChildThenKill9(const std::function<bool(SqliteStore&)>& work) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto store = SqliteStore::Open(path_);
+      if (!store || !work(**store)) _exit(3);
+      raise(SIGKILL);
+      _exit(4);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the child failed before it was killed (status " << status << ")";
+  }
+  std::vector<std::string> Pending(Store& store, const std::string& destination) {
+    std::vector<std::string> ids;
+    auto items = store.PendingAfter(destination, 0, 1000);
+    EXPECT_TRUE(items) << items.error();
+    if (items) {
+      for (const auto& i : *items) ids.push_back(i.event_id);
+    }
+    return ids;
+  }
+  std::vector<int64_t> Seqs(Store& store) {
+    std::vector<int64_t> seqs;
+    auto items = store.PendingAfter("A", 0, 1000);
+    if (items) {
+      for (const auto& i : *items) seqs.push_back(i.seq);
+    }
+    return seqs;
+  }
+  int64_t ReaderEvents() {
+    auto reader = SqliteStoreReader::Open(path_);
+    EXPECT_TRUE(reader) << reader.error();
+    if (!reader) return -1;
+    auto stats = (*reader)->Stats();
+    return stats ? stats->events : -1;
+  }
+
+  slussen::testing::TempDir dir_{"slussen-store-journal"};
+  std::string path_ = dir_.File("hub.db");
+  std::string journal_ = SqliteStore::JournalPath(path_);
+};
+
+// Killed with some batches flushed and the last ones only in the journal: the restart replays
+// them, every acknowledged batch is there once, with the seqs they first got, and the store
+// writes on after them.
+TEST_F(StoreJournalTest, AKilledProcessLosesNoWriteThatReturnedOk) {
+  InChildThenKill9([](SqliteStore& store) {
+    return store.Write(Events({"e1", "e2"})) && store.Flush() && store.Write(Events({"e3"})) &&
+           store.Write(Events({"e4"})) && store.unflushed();
+  });
+  auto reopened = SqliteStore::Open(path_);
+  ASSERT_TRUE(reopened) << reopened.error();
+  SqliteStore& store = **reopened;
+  EXPECT_THAT(Pending(store, "A"), ElementsAre("e1", "e2", "e3", "e4"));
+  EXPECT_THAT(Pending(store, "B"), ElementsAre("e1", "e2", "e3", "e4"));
+  EXPECT_THAT(Seqs(store), ElementsAre(1, 3, 5, 7));
+  EXPECT_EQ(ReaderEvents(), 4) << "replayed batches are committed at open";
+  ASSERT_TRUE(store.Write(Events({"e5"})));
+  ASSERT_TRUE(store.Flush());
+  EXPECT_THAT(Pending(store, "A"), ElementsAre("e1", "e2", "e3", "e4", "e5"));
+}
+
+// Killed twice in a row, the second time right after the replay and one more write.
+TEST_F(StoreJournalTest, ReplayedAndKilledAgainStillLosesNothing) {
+  InChildThenKill9([](SqliteStore& store) { return bool(store.Write(Events({"e1"}))); });
+  InChildThenKill9([](SqliteStore& store) { return bool(store.Write(Events({"e2"}))); });
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
+}
+
+// A torn last record is a batch whose append never finished: its Write never returned OK, so
+// it is not there, and everything before it is.
+TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
+  InChildThenKill9([](SqliteStore& store) {
+    return store.Write(Events({"e1"})) && store.Write(Events({"e2"})) && store.Write(Events({"e3"}));
+  });
+  const std::string whole = ReadAll(journal_);
+  WriteAll(journal_, whole.substr(0, whole.size() - 7));
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
+}
+
+// A journal that does not continue where the database ends (acknowledged batches missing) is
+// refused, naming both batches, rather than opened without them.
+TEST_F(StoreJournalTest, AGapBetweenTheDatabaseAndTheJournalIsRefused) {
+  InChildThenKill9([](SqliteStore& store) {
+    return store.Write(Events({"e1"})) && store.Write(Events({"e2"})) && store.Write(Events({"e3"}));
+  });
+  std::vector<JournalFile::Record> records;
+  {
+    auto file = JournalFile::Open(journal_, &records);
+    ASSERT_TRUE(file);
+  }
+  ASSERT_THAT(Batches(records), ElementsAre(1, 2, 3));
+  WriteAll(journal_, JournalFile::Encode(2, records[1].payload) +
+                         JournalFile::Encode(3, records[2].payload));
+  auto store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.code(), ErrorCode::kCorruption);
+  EXPECT_THAT(store.error(), AllOf(HasSubstr("batch 2"), HasSubstr("ends at batch 0")));
+}
+
+// A clean close leaves nothing to replay: the database holds every batch and is synced.
+TEST_F(StoreJournalTest, ACleanCloseLeavesTheDatabaseComplete) {
+  {
+    auto store = SqliteStore::Open(path_);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Write(Events({"e1"})));
+    EXPECT_TRUE((*store)->unflushed());
+  }
+  EXPECT_EQ(ReaderEvents(), 1);
+  // Even without its journal.
+  std::filesystem::remove(journal_);
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store);
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1"));
+}
+
+// What Write made durable is seen by other connections once flushed, and not before.
+TEST_F(StoreJournalTest, ReadersSeeWritesOnceFlushed) {
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->Write(Events({"e1"})));
+  EXPECT_EQ(ReaderEvents(), 0);
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1")) << "the writer's own reads see it";
+  ASSERT_TRUE((*store)->Flush());
+  EXPECT_FALSE((*store)->unflushed());
+  EXPECT_EQ(ReaderEvents(), 1);
+}
+
+// A batch the database refuses is neither journaled nor applied; the batches before it in the
+// same open transaction stay.
+TEST_F(StoreJournalTest, ARefusedBatchLeavesTheOthersOfTheTransaction) {
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->Write(Events({"e1"})));
+  const auto journal_before = std::filesystem::file_size(journal_);
+  auto refused = (*store)->Write(Events({"e2", "e1"}));  // e1 is stored already
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(std::filesystem::file_size(journal_), journal_before);
+  ASSERT_TRUE((*store)->Write(Events({"e3"})));
+  ASSERT_TRUE((*store)->Flush());
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e3"));
+  store->reset();
+  auto reopened = SqliteStore::Open(path_);
+  ASSERT_TRUE(reopened);
+  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e3"));
+}
+
+}  // namespace
+}  // namespace slussen
