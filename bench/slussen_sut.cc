@@ -29,6 +29,7 @@ testing::TestConfigOptions BenchConfig(
   o.admin_element = admin_element;
   o.hub_name = "slussen-bench";
   o.store_path = "bench-hub.db";
+  o.store_flush_interval.clear();  // the hub's default, as a user runs it
   o.kommuner.clear();
   o.vardcentraler.clear();
   for (const auto& [kommun, vc] : kommun_vc) {

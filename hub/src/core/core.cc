@@ -280,9 +280,10 @@ void Core::Process(std::vector<Item>& items) {
     OnCommandsDone(written);  // refused: the operator may try again
     return OnWriteFailed(pending, written);
   }
-  // Before the settlements: with a flush interval of 0 a sender that reads the store (or the
-  // admin API) after its acknowledgement sees what it sent.
-  FlushStore(/*now_anyway=*/false);
+  // Before the settlements when the flush interval is 0: a sender that reads the store after
+  // its acknowledgement sees what it sent. Otherwise after them (Run), so that the batch that
+  // falls due for a flush does not wait for it.
+  if (tuning_.flush_interval.count() == 0) FlushStore(/*now_anyway=*/true);
   audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
   OnCommitted(pending, enqueued);

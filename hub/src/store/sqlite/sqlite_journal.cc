@@ -130,7 +130,7 @@ Status JournalFile::Append(int64_t batch, std::string_view payload) {
     rc = file_->pMethods->xWrite(file_, record.data() + done, static_cast<int>(n),
                                  static_cast<sqlite3_int64>(offset_ + done));
   }
-  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL);
+  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
   if (rc != SQLITE_OK) {
     // The store refuses this batch, so a restart must not replay it: its checksum is spoiled
     // (best effort, not synced: after a power loss the record is in doubt either way, like any

@@ -67,11 +67,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   sqlite::RemoveFullMarker(path);   // and its core measures the store anew
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   sqlite3_busy_handler(db, &WaitBriefly, nullptr);
-  // WAL + NORMAL: a commit is not synced; the journal makes a Write durable, and the log is
-  // synced before the journal is reused (sqlite_store_journal.cc).
+  // WAL + OFF: neither a commit nor an inline checkpoint syncs; the journal makes a Write durable,
+  // and the database and its log are synced before the journal is reused
+  // (sqlite_store_journal.cc), and after each checkpoint by the checkpoint thread.
   // Migrate first: it refuses a newer schema before anything about the file is changed.
   if (auto s = store->Migrate(); !s) return s.as_error();
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+  // temp_store=MEMORY: the savepoint around each batch keeps its undo pages (SQLite's statement
+  // journal) in memory, not in a temporary file written for every page a batch changes.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=OFF",
+                             "PRAGMA temp_store=MEMORY",
                              kJournalSizeLimit, kCacheSize}) {
     if (auto s = store->Exec(pragma); !s) return s.as_error();
   }
@@ -283,7 +287,7 @@ Result<uint64_t> SqliteStore::BytesOnDisk() { return sqlite::FilesBytes(path_); 
 
 void SqliteStore::ReclaimSpace() {
   // The journal at once: once the database is synced, nothing in it is needed.
-  if (journal_ && !latched() && Flush() && SyncLog()) {
+  if (journal_ && !latched() && Flush() && SyncDatabase()) {
     if (auto s = journal_->Truncate(); !s) spdlog::warn("{}", s.error());
   }
   if (checkpointer_) checkpointer_->RequestTruncate();

@@ -89,8 +89,8 @@ class SqliteStore final : public Store {
   Status SetAppliedBatch(int64_t number);
   // Undoes a failed Write's rows (and recovers the projection if SQLite dropped all of it).
   Status Undo(Status failed);
-  // fdatasync of the write-ahead log: what is committed is durable without the journal.
-  Status SyncLog();
+  // fdatasync of the database file and its log: what is committed is durable without the journal.
+  Status SyncDatabase();
   Status OpenJournal();
   Status ReplayJournal();  // the journal's records beyond the database, read again
   Status Replay(const std::vector<JournalFile::Record>& records);
@@ -128,6 +128,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<JournalFile> journal_;
   // The projection's transaction is open (Write began it, Flush commits it).
   bool projection_open_ = false;
+  bool savepoint_ = false;  // the Write under way set a savepoint (not the transaction's first)
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed
 };

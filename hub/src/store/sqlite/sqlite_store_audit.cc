@@ -53,7 +53,7 @@ Result<std::string> SqliteStore::AuditKey(const std::string& made) {
     if (rc = put.Step(); rc != SQLITE_DONE) return Fail("keep the audit key", rc);
     // Outside the journal: made durable here, before any patient key derived from it is.
     if (sqlite3_changes(db_) > 0 && !projection_open_) {
-      if (auto s = SyncLog(); !s) return s.as_error();
+      if (auto s = SyncDatabase(); !s) return s.as_error();
     }
   }
   Stmt get;

@@ -54,7 +54,11 @@ Status SqliteStore::Write(const WriteBatch& batch) {
     }
     projection_open_ = true;
   }
-  if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
+  // The first batch of a transaction needs no savepoint: undoing it is rolling back.
+  savepoint_ = applied_batch_ != committed_batch_;
+  if (savepoint_) {
+    if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
+  }
   const int64_t number = applied_batch_ + 1;
   Status s = ApplyBatch(batch);
   if (s) s = SetAppliedBatch(number);
@@ -65,21 +69,27 @@ Status SqliteStore::Write(const WriteBatch& batch) {
     Latch(e);
     return Undo(e);
   }
-  if (auto r = Step(stmts_->release, "release savepoint"); !r) {
-    // The batch is journaled: the rows are only the projection. Not undone, and not lost: the
-    // store latches and a restart replays the record.
-    Latch(r.as_error());
-    return r;
+  if (savepoint_) {
+    if (auto r = Step(stmts_->release, "release savepoint"); !r) {
+      // The batch is journaled: the rows are only the projection. Not undone, and not lost:
+      // the store latches and a restart replays the record.
+      Latch(r.as_error());
+      return r;
+    }
   }
   applied_batch_ = number;
   return OkStatus();
 }
 
 Status SqliteStore::Undo(Status failed) {
-  if (projection_open_ && !sqlite3_get_autocommit(db_)) {
+  if (projection_open_ && !sqlite3_get_autocommit(db_) && savepoint_) {
     // The batch's own rows only; the batches before it stay in the open transaction.
     (void)Step(stmts_->rollback_to, "roll back to savepoint");
     (void)Step(stmts_->release, "release savepoint");
+  } else if (projection_open_ && !sqlite3_get_autocommit(db_)) {
+    // The transaction holds this batch alone.
+    (void)Step(stmts_->rollback, "rollback");
+    projection_open_ = false;
   } else if (projection_open_) {
     // SQLite rolled the whole transaction back by itself (e.g. the disk full): the earlier
     // batches since the last flush are journaled and acknowledged, so they are applied again.
@@ -117,20 +127,15 @@ Status SqliteStore::Flush() {
   projection_open_ = false;
   committed_batch_ = applied_batch_;
   if (journal_->written() >= kJournalRewindBytes) {
-    if (auto s = SyncLog(); !s) return s;
+    if (auto s = SyncDatabase(); !s) return s;
     journal_->Rewind();
   }
   return OkStatus();
 }
 
-Status SqliteStore::SyncLog() {
-  sqlite3_file* log = nullptr;
-  int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
-  if (rc != SQLITE_OK) return Fail("find the log", rc);
-  if (log == nullptr || log->pMethods == nullptr) return OkStatus();  // no log open: nothing to sync
-  rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
-  if (rc != SQLITE_OK) {
-    Error e = sqlite::StoreError(path_, "sync of the log", rc, db_);
+Status SqliteStore::SyncDatabase() {
+  if (int rc = sqlite::SyncFiles(db_); rc != SQLITE_OK) {
+    Error e = sqlite::StoreError(path_, "sync of the database and its log", rc, db_);
     Latch(e);
     return e;
   }
@@ -210,7 +215,7 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
   }
   if (auto s = Flush(); !s) return s;
   // From here the database holds everything the journal does, durably; it starts over.
-  if (auto s = SyncLog(); !s) return s;
+  if (auto s = SyncDatabase(); !s) return s;
   journal_->Rewind();
   if (replayed > 0) {
     spdlog::info("store {}: replayed {} batch(es) from its journal, through batch {}", path_,
@@ -227,7 +232,7 @@ void SqliteStore::CloseJournal() {
                   s.error());
     return;
   }
-  if (auto s = SyncLog(); s) journal_->Rewind();
+  if (auto s = SyncDatabase(); s) journal_->Rewind();
 }
 
 void SqliteStore::Rollback() {

@@ -164,6 +164,19 @@ std::string ReadFullMarker(const std::string& store_path) {
 
 std::string JournalPath(const std::string& store_path) { return store_path + ".journal"; }
 
+int SyncFiles(sqlite3* db) {
+  for (int op : {SQLITE_FCNTL_JOURNAL_POINTER, SQLITE_FCNTL_FILE_POINTER}) {
+    sqlite3_file* file = nullptr;
+    if (int rc = sqlite3_file_control(db, "main", op, &file); rc != SQLITE_OK) return rc;
+    if (file == nullptr || file->pMethods == nullptr) continue;  // not open: nothing to sync
+    if (int rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
+        rc != SQLITE_OK) {
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
 Result<uint64_t> FilesBytes(const std::string& store_path) {
   std::error_code ec;
   const uint64_t db = std::filesystem::file_size(store_path, ec);

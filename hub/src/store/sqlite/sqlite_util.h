@@ -93,6 +93,10 @@ void WriteFullMarker(const std::string& store_path, const std::string& reason);
 void RemoveFullMarker(const std::string& store_path);
 std::string ReadFullMarker(const std::string& store_path);  // empty: not full
 
+// fdatasync of the database file and its write-ahead log through `db`'s file handles (its VFS):
+// then everything committed on any connection is durable. An SQLite result code.
+int SyncFiles(sqlite3* db);
+
 // The journal file of the store at `store_path` (hub/DESIGN.md "Durable write path").
 std::string JournalPath(const std::string& store_path);
 

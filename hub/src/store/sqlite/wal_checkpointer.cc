@@ -3,11 +3,24 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "store/sqlite/sqlite_util.h"
 
 namespace slussen {
+namespace {
+constexpr int kRestartFrames = 4096;  // 16 MB of log
+
+int PollBriefly(void*, int tries) {
+  constexpr int kMaxTries = 500;  // 20 us each: about 10 ms, then BUSY until the next request
+  if (tries >= kMaxTries) return 0;
+  std::this_thread::sleep_for(std::chrono::microseconds(20));
+  return 1;
+}
+}  // namespace
+
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path) {
   sqlite3* db = nullptr;
@@ -20,9 +33,11 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     return Error{msg};
   }
   sqlite::Configure(db);
-  // FULL: the database file is synced before the log is reused, like the writer's own setting.
+  // OFF: no sync inside a checkpoint, where RESTART holds the writer off; the thread syncs the
+  // files after it, holding nothing (SyncFiles), and the store syncs them before it reuses its
+  // journal (hub/DESIGN.md "Durable write path").
   char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, "PRAGMA synchronous=OFF", nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = "store " + path + ": checkpoint connection: " + (err ? err : "error");
     sqlite3_free(err);
     sqlite3_close(db);
@@ -32,7 +47,10 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
   // leave the log, before giving up until the next request. It holds the write lock while it
   // waits for readers (an inspection tool, a report), so this is also the longest the core can
   // be held off by it.
-  sqlite3_busy_timeout(db, 10);
+  // Polled in 20 us steps: the writer commits every batch without a sync and begins the next at
+  // once, so the gaps in which the write lock is free are microseconds long; SQLite's own
+  // busy_timeout sleeps 1, 2, 5 ms between tries and missed them, and the log never restarted.
+  sqlite3_busy_handler(db, &PollBriefly, nullptr);
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(db, path));
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   return c;
@@ -89,14 +107,18 @@ void WalCheckpointer::Run() {
       truncate = std::exchange(truncate_, false);
       if (failure_) continue;
     }
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc == SQLITE_OK) {
+    int log_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, nullptr);
+    // The restart holds the writer off while it copies what was committed since the passive
+    // copy: only once the log is long, not at every request.
+    if (rc == SQLITE_OK && (truncate || log_frames >= kRestartFrames)) {
       rc = sqlite3_wal_checkpoint_v2(
           db_, nullptr, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_RESTART, nullptr,
           nullptr);
     }
     // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
     // request tries again.
+    if (rc == SQLITE_OK || rc == SQLITE_BUSY) rc = sqlite::SyncFiles(db_);
     std::optional<Error> failed;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       Error e = sqlite::StoreError(path_, "checkpoint", rc, db_);
