@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store_reader.h"
 #include "testing/store_writes.h"
+#include "unit/store/store_test_event.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 #include "testing/faulty_vfs.h"
@@ -42,17 +43,7 @@ class RawDb : public testing::StoreReader {
 
 EventRecord Event(const std::string& id, std::vector<std::string> destinations,
                   const std::string& body = "") {
-  EventRecord e;
-  e.event_id = id;
-  e.kind = "Inskrivningsmeddelande";
-  e.case_id = "SE2321000131-sjh/VT-" + id;
-  e.sender_hsa_id = "SE2321000131-sjh";
-  e.schema_version = 1;
-  e.occurred_at_us = 1'760'000'000'000'000;
-  e.received_at_us = 1'760'000'001'000'000;
-  e.body = body.empty() ? "body-of-" + id : body;
-  e.destinations = std::move(destinations);
-  return e;
+  return slussen::testing::StoreTestEvent(id, std::move(destinations), body);
 }
 
 std::vector<int64_t> Seqs(const std::vector<OutboxItem>& items) {

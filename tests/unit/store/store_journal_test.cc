@@ -21,6 +21,7 @@
 #include "store/sqlite/sqlite_store_reader.h"
 #include "testing/files.h"
 #include "testing/temp_dir.h"
+#include "unit/store/store_test_event.h"
 
 namespace slussen {
 namespace {
@@ -209,23 +210,9 @@ TEST(BatchCodecTest, AnythingButAWholeBatchIsCorruption) {
 
 // ---- Recovery --------------------------------------------------------------------------------
 
-EventRecord Event(const std::string& id) {
-  EventRecord e;
-  e.event_id = id;
-  e.kind = "Inskrivningsmeddelande";
-  e.case_id = "SE2321000131-sjh/VT-" + id;
-  e.sender_hsa_id = "SE2321000131-sjh";
-  e.schema_version = 1;
-  e.occurred_at_us = 1'760'000'000'000'000;
-  e.received_at_us = 1'760'000'001'000'000;
-  e.body = "body-of-" + id;
-  e.destinations = {"A", "B"};
-  return e;
-}
-
 WriteBatch Events(const std::vector<std::string>& ids) {
   WriteBatch b;
-  for (const auto& id : ids) b.events.push_back(Event(id));
+  for (const auto& id : ids) b.events.push_back(slussen::testing::StoreTestEvent(id, {"A", "B"}));
   return b;
 }
 
