@@ -70,7 +70,10 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Open(const std::string& path,
   sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
   if (vfs == nullptr) return Error{"journal " + path + ": no VFS", ErrorCode::kInternal};
   std::unique_ptr<JournalFile> journal(new JournalFile(path));
-  std::string full(static_cast<std::size_t>(vfs->mxPathname) + 1, '\0');
+  // The VFS keeps the name it opened until xClose (the unix VFS syncs the file's directory with
+  // it), so it lives in the JournalFile, NUL-padded as SQLite's own file names are.
+  std::string& full = journal->full_path_;
+  full.assign(static_cast<std::size_t>(vfs->mxPathname) + 4, '\0');
   int rc = vfs->xFullPathname(vfs, path.c_str(), vfs->mxPathname + 1, full.data());
   if (rc != SQLITE_OK) {
     return Error{"journal " + path + ": cannot resolve the path", ErrorCode::kFailedPrecondition};

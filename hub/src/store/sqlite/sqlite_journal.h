@@ -65,6 +65,7 @@ class JournalFile {
  private:
   explicit JournalFile(std::string path) : path_(std::move(path)) {}
 
+  std::string full_path_;            // the name the VFS opened; valid until xClose
   std::unique_ptr<char[]> storage_;  // the VFS's file object
   sqlite3_file* file_ = nullptr;     // in storage_, open while not null
   std::string path_;
