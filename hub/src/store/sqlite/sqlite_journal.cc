@@ -53,15 +53,15 @@ Error IoError(const std::string& path, const char* what, int rc) {
 }  // namespace
 
 std::string JournalFile::Encode(int64_t batch, std::string_view payload) {
-  std::string body;
-  body.reserve(kHeaderBytes - 4 + payload.size());
-  PutU32(body, static_cast<uint32_t>(payload.size()));
-  PutU64(body, static_cast<uint64_t>(batch));
-  body.append(payload);
+  // One copy of the payload: the checksum goes in front once the rest is in place.
   std::string out;
-  out.reserve(4 + body.size());
-  PutU32(out, Crc(body));
-  out += body;
+  out.reserve(kHeaderBytes + payload.size());
+  PutU32(out, 0);
+  PutU32(out, static_cast<uint32_t>(payload.size()));
+  PutU64(out, static_cast<uint64_t>(batch));
+  out.append(payload);
+  const uint32_t crc = Crc(std::string_view(out).substr(4));
+  for (int i = 0; i < 4; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xff);
   return out;
 }
 

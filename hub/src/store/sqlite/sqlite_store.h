@@ -89,6 +89,11 @@ class SqliteStore final : public Store {
   Status SetAppliedBatch(int64_t number);
   // Undoes a failed Write's rows (and recovers the projection if SQLite dropped all of it).
   Status Undo(Status failed);
+  // Ends the open transaction without keeping it; the projection is back at the last commit.
+  void DropProjection();
+  // After SQLite rolled the open transaction back by itself: drops it and replays the journal's
+  // batches since the last commit (the store latches if that fails).
+  void RecoverProjection();
   // fdatasync of the database file and its log: what is committed is durable without the journal.
   Status SyncDatabase();
   Status OpenJournal();

@@ -87,18 +87,10 @@ Status SqliteStore::Undo(Status failed) {
     (void)Step(stmts_->rollback_to, "roll back to savepoint");
     (void)Step(stmts_->release, "release savepoint");
   } else if (projection_open_ && !sqlite3_get_autocommit(db_)) {
-    // The transaction holds this batch alone.
-    (void)Step(stmts_->rollback, "rollback");
-    projection_open_ = false;
+    DropProjection();  // the transaction holds this batch alone
   } else if (projection_open_) {
-    // SQLite rolled the whole transaction back by itself (e.g. the disk full): the earlier
-    // batches since the last flush are journaled and acknowledged, so they are applied again.
-    projection_open_ = false;
-    applied_batch_ = committed_batch_;
-    if (auto r = ReplayJournal(); !r) {
-      spdlog::error("{}", r.error());
-      Latch(r.as_error());
-    }
+    // SQLite rolled the whole transaction back by itself (e.g. the disk full).
+    RecoverProjection();
   }
   if (sqlite::Latches(failed.code())) Latch(failed.as_error());
   return failed;
@@ -116,11 +108,7 @@ Status SqliteStore::Flush() {
   if (!projection_open_) return OkStatus();
   if (auto s = Step(stmts_->commit, "commit"); !s) {
     // Nothing is lost: everything in the transaction is journaled.
-    if (sqlite3_get_autocommit(db_)) {
-      projection_open_ = false;
-      applied_batch_ = committed_batch_;
-      if (auto r = ReplayJournal(); !r) Latch(r.as_error());
-    }
+    if (sqlite3_get_autocommit(db_)) RecoverProjection();
     if (sqlite::Latches(s.code())) Latch(s.as_error());
     return s;
   }
@@ -174,13 +162,23 @@ Status SqliteStore::ReplayJournal() {
 
 Status SqliteStore::Replay(const std::vector<JournalFile::Record>& records) {
   Status s = ReplayRecords(records);
-  if (!s && projection_open_) {
-    // Nothing of a failed replay is kept: the journal still holds it all.
-    projection_open_ = false;
-    applied_batch_ = committed_batch_;
-    if (!sqlite3_get_autocommit(db_)) (void)Step(stmts_->rollback, "rollback");
-  }
+  if (!s) DropProjection();  // nothing of a failed replay is kept: the journal still holds it all
   return s;
+}
+
+void SqliteStore::DropProjection() {
+  if (projection_open_ && !sqlite3_get_autocommit(db_)) (void)Step(stmts_->rollback, "rollback");
+  projection_open_ = false;
+  applied_batch_ = committed_batch_;
+}
+
+void SqliteStore::RecoverProjection() {
+  // The batches since the last commit are journaled and acknowledged: applied again.
+  DropProjection();
+  if (auto r = ReplayJournal(); !r) {
+    spdlog::error("{}", r.error());
+    Latch(r.as_error());
+  }
 }
 
 Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& records) {
