@@ -286,45 +286,6 @@ ALTER TABLE events ADD COLUMN patient_key TEXT;
 CREATE TABLE journal_applied(id INTEGER PRIMARY KEY CHECK (id = 1), batch INTEGER NOT NULL);
 INSERT INTO journal_applied(id, batch) VALUES (1, 0);
 )sql",
-      // 13: the number of pending rows (neither delivered nor dead) per destination, kept by
-      // triggers in the transaction that changes a row, so that the statistics' depth is a read
-      // of a few rows instead of a count over the outbox (with 5M events queued that count took
-      // 0.85 s of the core thread every 5 s: slussen-bench backlog). Every statement that
-      // inserts, delivers, kills, revives, withdraws or purges a row goes through these; none
-      // changes a row's destination. Zero rows stay (a destination comes back).
-      R"sql(
-CREATE TABLE outbox_depth (
-  destination  TEXT PRIMARY KEY,
-  pending      INTEGER NOT NULL
-) WITHOUT ROWID;
-INSERT INTO outbox_depth(destination, pending)
-  SELECT destination, COUNT(*) FROM outbox
-  WHERE delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination;
-CREATE TRIGGER outbox_depth_insert AFTER INSERT ON outbox
-  WHEN NEW.delivered_at_us IS NULL AND NEW.dead_at_us IS NULL
-BEGIN
-  INSERT INTO outbox_depth(destination, pending) VALUES (NEW.destination, 1)
-    ON CONFLICT(destination) DO UPDATE SET pending = pending + 1;
-END;
-CREATE TRIGGER outbox_depth_leave AFTER UPDATE OF delivered_at_us, dead_at_us ON outbox
-  WHEN OLD.delivered_at_us IS NULL AND OLD.dead_at_us IS NULL
-   AND NOT (NEW.delivered_at_us IS NULL AND NEW.dead_at_us IS NULL)
-BEGIN
-  UPDATE outbox_depth SET pending = pending - 1 WHERE destination = OLD.destination;
-END;
-CREATE TRIGGER outbox_depth_return AFTER UPDATE OF delivered_at_us, dead_at_us ON outbox
-  WHEN NOT (OLD.delivered_at_us IS NULL AND OLD.dead_at_us IS NULL)
-   AND NEW.delivered_at_us IS NULL AND NEW.dead_at_us IS NULL
-BEGIN
-  INSERT INTO outbox_depth(destination, pending) VALUES (NEW.destination, 1)
-    ON CONFLICT(destination) DO UPDATE SET pending = pending + 1;
-END;
-CREATE TRIGGER outbox_depth_delete AFTER DELETE ON outbox
-  WHEN OLD.delivered_at_us IS NULL AND OLD.dead_at_us IS NULL
-BEGIN
-  UPDATE outbox_depth SET pending = pending - 1 WHERE destination = OLD.destination;
-END;
-)sql",
   };
   return migrations;
 }

@@ -202,13 +202,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       // Counts on the partial index of undelivered rows (outbox_pending) without reading the
       // table, then one row lookup per destination for the oldest one's time.
       {s.pending_summary,
-       // The depth kept by schema v13's triggers; the oldest row one step into the pending
-       // index per destination.
-       "SELECT d.destination, d.pending, "
-       " (SELECT o.enqueued_at_us FROM outbox o INDEXED BY outbox_pending "
-       "  WHERE o.destination = d.destination AND o.delivered_at_us IS NULL "
-       "  AND o.dead_at_us IS NULL ORDER BY o.seq LIMIT 1) "
-       "FROM outbox_depth d WHERE d.pending > 0 ORDER BY d.destination"},
+       "SELECT p.destination, p.n, o.enqueued_at_us FROM "
+       "(SELECT destination, COUNT(*) AS n, MIN(seq) AS first FROM outbox "
+       " WHERE delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination) p "
+       "JOIN outbox o ON o.seq = p.first ORDER BY p.destination"},
       {s.case_events, sqlite::kCaseEventsSql},
       // Both on the partial index cases_by_next_evaluation (schema v5).
       {s.due_cases,
