@@ -123,7 +123,7 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
                           ElementsAre("delivery_attempts"), ElementsAre("events"),
                           ElementsAre("journal_applied"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
-                          ElementsAre("paused_destinations")));
+                          ElementsAre("outbox_depth"), ElementsAre("paused_destinations")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -245,6 +245,9 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
   EXPECT_THAT(raw.Query("SELECT event_id, outbox_first_seq, outbox_count FROM events ORDER BY 1"),
               ElementsAre(ElementsAre("e1", "1", "2"), ElementsAre("e2", "NULL", "0"),
                           ElementsAre("e3", "3", "1")));
+  // v13 counts the pending rows it found.
+  EXPECT_THAT(raw.Query("SELECT destination, pending FROM outbox_depth ORDER BY 1"),
+              ElementsAre(ElementsAre("kommun-1380", "1"), ElementsAre("vc-1", "1")));
   auto reader = OpenReader();
   ASSERT_NE(reader, nullptr);
   auto deliveries = reader->CaseDeliveries("SE2321000131-sjh/VT-1");
@@ -675,6 +678,109 @@ TEST_F(StoreTest, PendingSummaryCountsUndeliveredRowsAndTheOldest) {
   EXPECT_EQ((*summary)[1].destination, "B");
   EXPECT_EQ((*summary)[1].pending, 2);
   EXPECT_EQ((*summary)[1].oldest_enqueued_at_us, 200);
+}
+
+// The depth PendingSummary reports is kept by triggers (schema v13), not counted: after every
+// kind of write that puts a row into or out of the pending state it equals a count over the
+// outbox.
+TEST_F(StoreTest, PendingSummaryFollowsEveryWriteThatChangesARowsState) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path_);
+  auto expect_counted = [&](const char* after) {
+    auto summary = store->PendingSummary();
+    ASSERT_TRUE(summary) << summary.error();
+    std::vector<std::vector<std::string>> kept;
+    for (const auto& d : *summary) {
+      kept.push_back({d.destination, std::to_string(d.pending),
+                      std::to_string(d.oldest_enqueued_at_us)});
+    }
+    EXPECT_EQ(kept, raw.Query("SELECT p.destination, p.n, o.enqueued_at_us FROM (SELECT "
+                              "destination, COUNT(*) AS n, MIN(seq) AS first FROM outbox WHERE "
+                              "delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY "
+                              "destination) p JOIN outbox o ON o.seq = p.first ORDER BY 1"))
+        << "after " << after;
+  };
+  auto write = [&](const WriteBatch& b) {
+    auto s = slussen::testing::WriteFlushed(*store, b);
+    ASSERT_TRUE(s) << s.error();
+  };
+  std::vector<EventRecord> events;
+  for (int i = 1; i <= 6; ++i) {
+    events.push_back(Event("e" + std::to_string(i), {"A", "B"}));
+    events.back().received_at_us = 100 * i;
+  }
+  InsertCommitted(*store, events);
+  expect_counted("inserts");
+  auto a = *store->PendingAfter("A", 0, 10);
+  auto b = *store->PendingAfter("B", 0, 10);
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+
+  // Delivered, twice (the second mark changes nothing), and an unknown seq.
+  write(Marks({{a[0].seq, 1}, {a[0].seq, 2}, {b[1].seq, 1}, {9999, 1}}));
+  expect_counted("delivered marks");
+
+  // A row dies (with a fallback row for L), another fails and stays pending.
+  FailedAttempt dead;
+  dead.seq = a[1].seq;
+  dead.attempt = 3;
+  dead.at_us = 5;
+  dead.outcome = "rejected";
+  dead.dead = true;
+  dead.reason = "rejected";
+  dead.destination = "A";
+  dead.event_id = a[1].event_id;
+  dead.case_id = "SE2321000131-sjh/VT-e2";
+  dead.fallback_to = "L";
+  dead.fallback_cause = "dead";
+  FailedAttempt retried = dead;
+  retried.seq = a[2].seq;
+  retried.dead = false;
+  retried.fallback_to.clear();
+  retried.next_attempt_at_us = 50;
+  WriteBatch failures;
+  failures.failed_attempts = {dead, retried};
+  write(failures);
+  expect_counted("a death with a fallback and a retry");
+
+  // An operator revives the dead row, marks another delivered, re-routes a third.
+  WriteBatch actions;
+  actions.actions = {
+      {"retry-dead", 6, "A", a[1].seq, a[1].event_id, "SE2321000131-sjh/VT-e2", "op", "fixed"},
+      {"mark-delivered", 6, "B", b[2].seq, b[2].event_id, "SE2321000131-sjh/VT-e3", "op", "fax"},
+      {"reroute", 6, "R", b[3].seq, b[3].event_id, "SE2321000131-sjh/VT-e4", "op", "moved"}};
+  write(actions);
+  expect_counted("revive, manual delivery, re-route");
+
+  // Broker mode: a delivered row is dead-lettered later (its delivered mark withdrawn).
+  FailedAttempt withdrawn = dead;
+  withdrawn.seq = b[1].seq;
+  withdrawn.destination = "B";
+  withdrawn.fallback_to.clear();
+  withdrawn.withdraws_delivery = true;
+  WriteBatch broker;
+  broker.failed_attempts = {withdrawn};
+  write(broker);
+  expect_counted("a withdrawn delivery");
+
+  // A receipt that did not come: a fallback row.
+  WriteBatch late;
+  late.receipt_timeouts.push_back(
+      {a[4].seq, "A", 7, 0, a[4].event_id, "SE2321000131-sjh/VT-e5", "L", "no receipt"});
+  write(late);
+  expect_counted("a receipt timeout with a fallback");
+
+  // Retention purges two cases with pending and dead rows.
+  WriteBatch purge;
+  purge.purge.cases = {"SE2321000131-sjh/VT-e2", "SE2321000131-sjh/VT-e6"};
+  write(purge);
+  expect_counted("a purge");
+
+  store.reset();
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  expect_counted("a reopen");
 }
 
 TEST_F(StoreTest, StatsCountsEventsDeadLettersAndPerDestination) {

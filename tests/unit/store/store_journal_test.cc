@@ -279,6 +279,12 @@ TEST_F(StoreJournalTest, AKilledProcessLosesNoWriteThatReturnedOk) {
   EXPECT_THAT(Pending(store, "B"), ElementsAre("e1", "e2", "e3", "e4"));
   EXPECT_THAT(Seqs(store), ElementsAre(1, 3, 5, 7));
   EXPECT_EQ(ReaderEvents(), 4) << "replayed batches are committed at open";
+  // The depth per destination (outbox_depth) was kept through the replay too.
+  auto depth = store.PendingSummary();
+  ASSERT_TRUE(depth) << depth.error();
+  ASSERT_EQ(depth->size(), 2u);
+  EXPECT_EQ(depth->at(0).pending, 4);
+  EXPECT_EQ(depth->at(1).pending, 4);
   ASSERT_TRUE(store.Write(Events({"e5"})));
   ASSERT_TRUE(store.Flush());
   EXPECT_THAT(Pending(store, "A"), ElementsAre("e1", "e2", "e3", "e4", "e5"));

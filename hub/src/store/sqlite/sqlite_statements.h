@@ -14,7 +14,7 @@ class SqliteStore::Statements {
       fail_attempt, insert_attempt, insert_added, record_receipt, postpone_receipt,
       receipt_overdue, due_receipts, next_receipt_due, outbox_row, fail_delivered, case_of_event,
       paused_destinations, insert_action, revive, manual_delivery, pause, resume, set_fallback,
-      pending_summary,
+      pending_summary, row_pending, depth_add, depth_insert,
       case_events, due_cases, next_case_evaluation, upsert_case, case_deadlines, update_deadline, delete_deadline,
       insert_deadline, insert_audit, seal_audit, disclosure;
 };

@@ -202,10 +202,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       // Counts on the partial index of undelivered rows (outbox_pending) without reading the
       // table, then one row lookup per destination for the oldest one's time.
       {s.pending_summary,
-       "SELECT p.destination, p.n, o.enqueued_at_us FROM "
-       "(SELECT destination, COUNT(*) AS n, MIN(seq) AS first FROM outbox "
-       " WHERE delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination) p "
-       "JOIN outbox o ON o.seq = p.first ORDER BY p.destination"},
+       // The depth kept by schema v13's triggers; the oldest row one step into the pending
+       // index per destination.
+       "SELECT d.destination, d.pending, "
+       " (SELECT o.enqueued_at_us FROM outbox o INDEXED BY outbox_pending "
+       "  WHERE o.destination = d.destination AND o.delivered_at_us IS NULL "
+       "  AND o.dead_at_us IS NULL ORDER BY o.seq LIMIT 1) "
+       "FROM outbox_depth d WHERE d.pending > 0 ORDER BY d.destination"},
+      // outbox_depth (schema v13), kept per batch (SqliteStore::ApplyBatch).
+      {s.row_pending,
+       "SELECT destination, delivered_at_us IS NULL AND dead_at_us IS NULL FROM outbox "
+       "WHERE seq = ?"},
+      {s.depth_add, "UPDATE outbox_depth SET pending = pending + ?2 WHERE destination = ?1"},
+      {s.depth_insert, "INSERT INTO outbox_depth(destination, pending) VALUES (?1, ?2)"},
       {s.case_events, sqlite::kCaseEventsSql},
       // Both on the partial index cases_by_next_evaluation (schema v5).
       {s.due_cases,

@@ -11,6 +11,7 @@
 // latches the store; so does such an error in a checkpoint, which could otherwise reset a log
 // whose pages never reached the database file.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,16 @@ class SqliteStore final : public Store {
   Result<int64_t> InsertAddedRow(int64_t of_seq, const std::string& event_id,
                                  const std::string& case_id, const std::string& to,
                                  const std::string& cause, int64_t at_us);
+  // outbox_depth (schema v13): the pending state of row `seq` (nullopt: no such row), and
+  // running `change` on it with the change in its destination's depth noted for the batch.
+  struct RowPending {
+    std::string destination;
+    bool pending = false;
+  };
+  Result<std::optional<RowPending>> ReadRowPending(int64_t seq);
+  template <typename Change>
+  Status ChangeRow(int64_t seq, Change&& change);
+  Status ApplyDepth();  // the batch's noted changes, one statement per destination
   Status UpsertCase(const CaseUpdate& update);
   Status AppendAudit(const AuditRecord& row);
   Status Purge(const PurgeWork& purge);  // sqlite_store_retention.cc
@@ -136,6 +147,8 @@ class SqliteStore final : public Store {
   bool savepoint_ = false;  // the Write under way set a savepoint (not the transaction's first)
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed
+  // What the batch under way changes in outbox_depth, per destination (ApplyBatch).
+  std::map<std::string, int64_t> depth_delta_;
 };
 
 }  // namespace slussen

@@ -83,7 +83,20 @@ Status SqliteStore::Purge(const PurgeWork& purge) {
       "DELETE FROM deadlines WHERE case_id = ?1",
       "DELETE FROM cases WHERE case_id = ?1",
   };
+  // Pending rows of a purged case (retention purges closed cases, which may still have some)
+  // leave outbox_depth with them.
+  const std::string pending_of_case =
+      std::string("SELECT destination, COUNT(*) FROM outbox WHERE seq IN ") + kCaseSeqs +
+      " AND delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination";
   for (const auto& case_id : purge.cases) {
+    {
+      Stmt st;
+      int rc = st.Prepare(db_, pending_of_case.c_str());
+      if (rc != SQLITE_OK) return Fail("purge", rc);
+      st.Text(1, case_id);
+      while ((rc = st.Step()) == SQLITE_ROW) depth_delta_[st.ColText(0)] -= st.ColInt(1);
+      if (rc != SQLITE_DONE) return Fail("purge", rc);
+    }
     for (const auto& sql : per_case) {
       if (auto s = exec(sql, [&](Stmt& st) { st.Text(1, case_id); }); !s) return s;
     }

@@ -16,6 +16,7 @@ using sqlite::ResetGuard;
 // Every row the batch writes, in the open transaction; Write (sqlite_store_journal.cc) brackets
 // it with a savepoint and the journal record, and replay applies a journaled batch the same way.
 Status SqliteStore::ApplyBatch(const WriteBatch& batch) {
+  depth_delta_.clear();
   for (const auto& e : batch.events) {
     if (auto s = InsertEvent(e); !s) return s;
   }
@@ -49,6 +50,54 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch) {
   for (const auto& row : batch.audit) {
     if (auto s = AppendAudit(row); !s) return s;
   }
+  return ApplyDepth();
+}
+
+// Every statement that can put a row into or out of the pending state (neither delivered nor
+// dead) goes through here, an insert (+1) or Purge (its count); none changes a row's
+// destination. StoreTest.PendingSummaryFollowsEveryWriteThatChangesARowsState holds them to a
+// count over the outbox.
+Result<std::optional<SqliteStore::RowPending>> SqliteStore::ReadRowPending(int64_t seq) {
+  auto& st = stmts_->row_pending;
+  ResetGuard g{st};
+  st.Int(1, seq);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<RowPending>();
+  if (rc != SQLITE_ROW) return Fail("read outbox row", rc);
+  return std::optional<RowPending>(RowPending{st.ColText(0), st.ColInt(1) != 0});
+}
+
+template <typename Change>
+Status SqliteStore::ChangeRow(int64_t seq, Change&& change) {
+  auto before = ReadRowPending(seq);
+  if (!before) return before.as_error();
+  if (auto s = change(); !s) return s;
+  if (!*before || sqlite3_changes(db_) == 0) return OkStatus();
+  auto after = ReadRowPending(seq);
+  if (!after) return after.as_error();
+  if (*after && (*after)->pending != (*before)->pending) {
+    depth_delta_[(*before)->destination] += (*after)->pending ? 1 : -1;
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::ApplyDepth() {
+  auto& s = *stmts_;
+  for (const auto& [destination, delta] : depth_delta_) {
+    if (delta == 0) continue;
+    {
+      ResetGuard g{s.depth_add};
+      s.depth_add.Text(1, destination);
+      s.depth_add.Int(2, delta);
+      if (int rc = s.depth_add.Step(); rc != SQLITE_DONE) return Fail("count pending rows", rc);
+    }
+    if (sqlite3_changes(db_) > 0) continue;
+    ResetGuard g{s.depth_insert};
+    s.depth_insert.Text(1, destination);
+    s.depth_insert.Int(2, delta);
+    if (int rc = s.depth_insert.Step(); rc != SQLITE_DONE) return Fail("count pending rows", rc);
+  }
+  depth_delta_.clear();
   return OkStatus();
 }
 
@@ -86,6 +135,7 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     const int64_t receipt_due = i < e.receipt_due_at_us.size() ? e.receipt_due_at_us[i] : 0;
     if (receipt_due > 0) s.insert_outbox.Int(4, receipt_due); else s.insert_outbox.Null(4);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
+    ++depth_delta_[dest];
     const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
     if (first_seq == 0) {
       first_seq = seq;
@@ -119,34 +169,48 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
 }
 
 Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
+  // The hot path: one read before; a row the update changed is delivered now, not pending.
+  auto before = ReadRowPending(mark.seq);
+  if (!before) return before.as_error();
   auto& st = stmts_->mark_delivered;
   ResetGuard g{st};
   st.Int(1, mark.at_us);
   st.Int(2, mark.seq);
   if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  if (*before && (*before)->pending && sqlite3_changes(db_) > 0) --depth_delta_[(*before)->destination];
   return OkStatus();
 }
 
 Status SqliteStore::RecordFailedAttempt(const FailedAttempt& f) {
   auto& s = *stmts_;
   if (f.withdraws_delivery) {
-    ResetGuard g{s.fail_delivered};
-    s.fail_delivered.Int(1, f.attempt);
-    s.fail_delivered.Text(2, f.reason);
-    s.fail_delivered.Int(3, f.at_us);
-    s.fail_delivered.Int(4, f.seq);
-    if (int rc = s.fail_delivered.Step(); rc != SQLITE_DONE) return Fail("record dead letter", rc);
-    if (sqlite3_changes(db_) == 0) return OkStatus();  // dead already: no second fallback
+    bool changed = false;
+    auto withdraw = [&]() -> Status {
+      ResetGuard g{s.fail_delivered};
+      s.fail_delivered.Int(1, f.attempt);
+      s.fail_delivered.Text(2, f.reason);
+      s.fail_delivered.Int(3, f.at_us);
+      s.fail_delivered.Int(4, f.seq);
+      if (int rc = s.fail_delivered.Step(); rc != SQLITE_DONE) return Fail("record dead letter", rc);
+      changed = sqlite3_changes(db_) > 0;
+      return OkStatus();
+    };
+    if (auto st = ChangeRow(f.seq, withdraw); !st) return st;
+    if (!changed) return OkStatus();  // dead already: no second fallback
   } else {
-    ResetGuard g{s.fail_attempt};
-    s.fail_attempt.Int(1, f.attempt);
-    if (f.dead || f.next_attempt_at_us == 0) s.fail_attempt.Null(2); else s.fail_attempt.Int(2, f.next_attempt_at_us);
-    const std::string error = f.dead ? f.reason : f.outcome + (f.condition.empty() ? "" : ": " + f.condition) +
-                                                      (f.description.empty() ? "" : ": " + f.description);
-    s.fail_attempt.Text(3, error);
-    if (f.dead) s.fail_attempt.Int(4, f.at_us); else s.fail_attempt.Null(4);
-    s.fail_attempt.Int(5, f.seq);
-    if (int rc = s.fail_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
+    auto fail = [&]() -> Status {
+      ResetGuard g{s.fail_attempt};
+      s.fail_attempt.Int(1, f.attempt);
+      if (f.dead || f.next_attempt_at_us == 0) s.fail_attempt.Null(2); else s.fail_attempt.Int(2, f.next_attempt_at_us);
+      const std::string error = f.dead ? f.reason : f.outcome + (f.condition.empty() ? "" : ": " + f.condition) +
+                                                        (f.description.empty() ? "" : ": " + f.description);
+      s.fail_attempt.Text(3, error);
+      if (f.dead) s.fail_attempt.Int(4, f.at_us); else s.fail_attempt.Null(4);
+      s.fail_attempt.Int(5, f.seq);
+      if (int rc = s.fail_attempt.Step(); rc != SQLITE_DONE) return Fail("record delivery attempt", rc);
+      return OkStatus();
+    };
+    if (auto st = ChangeRow(f.seq, fail); !st) return st;
   }
   if (f.dead && !f.fallback_to.empty()) {
     auto added = InsertAddedRow(f.seq, f.event_id, f.case_id, f.fallback_to, f.fallback_cause,
@@ -180,6 +244,7 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
     s.insert_outbox.Int(3, at_us);
     s.insert_outbox.Null(4);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
+    ++depth_delta_[to];
     seq = sqlite3_last_insert_rowid(db_);
   }
   ResetGuard g{s.insert_added};
@@ -234,16 +299,22 @@ Status SqliteStore::ApplyAction(const OperatorActionRecord& a) {
     return OkStatus();
   };
   if (a.action == "retry-dead") {
-    ResetGuard g{s.revive};
-    s.revive.Int(1, a.seq);
-    if (auto st = step(s.revive, "revive delivery"); !st) return st;
+    auto revive = [&] {
+      ResetGuard g{s.revive};
+      s.revive.Int(1, a.seq);
+      return step(s.revive, "revive delivery");
+    };
+    if (auto st = ChangeRow(a.seq, revive); !st) return st;
   } else if (a.action == "mark-delivered") {
-    ResetGuard g{s.manual_delivery};
-    s.manual_delivery.Int(1, a.at_us);
-    s.manual_delivery.Text(2, a.operator_id);
-    s.manual_delivery.Text(3, a.reason);
-    s.manual_delivery.Int(4, a.seq);
-    if (auto st = step(s.manual_delivery, "mark delivered"); !st) return st;
+    auto deliver = [&] {
+      ResetGuard g{s.manual_delivery};
+      s.manual_delivery.Int(1, a.at_us);
+      s.manual_delivery.Text(2, a.operator_id);
+      s.manual_delivery.Text(3, a.reason);
+      s.manual_delivery.Int(4, a.seq);
+      return step(s.manual_delivery, "mark delivered");
+    };
+    if (auto st = ChangeRow(a.seq, deliver); !st) return st;
   } else if (a.action == "reroute") {
     auto added = InsertAddedRow(0, a.event_id, a.case_id, a.destination,
                                 "re-routed by " + a.operator_id + ": " + a.reason, a.at_us);
