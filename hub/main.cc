@@ -35,7 +35,26 @@
 #include "broker/broker_definitions.h"
 #include "broker/broker_transport.h"
 
+#ifdef SLUSSEN_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
 namespace {
+
+// For the start line: which malloc the hub runs on (hub/DESIGN.md "Actors and threads": jemalloc unless
+// built with -DSLUSSEN_JEMALLOC=OFF, as the sanitizer build is).
+std::string AllocatorName() {
+#ifdef SLUSSEN_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) {
+    return std::string("jemalloc ") + version;
+  }
+  return "jemalloc";
+#else
+  return "the C library's malloc";
+#endif
+}
 
 constexpr const char* kUsage = R"(usage: slussen --config FILE [--log-level LEVEL]
        slussen --config FILE --status
@@ -298,8 +317,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", store.error());
     return 1;
   }
-  spdlog::info("store {} open ({}, schema version {})", config->store_path, store_config.backend,
-               slussen::StoreSchemaVersion(store_config));
+  spdlog::info("store {} open ({}, schema version {}); memory allocator: {}", config->store_path,
+               store_config.backend, slussen::StoreSchemaVersion(store_config), AllocatorName());
 
   if (config->audit.patient_key_secret.empty()) {
     // No <audit key-file>: the secret the store keeps (made at its first start), so that a

@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config
       libqpid-proton-cpp12-dev libprotobuf-dev protobuf-compiler
-      libspdlog-dev libxml2-dev libsqlite3-dev sqlite3 zlib1g-dev
+      libspdlog-dev libxml2-dev libsqlite3-dev sqlite3 zlib1g-dev libjemalloc-dev
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev
       libpango1.0-dev libcairo2-dev fonts-dejavu-core poppler-utils openssl
       prometheus chromium chromium-driver

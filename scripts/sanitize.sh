@@ -10,7 +10,7 @@ BUILD="${SLUSSEN_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}"
 # under the sanitizers' instrumentation; the normal build keeps the warning.
 FLAGS="-O1 -g0 -fsanitize=address,undefined -fno-omit-frame-pointer"
 FLAGS+=" -fno-sanitize-recover=undefined -Wno-maybe-uninitialized"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=None -DBUILD_TESTING=ON \
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=None -DBUILD_TESTING=ON -DSLUSSEN_JEMALLOC=OFF \
   -DCMAKE_C_FLAGS="$FLAGS" -DCMAKE_CXX_FLAGS="$FLAGS" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
