@@ -41,8 +41,8 @@
 
 namespace {
 
-// For the start line: which malloc the hub runs on (hub/DESIGN.md "Actors and threads": jemalloc unless
-// built with -DSLUSSEN_JEMALLOC=OFF, as the sanitizer build is).
+// For the start line: which malloc the hub runs on (hub/DESIGN.md "Actors and threads":
+// jemalloc unless built with -DSLUSSEN_JEMALLOC=OFF, as the sanitizer build is).
 std::string AllocatorName() {
 #ifdef SLUSSEN_JEMALLOC
   const char* version = nullptr;
