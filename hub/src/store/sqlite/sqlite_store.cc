@@ -199,11 +199,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       {s.insert_attempt,
        "INSERT OR REPLACE INTO delivery_attempts(seq, attempt, at_us, outcome, condition, "
        "description) VALUES (?,?,?,?,?,?)"},
-      // Counts on the partial index of undelivered rows (outbox_pending) without reading the
-      // table, then one row lookup per destination for the oldest one's time.
+      // The depth the writer keeps in outbox_depth (schema v13; a count over the outbox took
+      // 0.85 s with 5M queued), and the oldest row one step into the pending index per
+      // destination.
       {s.pending_summary,
-       // The depth kept by schema v13's triggers; the oldest row one step into the pending
-       // index per destination.
        "SELECT d.destination, d.pending, "
        " (SELECT o.enqueued_at_us FROM outbox o INDEXED BY outbox_pending "
        "  WHERE o.destination = d.destination AND o.delivered_at_us IS NULL "
