@@ -33,11 +33,15 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     return Error{msg};
   }
   sqlite::Configure(db);
-  // OFF: no sync inside a checkpoint, where RESTART holds the writer off; the thread syncs the
-  // files after it, holding nothing (SyncFiles), and the store syncs them before it reuses its
-  // journal (hub/DESIGN.md "Durable write path").
+  // NORMAL: a checkpoint syncs the log before it copies frames into the database file, and the
+  // database file before it marks them copied. With OFF (and a sync of both files after the
+  // run) the writer could restart the log over frames whose pages were not yet on disk in the
+  // database file: after a power loss the database would lack them, and the journal cannot be
+  // replayed onto a damaged base (hub/DESIGN.md "Store performance"). The PASSIVE run holds no
+  // lock, so its syncs hold nobody up; RESTART holds the writer off for the sync of what was
+  // committed since the PASSIVE run just before it.
   char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA synchronous=OFF", nullptr, nullptr, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = "store " + path + ": checkpoint connection: " + (err ? err : "error");
     sqlite3_free(err);
     sqlite3_close(db);
@@ -117,7 +121,8 @@ void WalCheckpointer::Run() {
           nullptr);
     }
     // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
-    // request tries again.
+    // request tries again. The checkpoint synced what it copied; a sync of both files after it
+    // still reports an I/O error here rather than at the journal's next reuse.
     if (rc == SQLITE_OK || rc == SQLITE_BUSY) rc = sqlite::SyncFiles(db_);
     std::optional<Error> failed;
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
