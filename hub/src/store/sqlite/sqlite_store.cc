@@ -262,9 +262,14 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* schema, int fr
   auto* store = static_cast<SqliteStore*>(self);
   if (frames >= kInlineCheckpointFrames) {
     // The writer is between transactions here, so this copies the whole log unless a reader
-    // still uses part of it.
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // still uses part of it. This connection does not sync (synchronous=OFF), so it syncs the
+    // log before the copy and the database file after it, as the checkpoint thread's
+    // connection does inside its checkpoints: the writer's next transaction may restart the log.
+    int rc = sqlite::SyncFiles(db);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) rc = sqlite::SyncFiles(db);
     if (rc != SQLITE_OK) {
       Error e = sqlite::StoreError(store->path_, "inline checkpoint", rc, db);
       if (sqlite::Latches(e.code)) {
