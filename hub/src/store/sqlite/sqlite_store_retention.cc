@@ -88,13 +88,20 @@ Status SqliteStore::Purge(const PurgeWork& purge) {
   const std::string pending_of_case =
       std::string("SELECT destination, COUNT(*) FROM outbox WHERE seq IN ") + kCaseSeqs +
       " AND delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination";
+  Stmt pending;
+  if (!purge.cases.empty()) {
+    if (int rc = pending.Prepare(db_, pending_of_case.c_str()); rc != SQLITE_OK) {
+      return Fail("purge", rc);
+    }
+  }
   for (const auto& case_id : purge.cases) {
     {
-      Stmt st;
-      int rc = st.Prepare(db_, pending_of_case.c_str());
-      if (rc != SQLITE_OK) return Fail("purge", rc);
-      st.Text(1, case_id);
-      while ((rc = st.Step()) == SQLITE_ROW) depth_delta_[st.ColText(0)] -= st.ColInt(1);
+      sqlite::ResetGuard g{pending};
+      pending.Text(1, case_id);
+      int rc;
+      while ((rc = pending.Step()) == SQLITE_ROW) {
+        depth_delta_[pending.ColText(0)] -= pending.ColInt(1);
+      }
       if (rc != SQLITE_DONE) return Fail("purge", rc);
     }
     for (const auto& sql : per_case) {
