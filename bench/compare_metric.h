@@ -66,6 +66,13 @@ inline PhaseMetric CpuUsPerEvent(std::string role = {}) {
   };
 }
 
+inline PhaseMetric DeviceKbPerEvent() {
+  return [](const PhaseResult& p) {
+    if (!p.accepted || p.device_write_bytes < 0) return kNaN;
+    return double(p.device_write_bytes) / 1024 / double(p.accepted);
+  };
+}
+
 inline PhaseMetric WrittenKbPerEvent(std::string role = {}) {
   return [role](const PhaseResult& p) {
     if (!p.accepted) return kNaN;

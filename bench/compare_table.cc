@@ -40,6 +40,7 @@ std::vector<Metric> Metrics(const CompareSettings& s) {
        OfMedian([](const PhaseResult& p) { return p.bench_cpu_cores; }), 2},
       {"all-out SUT CPU per event (µs)", OfMedian(CpuUsPerEvent()), 1},
       {"all-out SUT disk writes per event (KB)", OfMedian(WrittenKbPerEvent()), 1},
+      {"all-out device writes per event (KB)", OfMedian(DeviceKbPerEvent()), 1},
   };
   for (double rate : s.rates) {
     const std::string r = "@" + Thousands(rate) + "/s ";
@@ -53,6 +54,7 @@ std::vector<Metric> Metrics(const CompareSettings& s) {
     m.push_back({r + "latency max (µs)",
                  AtRate(rate, [](const PhaseResult& x) { return double(x.latency_us.max()); })});
     m.push_back({r + "SUT disk writes per event (KB)", AtRate(rate, WrittenKbPerEvent()), 1});
+    m.push_back({r + "device writes per event (KB)", AtRate(rate, DeviceKbPerEvent()), 1});
     m.push_back({r + "SUT CPU (cores)",
                  AtRate(rate, [](const PhaseResult& x) { return x.sut_cpu_cores; }), 2});
     m.push_back({r + "SUT CPU per event (µs)", AtRate(rate, CpuUsPerEvent()), 1});

@@ -59,6 +59,22 @@ struct Record {
   std::shared_ptr<const std::vector<std::string>> destinations;
 };
 
+// The file's size, written full of zeros before the peer listens, as the hub reserves its own
+// journal (sqlite_journal.h): appends overwrite allocated blocks, so an fdatasync has no inode
+// to write. Reused from its start when a batch would pass the end, as the hub's is once its
+// records are durable elsewhere.
+constexpr off_t kReservedBytes = 64 << 20;
+
+bool Reserve(int fd) {
+  // A page per write, as the hub's (sqlite_journal.cc): a larger write is cached in a larger
+  // folio, whose every later append would count whole in write_bytes.
+  const std::vector<char> zeros(4096, 0);
+  for (off_t at = 0; at < kReservedBytes; at += static_cast<off_t>(zeros.size())) {
+    if (pwrite(fd, zeros.data(), zeros.size(), at) != static_cast<ssize_t>(zeros.size())) return false;
+  }
+  return fsync(fd) == 0;
+}
+
 // Owns the file. The Proton thread hands it records; it takes everything queued, writes it with
 // one write, one fdatasync, and reports the last durable sequence number (or a failure) back.
 class Writer {
@@ -113,17 +129,20 @@ class Writer {
     }
   }
   bool WriteAll(const std::vector<char>& buf) {
+    if (offset_ + static_cast<off_t>(buf.size()) > kReservedBytes) offset_ = 0;
     std::size_t off = 0;
     while (off < buf.size()) {
-      const ssize_t n = write(fd_, buf.data() + off, buf.size() - off);
+      const ssize_t n = pwrite(fd_, buf.data() + off, buf.size() - off, offset_);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       off += static_cast<std::size_t>(n);
+      offset_ += n;
     }
     return true;
   }
 
   int fd_;
+  off_t offset_ = 0;
   Done done_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -232,9 +251,10 @@ class JournalPeer : public proton::messaging_handler {
 
 int RunJournalPeer(const std::string& host, int port, const std::string& dir) {
   const std::string path = dir + "/journal.bin";
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    std::cerr << "journal-peer: cannot open " << path << ": " << std::strerror(errno) << "\n";
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || !Reserve(fd)) {
+    std::cerr << "journal-peer: cannot open and reserve " << path << ": " << std::strerror(errno)
+              << "\n";
     return 1;
   }
   JournalPeer peer(fd);

@@ -55,6 +55,7 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
 
   const std::vector<SutProcess> processes = sut.processes();
   const std::vector<ProcSample> before = SampleProcesses(processes);
+  const int64_t device_before = DeviceWrittenBytes(sut.data_dir());
   const ProcSample bench_before = SampleProcess(getpid());
   const int64_t t0 = NowUs();
   SendPlan sp;
@@ -123,6 +124,10 @@ PhaseResult RunPhase(Sut& sut, const PayloadFactory& payloads, const PhaseSpec& 
       error = std::to_string(result.lost) + " deliveries missing";
   }
   const std::vector<ProcSample> after = SampleProcesses(processes);
+  const int64_t device_after = DeviceWrittenBytes(sut.data_dir());
+  if (device_before >= 0 && device_after >= device_before) {
+    result.device_write_bytes = device_after - device_before;
+  }
   const ProcSample bench_after = SampleProcess(getpid());
   const int64_t t1 = NowUs();
   if (receivers) receivers->Finish();

@@ -57,6 +57,7 @@ struct PhaseResult {
   int64_t sut_hwm_kb = 0;       // VmHWM at the end
   int64_t sut_write_bytes = 0;  // storage writes the system caused during the phase
   int64_t sut_write_calls = 0;
+  int64_t device_write_bytes = -1;  // to the device holding the system's data (-1: unknown)
   std::vector<ProcessUsage> sut_processes;  // the sums above, per process
   double bench_cpu_cores = 0;  // the load generator's own CPU (it shares the machine)
   // For scenarios that look at individual messages afterwards.

@@ -1,5 +1,7 @@
 #include "proc_stats.h"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -51,6 +53,23 @@ ProcSample SampleProcess(pid_t pid) {
   s.write_calls = StatusKb(io, "syscw:");
   s.ok = true;
   return s;
+}
+
+int64_t DeviceWrittenBytes(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return -1;
+  std::ifstream in("/proc/diskstats");
+  unsigned major_no = 0, minor_no = 0;
+  std::string name;
+  uint64_t f[7] = {};  // reads, merged, sectors read, ms reading, writes, merged, sectors written
+  std::string rest;
+  while (in >> major_no >> minor_no >> name >> f[0] >> f[1] >> f[2] >> f[3] >> f[4] >> f[5] >> f[6]) {
+    std::getline(in, rest);
+    if (major_no == major(st.st_dev) && minor_no == minor(st.st_dev)) {
+      return static_cast<int64_t>(f[6] * 512);
+    }
+  }
+  return -1;
 }
 
 std::vector<ProcSample> SampleProcesses(const std::vector<SutProcess>& processes) {

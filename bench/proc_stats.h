@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sut.h"
@@ -19,6 +20,13 @@ struct ProcSample {
 };
 
 ProcSample SampleProcess(pid_t pid);
+
+// Bytes written to the block device that holds `path` since boot (/proc/diskstats, sectors
+// written × 512); -1 if it cannot be told. Unlike a process's write_bytes it counts what the disk
+// is sent: the file system's own metadata (inodes, allocation) included, and only the blocks of
+// a page-cache folio that changed, where write_bytes counts every folio dirtied whole. The whole
+// device: on a quiet machine, the system under test and little else.
+int64_t DeviceWrittenBytes(const std::string& path);
 // One sample per process, in order.
 std::vector<ProcSample> SampleProcesses(const std::vector<SutProcess>& processes);
 

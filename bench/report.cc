@@ -41,6 +41,7 @@ nlohmann::json PhaseJson(const PhaseResult& r) {
                       {"sut_peak_rss_kb", r.sut_hwm_kb},
                       {"sut_storage_write_bytes", r.sut_write_bytes},
                       {"sut_write_syscalls", r.sut_write_calls},
+                      {"device_write_bytes", r.device_write_bytes},
                       {"load_generator_cpu_cores", r.bench_cpu_cores}};
   for (const auto& p : r.sut_processes) {
     j["sut_processes"].push_back({{"role", p.role},

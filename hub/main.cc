@@ -140,7 +140,7 @@ int Usage(const std::string& problem) {
 }
 
 slussen::StoreConfig StoreConfigOf(const slussen::Config& config) {
-  return {config.store_backend, config.store_path, config.store_group};
+  return {config.store_backend, config.store_path, config.store_group, config.store_max_bytes};
 }
 
 int PrintStatus(const slussen::Config& config) {

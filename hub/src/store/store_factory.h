@@ -17,6 +17,8 @@ struct StoreConfig {
   // A group that may read the store: its files get this group and mode 0640 when the writer
   // opens it; empty: they stay the writer's alone (0600 under the hub's umask).
   std::string group = {};
+  // <store max-bytes> (0: unbounded): what the backend reserves ahead on disk stays well below it.
+  uint64_t max_bytes = 0;
 };
 
 // The writer, for the core: creates and migrates as needed, and shares the files with

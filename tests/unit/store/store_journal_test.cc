@@ -128,6 +128,55 @@ TEST_F(JournalFileTest, ARewoundFileReadsOnlyItsNewRun) {
   EXPECT_EQ(std::filesystem::file_size(path_), 5 * JournalFile::Encode(1, std::string(100, 'a')).size());
 }
 
+// A reserved file is zeros up to its size: it reads as empty, appends overwrite it without
+// growing it, and a reserve below the size cuts the file (what lies beyond is not needed).
+TEST_F(JournalFileTest, AReservedFileReadsAsEmptyAndDoesNotGrowWhenWritten) {
+  constexpr uint64_t kReserved = 256 * 1024;
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Append(1, "stale"));
+    ASSERT_TRUE((*file)->Reserve(kReserved));  // rewinds: "stale" is overwritten next
+    EXPECT_EQ(std::filesystem::file_size(path_), kReserved);
+    EXPECT_EQ((*file)->written(), 0u);
+  }
+  // What the file held stays readable (a store reserves only once its records are in the
+  // database, and a replay skips those); the reserve only adds zeros after it.
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1));
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Reserve(kReserved));
+    for (int i = 7; i <= 9; ++i) ASSERT_TRUE((*file)->Append(i, std::string(10'000, 'r')));
+  }
+  EXPECT_EQ(std::filesystem::file_size(path_), kReserved);
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(7, 8, 9));
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Reserve(4096));
+  }
+  EXPECT_EQ(std::filesystem::file_size(path_), 4096u);
+  // A record cut short by the end of the file and one cut short by zeros end the run alike.
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Reserve(kReserved));
+    ASSERT_TRUE((*file)->Append(1, "one"));
+    ASSERT_TRUE((*file)->Append(2, std::string(500, 't')));
+  }
+  std::string bytes = ReadAll(path_);
+  const std::size_t second = JournalFile::Encode(1, "one").size();
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(second + 100),
+            bytes.begin() + static_cast<std::ptrdiff_t>(second + 516), '\0');
+  WriteAll(path_, bytes);
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1));
+}
+
 // ---- The write batch's encoding -------------------------------------------------------------
 
 // Every field of every record set to something other than its default.
@@ -301,15 +350,60 @@ TEST_F(StoreJournalTest, ReplayedAndKilledAgainStillLosesNothing) {
 
 // A torn last record is a batch whose append never finished: its Write never returned OK, so
 // it is not there, and everything before it is.
+// The journal is reserved (zeros to its size), so a crash mid-append leaves the record's tail
+// as zeros; in a journal that grew past its reserve, the file ends inside the record.
 TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
-  InChildThenKill9([](SqliteStore& store) {
-    return store.Write(Events({"e1"})) && store.Write(Events({"e2"})) && store.Write(Events({"e3"}));
-  });
-  const std::string whole = ReadAll(journal_);
-  WriteAll(journal_, whole.substr(0, whole.size() - 7));
-  auto store = SqliteStore::Open(path_);
-  ASSERT_TRUE(store) << store.error();
-  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
+  for (const bool reserved : {true, false}) {
+    SCOPED_TRACE(reserved ? "torn inside the reserved file" : "the file ends inside it");
+    std::filesystem::remove_all(dir_.path());
+    std::filesystem::create_directories(dir_.path());
+    InChildThenKill9([](SqliteStore& store) {
+      return store.Write(Events({"e1"})) && store.Write(Events({"e2"})) &&
+             store.Write(Events({"e3"}));
+    });
+    std::vector<JournalFile::Record> records;
+    {
+      auto file = JournalFile::Open(journal_, &records);
+      ASSERT_TRUE(file);
+    }
+    ASSERT_THAT(Batches(records), ElementsAre(1, 2, 3));
+    const std::size_t last = JournalFile::Encode(1, records[0].payload).size() +
+                             JournalFile::Encode(2, records[1].payload).size();
+    const std::size_t end = last + JournalFile::Encode(3, records[2].payload).size();
+    std::string bytes = ReadAll(journal_);
+    ASSERT_GT(bytes.size(), end) << "the journal was reserved";
+    // From the middle of the last record's payload: its own tail may be zeros already (counts of
+    // empty sections), and a record whose every byte reached the disk is whole.
+    const std::size_t cut = last + JournalFile::kHeaderBytes + records[2].payload.size() / 2;
+    if (reserved) {
+      std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(cut),
+                bytes.begin() + static_cast<std::ptrdiff_t>(end), '\0');
+    } else {
+      bytes.resize(cut);
+    }
+    WriteAll(journal_, bytes);
+    auto store = SqliteStore::Open(path_);
+    ASSERT_TRUE(store) << store.error();
+    EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
+  }
+}
+
+// The journal is reserved at open: 64 MB (the size at which it is reused), or a 16th of the
+// store's disk bound if that is less; a journal larger than its reserve is cut back to it.
+TEST_F(StoreJournalTest, TheJournalIsReservedAtOpen) {
+  {
+    auto store = SqliteStore::Open(path_);
+    ASSERT_TRUE(store) << store.error();
+    EXPECT_EQ(std::filesystem::file_size(journal_), 64u << 20);
+    ASSERT_TRUE((*store)->Write(Events({"e1"})));
+    EXPECT_EQ(std::filesystem::file_size(journal_), 64u << 20);
+  }
+  {
+    auto store = SqliteStore::Open(path_, /*max_bytes=*/16u << 20);
+    ASSERT_TRUE(store) << store.error();
+    EXPECT_EQ(std::filesystem::file_size(journal_), 1u << 20);
+    EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1"));
+  }
 }
 
 // A journal that does not continue where the database ends (acknowledged batches missing) is

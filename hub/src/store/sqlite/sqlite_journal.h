@@ -10,6 +10,13 @@
 // What a rewound file still holds beyond its new records is older batches, which a read tells
 // from new ones by their numbers.
 //
+// The file is reserved ahead (Reserve): written full of zeros to its working size once, so that
+// appends overwrite allocated blocks from the first one on. An append that grows a file also
+// changes its size, and then each fdatasync writes the inode as well as the record: one more
+// write to the disk per sync (measured here: 9.5 against 5.5 KB and 3.1 against 2.1 writes per
+// 1,300-byte append and fdatasync; p50 321 against 242 µs, p99 1,155 against 543 µs). A zeroed
+// header ends a read like a stale record does (its checksum does not match).
+//
 // Reading (Open) walks the records from the start and stops at the first one that is torn (cut
 // short by a crash mid-append), fails its checksum, or whose number does not follow the one
 // before: the run it returns is every record appended since the last rewind that reached the disk.
@@ -54,6 +61,10 @@ class JournalFile {
   void Rewind();
   // Rewinds and gives the file's space back (the disk bound); the next appends grow it again.
   Status Truncate();
+  // Sets the file's size to `bytes`: zeros written and synced up to it, or the file cut to it.
+  // Only when every record is durable elsewhere (it rewinds). An error leaves the file as it
+  // was or longer; appends work either way.
+  Status Reserve(uint64_t bytes);
   // Bytes appended since the last rewind.
   uint64_t written() const { return offset_; }
   const std::string& path() const { return path_; }

@@ -30,8 +30,10 @@ class WalCheckpointer;
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if needed) and migrates.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // Opens (creating if needed) and migrates. `max_bytes` is the store's disk bound (0: none):
+  // the journal's reserved space is at most a 16th of it.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   uint64_t max_bytes = 0);
   ~SqliteStore() override;
 
   Result<std::map<std::string, std::string>> StoredBodies(
@@ -97,7 +99,7 @@ class SqliteStore final : public Store {
   void RecoverProjection();
   // fdatasync of the database file and its log: what is committed is durable without the journal.
   Status SyncDatabase();
-  Status OpenJournal();
+  Status OpenJournal(uint64_t max_bytes);
   Status ReplayJournal();  // the journal's records beyond the database, read again
   Status Replay(const std::vector<JournalFile::Record>& records);
   Status ReplayRecords(const std::vector<JournalFile::Record>& records);

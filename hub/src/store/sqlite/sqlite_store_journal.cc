@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/journal/batch_codec.h"
@@ -25,6 +26,12 @@ namespace {
 // more. Bounds the file, and the replay after a power loss; a crash of the process alone replays
 // only what came after the last flush.
 constexpr uint64_t kJournalRewindBytes = 64ull << 20;
+// The journal's size from the start (JournalFile::Reserve): the size at which it is reused, so
+// that appends never grow it (each growing fdatasync also writes the inode). With a disk bound,
+// a 16th of it at most: the reserved zeros count as the store's bytes.
+uint64_t JournalReserveBytes(uint64_t max_bytes) {
+  return max_bytes == 0 ? kJournalRewindBytes : std::min(kJournalRewindBytes, max_bytes / 16);
+}
 }  // namespace
 
 std::string SqliteStore::JournalPath(const std::string& store_path) {
@@ -130,7 +137,7 @@ Status SqliteStore::SyncDatabase() {
   return OkStatus();
 }
 
-Status SqliteStore::OpenJournal() {
+Status SqliteStore::OpenJournal(uint64_t max_bytes) {
   Stmt applied;
   int rc = applied.Prepare(db_, "SELECT batch FROM journal_applied WHERE id = 1");
   if (rc != SQLITE_OK) return Fail("read the journal batch", rc);
@@ -149,7 +156,12 @@ Status SqliteStore::OpenJournal() {
   auto journal = JournalFile::Open(path, &records);
   if (!journal) return journal.as_error();
   journal_ = std::move(*journal);
-  return Replay(records);
+  if (auto s = Replay(records); !s) return s;
+  // Replayed and synced: nothing in the file is needed any more, so it may be cut or extended.
+  if (auto s = journal_->Reserve(JournalReserveBytes(max_bytes)); !s) {
+    spdlog::warn("store {}: {}; the journal grows as it is written", path_, s.error());
+  }
+  return OkStatus();
 }
 
 Status SqliteStore::ReplayJournal() {
