@@ -13,9 +13,12 @@ namespace slussen {
 namespace {
 constexpr int kRestartFrames = 4096;  // 16 MB of log
 
-int PollBriefly(void*, int tries) {
-  constexpr int kMaxTries = 500;  // 20 us each: about 10 ms, then BUSY until the next request
-  if (tries >= kMaxTries) return 0;
+// A TRUNCATE (the disk bound) polls for the write lock and for readers to leave: 500 tries of
+// 20 us, about 10 ms, then BUSY until the next request.
+constexpr int kTruncateTries = 500;
+
+int PollBriefly(void* tries_allowed, int tries) {
+  if (tries >= *static_cast<const int*>(tries_allowed)) return 0;
   std::this_thread::sleep_for(std::chrono::microseconds(20));
   return 1;
 }
@@ -47,15 +50,8 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     sqlite3_close(db);
     return Error{msg};
   }
-  // How long step 2 waits for the writer's current transaction to end, and then for readers to
-  // leave the log, before giving up until the next request. It holds the write lock while it
-  // waits for readers (an inspection tool, a report), so this is also the longest the core can
-  // be held off by it.
-  // Polled in 20 us steps: the writer commits every batch without a sync and begins the next at
-  // once, so the gaps in which the write lock is free are microseconds long; SQLite's own
-  // busy_timeout sleeps 1, 2, 5 ms between tries and missed them, and the log never restarted.
-  sqlite3_busy_handler(db, &PollBriefly, nullptr);
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(db, path));
+  sqlite3_busy_handler(db, &PollBriefly, &c->busy_tries_);
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   return c;
 }
@@ -112,14 +108,33 @@ void WalCheckpointer::Run() {
       if (failure_) continue;
     }
     int log_frames = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, nullptr);
-    // The restart holds the writer off while it copies what was committed since the passive
-    // copy: only once the log is long, not at every request.
-    if (rc == SQLITE_OK && (truncate || log_frames >= kRestartFrames)) {
-      rc = sqlite3_wal_checkpoint_v2(
-          db_, nullptr, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_RESTART, nullptr,
-          nullptr);
+    int copied = 0;
+    int rc = SQLITE_OK;
+    bool restarted = false;
+    auto checkpoint = [&](int mode, int tries) {
+      busy_tries_ = tries;
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, &log_frames, &copied);
+      return rc == SQLITE_OK;
+    };
+    if (truncate) {
+      // The disk bound: copy without holding anyone off, then wait a little for the writer and
+      // for readers to leave the log, holding the write lock (the longest a reader can hold the
+      // core off by it).
+      if (checkpoint(SQLITE_CHECKPOINT_PASSIVE, 0) || rc == SQLITE_BUSY) {
+        restarted = checkpoint(SQLITE_CHECKPOINT_TRUNCATE, kTruncateTries);
+      }
+    } else if (caught_up_ && log_frames_ >= kRestartFrames) {
+      // At once and without waiting: a request comes from the core's commit hook, so the write
+      // lock is free now, and once the core has begun its next projection transaction it stays
+      // taken until the next flush. The last run copied the whole log, so what this copies
+      // while it holds the writer off is the one flush since, not a backlog.
+      restarted = checkpoint(SQLITE_CHECKPOINT_RESTART, 0);
+      if (!restarted && rc == SQLITE_BUSY) checkpoint(SQLITE_CHECKPOINT_PASSIVE, 0);
+    } else {
+      checkpoint(SQLITE_CHECKPOINT_PASSIVE, 0);
     }
+    caught_up_ = rc == SQLITE_OK && copied == log_frames;
+    log_frames_ = restarted ? 0 : log_frames;
     // BUSY: the writer or a reader held on, or the writer's fallback checkpoint ran; the next
     // request tries again. The checkpoint synced what it copied; a sync of both files after it
     // still reports an I/O error here rather than at the journal's next reuse.

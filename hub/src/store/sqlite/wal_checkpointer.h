@@ -7,14 +7,19 @@
 // queued behind that commit wait for all of it; that was the tail of the hub's latency (see
 // hub/DESIGN.md "Store"). Here the writer's connection only reports the WAL size after each
 // commit (sqlite3_wal_hook, in SqliteStore); past the threshold this thread
-//   1. runs a PASSIVE checkpoint, which copies the bulk of the log and syncs the database file
-//      without blocking the writer;
-//   2. then a RESTART checkpoint for the few pages committed meanwhile: it holds the writer off
-//      for that short copy, and makes the next commit write the log from its beginning again.
+//   1. runs a PASSIVE checkpoint, which copies the log and syncs the database file without
+//      blocking the writer;
+//   2. once the log is long (kRestartFrames) and the last PASSIVE run copied all of it, runs a
+//      RESTART checkpoint instead, at once when asked: right after a commit, the one moment the
+//      write lock is free (the core keeps its projection transaction open from its next write to
+//      the next flush). It holds the writer off while it copies that one flush's pages, and
+//      makes the next commit write the log from its beginning again. If the lock is taken it
+//      does not wait (BUSY: a PASSIVE run, and the restart at the next request).
 // Step 2 matters: under steady traffic a passive checkpoint never catches the last commit, so the
-// log would only grow; a growing file makes every commit's fdatasync a journal commit of the
-// file system, which also flushes the database pages the checkpoint just wrote (ext4
-// data=ordered), and the core's commits waited for those again.
+// log would only grow, up to the core's own fallback checkpoint on its thread (SqliteStore). It
+// used to come after the PASSIVE run and poll for the write lock (20 us steps, up to 10 ms):
+// with the projection transaction open between flushes that poll lost nearly every time, and
+// cost a tenth of a core at 1,000 events/s.
 //
 // An I/O error or a corruption in a checkpoint stops all further checkpoints (failure()): a
 // later one might succeed where the kernel dropped the pages of the failed one, reset the log,
@@ -68,6 +73,11 @@ class WalCheckpointer {
   bool truncate_ = false;  // guarded by mu_; the wanted checkpoint truncates the log
   bool stopping_ = false;  // guarded by mu_
   uint64_t runs_ = 0;      // guarded by mu_
+  // The checkpoint thread's own: the log's length after its last run, whether that run copied
+  // all of it, and how long the busy handler may poll (tries of 20 us) in the current one.
+  int log_frames_ = 0;
+  bool caught_up_ = false;
+  int busy_tries_ = 0;
   std::optional<Error> failure_;  // guarded by mu_
   std::thread thread_;
 };
