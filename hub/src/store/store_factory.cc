@@ -15,7 +15,7 @@ Error UnknownBackend(const StoreConfig& config) {
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   if (config.backend != "sqlite") return UnknownBackend(config);
-  auto store = SqliteStore::Open(config.path, config.max_bytes);
+  auto store = SqliteStore::Open(config.path, SqliteStore::JournalReserveBytes(config.max_bytes));
   if (!store) return store.as_error();
   if (!config.group.empty()) {
     // The write-ahead log, its index and the journal exist once the store is open; SQLite

@@ -28,18 +28,8 @@ class CoreDiskBoundTest : public CoreTest {
       : CoreTest(CheckInterval(interval)) {}
 
   uint64_t StoreBytes() { return *real_store_->BytesOnDisk(); }
-  // The bound: full as soon as a commit has put two pages into the log. The store here was
-  // opened without a bound, so its journal holds the 64 MB reserve; it is given back first, as
-  // a full store gives it back (the journal then grows as it is written, a page or two here).
+  // The bound: full as soon as a commit has put two pages into the log.
   void BoundJustAboveTheFreshStore(uint64_t resume_below) {
-    const uint64_t runs = real_store_->CheckpointRuns();
-    real_store_->ReclaimSpace();
-    // A safety net against a hang, not a timing assertion: the log's truncation is the
-    // checkpoint thread's.
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (real_store_->CheckpointRuns() == runs && std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
     fresh_ = StoreBytes();
     config_.store_max_bytes = fresh_ + 2 * kPage;
     config_.store_resume_below_bytes = resume_below;

@@ -273,7 +273,7 @@ class StoreJournalTest : public ::testing::Test {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      auto store = SqliteStore::Open(path_);
+      auto store = SqliteStore::Open(path_, reserve_);
       if (!store || !work(**store)) _exit(3);
       raise(SIGKILL);
       _exit(4);
@@ -311,6 +311,7 @@ class StoreJournalTest : public ::testing::Test {
   slussen::testing::TempDir dir_{"slussen-store-journal"};
   std::string path_ = dir_.File("hub.db");
   std::string journal_ = SqliteStore::JournalPath(path_);
+  uint64_t reserve_ = 0;  // the journal's reserve of the stores InChildThenKill9 opens
 };
 
 // Killed with some batches flushed and the last ones only in the journal: the restart replays
@@ -357,6 +358,7 @@ TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
     SCOPED_TRACE(reserved ? "torn inside the reserved file" : "the file ends inside it");
     std::filesystem::remove_all(dir_.path());
     std::filesystem::create_directories(dir_.path());
+    reserve_ = reserved ? 1u << 20 : 0;
     InChildThenKill9([](SqliteStore& store) {
       return store.Write(Events({"e1"})) && store.Write(Events({"e2"})) &&
              store.Write(Events({"e3"}));
@@ -371,7 +373,9 @@ TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
                              JournalFile::Encode(2, records[1].payload).size();
     const std::size_t end = last + JournalFile::Encode(3, records[2].payload).size();
     std::string bytes = ReadAll(journal_);
-    ASSERT_GT(bytes.size(), end) << "the journal was reserved";
+    if (reserved) {
+      ASSERT_GT(bytes.size(), end) << "the journal was reserved";
+    }
     // From the middle of the last record's payload: its own tail may be zeros already (counts of
     // empty sections), and a record whose every byte reached the disk is whole.
     const std::size_t cut = last + JournalFile::kHeaderBytes + records[2].payload.size() / 2;
@@ -388,22 +392,31 @@ TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
   }
 }
 
-// The journal is reserved at open: 64 MB (the size at which it is reused), or a 16th of the
-// store's disk bound if that is less; a journal larger than its reserve is cut back to it.
+// The hub's store reserves its journal at open: 64 MB (the size at which it is reused), or a
+// 16th of the store's disk bound if that is less; a journal larger than its reserve is cut back
+// to it, and a store opened without a reserve leaves the file as it is.
 TEST_F(StoreJournalTest, TheJournalIsReservedAtOpen) {
+  EXPECT_EQ(SqliteStore::JournalReserveBytes(0), 64u << 20);
+  EXPECT_EQ(SqliteStore::JournalReserveBytes(16u << 20), 1u << 20);
+  EXPECT_EQ(SqliteStore::JournalReserveBytes(20ull << 30), 64u << 20);
   {
-    auto store = SqliteStore::Open(path_);
+    auto store = SqliteStore::Open(path_, SqliteStore::JournalReserveBytes(0));
     ASSERT_TRUE(store) << store.error();
     EXPECT_EQ(std::filesystem::file_size(journal_), 64u << 20);
     ASSERT_TRUE((*store)->Write(Events({"e1"})));
     EXPECT_EQ(std::filesystem::file_size(journal_), 64u << 20);
   }
   {
-    auto store = SqliteStore::Open(path_, /*max_bytes=*/16u << 20);
+    auto store = SqliteStore::Open(path_, SqliteStore::JournalReserveBytes(16u << 20));
     ASSERT_TRUE(store) << store.error();
     EXPECT_EQ(std::filesystem::file_size(journal_), 1u << 20);
     EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1"));
+    ASSERT_TRUE((*store)->Write(Events({"e2"})));
   }
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_EQ(std::filesystem::file_size(journal_), 1u << 20);
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
 }
 
 // A journal that does not continue where the database ends (acknowledged batches missing) is

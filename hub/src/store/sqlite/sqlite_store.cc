@@ -60,7 +60,7 @@ constexpr const char* kPendingRow = " o.delivered_at_us IS NULL AND o.dead_at_us
 int SqliteStore::SchemaVersion() { return static_cast<int>(SqliteMigrations().size()); }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
-                                                      uint64_t max_bytes) {
+                                                      uint64_t journal_reserve_bytes) {
   auto opened = sqlite::OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened) return opened.as_error();
   sqlite3* db = *opened;
@@ -241,7 +241,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       return sqlite::StoreError(path, "cannot prepare", prc, db);
     }
   }
-  if (auto opened_journal = store->OpenJournal(max_bytes); !opened_journal) return opened_journal.as_error();
+  if (auto opened_journal = store->OpenJournal(journal_reserve_bytes); !opened_journal) return opened_journal.as_error();
   return store;
 }
 

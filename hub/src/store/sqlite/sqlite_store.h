@@ -30,10 +30,16 @@ class WalCheckpointer;
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if needed) and migrates. `max_bytes` is the store's disk bound (0: none):
-  // the journal's reserved space is at most a 16th of it.
+  // Opens (creating if needed) and migrates, and reserves the journal's space
+  // (JournalFile::Reserve) if `journal_reserve_bytes` > 0; 0 leaves the file as it is, growing
+  // as it is written. The hub reserves JournalReserveBytes (store_factory.cc); tests and tools
+  // that open throwaway stores need not write 64 MB of zeros for each.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
-                                                   uint64_t max_bytes = 0);
+                                                   uint64_t journal_reserve_bytes = 0);
+  // The journal's reserve for a store with disk bound `max_bytes` (0: none): the size at which
+  // the journal is reused, 64 MB, or a 16th of the bound if less (the reserve counts as the
+  // store's bytes).
+  static uint64_t JournalReserveBytes(uint64_t max_bytes);
   ~SqliteStore() override;
 
   Result<std::map<std::string, std::string>> StoredBodies(
@@ -99,7 +105,7 @@ class SqliteStore final : public Store {
   void RecoverProjection();
   // fdatasync of the database file and its log: what is committed is durable without the journal.
   Status SyncDatabase();
-  Status OpenJournal(uint64_t max_bytes);
+  Status OpenJournal(uint64_t reserve_bytes);
   Status ReplayJournal();  // the journal's records beyond the database, read again
   Status Replay(const std::vector<JournalFile::Record>& records);
   Status ReplayRecords(const std::vector<JournalFile::Record>& records);

@@ -26,13 +26,14 @@ namespace {
 // more. Bounds the file, and the replay after a power loss; a crash of the process alone replays
 // only what came after the last flush.
 constexpr uint64_t kJournalRewindBytes = 64ull << 20;
-// The journal's size from the start (JournalFile::Reserve): the size at which it is reused, so
-// that appends never grow it (each growing fdatasync also writes the inode). With a disk bound,
-// a 16th of it at most: the reserved zeros count as the store's bytes.
-uint64_t JournalReserveBytes(uint64_t max_bytes) {
+
+}  // namespace
+
+// The size at which the journal is reused, so that appends never grow it (each growing
+// fdatasync also writes the inode).
+uint64_t SqliteStore::JournalReserveBytes(uint64_t max_bytes) {
   return max_bytes == 0 ? kJournalRewindBytes : std::min(kJournalRewindBytes, max_bytes / 16);
 }
-}  // namespace
 
 std::string SqliteStore::JournalPath(const std::string& store_path) {
   return sqlite::JournalPath(store_path);
@@ -137,7 +138,7 @@ Status SqliteStore::SyncDatabase() {
   return OkStatus();
 }
 
-Status SqliteStore::OpenJournal(uint64_t max_bytes) {
+Status SqliteStore::OpenJournal(uint64_t reserve_bytes) {
   Stmt applied;
   int rc = applied.Prepare(db_, "SELECT batch FROM journal_applied WHERE id = 1");
   if (rc != SQLITE_OK) return Fail("read the journal batch", rc);
@@ -158,7 +159,8 @@ Status SqliteStore::OpenJournal(uint64_t max_bytes) {
   journal_ = std::move(*journal);
   if (auto s = Replay(records); !s) return s;
   // Replayed and synced: nothing in the file is needed any more, so it may be cut or extended.
-  if (auto s = journal_->Reserve(JournalReserveBytes(max_bytes)); !s) {
+  if (reserve_bytes == 0) return OkStatus();
+  if (auto s = journal_->Reserve(reserve_bytes); !s) {
     spdlog::warn("store {}: {}; the journal grows as it is written", path_, s.error());
   }
   return OkStatus();
