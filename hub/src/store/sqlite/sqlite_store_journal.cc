@@ -26,7 +26,6 @@ namespace {
 // more. Bounds the file, and the replay after a power loss; a crash of the process alone replays
 // only what came after the last flush.
 constexpr uint64_t kJournalRewindBytes = 64ull << 20;
-
 }  // namespace
 
 // The size at which the journal is reused, so that appends never grow it (each growing
