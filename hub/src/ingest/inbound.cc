@@ -56,12 +56,18 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     refusal.reasons.push_back("body: not a valid slussen.v1.Envelope (protobuf decoding failed)");
     return refusal;
   }
-  refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
-  if (CheckHsaId(env.sender_hsa_id()).empty()) refusal.sender_hsa_id = env.sender_hsa_id();
-  if (!env.patient().identity().id().empty() && !config.log_pseudonym_key.empty()) {
-    refusal.patient_pseudonym =
-        LogPseudonym(config.log_pseudonym_key, env.patient().identity().id());
-  }
+  // The identifying fields are for the refusal's log line only, so they are filled in when
+  // the event is refused: the pseudonym's HMAC cost 3 % of the core thread when computed for
+  // every accepted event.
+  const auto refuse = [&]() -> InboundDecision {
+    refusal.event_id = env.event_id().size() <= 64 ? env.event_id() : std::string();
+    if (CheckHsaId(env.sender_hsa_id()).empty()) refusal.sender_hsa_id = env.sender_hsa_id();
+    if (!env.patient().identity().id().empty() && !config.log_pseudonym_key.empty()) {
+      refusal.patient_pseudonym =
+          LogPseudonym(config.log_pseudonym_key, env.patient().identity().id());
+    }
+    return std::move(refusal);
+  };
   const auto kind = KindOf(env);
   // Who may send this comes before what it says: an adapter learns nothing about the content
   // checks of events it may not send at all. Without a kind there is nothing to be entitled to;
@@ -70,7 +76,7 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     refusal.reasons = CheckEntitlements(env, *kind, msg.principal, config);
     if (!refusal.reasons.empty()) {
       refusal.condition = kUnauthorizedCondition;
-      return refusal;
+      return refuse();
     }
   }
   refusal.reasons = ValidateEnvelope(env, config, now);
@@ -83,12 +89,12 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     refusal.reasons.push_back("address: only Receipt events may be sent to 'receipts', got " +
                               std::string(EventKindName(*kind)));
   }
-  if (!refusal.reasons.empty()) return refusal;
+  if (!refusal.reasons.empty()) return refuse();
 
   auto destinations = RouteEvent(env, config, FromMicros(msg.received_at_us));
   if (!destinations) {
     refusal.reasons.push_back(destinations.error());
-    return refusal;
+    return refuse();
   }
   EventRecord record;
   record.event_id = env.event_id();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/sqlite/sqlite_util.h"
+
 namespace slussen {
 namespace {
 
@@ -67,6 +69,7 @@ std::string JournalFile::Encode(int64_t batch, std::string_view payload) {
 
 Result<std::unique_ptr<JournalFile>> JournalFile::Open(const std::string& path,
                                                        std::vector<Record>* records) {
+  sqlite::ConfigureLibrary();
   sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
   if (vfs == nullptr) return Error{"journal " + path + ": no VFS", ErrorCode::kInternal};
   std::unique_ptr<JournalFile> journal(new JournalFile(path));

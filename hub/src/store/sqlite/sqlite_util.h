@@ -73,6 +73,10 @@ Error StoreError(const std::string& path, const std::string& what, int rc, sqlit
 // The open flags' checks every connection makes: extended result codes on (so that a failed fsync
 // is told apart from other I/O errors).
 void Configure(sqlite3* db);
+
+// Library-wide settings, applied once before SQLite is first initialized; every way in
+// (OpenConnection, the checkpointer's connection, the journal's VFS lookup) calls it first.
+void ConfigureLibrary();
 // Opens a connection with `flags` (plus NOMUTEX: one thread per connection) and configures it; on
 // failure nothing stays open and the error names the file.
 Result<sqlite3*> OpenConnection(const std::string& path, int flags);

@@ -26,6 +26,7 @@ int PollBriefly(void* tries_allowed, int tries) {
 
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path) {
+  sqlite::ConfigureLibrary();
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
