@@ -188,7 +188,7 @@ while read -r n case_id; do
                  ELSE 'not delivered (' || o.attempts || ' attempts)' END ||
             CASE WHEN o.receipt_at_us IS NOT NULL THEN ', receipt ' || strftime('%H:%M:%S', o.receipt_at_us / 1000000, 'unixepoch', 'localtime') ELSE '' END ||
             CASE WHEN o.fallback_seq IS NOT NULL THEN ', no receipt in time: sent as a letter' ELSE '' END
-     FROM outbox o JOIN events e ON e.event_id = o.event_id
+     FROM outbox o JOIN events e ON e.id = o.event_row
      WHERE e.case_id = '$case_id' AND o.destination <> 'letter' ORDER BY o.seq"
 done <<<"$CASES"
 

@@ -121,10 +121,12 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
               ElementsAre(ElementsAre("audit_log"), ElementsAre("audit_meta"),
                           ElementsAre("cases"), ElementsAre("dead_letters"),
                           ElementsAre("deadlines"), ElementsAre("delivery_actions"),
-                          ElementsAre("delivery_attempts"), ElementsAre("events"),
+                          ElementsAre("delivery_attempts"), ElementsAre("event_ids"),
+                          ElementsAre("event_ids_recent"), ElementsAre("events"),
                           ElementsAre("journal_applied"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
-                          ElementsAre("outbox_depth"), ElementsAre("paused_destinations")));
+                          ElementsAre("outbox_depth"), ElementsAre("paused_destinations"),
+                          ElementsAre("sqlite_sequence")));
 }
 
 TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -291,6 +293,16 @@ TEST_F(StoreTest, MigrationFromSchemaVersion2KeepsCasesDeadlinesAndDeliveries) {
   // v13 counts the pending rows it found.
   EXPECT_THAT(raw.Query("SELECT destination, pending FROM outbox_depth ORDER BY 1"),
               ElementsAre(ElementsAre("kommun-1380", "1"), ElementsAre("vc-1", "1")));
+  // v14: each event keeps its row as its id, every id is in event_ids, and each outbox row
+  // names its event's row; the duplicate check finds what the older build stored.
+  EXPECT_THAT(raw.Query("SELECT event_id, event_row FROM event_ids ORDER BY 1"),
+              ElementsAre(ElementsAre("e1", "1"), ElementsAre("e2", "2"), ElementsAre("e3", "3")));
+  EXPECT_THAT(raw.Query("SELECT seq, event_row FROM outbox ORDER BY 1"),
+              ElementsAre(ElementsAre("1", "1"), ElementsAre("2", "1"), ElementsAre("3", "3")));
+  auto bodies = store->StoredBodies({"e1", "e3", "e4"});
+  ASSERT_TRUE(bodies) << bodies.error();
+  EXPECT_EQ(bodies->size(), 2u);
+  EXPECT_FALSE(store->Write(Events({Event("e2", {})}))) << "a stored id written again";
   auto reader = OpenReader();
   ASSERT_NE(reader, nullptr);
   auto deliveries = reader->CaseDeliveries("SE2321000131-sjh/VT-1");

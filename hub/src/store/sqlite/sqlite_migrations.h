@@ -301,6 +301,49 @@ INSERT INTO outbox_depth(destination, pending)
   SELECT destination, COUNT(*) FROM outbox
   WHERE delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination;
 )sql",
+      // 14: the duplicate check without a b-tree on the random event id in the write path
+      // (hub/DESIGN.md "Event ids"). events loses its event_id primary key, whose index took
+      // half of the pages SQLite wrote per event (each event of a flush dirtied a leaf of its
+      // own) and gains an id that VACUUM keeps and no later event reuses (AUTOINCREMENT: a
+      // merge drops the recent ids up to the highest it merged); the outbox refers to its event
+      // by that id.
+      // An event's id is found in event_ids (sorted, written in merges of tens of thousands of
+      // ids at a time, so that a merge dirties each leaf once) or, until merged, in
+      // event_ids_recent (appended in id order; the writer keeps it in memory too).
+      R"sql(
+CREATE TABLE events_v14 (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id         TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  case_id          TEXT NOT NULL,
+  sender_hsa_id    TEXT NOT NULL,
+  schema_version   INTEGER NOT NULL,
+  occurred_at_us   INTEGER NOT NULL,
+  received_at_us   INTEGER NOT NULL,
+  body             BLOB NOT NULL,
+  outbox_first_seq INTEGER,
+  outbox_count     INTEGER NOT NULL DEFAULT 0,
+  patient_key      TEXT
+);
+INSERT INTO events_v14(id, event_id, kind, case_id, sender_hsa_id, schema_version, occurred_at_us,
+  received_at_us, body, outbox_first_seq, outbox_count, patient_key)
+  SELECT rowid, event_id, kind, case_id, sender_hsa_id, schema_version, occurred_at_us,
+  received_at_us, body, outbox_first_seq, outbox_count, patient_key FROM events ORDER BY rowid;
+ALTER TABLE outbox ADD COLUMN event_row INTEGER;
+UPDATE outbox SET event_row = (SELECT rowid FROM events WHERE events.event_id = outbox.event_id);
+DROP TABLE events;
+ALTER TABLE events_v14 RENAME TO events;
+CREATE INDEX events_by_case ON events(case_id);
+CREATE TABLE event_ids (
+  event_id   TEXT PRIMARY KEY,
+  event_row  INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO event_ids(event_id, event_row) SELECT event_id, id FROM events ORDER BY event_id;
+CREATE TABLE event_ids_recent (
+  event_row  INTEGER PRIMARY KEY,
+  event_id   TEXT NOT NULL
+);
+)sql",
   };
   return migrations;
 }

@@ -87,7 +87,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   sqlite3_wal_hook(db, &SqliteStore::OnWalCommit, store.get());
 
   const std::string outbox_select =
-      std::string(kOutboxColumns) + "FROM outbox o JOIN events e ON e.event_id = o.event_id ";
+      std::string(kOutboxColumns) + "FROM outbox o JOIN events e ON e.id = o.event_row ";
   const std::string pending_after_sql = outbox_select +
                                         "WHERE o.destination = ? AND o.seq > ? AND" + kPendingRow +
                                         "ORDER BY o.seq LIMIT ?";
@@ -103,13 +103,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       "WHERE e.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) +
       "UNION ALL " + kOutboxColumns +
-      "FROM outbox_added a CROSS JOIN outbox o ON o.seq = a.seq JOIN events e ON e.event_id = a.event_id "
+      "FROM outbox_added a CROSS JOIN outbox o ON o.seq = a.seq JOIN events e ON e.id = o.event_row "
       "WHERE a.case_id = ?1 AND +o.destination = ?2 AND +o.seq > ?3 AND +o.seq <= ?4 AND" +
       std::string(kPendingRow) + "ORDER BY 1 LIMIT 1";
-  // The outbox rows of one event for one destination: its own range, and any added later.
+  // The outbox rows of one event (?1 its id, ?5 its row) for one destination: its own range,
+  // and any added later.
   constexpr const char* kRowsOfEventFor =
       "(SELECT o.seq FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
-      "o.seq < e.outbox_first_seq + e.outbox_count WHERE e.event_id = ?1 AND o.destination = ?2 "
+      "o.seq < e.outbox_first_seq + e.outbox_count WHERE e.id = ?5 AND o.destination = ?2 "
       "UNION ALL SELECT o.seq FROM outbox_added a JOIN outbox o ON o.seq = a.seq "
       "WHERE a.event_id = ?1 AND o.destination = ?2)";
   const std::string record_receipt_sql =
@@ -128,13 +129,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.rollback_to, "ROLLBACK TO batch"},
       {s.set_applied, "UPDATE journal_applied SET batch = ? WHERE id = 1"},
       {s.insert_event,
-       "INSERT OR IGNORE INTO events(event_id, kind, case_id, sender_hsa_id, schema_version, "
+       "INSERT INTO events(event_id, kind, case_id, sender_hsa_id, schema_version, "
        "occurred_at_us, received_at_us, body, patient_key) VALUES (?,?,?,?,?,?,?,?,?)"},
-      {s.event_outbox, "UPDATE events SET outbox_first_seq = ?, outbox_count = ? WHERE rowid = ?"},
-      {s.event_body, "SELECT body FROM events WHERE event_id = ?"},
+      {s.event_outbox, "UPDATE events SET outbox_first_seq = ?, outbox_count = ? WHERE id = ?"},
+      {s.event_body, "SELECT body FROM events WHERE id = ?"},
+      {s.insert_recent_id, "INSERT INTO event_ids_recent(event_row, event_id) VALUES (?, ?)"},
+      {s.event_row_of, "SELECT event_row FROM event_ids WHERE event_id = ?"},
+      {s.outbox_event_row, "SELECT event_row FROM outbox WHERE seq = ?"},
       {s.insert_outbox,
-       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us) "
-       "VALUES (?,?,?,?)"},
+       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us, event_row) "
+       "VALUES (?,?,?,?,?)"},
       {s.insert_added,
        "INSERT INTO outbox_added(seq, case_id, event_id, cause, of_seq) VALUES (?,?,?,?,?)"},
       {s.record_receipt, record_receipt_sql.c_str()},
@@ -146,12 +150,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       // On the partial index outbox_awaiting_receipt (schema v6).
       {s.due_receipts,
        "SELECT o.seq, o.destination, o.event_id, e.case_id, o.receipt_due_at_us FROM outbox o "
-       "JOIN events e ON e.event_id = o.event_id WHERE o.receipt_due_at_us IS NOT NULL AND "
+       "JOIN events e ON e.id = o.event_row WHERE o.receipt_due_at_us IS NOT NULL AND "
        "o.receipt_due_at_us <= ? ORDER BY o.receipt_due_at_us LIMIT ?"},
       {s.outbox_row,
        "SELECT o.seq, o.destination, o.event_id, e.case_id, o.delivered_at_us, o.dead_at_us, "
-       "o.attempts FROM outbox o JOIN events e ON e.event_id = o.event_id WHERE o.seq = ?"},
-      {s.case_of_event, "SELECT case_id FROM events WHERE event_id = ?"},
+       "o.attempts FROM outbox o JOIN events e ON e.id = o.event_row WHERE o.seq = ?"},
+      {s.case_of_event, "SELECT case_id FROM events WHERE id = ?"},
       {s.paused_destinations, "SELECT destination FROM paused_destinations ORDER BY destination"},
       {s.insert_action,
        "INSERT INTO delivery_actions(at_us, action, destination, seq, event_id, case_id, operator, "
@@ -164,7 +168,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
        "UPDATE audit_log SET patient_key = ?, prev_hash = ?, hash = ? WHERE seq = ? AND hash = ''"},
       {s.disclosure,
        "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.body, "
-       "o.delivered_at_us IS NOT NULL FROM outbox o JOIN events e ON e.event_id = o.event_id "
+       "o.delivered_at_us IS NOT NULL FROM outbox o JOIN events e ON e.id = o.event_row "
        "WHERE o.seq = ?"},
       {s.revive,
        "UPDATE outbox SET dead_at_us = NULL, next_attempt_at_us = NULL "
@@ -241,6 +245,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       return sqlite::StoreError(path, "cannot prepare", prc, db);
     }
   }
+  // Before the replay: its batches are checked against the stored ids like any others.
+  if (auto loaded = store->recent_ids_.Load(db, path); !loaded) return loaded.as_error();
   if (auto opened_journal = store->OpenJournal(journal_reserve_bytes); !opened_journal) return opened_journal.as_error();
   return store;
 }

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "store/sqlite/recent_event_ids.h"
 #include "store/sqlite/sqlite_journal.h"
 #include "store/store.h"
 
@@ -111,6 +112,12 @@ class SqliteStore final : public Store {
   Status ReplayRecords(const std::vector<JournalFile::Record>& records);
   void CloseJournal();
   Status InsertEvent(const EventRecord& event);
+  // The events row of `event_id` (schema v14: the recent ids in memory, then event_ids);
+  // nullopt if it is not stored.
+  Result<std::optional<int64_t>> EventRowOf(const std::string& event_id);
+  // recent_ids_ read again after rows were rolled back; a failure latches the store (the
+  // duplicate check would miss what it no longer knows).
+  void ReloadRecentIds();
   Status InsertDeadLetter(const DeadLetterRecord& record);
   Status MarkDelivered(const DeliveryMark& mark);
   Status RecordFailedAttempt(const FailedAttempt& failed);
@@ -155,6 +162,10 @@ class SqliteStore final : public Store {
   bool savepoint_ = false;  // the Write under way set a savepoint (not the transaction's first)
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed
+  // The event ids not yet merged into event_ids (recent_event_ids.h), and the events written
+  // since the last flush (a merge slice keeps ahead of them).
+  RecentEventIds recent_ids_;
+  std::size_t events_since_flush_ = 0;
   // What the batch under way changes in outbox_depth, per destination (ApplyBatch).
   std::map<std::string, int64_t> depth_delta_;
 };

@@ -34,7 +34,7 @@ constexpr const char* kDeviationsSql =
     // Deliveries that died (still dead, or delivered by hand since), dated by their death.
     "UNION ALL SELECT 'dead-letter', o.dead_at_us, e.case_id, coalesce(c.kommunkod, ''), '', '', "
     " o.destination, '', '', '' "
-    "FROM outbox o INDEXED BY outbox_dead_at JOIN events e ON e.event_id = o.event_id "
+    "FROM outbox o INDEXED BY outbox_dead_at JOIN events e ON e.id = o.event_row "
     "LEFT JOIN cases c ON c.case_id = e.case_id "
     "WHERE o.dead_at_us >= ?1 AND o.dead_at_us < ?2 "
     // Deliveries that died and that an operator revived (which clears dead_at_us): dated by the
@@ -60,7 +60,7 @@ constexpr const char* kDeviationsSql =
     "UNION ALL SELECT CASE WHEN o.receipt_at_us IS NULL THEN 'receipt-missing' "
     "  ELSE 'receipt-late' END, o.receipt_overdue_at_us, e.case_id, coalesce(c.kommunkod, ''), "
     " '', '', o.destination, '', '', '' "
-    "FROM outbox o INDEXED BY outbox_receipt_overdue JOIN events e ON e.event_id = o.event_id "
+    "FROM outbox o INDEXED BY outbox_receipt_overdue JOIN events e ON e.id = o.event_row "
     "LEFT JOIN cases c ON c.case_id = e.case_id "
     "WHERE o.receipt_overdue_at_us >= ?1 AND o.receipt_overdue_at_us < ?2 "
     // Inbound messages rejected, by the sender they claimed and the reason's field, dated by

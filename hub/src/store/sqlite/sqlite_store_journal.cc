@@ -93,6 +93,7 @@ Status SqliteStore::Undo(Status failed) {
     // The batch's own rows only; the batches before it stay in the open transaction.
     (void)Step(stmts_->rollback_to, "roll back to savepoint");
     (void)Step(stmts_->release, "release savepoint");
+    ReloadRecentIds();  // without the batch's ids (DropProjection reloads them itself)
   } else if (projection_open_ && !sqlite3_get_autocommit(db_)) {
     DropProjection();  // the transaction holds this batch alone
   } else if (projection_open_) {
@@ -101,6 +102,15 @@ Status SqliteStore::Undo(Status failed) {
   }
   if (sqlite::Latches(failed.code())) Latch(failed.as_error());
   return failed;
+}
+
+void SqliteStore::ReloadRecentIds() {
+  if (auto s = recent_ids_.Load(db_, path_); !s) {
+    Error e = s.as_error();
+    e.message += "; the duplicate check cannot go on without it";
+    spdlog::error("{}", e.message);
+    Latch(e);
+  }
 }
 
 Status SqliteStore::SetAppliedBatch(int64_t number) {
@@ -113,6 +123,18 @@ Status SqliteStore::SetAppliedBatch(int64_t number) {
 
 Status SqliteStore::Flush() {
   if (!projection_open_) return OkStatus();
+  // A slice of the event-id merge rides on the commit. Twice the events since the last flush
+  // (at least 256): a merge ends while no more than half as many new ids gathered again.
+  const std::size_t budget = std::max<std::size_t>(256, 2 * events_since_flush_);
+  events_since_flush_ = 0;
+  if (auto m = recent_ids_.MergeStep(db_, path_, budget); !m) {
+    // What the slice inserted is harmless (those ids are still recent as well); the merge
+    // starts over at a later flush. If SQLite dropped the transaction, the commit below fails
+    // and recovers it.
+    spdlog::warn("{} (the merge starts over later)", m.error());
+    recent_ids_.AbandonMerge();
+    if (sqlite::Latches(m.code())) Latch(m.as_error());
+  }
   if (auto s = Step(stmts_->commit, "commit"); !s) {
     // Nothing is lost: everything in the transaction is journaled.
     if (sqlite3_get_autocommit(db_)) RecoverProjection();
@@ -183,6 +205,8 @@ void SqliteStore::DropProjection() {
   if (projection_open_ && !sqlite3_get_autocommit(db_)) (void)Step(stmts_->rollback, "rollback");
   projection_open_ = false;
   applied_batch_ = committed_batch_;
+  events_since_flush_ = 0;
+  ReloadRecentIds();
 }
 
 void SqliteStore::RecoverProjection() {

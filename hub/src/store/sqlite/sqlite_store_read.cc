@@ -44,8 +44,11 @@ Result<std::map<std::string, std::string>> SqliteStore::StoredBodies(
   auto read = [&]() -> Status {
     auto& st = stmts_->event_body;
     for (const auto& id : event_ids) {
+      auto row = EventRowOf(id);
+      if (!row) return row.as_error();
+      if (!*row) continue;
       ResetGuard g{st};
-      st.Text(1, id);
+      st.Int(1, **row);
       const int rc = st.Step();
       if (rc == SQLITE_ROW) {
         found.emplace(id, st.ColBlob(0));
@@ -250,10 +253,24 @@ Result<std::optional<OutboxRowState>> SqliteStore::OutboxRow(int64_t seq) {
                      st.ColInt(5), static_cast<int>(st.ColInt(6))});
 }
 
-Result<std::optional<std::string>> SqliteStore::CaseOfEvent(const std::string& event_id) {
-  auto& st = stmts_->case_of_event;
+Result<std::optional<int64_t>> SqliteStore::EventRowOf(const std::string& event_id) {
+  if (auto recent = recent_ids_.Find(event_id)) return recent;
+  auto& st = stmts_->event_row_of;
   ResetGuard g{st};
   st.Text(1, event_id);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<int64_t>();
+  if (rc != SQLITE_ROW) return Fail("look up event id", rc);
+  return std::optional<int64_t>(st.ColInt(0));
+}
+
+Result<std::optional<std::string>> SqliteStore::CaseOfEvent(const std::string& event_id) {
+  auto row = EventRowOf(event_id);
+  if (!row) return row.as_error();
+  if (!*row) return std::optional<std::string>();
+  auto& st = stmts_->case_of_event;
+  ResetGuard g{st};
+  st.Int(1, **row);
   const int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return Fail("read event", rc);

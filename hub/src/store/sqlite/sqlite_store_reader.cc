@@ -202,7 +202,7 @@ Result<std::vector<DeadDelivery>> SqliteStoreReader::DeadDeliveries(std::size_t 
   int rc = st.Prepare(
       db_,
       "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, o.attempts, o.dead_at_us, "
-      " o.last_error FROM outbox o INDEXED BY outbox_dead JOIN events e ON e.event_id = o.event_id "
+      " o.last_error FROM outbox o INDEXED BY outbox_dead JOIN events e ON e.id = o.event_row "
       "WHERE o.dead_at_us IS NOT NULL AND o.delivered_at_us IS NULL AND o.seq < ?1 "
       "ORDER BY o.seq DESC LIMIT ?2");
   if (rc != SQLITE_OK) return Fail("read dead deliveries", rc);

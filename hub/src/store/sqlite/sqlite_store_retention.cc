@@ -79,6 +79,8 @@ Status SqliteStore::Purge(const PurgeWork& purge) {
       std::string("DELETE FROM outbox WHERE seq IN ") + kCaseSeqs,
       "DELETE FROM outbox_added WHERE case_id = ?1",
       "DELETE FROM delivery_actions WHERE case_id = ?1",
+      "DELETE FROM event_ids WHERE event_id IN (SELECT event_id FROM events WHERE case_id = ?1)",
+      "DELETE FROM event_ids_recent WHERE event_row IN (SELECT id FROM events WHERE case_id = ?1)",
       "DELETE FROM events WHERE case_id = ?1",
       "DELETE FROM deadlines WHERE case_id = ?1",
       "DELETE FROM cases WHERE case_id = ?1",
@@ -89,12 +91,25 @@ Status SqliteStore::Purge(const PurgeWork& purge) {
       std::string("SELECT destination, COUNT(*) FROM outbox WHERE seq IN ") + kCaseSeqs +
       " AND delivered_at_us IS NULL AND dead_at_us IS NULL GROUP BY destination";
   Stmt pending;
+  Stmt ids_of_case;
   if (!purge.cases.empty()) {
     if (int rc = pending.Prepare(db_, pending_of_case.c_str()); rc != SQLITE_OK) {
       return Fail("purge", rc);
     }
+    if (int rc = ids_of_case.Prepare(db_, "SELECT event_id FROM events WHERE case_id = ?");
+        rc != SQLITE_OK) {
+      return Fail("purge", rc);
+    }
   }
   for (const auto& case_id : purge.cases) {
+    {
+      // Out of the duplicate check's memory too (a rollback reloads it from the table).
+      sqlite::ResetGuard g{ids_of_case};
+      ids_of_case.Text(1, case_id);
+      int rc;
+      while ((rc = ids_of_case.Step()) == SQLITE_ROW) recent_ids_.Erase(ids_of_case.ColText(0));
+      if (rc != SQLITE_DONE) return Fail("purge", rc);
+    }
     {
       sqlite::ResetGuard g{pending};
       pending.Text(1, case_id);

@@ -103,6 +103,16 @@ Status SqliteStore::ApplyDepth() {
 
 Status SqliteStore::InsertEvent(const EventRecord& e) {
   auto& s = *stmts_;
+  // The core's duplicate check ran before (StoredBodies); events has no unique index on the id
+  // any more (schema v14), so the batch's promise is checked here, against memory and a b-tree
+  // whose pages that check has just read.
+  auto stored = EventRowOf(e.event_id);
+  if (!stored) return stored.as_error();
+  if (*stored) {
+    return Error{"store " + path_ + ": event " + e.event_id +
+                     " is already stored; a write batch holds only new events",
+                 ErrorCode::kInvalidArgument};
+  }
   {
     ResetGuard g{s.insert_event};
     s.insert_event.Text(1, e.event_id);
@@ -116,15 +126,18 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     if (e.patient_key.empty()) s.insert_event.Null(9); else s.insert_event.Text(9, e.patient_key);
     if (int rc = s.insert_event.Step(); rc != SQLITE_DONE) return Fail("insert event", rc);
   }
-  if (sqlite3_changes(db_) == 0) {
-    return Error{"store " + path_ + ": event " + e.event_id +
-                     " is already stored; a write batch holds only new events",
-                 ErrorCode::kInvalidArgument};
+  const sqlite3_int64 event_rowid = sqlite3_last_insert_rowid(db_);
+  {
+    ResetGuard g{s.insert_recent_id};
+    s.insert_recent_id.Int(1, event_rowid);
+    s.insert_recent_id.Text(2, e.event_id);
+    if (int rc = s.insert_recent_id.Step(); rc != SQLITE_DONE) return Fail("insert event id", rc);
   }
+  recent_ids_.Add(e.event_id, event_rowid);
+  ++events_since_flush_;
   if (e.destinations.empty()) return OkStatus();
   // One writer, one transaction: the rows get consecutive seqs, which the event records
   // (schema v4: this replaces an index on the random event id).
-  const sqlite3_int64 event_rowid = sqlite3_last_insert_rowid(db_);
   sqlite3_int64 first_seq = 0;
   for (const auto& dest : e.destinations) {
     ResetGuard g{s.insert_outbox};
@@ -134,6 +147,7 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     const auto i = static_cast<std::size_t>(&dest - e.destinations.data());
     const int64_t receipt_due = i < e.receipt_due_at_us.size() ? e.receipt_due_at_us[i] : 0;
     if (receipt_due > 0) s.insert_outbox.Int(4, receipt_due); else s.insert_outbox.Null(4);
+    s.insert_outbox.Int(5, event_rowid);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
     ++depth_delta_[dest];
     const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
@@ -236,6 +250,26 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
                                             const std::string& case_id, const std::string& to,
                                             const std::string& cause, int64_t at_us) {
   auto& s = *stmts_;
+  // The event of the row it stands in for, or (a re-route) the one named.
+  Result<std::optional<int64_t>> event_row = std::optional<int64_t>();
+  if (of_seq) {
+    ResetGuard g{s.outbox_event_row};
+    s.outbox_event_row.Int(1, of_seq);
+    const int rc = s.outbox_event_row.Step();
+    if (rc == SQLITE_ROW) {
+      event_row = std::optional<int64_t>(s.outbox_event_row.ColInt(0));
+    } else if (rc != SQLITE_DONE) {
+      return Fail("read outbox row", rc);
+    }
+  } else {
+    event_row = EventRowOf(event_id);
+  }
+  if (!event_row) return event_row.as_error();
+  if (!*event_row) {
+    return Error{"store " + path_ + ": a row added for event " + event_id + " (row " +
+                     std::to_string(of_seq) + "), which is not stored",
+                 ErrorCode::kInvalidArgument};
+  }
   int64_t seq = 0;
   {
     ResetGuard g{s.insert_outbox};
@@ -243,6 +277,7 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
     s.insert_outbox.Text(2, event_id);
     s.insert_outbox.Int(3, at_us);
     s.insert_outbox.Null(4);
+    s.insert_outbox.Int(5, **event_row);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
     ++depth_delta_[to];
     seq = sqlite3_last_insert_rowid(db_);
@@ -258,9 +293,13 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
 }
 
 Status SqliteStore::RecordReceipt(const ReceiptMark& r) {
+  auto event_row = EventRowOf(r.event_id);
+  if (!event_row) return event_row.as_error();
   auto& st = stmts_->record_receipt;
   ResetGuard g{st};
   st.Text(1, r.event_id);
+  // An event not stored has no rows of its own; rows added for it are matched by its id.
+  st.Int(5, event_row->value_or(0));
   st.Text(2, r.destination);
   st.Int(3, r.at_us);
   st.Text(4, r.receipt_event_id);

@@ -1,0 +1,61 @@
+#pragma once
+// The writer's memory of the event ids not yet merged into event_ids (schema v14; hub/DESIGN.md
+// "Event ids"), and the merge itself. Event ids are random, so a b-tree keyed by them written
+// event by event dirties a leaf per event; here new ids are appended to event_ids_recent (in
+// event order: the last page only) and kept in a hash map for the duplicate check, and once
+// kMergeAt of them have gathered they are merged into event_ids in key order, a slice per
+// flush, so that each leaf of event_ids is written once per merge rather than once per event.
+//
+// Owned by SqliteStore, used on its thread only. The map mirrors event_ids_recent exactly as the
+// open transaction sees it; whatever rolls rows back (a savepoint, the projection) calls Load.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+struct sqlite3;
+
+namespace slussen {
+
+class RecentEventIds {
+ public:
+  // A merge starts once this many ids are unmerged: about 3 MB of map, and a scan of
+  // event_ids_recent at open that takes milliseconds.
+  static constexpr std::size_t kMergeAt = 65'536;
+
+  // Reads event_ids_recent into memory (at open, and after a rollback); drops a merge under way
+  // (its slices are in event_ids already or were rolled back with it; a new one starts over,
+  // inserting what is there again is a no-op).
+  Status Load(sqlite3* db, const std::string& store_path);
+
+  std::optional<int64_t> Find(const std::string& event_id) const;
+  // Noted after the row went into event_ids_recent in the same transaction.
+  void Add(const std::string& event_id, int64_t event_row) { ids_[event_id] = event_row; }
+  void Erase(const std::string& event_id) { ids_.erase(event_id); }
+  std::size_t size() const { return ids_.size(); }
+  bool merging() const { return next_ < frozen_.size(); }
+
+  // One slice of the merge, in the open transaction (Flush calls it before its COMMIT): at least
+  // `budget` ids into event_ids in key order, and once all are in, their rows out of
+  // event_ids_recent and the map. Starts a merge when kMergeAt ids are unmerged.
+  Status MergeStep(sqlite3* db, const std::string& store_path, std::size_t budget);
+  // After a failed slice: the next merge starts from the beginning.
+  void AbandonMerge() {
+    frozen_.clear();
+    next_ = 0;
+  }
+
+ private:
+  std::unordered_map<std::string, int64_t> ids_;
+  // The ids being merged, sorted, and how far the merge got; frozen_hi_ is the highest event
+  // row among them (every unmerged row up to it is in frozen_).
+  std::vector<std::pair<std::string, int64_t>> frozen_;
+  std::size_t next_ = 0;
+  int64_t frozen_hi_ = 0;
+};
+
+}  // namespace slussen

@@ -1,0 +1,177 @@
+// The duplicate check across the merge of event ids (schema v14, store/sqlite/recent_event_ids.h):
+// an id is found whether it is recent, being merged, merged, or the store was reopened in
+// between; a purged one is not merged back; every stored event stays findable.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/recent_event_ids.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/store_reader.h"
+#include "testing/store_writes.h"
+#include "testing/temp_dir.h"
+#include "unit/store/store_test_event.h"
+
+namespace slussen {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr std::size_t kMergeAt = RecentEventIds::kMergeAt;
+
+std::string Id(std::size_t i) {
+  // Not in key order when written, as UUIDs are not.
+  return "ev-" + std::to_string((i * 7919) % 1'000'003) + "-" + std::to_string(i);
+}
+
+class EventIdsTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> Open() {
+    auto store = SqliteStore::Open(path_);
+    if (!store) {
+      ADD_FAILURE() << store.error();
+      return nullptr;
+    }
+    return std::move(*store);
+  }
+
+  // Events [from, to), one batch, no destinations (the outbox is not what is tested here).
+  static WriteBatch Range(std::size_t from, std::size_t to) {
+    WriteBatch b;
+    for (std::size_t i = from; i < to; ++i) b.events.push_back(testing::StoreTestEvent(Id(i), {}));
+    return b;
+  }
+
+  int64_t Count(const std::string& sql) {
+    return testing::StoreReader(path_).QueryInt(sql);
+  }
+  int64_t Merged() { return Count("SELECT count(*) FROM event_ids"); }
+  int64_t Recent() { return Count("SELECT count(*) FROM event_ids_recent"); }
+  // Stored events whose id neither table holds: the duplicate check would miss them.
+  int64_t Unfindable() {
+    return Count(
+        "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_ids i WHERE "
+        "i.event_id = e.event_id AND i.event_row = e.id) AND NOT EXISTS (SELECT 1 FROM "
+        "event_ids_recent r WHERE r.event_row = e.id AND r.event_id = e.event_id)");
+  }
+
+  // Every id in `ids` is found with its body, and writing it again is refused.
+  void ExpectStored(SqliteStore& store, const std::vector<std::string>& ids) {
+    auto bodies = store.StoredBodies(ids);
+    ASSERT_TRUE(bodies) << bodies.error();
+    EXPECT_EQ(bodies->size(), ids.size());
+    for (const auto& id : ids) {
+      EXPECT_EQ((*bodies)[id], "body-of-" + id);
+      WriteBatch again;
+      again.events.push_back(testing::StoreTestEvent(id, {}));
+      auto s = store.Write(again);
+      EXPECT_FALSE(s) << id << " was written twice";
+      if (!s) {
+        EXPECT_THAT(s.error(), HasSubstr("already stored"));
+      }
+    }
+  }
+
+  testing::TempDir dir_{"slussen-event-ids"};
+  std::string path_ = dir_.File("hub.db");
+};
+
+TEST_F(EventIdsTest, IdsAreFoundBeforeDuringAndAfterTheirMerge) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  // One short of a merge: all recent, nothing in event_ids.
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt - 1)));
+  EXPECT_EQ(Merged(), 0);
+  EXPECT_EQ(Recent(), static_cast<int64_t>(kMergeAt - 1));
+  ExpectStored(*store, {Id(0), Id(kMergeAt / 2), Id(kMergeAt - 2)});
+
+  // One more starts the merge; a flush after one event merges the least slice (256 ids).
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));
+  EXPECT_EQ(Merged(), 256);
+  EXPECT_EQ(Recent(), static_cast<int64_t>(kMergeAt));
+  ExpectStored(*store, {Id(0), Id(kMergeAt - 1), Id(kMergeAt / 3)});
+  EXPECT_EQ(Unfindable(), 0);
+
+  // Small batches go on merging in slices, with new ids arriving; at the end the merged ones
+  // leave event_ids_recent in one step.
+  std::size_t next = kMergeAt;
+  while (Recent() >= static_cast<int64_t>(kMergeAt)) {
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 10)));
+    next += 10;
+    ASSERT_LT(next, 2 * kMergeAt) << "the merge does not end";
+  }
+  // The refused duplicates above rolled back and dropped the merge under way; it started over
+  // with what was recent then, so it may have taken in some of the later ids too.
+  EXPECT_GE(Merged(), static_cast<int64_t>(kMergeAt));
+  EXPECT_LT(Recent(), static_cast<int64_t>(kMergeAt));
+  EXPECT_EQ(Count("SELECT count(*) FROM events"), static_cast<int64_t>(next));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(kMergeAt - 1), Id(kMergeAt), Id(next - 1)});
+  ExpectStored(*store, {Id(12345), Id(54321)});  // in a batch of several: one read snapshot
+}
+
+TEST_F(EventIdsTest, AMergeCutShortByAStopIsFinishedAfterTheReopen) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt - 1)));
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));
+    ASSERT_EQ(Merged(), 256);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(100), Id(kMergeAt - 1)});
+  std::size_t next = kMergeAt;
+  while (Recent() >= static_cast<int64_t>(kMergeAt)) {
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 100)));
+    next += 100;
+    ASSERT_LT(next, 2 * kMergeAt) << "the merge does not end";
+  }
+  EXPECT_GE(Merged(), static_cast<int64_t>(kMergeAt));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(kMergeAt + 5)});
+}
+
+TEST_F(EventIdsTest, APurgedEventIsNotMergedBackAndItsIdMayComeAgain) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt)));  // merged whole: a large flush
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt, kMergeAt + 3)));
+  ASSERT_EQ(Merged(), static_cast<int64_t>(kMergeAt));
+  // Retention purges a merged event's case and a recent one's.
+  WriteBatch purge;
+  purge.purge.cases = {"SE2321000131-sjh/VT-" + Id(7), "SE2321000131-sjh/VT-" + Id(kMergeAt + 1)};
+  ASSERT_TRUE(testing::WriteFlushed(*store, purge));
+  EXPECT_EQ(Merged(), static_cast<int64_t>(kMergeAt) - 1);
+  EXPECT_EQ(Recent(), 2);
+  auto gone = store->StoredBodies({Id(7), Id(kMergeAt + 1)});
+  ASSERT_TRUE(gone) << gone.error();
+  EXPECT_TRUE(gone->empty());
+  // Gone means new again: the same ids are stored anew, under new rows.
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(7, 8)));
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt + 1, kMergeAt + 2)));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(7), Id(kMergeAt + 1), Id(8)});
+}
+
+TEST_F(EventIdsTest, ARolledBackBatchLeavesNoIdBehind) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Write(Range(0, 3)));  // open projection: the next batch gets a savepoint
+  // A batch whose second event repeats a stored id fails as a whole.
+  WriteBatch bad = Range(3, 4);
+  bad.events.push_back(testing::StoreTestEvent(Id(1), {}));
+  ASSERT_FALSE(store->Write(bad));
+  auto found = store->StoredBodies({Id(3)});
+  ASSERT_TRUE(found) << found.error();
+  EXPECT_TRUE(found->empty()) << "the failed batch's first event is still known";
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(3, 4)));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(3)});
+}
+
+}  // namespace
+}  // namespace slussen
