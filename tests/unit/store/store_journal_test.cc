@@ -84,7 +84,10 @@ TEST_F(JournalFileTest, ATornLastRecordEndsTheRun) {
     ASSERT_TRUE((*file)->Append(1, "one"));
     ASSERT_TRUE((*file)->Append(2, "two two two"));
   }
-  const std::string whole = ReadAll(path_);
+  // The records without the zeroed header written after the last one (the next one's padding
+  // marker): cutting that alone cuts no record.
+  const std::string whole = ReadAll(path_).substr(
+      0, JournalFile::Encode(1, "one").size() + JournalFile::Encode(2, "two two two").size());
   for (std::size_t cut = 1; cut < JournalFile::Encode(2, "two two two").size(); ++cut) {
     WriteAll(path_, whole.substr(0, whole.size() - cut));
     EXPECT_THAT(Batches(Reopen()), ElementsAre(1)) << "cut " << cut;
@@ -125,7 +128,9 @@ TEST_F(JournalFileTest, ARewoundFileReadsOnlyItsNewRun) {
   const auto records = Reopen();
   EXPECT_THAT(Batches(records), ElementsAre(6, 7));
   // The same records exactly overwrote batches 1 and 2; batch 3 follows intact but is older.
-  EXPECT_EQ(std::filesystem::file_size(path_), 5 * JournalFile::Encode(1, std::string(100, 'a')).size());
+  // (The file ends with the zeroed header written after the old run's last record.)
+  EXPECT_EQ(std::filesystem::file_size(path_),
+            5 * JournalFile::Encode(1, std::string(100, 'a')).size() + JournalFile::kHeaderBytes);
 }
 
 // A reserved file is zeros up to its size: it reads as empty, appends overwrite it without
@@ -175,6 +180,64 @@ TEST_F(JournalFileTest, AReservedFileReadsAsEmptyAndDoesNotGrowWhenWritten) {
             bytes.begin() + static_cast<std::ptrdiff_t>(second + 516), '\0');
   WriteAll(path_, bytes);
   EXPECT_THAT(Batches(Reopen()), ElementsAre(1));
+}
+
+// A record that would cross a 4 KB block it could fit in starts at the next block, after zeros
+// written over whatever the reused file held there; a reader skips the zeros. A record already
+// longer than a block is padded only if that saves a block.
+TEST_F(JournalFileTest, ARecordThatWouldCrossABlockStartsAtTheNextOne) {
+  constexpr uint64_t kBlock = 4096;
+  const std::string payload(1300, 'p');
+  const uint64_t size = JournalFile::Encode(1, payload).size();
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    // An older run of other sizes, so the gaps of the next one hold its bytes, not zeros.
+    for (int i = 1; i <= 40; ++i) ASSERT_TRUE((*file)->Append(i, std::string(777, 'o')));
+    (*file)->Rewind();
+    uint64_t padded = 0;
+    for (int i = 41; i <= 80; ++i) {
+      const uint64_t before = (*file)->written();
+      ASSERT_TRUE((*file)->Append(i, payload));
+      const uint64_t end = (*file)->written();
+      EXPECT_EQ((end - size) / kBlock, (end - 1) / kBlock) << "batch " << i << " crosses a block";
+      if (end - size != before) ++padded;
+    }
+    EXPECT_GT(padded, 5u);
+    // Longer than a block: 5,016 bytes at 1,316 touch two blocks wherever they start after it.
+    const uint64_t before = (*file)->written();
+    ASSERT_TRUE((*file)->Append(81, std::string(5000, 'l')));
+    EXPECT_EQ((*file)->written(), before + JournalFile::Encode(81, std::string(5000, 'l')).size());
+  }
+  const auto records = Reopen();
+  ASSERT_EQ(records.size(), 41u);
+  EXPECT_EQ(records.front().batch, 41);
+  EXPECT_EQ(records.back().batch, 81);
+  for (std::size_t i = 0; i + 1 < records.size(); ++i) EXPECT_EQ(records[i].payload, payload);
+}
+
+// Padding is not a place to hide a damaged or torn record: a non-zero byte in it, or a record
+// after it cut short, ends the run there.
+TEST_F(JournalFileTest, DamageInThePaddingOrAfterItEndsTheRun) {
+  const std::string payload(1300, 'p');
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    for (int i = 1; i <= 4; ++i) ASSERT_TRUE((*file)->Append(i, payload));
+  }
+  // Records 1-3 at 0, 1316, 2632 (a zeroed header after each); record 4 at 4096, and the zeroed
+  // header after record 3 marks the gap.
+  const std::string whole = ReadAll(path_);
+  ASSERT_EQ(whole.size(), 4096u + 1316u + JournalFile::kHeaderBytes);
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2, 3, 4));
+  std::string damaged = whole;
+  damaged[3948 + 5] = 'x';  // in the zeroed header the reader looks at
+  WriteAll(path_, damaged);
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2, 3));
+  WriteAll(path_, whole.substr(0, whole.size() - JournalFile::kHeaderBytes - 10));
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2, 3));
 }
 
 // ---- The write batch's encoding -------------------------------------------------------------

@@ -4,7 +4,13 @@
 // durable (hub/DESIGN.md "Durable write path"). Knows nothing of what a record holds.
 //
 // Record: crc32 (of the rest) u32 | payload length u32 | batch number u64 | payload, integers
-// little-endian. Batch numbers are consecutive. The file is reused from its start once everything
+// little-endian. Batch numbers are consecutive, from 1. A record that would touch one 4 KB block
+// more than it needs (one of ~1.3 KB that crosses a block boundary) starts at the next block
+// instead, after zeros: each fdatasync writes the blocks an append touched, so at one event per
+// group commit this is a third fewer journal blocks written. A zeroed header inside a block is
+// that padding (no record's header is all zeros); a reader goes on at the next block. Each
+// record is written with a zeroed header after it when that fits in its last block, so that the
+// next one can skip the rest of the block without writing to it again. The file is reused from its start once everything
 // in it is durable elsewhere (Rewind), without truncating it: the file keeps its size, so an
 // append overwrites blocks already allocated and fdatasync has no file-system metadata to write.
 // What a rewound file still holds beyond its new records is older batches, which a read tells
@@ -81,6 +87,9 @@ class JournalFile {
   sqlite3_file* file_ = nullptr;     // in storage_, open while not null
   std::string path_;
   uint64_t offset_ = 0;
+  // The last Append left a zeroed header at offset_ (in the same block): the next record may
+  // start at the next block instead.
+  bool zeroed_header_next_ = false;
 };
 
 }  // namespace slussen
