@@ -112,6 +112,29 @@ TEST_F(EventIdsTest, IdsAreFoundBeforeDuringAndAfterTheirMerge) {
   ExpectStored(*store, {Id(12345), Id(54321)});  // in a batch of several: one read snapshot
 }
 
+// In a large store a merge waits for a 16th of the events stored: it reaches most leaves of
+// event_ids whatever it brings, so it brings more at once.
+TEST_F(EventIdsTest, InALargeStoreAMergeWaitsForASixteenthOfIt) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, 1)));
+  }
+  // As if 2,000,000 events had been stored (and most purged): the next id follows that.
+  testing::StoreReader(path_, testing::StoreReader::Access::kReadWrite)
+      .Exec("UPDATE sqlite_sequence SET seq = 2000000 WHERE name = 'events'");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(1, kMergeAt + 10)));
+  EXPECT_EQ(Merged(), 0) << "merged at " << kMergeAt << " recent ids in a store of 2M";
+  // 140,000 recent: more than a 16th of the 2,140,000 ids given out.
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt + 10, 140'000)));
+  EXPECT_EQ(Merged(), 140'000) << "one flush merges it whole";
+  EXPECT_EQ(Recent(), 0);
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(kMergeAt), Id(139'999)});
+}
+
 TEST_F(EventIdsTest, AMergeCutShortByAStopIsFinishedAfterTheReopen) {
   {
     auto store = Open();

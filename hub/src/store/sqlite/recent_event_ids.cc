@@ -13,12 +13,22 @@ using sqlite::Stmt;
 
 Status RecentEventIds::Load(sqlite3* db, const std::string& store_path) {
   ids_.clear();
+  highest_row_ = 0;
   AbandonMerge();
   Stmt st;
   int rc = st.Prepare(db, "SELECT event_id, event_row FROM event_ids_recent");
   if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "read recent event ids", rc, db);
   while ((rc = st.Step()) == SQLITE_ROW) ids_.emplace(st.ColText(0), st.ColInt(1));
   if (rc != SQLITE_DONE) return sqlite::StoreError(store_path, "read recent event ids", rc, db);
+  Stmt highest;
+  rc = highest.Prepare(db, "SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "read recent event ids", rc, db);
+  rc = highest.Step();
+  if (rc == SQLITE_ROW) {
+    highest_row_ = highest.ColInt(0);
+  } else if (rc != SQLITE_DONE) {
+    return sqlite::StoreError(store_path, "read recent event ids", rc, db);
+  }
   return OkStatus();
 }
 
@@ -31,7 +41,9 @@ std::optional<int64_t> RecentEventIds::Find(const std::string& event_id) const {
 Status RecentEventIds::MergeStep(sqlite3* db, const std::string& store_path,
                                  std::size_t budget) {
   if (!merging()) {
-    if (ids_.size() < kMergeAt) return OkStatus();
+    const auto threshold =
+        std::max<std::size_t>(kMergeAt, static_cast<std::size_t>(highest_row_ / kMergeFraction));
+    if (ids_.size() < threshold) return OkStatus();
     frozen_.assign(ids_.begin(), ids_.end());
     std::sort(frozen_.begin(), frozen_.end());
     next_ = 0;

@@ -8,6 +8,7 @@
 //
 // Owned by SqliteStore, used on its thread only. The map mirrors event_ids_recent exactly as the
 // open transaction sees it; whatever rolls rows back (a savepoint, the projection) calls Load.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,9 +24,12 @@ namespace slussen {
 
 class RecentEventIds {
  public:
-  // A merge starts once this many ids are unmerged: about 3 MB of map, and a scan of
-  // event_ids_recent at open that takes milliseconds.
+  // A merge starts once this many ids are unmerged (about 8 MB of map, and a scan of
+  // event_ids_recent at open that takes milliseconds), or a 16th of the events stored if that
+  // is more: a merge into a large event_ids reaches most of its leaves however few ids it
+  // brings, so it waits for more of them (5M stored: 312,500, ~40 MB while it runs).
   static constexpr std::size_t kMergeAt = 65'536;
+  static constexpr int64_t kMergeFraction = 16;
 
   // Reads event_ids_recent into memory (at open, and after a rollback); drops a merge under way
   // (its slices are in event_ids already or were rolled back with it; a new one starts over,
@@ -34,7 +38,10 @@ class RecentEventIds {
 
   std::optional<int64_t> Find(const std::string& event_id) const;
   // Noted after the row went into event_ids_recent in the same transaction.
-  void Add(const std::string& event_id, int64_t event_row) { ids_[event_id] = event_row; }
+  void Add(const std::string& event_id, int64_t event_row) {
+    ids_[event_id] = event_row;
+    highest_row_ = std::max(highest_row_, event_row);
+  }
   void Erase(const std::string& event_id) { ids_.erase(event_id); }
   std::size_t size() const { return ids_.size(); }
   bool merging() const { return next_ < frozen_.size(); }
@@ -51,6 +58,8 @@ class RecentEventIds {
 
  private:
   std::unordered_map<std::string, int64_t> ids_;
+  // The highest event row given out (AUTOINCREMENT's): about the number of events stored.
+  int64_t highest_row_ = 0;
   // The ids being merged, sorted, and how far the merge got; frozen_hi_ is the highest event
   // row among them (every unmerged row up to it is in frozen_).
   std::vector<std::pair<std::string, int64_t>> frozen_;

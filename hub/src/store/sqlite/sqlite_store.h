@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "store/sqlite/recent_event_ids.h"
 #include "store/sqlite/sqlite_journal.h"
@@ -166,6 +167,9 @@ class SqliteStore final : public Store {
   // since the last flush (a merge slice keeps ahead of them).
   RecentEventIds recent_ids_;
   std::size_t events_since_flush_ = 0;
+  // The ids the last StoredBodies found not stored; InsertEvent of the next Write need not
+  // search event_ids for them again (nothing between the two adds to it but this writer).
+  std::unordered_set<std::string> checked_absent_;
   // What the batch under way changes in outbox_depth, per destination (ApplyBatch).
   std::map<std::string, int64_t> depth_delta_;
 };

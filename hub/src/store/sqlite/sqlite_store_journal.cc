@@ -68,6 +68,7 @@ Status SqliteStore::Write(const WriteBatch& batch) {
   }
   const int64_t number = applied_batch_ + 1;
   Status s = ApplyBatch(batch);
+  checked_absent_.clear();
   if (s) s = SetAppliedBatch(number);
   if (!s) return Undo(s);
   // Durable from here on: the record is what a restart replays if the database lost the rows.
@@ -206,6 +207,7 @@ void SqliteStore::DropProjection() {
   projection_open_ = false;
   applied_batch_ = committed_batch_;
   events_since_flush_ = 0;
+  checked_absent_.clear();
   ReloadRecentIds();
 }
 
@@ -220,6 +222,7 @@ void SqliteStore::RecoverProjection() {
 
 Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& records) {
   int64_t replayed = 0;
+  checked_absent_.clear();  // a replay's events are checked in full
   if (auto s = Step(stmts_->begin, "begin"); !s) return s;
   projection_open_ = true;
   for (const auto& record : records) {

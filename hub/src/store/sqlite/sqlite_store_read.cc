@@ -41,12 +41,16 @@ Result<std::map<std::string, std::string>> SqliteStore::StoredBodies(
   if (snapshot) {
     if (auto s = BeginRead(); !s) return s.as_error();
   }
+  checked_absent_.clear();
   auto read = [&]() -> Status {
     auto& st = stmts_->event_body;
     for (const auto& id : event_ids) {
       auto row = EventRowOf(id);
       if (!row) return row.as_error();
-      if (!*row) continue;
+      if (!*row) {
+        checked_absent_.insert(id);
+        continue;
+      }
       ResetGuard g{st};
       st.Int(1, **row);
       const int rc = st.Step();

@@ -104,9 +104,10 @@ Status SqliteStore::ApplyDepth() {
 Status SqliteStore::InsertEvent(const EventRecord& e) {
   auto& s = *stmts_;
   // The core's duplicate check ran before (StoredBodies); events has no unique index on the id
-  // any more (schema v14), so the batch's promise is checked here, against memory and a b-tree
-  // whose pages that check has just read.
-  auto stored = EventRowOf(e.event_id);
+  // any more (schema v14), so the batch's promise is checked here: against the recent ids (an
+  // id twice in one batch), and against event_ids unless that check found the id absent.
+  Result<std::optional<int64_t>> stored =
+      checked_absent_.count(e.event_id) ? recent_ids_.Find(e.event_id) : EventRowOf(e.event_id);
   if (!stored) return stored.as_error();
   if (*stored) {
     return Error{"store " + path_ + ": event " + e.event_id +
