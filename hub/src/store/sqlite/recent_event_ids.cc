@@ -47,8 +47,7 @@ Status RecentEventIds::MergeStep(sqlite3* db, const std::string& store_path,
     frozen_.assign(ids_.begin(), ids_.end());
     std::sort(frozen_.begin(), frozen_.end());
     next_ = 0;
-    frozen_hi_ = 0;
-    for (const auto& [id, row] : frozen_) frozen_hi_ = std::max(frozen_hi_, row);
+    frozen_hi_ = highest_row_;
   }
   Stmt insert;
   // OR IGNORE: a merge that a rollback or a restart cut short is started over, and the ids it

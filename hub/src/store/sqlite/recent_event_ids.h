@@ -43,8 +43,6 @@ class RecentEventIds {
     highest_row_ = std::max(highest_row_, event_row);
   }
   void Erase(const std::string& event_id) { ids_.erase(event_id); }
-  std::size_t size() const { return ids_.size(); }
-  bool merging() const { return next_ < frozen_.size(); }
 
   // One slice of the merge, in the open transaction (Flush calls it before its COMMIT): at least
   // `budget` ids into event_ids in key order, and once all are in, their rows out of
@@ -57,11 +55,13 @@ class RecentEventIds {
   }
 
  private:
+  bool merging() const { return next_ < frozen_.size(); }
+
   std::unordered_map<std::string, int64_t> ids_;
   // The highest event row given out (AUTOINCREMENT's): about the number of events stored.
   int64_t highest_row_ = 0;
-  // The ids being merged, sorted, and how far the merge got; frozen_hi_ is the highest event
-  // row among them (every unmerged row up to it is in frozen_).
+  // The ids being merged, sorted, and how far the merge got; frozen_hi_ is highest_row_ when the
+  // merge began (every recent row up to it is in frozen_, every later one is higher).
   std::vector<std::pair<std::string, int64_t>> frozen_;
   std::size_t next_ = 0;
   int64_t frozen_hi_ = 0;
