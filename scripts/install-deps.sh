@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Slussen needs to build, test and run its demo. Run as root.
 # Idempotent: skips apt when everything is already installed.
 set -euo pipefail
-PKGS=(cmake g++ make pkg-config
+PKGS=(cmake g++ make pkg-config ccache
       libqpid-proton-cpp12-dev libprotobuf-dev protobuf-compiler
       libspdlog-dev libxml2-dev libsqlite3-dev sqlite3 zlib1g-dev libjemalloc-dev
       libgtest-dev libgmock-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libargon2-dev libcli11-dev

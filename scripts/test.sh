@@ -10,6 +10,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${SLUSSEN_TEST_BUILD_DIR:-$ROOT/build-test}"
 "$ROOT/scripts/install-deps.sh"
+# The builds go through ccache (CMakeLists.txt). Paths below the checkout are hashed relative to
+# it, and the working directory not at all, so a fresh checkout elsewhere still hits the cache
+# (the price: debug info may name the checkout the object was first built in).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON
 cmake --build "$BUILD" -j"$(nproc)"
 # One private RabbitMQ node for the broker-mode tests of this run (plain and sanitized), so that
