@@ -87,16 +87,23 @@ TEST_F(EventIdsTest, IdsAreFoundBeforeDuringAndAfterTheirMerge) {
   EXPECT_EQ(Recent(), static_cast<int64_t>(kMergeAt - 1));
   ExpectStored(*store, {Id(0), Id(kMergeAt / 2), Id(kMergeAt - 2)});
 
-  // One more starts the merge; a flush after one event merges the least slice (256 ids).
+  // One more starts the merge. Its steps first read the recent ids (4 x 256 rows at a flush
+  // after one event), then insert them in key order (256 a flush), then drop the merged rows.
   ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));
-  EXPECT_EQ(Merged(), 256);
-  EXPECT_EQ(Recent(), static_cast<int64_t>(kMergeAt));
-  ExpectStored(*store, {Id(0), Id(kMergeAt - 1), Id(kMergeAt / 3)});
-  EXPECT_EQ(Unfindable(), 0);
-
-  // Small batches go on merging in slices, with new ids arriving; at the end the merged ones
-  // leave event_ids_recent in one step.
+  EXPECT_EQ(Merged(), 0) << "a flush after one event only reads, it inserts nothing yet";
   std::size_t next = kMergeAt;
+  while (Merged() == 0) {
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 1)));
+    ++next;
+    ASSERT_LT(next, kMergeAt + kMergeAt / 1024 + 2) << "the gathering does not end";
+  }
+  EXPECT_EQ(Merged(), 256);
+  EXPECT_EQ(Recent(), static_cast<int64_t>(next));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(kMergeAt - 1), Id(kMergeAt / 3), Id(next - 1)});
+
+  // Small batches go on merging, with new ids arriving; at the end the merged ones leave
+  // event_ids_recent, a range of rows a step.
   while (Recent() >= static_cast<int64_t>(kMergeAt)) {
     ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 10)));
     next += 10;
@@ -135,27 +142,80 @@ TEST_F(EventIdsTest, InALargeStoreAMergeWaitsForASixteenthOfIt) {
   ExpectStored(*store, {Id(0), Id(kMergeAt), Id(139'999)});
 }
 
-TEST_F(EventIdsTest, AMergeCutShortByAStopIsFinishedAfterTheReopen) {
+// A stop in each phase of a merge: gathering, inserting, dropping. The ids are found after the
+// reopen, and a later merge finishes what the stopped one began.
+class EventIdsStopTest : public EventIdsTest,
+                         public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(EventIdsStopTest, AMergeCutShortByAStopIsFinishedAfterTheReopen) {
+  const std::string phase = GetParam();
+  std::size_t next = kMergeAt;
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt - 1)));
-    ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));
-    ASSERT_EQ(Merged(), 256);
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));  // gathering
+    while (phase != "gathering" && Merged() == 0) {
+      ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 1)));
+      ++next;
+    }
+    while (phase == "dropping" && Merged() < static_cast<int64_t>(kMergeAt)) {
+      ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 1)));
+      ++next;
+    }
+    ASSERT_LT(next, 2 * kMergeAt);
+  }
+  if (phase == "gathering") {
+    EXPECT_EQ(Merged(), 0);
+  } else if (phase == "inserting") {
+    EXPECT_EQ(Merged(), 256);
+  } else {
+    EXPECT_EQ(Merged(), static_cast<int64_t>(kMergeAt));
+    EXPECT_EQ(Recent(), static_cast<int64_t>(next - 1024)) << "one step of the drop";
   }
   auto store = Open();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Unfindable(), 0);
-  ExpectStored(*store, {Id(0), Id(100), Id(kMergeAt - 1)});
-  std::size_t next = kMergeAt;
-  while (Recent() >= static_cast<int64_t>(kMergeAt)) {
+  ExpectStored(*store, {Id(0), Id(100), Id(kMergeAt / 2), Id(next - 1)});
+  // Rows are numbered from 1 in the order written: Id(i) is row i + 1.
+  const std::string before_stop = std::to_string(next);
+  while (Count("SELECT count(*) FROM event_ids_recent WHERE event_row <= " + before_stop) > 0) {
     ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 100)));
     next += 100;
+    ASSERT_LT(next, 3 * kMergeAt) << "the merge does not end";
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM event_ids WHERE event_row <= " + before_stop),
+            static_cast<int64_t>(std::stoll(before_stop)));
+  EXPECT_EQ(Unfindable(), 0);
+  ExpectStored(*store, {Id(0), Id(std::stoul(before_stop)), Id(next - 1)});
+}
+
+INSTANTIATE_TEST_SUITE_P(Phases, EventIdsStopTest,
+                         ::testing::Values("gathering", "inserting", "dropping"));
+
+// Retention during a merge: an id purged after the merge read it is not inserted.
+TEST_F(EventIdsTest, AnIdPurgedWhileItsMergeRunsIsNotMerged) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt - 1)));
+  ASSERT_TRUE(testing::WriteFlushed(*store, Range(kMergeAt - 1, kMergeAt)));  // reads rows 1-1024
+  WriteBatch purge;
+  purge.purge.cases = {"SE2321000131-sjh/VT-" + Id(3)};  // row 4: read already
+  ASSERT_TRUE(testing::WriteFlushed(*store, purge));
+  std::size_t next = kMergeAt;
+  while (Recent() >= static_cast<int64_t>(kMergeAt) - 1) {
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 10)));
+    next += 10;
     ASSERT_LT(next, 2 * kMergeAt) << "the merge does not end";
   }
-  EXPECT_GE(Merged(), static_cast<int64_t>(kMergeAt));
+  EXPECT_EQ(Count("SELECT count(*) FROM event_ids WHERE event_id = '" + Id(3) + "'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM event_ids WHERE event_row <= " + std::to_string(kMergeAt)),
+            static_cast<int64_t>(kMergeAt) - 1);
+  auto gone = store->StoredBodies({Id(3)});
+  ASSERT_TRUE(gone) << gone.error();
+  EXPECT_TRUE(gone->empty());
   EXPECT_EQ(Unfindable(), 0);
-  ExpectStored(*store, {Id(0), Id(kMergeAt + 5)});
+  ExpectStored(*store, {Id(0), Id(4), Id(next - 1)});
 }
 
 TEST_F(EventIdsTest, APurgedEventIsNotMergedBackAndItsIdMayComeAgain) {

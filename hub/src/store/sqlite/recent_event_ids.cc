@@ -38,49 +38,133 @@ std::optional<int64_t> RecentEventIds::Find(const std::string& event_id) const {
   return it->second;
 }
 
+namespace {
+
+constexpr std::size_t kReadsPerInsert = 4;  // reading or deleting a row in order is that cheaper
+
+}  // namespace
+
 Status RecentEventIds::MergeStep(sqlite3* db, const std::string& store_path,
                                  std::size_t budget) {
-  if (!merging()) {
+  budget = std::max<std::size_t>(budget, 1);
+  if (phase_ == Phase::kIdle) {
     const auto threshold =
         std::max<std::size_t>(kMergeAt, static_cast<std::size_t>(highest_row_ / kMergeFraction));
     if (ids_.size() < threshold) return OkStatus();
-    frozen_.assign(ids_.begin(), ids_.end());
-    std::sort(frozen_.begin(), frozen_.end());
-    next_ = 0;
+    phase_ = Phase::kGathering;
     frozen_hi_ = highest_row_;
+    done_row_ = 0;
   }
+  if (phase_ == Phase::kGathering) {
+    if (auto s = Gather(db, store_path, kReadsPerInsert * budget); !s) return s;
+    if (phase_ == Phase::kGathering) return OkStatus();
+  }
+  if (phase_ == Phase::kInserting) {
+    if (auto s = Insert(db, store_path, budget); !s) return s;
+    if (phase_ == Phase::kInserting) return OkStatus();
+  }
+  return Drop(db, store_path, kReadsPerInsert * budget);
+}
+
+// Heap order for runs_: std::push_heap keeps the greatest first, so "less" is "later id".
+static bool LaterRun(const std::vector<std::pair<std::string, int64_t>>& frozen,
+                     const auto& a, const auto& b) {
+  return frozen[b.next].first < frozen[a.next].first;
+}
+
+Status RecentEventIds::Gather(sqlite3* db, const std::string& store_path, std::size_t rows) {
+  Stmt read;
+  int rc = read.Prepare(db,
+                        "SELECT event_row, event_id FROM event_ids_recent "
+                        "WHERE event_row > ? AND event_row <= ? ORDER BY event_row LIMIT ?");
+  if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "gather event ids to merge", rc, db);
+  read.Int(1, done_row_);
+  read.Int(2, frozen_hi_);
+  read.Int(3, static_cast<int64_t>(rows));
+  const std::size_t begin = frozen_.size();
+  while ((rc = read.Step()) == SQLITE_ROW) {
+    done_row_ = read.ColInt(0);
+    frozen_.emplace_back(read.ColText(1), done_row_);
+  }
+  if (rc != SQLITE_DONE) return sqlite::StoreError(store_path, "gather event ids to merge", rc, db);
+  if (frozen_.size() > begin) {
+    std::sort(frozen_.begin() + static_cast<std::ptrdiff_t>(begin), frozen_.end());
+    runs_.push_back(Run{begin, frozen_.size()});
+  }
+  if (frozen_.size() - begin == rows) return OkStatus();  // more to read at the next step
+  // All read: the runs become a heap for the k-way merge; the drop starts from the first row.
+  const auto later = [this](const Run& a, const Run& b) { return LaterRun(frozen_, a, b); };
+  std::make_heap(runs_.begin(), runs_.end(), later);
+  done_row_ = 0;
+  phase_ = Phase::kInserting;
+  return OkStatus();
+}
+
+Status RecentEventIds::Insert(sqlite3* db, const std::string& store_path, std::size_t ids) {
   Stmt insert;
   // OR IGNORE: a merge that a rollback or a restart cut short is started over, and the ids it
   // had merged are there already. Ids are unique in the store (the duplicate check), so an id
   // found in event_ids is the same event.
   int rc = insert.Prepare(db, "INSERT OR IGNORE INTO event_ids(event_id, event_row) VALUES (?, ?)");
   if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "merge event ids", rc, db);
-  const std::size_t end = std::min(frozen_.size(), next_ + budget);
-  for (; next_ < end; ++next_) {
-    const auto& [id, row] = frozen_[next_];
-    // Purged since the merge began (retention): not merged back in.
-    if (auto now = Find(id); !now || *now != row) continue;
-    ResetGuard g{insert};
-    insert.Text(1, id);
-    insert.Int(2, row);
-    if (rc = insert.Step(); rc != SQLITE_DONE) {
-      return sqlite::StoreError(store_path, "merge event ids", rc, db);
+  const auto later = [this](const Run& a, const Run& b) { return LaterRun(frozen_, a, b); };
+  for (std::size_t n = 0; n < ids && !runs_.empty(); ++n) {
+    std::pop_heap(runs_.begin(), runs_.end(), later);
+    Run& run = runs_.back();
+    auto& [id, row] = frozen_[run.next];
+    // Purged since it was gathered (retention): not merged back in.
+    if (auto now = Find(id); now && *now == row) {
+      ResetGuard g{insert};
+      insert.Text(1, id);
+      insert.Int(2, row);
+      if (rc = insert.Step(); rc != SQLITE_DONE) {
+        return sqlite::StoreError(store_path, "merge event ids", rc, db);
+      }
+      ids_.erase(id);  // found in event_ids from here on; a rollback reloads it with Load
+    }
+    std::string().swap(id);  // its memory back now, not at the merge's end
+    if (++run.next == run.end) {
+      runs_.pop_back();
+    } else {
+      std::push_heap(runs_.begin(), runs_.end(), later);
     }
   }
-  if (merging()) return OkStatus();
-  // All in event_ids: out of the recent ones, in the same transaction as the last slice.
-  Stmt drop;
-  rc = drop.Prepare(db, "DELETE FROM event_ids_recent WHERE event_row <= ?");
-  if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "merge event ids", rc, db);
-  drop.Int(1, frozen_hi_);
-  if (rc = drop.Step(); rc != SQLITE_DONE) {
-    return sqlite::StoreError(store_path, "merge event ids", rc, db);
-  }
-  for (const auto& [id, row] : frozen_) {
-    if (auto now = Find(id); now && *now == row) ids_.erase(id);
-  }
-  AbandonMerge();
+  if (!runs_.empty()) return OkStatus();
+  frozen_.clear();
   frozen_.shrink_to_fit();
+  phase_ = Phase::kDropping;
+  return OkStatus();
+}
+
+Status RecentEventIds::Drop(sqlite3* db, const std::string& store_path, std::size_t rows) {
+  // In row order, `rows` rows a step, so each step deletes from a few adjacent pages. Until then
+  // the rows are in both tables, which Load and the next merge take as they find them.
+  Stmt range;
+  int rc = range.Prepare(db,
+                         "SELECT max(event_row), count(*) FROM (SELECT event_row FROM "
+                         "event_ids_recent WHERE event_row > ? AND event_row <= ? "
+                         "ORDER BY event_row LIMIT ?)");
+  if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
+  range.Int(1, done_row_);
+  range.Int(2, frozen_hi_);
+  range.Int(3, static_cast<int64_t>(rows));
+  if (rc = range.Step(); rc != SQLITE_ROW) {
+    return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
+  }
+  const int64_t to = range.ColInt(0);
+  const auto found = static_cast<std::size_t>(range.ColInt(1));
+  if (found > 0) {
+    Stmt drop;
+    rc = drop.Prepare(db, "DELETE FROM event_ids_recent WHERE event_row > ? AND event_row <= ?");
+    if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
+    drop.Int(1, done_row_);
+    drop.Int(2, to);
+    if (rc = drop.Step(); rc != SQLITE_DONE) {
+      return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
+    }
+    done_row_ = to;
+  }
+  if (found < rows) AbandonMerge();  // done: the next one starts from the beginning
   return OkStatus();
 }
 

@@ -3,11 +3,13 @@
 // "Event ids"), and the merge itself. Event ids are random, so a b-tree keyed by them written
 // event by event dirties a leaf per event; here new ids are appended to event_ids_recent (in
 // event order: the last page only) and kept in a hash map for the duplicate check, and once
-// kMergeAt of them have gathered they are merged into event_ids in key order, a slice per
+// kMergeAt of them have gathered they are merged into event_ids in key order, a step per
 // flush, so that each leaf of event_ids is written once per merge rather than once per event.
 //
-// Owned by SqliteStore, used on its thread only. The map mirrors event_ids_recent exactly as the
-// open transaction sees it; whatever rolls rows back (a savepoint, the projection) calls Load.
+// Owned by SqliteStore, used on its thread only. The map holds the ids of event_ids_recent as
+// the open transaction sees it, but for those a merge has put into event_ids already (a recent
+// row's id is in the map, in event_ids, or both); whatever rolls rows back (a savepoint, the
+// projection) calls Load.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -32,8 +34,8 @@ class RecentEventIds {
   static constexpr int64_t kMergeFraction = 16;
 
   // Reads event_ids_recent into memory (at open, and after a rollback); drops a merge under way
-  // (its slices are in event_ids already or were rolled back with it; a new one starts over,
-  // inserting what is there again is a no-op).
+  // (what it inserted is in event_ids already or was rolled back with it; a new one starts
+  // over, and inserting what is there again is a no-op).
   Status Load(sqlite3* db, const std::string& store_path);
 
   std::optional<int64_t> Find(const std::string& event_id) const;
@@ -44,27 +46,50 @@ class RecentEventIds {
   }
   void Erase(const std::string& event_id) { ids_.erase(event_id); }
 
-  // One slice of the merge, in the open transaction (Flush calls it before its COMMIT): at least
-  // `budget` ids into event_ids in key order, and once all are in, their rows out of
-  // event_ids_recent and the map. Starts a merge when kMergeAt ids are unmerged.
+  // One step of the merge, in the open transaction (Flush calls it before its COMMIT), with
+  // `budget` as its measure of work; starts a merge when enough ids are unmerged. A merge has
+  // three phases, each spread over as many flushes as it takes, so that none stalls the core
+  // thread (hub/DESIGN.md "Event ids"):
+  //   1. gather: read the recent rows up to the highest one at the start, in row order, 4 x
+  //      budget per step, each step's rows sorted as a run of their own;
+  //   2. insert: budget ids into event_ids in key order (a k-way merge of the runs), each one out
+  //      of the map once inserted (the search of event_ids finds it from then on);
+  //   3. drop: the merged rows out of event_ids_recent, 4 x budget per step, in row order.
+  // A step that finishes its phase goes on with the next, so a large flush may merge at once.
   Status MergeStep(sqlite3* db, const std::string& store_path, std::size_t budget);
-  // After a failed slice: the next merge starts from the beginning.
+  // After a failed step: the next merge starts from the beginning.
   void AbandonMerge() {
+    phase_ = Phase::kIdle;
     frozen_.clear();
-    next_ = 0;
+    runs_.clear();
   }
 
  private:
-  bool merging() const { return next_ < frozen_.size(); }
+  enum class Phase { kIdle, kGathering, kInserting, kDropping };
+  // A sorted run of frozen_: [next, end).
+  struct Run {
+    std::size_t next;
+    std::size_t end;
+  };
 
+  Status Gather(sqlite3* db, const std::string& store_path, std::size_t rows);
+  Status Insert(sqlite3* db, const std::string& store_path, std::size_t ids);
+  Status Drop(sqlite3* db, const std::string& store_path, std::size_t rows);
+
+  // Recent ids not yet in event_ids. While a merge inserts, those it inserted are left out.
   std::unordered_map<std::string, int64_t> ids_;
   // The highest event row given out (AUTOINCREMENT's): about the number of events stored.
   int64_t highest_row_ = 0;
-  // The ids being merged, sorted, and how far the merge got; frozen_hi_ is highest_row_ when the
-  // merge began (every recent row up to it is in frozen_, every later one is higher).
-  std::vector<std::pair<std::string, int64_t>> frozen_;
-  std::size_t next_ = 0;
+
+  Phase phase_ = Phase::kIdle;
+  // highest_row_ when the merge began: every recent row up to it is merged, every later one
+  // is higher. done_row_ is how far the gathering read, then how far the drop deleted.
   int64_t frozen_hi_ = 0;
+  int64_t done_row_ = 0;
+  // The gathered ids with their rows, as sorted runs; runs_ is a min-heap on each run's next id
+  // while inserting.
+  std::vector<std::pair<std::string, int64_t>> frozen_;
+  std::vector<Run> runs_;
 };
 
 }  // namespace slussen

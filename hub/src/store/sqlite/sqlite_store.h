@@ -164,7 +164,7 @@ class SqliteStore final : public Store {
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed
   // The event ids not yet merged into event_ids (recent_event_ids.h), and the events written
-  // since the last flush (a merge slice keeps ahead of them).
+  // since the last flush (a merge step keeps ahead of them).
   RecentEventIds recent_ids_;
   std::size_t events_since_flush_ = 0;
   // The ids the last StoredBodies found not stored; InsertEvent of the next Write need not

@@ -124,14 +124,14 @@ Status SqliteStore::SetAppliedBatch(int64_t number) {
 
 Status SqliteStore::Flush() {
   if (!projection_open_) return OkStatus();
-  // A slice of the event-id merge rides on the commit. Twice the events since the last flush
+  // A step of the event-id merge rides on the commit. Twice the events since the last flush
   // (at least 256): a merge ends while no more than half as many new ids gathered again.
   const std::size_t budget = std::max<std::size_t>(256, 2 * events_since_flush_);
   events_since_flush_ = 0;
   if (auto m = recent_ids_.MergeStep(db_, path_, budget); !m) {
-    // What the slice inserted is harmless (those ids are still recent as well); the merge
-    // starts over at a later flush. If SQLite dropped the transaction, the commit below fails
-    // and recovers it.
+    // What the step did is harmless (an id it inserted and took out of the map is found in
+    // event_ids); the merge starts over at a later flush. If SQLite dropped the transaction,
+    // the commit below fails and recovers it.
     spdlog::warn("{} (the merge starts over later)", m.error());
     recent_ids_.AbandonMerge();
     if (sqlite::Latches(m.code())) Latch(m.as_error());
