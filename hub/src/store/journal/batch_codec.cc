@@ -91,26 +91,36 @@ void Fields(F& f, R& b) requires std::is_same_v<std::remove_const_t<R>, WriteBat
       f(b.receipt_timeouts), f(b.actions), f(b.cases), f(b.audit), f(b.audit_sealed), f(b.purge);
 }
 
-class Encoder {
+// Writes the encoding into a string or, counting, only adds up its size: EncodeBatch sizes a
+// record first so that its string is allocated once, not grown by doubling (a copy of the batch
+// so far at each step: 3 % of the core thread at full load).
+template <bool kCounting>
+class BasicEncoder {
  public:
-  explicit Encoder(std::string& out) : out_(out) {}
+  BasicEncoder() requires kCounting = default;
+  explicit BasicEncoder(std::string& out) requires(!kCounting) : out_(&out) {}
+  std::size_t size() const { return size_; }
 
   void operator()(uint64_t v) {
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      Put(static_cast<char>((v & 0x7f) | 0x80));
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    Put(static_cast<char>(v));
   }
   void operator()(int64_t v) {
     (*this)((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
   void operator()(int v) { (*this)(static_cast<int64_t>(v)); }
   void operator()(uint32_t v) { (*this)(static_cast<uint64_t>(v)); }
-  void operator()(bool v) { out_.push_back(v ? 1 : 0); }
+  void operator()(bool v) { Put(v ? 1 : 0); }
   void operator()(const std::string& s) {
     (*this)(static_cast<uint64_t>(s.size()));
-    out_ += s;
+    if constexpr (kCounting) {
+      size_ += s.size();
+    } else {
+      out_->append(s);
+    }
   }
   template <class T>
   void operator()(const std::vector<T>& items) {
@@ -128,8 +138,19 @@ class Encoder {
   }
 
  private:
-  std::string& out_;
+  void Put(char c) {
+    if constexpr (kCounting) {
+      ++size_;
+    } else {
+      out_->push_back(c);
+    }
+  }
+
+  std::string* out_ = nullptr;
+  std::size_t size_ = 0;
 };
+using Encoder = BasicEncoder<false>;
+using Sizer = BasicEncoder<true>;
 
 class Decoder {
  public:
@@ -214,7 +235,10 @@ class Decoder {
 }  // namespace
 
 std::string EncodeBatch(const WriteBatch& batch) {
+  Sizer sizer;
+  sizer(batch);
   std::string out;
+  out.reserve(1 + sizer.size());
   out.push_back(static_cast<char>(kBatchCodecVersion));
   Encoder enc(out);
   enc(batch);

@@ -70,9 +70,10 @@ Error IoError(const std::string& path, const char* what, int rc) {
 }  // namespace
 
 std::string JournalFile::Encode(int64_t batch, std::string_view payload) {
-  // One copy of the payload: the checksum goes in front once the rest is in place.
+  // One copy of the payload: the checksum goes in front once the rest is in place. Room for
+  // the zeroed header Append may put after it, which would otherwise copy the record again.
   std::string out;
-  out.reserve(kHeaderBytes + payload.size());
+  out.reserve(2 * kHeaderBytes + payload.size());
   PutU32(out, 0);
   PutU32(out, static_cast<uint32_t>(payload.size()));
   PutU64(out, static_cast<uint64_t>(batch));
