@@ -14,6 +14,8 @@
 #include "interrupt_cleanup.h"
 #include "journal_peer.h"
 #include "raw_peer.h"
+#include "build_paths/source_dir.h"
+#include "build_paths/hub_binary.h"
 
 namespace {
 
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   SutPaths paths;
-  paths.hub_binary = args.Str("hub", SLUSSEN_HUB_BINARY);
+  paths.hub_binary = args.Str("hub", SLUSSEN_BINARY);
   paths.self_binary = SelfPath();
   paths.rabbitmq_script =
       args.Str("rabbitmq-script", std::string(SLUSSEN_SOURCE_DIR) + "/scripts/rabbitmq-bench.sh");

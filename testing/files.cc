@@ -1,4 +1,5 @@
 #include "testing/files.h"
+#include "build_paths/source_dir.h"
 
 #include <stdlib.h>
 

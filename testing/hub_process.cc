@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "testing/files.h"
+#include "build_paths/hub_binary.h"
 
 namespace slussen::testing {
 

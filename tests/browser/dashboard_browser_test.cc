@@ -24,6 +24,7 @@
 #include "testing/child_process.h"
 #include "testing/hub_fixture.h"
 #include "testing/message_collector.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

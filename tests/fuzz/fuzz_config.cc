@@ -14,6 +14,7 @@
 #include <string>
 
 #include "config/config_loader.h"
+#include "build_paths/source_dir.h"
 
 namespace {
 

@@ -16,6 +16,7 @@
 #include "ingest/inbound.h"
 #include "testing/test_config.h"
 #include "tests/fuzz/fuzz_clock.h"
+#include "build_paths/source_dir.h"
 
 namespace {
 

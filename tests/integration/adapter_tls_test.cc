@@ -14,6 +14,7 @@
 #include "testing/files.h"
 #include "util/test_municipal_system.h"
 #include "util/tls_hub_test.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

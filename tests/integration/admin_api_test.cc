@@ -17,6 +17,7 @@
 #include "testing/hub_process.h"
 #include "testing/message_collector.h"
 #include "util/slussenctl_runner.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::testing {
 namespace {

@@ -23,6 +23,7 @@
 #include "testing/pdf_tools.h"
 #include "testing/test_envelopes.h"
 #include "util/slussenctl_runner.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -20,6 +20,7 @@
 #include "integration/ehr_mllp_client.h"
 #include "testing/hub_fixture.h"
 #include "testing/loopback_port.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing::ehr_itest {
 

@@ -17,6 +17,7 @@
 #include "testing/test_config.h"
 #include "testing/test_envelopes.h"
 #include "testing/test_messages.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -15,6 +15,7 @@
 #include "testing/hub_fixture.h"
 #include "testing/temp_dir.h"
 #include "testing/test_envelopes.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -21,6 +21,7 @@
 #include "testing/message_collector.h"
 #include "testing/pdf_tools.h"
 #include "testing/test_envelopes.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -23,6 +23,7 @@
 #include "testing/test_envelopes.h"
 #include "util/test_municipal_system.h"
 #include "xmldoc/xmldoc.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -14,6 +14,7 @@
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
 #include "testing/test_envelopes.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

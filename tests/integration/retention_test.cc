@@ -11,6 +11,7 @@
 #include "testing/child_process.h"
 #include "testing/hub_fixture.h"
 #include "testing/test_envelopes.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

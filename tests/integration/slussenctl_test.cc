@@ -16,6 +16,7 @@
 #include "ingest/validate.h"
 #include "testing/hub_process.h"
 #include "testing/temp_dir.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "testing/child_process.h"
 #include "testing/files.h"
+#include "build_paths/integration.h"
 
 namespace slussen::testing {
 

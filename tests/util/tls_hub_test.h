@@ -14,6 +14,7 @@
 #include "testing/files.h"
 #include "testing/hub_fixture.h"
 #include "testing/test_envelopes.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::testing {
 

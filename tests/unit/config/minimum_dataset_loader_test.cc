@@ -7,6 +7,7 @@
 
 #include "config/config_loader.h"
 #include "loader_test_support.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::testing {
 namespace {

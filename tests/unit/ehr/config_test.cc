@@ -6,6 +6,7 @@
 #include "server/ehr_config.h"
 #include "testing/files.h"
 #include "testing/temp_dir.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::ehr {
 namespace {

@@ -14,6 +14,7 @@
 #include "nlohmann/json.hpp"
 #include "server/document_handler.h"
 #include "server/hl7_handler.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::ehr {
 namespace {

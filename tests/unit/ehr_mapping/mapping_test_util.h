@@ -9,6 +9,7 @@
 
 #include "hl7/parser.h"
 #include "mapping/adt_mapping.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::ehr::testing {
 

@@ -14,6 +14,7 @@
 #include "hl7/mllp.h"
 #include "hl7/parser.h"
 #include "hl7/writer.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::hl7 {
 namespace {

@@ -14,6 +14,7 @@
 #include "testing/temp_dir.h"
 #include "testing/test_envelopes.h"
 #include "wire/event_kind.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen::adapters::letter {
 namespace {

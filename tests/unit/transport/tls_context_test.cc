@@ -10,6 +10,7 @@
 #include "testing/child_process.h"
 #include "testing/files.h"
 #include "testing/temp_dir.h"
+#include "build_paths/source_dir.h"
 
 namespace slussen {
 namespace {

@@ -42,6 +42,25 @@ namespace {
 
 constexpr std::size_t kReadsPerInsert = 4;  // reading or deleting a row in order is that cheaper
 
+// Prepares `sql` over a range of recent rows; its parameters are the row after which the range
+// starts, the last row it may reach, and how many rows it takes at most.
+int PrepareRange(Stmt& st, sqlite3* db, const char* sql, int64_t after, int64_t last,
+                 std::size_t limit) {
+  const int rc = st.Prepare(db, sql);
+  if (rc != SQLITE_OK) return rc;
+  st.Int(1, after);
+  st.Int(2, last);
+  st.Int(3, static_cast<int64_t>(limit));
+  return SQLITE_OK;
+}
+
+// Heap order for the runs: std::push_heap keeps the greatest first, so "less" is "later id".
+template <class Run>
+bool LaterRun(const std::vector<std::pair<std::string, int64_t>>& frozen, const Run& a,
+              const Run& b) {
+  return frozen[b.next].first < frozen[a.next].first;
+}
+
 }  // namespace
 
 Status RecentEventIds::MergeStep(sqlite3* db, const std::string& store_path,
@@ -66,21 +85,13 @@ Status RecentEventIds::MergeStep(sqlite3* db, const std::string& store_path,
   return Drop(db, store_path, kReadsPerInsert * budget);
 }
 
-// Heap order for runs_: std::push_heap keeps the greatest first, so "less" is "later id".
-static bool LaterRun(const std::vector<std::pair<std::string, int64_t>>& frozen,
-                     const auto& a, const auto& b) {
-  return frozen[b.next].first < frozen[a.next].first;
-}
-
 Status RecentEventIds::Gather(sqlite3* db, const std::string& store_path, std::size_t rows) {
   Stmt read;
-  int rc = read.Prepare(db,
+  int rc = PrepareRange(read, db,
                         "SELECT event_row, event_id FROM event_ids_recent "
-                        "WHERE event_row > ? AND event_row <= ? ORDER BY event_row LIMIT ?");
+                        "WHERE event_row > ? AND event_row <= ? ORDER BY event_row LIMIT ?",
+                        done_row_, frozen_hi_, rows);
   if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "gather event ids to merge", rc, db);
-  read.Int(1, done_row_);
-  read.Int(2, frozen_hi_);
-  read.Int(3, static_cast<int64_t>(rows));
   const std::size_t begin = frozen_.size();
   while ((rc = read.Step()) == SQLITE_ROW) {
     done_row_ = read.ColInt(0);
@@ -140,14 +151,12 @@ Status RecentEventIds::Drop(sqlite3* db, const std::string& store_path, std::siz
   // In row order, `rows` rows a step, so each step deletes from a few adjacent pages. Until then
   // the rows are in both tables, which Load and the next merge take as they find them.
   Stmt range;
-  int rc = range.Prepare(db,
-                         "SELECT max(event_row), count(*) FROM (SELECT event_row FROM "
-                         "event_ids_recent WHERE event_row > ? AND event_row <= ? "
-                         "ORDER BY event_row LIMIT ?)");
+  int rc = PrepareRange(range, db,
+                        "SELECT max(event_row), count(*) FROM (SELECT event_row FROM "
+                        "event_ids_recent WHERE event_row > ? AND event_row <= ? "
+                        "ORDER BY event_row LIMIT ?)",
+                        done_row_, frozen_hi_, rows);
   if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
-  range.Int(1, done_row_);
-  range.Int(2, frozen_hi_);
-  range.Int(3, static_cast<int64_t>(rows));
   if (rc = range.Step(); rc != SQLITE_ROW) {
     return sqlite::StoreError(store_path, "drop merged event ids", rc, db);
   }
