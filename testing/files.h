@@ -22,7 +22,7 @@ std::string MakeTempDir(const std::string& parent, const std::string& prefix);
 void RemoveTree(const std::string& dir);
 
 // The repository root, for the shipped config, agreements and timelines: SLUSSEN_SOURCE_DIR as
-// the build defines it.
+// the build generates it (build_paths/source_dir.h).
 std::filesystem::path SourceDir();
 
 }  // namespace slussen::testing
