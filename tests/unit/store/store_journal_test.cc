@@ -186,7 +186,7 @@ TEST_F(JournalFileTest, AReservedFileReadsAsEmptyAndDoesNotGrowWhenWritten) {
 // written over whatever the reused file held there; a reader skips the zeros. A record already
 // longer than a block is padded only if that saves a block.
 TEST_F(JournalFileTest, ARecordThatWouldCrossABlockStartsAtTheNextOne) {
-  constexpr uint64_t kBlock = 4096;
+  constexpr uint64_t kBlock = JournalFile::kBlockBytes;
   const std::string payload(1300, 'p');
   const uint64_t size = JournalFile::Encode(1, payload).size();
   {

@@ -17,8 +17,7 @@ constexpr uint32_t kMaxPayload = 1u << 30;
 // The unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with 0x1ffff, and a
 // longer write comes back short as SQLITE_FULL): larger records go in pieces, and are read so.
 constexpr std::size_t kChunk = 64 * 1024;
-// The file system's block: what an fdatasync writes at least, per block an append touches.
-constexpr uint64_t kBlock = 4096;
+constexpr uint64_t kBlock = JournalFile::kBlockBytes;
 
 uint64_t BlocksTouched(uint64_t offset, uint64_t size) {
   return (offset + size - 1) / kBlock - offset / kBlock + 1;

@@ -10,8 +10,9 @@
 // group commit this is a third fewer journal blocks written. A zeroed header inside a block is
 // that padding (no record's header is all zeros); a reader goes on at the next block. Each
 // record is written with a zeroed header after it when that fits in its last block, so that the
-// next one can skip the rest of the block without writing to it again. The file is reused from its start once everything
-// in it is durable elsewhere (Rewind), without truncating it: the file keeps its size, so an
+// next one can skip the rest of the block without writing to it again. The file is reused from
+// its start once everything in it is durable elsewhere (Rewind), without truncating it: the
+// file keeps its size, so an
 // append overwrites blocks already allocated and fdatasync has no file-system metadata to write.
 // What a rewound file still holds beyond its new records is older batches, which a read tells
 // from new ones by their numbers.
@@ -78,6 +79,8 @@ class JournalFile {
   // A record's bytes as Append writes them (for tests that tear or damage one).
   static std::string Encode(int64_t batch, std::string_view payload);
   static constexpr std::size_t kHeaderBytes = 16;
+  // The file system's block: what an fdatasync writes at least, per block an append touches.
+  static constexpr uint64_t kBlockBytes = 4096;
 
  private:
   explicit JournalFile(std::string path) : path_(std::move(path)) {}
