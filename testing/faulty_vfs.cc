@@ -26,6 +26,9 @@ int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
   return Real(f)->pMethods->xRead(Real(f), buf, n, off);
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
+  if (g_instance != nullptr) {
+    if (int rc = g_instance->CountWrite(reinterpret_cast<File*>(f)->open_flags)) return rc;
+  }
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
@@ -68,7 +71,7 @@ int Sync(sqlite3_file* f, int flags) {
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 
-// Forwards everything but xSync. Version 3 (shared memory for WAL, memory-mapped I/O) as the unix
+// Forwards everything but xSync and a log's xWrite. Version 3 (shared memory for WAL, memory-mapped I/O) as the unix
 // VFS provides; methods the real file lacks are never called because SQLite checks iVersion.
 const sqlite3_io_methods kMethods = {
     3,        Close,   Read,        Write,    Truncate, Sync,
@@ -92,6 +95,15 @@ bool FaultyVfs::CountSync(int open_flags) {
                     (!database_only_.load() || (open_flags & SQLITE_OPEN_MAIN_DB) != 0);
   ++(fail ? failed_syncs_ : syncs_);
   return fail;
+}
+
+static_assert(FaultyVfs::kIoErrWrite == SQLITE_IOERR_WRITE);
+
+int FaultyVfs::CountWrite(int open_flags) {
+  if ((open_flags & SQLITE_OPEN_WAL) == 0) return SQLITE_OK;
+  if (fail_log_writes_.load()) return log_write_error_.load();
+  ++log_writes_;
+  return SQLITE_OK;
 }
 
 FaultyVfs::FaultyVfs() {

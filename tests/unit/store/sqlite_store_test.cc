@@ -1008,6 +1008,68 @@ TEST_F(StoreLatchTest, FailedFsyncLatchesUntilReopened) {
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
 
+// The flush's commit cannot write its log (a full or failing disk; the frames go out in a few
+// large writes, store/sqlite/wal_write_buffer.h): the flush fails and latches the store, and
+// what was acknowledged is in the journal, so the reopened store has all of it.
+TEST_F(StoreLatchTest, AFailedLogWriteAtTheFlushLatchesAndLosesNothing) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    InsertCommitted(*store, {Event("before", {"A"})});
+    const std::string body(3000, 'x');
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(store->Write(Events({Event("acked" + std::to_string(i), {"A"}, body)})));
+    }
+    vfs_.FailLogWrites(true);
+    auto flushed = store->Flush();
+    vfs_.FailLogWrites(false);
+    ASSERT_FALSE(flushed);
+    EXPECT_EQ(flushed.code(), ErrorCode::kDataLoss);
+    EXPECT_THAT(flushed.error(), HasSubstr("write failed"));
+    EXPECT_TRUE(store->latched());
+    auto later = store->Write(Events({Event("after", {"A"})}));
+    ASSERT_FALSE(later);
+    EXPECT_EQ(later.code(), ErrorCode::kDataLoss);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->latched());
+  auto pending = store->PendingAfter("A", 0, 100);
+  ASSERT_TRUE(pending) << pending.error();
+  EXPECT_EQ(pending->size(), 21u);
+  EXPECT_EQ(pending->front().event_id, "before");
+  EXPECT_EQ(pending->back().event_id, "acked19");
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+}
+
+// The disk is full at the flush, and stays full: SQLite rolls the transaction back, the store
+// replays its journal into a new one, whose commit fails too. That ends it: the store latches
+// (it recursed before, until the stack or memory ran out), and once there is room again the
+// reopened store has everything acknowledged.
+TEST_F(StoreLatchTest, ADiskStillFullWhileTheFlushRecoversLatchesAndLosesNothing) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    const std::string body(3000, 'x');
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(store->Write(Events({Event("acked" + std::to_string(i), {"A"}, body)})));
+    }
+    vfs_.FailLogWrites(true, SQLITE_FULL);
+    auto flushed = store->Flush();
+    vfs_.FailLogWrites(false);
+    ASSERT_FALSE(flushed);
+    EXPECT_EQ(flushed.code(), ErrorCode::kUnavailable) << flushed.error();
+    EXPECT_TRUE(store->latched());
+    EXPECT_THAT(store->latched_reason(), HasSubstr("full"));
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto pending = store->PendingAfter("A", 0, 100);
+  ASSERT_TRUE(pending) << pending.error();
+  EXPECT_EQ(pending->size(), 20u);
+}
+
 // A checkpoint whose fsync of the database file fails stops checkpointing and latches the store:
 // a later checkpoint could otherwise succeed over pages the kernel dropped and reset the log that
 // still holds them.

@@ -103,7 +103,8 @@ class SqliteStore final : public Store {
   // Ends the open transaction without keeping it; the projection is back at the last commit.
   void DropProjection();
   // After SQLite rolled the open transaction back by itself: drops it and replays the journal's
-  // batches since the last commit (the store latches if that fails).
+  // batches since the last commit (the store latches if that fails). Not again from within: the
+  // replay's own commit failing the same way (a disk still full) ends the recovery.
   void RecoverProjection();
   // fdatasync of the database file and its log: what is committed is durable without the journal.
   Status SyncDatabase();
@@ -160,6 +161,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<JournalFile> journal_;
   // The projection's transaction is open (Write began it, Flush commits it).
   bool projection_open_ = false;
+  bool recovering_ = false;  // RecoverProjection is replaying
   bool savepoint_ = false;  // the Write under way set a savepoint (not the transaction's first)
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed

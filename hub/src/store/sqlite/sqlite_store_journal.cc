@@ -212,11 +212,17 @@ void SqliteStore::DropProjection() {
 }
 
 void SqliteStore::RecoverProjection() {
+  // Until 2026-11-30 a replay whose commit failed as the first had recovered again, and again:
+  // a full disk recursed until the stack or memory ran out.
+  if (recovering_) return;
   // The batches since the last commit are journaled and acknowledged: applied again.
   DropProjection();
-  if (auto r = ReplayJournal(); !r) {
-    spdlog::error("{}", r.error());
-    Latch(r.as_error());
+  recovering_ = true;
+  Status replayed = ReplayJournal();
+  recovering_ = false;
+  if (!replayed) {
+    spdlog::error("{}", replayed.error());
+    Latch(replayed.as_error());
   }
 }
 

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "store/sqlite/wal_write_buffer.h"
+
 namespace slussen::sqlite {
 
 ErrorCode CodeOf(int rc) {
@@ -99,7 +101,8 @@ void ConfigureLibrary() {
 Result<sqlite3*> OpenConnection(const std::string& path, int flags) {
   ConfigureLibrary();
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, WalWriteBufferVfs());
   if (rc != SQLITE_OK) {
     Error e = StoreError(path, "cannot open", rc, db);
     sqlite3_close(db);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_util.h"
+#include "store/sqlite/wal_write_buffer.h"
 
 namespace slussen {
 namespace {
@@ -28,8 +29,9 @@ int PollBriefly(void* tries_allowed, int tries) {
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path) {
   sqlite::ConfigureLibrary();
   sqlite3* db = nullptr;
+  // Through the store's VFS: a log that failed to be written out fails this connection's reads too.
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+                                 sqlite::WalWriteBufferVfs());
   if (rc != SQLITE_OK) {
     std::string msg = "store " + path + ": cannot open the checkpoint connection: " +
                       (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
