@@ -45,6 +45,7 @@ struct File {
   // A log: its connection's database file, the state shared with other connections' handles,
   // and the buffered writes.
   File* database = nullptr;
+  std::string log_name;  // the key of its state in LogStates()
   std::shared_ptr<LogState> state;
   std::unique_ptr<char[]> buffer;
   std::size_t used = 0;
@@ -106,6 +107,8 @@ int Close(sqlite3_file* file) {
       if (f->log != nullptr) f->log->database = nullptr;
     }
     if (f->database != nullptr) f->database->log = nullptr;
+    // Copies of a state are made under the mutex only: the last handle on a log takes it along.
+    if (f->state && f->state.use_count() == 1) LogStates().erase(f->log_name);
   }
   const int closed = f->real->pMethods->xClose(f->real);
   f->~File();
@@ -261,7 +264,8 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
     f->database_name = name;
     Databases()[name] = f;
   } else if ((flags & SQLITE_OPEN_WAL) != 0 && name != nullptr) {
-    std::weak_ptr<LogState>& shared = LogStates()[name];
+    f->log_name = name;
+    std::weak_ptr<LogState>& shared = LogStates()[f->log_name];
     f->state = shared.lock();
     if (!f->state) {
       f->state = std::make_shared<LogState>();
