@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "store/sqlite/sqlite_util.h"
@@ -146,79 +148,85 @@ TEST_F(WalWriteBufferTest, ASpilledTransactionRolledBackLeavesNothing) {
   EXPECT_EQ(RecoveredContents(), Rows(15, 100));
 }
 
+// A connection's files as SQLite would open them through the buffer's VFS: the database and its
+// log, under names from one allocation (sqlite3_create_filename), which is how the log finds its
+// database. Driven directly, to reach what SQLite itself never does.
+class RawConnection {
+ public:
+  explicit RawConnection(const std::string& path)
+      : vfs_(sqlite3_vfs_find(WalWriteBufferVfs())),
+        name_(sqlite3_create_filename(path.c_str(), "", (path + "-wal").c_str(), 0, nullptr)),
+        // Zeroed: a file that was not opened has no methods to close it with.
+        database_(std::make_unique<char[]>(static_cast<std::size_t>(vfs_->szOsFile))),
+        log_(std::make_unique<char[]>(static_cast<std::size_t>(vfs_->szOsFile))) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    opened_ = vfs_->xOpen(vfs_, name_, db(), flags | SQLITE_OPEN_MAIN_DB, nullptr) == SQLITE_OK &&
+              vfs_->xOpen(vfs_, sqlite3_filename_wal(name_), log(), flags | SQLITE_OPEN_WAL,
+                          nullptr) == SQLITE_OK;
+  }
+  ~RawConnection() {
+    if (log()->pMethods != nullptr) log()->pMethods->xClose(log());
+    if (db()->pMethods != nullptr) db()->pMethods->xClose(db());
+    sqlite3_free_filename(name_);
+  }
+  bool opened() const { return opened_; }
+  sqlite3_file* db() { return reinterpret_cast<sqlite3_file*>(database_.get()); }
+  sqlite3_file* log() { return reinterpret_cast<sqlite3_file*>(log_.get()); }
+  int Write(const char* data, int n, int64_t at) { return log()->pMethods->xWrite(log(), data, n, at); }
+  int Read(char* out, int n, int64_t at) { return log()->pMethods->xRead(log(), out, n, at); }
+  void Barrier() { db()->pMethods->xShmBarrier(db()); }
+
+ private:
+  sqlite3_vfs* vfs_;
+  sqlite3_filename name_;
+  std::unique_ptr<char[]> database_;
+  std::unique_ptr<char[]> log_;
+  bool opened_ = false;
+};
+
+// A frame SQLite has not committed: a header whose commit field is zero, and its page.
+struct UncommittedFrame {
+  char bytes[24 + 512];
+  UncommittedFrame() {
+    for (std::size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<char>(i);
+    bytes[4] = bytes[5] = bytes[6] = bytes[7] = 0;
+  }
+};
+
 // The barrier: a frame still buffered when its database publishes a commit (SQLite's frames
-// are always written out before; this drives the files directly) is written out there, and if
-// that fails, every handle on the log fails from then on, another connection's too.
-TEST_F(WalWriteBufferTest, AFailureAtTheBarrierFailsTheLogForEveryHandle) {
-  sqlite3_vfs* vfs = sqlite3_vfs_find(WalWriteBufferVfs());
-  ASSERT_NE(vfs, nullptr);
-  sqlite3_filename name = sqlite3_create_filename(path_.c_str(), "", (path_ + "-wal").c_str(),
-                                                  0, nullptr);
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  auto database = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
-  auto log = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
-  auto other = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
-  // Another connection's handle on the same log has a name of its own.
-  sqlite3_filename other_name = sqlite3_create_filename(path_.c_str(), "",
-                                                        (path_ + "-wal").c_str(), 0, nullptr);
-  auto* db_file = reinterpret_cast<sqlite3_file*>(database.get());
-  auto* log_file = reinterpret_cast<sqlite3_file*>(log.get());
-  auto* other_file = reinterpret_cast<sqlite3_file*>(other.get());
-  ASSERT_EQ(vfs->xOpen(vfs, name, db_file, flags | SQLITE_OPEN_MAIN_DB, nullptr), SQLITE_OK);
-  ASSERT_EQ(vfs->xOpen(vfs, sqlite3_filename_wal(name), log_file, flags | SQLITE_OPEN_WAL,
-                       nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(vfs->xOpen(vfs, sqlite3_filename_wal(other_name), other_file, flags | SQLITE_OPEN_WAL,
-                       nullptr),
-            SQLITE_OK);
-  char frame[24 + 512] = {};  // a header with a zero commit field, and its page
-  const uint64_t before = vfs_.log_writes();
-  ASSERT_EQ(log_file->pMethods->xWrite(log_file, frame, 24, 32), SQLITE_OK);
-  ASSERT_EQ(log_file->pMethods->xWrite(log_file, frame + 24, 512, 56), SQLITE_OK);
-  EXPECT_EQ(vfs_.log_writes(), before) << "buffered";
-  vfs_.FailLogWrites(true);
-  db_file->pMethods->xShmBarrier(db_file);
-  vfs_.FailLogWrites(false);
-  char out[24];
-  EXPECT_EQ(log_file->pMethods->xRead(log_file, out, 24, 32), SQLITE_IOERR_WRITE);
-  EXPECT_EQ(other_file->pMethods->xRead(other_file, out, 24, 32), SQLITE_IOERR_WRITE);
-  EXPECT_EQ(log_file->pMethods->xWrite(log_file, frame, 24, 32), SQLITE_IOERR_WRITE);
-  EXPECT_EQ(log_file->pMethods->xSync(log_file, SQLITE_SYNC_NORMAL), SQLITE_IOERR_WRITE);
-  other_file->pMethods->xClose(other_file);
-  log_file->pMethods->xClose(log_file);
-  db_file->pMethods->xClose(db_file);
-  sqlite3_free_filename(name);
-  sqlite3_free_filename(other_name);
+// are always written out before) is written out there.
+TEST_F(WalWriteBufferTest, TheBarrierWritesOutWhatIsBuffered) {
+  RawConnection c(path_);
+  ASSERT_TRUE(c.opened());
+  const UncommittedFrame frame;
+  ASSERT_EQ(c.Write(frame.bytes, 24, 32), SQLITE_OK);
+  ASSERT_EQ(c.Write(frame.bytes + 24, 512, 56), SQLITE_OK);
+  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 0u) << "buffered";
+  c.Barrier();
+  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 32u + sizeof frame.bytes);
+  char out[sizeof frame.bytes];
+  ASSERT_EQ(c.Read(out, sizeof out, 32), SQLITE_OK);
+  EXPECT_EQ(std::string(out, sizeof out), std::string(frame.bytes, sizeof frame.bytes));
 }
 
-TEST_F(WalWriteBufferTest, TheBarrierWritesOutWhatIsBuffered) {
-  sqlite3_vfs* vfs = sqlite3_vfs_find(WalWriteBufferVfs());
-  ASSERT_NE(vfs, nullptr);
-  sqlite3_filename name = sqlite3_create_filename(path_.c_str(), "", (path_ + "-wal").c_str(),
-                                                  0, nullptr);
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  auto database = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
-  auto log = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
-  auto* db_file = reinterpret_cast<sqlite3_file*>(database.get());
-  auto* log_file = reinterpret_cast<sqlite3_file*>(log.get());
-  ASSERT_EQ(vfs->xOpen(vfs, name, db_file, flags | SQLITE_OPEN_MAIN_DB, nullptr), SQLITE_OK);
-  ASSERT_EQ(vfs->xOpen(vfs, sqlite3_filename_wal(name), log_file, flags | SQLITE_OPEN_WAL,
-                       nullptr),
-            SQLITE_OK);
-  char frame[24 + 512];
-  for (std::size_t i = 0; i < sizeof frame; ++i) frame[i] = static_cast<char>(i);
-  frame[4] = frame[5] = frame[6] = frame[7] = 0;  // not a commit frame
-  ASSERT_EQ(log_file->pMethods->xWrite(log_file, frame, 24, 32), SQLITE_OK);
-  ASSERT_EQ(log_file->pMethods->xWrite(log_file, frame + 24, 512, 56), SQLITE_OK);
-  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 0u) << "buffered";
-  db_file->pMethods->xShmBarrier(db_file);
-  EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 32u + sizeof frame);
-  char out[sizeof frame];
-  ASSERT_EQ(log_file->pMethods->xRead(log_file, out, sizeof out, 32), SQLITE_OK);
-  EXPECT_EQ(std::string(out, sizeof out), std::string(frame, sizeof frame));
-  log_file->pMethods->xClose(log_file);
-  db_file->pMethods->xClose(db_file);
-  sqlite3_free_filename(name);
+// If that write fails, every handle on the log fails from then on, another connection's too.
+TEST_F(WalWriteBufferTest, AFailureAtTheBarrierFailsTheLogForEveryHandle) {
+  RawConnection c(path_);
+  RawConnection other(path_);
+  ASSERT_TRUE(c.opened() && other.opened());
+  const UncommittedFrame frame;
+  const uint64_t before = vfs_.log_writes();
+  ASSERT_EQ(c.Write(frame.bytes, 24, 32), SQLITE_OK);
+  ASSERT_EQ(c.Write(frame.bytes + 24, 512, 56), SQLITE_OK);
+  EXPECT_EQ(vfs_.log_writes(), before) << "buffered";
+  vfs_.FailLogWrites(true);
+  c.Barrier();
+  vfs_.FailLogWrites(false);
+  char out[24];
+  EXPECT_EQ(c.Read(out, 24, 32), SQLITE_IOERR_WRITE);
+  EXPECT_EQ(other.Read(out, 24, 32), SQLITE_IOERR_WRITE);
+  EXPECT_EQ(c.Write(frame.bytes, 24, 32), SQLITE_IOERR_WRITE);
+  EXPECT_EQ(c.log()->pMethods->xSync(c.log(), SQLITE_SYNC_NORMAL), SQLITE_IOERR_WRITE);
 }
 
 }  // namespace
