@@ -229,5 +229,23 @@ TEST_F(WalWriteBufferTest, AFailureAtTheBarrierFailsTheLogForEveryHandle) {
   EXPECT_EQ(c.log()->pMethods->xSync(c.log(), SQLITE_SYNC_NORMAL), SQLITE_IOERR_WRITE);
 }
 
+// A read of the buffered range writes it out first. If that fails, SQLite fails the statement
+// but may go on with the transaction and commit the frames: so that failure is kept too.
+TEST_F(WalWriteBufferTest, AFailureBeforeAReadFailsTheLogForEveryHandle) {
+  RawConnection c(path_);
+  RawConnection other(path_);
+  ASSERT_TRUE(c.opened() && other.opened());
+  const UncommittedFrame frame;
+  ASSERT_EQ(c.Write(frame.bytes, 24, 32), SQLITE_OK);
+  ASSERT_EQ(c.Write(frame.bytes + 24, 512, 56), SQLITE_OK);
+  char out[24];
+  vfs_.FailLogWrites(true);
+  EXPECT_EQ(c.Read(out, 24, 1000), SQLITE_IOERR_SHORT_READ) << "beyond the buffer and the file";
+  EXPECT_EQ(c.Read(out, 24, 40), SQLITE_IOERR_WRITE);
+  vfs_.FailLogWrites(false);
+  EXPECT_EQ(c.Write(frame.bytes, 24, 32), SQLITE_IOERR_WRITE);
+  EXPECT_EQ(other.Read(out, 24, 32), SQLITE_IOERR_WRITE);
+}
+
 }  // namespace
 }  // namespace slussen::sqlite

@@ -84,8 +84,7 @@ int Failed(const File* f) {
 }
 
 // Writes the buffer to the file. What a failed write-out held is dropped: frames not yet
-// published (the commit that would publish them fails with the error), or, at a barrier, kept
-// as the log's failure (Barrier below).
+// published; where SQLite might still publish them, the failure is kept (KeepFailure).
 int WriteOut(File* f) {
   if (f->used == 0) return SQLITE_OK;
   const int rc = f->real->pMethods->xWrite(f->real, f->buffer.get(), static_cast<int>(f->used),
@@ -95,6 +94,22 @@ int WriteOut(File* f) {
 }
 
 // --- the io methods: a log's buffer, the rest passed through ---
+
+// A write-out that failed where SQLite might not give up the transaction for it: a read (its
+// error fails a statement, not the transaction, and frames the transaction spilled would be
+// committed without being on disk), a sync, a size, a truncate, a file control (whose result SQLite may
+// ignore), a barrier (which cannot fail). Kept as the log's failure: every later read, write and
+// sync of the log fails with it, through any connection of this process, until a restart. A
+// failed write-out of a frame itself needs none of this: SQLite rolls the transaction back.
+int KeepFailure(File* f, int rc) {
+  if (!f->state) return rc;  // not a log: nothing was buffered
+  f->state->failed.store(rc, std::memory_order_release);
+  spdlog::error("store: writing out its write-ahead log failed ({}); every later use of the "
+                "log fails, and a restart recovers from the journal",
+                sqlite3_errstr(rc));
+  return rc;
+}
+
 
 int Close(sqlite3_file* file) {
   File* f = Of(file);
@@ -120,7 +135,7 @@ int Read(sqlite3_file* file, void* out, int n, sqlite3_int64 at) {
   if (int rc = Failed(f)) return rc;
   const auto end = f->buffer_at + static_cast<sqlite3_int64>(f->used);
   if (f->used != 0 && at < end && at + n > f->buffer_at) {
-    if (int rc = WriteOut(f)) return rc;
+    if (int rc = WriteOut(f)) return KeepFailure(f, rc);
   }
   f->last_read_at = at;
   return M(file)->xRead(f->real, out, n, at);
@@ -164,20 +179,20 @@ int Write(sqlite3_file* file, const void* data, int n, sqlite3_int64 at) {
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   File* f = Of(file);
-  if (int rc = WriteOut(f)) return rc;
+  if (int rc = WriteOut(f)) return KeepFailure(f, rc);
   return M(file)->xTruncate(f->real, size);
 }
 
 int Sync(sqlite3_file* file, int flags) {
   File* f = Of(file);
   if (int rc = Failed(f)) return rc;
-  if (int rc = WriteOut(f)) return rc;
+  if (int rc = WriteOut(f)) return KeepFailure(f, rc);
   return M(file)->xSync(f->real, flags);
 }
 
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
   File* f = Of(file);
-  if (int rc = WriteOut(f)) return rc;
+  if (int rc = WriteOut(f)) return KeepFailure(f, rc);
   return M(file)->xFileSize(f->real, size);
 }
 
@@ -186,22 +201,9 @@ int Unlock(sqlite3_file* f, int level) { return M(f)->xUnlock(Real(f), level); }
 int CheckReservedLock(sqlite3_file* f, int* out) {
   return M(f)->xCheckReservedLock(Real(f), out);
 }
-// SQLite ignores the result of some file controls (hints): a failed write-out here is kept as
-// the log's failure, as at a barrier.
-void KeepFailure(File* f, int rc) {
-  if (!f->state) return;  // not a log: nothing was buffered
-  f->state->failed.store(rc, std::memory_order_release);
-  spdlog::error("store: writing out its write-ahead log failed ({}); every later use of the "
-                "log fails, and a restart recovers from the journal",
-                sqlite3_errstr(rc));
-}
-
 int FileControl(sqlite3_file* file, int op, void* arg) {
   File* f = Of(file);
-  if (int rc = WriteOut(f)) {
-    KeepFailure(f, rc);
-    return rc;
-  }
+  if (int rc = WriteOut(f)) return KeepFailure(f, rc);
   return M(file)->xFileControl(f->real, op, arg);
 }
 int SectorSize(sqlite3_file* f) { return M(f)->xSectorSize(Real(f)); }
@@ -218,7 +220,7 @@ int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
 void ShmBarrier(sqlite3_file* file) {
   File* log = Of(file)->log;
   if (log != nullptr && log->used != 0) {
-    if (int rc = WriteOut(log); rc != SQLITE_OK) KeepFailure(log, rc);
+    if (int rc = WriteOut(log); rc != SQLITE_OK) (void)KeepFailure(log, rc);
   }
   M(file)->xShmBarrier(Real(file));
 }

@@ -7,15 +7,16 @@
 // against 0.07 ms for the same bytes in 4 to 16 calls. The VFS keeps a log's writes in a buffer (at
 // most kWalBufferBytes, then written out) and writes it out:
 //   - with the page of a commit frame (a header whose commit field is set), so that a failure
-//     fails the commit as it did without the buffer;
+//     fails the commit as it did without the buffer (SQLite rolls the transaction back);
 //   - before anything else is done with the file (a read of the buffered range, a sync, a
 //     truncate, its size, a file control, a write elsewhere, closing it);
 //   - before its database's shared-memory barrier (the moment a commit becomes visible to other
-//     connections), in case a commit frame was not recognised. A failure there cannot be
-//     returned to SQLite (nor one in a file control, whose result SQLite may ignore): it is kept,
-//     and every later read, write and sync of that log fails with it, through any connection of
-//     this process, so that neither the store nor its checkpointer goes on from frames that are
-//     not on disk.
+//     connections), in case a commit frame was not recognised.
+// A failure anywhere but in a frame's own write is kept: SQLite might go on with the transaction
+// after it (a failed read fails a statement, not the transaction; a barrier cannot fail; some
+// file controls' results are ignored) and commit frames that are not on disk. Every later read,
+// write and sync of that log fails with it, through any connection of this process (the
+// checkpointer's too), until a restart: the store latches, and the journal has every batch.
 // A header written again where it was just read is SQLite rewriting checksums after a commit's
 // frames were written (walRewriteChecksums): it goes straight through.
 // Writes reach the file in the order SQLite made them (a buffered range overwritten is
