@@ -71,8 +71,9 @@ int Sync(sqlite3_file* f, int flags) {
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 
-// Forwards everything but xSync and a log's xWrite. Version 3 (shared memory for WAL, memory-mapped I/O) as the unix
-// VFS provides; methods the real file lacks are never called because SQLite checks iVersion.
+// Forwards everything but xSync and a log's xWrite. Version 3 (shared memory for WAL,
+// memory-mapped I/O) as the unix VFS provides; methods the real file lacks are never called
+// because SQLite checks iVersion.
 const sqlite3_io_methods kMethods = {
     3,        Close,   Read,        Write,    Truncate, Sync,
     FileSize, Lock,    Unlock,      CheckReservedLock, FileControl, SectorSize,

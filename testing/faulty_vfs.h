@@ -1,9 +1,10 @@
 #pragma once
 // A SQLite VFS for fault tests: wraps the default VFS and, while armed, fails every xSync with
 // SQLITE_IOERR_FSYNC, as a disk whose fsync reports an error would, or every write to a
-// write-ahead log with SQLITE_IOERR_WRITE; it counts the log writes that went through. Installed as the default VFS
-// for the lifetime of a FaultyVfs object, so that code opening files by path (SqliteStore, its
-// checkpointer) goes through it unchanged. One at a time per process; tests run sequentially.
+// write-ahead log with SQLITE_IOERR_WRITE; it counts the log writes that went through. Installed
+// as the default VFS for the lifetime of a FaultyVfs object, so that code opening files by path
+// (SqliteStore, its checkpointer) goes through it unchanged. One at a time per process; tests
+// run sequentially.
 #include <atomic>
 #include <cstdint>
 

@@ -172,7 +172,9 @@ class RawConnection {
   bool opened() const { return opened_; }
   sqlite3_file* db() { return reinterpret_cast<sqlite3_file*>(database_.get()); }
   sqlite3_file* log() { return reinterpret_cast<sqlite3_file*>(log_.get()); }
-  int Write(const char* data, int n, int64_t at) { return log()->pMethods->xWrite(log(), data, n, at); }
+  int Write(const char* data, int n, int64_t at) {
+    return log()->pMethods->xWrite(log(), data, n, at);
+  }
   int Read(char* out, int n, int64_t at) { return log()->pMethods->xRead(log(), out, n, at); }
   void Barrier() { db()->pMethods->xShmBarrier(db()); }
 

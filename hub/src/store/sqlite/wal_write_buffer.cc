@@ -97,10 +97,11 @@ int WriteOut(File* f) {
 
 // A write-out that failed where SQLite might not give up the transaction for it: a read (its
 // error fails a statement, not the transaction, and frames the transaction spilled would be
-// committed without being on disk), a sync, a size, a truncate, a file control (whose result SQLite may
-// ignore), a barrier (which cannot fail). Kept as the log's failure: every later read, write and
-// sync of the log fails with it, through any connection of this process, until a restart. A
-// failed write-out of a frame itself needs none of this: SQLite rolls the transaction back.
+// committed without being on disk), a sync, a size, a truncate, a file control (whose result
+// SQLite may ignore), a barrier (which cannot fail). Kept as the log's failure: every later
+// read, write and sync of the log fails with it, through any connection of this process, until
+// a restart. A failed write-out of a frame itself needs none of this: SQLite rolls the
+// transaction back.
 int KeepFailure(File* f, int rc) {
   if (!f->state) return rc;  // not a log: nothing was buffered
   f->state->failed.store(rc, std::memory_order_release);
