@@ -14,9 +14,9 @@ namespace {
 // A record longer than this is taken for garbage (a length read from a torn header or from
 // stale bytes), not allocated: no write batch comes near it.
 constexpr uint32_t kMaxPayload = 1u << 30;
-// The unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with 0x1ffff, and a
-// longer write comes back short as SQLITE_FULL): larger records go in pieces, and are read so.
+// Larger records go in pieces (sqlite::kMaxVfsWriteBytes), and are read so.
 constexpr std::size_t kChunk = 64 * 1024;
+static_assert(kChunk <= sqlite::kMaxVfsWriteBytes);
 constexpr uint64_t kBlock = JournalFile::kBlockBytes;
 
 uint64_t BlocksTouched(uint64_t offset, uint64_t size) {

@@ -12,10 +12,9 @@
 // record is written with a zeroed header after it when that fits in its last block, so that the
 // next one can skip the rest of the block without writing to it again. The file is reused from
 // its start once everything in it is durable elsewhere (Rewind), without truncating it: the
-// file keeps its size, so an
-// append overwrites blocks already allocated and fdatasync has no file-system metadata to write.
-// What a rewound file still holds beyond its new records is older batches, which a read tells
-// from new ones by their numbers.
+// file keeps its size, so an append overwrites blocks already allocated and fdatasync has no
+// file-system metadata to write. What a rewound file still holds beyond its new records is older
+// batches, which a read tells from new ones by their numbers.
 //
 // The file is reserved ahead (Reserve): written full of zeros to its working size once, so that
 // appends overwrite allocated blocks from the first one on. An append that grows a file also

@@ -4,6 +4,7 @@
 // Internal to the SQLite backend.
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -73,6 +74,11 @@ Error StoreError(const std::string& path, const std::string& what, int rc, sqlit
 // The open flags' checks every connection makes: extended result codes on (so that a failed fsync
 // is told apart from other I/O errors).
 void Configure(sqlite3* db);
+
+// The most the unix VFS writes in one call: it masks a write's length with 0x1ffff
+// (seekAndWriteFd), and a longer write comes back short, as SQLITE_FULL. Whatever writes through
+// a VFS in large pieces (the journal, the log's write buffer) stays at or below it.
+inline constexpr std::size_t kMaxVfsWriteBytes = 128 * 1024 - 1;
 
 // Library-wide settings, applied once before SQLite is first initialized; every way in
 // (OpenConnection, the checkpointer's connection, the journal's VFS lookup) calls it first.

@@ -55,6 +55,7 @@ struct File {
 };
 
 constexpr std::size_t kFileBytes = (sizeof(File) + 15) / 16 * 16;
+static_assert(kWalBufferBytes <= kMaxVfsWriteBytes);
 
 std::mutex g_mutex;  // the maps below; files are otherwise used by their connection's thread
 std::map<sqlite3_vfs*, std::unique_ptr<Wrapper>>& Wrappers() {

@@ -26,8 +26,7 @@
 
 namespace slussen::sqlite {
 
-// Below 128 KB: the unix VFS writes at most 128 KB - 1 bytes per call (seekAndWriteFd masks the
-// length with 0x1ffff; a longer write comes back as SQLITE_FULL).
+// Written out in one call: at most sqlite::kMaxVfsWriteBytes (wal_write_buffer.cc checks).
 inline constexpr std::size_t kWalBufferBytes = 120 * 1024;
 
 // The name of the VFS wrapping the current default VFS with the buffer, to open a connection
