@@ -92,8 +92,14 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
 }  // namespace
 
 bool FaultyVfs::CountSync(int open_flags) {
-  const bool fail = fail_syncs_.load() &&
-                    (!database_only_.load() || (open_flags & SQLITE_OPEN_MAIN_DB) != 0);
+  bool fail = fail_syncs_.load() &&
+              (!database_only_.load() || (open_flags & SQLITE_OPEN_MAIN_DB) != 0);
+  if (fail) {
+    uint64_t left = syncs_before_failing_.load();
+    while (left > 0 && !syncs_before_failing_.compare_exchange_weak(left, left - 1)) {
+    }
+    if (left > 0) fail = false;
+  }
   ++(fail ? failed_syncs_ : syncs_);
   return fail;
 }

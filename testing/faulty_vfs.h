@@ -20,6 +20,11 @@ class FaultyVfs {
   FaultyVfs& operator=(const FaultyVfs&) = delete;
 
   void FailSyncs(bool fail) { fail_syncs_.store(fail); }
+  // Armed after `n` more syncs have gone through (to fail a second sync, not the first).
+  void FailSyncsAfter(uint64_t n) {
+    syncs_before_failing_.store(n);
+    fail_syncs_.store(true);
+  }
   // Only syncs of main database files fail (a checkpoint's), not of write-ahead logs (a commit's).
   void FailDatabaseSyncsOnly(bool only) { database_only_.store(only); }
   // Writes to write-ahead logs fail with `code`, as on a failing (SQLITE_IOERR_WRITE) or full
@@ -47,6 +52,7 @@ class FaultyVfs {
   sqlite3_vfs* vfs_ = nullptr;  // owned
   std::atomic<bool> fail_syncs_{false};
   std::atomic<bool> database_only_{false};
+  std::atomic<uint64_t> syncs_before_failing_{0};
   std::atomic<uint64_t> failed_syncs_{0};
   std::atomic<uint64_t> syncs_{0};
   std::atomic<bool> fail_log_writes_{false};

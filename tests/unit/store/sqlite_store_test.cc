@@ -1008,6 +1008,35 @@ TEST_F(StoreLatchTest, FailedFsyncLatchesUntilReopened) {
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
 
+// A batch refused after its record reached the journal (applied while the record was written,
+// store/sqlite/journal_appender.h) whose retraction cannot sync: the store latches, and the
+// restart has what was acknowledged (a record that outlived its retraction is left out at the
+// replay: StoreJournalTest.ARefusedLastRecordIsLeftOutAtTheReplay).
+TEST_F(StoreLatchTest, ARefusedBatchThatCannotBeRetractedLatches) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Write(Events({Event("e1", {"A"})})));
+    vfs_.FailSyncsAfter(1);  // the record's own sync goes through, the retraction's fails
+    auto refused = store->Write(Events({Event("e2", {"A"}), Event("e1", {"A"})}));
+    vfs_.FailSyncs(false);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(store->latched());
+    EXPECT_THAT(store->latched_reason(), HasSubstr("cannot retract"));
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->latched());
+  auto pending = store->PendingAfter("A", 0, 10);
+  ASSERT_TRUE(pending) << pending.error();
+  EXPECT_THAT(EventIds(*pending), ElementsAre("e1"));
+  InsertCommitted(*store, {Event("e2", {"A"})});
+  pending = store->PendingAfter("A", 0, 10);
+  ASSERT_TRUE(pending) << pending.error();
+  EXPECT_THAT(EventIds(*pending), ElementsAre("e1", "e2"));
+}
+
 // The flush's commit cannot write its log (a full or failing disk; the frames go out in a few
 // large writes, store/sqlite/wal_write_buffer.h): the flush fails and latches the store, and
 // what was acknowledged is in the journal, so the reopened store has all of it.

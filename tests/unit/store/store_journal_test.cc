@@ -19,6 +19,7 @@
 #include "store/sqlite/sqlite_journal.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
+#include "testing/faulty_vfs.h"
 #include "testing/files.h"
 #include "testing/temp_dir.h"
 #include "unit/store/store_test_event.h"
@@ -131,6 +132,45 @@ TEST_F(JournalFileTest, ARewoundFileReadsOnlyItsNewRun) {
   // (The file ends with the zeroed header written after the old run's last record.)
   EXPECT_EQ(std::filesystem::file_size(path_),
             5 * JournalFile::Encode(1, std::string(100, 'a')).size() + JournalFile::kHeaderBytes);
+}
+
+// A retracted record (a batch the store refused after its append) is not read, whatever
+// record took or did not take its place; a retract that cannot sync fails as a data loss.
+TEST_F(JournalFileTest, ARetractedRecordIsNotReadAndTheNextTakesItsPlace) {
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Append(1, std::string(100, 'a')));
+    ASSERT_TRUE((*file)->Append(2, std::string(5000, 'b')));
+    const uint64_t before = (*file)->written();
+    ASSERT_TRUE((*file)->Append(3, std::string(3000, 'c')));
+    ASSERT_TRUE((*file)->Retract());
+    EXPECT_EQ((*file)->written(), before);
+    EXPECT_FALSE((*file)->Retract()) << "one record, once";
+  }
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2));
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
+    ASSERT_TRUE(file);
+    // Shorter than the retracted record: what is left of it after this one is not read either.
+    ASSERT_TRUE((*file)->Append(3, "short"));
+  }
+  const auto records = Reopen();
+  EXPECT_THAT(Batches(records), ElementsAre(1, 2, 3));
+  EXPECT_EQ(records.at(2).payload, "short");
+  {
+    slussen::testing::FaultyVfs vfs;
+    std::vector<JournalFile::Record> reread;
+    auto file = JournalFile::Open(path_, &reread);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->Append(4, "four"));
+    vfs.FailSyncs(true);
+    auto retracted = (*file)->Retract();
+    ASSERT_FALSE(retracted);
+    EXPECT_EQ(retracted.code(), ErrorCode::kDataLoss);
+  }
 }
 
 // A reserved file is zeros up to its size: it reads as empty, appends overwrite it without
@@ -536,18 +576,78 @@ TEST_F(StoreJournalTest, ARefusedBatchLeavesTheOthersOfTheTransaction) {
   auto store = SqliteStore::Open(path_);
   ASSERT_TRUE(store);
   ASSERT_TRUE((*store)->Write(Events({"e1"})));
-  const auto journal_before = std::filesystem::file_size(journal_);
+  std::vector<JournalFile::Record> records;
+  ASSERT_TRUE(JournalFile::Open(journal_, &records));
+  ASSERT_EQ(records.size(), 1u);
+  const std::string first_payload = records[0].payload;
   auto refused = (*store)->Write(Events({"e2", "e1"}));  // e1 is stored already
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(std::filesystem::file_size(journal_), journal_before);
+  // Its record was written while the batch was applied, then retracted: what a restart reads
+  // is what it read before.
+  records.clear();
+  ASSERT_TRUE(JournalFile::Open(journal_, &records));
+  EXPECT_THAT(Batches(records), ElementsAre(1));
   ASSERT_TRUE((*store)->Write(Events({"e3"})));
+  records.clear();
+  ASSERT_TRUE(JournalFile::Open(journal_, &records));
+  EXPECT_THAT(Batches(records), ElementsAre(1, 2)) << "e3's batch took the refused one's place";
+  EXPECT_EQ(records.at(0).payload, first_payload);
   ASSERT_TRUE((*store)->Flush());
   EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e3"));
   store->reset();
   auto reopened = SqliteStore::Open(path_);
   ASSERT_TRUE(reopened);
   EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e3"));
+}
+
+// The journal ends with the record of a batch the store refused, one whose retraction did not
+// reach the disk before the store latched (StoreLatchTest.ARefusedBatchThatCannotBeRetracted-
+// Latches): the replay is refused it again and leaves it out. Anywhere but last, a record that
+// cannot be applied stops the open: everything after it was acknowledged.
+TEST_F(StoreJournalTest, ARefusedLastRecordIsLeftOutAtTheReplay) {
+  for (const bool last : {true, false}) {
+    SCOPED_TRACE(last ? "last" : "followed by another");
+    std::filesystem::remove(path_);
+    std::filesystem::remove(journal_);
+    InChildThenKill9([](SqliteStore& store) { return bool(store.Write(Events({"e1"}))); });
+    {
+      std::vector<JournalFile::Record> records;
+      auto file = JournalFile::Open(journal_, &records);
+      ASSERT_TRUE(file);
+      ASSERT_THAT(Batches(records), ElementsAre(1));
+      ASSERT_TRUE((*file)->Append(2, EncodeBatch(Events({"e2", "e1"}))));  // e1 again
+      if (!last) {
+        ASSERT_TRUE((*file)->Append(3, EncodeBatch(Events({"e3"}))));
+      }
+    }
+    auto reopened = SqliteStore::Open(path_);
+    if (!last) {
+      ASSERT_FALSE(reopened);
+      EXPECT_EQ(reopened.code(), ErrorCode::kCorruption);
+      EXPECT_THAT(reopened.error(), HasSubstr("replaying journal batch 2"));
+      continue;
+    }
+    ASSERT_TRUE(reopened) << reopened.error();
+    EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1"));
+    ASSERT_TRUE((*reopened)->Write(Events({"e2"})));
+    ASSERT_TRUE((*reopened)->Flush());
+    EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
+  }
+}
+
+// Killed right after a refused batch, whose record reached the disk before the refusal: the
+// restart does not replay it.
+TEST_F(StoreJournalTest, ARefusedBatchIsNotReplayedAfterAKill) {
+  InChildThenKill9([](SqliteStore& store) {
+    return store.Write(Events({"e1"})) && !store.Write(Events({"e2", "e1"})) && store.unflushed();
+  });
+  auto reopened = SqliteStore::Open(path_);
+  ASSERT_TRUE(reopened) << reopened.error();
+  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1"));
+  ASSERT_TRUE((*reopened)->Write(Events({"e2"})));
+  ASSERT_TRUE((*reopened)->Flush());
+  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
 }
 
 }  // namespace

@@ -180,12 +180,29 @@ Status JournalFile::Append(int64_t batch, std::string_view payload) {
     (void)file_->pMethods->xWrite(file_, spoiled, sizeof spoiled, static_cast<sqlite3_int64>(start));
     return IoError(path_, rc == SQLITE_IOERR_FSYNC ? "fsync failed" : "cannot write", rc);
   }
+  last_ = Appended{start, offset_, zeroed_header_next_};
   offset_ = end;
   zeroed_header_next_ = marker;
   return OkStatus();
 }
 
+Status JournalFile::Retract() {
+  if (!last_) {
+    return Error{"journal " + path_ + ": no record to retract", ErrorCode::kInternal};
+  }
+  const char spoiled[4] = {0, 0, 0, 0};
+  int rc = file_->pMethods->xWrite(file_, spoiled, sizeof spoiled,
+                                   static_cast<sqlite3_int64>(last_->start));
+  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
+  if (rc != SQLITE_OK) return IoError(path_, "cannot retract a refused record", rc);
+  offset_ = last_->offset_before;
+  zeroed_header_next_ = last_->zeroed_header_next_before;
+  last_.reset();
+  return OkStatus();
+}
+
 void JournalFile::Rewind() {
+  last_.reset();
   offset_ = 0;
   zeroed_header_next_ = false;
 }

@@ -34,6 +34,7 @@
 // Threading: one owner.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,10 @@ class JournalFile {
   // the file's state unknown: the caller must not append again (the store latches). The failed
   // record is spoiled on a best-effort basis, so that a restart does not replay what was refused.
   Status Append(int64_t batch, std::string_view payload);
+  // Undoes the last Append, which succeeded, for a batch the store then refused: its checksum is
+  // zeroed and synced, so that a restart does not replay it, and the next Append writes where it
+  // began. An error (kDataLoss) leaves the record in place: the caller must latch.
+  Status Retract();
   // The next Append writes at the start. Only when every record is durable elsewhere.
   void Rewind();
   // Rewinds and gives the file's space back (the disk bound); the next appends grow it again.
@@ -92,6 +97,13 @@ class JournalFile {
   // The last Append left a zeroed header at offset_ (in the same block): the next record may
   // start at the next block instead.
   bool zeroed_header_next_ = false;
+  // Where the last successful Append wrote its record, and the state before it (Retract).
+  struct Appended {
+    uint64_t start = 0;
+    uint64_t offset_before = 0;
+    bool zeroed_header_next_before = false;
+  };
+  std::optional<Appended> last_;
 };
 
 }  // namespace slussen

@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "store/sqlite/journal_appender.h"
 #include "store/sqlite/recent_event_ids.h"
 #include "store/sqlite/sqlite_journal.h"
 #include "store/store.h"
@@ -159,6 +160,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::optional<Error> latch_;  // the first data-loss or corruption error
   std::unique_ptr<JournalFile> journal_;
+  // After journal_: the thread that appends to it stops before the file closes.
+  JournalAppender appender_;
   // The projection's transaction is open (Write began it, Flush commits it).
   bool projection_open_ = false;
   bool recovering_ = false;  // RecoverProjection is replaying

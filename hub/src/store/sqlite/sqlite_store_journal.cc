@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "store/journal/batch_codec.h"
+#include "store/sqlite/journal_appender.h"
 #include "store/sqlite/sqlite_journal.h"
 #include "store/sqlite/sqlite_statements.h"
 #include "store/sqlite/sqlite_store.h"
@@ -26,6 +27,12 @@ namespace {
 // more. Bounds the file, and the replay after a power loss; a crash of the process alone replays
 // only what came after the last flush.
 constexpr uint64_t kJournalRewindBytes = 64ull << 20;
+
+// A batch refused for what it holds, not for the disk or a lock: it is refused again whenever
+// it is applied to the same database.
+bool RefusedForItsContent(ErrorCode code) {
+  return code == ErrorCode::kInvalidArgument || code == ErrorCode::kInternal;
+}
 }  // namespace
 
 // The size at which the journal is reused, so that appends never grow it (each growing
@@ -67,15 +74,23 @@ Status SqliteStore::Write(const WriteBatch& batch) {
     if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
   }
   const int64_t number = applied_batch_ + 1;
+  // The record is encoded, written and synced on the appender's thread while this one applies
+  // the batch: a Write takes the longer of the two, not their sum.
+  appender_.Start([this, &batch, number] { return journal_->Append(number, EncodeBatch(batch)); });
   Status s = ApplyBatch(batch);
   checked_absent_.clear();
   if (s) s = SetAppliedBatch(number);
-  if (!s) return Undo(s);
   // Durable from here on: the record is what a restart replays if the database lost the rows.
-  if (auto j = journal_->Append(number, EncodeBatch(batch)); !j) {
+  if (auto j = appender_.Wait(); !j) {
     Error e{"store " + path_ + ": " + j.error(), j.code()};
     Latch(e);
     return Undo(e);
+  }
+  if (!s) {
+    // Refused, but its record is on disk: retracted before anything (RecoverProjection in
+    // Undo) reads the journal, so that neither that nor a restart applies what was refused.
+    if (auto r = journal_->Retract(); !r) Latch(Error{"store " + path_ + ": " + r.error(), r.code()});
+    return Undo(s);
   }
   if (savepoint_) {
     if (auto r = Step(stmts_->release, "release savepoint"); !r) {
@@ -246,13 +261,32 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
                        std::to_string(record.batch) + ": " + batch.error(),
                    ErrorCode::kCorruption};
     }
+    // The last record may be a batch the store refused after its append, whose retraction
+    // (JournalFile::Retract) failed and latched the store: applied under a savepoint, so that
+    // it can be left out if it is refused again.
+    const bool last = &record == &records.back();
+    if (last) {
+      if (auto sp = Step(stmts_->savepoint, "savepoint"); !sp) return sp;
+    }
     Status s = ApplyBatch(*batch);
     if (s) s = SetAppliedBatch(record.batch);
+    if (!s && last && RefusedForItsContent(s.code())) {
+      (void)Step(stmts_->rollback_to, "roll back to savepoint");
+      if (auto r = Step(stmts_->release, "release savepoint"); !r) return r;
+      ReloadRecentIds();
+      spdlog::warn("store {}: journal batch {} is refused again ({}); it was refused when "
+                   "written and never acknowledged, its retraction did not reach the disk; left out",
+                   path_, record.batch, s.error());
+      break;
+    }
     if (!s) {
       return Error{"store " + path_ + ": replaying journal batch " + std::to_string(record.batch) +
                        " failed: " + s.error(),
                    s.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable
                                                        : ErrorCode::kCorruption};
+    }
+    if (last) {
+      if (auto r = Step(stmts_->release, "release savepoint"); !r) return r;
     }
     applied_batch_ = record.batch;
     ++replayed;
