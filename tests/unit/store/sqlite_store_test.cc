@@ -818,6 +818,9 @@ TEST_F(StoreTest, PendingSummaryFollowsEveryWriteThatChangesARowsState) {
   broker.failed_attempts = {withdrawn};
   write(broker);
   expect_counted("a withdrawn delivery");
+  // A dead row that a receiver accepts after all: delivered, and it was not pending.
+  write(Marks({{b[1].seq, 8}}));
+  expect_counted("a dead row marked delivered");
 
   // A receipt that did not come: a fallback row.
   WriteBatch late;

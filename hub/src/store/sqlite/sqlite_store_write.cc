@@ -184,15 +184,18 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
 }
 
 Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
-  // The hot path: one read before; a row the update changed is delivered now, not pending.
-  auto before = ReadRowPending(mark.seq);
-  if (!before) return before.as_error();
+  // The hot path, one statement: a row it changes was not delivered, so it was pending unless
+  // it was dead, and is delivered now.
   auto& st = stmts_->mark_delivered;
   ResetGuard g{st};
   st.Int(1, mark.at_us);
   st.Int(2, mark.seq);
-  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
-  if (*before && (*before)->pending && sqlite3_changes(db_) > 0) --depth_delta_[(*before)->destination];
+  int rc = st.Step();
+  if (rc == SQLITE_ROW) {
+    if (st.ColInt(1) != 0) --depth_delta_[st.ColText(0)];
+    rc = st.Step();
+  }
+  if (rc != SQLITE_DONE) return Fail("mark delivered", rc);
   return OkStatus();
 }
 
