@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/metrics.h"
+#include "common/thread_name.h"
 #include "common/time_format.h"
 
 namespace slussen::admin {
@@ -185,7 +186,10 @@ Result<int> AdminServer::Start() {
   if (port <= 0) {
     return Error{"cannot listen on " + config_.host + ":" + std::to_string(config_.port)};
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    NameThisThread("admin-http");
+    server_->listen_after_bind();
+  });
   return port;
 }
 

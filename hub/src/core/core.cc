@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/log_safe.h"
+#include "common/thread_name.h"
 #include "core/pending.h"
 
 namespace slussen {
@@ -121,6 +122,7 @@ std::optional<std::chrono::steady_clock::time_point> Core::WakeAt() const {
 }
 
 void Core::Run() {
+  NameThisThread("core");
   spdlog::debug("core: started");
   // Cases whose evaluation fell due while the hub was down (or that a migration marked) first.
   ArmCaseEvaluationFromStore(clock_());

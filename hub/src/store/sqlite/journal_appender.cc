@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace slussen {
 
 JournalAppender::JournalAppender() : thread_([this] { Run(); }) {}
@@ -35,6 +37,7 @@ Status JournalAppender::Wait() {
 }
 
 void JournalAppender::Run() {
+  NameThisThread("journal");
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [&] { return job_ || stopping_; });

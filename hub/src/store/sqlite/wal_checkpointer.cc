@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/thread_name.h"
 #include "store/sqlite/sqlite_util.h"
 #include "store/sqlite/wal_write_buffer.h"
 
@@ -100,6 +101,7 @@ std::optional<Error> WalCheckpointer::failure() const {
 }
 
 void WalCheckpointer::Run() {
+  NameThisThread("checkpoint");
   while (true) {
     bool truncate = false;
     {
