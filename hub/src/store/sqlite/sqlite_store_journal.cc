@@ -28,11 +28,9 @@ namespace {
 // only what came after the last flush.
 constexpr uint64_t kJournalRewindBytes = 64ull << 20;
 
-// A batch refused for what it holds, not for the disk or a lock: it is refused again whenever
-// it is applied to the same database.
-bool RefusedForItsContent(ErrorCode code) {
-  return code == ErrorCode::kInvalidArgument || code == ErrorCode::kInternal;
-}
+// A batch refused for what it holds (an event already stored), not for the disk, a lock or a
+// broken invariant: it is refused again whenever it is applied to the same database.
+bool RefusedForItsContent(ErrorCode code) { return code == ErrorCode::kInvalidArgument; }
 }  // namespace
 
 // The size at which the journal is reused, so that appends never grow it (each growing
@@ -274,9 +272,10 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
       (void)Step(stmts_->rollback_to, "roll back to savepoint");
       if (auto r = Step(stmts_->release, "release savepoint"); !r) return r;
       ReloadRecentIds();
+      // The error names the batch's event ids, a sender's strings: not in the log.
       spdlog::warn("store {}: journal batch {} is refused again ({}); it was refused when "
                    "written and never acknowledged, its retraction did not reach the disk; left out",
-                   path_, record.batch, s.error());
+                   path_, record.batch, ErrorCodeName(s.code()));
       break;
     }
     if (!s) {
