@@ -1021,7 +1021,13 @@ TEST_F(StoreLatchTest, ARefusedBatchThatCannotBeRetractedLatches) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Write(Events({Event("e1", {"A"})})));
     vfs_.FailSyncsAfter(1);  // the record's own sync goes through, the retraction's fails
-    auto refused = store->Write(Events({Event("e2", {"A"}), Event("e1", {"A"})}));
+    // Enough rows that the record is written while the batch is applied.
+    std::vector<EventRecord> events;
+    for (std::size_t i = 0; i < SqliteStore::kParallelAppendRows; ++i) {
+      events.push_back(Event("new" + std::to_string(i), {"A"}));
+    }
+    events.push_back(Event("e1", {"A"}));  // stored already: the batch is refused
+    auto refused = store->Write(Events(events));
     vfs_.FailSyncs(false);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);

@@ -368,6 +368,17 @@ WriteBatch Events(const std::vector<std::string>& ids) {
   return b;
 }
 
+// A batch the store refuses (its last event, e1, is stored already): with `large`, enough rows
+// that its record is written on the appender's thread while it is applied, and then retracted;
+// otherwise appended after the rows, so never written.
+WriteBatch RefusedBatch(bool large) {
+  std::vector<std::string> ids;
+  const std::size_t n = large ? SqliteStore::kParallelAppendRows : 1;
+  for (std::size_t i = 0; i < n; ++i) ids.push_back("new" + std::to_string(i));
+  ids.push_back("e1");
+  return Events(ids);
+}
+
 class StoreJournalTest : public ::testing::Test {
  protected:
   // Runs `work` on a store opened in a child process, then kills the child with SIGKILL: no
@@ -573,32 +584,36 @@ TEST_F(StoreJournalTest, ReadersSeeWritesOnceFlushed) {
 // A batch the database refuses is neither journaled nor applied; the batches before it in the
 // same open transaction stay.
 TEST_F(StoreJournalTest, ARefusedBatchLeavesTheOthersOfTheTransaction) {
-  auto store = SqliteStore::Open(path_);
-  ASSERT_TRUE(store);
-  ASSERT_TRUE((*store)->Write(Events({"e1"})));
-  std::vector<JournalFile::Record> records;
-  ASSERT_TRUE(JournalFile::Open(journal_, &records));
-  ASSERT_EQ(records.size(), 1u);
-  const std::string first_payload = records[0].payload;
-  auto refused = (*store)->Write(Events({"e2", "e1"}));  // e1 is stored already
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
-  // Its record was written while the batch was applied, then retracted: what a restart reads
-  // is what it read before.
-  records.clear();
-  ASSERT_TRUE(JournalFile::Open(journal_, &records));
-  EXPECT_THAT(Batches(records), ElementsAre(1));
-  ASSERT_TRUE((*store)->Write(Events({"e3"})));
-  records.clear();
-  ASSERT_TRUE(JournalFile::Open(journal_, &records));
-  EXPECT_THAT(Batches(records), ElementsAre(1, 2)) << "e3's batch took the refused one's place";
-  EXPECT_EQ(records.at(0).payload, first_payload);
-  ASSERT_TRUE((*store)->Flush());
-  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e3"));
-  store->reset();
-  auto reopened = SqliteStore::Open(path_);
-  ASSERT_TRUE(reopened);
-  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e3"));
+  for (const bool large : {false, true}) {
+    SCOPED_TRACE(large ? "journaled while applied, then retracted" : "never journaled");
+    std::filesystem::remove(path_);
+    std::filesystem::remove(journal_);
+    auto store = SqliteStore::Open(path_);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Write(Events({"e1"})));
+    std::vector<JournalFile::Record> records;
+    ASSERT_TRUE(JournalFile::Open(journal_, &records));
+    ASSERT_EQ(records.size(), 1u);
+    const std::string first_payload = records[0].payload;
+    auto refused = (*store)->Write(RefusedBatch(large));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+    // What a restart would read is what it read before.
+    records.clear();
+    ASSERT_TRUE(JournalFile::Open(journal_, &records));
+    EXPECT_THAT(Batches(records), ElementsAre(1));
+    ASSERT_TRUE((*store)->Write(Events({"e3"})));
+    records.clear();
+    ASSERT_TRUE(JournalFile::Open(journal_, &records));
+    EXPECT_THAT(Batches(records), ElementsAre(1, 2)) << "e3's batch took the refused one's place";
+    EXPECT_EQ(records.at(0).payload, first_payload);
+    ASSERT_TRUE((*store)->Flush());
+    EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e3"));
+    store->reset();
+    auto reopened = SqliteStore::Open(path_);
+    ASSERT_TRUE(reopened);
+    EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e3"));
+  }
 }
 
 // The journal ends with the record of a batch the store refused, one whose retraction did not
@@ -616,7 +631,7 @@ TEST_F(StoreJournalTest, ARefusedLastRecordIsLeftOutAtTheReplay) {
       auto file = JournalFile::Open(journal_, &records);
       ASSERT_TRUE(file);
       ASSERT_THAT(Batches(records), ElementsAre(1));
-      ASSERT_TRUE((*file)->Append(2, EncodeBatch(Events({"e2", "e1"}))));  // e1 again
+      ASSERT_TRUE((*file)->Append(2, EncodeBatch(RefusedBatch(true))));  // e1 again
       if (!last) {
         ASSERT_TRUE((*file)->Append(3, EncodeBatch(Events({"e3"}))));
       }
@@ -639,15 +654,20 @@ TEST_F(StoreJournalTest, ARefusedLastRecordIsLeftOutAtTheReplay) {
 // Killed right after a refused batch, whose record reached the disk before the refusal: the
 // restart does not replay it.
 TEST_F(StoreJournalTest, ARefusedBatchIsNotReplayedAfterAKill) {
-  InChildThenKill9([](SqliteStore& store) {
-    return store.Write(Events({"e1"})) && !store.Write(Events({"e2", "e1"})) && store.unflushed();
-  });
-  auto reopened = SqliteStore::Open(path_);
-  ASSERT_TRUE(reopened) << reopened.error();
-  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1"));
-  ASSERT_TRUE((*reopened)->Write(Events({"e2"})));
-  ASSERT_TRUE((*reopened)->Flush());
-  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
+  for (const bool large : {false, true}) {
+    SCOPED_TRACE(large ? "journaled while applied, then retracted" : "never journaled");
+    std::filesystem::remove(path_);
+    std::filesystem::remove(journal_);
+    InChildThenKill9([large](SqliteStore& store) {
+      return store.Write(Events({"e1"})) && !store.Write(RefusedBatch(large)) && store.unflushed();
+    });
+    auto reopened = SqliteStore::Open(path_);
+    ASSERT_TRUE(reopened) << reopened.error();
+    EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1"));
+    ASSERT_TRUE((*reopened)->Write(Events({"e2"})));
+    ASSERT_TRUE((*reopened)->Flush());
+    EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
+  }
 }
 
 }  // namespace

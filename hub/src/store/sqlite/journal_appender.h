@@ -1,7 +1,8 @@
 #pragma once
-// Runs the store's journal appends on a thread of its own, so that the core thread applies a
-// batch to the database while the batch's record is encoded, written and fdatasync'd: a Write
-// takes the longer of the two, not their sum (hub/DESIGN.md "Durable write path").
+// Runs the store's journal appends of large batches on a thread of its own, so that the core
+// thread applies a batch to the database while the batch's record is encoded, written and
+// fdatasync'd: a Write takes the longer of the two, not their sum (hub/DESIGN.md "Durable write
+// path").
 //
 // One append at a time: Start hands a job over, Wait takes its result, and nothing else touches
 // the journal in between. The mutex that hands the job over and back orders the two threads'

@@ -72,14 +72,19 @@ Status SqliteStore::Write(const WriteBatch& batch) {
     if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
   }
   const int64_t number = applied_batch_ + 1;
-  // The record is encoded, written and synced on the appender's thread while this one applies
-  // the batch: a Write takes the longer of the two, not their sum.
-  appender_.Start([this, &batch, number] { return journal_->Append(number, EncodeBatch(batch)); });
+  auto append = [this, &batch, number] { return journal_->Append(number, EncodeBatch(batch)); };
+  // A large batch's record is encoded, written and synced on the appender's thread while this
+  // one applies the batch: the Write takes the longer of the two, not their sum. A small one's
+  // rows take less time to apply than the two thread wake-ups the hand-over costs, so it is
+  // appended here, after them, as before.
+  const bool in_parallel = batch.events.size() + batch.delivered.size() >= kParallelAppendRows;
+  if (in_parallel) appender_.Start(append);
   Status s = ApplyBatch(batch);
   checked_absent_.clear();
   if (s) s = SetAppliedBatch(number);
+  if (!s && !in_parallel) return Undo(s);
   // Durable from here on: the record is what a restart replays if the database lost the rows.
-  if (auto j = appender_.Wait(); !j) {
+  if (auto j = in_parallel ? appender_.Wait() : append(); !j) {
     Error e{"store " + path_ + ": " + j.error(), j.code()};
     Latch(e);
     return Undo(e);
