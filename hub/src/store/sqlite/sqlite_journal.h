@@ -31,7 +31,8 @@
 // handling, the directory synced when the file is created, and the fault tests' VFS
 // (testing/faulty_vfs.h) fails its syncs too.
 //
-// Threading: one owner.
+// Threading: one user at a time (SqliteStore hands it to its appender thread for an append and
+// takes it back, journal_appender.h).
 #include <cstdint>
 #include <memory>
 #include <optional>
