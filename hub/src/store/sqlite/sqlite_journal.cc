@@ -176,8 +176,7 @@ Status JournalFile::Append(int64_t batch, std::string_view payload) {
     // The store refuses this batch, so a restart must not replay it: its checksum is spoiled
     // (best effort, not synced: after a power loss the record is in doubt either way, like any
     // commit whose sync failed, and an inbound event in it was released, not acknowledged).
-    const char spoiled[4] = {0, 0, 0, 0};
-    (void)file_->pMethods->xWrite(file_, spoiled, sizeof spoiled, static_cast<sqlite3_int64>(start));
+    (void)SpoilChecksum(start);
     return IoError(path_, rc == SQLITE_IOERR_FSYNC ? "fsync failed" : "cannot write", rc);
   }
   last_ = Appended{start, offset_, zeroed_header_next_};
@@ -190,15 +189,18 @@ Status JournalFile::Retract() {
   if (!last_) {
     return Error{"journal " + path_ + ": no record to retract", ErrorCode::kInternal};
   }
-  const char spoiled[4] = {0, 0, 0, 0};
-  int rc = file_->pMethods->xWrite(file_, spoiled, sizeof spoiled,
-                                   static_cast<sqlite3_int64>(last_->start));
+  int rc = SpoilChecksum(last_->start);
   if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
   if (rc != SQLITE_OK) return IoError(path_, "cannot retract a refused record", rc);
   offset_ = last_->offset_before;
   zeroed_header_next_ = last_->zeroed_header_next_before;
   last_.reset();
   return OkStatus();
+}
+
+int JournalFile::SpoilChecksum(uint64_t start) {
+  const char zeros[4] = {0, 0, 0, 0};
+  return file_->pMethods->xWrite(file_, zeros, sizeof zeros, static_cast<sqlite3_int64>(start));
 }
 
 void JournalFile::Rewind() {

@@ -89,6 +89,9 @@ class JournalFile {
 
  private:
   explicit JournalFile(std::string path) : path_(std::move(path)) {}
+  // Zeroes the checksum of the record at `start`, so that a read ends before it (not synced);
+  // SQLite's result code. For a failed Append and for Retract.
+  int SpoilChecksum(uint64_t start);
 
   std::string full_path_;            // the name the VFS opened; valid until xClose
   std::unique_ptr<char[]> storage_;  // the VFS's file object

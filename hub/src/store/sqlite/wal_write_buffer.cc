@@ -112,7 +112,6 @@ int KeepFailure(File* f, int rc) {
   return rc;
 }
 
-
 int Close(sqlite3_file* file) {
   File* f = Of(file);
   int rc = WriteOut(f);
