@@ -388,13 +388,6 @@ std::vector<AmqpFrame> RawAmqpSocket::Poll() {
   return out;
 }
 
-std::optional<AmqpFrame> RawAmqpSocket::WaitForErrorFrame(Deadline deadline) {
-  return ReadUntil([](const AmqpFrame& f) {
-    return (f.code == amqp::kClose || f.code == amqp::kEnd || f.code == amqp::kDetach) &&
-           f.Error().has_value();
-  }, deadline);
-}
-
 void RawAmqpSocket::MaybeHeartbeat() {
   if (remote_idle_ms_ == 0 || eof_) return;
   if (Clock::now() - last_send_ < std::chrono::milliseconds(remote_idle_ms_ / 2)) return;

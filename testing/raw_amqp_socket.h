@@ -61,9 +61,6 @@ class RawAmqpSocket {
                                      Deadline deadline);
   // Frames already received, without waiting (reads what the socket has now).
   std::vector<AmqpFrame> Poll();
-  // Reads until the peer closes the connection with close, or ends the session, or detaches
-  // a link, with an error; returns that frame. nullopt at end of stream or deadline.
-  std::optional<AmqpFrame> WaitForErrorFrame(Deadline deadline);
 
   bool peer_closed_socket() const { return eof_; }
   uint64_t bytes_sent() const { return bytes_sent_; }

@@ -32,8 +32,11 @@ const std::string kKommunOut = OutAddress(KommunDestination(kTestKommun));
 class HubPeerBounds : public HubTest {};
 
 // A delivery that never finishes (transfer frames with more=true that keep coming) is refused
-// as soon as what is buffered passes max-message-bytes, while the sender is still sending: the
-// refusal arrives before the last byte is sent. No timing: bytes are counted, not seconds.
+// once what is buffered passes max-message-bytes. Its last frame is never sent, so a hub that
+// waited for the whole delivery before deciding would never refuse it. How many bytes the
+// sender got out before the refusal reached it is not asserted: the transport drops the rest at
+// loopback speed while the core decides, so on a loaded machine the whole 32 MB can be gone
+// before the rejection is written (that made the test flaky).
 class HubUnfinishedDelivery : public HubPeerBounds {
  protected:
   static constexpr std::size_t kLimit = 256 * 1024;
@@ -45,8 +48,8 @@ class HubUnfinishedDelivery : public HubPeerBounds {
 };
 
 TEST_F(HubUnfinishedDelivery, UnfinishedDeliveryIsRefusedOnceItPassesTheLimit) {
-  // 128 times the limit: far more than loopback socket buffers hold (a few MB), so a refusal
-  // that comes only after the hub buffered the whole delivery cannot arrive in time.
+  // 128 times the limit, and never finished: a hub whose bound were the delivery's end, or
+  // anything near 32 MB, would not refuse it.
   constexpr uint64_t kTotal = 128 * kLimit;
   auto raw = RawConnect(hub());
   ASSERT_TRUE(raw);
@@ -60,6 +63,13 @@ TEST_F(HubUnfinishedDelivery, UnfinishedDeliveryIsRefusedOnceItPassesTheLimit) {
   first.resize(chunk, '\0');
   const std::string filler(chunk, '\x5a');
 
+  // A refusal ends the link, the session or the connection, or settles the delivery as
+  // rejected while it is still arriving (the hub then drops the rest as it comes).
+  const auto is_refusal = [](const AmqpFrame& f) {
+    const bool ends = f.code == amqp::kDetach || f.code == amqp::kEnd || f.code == amqp::kClose;
+    const bool rejects = f.code == amqp::kDisposition && f.Outcome() == "rejected";
+    return ends || rejects;
+  };
   uint64_t sent = 0;
   std::optional<AmqpFrame> refusal;
   std::string stopped;
@@ -71,15 +81,13 @@ TEST_F(HubUnfinishedDelivery, UnfinishedDeliveryIsRefusedOnceItPassesTheLimit) {
       sent += payload.size();
     }
     for (auto& f : raw->Poll()) {
-      // A refusal ends the link, the session or the connection, or settles the delivery as
-      // rejected while it is still arriving (the hub then drops the rest as it comes).
-      const bool ends = f.code == amqp::kDetach || f.code == amqp::kEnd || f.code == amqp::kClose;
-      const bool rejects = f.code == amqp::kDisposition && f.Outcome() == "rejected";
-      if ((ends || rejects) && !refusal) refusal = f;
+      if (is_refusal(f) && !refusal) refusal = f;
     }
     if (!stopped.empty() || raw->peer_closed_socket()) break;
   }
-  if (!refusal) refusal = raw->WaitForErrorFrame(RawAmqpSocket::In(seconds(10)));
+  // All of it sent (the last frame still with more=true) and no refusal read yet: it may be
+  // on its way from the core.
+  if (!refusal) refusal = raw->ReadUntil(is_refusal, RawAmqpSocket::In(seconds(10)));
 
   ASSERT_TRUE(refusal) << "no rejection, detach, end or close after " << sent << " of " << kTotal
                        << " bytes of an unfinished delivery (limit " << kLimit << ")"
@@ -90,8 +98,6 @@ TEST_F(HubUnfinishedDelivery, UnfinishedDeliveryIsRefusedOnceItPassesTheLimit) {
   EXPECT_FALSE(refusal->Error()->condition.empty()) << refusal->Describe();
   RecordProperty("refusal", refusal->Describe());
   RecordProperty("bytes_sent_at_refusal", std::to_string(sent));
-  EXPECT_LT(sent, kTotal) << "the refusal (" << refusal->Describe()
-                          << ") came only after the whole delivery was sent";
   raw.reset();
   EXPECT_TRUE(HubStillServes(hub())) << HubLog();
 }
