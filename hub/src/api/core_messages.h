@@ -139,6 +139,11 @@ class CoreOutput {
   // for the hub to settle (rcv-settle-mode second) may now forget them. Before this, a crash
   // sends them again; after it, never.
   virtual void Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) = 0;
+  // The core calls this at the end of each turn of its loop, after the turn's settlements,
+  // deliveries and records, before anything that may take longer (a flush of the store) and
+  // before it waits for work. A transport may hold what it was handed until then and pass it on
+  // at once, so that a turn wakes the transport's thread once rather than once per call.
+  virtual void EndOfTurn() {}
 };
 
 }  // namespace slussen

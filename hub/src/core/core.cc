@@ -151,6 +151,7 @@ void Core::Run() {
     if (!items.empty()) stats_dirty_ = depth_stale_ = true;
     Process(items);
     Pump();
+    output_.EndOfTurn();  // before the flush, which may take a while
     bool barrier = false;
     for (const auto& item : items) barrier |= std::holds_alternative<Barrier>(item);
     FlushStore(/*now_anyway=*/barrier);
@@ -160,6 +161,7 @@ void Core::Run() {
     }
   }
   FlushStore(/*now_anyway=*/true);
+  output_.EndOfTurn();
   spdlog::debug("core: stopped");
 }
 

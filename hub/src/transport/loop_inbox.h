@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -65,6 +66,22 @@ class LoopInbox {
       was_empty = queue_.empty();
       queue_.push_back(std::move(command));
     }
+    if (was_empty) Wake();
+  }
+  // Thread-safe: all of `commands`, in order, with at most one wake-up; leaves it empty.
+  void PushAll(std::vector<LoopCommand>& commands) {
+    if (commands.empty()) return;
+    bool was_empty = false;
+    {
+      std::lock_guard lock(mu_);
+      was_empty = queue_.empty();
+      if (was_empty) {
+        queue_.swap(commands);
+      } else {
+        std::move(commands.begin(), commands.end(), std::back_inserter(queue_));
+      }
+    }
+    commands.clear();
     if (was_empty) Wake();
   }
   // Thread-safe: makes the loop look at its flags.

@@ -47,16 +47,20 @@ void EmbeddedTransport::ForceStop() {
 }
 
 void EmbeddedTransport::Settle(uint64_t conn_id, uint64_t token, Settlement settlement) {
-  inbox_.Push(SettleCommand{conn_id, token, std::move(settlement)});
+  held_.emplace_back(SettleCommand{conn_id, token, std::move(settlement)});
 }
 
 void EmbeddedTransport::Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) {
   // If the connection is gone, its LinkGone puts these items back in the core's retry set.
-  inbox_.Push(DeliverCommand{conn_id, link_id, std::move(items)});
+  held_.emplace_back(DeliverCommand{conn_id, link_id, std::move(items)});
 }
 
 void EmbeddedTransport::Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) {
-  inbox_.Push(RecordedCommand{conn_id, link_id, std::move(seqs)});
+  held_.emplace_back(RecordedCommand{conn_id, link_id, std::move(seqs)});
+}
+
+void EmbeddedTransport::EndOfTurn() {
+  inbox_.PushAll(held_);
 }
 
 }  // namespace slussen

@@ -4,10 +4,14 @@
 // (amqp_connection.h). It turns AMQP deliveries into core inputs and carries out what the core
 // decides (settle an inbound delivery, send outbox items). It owns no durable state.
 //
-// Threading: Run() is the socket loop and owns every connection. The core calls Settle() and
-// Deliver() from its own thread, the signal thread calls StopAccepting/CloseAll/ForceStop: each
-// only queues a command for the loop (LoopInbox: a mutex-guarded queue and an eventfd), naming
-// the connection by id. No other thread ever touches a connection object.
+// Threading: Run() is the socket loop and owns every connection. The core calls Settle(),
+// Deliver() and Recorded() from its own thread, the signal thread calls
+// StopAccepting/CloseAll/ForceStop: each only queues a command for the loop (LoopInbox: a
+// mutex-guarded queue and an eventfd), naming the connection by id. No other thread ever
+// touches a connection object. The core's commands are held until its EndOfTurn() and then
+// queued together: at 1,000 events/s each turn settles one event, records its receivers'
+// acceptances and delivers it, and one wake-up of the loop instead of two or three per turn
+// takes an eventfd write (an interrupt to the other core) off the core thread.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -38,6 +42,7 @@ class EmbeddedTransport final : public Transport {
   void Settle(uint64_t conn_id, uint64_t token, Settlement settlement) override;
   void Deliver(uint64_t conn_id, uint64_t link_id, std::vector<OutboxItem> items) override;
   void Recorded(uint64_t conn_id, uint64_t link_id, std::vector<int64_t> seqs) override;
+  void EndOfTurn() override;
 
   // Live counters (any thread).
   const TransportCounters& counters() const { return counters_; }
@@ -51,6 +56,8 @@ class EmbeddedTransport final : public Transport {
   const Config& config_;
   Clock clock_;
   LoopInbox inbox_;
+  // The core thread's commands of its current turn, in order (core thread only).
+  std::vector<LoopCommand> held_;
   TransportCounters counters_;
   std::shared_ptr<const TlsContext> tls_;
   std::atomic<bool> accepting_{true};
