@@ -119,6 +119,50 @@ TEST_F(EventIdsTest, IdsAreFoundBeforeDuringAndAfterTheirMerge) {
   ExpectStored(*store, {Id(12345), Id(54321)});  // in a batch of several: one read snapshot
 }
 
+// After a reopen the filter (event_id_filter.h) is read from event_ids a slice a flush: until
+// it is whole every id not in memory is searched for, and merged ids are found; then a new id
+// needs a search only when the filter takes it for a stored one (about 1 %).
+TEST_F(EventIdsTest, AReopenedStoreSearchesUntilItsFilterIsReadThenRarely) {
+  std::size_t next = kMergeAt;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(0, kMergeAt)));
+    while (Merged() < static_cast<int64_t>(kMergeAt)) {
+      ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 100)));
+      next += 100;
+      ASSERT_LT(next, 2 * kMergeAt) << "the merge does not end";
+    }
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->EventIdFilterReady());
+  ExpectStored(*store, {Id(0), Id(kMergeAt / 2), Id(kMergeAt - 1)});
+  auto unstored = [](std::size_t from) {
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < 1000; ++i) ids.push_back("never-" + std::to_string(from + i));
+    return ids;
+  };
+  uint64_t before = store->EventIdSearches();
+  ASSERT_TRUE(store->StoredBodies(unstored(0)));
+  EXPECT_EQ(store->EventIdSearches() - before, 1000u) << "searched for every one while unread";
+
+  const std::size_t slices = kMergeAt / RecentEventIds::kFilterReadsPerStep + 1;
+  for (std::size_t i = 0; i < slices && !store->EventIdFilterReady(); ++i) {
+    ASSERT_TRUE(testing::WriteFlushed(*store, Range(next, next + 1)));
+    ++next;
+  }
+  ASSERT_TRUE(store->EventIdFilterReady()) << "not read after " << slices << " flushes";
+  ExpectStored(*store, {Id(0), Id(1), Id(kMergeAt / 3), Id(kMergeAt - 1), Id(next - 1)});
+  EXPECT_GT(next, kMergeAt);
+  before = store->EventIdSearches();
+  auto found = store->StoredBodies(unstored(1000));
+  ASSERT_TRUE(found) << found.error();
+  EXPECT_TRUE(found->empty());
+  EXPECT_LT(store->EventIdSearches() - before, 50u);
+  EXPECT_EQ(Unfindable(), 0);
+}
+
 // In a large store a merge waits for a 16th of the events stored: it reaches most leaves of
 // event_ids whatever it brings, so it brings more at once.
 TEST_F(EventIdsTest, InALargeStoreAMergeWaitsForASixteenthOfIt) {

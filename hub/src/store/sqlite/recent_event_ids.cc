@@ -29,6 +29,46 @@ Status RecentEventIds::Load(sqlite3* db, const std::string& store_path) {
   } else if (rc != SQLITE_DONE) {
     return sqlite::StoreError(store_path, "read recent event ids", rc, db);
   }
+  // After a rollback the filter stays: what it holds beyond the tables costs a search at most.
+  if (!filter_) StartFilter();
+  return OkStatus();
+}
+
+void RecentEventIds::StartFilter() {
+  const auto stored = std::max<std::size_t>(ids_.size(), static_cast<std::size_t>(highest_row_));
+  filter_ = std::make_unique<EventIdFilter>(std::max(kFilterMinIds, 2 * stored));
+  filter_ready_ = false;
+  filter_read_to_.reset();
+  for (const auto& [id, row] : ids_) filter_->Add(id);
+}
+
+Status RecentEventIds::FilterStep(sqlite3* db, const std::string& store_path) {
+  if (!filter_) return OkStatus();
+  if (filter_->added() > filter_->capacity()) StartFilter();
+  if (filter_ready_) return OkStatus();
+  Stmt read;
+  int rc = read.Prepare(db, filter_read_to_
+                                ? "SELECT event_id FROM event_ids WHERE event_id > ? "
+                                  "ORDER BY event_id LIMIT ?"
+                                : "SELECT event_id FROM event_ids ORDER BY event_id LIMIT ?");
+  if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "read event ids into the filter", rc, db);
+  int limit_at = 1;
+  if (filter_read_to_) read.Text(limit_at++, *filter_read_to_);
+  read.Int(limit_at, static_cast<int64_t>(kFilterReadsPerStep));
+  std::size_t n = 0;
+  std::string last;
+  while ((rc = read.Step()) == SQLITE_ROW) {
+    last = read.ColText(0);
+    filter_->Add(last);
+    ++n;
+  }
+  if (rc != SQLITE_DONE) return sqlite::StoreError(store_path, "read event ids into the filter", rc, db);
+  if (n < kFilterReadsPerStep) {
+    filter_ready_ = true;
+    filter_read_to_.reset();
+  } else {
+    filter_read_to_ = std::move(last);
+  }
   return OkStatus();
 }
 

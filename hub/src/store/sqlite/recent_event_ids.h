@@ -10,8 +10,17 @@
 // the open transaction sees it, but for those a merge has put into event_ids already (a recent
 // row's id is in the map, in event_ids, or both); whatever rolls rows back (a savepoint, the
 // projection) calls Load.
+//
+// The filter (event_id_filter.h) holds every id of both tables once it is built, so that an id
+// it does not have needs no search of event_ids. Load starts it at open with the map's ids, Add
+// adds each new id, and FilterStep reads event_ids in key order into it, a slice a flush, until
+// it has read it all. An id merged into event_ids behind that reading was in the map when the
+// filter started or was added since, so the filter has it. A rollback or a purge leaves ids in
+// the filter that are no longer stored: they cost a search, nothing else. Once it holds more
+// ids than it has room for, it is started again, twice as large, and read again.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +28,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/sqlite/event_id_filter.h"
 
 struct sqlite3;
 
@@ -32,6 +42,12 @@ class RecentEventIds {
   // brings, so it waits for more of them (5M stored: 312,500, ~40 MB while it runs).
   static constexpr std::size_t kMergeAt = 65'536;
   static constexpr int64_t kMergeFraction = 16;
+  // The filter's room: twice the events stored when it starts, at least this many ids
+  // (1.25 MB; 10 bits an id).
+  static constexpr std::size_t kFilterMinIds = std::size_t{1} << 20;
+  // Ids of event_ids read into the filter per flush (in key order, so a few hundred adjacent
+  // leaves: a millisecond or two). 5M stored: ready after about 300 flushes.
+  static constexpr std::size_t kFilterReadsPerStep = 16'384;
 
   // Reads event_ids_recent into memory (at open, and after a rollback); drops a merge under way
   // (what it inserted is in event_ids already or was rolled back with it; a new one starts
@@ -39,10 +55,16 @@ class RecentEventIds {
   Status Load(sqlite3* db, const std::string& store_path);
 
   std::optional<int64_t> Find(const std::string& event_id) const;
+  // Whether `event_id` is surely in neither table: the filter is built and has not got it.
+  bool SurelyAbsent(const std::string& event_id) const {
+    return filter_ready_ && !filter_->MayContain(event_id);
+  }
+  bool filter_ready() const { return filter_ready_; }
   // Noted after the row went into event_ids_recent in the same transaction.
   void Add(const std::string& event_id, int64_t event_row) {
     ids_[event_id] = event_row;
     highest_row_ = std::max(highest_row_, event_row);
+    if (filter_) filter_->Add(event_id);
   }
   void Erase(const std::string& event_id) { ids_.erase(event_id); }
 
@@ -57,6 +79,9 @@ class RecentEventIds {
   //   3. drop: the merged rows out of event_ids_recent, 4 x budget per step, in row order.
   // A step that finishes its phase goes on with the next, so a large flush may merge at once.
   Status MergeStep(sqlite3* db, const std::string& store_path, std::size_t budget);
+  // One slice of the filter's reading of event_ids, in the open transaction (Flush calls it);
+  // starts a larger filter first if this one holds more ids than it has room for.
+  Status FilterStep(sqlite3* db, const std::string& store_path);
   // After a failed step: the next merge starts from the beginning.
   void AbandonMerge() {
     phase_ = Phase::kIdle;
@@ -75,6 +100,8 @@ class RecentEventIds {
   Status Gather(sqlite3* db, const std::string& store_path, std::size_t rows);
   Status Insert(sqlite3* db, const std::string& store_path, std::size_t ids);
   Status Drop(sqlite3* db, const std::string& store_path, std::size_t rows);
+  // A new filter with the map's ids, to be read full from event_ids by FilterStep.
+  void StartFilter();
 
   // Recent ids not yet in event_ids. While a merge inserts, those it inserted are left out.
   std::unordered_map<std::string, int64_t> ids_;
@@ -90,6 +117,11 @@ class RecentEventIds {
   // while inserting.
   std::vector<std::pair<std::string, int64_t>> frozen_;
   std::vector<Run> runs_;
+
+  std::unique_ptr<EventIdFilter> filter_;
+  bool filter_ready_ = false;
+  // The last id of event_ids read into the filter; none before its first slice.
+  std::optional<std::string> filter_read_to_;
 };
 
 }  // namespace slussen

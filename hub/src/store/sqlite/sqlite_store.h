@@ -86,6 +86,10 @@ class SqliteStore final : public Store {
 
   // Checkpoints the background thread has run.
   uint64_t CheckpointRuns() const;
+  // Searches of event_ids for an id (the duplicate check's, and a lookup's), and whether the
+  // filter that spares most of them is built (recent_event_ids.h).
+  uint64_t EventIdSearches() const { return event_id_searches_; }
+  bool EventIdFilterReady() const { return recent_ids_.filter_ready(); }
 
   // The schema version this build writes.
   static int SchemaVersion();
@@ -176,6 +180,7 @@ class SqliteStore final : public Store {
   // since the last flush (a merge step keeps ahead of them).
   RecentEventIds recent_ids_;
   std::size_t events_since_flush_ = 0;
+  uint64_t event_id_searches_ = 0;
   // The ids the last StoredBodies found not stored; InsertEvent of the next Write need not
   // search event_ids for them again (nothing between the two adds to it but this writer).
   std::unordered_set<std::string> checked_absent_;

@@ -154,6 +154,11 @@ Status SqliteStore::Flush() {
     recent_ids_.AbandonMerge();
     if (sqlite::Latches(m.code())) Latch(m.as_error());
   }
+  if (auto f = recent_ids_.FilterStep(db_, path_); !f) {
+    // The filter is not used until it is read whole; the next flush reads on.
+    spdlog::warn("{}", f.error());
+    if (sqlite::Latches(f.code())) Latch(f.as_error());
+  }
   if (auto s = Step(stmts_->commit, "commit"); !s) {
     // Nothing is lost: everything in the transaction is journaled.
     if (sqlite3_get_autocommit(db_)) RecoverProjection();

@@ -259,6 +259,8 @@ Result<std::optional<OutboxRowState>> SqliteStore::OutboxRow(int64_t seq) {
 
 Result<std::optional<int64_t>> SqliteStore::EventRowOf(const std::string& event_id) {
   if (auto recent = recent_ids_.Find(event_id)) return recent;
+  if (recent_ids_.SurelyAbsent(event_id)) return std::optional<int64_t>();
+  ++event_id_searches_;
   auto& st = stmts_->event_row_of;
   ResetGuard g{st};
   st.Text(1, event_id);
