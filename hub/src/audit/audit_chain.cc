@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "common/hex.h"
+
 namespace slussen {
 namespace {
 
@@ -12,17 +14,6 @@ void Put(std::string& out, const std::string& field) {
   const uint64_t n = field.size();
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
   out += field;
-}
-
-std::string Hex(const unsigned char* bytes, unsigned int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (unsigned int i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xf];
-  }
-  return out;
 }
 
 }  // namespace
@@ -56,7 +47,7 @@ std::string AuditHash(const AuditRecord& row) {
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
     return {};  // never equal to a stored hash: verification reports the row
   }
-  return Hex(digest, len);
+  return LowerHex(digest, len);
 }
 
 std::string AuditAnchorRef(const AuditHead& anchor) {

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include "common/hex.h"
 #include "ingest/identity.h"
 #include "ingest/log_pseudonym.h"
 #include "slussen/v1/events.pb.h"
@@ -35,13 +36,7 @@ Result<std::string> MakeAuditSecret() {
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     return Error{"no random bytes for the audit key", ErrorCode::kUnavailable};
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
-  }
-  return out;
+  return LowerHex(bytes, sizeof bytes);
 }
 
 }  // namespace slussen

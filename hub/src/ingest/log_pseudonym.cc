@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/hex.h"
+
 namespace slussen {
 namespace {
 
@@ -79,14 +81,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   thread_local KeyedSha256 keyed;
   unsigned char mac[kDigest];
   keyed.Mac(key, data, mac);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * kDigest);
-  for (unsigned char b : mac) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
-  }
-  return out;
+  return LowerHex(mac, sizeof mac);
 }
 
 std::string LogPseudonym(std::string_view key, std::string_view identity) {

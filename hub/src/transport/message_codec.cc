@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string_view>
+
+#include "common/hex.h"
 
 namespace slussen {
 namespace {
@@ -71,17 +74,6 @@ std::optional<uint64_t> ReadDescriptor(std::string_view b, std::size_t& pos) {
   return code;
 }
 
-std::string Hex(const char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<uint8_t>(p[i]);
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
-}
-
 // The message-id, first field of the properties list, at the data's current node.
 std::string IdText(pn_data_t* d) {
   switch (pn_data_type(d)) {
@@ -92,13 +84,13 @@ std::string IdText(pn_data_t* d) {
     case PN_ULONG: return "ulong:" + std::to_string(pn_data_get_ulong(d));
     case PN_UUID: {
       const pn_uuid_t u = pn_data_get_uuid(d);
-      const std::string h = Hex(u.bytes, sizeof u.bytes);
+      const std::string h = LowerHex(std::string_view(u.bytes, sizeof u.bytes));
       return "uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
              h.substr(16, 4) + "-" + h.substr(20);
     }
     case PN_BINARY: {
       const pn_bytes_t b = pn_data_get_binary(d);
-      return "binary:" + Hex(b.start, b.size);
+      return "binary:" + LowerHex(std::string_view(b.start, b.size));
     }
     case PN_NULL: return "";
     default: return proton::type_name(static_cast<proton::type_id>(pn_data_type(d))) + ":?";
