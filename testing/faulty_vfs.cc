@@ -65,6 +65,7 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 }
 
 int Sync(sqlite3_file* f, int flags) {
+  if (g_instance != nullptr) g_instance->WaitIfHeld(reinterpret_cast<File*>(f)->open_flags);
   if (g_instance != nullptr && g_instance->CountSync(reinterpret_cast<File*>(f)->open_flags)) {
     return SQLITE_IOERR_FSYNC;
   }
@@ -102,6 +103,27 @@ bool FaultyVfs::CountSync(int open_flags) {
   }
   ++(fail ? failed_syncs_ : syncs_);
   return fail;
+}
+
+void FaultyVfs::HoldJournalSyncs(bool hold) {
+  {
+    std::lock_guard lock(hold_mu_);
+    hold_ = hold;
+  }
+  hold_cv_.notify_all();
+}
+
+int FaultyVfs::held_syncs() const {
+  std::lock_guard lock(hold_mu_);
+  return held_;
+}
+
+void FaultyVfs::WaitIfHeld(int open_flags) {
+  if ((open_flags & SQLITE_OPEN_MAIN_JOURNAL) == 0) return;
+  std::unique_lock lock(hold_mu_);
+  ++held_;
+  hold_cv_.wait(lock, [&] { return !hold_; });
+  --held_;
 }
 
 static_assert(FaultyVfs::kIoErrWrite == SQLITE_IOERR_WRITE);

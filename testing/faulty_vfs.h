@@ -6,7 +6,9 @@
 // (SqliteStore, its checkpointer) goes through it unchanged. One at a time per process; tests
 // run sequentially.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 
 struct sqlite3_vfs;
 
@@ -33,6 +35,13 @@ class FaultyVfs {
     log_write_error_.store(code);
     fail_log_writes_.store(fail);
   }
+  // While held, a sync of a file opened as a main journal (the store's journal) waits, as on a
+  // slow disk: what was submitted stays not durable until the hold ends.
+  void HoldJournalSyncs(bool hold);
+  // Journal syncs waiting for the hold to end.
+  int held_syncs() const;
+  // For the VFS's own functions: waits while journal syncs are held.
+  void WaitIfHeld(int open_flags);
   // Writes to write-ahead logs that went through (one call each, whatever its size).
   uint64_t log_writes() const { return log_writes_.load(); }
   // Syncs that failed because the VFS was armed, and syncs that went through.
@@ -58,6 +67,10 @@ class FaultyVfs {
   std::atomic<bool> fail_log_writes_{false};
   std::atomic<int> log_write_error_{kIoErrWrite};
   std::atomic<uint64_t> log_writes_{0};
+  mutable std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool hold_ = false;   // guarded by hold_mu_
+  int held_ = 0;        // guarded by hold_mu_
 };
 
 }  // namespace slussen::testing

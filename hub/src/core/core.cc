@@ -27,6 +27,13 @@ Core::~Core() { Stop(); }
 
 void Core::Start() {
   WatchNoticeDeliveries();  // before the thread: the dispatcher is the core thread's from then on
+  store_.SetDurableListener([this] {
+    {
+      std::lock_guard lock(mu_);
+      durable_news_ = true;
+    }
+    cv_.notify_one();
+  });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -59,16 +66,18 @@ void Core::Stop() {
   }
   cv_.notify_one();
   thread_.join();
+  store_.SetDurableListener({});
 }
 
 std::vector<Core::Item> Core::TakeBatch() {
   std::unique_lock lock(mu_);
-  auto has_work = [&] { return stopping_ || !queue_.empty(); };
+  auto has_work = [&] { return stopping_ || !queue_.empty() || durable_news_; };
   if (auto wake = WakeAt()) {
     cv_.wait_until(lock, *wake, has_work);
   } else {
     cv_.wait(lock, has_work);
   }
+  durable_news_ = false;
   std::vector<Item> items;
   std::size_t inbound = 0;
   while (!queue_.empty()) {
@@ -135,18 +144,25 @@ void Core::Run() {
       if (stopping_ && queue_.empty()) break;
     }
     if (!items.empty()) stats_dirty_ = depth_stale_ = true;
+    ReleaseDurable();
     Process(items);
     Pump();
     output_.EndOfTurn();  // before the flush, which may take a while
     bool barrier = false;
     for (const auto& item : items) barrier |= std::holds_alternative<Barrier>(item);
     FlushStore(/*now_anyway=*/barrier);
+    // A barrier's flush waited for every batch to be durable: told before the barrier opens.
+    if (barrier && ReleaseDurable()) {
+      Pump();
+      output_.EndOfTurn();
+    }
     PublishStats(/*force=*/barrier);
     for (auto& item : items) {
       if (auto* b = std::get_if<Barrier>(&item)) b->done->set_value();
     }
   }
   FlushStore(/*now_anyway=*/true);
+  ReleaseDurable();
   output_.EndOfTurn();
   spdlog::debug("core: stopped");
 }
@@ -250,12 +266,16 @@ void Core::Process(std::vector<Item>& items) {
   WorkingCases working;
   auto batch = BuildWrite(pending, now, enqueued, working);
   Status written = batch ? OkStatus() : Status(batch.as_error());
+  int64_t number = 0;
   if (batch) {
-    const auto started = std::chrono::steady_clock::now();
-    written = store_.Write(*batch);
-    commit_latency_.Record(std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now() - started)
-                               .count());
+    // Not waited for: the batch's record is synced on the store's thread while this one goes
+    // on; what the batch tells the outside waits for that (HoldUntilDurable).
+    auto submitted = store_.Submit(*batch);
+    if (submitted) {
+      number = *submitted;
+    } else {
+      written = submitted.as_error();
+    }
   }
   if (!written) {
     ++failed_commits_;
@@ -276,10 +296,10 @@ void Core::Process(std::vector<Item>& items) {
   if (tuning_.flush_interval.count() == 0) FlushStore(/*now_anyway=*/true);
   audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
-  OnCommitted(pending, enqueued);
+  HoldUntilDurable(number, pending, enqueued);
   OnCasesCommitted(working, *batch, now);
   OnReceiptsCommitted(*batch, now);
-  OnCommandsDone(OkStatus());
+  ReleaseDurable();  // a store whose Write is all there is: durable already
 }
 
 // Nothing can be made durable any more. Waiting acceptances are dropped: they can never be
@@ -320,46 +340,90 @@ void Core::RecordFailure(FailedAttempt failed) {
   unrecorded_failures_.push_back(std::move(failed));
 }
 
-void Core::OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued) {
-  ++counters_.commits;
-  counters_.delivered += unrecorded_marks_.size();
-  // The receivers that wait for our settlement may now forget these (after a crash before
-  // this point they would have come again).
-  std::map<std::pair<uint64_t, uint64_t>, std::vector<int64_t>> recorded;
+void Core::HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
+                            std::set<std::string>& enqueued) {
+  Unsettled& u = unsettled_.emplace_back();
+  u.number = number;
+  u.submitted_at = std::chrono::steady_clock::now();
+  u.delivered = unrecorded_marks_.size();
+  // The receivers that wait for our settlement may forget these once they are durable (after a
+  // crash before that they would come again).
   for (const Mark& m : unrecorded_marks_) {
-    if (m.link_id) recorded[{m.conn_id, m.link_id}].push_back(m.seq);
+    if (m.link_id) u.recorded[{m.conn_id, m.link_id}].push_back(m.seq);
   }
-  for (auto& [link, seqs] : recorded) output_.Recorded(link.first, link.second, std::move(seqs));
   for (const auto& f : unrecorded_failures_) {
-    if (!f.fallback_to.empty()) dispatcher_.OnEnqueued(f.fallback_to);
+    if (!f.fallback_to.empty()) u.enqueued.insert(f.fallback_to);
   }
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
-  for (const auto& d : dead_letters_to_settle_) output_.Settle(d.conn_id, d.token, Settlement{});
-  dead_letters_to_settle_.clear();
-  for (const auto& dest : enqueued) dispatcher_.OnEnqueued(dest);
+  u.dead_letters.swap(dead_letters_to_settle_);
+  u.enqueued.merge(enqueued);
+  u.commands.swap(commands_);
+  u.settlements.reserve(pending.size());
   for (auto& p : pending) {
     if (p.settlement.kind == Settlement::Kind::kAccepted) {
       const auto& record = std::get<EventRecord>(p.decision);
       if (p.duplicate) {
-        ++counters_.duplicates;
+        ++u.duplicates;
         spdlog::info("event {} (case {}): duplicate, already stored; accepted again, not re-delivered",
                      record.event_id, record.case_id);
       } else {
-        ++counters_.accepted;
+        ++u.accepted;
         spdlog::debug("event {} {} (case {}) stored for {} destination(s)", record.event_id,
                       record.kind, record.case_id, record.destinations.size());
       }
     } else {
-      ++counters_.rejected;
+      ++u.rejected;
       const auto& refusal = std::get<Refusal>(p.decision);
       spdlog::warn("rejected message on '{}' (event {}{}): {}", ChannelName(p.msg->channel),
                    refusal.event_id.empty() ? "-" : LogSafe(refusal.event_id),
                    refusal.patient_pseudonym.empty() ? "" : ", patient " + refusal.patient_pseudonym,
                    LogSafe(p.settlement.description, 2000));
     }
-    output_.Settle(p.msg->conn_id, p.msg->token, std::move(p.settlement));
+    u.settlements.push_back({p.msg->conn_id, p.msg->token, std::move(p.settlement)});
   }
+}
+
+bool Core::ReleaseDurable() {
+  if (unsettled_.empty()) return false;
+  const int64_t durable = store_.DurableThrough();
+  bool told = false;
+  while (!unsettled_.empty() && unsettled_.front().number <= durable) {
+    Unsettled u = std::move(unsettled_.front());
+    unsettled_.pop_front();
+    told = true;
+    ++counters_.commits;
+    counters_.delivered += u.delivered;
+    counters_.accepted += u.accepted;
+    counters_.duplicates += u.duplicates;
+    counters_.rejected += u.rejected;
+    commit_latency_.Record(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - u.submitted_at)
+                               .count());
+    for (auto& [link, seqs] : u.recorded) output_.Recorded(link.first, link.second, std::move(seqs));
+    for (const auto& d : u.dead_letters) output_.Settle(d.conn_id, d.token, Settlement{});
+    for (const auto& dest : u.enqueued) dispatcher_.OnEnqueued(dest);
+    for (auto& st : u.settlements) output_.Settle(st.conn_id, st.token, std::move(st.settlement));
+    FinishCommands(u.commands, OkStatus());
+  }
+  if (unsettled_.empty() || !store_.latched()) return told;
+  // Never durable: released to their senders, who keep them; their deliveries' acceptances
+  // are recorded again after the restart (receivers deduplicate); broker dead letters come
+  // again from the broker.
+  const Status latched{Error{"the store is latched: " + store_.latched_reason(),
+                             ErrorCode::kFailedPrecondition}};
+  std::size_t released = 0;
+  for (auto& u : unsettled_) {
+    for (const auto& st : u.settlements) {
+      output_.Settle(st.conn_id, st.token, {Settlement::Kind::kReleased, "", ""});
+    }
+    released += u.settlements.size();
+    FinishCommands(u.commands, latched);
+  }
+  unsettled_.clear();
+  counters_.released += released;
+  ReportLatch(released);
+  return true;
 }
 
 void Core::Release(std::vector<Pending>& pending) {

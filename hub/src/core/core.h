@@ -201,8 +201,13 @@ class Core final : public CoreInbox {
   void PublishStats(bool force);
   void RefuseWhileLatched(std::vector<Pending>& pending);
   void OnWriteFailed(std::vector<Pending>& pending, const Status& error);
-  // Settles the batch's messages and tells the dispatcher about new outbox rows.
-  void OnCommitted(std::vector<Pending>& pending, const std::set<std::string>& enqueued);
+  // What the submitted batch `number` tells once it is durable: its messages' settlements, its
+  // receivers' recorded acceptances, its new outbox rows, its commands' results (Unsettled).
+  void HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
+                        std::set<std::string>& enqueued);
+  // Tells what the batches the store made durable since hold; those that never will be (the
+  // store latched) have their messages released. Whether anything was told.
+  bool ReleaseDurable();
   void Release(std::vector<Pending>& pending);
   // Logs the latch loudly the first time, then at most once a minute.
   void ReportLatch(std::size_t released);
@@ -263,6 +268,28 @@ class Core final : public CoreInbox {
     std::vector<AuditRecord> audit;
   };
   std::vector<AcceptedCommand> commands_;  // checked, for the next transaction
+  void FinishCommands(std::vector<AcceptedCommand>& commands, const Status& written);
+  // A batch the store applied and is making durable (Store::Submit), and what is told once it
+  // is: nothing of it leaves the hub before (hub/DESIGN.md "Durable write path").
+  struct Unsettled {
+    int64_t number = 0;
+    std::chrono::steady_clock::time_point submitted_at;
+    struct Settle {
+      uint64_t conn_id = 0;
+      uint64_t token = 0;
+      Settlement settlement;
+    };
+    std::vector<Settle> settlements;
+    std::map<std::pair<uint64_t, uint64_t>, std::vector<int64_t>> recorded;
+    std::vector<DeadLetterToSettle> dead_letters;
+    std::set<std::string> enqueued;  // destinations with new rows
+    std::vector<AcceptedCommand> commands;
+    uint64_t accepted = 0;
+    uint64_t duplicates = 0;
+    uint64_t rejected = 0;
+    uint64_t delivered = 0;
+  };
+  std::deque<Unsettled> unsettled_;  // in the order submitted
   bool more_receipts_due_ = false;                // the last fetch was cut at its limit
 
   // The audit log: the secret of patient keys, the committed head, and the head the batch being
@@ -302,6 +329,7 @@ class Core final : public CoreInbox {
   std::condition_variable cv_;
   std::deque<Item> queue_;  // guarded by mu_
   bool stopping_ = false;   // guarded by mu_
+  bool durable_news_ = false;  // guarded by mu_: the store's listener reported (ReleaseDurable)
   std::thread thread_;
 };
 

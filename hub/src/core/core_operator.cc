@@ -105,8 +105,10 @@ void Core::AcceptCommand(OperatorCommand cmd, std::chrono::system_clock::time_po
   commands_.push_back({std::move(cmd), std::move(record), {}, {}});
 }
 
-void Core::OnCommandsDone(const Status& written) {
-  for (auto& [cmd, record, also, audit] : commands_) {
+void Core::OnCommandsDone(const Status& written) { FinishCommands(commands_, written); }
+
+void Core::FinishCommands(std::vector<AcceptedCommand>& commands, const Status& written) {
+  for (auto& [cmd, record, also, audit] : commands) {
     if (written) {
       using Action = OperatorCommand::Action;
       switch (cmd.action) {
@@ -148,7 +150,7 @@ void Core::OnCommandsDone(const Status& written) {
     }
     if (cmd.done) cmd.done(written);
   }
-  commands_.clear();
+  commands.clear();
 }
 
 void Core::RestorePausedDestinations() {

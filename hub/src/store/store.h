@@ -18,6 +18,7 @@
 // fsync what the page cache holds can no longer be trusted to be what is on disk. Only a restart
 // (which recovers from what is on disk) clears the latch.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -206,6 +207,23 @@ class Store {
 
   // One transaction: all of the batch or nothing of it. Durable when it returns OK.
   virtual Status Write(const WriteBatch& batch) = 0;
+  // A Write that does not wait for the disk: applied (the store's reads on this connection see
+  // it, its outbox rows excepted, below) and on its way to be durable, under the number it
+  // returns; durable once DurableThrough() reaches that number. An error is one Write would have
+  // returned for the batch's rows, and then nothing of the batch is kept. Should it never become
+  // durable (a failed sync), the store latches (latched()), and nothing of it was delivered:
+  // PendingAfter returns only outbox rows of durable batches. The core settles a batch's
+  // messages once it is durable (hub/DESIGN.md "Durable write path"). A backend whose Write is
+  // all there is keeps this default: durable when it returns.
+  virtual Result<int64_t> Submit(const WriteBatch& batch) {
+    if (auto s = Write(batch); !s) return s.as_error();
+    return int64_t{0};
+  }
+  // The number of the last submitted batch that is durable, in the order they were submitted.
+  virtual int64_t DurableThrough() { return INT64_MAX; }
+  // Called on a thread of the store's after batches became durable or failed to; cleared with
+  // an empty function, which waits for a call under way.
+  virtual void SetDurableListener(std::function<void()> /*listener*/) {}
   // What Write() made durable may stay invisible to the store's other connections (StoreReader:
   // status, reports, the admin API) until Flush(): the SQLite backend applies batches to its
   // database in one open transaction behind its journal and commits it here (hub/DESIGN.md
@@ -215,7 +233,8 @@ class Store {
   // Whether something written is not flushed yet.
   virtual bool unflushed() const { return false; }
 
-  // Undelivered items of one destination with seq > after_seq, oldest first.
+  // Undelivered items of one destination with seq > after_seq, oldest first; only those of
+  // durable batches (Submit).
   virtual Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination,
                                                        int64_t after_seq, int limit) = 0;
   // One undelivered item by seq; an empty vector if it was delivered (or died) meanwhile.

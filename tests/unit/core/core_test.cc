@@ -550,5 +550,77 @@ TEST_F(CoreLatchTest, FailedFsyncReleasesEverythingFromThenOn) {
   EXPECT_EQ(Count("dead_letters"), 0);
 }
 
+// ---- The pipeline: a batch is told only once durable ---------------------------------------------
+
+// The flush an hour away, so that nothing waits for the journal but what must: the core goes on
+// while a batch's record is synced on the store's thread (hub/DESIGN.md "Durable write path").
+class CorePipelineTest : public WithFaultyVfs, public CoreTest {
+ protected:
+  CorePipelineTest() : CoreTest(CoreTuning{std::chrono::hours(1), 1000}, KeepFlushInterval{}) {}
+};
+
+// While its journal record waits for its sync, an event is neither acknowledged to its sender
+// nor delivered to a receiver who is waiting for it; the core meanwhile takes the next event.
+// Once the sync is done both happen, in order.
+TEST_F(CorePipelineTest, NothingOfABatchLeavesTheHubBeforeItIsDurable) {
+  core_.Start();
+  PostAndDrain(Demand(kKommunDestination, 10));
+  vfs_.HoldJournalSyncs(true);
+  core_.Post(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  ASSERT_TRUE(PollUntil([&] { return vfs_.held_syncs() > 0; }));
+  core_.Post(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  // The second batch is applied (its event is stored, for the duplicate check) while the first
+  // waits; the core's reads see both.
+  ASSERT_TRUE(PollUntil([&] { return real_store_->StoredBodies({EventId(2)})->size() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // time to go wrong
+  EXPECT_THAT(output_.settles(), IsEmpty()) << "acknowledged before it was durable";
+  EXPECT_THAT(output_.delivers(), IsEmpty()) << "delivered before it was durable";
+
+  vfs_.HoldJournalSyncs(false);
+  ASSERT_TRUE(output_.WaitForSettles(2));
+  EXPECT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kAccepted);
+  ASSERT_TRUE(output_.WaitForDelivers(1));
+  core_.Drain();
+  std::vector<std::string> delivered;
+  for (const auto& d : output_.delivers()) {
+    for (const auto& item : d.items) delivered.push_back(item.event_id);
+  }
+  EXPECT_THAT(delivered, ElementsAre(EventId(1), EventId(2)));
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 2u);
+}
+
+// The sync of a batch the core did not wait for fails: its message and the next one, submitted
+// meanwhile, are released (never acknowledged), nothing of them is delivered, and the store
+// latches as after a failed sync of a batch waited for.
+TEST_F(CorePipelineTest, ABatchWhoseSyncFailsIsReleasedAndNotDelivered) {
+  core_.Start();
+  PostAndDrain(Inbound(1, Bytes(Inskrivning(EventId(1)))));
+  ASSERT_EQ(output_.SettleOf(1).settlement.kind, Settlement::Kind::kAccepted);
+  vfs_.HoldJournalSyncs(true);
+  vfs_.FailSyncs(true);
+  core_.Post(Inbound(2, Bytes(Inskrivning(EventId(2)))));
+  ASSERT_TRUE(PollUntil([&] { return vfs_.held_syncs() > 0; }));
+  core_.Post(Inbound(3, Bytes(Inskrivning(EventId(3)))));
+  ASSERT_TRUE(PollUntil([&] { return real_store_->StoredBodies({EventId(3)})->size() == 1; }));
+  vfs_.HoldJournalSyncs(false);
+  ASSERT_TRUE(output_.WaitForSettles(3));
+  vfs_.FailSyncs(false);
+  EXPECT_EQ(output_.SettleOf(2).settlement.kind, Settlement::Kind::kReleased);
+  EXPECT_EQ(output_.SettleOf(3).settlement.kind, Settlement::Kind::kReleased);
+  EXPECT_TRUE(store_.latched());
+  PostAndDrain(Demand(kKommunDestination, 10));
+  std::vector<std::string> delivered;
+  for (const auto& d : output_.delivers()) {
+    for (const auto& item : d.items) delivered.push_back(item.event_id);
+  }
+  EXPECT_THAT(delivered, ElementsAre(EventId(1)));
+  core_.Stop();
+  EXPECT_EQ(core_.counters().accepted, 1u);
+  EXPECT_EQ(core_.counters().released, 2u);
+  EXPECT_TRUE(core_.counters().store_latched);
+}
+
 }  // namespace
 }  // namespace slussen::testing

@@ -87,6 +87,18 @@ class FaultyStore final : public Store {
     }
     return real_.Write(batch);
   }
+  // The real store's pipeline (Submit, then durable on its journal thread), unless a failure is
+  // injected.
+  Result<int64_t> Submit(const WriteBatch& batch) override {
+    if (fail_next_write.exchange(false)) {
+      return Error{"injected: database is locked", ErrorCode::kUnavailable};
+    }
+    return real_.Submit(batch);
+  }
+  int64_t DurableThrough() override { return real_.DurableThrough(); }
+  void SetDurableListener(std::function<void()> listener) override {
+    real_.SetDurableListener(std::move(listener));
+  }
   Status Flush() override { return real_.Flush(); }
   bool unflushed() const override { return real_.unflushed(); }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
@@ -363,6 +375,9 @@ class CoreTest : public ::testing::Test {
   // The store flushed at once (flush_interval 0): the tests read it through a connection of
   // their own right after each step. CoreFlushTest covers the interval.
   explicit CoreTest(CoreTuning tuning) : tuning_(FlushAtOnce(tuning)) {}
+  // The flush interval as given: the core does not wait for the journal after each batch.
+  struct KeepFlushInterval {};
+  CoreTest(CoreTuning tuning, KeepFlushInterval) : tuning_(tuning) {}
   static CoreTuning FlushAtOnce(CoreTuning tuning) {
     tuning.flush_interval = std::chrono::milliseconds(0);
     return tuning;

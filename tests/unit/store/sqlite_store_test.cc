@@ -1011,28 +1011,32 @@ TEST_F(StoreLatchTest, FailedFsyncLatchesUntilReopened) {
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
 }
 
-// A batch refused after its record reached the journal (applied while the record was written,
-// store/sqlite/journal_appender.h) whose retraction cannot sync: the store latches, and the
-// restart has what was acknowledged (a record that outlived its retraction is left out at the
-// replay: StoreJournalTest.ARefusedLastRecordIsLeftOutAtTheReplay).
-TEST_F(StoreLatchTest, ARefusedBatchThatCannotBeRetractedLatches) {
+// The journal's sync fails while batches are submitted and not waited for (the core goes on
+// while they are synced): the store latches, none of them is kept or deliverable (the projection
+// goes back to what the journal holds), and the restart has what was durable before.
+TEST_F(StoreLatchTest, AFailedSyncOfSubmittedBatchesLatchesAndKeepsNoneOfThem) {
   {
     auto store = OpenStore();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Write(Events({Event("e1", {"A"})})));
-    vfs_.FailSyncsAfter(1);  // the record's own sync goes through, the retraction's fails
-    // Enough rows that the record is written while the batch is applied.
-    std::vector<EventRecord> events;
-    for (std::size_t i = 0; i < SqliteStore::kParallelAppendRows; ++i) {
-      events.push_back(Event("new" + std::to_string(i), {"A"}));
-    }
-    events.push_back(Event("e1", {"A"}));  // stored already: the batch is refused
-    auto refused = store->Write(Events(events));
+    vfs_.FailSyncs(true);
+    auto second = store->Submit(Events({Event("e2", {"A"})}));
+    ASSERT_TRUE(second) << second.error();
+    // Refused if the store already knows of the failure; either way never durable.
+    (void)store->Submit(Events({Event("e3", {"A"})}));
+    // Waits for the journal, which failed: nothing that is not durable is committed.
+    (void)store->Flush();
     vfs_.FailSyncs(false);
-    ASSERT_FALSE(refused);
-    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
     EXPECT_TRUE(store->latched());
-    EXPECT_THAT(store->latched_reason(), HasSubstr("cannot retract"));
+    EXPECT_THAT(store->latched_reason(), HasSubstr("fsync failed"));
+    EXPECT_LT(store->DurableThrough(), *second);
+    auto pending = store->PendingAfter("A", 0, 10);
+    ASSERT_TRUE(pending) << pending.error();
+    EXPECT_THAT(EventIds(*pending), ElementsAre("e1"));
+    auto stored = store->StoredBodies({"e2", "e3"});
+    ASSERT_TRUE(stored) << stored.error();
+    EXPECT_TRUE(stored->empty()) << "rolled back: a sender's retry is not taken for a duplicate";
+    EXPECT_FALSE(store->Submit(Events({Event("e4", {"A"})})));
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);

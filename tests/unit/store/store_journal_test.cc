@@ -11,8 +11,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/journal/batch_codec.h"
@@ -134,43 +137,30 @@ TEST_F(JournalFileTest, ARewoundFileReadsOnlyItsNewRun) {
             5 * JournalFile::Encode(1, std::string(100, 'a')).size() + JournalFile::kHeaderBytes);
 }
 
-// A retracted record (a batch the store refused after its append) is not read, whatever
-// record took or did not take its place; a retract that cannot sync fails as a data loss.
-TEST_F(JournalFileTest, ARetractedRecordIsNotReadAndTheNextTakesItsPlace) {
-  {
-    std::vector<JournalFile::Record> records;
-    auto file = JournalFile::Open(path_, &records);
-    ASSERT_TRUE(file);
-    ASSERT_TRUE((*file)->Append(1, std::string(100, 'a')));
-    ASSERT_TRUE((*file)->Append(2, std::string(5000, 'b')));
-    const uint64_t before = (*file)->written();
-    ASSERT_TRUE((*file)->Append(3, std::string(3000, 'c')));
-    ASSERT_TRUE((*file)->Retract());
-    EXPECT_EQ((*file)->written(), before);
-    EXPECT_FALSE((*file)->Retract()) << "one record, once";
-  }
-  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2));
-  {
-    std::vector<JournalFile::Record> records;
-    auto file = JournalFile::Open(path_, &records);
-    ASSERT_TRUE(file);
-    // Shorter than the retracted record: what is left of it after this one is not read either.
-    ASSERT_TRUE((*file)->Append(3, "short"));
-  }
-  const auto records = Reopen();
-  EXPECT_THAT(Batches(records), ElementsAre(1, 2, 3));
-  EXPECT_EQ(records.at(2).payload, "short");
+// Records are durable once a Sync follows their Write: a Sync that fails spoils every record
+// written since the last one that went through, so a restart does not replay what was never
+// acknowledged; the ones synced before stay.
+TEST_F(JournalFileTest, ASyncThatFailsSpoilsTheRecordsWrittenSinceTheLastOne) {
   {
     slussen::testing::FaultyVfs vfs;
-    std::vector<JournalFile::Record> reread;
-    auto file = JournalFile::Open(path_, &reread);
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(path_, &records);
     ASSERT_TRUE(file);
-    ASSERT_TRUE((*file)->Append(4, "four"));
+    ASSERT_TRUE((*file)->Write(1, std::string(100, 'a')));
+    ASSERT_TRUE((*file)->Write(2, std::string(5000, 'b')));
+    const uint64_t syncs = vfs.syncs();
+    ASSERT_TRUE((*file)->Sync());
+    EXPECT_EQ(vfs.syncs(), syncs + 1) << "one sync for the records written together";
+    ASSERT_TRUE((*file)->Sync()) << "nothing to sync";
+    EXPECT_EQ(vfs.syncs(), syncs + 1);
+    ASSERT_TRUE((*file)->Write(3, std::string(3000, 'c')));
+    ASSERT_TRUE((*file)->Write(4, "four"));
     vfs.FailSyncs(true);
-    auto retracted = (*file)->Retract();
-    ASSERT_FALSE(retracted);
-    EXPECT_EQ(retracted.code(), ErrorCode::kDataLoss);
+    auto synced = (*file)->Sync();
+    ASSERT_FALSE(synced);
+    EXPECT_EQ(synced.code(), ErrorCode::kDataLoss);
   }
+  EXPECT_THAT(Batches(Reopen()), ElementsAre(1, 2));
 }
 
 // A reserved file is zeros up to its size: it reads as empty, appends overwrite it without
@@ -368,12 +358,11 @@ WriteBatch Events(const std::vector<std::string>& ids) {
   return b;
 }
 
-// A batch the store refuses (its last event, e1, is stored already): with `large`, enough rows
-// that its record is written on the appender's thread while it is applied, and then retracted;
-// otherwise appended after the rows, so never written.
+// A batch the store refuses (its last event, e1, is stored already), after one or (`large`)
+// eight new events: its record is queued only after its rows are applied, so it is never written.
 WriteBatch RefusedBatch(bool large) {
   std::vector<std::string> ids;
-  const std::size_t n = large ? SqliteStore::kParallelAppendRows : 1;
+  const std::size_t n = large ? 8 : 1;
   for (std::size_t i = 0; i < n; ++i) ids.push_back("new" + std::to_string(i));
   ids.push_back("e1");
   return Events(ids);
@@ -585,7 +574,7 @@ TEST_F(StoreJournalTest, ReadersSeeWritesOnceFlushed) {
 // same open transaction stay.
 TEST_F(StoreJournalTest, ARefusedBatchLeavesTheOthersOfTheTransaction) {
   for (const bool large : {false, true}) {
-    SCOPED_TRACE(large ? "journaled while applied, then retracted" : "never journaled");
+    SCOPED_TRACE(large ? "eight new events and a stored one" : "one new event and a stored one");
     std::filesystem::remove(path_);
     std::filesystem::remove(journal_);
     auto store = SqliteStore::Open(path_);
@@ -617,8 +606,9 @@ TEST_F(StoreJournalTest, ARefusedBatchLeavesTheOthersOfTheTransaction) {
 }
 
 // The journal ends with the record of a batch the store refused, one whose retraction did not
-// reach the disk before the store latched (StoreLatchTest.ARefusedBatchThatCannotBeRetracted-
-// Latches): the replay is refused it again and leaves it out. Anywhere but last, a record that
+// reach the disk before the store latched (a journal of a build before 2026-12, which wrote a
+// large batch's record while it applied the rows and retracted it if they were refused): the
+// replay is refused it again and leaves it out. Anywhere but last, a record that
 // cannot be applied stops the open: everything after it was acknowledged.
 TEST_F(StoreJournalTest, ARefusedLastRecordIsLeftOutAtTheReplay) {
   for (const bool last : {true, false}) {
@@ -651,11 +641,10 @@ TEST_F(StoreJournalTest, ARefusedLastRecordIsLeftOutAtTheReplay) {
   }
 }
 
-// Killed right after a refused batch, whose record reached the disk before the refusal: the
-// restart does not replay it.
+// Killed right after a refused batch: the restart does not replay it.
 TEST_F(StoreJournalTest, ARefusedBatchIsNotReplayedAfterAKill) {
   for (const bool large : {false, true}) {
-    SCOPED_TRACE(large ? "journaled while applied, then retracted" : "never journaled");
+    SCOPED_TRACE(large ? "eight new events and a stored one" : "one new event and a stored one");
     std::filesystem::remove(path_);
     std::filesystem::remove(journal_);
     InChildThenKill9([large](SqliteStore& store) {
@@ -668,6 +657,64 @@ TEST_F(StoreJournalTest, ARefusedBatchIsNotReplayedAfterAKill) {
     ASSERT_TRUE((*reopened)->Flush());
     EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
   }
+}
+
+// Submit applies a batch at once and returns before its record is synced: the store's own reads
+// see it (the duplicate check must), but the dispatcher's read of new outbox rows stops before
+// it until it is durable, so nothing of it leaves the hub before it would survive a crash.
+// Batches queued meanwhile are synced after it, in order; the listener hears of each sync.
+TEST_F(StoreJournalTest, ASubmittedBatchIsNotDeliveredBeforeItIsDurable) {
+  slussen::testing::FaultyVfs vfs;
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store);
+  std::atomic<int> heard{0};
+  (*store)->SetDurableListener([&] { ++heard; });
+  ASSERT_TRUE((*store)->Write(Events({"e1"})));
+  vfs.HoldJournalSyncs(true);
+  auto second = (*store)->Submit(Events({"e2"}));
+  ASSERT_TRUE(second) << second.error();
+  while (vfs.held_syncs() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto third = (*store)->Submit(Events({"e3"}));
+  ASSERT_TRUE(third) << third.error();
+  EXPECT_EQ(*third, *second + 1);
+  EXPECT_LT((*store)->DurableThrough(), *second);
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1"));
+  auto stored = (*store)->StoredBodies({"e2", "e3"});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->size(), 2u) << "applied: a duplicate of them is found";
+  vfs.HoldJournalSyncs(false);
+  ASSERT_TRUE((*store)->Flush()) << "waits for both records";
+  EXPECT_GE((*store)->DurableThrough(), *third);
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2", "e3"));
+  EXPECT_GE(heard.load(), 2);
+  std::vector<JournalFile::Record> records;
+  ASSERT_TRUE(JournalFile::Open(journal_, &records));
+  EXPECT_THAT(Batches(records), ElementsAre(1, 2, 3));
+  (*store)->SetDurableListener({});
+}
+
+// Killed while a submitted batch waits for its sync (written, not synced): the restart has every
+// batch that was durable; the one that was not may be there or not, as for any crash during a
+// sync, and it was not acknowledged: its sender sends it again, and then it is there once.
+TEST_F(StoreJournalTest, AKillWhileABatchWaitsForItsSyncLosesNothingDurable) {
+  slussen::testing::FaultyVfs vfs;  // the child's copy holds its syncs
+  InChildThenKill9([&vfs](SqliteStore& store) {
+    if (!store.Write(Events({"e1"}))) return false;
+    vfs.HoldJournalSyncs(true);
+    if (!store.Submit(Events({"e2"}))) return false;
+    while (vfs.held_syncs() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  auto reopened = SqliteStore::Open(path_);
+  ASSERT_TRUE(reopened) << reopened.error();
+  auto before = Pending(**reopened, "A");
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(before.front(), "e1");
+  if (before.size() == 1) {
+    ASSERT_TRUE((*reopened)->Write(Events({"e2"})));  // sent again
+  }
+  ASSERT_TRUE((*reopened)->Flush());
+  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e1", "e2"));
 }
 
 }  // namespace

@@ -3,52 +3,115 @@
 #include <utility>
 
 #include "common/thread_name.h"
+#include "store/sqlite/sqlite_journal.h"
 
 namespace slussen {
 
 JournalAppender::JournalAppender() : thread_([this] { Run(); }) {}
 
-// A job handed over still runs (Run takes a job before it looks at stopping_): it writes to a
-// file that its owner closes after this.
+// What is queued is still written (Run empties the queue before it looks at stopping_): those
+// batches were applied, and a clean stop commits them.
 JournalAppender::~JournalAppender() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  work_cv_.notify_all();
   thread_.join();
 }
 
-void JournalAppender::Start(std::function<Status()> append) {
-  {
-    std::lock_guard lock(mu_);
-    job_ = std::move(append);
-    result_.reset();
-  }
-  cv_.notify_all();
+void JournalAppender::Use(JournalFile* file) {
+  std::lock_guard lock(mu_);
+  file_ = file;
 }
 
-Status JournalAppender::Wait() {
+void JournalAppender::Queue(int64_t batch, std::string payload) {
+  {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || failure_; });
+    queued_bytes_ += payload.size();
+    queued_through_ = batch;
+    queue_.push_back({batch, std::move(payload)});
+  }
+  work_cv_.notify_one();
+}
+
+Status JournalAppender::WaitDurable(int64_t batch) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return result_.has_value(); });
-  Status result = std::move(*result_);
-  result_.reset();
-  return result;
+  done_cv_.wait(lock, [&] { return durable_ >= batch || failure_; });
+  if (durable_ >= batch) return OkStatus();
+  return *failure_;
+}
+
+void JournalAppender::MarkDurable(int64_t batch) {
+  {
+    std::lock_guard lock(mu_);
+    if (batch > durable_) durable_ = batch;
+  }
+  done_cv_.notify_all();
+}
+
+void JournalAppender::WaitIdle() {
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] { return (queue_.empty() && !writing_) || failure_; });
+  // After a failure the thread drops what is queued; wait until it has let go of the file.
+  done_cv_.wait(lock, [&] { return !writing_; });
+}
+
+int64_t JournalAppender::durable() const {
+  std::lock_guard lock(mu_);
+  return durable_;
+}
+
+std::optional<Error> JournalAppender::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void JournalAppender::SetListener(std::function<void()> listener) {
+  std::lock_guard lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+Status JournalAppender::WriteGroup(const std::vector<Queued>& group) {
+  if (!file_) return Error{"journal not open", ErrorCode::kInternal};
+  for (const auto& q : group) {
+    if (auto s = file_->Write(q.batch, q.payload); !s) return s;
+  }
+  return file_->Sync();
 }
 
 void JournalAppender::Run() {
   NameThisThread("journal");
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return job_ || stopping_; });
-    if (!job_) return;  // stopping, nothing handed over
-    std::function<Status()> job;
-    job.swap(job_);
+    work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping, nothing queued
+    std::vector<Queued> group;
+    group.swap(queue_);
+    queued_bytes_ = 0;
+    writing_ = true;
+    const bool failed_before = failure_.has_value();
     lock.unlock();
-    Status result = job();
+    done_cv_.notify_all();  // room in the queue
+    // After a failure nothing more is written: the store has latched, or will when it looks.
+    Status result = failed_before ? OkStatus() : WriteGroup(group);
     lock.lock();
-    result_ = std::move(result);
-    cv_.notify_all();
+    writing_ = false;
+    if (!failed_before) {
+      if (result) {
+        durable_ = group.back().batch;
+      } else {
+        failure_ = result.as_error();
+      }
+    }
+    lock.unlock();
+    done_cv_.notify_all();
+    {
+      std::lock_guard listener_lock(listener_mu_);
+      if (listener_) listener_();
+    }
+    lock.lock();
   }
 }
 

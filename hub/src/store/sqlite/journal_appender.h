@@ -1,44 +1,78 @@
 #pragma once
-// Runs the store's journal appends of large batches on a thread of its own, so that the core
-// thread applies a batch to the database while the batch's record is encoded, written and
-// fdatasync'd: a Write takes the longer of the two, not their sum (hub/DESIGN.md "Durable write
-// path").
+// The journal's own thread: writes the records the core thread queues and makes them durable
+// with one fdatasync per group, while the core thread goes on applying the next batches to the
+// database (hub/DESIGN.md "Durable write path"). Whatever was queued while a sync was under way
+// goes out together with the next one: group commit without the core waiting for the disk.
 //
-// One append at a time: Start hands a job over, Wait takes its result, and nothing else touches
-// the journal in between. The mutex that hands the job over and back orders the two threads'
-// use of the journal file, so the file itself keeps one owner at a time.
+// Records are written in the order they were queued and durable in that order: durable() is the
+// number of the last record synced. After a failed write or sync nothing more is written; the
+// records not synced are spoiled (JournalFile) and failure() says why.
+//
+// The journal file belongs to this thread while anything is queued or being written; its owner
+// (SqliteStore) touches it only after WaitIdle, and every hand-over goes through mu_.
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/result.h"
 
 namespace slussen {
 
+class JournalFile;
+
 class JournalAppender {
  public:
   JournalAppender();   // starts the thread
-  ~JournalAppender();  // waits for the job under way, then stops the thread
+  ~JournalAppender();  // writes and syncs what is queued, then stops the thread
   JournalAppender(const JournalAppender&) = delete;
   JournalAppender& operator=(const JournalAppender&) = delete;
 
-  // Runs `append` on the appender's thread. What it reads must stay unchanged until Wait
-  // returns. Not while another job is under way.
-  void Start(std::function<Status()> append);
-  // The result of the job Start handed over, once it has returned.
-  Status Wait();
+  // The file the records go to; set while nothing is queued.
+  void Use(JournalFile* file);
+  // Queues record `batch` (numbers consecutive). Blocks while more than kMaxQueuedBytes wait,
+  // so that a slow disk holds the core back rather than fills memory.
+  void Queue(int64_t batch, std::string payload);
+  // Until every record queued through `batch` is durable; the failure if one was not.
+  Status WaitDurable(int64_t batch);
+  // Records through `batch` are durable without this thread (read back from the file at open).
+  void MarkDurable(int64_t batch);
+  // Until nothing is queued or being written (then the file is its owner's).
+  void WaitIdle();
+  int64_t durable() const;
+  std::optional<Error> failure() const;
+  // Called on the appender's thread after each group is durable or has failed (not under mu_).
+  // Replaced or cleared at any time; a call under way finishes first.
+  void SetListener(std::function<void()> listener);
+
+  static constexpr std::size_t kMaxQueuedBytes = 32u << 20;
 
  private:
+  struct Queued {
+    int64_t batch = 0;
+    std::string payload;
+  };
   void Run();
+  Status WriteGroup(const std::vector<Queued>& group);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::function<Status()> job_;    // guarded by mu_; set by Start, taken by the thread
-  std::optional<Status> result_;   // guarded by mu_; set by the thread, taken by Wait
-  bool stopping_ = false;          // guarded by mu_
-  std::thread thread_;             // last: started once the rest is in place
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // something queued, or stopping
+  std::condition_variable done_cv_;  // a group finished, or room in the queue
+  JournalFile* file_ = nullptr;      // guarded by mu_ for the hand-over
+  std::vector<Queued> queue_;        // guarded by mu_
+  std::size_t queued_bytes_ = 0;     // guarded by mu_
+  bool writing_ = false;             // guarded by mu_: a group is being written
+  int64_t queued_through_ = 0;       // guarded by mu_
+  int64_t durable_ = 0;              // guarded by mu_
+  std::optional<Error> failure_;     // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
+  std::mutex listener_mu_;           // held while the listener runs
+  std::function<void()> listener_;   // guarded by listener_mu_
+  std::thread thread_;               // last: started once the rest is in place
 };
 
 }  // namespace slussen

@@ -149,7 +149,7 @@ JournalFile::~JournalFile() {
   if (file_ != nullptr) file_->pMethods->xClose(file_);
 }
 
-Status JournalFile::Append(int64_t batch, std::string_view payload) {
+Status JournalFile::Write(int64_t batch, std::string_view payload) {
   if (batch < 1) {
     return Error{"journal " + path_ + ": batch numbers start at 1", ErrorCode::kInvalidArgument};
   }
@@ -171,40 +171,46 @@ Status JournalFile::Append(int64_t batch, std::string_view payload) {
     rc = file_->pMethods->xWrite(file_, record.data() + done, static_cast<int>(n),
                                  static_cast<sqlite3_int64>(start + done));
   }
-  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
   if (rc != SQLITE_OK) {
-    // The store refuses this batch, so a restart must not replay it: its checksum is spoiled
-    // (best effort, not synced: after a power loss the record is in doubt either way, like any
-    // commit whose sync failed, and an inbound event in it was released, not acknowledged).
-    (void)SpoilChecksum(start);
-    return IoError(path_, rc == SQLITE_IOERR_FSYNC ? "fsync failed" : "cannot write", rc);
+    unsynced_.push_back(start);  // perhaps partly written: spoiled with the others
+    SpoilUnsynced();
+    return IoError(path_, "cannot write", rc);
   }
-  last_ = Appended{start, offset_, zeroed_header_next_};
+  unsynced_.push_back(start);
   offset_ = end;
   zeroed_header_next_ = marker;
   return OkStatus();
 }
 
-Status JournalFile::Retract() {
-  if (!last_) {
-    return Error{"journal " + path_ + ": no record to retract", ErrorCode::kInternal};
+Status JournalFile::Sync() {
+  if (unsynced_.empty()) return OkStatus();
+  if (int rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
+      rc != SQLITE_OK) {
+    // The store refuses these batches, so a restart must not replay them: their checksums are
+    // spoiled (best effort, not synced: after a power loss a record is in doubt either way, like
+    // any commit whose sync failed, and an inbound event in it was released, not acknowledged).
+    SpoilUnsynced();
+    return IoError(path_, rc == SQLITE_IOERR_FSYNC ? "fsync failed" : "cannot sync", rc);
   }
-  int rc = SpoilChecksum(last_->start);
-  if (rc == SQLITE_OK) rc = file_->pMethods->xSync(file_, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
-  if (rc != SQLITE_OK) return IoError(path_, "cannot retract a refused record", rc);
-  offset_ = last_->offset_before;
-  zeroed_header_next_ = last_->zeroed_header_next_before;
-  last_.reset();
+  unsynced_.clear();
   return OkStatus();
 }
 
-int JournalFile::SpoilChecksum(uint64_t start) {
+Status JournalFile::Append(int64_t batch, std::string_view payload) {
+  if (auto s = Write(batch, payload); !s) return s;
+  return Sync();
+}
+
+void JournalFile::SpoilUnsynced() {
   const char zeros[4] = {0, 0, 0, 0};
-  return file_->pMethods->xWrite(file_, zeros, sizeof zeros, static_cast<sqlite3_int64>(start));
+  for (uint64_t start : unsynced_) {
+    (void)file_->pMethods->xWrite(file_, zeros, sizeof zeros, static_cast<sqlite3_int64>(start));
+  }
+  unsynced_.clear();
 }
 
 void JournalFile::Rewind() {
-  last_.reset();
+  unsynced_.clear();
   offset_ = 0;
   zeroed_header_next_ = false;
 }

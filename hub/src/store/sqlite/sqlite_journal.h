@@ -1,6 +1,6 @@
 #pragma once
-// The store's journal: one append-only file of records, each fdatasync'd before Append returns,
-// the durable record of every write batch until the database holding their projection is itself
+// The store's journal: one append-only file of records, durable once a Sync after their Write
+// returns (Append: one record, written and synced), the durable record of every write batch until the database holding their projection is itself
 // durable (hub/DESIGN.md "Durable write path"). Knows nothing of what a record holds.
 //
 // Record: crc32 (of the rest) u32 | payload length u32 | batch number u64 | payload, integers
@@ -31,8 +31,8 @@
 // handling, the directory synced when the file is created, and the fault tests' VFS
 // (testing/faulty_vfs.h) fails its syncs too.
 //
-// Threading: one user at a time (SqliteStore hands it to its appender thread for an append and
-// takes it back, journal_appender.h).
+// Threading: one user at a time (SqliteStore's appender thread writes and syncs it; the core
+// thread rewinds, reserves or truncates it only while nothing is queued, journal_appender.h).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,14 +61,16 @@ class JournalFile {
   JournalFile(const JournalFile&) = delete;
   JournalFile& operator=(const JournalFile&) = delete;
 
-  // Appends one record and makes it durable (write, then sync). An error (kDataLoss) leaves
-  // the file's state unknown: the caller must not append again (the store latches). The failed
-  // record is spoiled on a best-effort basis, so that a restart does not replay what was refused.
+  // Writes one record after the last one, not durable until Sync returns. An error (kDataLoss)
+  // leaves the file's state unknown: the caller must not write again (the store latches). Every
+  // record written since the last Sync is spoiled on a best-effort basis, so that a restart does
+  // not replay what was never acknowledged.
+  Status Write(int64_t batch, std::string_view payload);
+  // Makes every record written so far durable (fdatasync). An error (kDataLoss) spoils the
+  // records written since the last Sync, as a failed Write does.
+  Status Sync();
+  // Write, then Sync.
   Status Append(int64_t batch, std::string_view payload);
-  // Undoes the last Append, which succeeded, for a batch the store then refused: its checksum is
-  // zeroed and synced, so that a restart does not replay it, and the next Append writes where it
-  // began. An error (kDataLoss) leaves the record in place: the caller must latch.
-  Status Retract();
   // The next Append writes at the start. Only when every record is durable elsewhere.
   void Rewind();
   // Rewinds and gives the file's space back (the disk bound); the next appends grow it again.
@@ -89,9 +91,9 @@ class JournalFile {
 
  private:
   explicit JournalFile(std::string path) : path_(std::move(path)) {}
-  // Zeroes the checksum of the record at `start`, so that a read ends before it (not synced);
-  // SQLite's result code. For a failed Append and for Retract.
-  int SpoilChecksum(uint64_t start);
+  // Zeroes the checksums of the records written since the last Sync, so that a read ends before
+  // them (best effort, not synced). For a failed Write or Sync.
+  void SpoilUnsynced();
 
   std::string full_path_;            // the name the VFS opened; valid until xClose
   std::unique_ptr<char[]> storage_;  // the VFS's file object
@@ -101,13 +103,8 @@ class JournalFile {
   // The last Append left a zeroed header at offset_ (in the same block): the next record may
   // start at the next block instead.
   bool zeroed_header_next_ = false;
-  // Where the last successful Append wrote its record, and the state before it (Retract).
-  struct Appended {
-    uint64_t start = 0;
-    uint64_t offset_before = 0;
-    bool zeroed_header_next_before = false;
-  };
-  std::optional<Appended> last_;
+  // Where each record written since the last Sync begins.
+  std::vector<uint64_t> unsynced_;
 };
 
 }  // namespace slussen

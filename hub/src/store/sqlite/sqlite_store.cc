@@ -89,8 +89,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   const std::string outbox_select =
       std::string(kOutboxColumns) + "FROM outbox o JOIN events e ON e.id = o.event_row ";
   const std::string pending_after_sql = outbox_select +
-                                        "WHERE o.destination = ? AND o.seq > ? AND" + kPendingRow +
-                                        "ORDER BY o.seq LIMIT ?";
+                                        "WHERE o.destination = ? AND o.seq > ? AND o.seq <= ? AND" +
+                                        kPendingRow + "ORDER BY o.seq LIMIT ?";
   const std::string pending_by_seq_sql = outbox_select + "WHERE o.seq = ? AND" + kPendingRow;
   // The case's events (events_by_case), then their outbox rows by the seq range each event
   // records (schema v4). CROSS JOIN fixes that order, and the unary + keeps the destination and

@@ -1,6 +1,6 @@
 #pragma once
 // SQLite implementation of Store: one database file in WAL mode, kept as the projection of a
-// journal (store/journal/): a Write is durable when its journal record is fdatasync'd; the
+// journal (store/journal/): a batch is durable when its journal record is fdatasync'd; the
 // database takes the batches in one open transaction that Flush commits without a sync, and Open
 // replays what the journal holds beyond it (hub/DESIGN.md "Durable write path"). The schema is versioned (PRAGMA user_version) and
 // migrated forward on open; see hub/DESIGN.md "Store schema". The store checkpoints its
@@ -11,6 +11,8 @@
 // latches the store; so does such an error in a checkpoint, which could otherwise reset a log
 // whose pages never reached the database file.
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,16 +45,17 @@ class SqliteStore final : public Store {
   // the journal is reused, 64 MB, or a 16th of the bound if less (the reserve counts as the
   // store's bytes).
   static uint64_t JournalReserveBytes(uint64_t max_bytes);
-  // From this many new events and delivery marks on, a Write appends the batch's journal record
-  // on the appender's thread while it applies the batch (hub/DESIGN.md "Durable write path").
-  // At 1,000 events/s a batch holds one or two events and their marks; all-out, a few hundred.
-  static constexpr std::size_t kParallelAppendRows = 8;
   ~SqliteStore() override;
 
   Result<std::map<std::string, std::string>> StoredBodies(
       const std::vector<std::string>& event_ids) override;
+  // The durable write path (sqlite_store_journal.cc): Submit applies the batch and queues its
+  // journal record for the appender's thread; Write is Submit and a wait for that record.
   Status Write(const WriteBatch& batch) override;
-  Status Flush() override;  // sqlite_store_journal.cc
+  Result<int64_t> Submit(const WriteBatch& batch) override;
+  int64_t DurableThrough() override;
+  void SetDurableListener(std::function<void()> listener) override;
+  Status Flush() override;
   bool unflushed() const override { return projection_open_; }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
                                                int limit) override;
@@ -107,6 +110,13 @@ class SqliteStore final : public Store {
   Status ApplyBatch(const WriteBatch& batch);  // sqlite_store_write.cc
   Status Step(sqlite::Stmt& stmt, const char* what);
   Status SetAppliedBatch(int64_t number);
+  // Until every submitted batch is durable; latches the store if one never will be.
+  Status WaitDurable(int64_t number);
+  // The appender failed: the store latches, and the projection holds what the journal does.
+  void OnJournalFailure(const Error& error);
+  // The highest outbox seq the dispatcher may read: below the first row of the oldest batch
+  // that is not durable yet (INT64_MAX if all are).
+  int64_t DeliverableThrough();
   // Undoes a failed Write's rows (and recovers the projection if SQLite dropped all of it).
   Status Undo(Status failed);
   // Ends the open transaction without keeping it; the projection is back at the last commit.
@@ -176,6 +186,10 @@ class SqliteStore final : public Store {
   bool savepoint_ = false;  // the Write under way set a savepoint (not the transaction's first)
   int64_t applied_batch_ = 0;    // the last batch applied, committed or in the open transaction
   int64_t committed_batch_ = 0;  // the last batch committed
+  // The first outbox row each submitted batch added, of those not known durable yet, in order;
+  // and the first row the batch being applied added (0: none yet).
+  std::deque<std::pair<int64_t, int64_t>> undurable_outbox_;
+  int64_t batch_first_outbox_seq_ = 0;
   // The event ids not yet merged into event_ids (recent_event_ids.h), and the events written
   // since the last flush (a merge step keeps ahead of them).
   RecentEventIds recent_ids_;

@@ -50,61 +50,90 @@ Status SqliteStore::Step(sqlite::Stmt& stmt, const char* what) {
 }
 
 Status SqliteStore::Write(const WriteBatch& batch) {
+  auto number = Submit(batch);
+  if (!number) return number.as_error();
+  return WaitDurable(*number);
+}
+
+Result<int64_t> SqliteStore::Submit(const WriteBatch& batch) {
   if (!latch_ && checkpointer_) {
     if (auto f = checkpointer_->failure()) Latch(*f);
   }
+  if (!latch_) (void)DurableThrough();  // latches if the appender failed
   if (latch_) {
     return Error{"store " + path_ + " is latched, no more writes until a restart; first failure: " +
                      latch_->message,
                  latch_->code};
   }
-  if (batch.empty()) return OkStatus();
+  if (batch.empty()) return applied_batch_;
   if (!projection_open_) {
     if (auto s = Step(stmts_->begin, "begin"); !s) {
       if (sqlite::Latches(s.code())) Latch(s.as_error());
-      return s;
+      return s.as_error();
     }
     projection_open_ = true;
   }
   // The first batch of a transaction needs no savepoint: undoing it is rolling back.
   savepoint_ = applied_batch_ != committed_batch_;
   if (savepoint_) {
-    if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s);
+    if (auto s = Step(stmts_->savepoint, "savepoint"); !s) return Undo(s).as_error();
   }
   const int64_t number = applied_batch_ + 1;
-  auto append = [this, &batch, number] { return journal_->Append(number, EncodeBatch(batch)); };
-  // A large batch's record is encoded, written and synced on the appender's thread while this
-  // one applies the batch: the Write takes the longer of the two, not their sum. A small one's
-  // rows take less time to apply than the two thread wake-ups the hand-over costs, so it is
-  // appended here, after them, as before.
-  const bool in_parallel = batch.events.size() + batch.delivered.size() >= kParallelAppendRows;
-  if (in_parallel) appender_.Start(append);
+  batch_first_outbox_seq_ = 0;
   Status s = ApplyBatch(batch);
   checked_absent_.clear();
   if (s) s = SetAppliedBatch(number);
-  if (!s && !in_parallel) return Undo(s);
-  // Durable from here on: the record is what a restart replays if the database lost the rows.
-  if (auto j = in_parallel ? appender_.Wait() : append(); !j) {
-    Error e{"store " + path_ + ": " + j.error(), j.code()};
-    Latch(e);
-    return Undo(e);
-  }
+  if (s && savepoint_) s = Step(stmts_->release, "release savepoint");
   if (!s) {
-    // Refused, but its record is on disk: retracted before anything (RecoverProjection in
-    // Undo) reads the journal, so that neither that nor a restart applies what was refused.
-    if (auto r = journal_->Retract(); !r) Latch(Error{"store " + path_ + ": " + r.error(), r.code()});
-    return Undo(s);
+    batch_first_outbox_seq_ = 0;
+    return Undo(s).as_error();
   }
-  if (savepoint_) {
-    if (auto r = Step(stmts_->release, "release savepoint"); !r) {
-      // The batch is journaled: the rows are only the projection. Not undone, and not lost:
-      // the store latches and a restart replays the record.
-      Latch(r.as_error());
-      return r;
-    }
-  }
+  // The rows are applied; the batch is durable once its record is synced, on the appender's
+  // thread, while this one goes on with the next batches. A refusal above left no record.
   applied_batch_ = number;
+  if (batch_first_outbox_seq_ != 0) undurable_outbox_.emplace_back(number, batch_first_outbox_seq_);
+  batch_first_outbox_seq_ = 0;
+  appender_.Queue(number, EncodeBatch(batch));
+  return number;
+}
+
+Status SqliteStore::WaitDurable(int64_t number) {
+  if (auto s = appender_.WaitDurable(number); !s) {
+    OnJournalFailure(s.as_error());
+    return Error{"store " + path_ + ": " + s.error(), s.code()};
+  }
   return OkStatus();
+}
+
+int64_t SqliteStore::DurableThrough() {
+  if (!latch_) {
+    if (auto f = appender_.failure()) OnJournalFailure(*f);
+  }
+  return appender_.durable();
+}
+
+void SqliteStore::SetDurableListener(std::function<void()> listener) {
+  appender_.SetListener(std::move(listener));
+}
+
+void SqliteStore::OnJournalFailure(const Error& error) {
+  if (latch_) return;
+  Latch(Error{"store " + path_ + ": " + error.message, error.code});
+  // The open transaction holds batches that will never be durable: the projection goes back to
+  // what the journal holds (its unsynced records were spoiled), which a restart replays anyway.
+  appender_.WaitIdle();
+  RecoverProjection();
+}
+
+int64_t SqliteStore::DeliverableThrough() {
+  if (undurable_outbox_.empty()) return INT64_MAX;
+  // Not DurableThrough(): a read is no place to recover from a failed sync (the core's next
+  // turn does); until then nothing more becomes durable, so nothing more is delivered.
+  const int64_t durable = appender_.durable();
+  while (!undurable_outbox_.empty() && undurable_outbox_.front().first <= durable) {
+    undurable_outbox_.pop_front();
+  }
+  return undurable_outbox_.empty() ? INT64_MAX : undurable_outbox_.front().second - 1;
 }
 
 Status SqliteStore::Undo(Status failed) {
@@ -142,6 +171,9 @@ Status SqliteStore::SetAppliedBatch(int64_t number) {
 
 Status SqliteStore::Flush() {
   if (!projection_open_) return OkStatus();
+  // Nothing is committed that is not durable: a database ahead of its journal would hold
+  // batches never acknowledged, and the journal's next record would not follow its last.
+  if (auto s = WaitDurable(applied_batch_); !s) return s;
   // A step of the event-id merge rides on the commit. Twice the events since the last flush
   // (at least 256): a merge ends while no more than half as many new ids gathered again.
   const std::size_t budget = std::max<std::size_t>(256, 2 * events_since_flush_);
@@ -202,6 +234,8 @@ Status SqliteStore::OpenJournal(uint64_t reserve_bytes) {
   auto journal = JournalFile::Open(path, &records);
   if (!journal) return journal.as_error();
   journal_ = std::move(*journal);
+  appender_.Use(journal_.get());
+  appender_.MarkDurable(applied_batch_);
   if (auto s = Replay(records); !s) return s;
   // Replayed and synced: nothing in the file is needed any more, so it may be cut or extended.
   if (reserve_bytes == 0) return OkStatus();
@@ -238,7 +272,10 @@ void SqliteStore::RecoverProjection() {
   // Until 2026-11-30 a replay whose commit failed as the first had recovered again, and again:
   // a full disk recursed until the stack or memory ran out.
   if (recovering_) return;
-  // The batches since the last commit are journaled and acknowledged: applied again.
+  // The batches since the last commit are journaled and acknowledged: applied again, once
+  // every record queued is on the file.
+  appender_.WaitIdle();
+  undurable_outbox_.clear();
   DropProjection();
   recovering_ = true;
   Status replayed = ReplayJournal();
@@ -269,9 +306,11 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
                        std::to_string(record.batch) + ": " + batch.error(),
                    ErrorCode::kCorruption};
     }
-    // The last record may be a batch the store refused after its append, whose retraction
-    // (JournalFile::Retract) failed and latched the store: applied under a savepoint, so that
-    // it can be left out if it is refused again.
+    // The last record may be a batch the store refused after its append: until 2026-12 a large
+    // batch's record was written while its rows were applied, and retracted if they were
+    // refused; a retraction that failed latched the store. Applied under a savepoint, so that
+    // such a record, left by an older build, is left out if it is refused again. (Records are
+    // written only after their rows are applied now.)
     const bool last = &record == &records.back();
     if (last) {
       if (auto sp = Step(stmts_->savepoint, "savepoint"); !sp) return sp;
@@ -300,6 +339,7 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
     applied_batch_ = record.batch;
     ++replayed;
   }
+  appender_.MarkDurable(applied_batch_);  // read back from the file
   if (auto s = Flush(); !s) return s;
   // From here the database holds everything the journal does, durably; it starts over.
   if (auto s = SyncDatabase(); !s) return s;

@@ -157,7 +157,8 @@ Result<std::vector<OutboxItem>> SqliteStore::PendingAfter(const std::string& des
   ResetGuard g{st};
   st.Text(1, destination);
   st.Int(2, after_seq);
-  st.Int(3, limit);
+  st.Int(3, DeliverableThrough());  // no row of a batch that is not durable yet
+  st.Int(4, limit);
   std::vector<OutboxItem> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadOutboxRow(st));

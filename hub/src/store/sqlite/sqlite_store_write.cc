@@ -152,6 +152,7 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
     ++depth_delta_[dest];
     const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
+    if (batch_first_outbox_seq_ == 0) batch_first_outbox_seq_ = seq;
     if (first_seq == 0) {
       first_seq = seq;
     } else if (seq != first_seq + static_cast<sqlite3_int64>(&dest - e.destinations.data())) {
@@ -285,6 +286,7 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
     ++depth_delta_[to];
     seq = sqlite3_last_insert_rowid(db_);
+    if (batch_first_outbox_seq_ == 0) batch_first_outbox_seq_ = seq;
   }
   ResetGuard g{s.insert_added};
   s.insert_added.Int(1, seq);
