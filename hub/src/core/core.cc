@@ -148,6 +148,7 @@ void Core::Run() {
     Process(items);
     Pump();
     output_.EndOfTurn();  // before the flush, which may take a while
+    SyncOrHandOver();
     bool barrier = false;
     for (const auto& item : items) barrier |= std::holds_alternative<Barrier>(item);
     FlushStore(/*now_anyway=*/barrier);
@@ -381,6 +382,20 @@ void Core::HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
                    LogSafe(p.settlement.description, 2000));
     }
     u.settlements.push_back({p.msg->conn_id, p.msg->token, std::move(p.settlement)});
+  }
+}
+
+void Core::SyncOrHandOver() {
+  if (unsettled_.empty()) return;
+  bool input_waiting = false;
+  {
+    std::lock_guard lock(mu_);
+    input_waiting = !queue_.empty();
+  }
+  if (input_waiting) return store_.SyncInBackground();
+  if (store_.SyncHere() && ReleaseDurable()) {
+    Pump();
+    output_.EndOfTurn();
   }
 }
 

@@ -208,6 +208,10 @@ class Core final : public CoreInbox {
   // Tells what the batches the store made durable since hold; those that never will be (the
   // store latched) have their messages released. Whether anything was told.
   bool ReleaseDurable();
+  // After a turn that left batches to make durable: synced on this thread if nothing else waits
+  // for it (two thread wake-ups fewer per batch), else handed to the store's thread while this
+  // one takes what waits.
+  void SyncOrHandOver();
   void Release(std::vector<Pending>& pending);
   // Logs the latch loudly the first time, then at most once a minute.
   void ReportLatch(std::size_t released);

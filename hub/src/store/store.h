@@ -224,6 +224,13 @@ class Store {
   // Called on a thread of the store's after batches became durable or failed to; cleared with
   // an empty function, which waits for a call under way.
   virtual void SetDurableListener(std::function<void()> /*listener*/) {}
+  // Where the submitted batches are made durable. SyncHere: on the calling thread, which has
+  // nothing else to do (no thread hand-over; the listener is not called); false if the store's
+  // own thread is at it already (then it calls the listener). SyncInBackground: on the store's
+  // own thread, while the caller goes on with more work. Until one of them (or a wait: Write,
+  // Flush) a submitted batch may wait.
+  virtual bool SyncHere() { return false; }
+  virtual void SyncInBackground() {}
   // What Write() made durable may stay invisible to the store's other connections (StoreReader:
   // status, reports, the admin API) until Flush(): the SQLite backend applies batches to its
   // database in one open transaction behind its journal and commits it here (hub/DESIGN.md

@@ -99,6 +99,8 @@ class FaultyStore final : public Store {
   void SetDurableListener(std::function<void()> listener) override {
     real_.SetDurableListener(std::move(listener));
   }
+  bool SyncHere() override { return real_.SyncHere(); }
+  void SyncInBackground() override { real_.SyncInBackground(); }
   Status Flush() override { return real_.Flush(); }
   bool unflushed() const override { return real_.unflushed(); }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,

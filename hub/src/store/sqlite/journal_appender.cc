@@ -26,19 +26,71 @@ void JournalAppender::Use(JournalFile* file) {
 }
 
 void JournalAppender::Queue(int64_t batch, std::string payload) {
+  bool kick = false;
   {
     std::unique_lock lock(mu_);
-    done_cv_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || failure_; });
+    if (queued_bytes_ >= kMaxQueuedBytes && !failure_) {
+      kicked_ = true;
+      work_cv_.notify_one();
+      done_cv_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || failure_; });
+    }
     queued_bytes_ += payload.size();
     queued_through_ = batch;
     queue_.push_back({batch, std::move(payload)});
+    kick = queued_bytes_ >= kKickBytes && !kicked_;
+    if (kick) kicked_ = true;
+  }
+  if (kick) work_cv_.notify_one();
+}
+
+void JournalAppender::Kick() {
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.empty() || kicked_) return;
+    kicked_ = true;
   }
   work_cv_.notify_one();
 }
 
+bool JournalAppender::WriteHere() {
+  std::unique_lock lock(mu_);
+  if (writing_ || queue_.empty()) return false;
+  WriteQueued(lock);
+  return true;
+}
+
+void JournalAppender::WriteQueued(std::unique_lock<std::mutex>& lock) {
+  std::vector<Queued> group;
+  group.swap(queue_);
+  queued_bytes_ = 0;
+  kicked_ = false;
+  writing_ = true;
+  const bool failed_before = failure_.has_value();
+  lock.unlock();
+  done_cv_.notify_all();  // room in the queue
+  // After a failure nothing more is written: the store has latched, or will when it looks.
+  Status result = failed_before ? OkStatus() : WriteGroup(group);
+  lock.lock();
+  writing_ = false;
+  if (!failed_before) {
+    if (result) {
+      durable_ = group.back().batch;
+    } else {
+      failure_ = result.as_error();
+    }
+  }
+  done_cv_.notify_all();
+}
+
 Status JournalAppender::WaitDurable(int64_t batch) {
   std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [&] { return durable_ >= batch || failure_; });
+  while (durable_ < batch && !failure_) {
+    if (!writing_ && !queue_.empty()) {
+      WriteQueued(lock);  // nobody else is at it: no reason to wake a thread and wait
+    } else {
+      done_cv_.wait(lock);
+    }
+  }
   if (durable_ >= batch) return OkStatus();
   return *failure_;
 }
@@ -53,9 +105,13 @@ void JournalAppender::MarkDurable(int64_t batch) {
 
 void JournalAppender::WaitIdle() {
   std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [&] { return (queue_.empty() && !writing_) || failure_; });
-  // After a failure the thread drops what is queued; wait until it has let go of the file.
-  done_cv_.wait(lock, [&] { return !writing_; });
+  while (writing_ || (!queue_.empty() && !failure_)) {
+    if (!writing_) {
+      WriteQueued(lock);
+    } else {
+      done_cv_.wait(lock);
+    }
+  }
 }
 
 int64_t JournalAppender::durable() const {
@@ -85,28 +141,20 @@ void JournalAppender::Run() {
   NameThisThread("journal");
   std::unique_lock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-    if (queue_.empty()) return;  // stopping, nothing queued
-    std::vector<Queued> group;
-    group.swap(queue_);
-    queued_bytes_ = 0;
-    writing_ = true;
-    const bool failed_before = failure_.has_value();
-    lock.unlock();
-    done_cv_.notify_all();  // room in the queue
-    // After a failure nothing more is written: the store has latched, or will when it looks.
-    Status result = failed_before ? OkStatus() : WriteGroup(group);
-    lock.lock();
-    writing_ = false;
-    if (!failed_before) {
-      if (result) {
-        durable_ = group.back().batch;
-      } else {
-        failure_ = result.as_error();
-      }
+    // At a stop whatever is queued is written: those batches were applied, and a clean stop
+    // commits them.
+    work_cv_.wait(lock, [&] { return (kicked_ && !queue_.empty()) || stopping_; });
+    if (queue_.empty()) {
+      if (stopping_) return;
+      kicked_ = false;
+      continue;
     }
+    if (writing_) {  // WriteHere is at it; the queue comes next
+      done_cv_.wait(lock, [&] { return !writing_; });
+      continue;
+    }
+    WriteQueued(lock);
     lock.unlock();
-    done_cv_.notify_all();
     {
       std::lock_guard listener_lock(listener_mu_);
       if (listener_) listener_();

@@ -1,8 +1,10 @@
 #pragma once
-// The journal's own thread: writes the records the core thread queues and makes them durable
-// with one fdatasync per group, while the core thread goes on applying the next batches to the
-// database (hub/DESIGN.md "Durable write path"). Whatever was queued while a sync was under way
-// goes out together with the next one: group commit without the core waiting for the disk.
+// Writes the records the core thread queues and makes them durable with one fdatasync per group,
+// either on the appender's own thread while the core thread goes on applying the next batches
+// (Kick: the core has more to do), or on the calling thread (WriteHere: it has nothing else to
+// do, and a hand-over would cost two thread wake-ups) (hub/DESIGN.md "Durable write path").
+// Whatever was queued while a sync was under way goes out together with the next one: group
+// commit without the core waiting for the disk while it has work.
 //
 // Records are written in the order they were queued and durable in that order: durable() is the
 // number of the last record synced. After a failed write or sync nothing more is written; the
@@ -34,9 +36,15 @@ class JournalAppender {
 
   // The file the records go to; set while nothing is queued.
   void Use(JournalFile* file);
-  // Queues record `batch` (numbers consecutive). Blocks while more than kMaxQueuedBytes wait,
-  // so that a slow disk holds the core back rather than fills memory.
+  // Queues record `batch` (numbers consecutive), to be written by Kick, WriteHere or a wait.
+  // From kKickBytes queued on the appender's thread takes them by itself; blocks while more than
+  // kMaxQueuedBytes wait, so that a slow disk holds the core back rather than fills memory.
   void Queue(int64_t batch, std::string payload);
+  // The appender's thread writes and syncs what is queued.
+  void Kick();
+  // Writes and syncs what is queued on the calling thread, unless the appender's thread is
+  // writing (it takes the queue next); whether it did.
+  bool WriteHere();
   // Until every record queued through `batch` is durable; the failure if one was not.
   Status WaitDurable(int64_t batch);
   // Records through `batch` are durable without this thread (read back from the file at open).
@@ -49,6 +57,7 @@ class JournalAppender {
   // Replaced or cleared at any time; a call under way finishes first.
   void SetListener(std::function<void()> listener);
 
+  static constexpr std::size_t kKickBytes = 1u << 20;
   static constexpr std::size_t kMaxQueuedBytes = 32u << 20;
 
  private:
@@ -58,6 +67,8 @@ class JournalAppender {
   };
   void Run();
   Status WriteGroup(const std::vector<Queued>& group);
+  // Takes the queue and writes it with mu_ released; `lock` holds mu_ before and after.
+  void WriteQueued(std::unique_lock<std::mutex>& lock);
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // something queued, or stopping
@@ -70,6 +81,7 @@ class JournalAppender {
   int64_t durable_ = 0;              // guarded by mu_
   std::optional<Error> failure_;     // guarded by mu_
   bool stopping_ = false;            // guarded by mu_
+  bool kicked_ = false;              // guarded by mu_: the thread is to take the queue
   std::mutex listener_mu_;           // held while the listener runs
   std::function<void()> listener_;   // guarded by listener_mu_
   std::thread thread_;               // last: started once the rest is in place

@@ -55,6 +55,8 @@ class SqliteStore final : public Store {
   Result<int64_t> Submit(const WriteBatch& batch) override;
   int64_t DurableThrough() override;
   void SetDurableListener(std::function<void()> listener) override;
+  bool SyncHere() override;
+  void SyncInBackground() override;
   Status Flush() override;
   bool unflushed() const override { return projection_open_; }
   Result<std::vector<OutboxItem>> PendingAfter(const std::string& destination, int64_t after_seq,
@@ -128,9 +130,11 @@ class SqliteStore final : public Store {
   // fdatasync of the database file and its log: what is committed is durable without the journal.
   Status SyncDatabase();
   Status OpenJournal(uint64_t reserve_bytes);
-  Status ReplayJournal();  // the journal's records beyond the database, read again
-  Status Replay(const std::vector<JournalFile::Record>& records);
-  Status ReplayRecords(const std::vector<JournalFile::Record>& records);
+  // The journal's records beyond the database, read again, through batch `through` (the last
+  // durable one: a record written but not synced is not replayed while the hub runs).
+  Status ReplayJournal(int64_t through);
+  Status Replay(const std::vector<JournalFile::Record>& records, int64_t through = INT64_MAX);
+  Status ReplayRecords(const std::vector<JournalFile::Record>& records, int64_t through);
   void CloseJournal();
   Status InsertEvent(const EventRecord& event);
   // The events row of `event_id` (schema v14: the recent ids in memory, then event_ids);

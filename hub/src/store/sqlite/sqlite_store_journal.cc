@@ -116,6 +116,17 @@ void SqliteStore::SetDurableListener(std::function<void()> listener) {
   appender_.SetListener(std::move(listener));
 }
 
+bool SqliteStore::SyncHere() {
+  if (!appender_.WriteHere()) {
+    appender_.Kick();  // its thread is writing: it takes the queue next
+    return false;
+  }
+  (void)DurableThrough();  // latches now if the sync failed
+  return true;
+}
+
+void SqliteStore::SyncInBackground() { appender_.Kick(); }
+
 void SqliteStore::OnJournalFailure(const Error& error) {
   if (latch_) return;
   Latch(Error{"store " + path_ + ": " + error.message, error.code});
@@ -245,16 +256,16 @@ Status SqliteStore::OpenJournal(uint64_t reserve_bytes) {
   return OkStatus();
 }
 
-Status SqliteStore::ReplayJournal() {
+Status SqliteStore::ReplayJournal(int64_t through) {
   std::vector<JournalFile::Record> records;
   auto reread = JournalFile::Open(journal_->path(), &records);
   if (!reread) return reread.as_error();
   // The reading handle is dropped; appends go on through the open one, after the same run.
-  return Replay(records);
+  return Replay(records, through);
 }
 
-Status SqliteStore::Replay(const std::vector<JournalFile::Record>& records) {
-  Status s = ReplayRecords(records);
+Status SqliteStore::Replay(const std::vector<JournalFile::Record>& records, int64_t through) {
+  Status s = ReplayRecords(records, through);
   if (!s) DropProjection();  // nothing of a failed replay is kept: the journal still holds it all
   return s;
 }
@@ -278,7 +289,9 @@ void SqliteStore::RecoverProjection() {
   undurable_outbox_.clear();
   DropProjection();
   recovering_ = true;
-  Status replayed = ReplayJournal();
+  // Not beyond the last durable batch: after a failed sync a record whose spoiling did not
+  // reach the file either may still read as whole, and it was never acknowledged.
+  Status replayed = ReplayJournal(appender_.durable());
   recovering_ = false;
   if (!replayed) {
     spdlog::error("{}", replayed.error());
@@ -286,13 +299,15 @@ void SqliteStore::RecoverProjection() {
   }
 }
 
-Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& records) {
+Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& records,
+                                  int64_t through) {
   int64_t replayed = 0;
   checked_absent_.clear();  // a replay's events are checked in full
   if (auto s = Step(stmts_->begin, "begin"); !s) return s;
   projection_open_ = true;
   for (const auto& record : records) {
     if (record.batch <= applied_batch_) continue;  // the database has it
+    if (record.batch > through) break;
     if (record.batch != applied_batch_ + 1) {
       return Error{"store " + path_ + ": its journal " + journal_->path() + " continues at batch " +
                        std::to_string(record.batch) + " but the database ends at batch " +
