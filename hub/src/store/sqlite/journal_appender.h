@@ -10,8 +10,9 @@
 // number of the last record synced. After a failed write or sync nothing more is written; the
 // records not synced are spoiled (JournalFile) and failure() says why.
 //
-// The journal file belongs to this thread while anything is queued or being written; its owner
-// (SqliteStore) touches it only after WaitIdle, and every hand-over goes through mu_.
+// The journal file is written by one thread at a time, whichever set writing_ under mu_ (the
+// appender's, or a caller of WriteHere, WaitDurable or WaitIdle); its owner (SqliteStore)
+// rewinds, reserves or truncates it only after WaitIdle.
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
