@@ -1,5 +1,6 @@
 #include "store/sqlite/journal_appender.h"
 
+#include <string>
 #include <utility>
 
 #include "common/thread_name.h"
@@ -85,10 +86,15 @@ void JournalAppender::WriteQueued(std::unique_lock<std::mutex>& lock) {
 Status JournalAppender::WaitDurable(int64_t batch) {
   std::unique_lock lock(mu_);
   while (durable_ < batch && !failure_) {
-    if (!writing_ && !queue_.empty()) {
+    if (writing_) {
+      done_cv_.wait(lock);
+    } else if (!queue_.empty()) {
       WriteQueued(lock);  // nobody else is at it: no reason to wake a thread and wait
     } else {
-      done_cv_.wait(lock);
+      // Neither queued nor being written: it never will be (a caller's bug, not the disk's).
+      return Error{"journal batch " + std::to_string(batch) + " was never queued (durable through " +
+                       std::to_string(durable_) + ")",
+                   ErrorCode::kInternal};
     }
   }
   if (durable_ >= batch) return OkStatus();
