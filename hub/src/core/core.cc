@@ -297,6 +297,9 @@ void Core::Process(std::vector<Item>& items) {
   if (tuning_.flush_interval.count() == 0) FlushStore(/*now_anyway=*/true);
   audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
+  for (const auto& t : batch->receipt_timeouts) {
+    if (!t.fallback_to.empty()) enqueued.insert(t.fallback_to);
+  }
   HoldUntilDurable(number, pending, enqueued);
   OnCasesCommitted(working, *batch, now);
   OnReceiptsCommitted(*batch, now);

@@ -117,9 +117,7 @@ void Core::ArmReceiptTimerFromStore(std::chrono::system_clock::time_point now) {
 }
 
 void Core::OnReceiptsCommitted(const WriteBatch& batch, std::chrono::system_clock::time_point now) {
-  for (const auto& t : batch.receipt_timeouts) {
-    if (!t.fallback_to.empty()) dispatcher_.OnEnqueued(t.fallback_to);
-  }
+  // The fallbacks' new rows are the dispatcher's once the batch is durable (HoldUntilDurable).
   if (batch.receipt_timeouts.empty()) return;
   receipt_timeouts_.clear();
   if (more_receipts_due_) {
