@@ -263,9 +263,8 @@ void Core::Process(std::vector<Item>& items) {
                          ErrorCode::kFailedPrecondition});
     return RefuseWhileLatched(pending);
   }
-  std::set<std::string> enqueued;
   WorkingCases working;
-  auto batch = BuildWrite(pending, now, enqueued, working);
+  auto batch = BuildWrite(pending, now, working);
   Status written = batch ? OkStatus() : Status(batch.as_error());
   int64_t number = 0;
   if (batch) {
@@ -297,10 +296,7 @@ void Core::Process(std::vector<Item>& items) {
   if (tuning_.flush_interval.count() == 0) FlushStore(/*now_anyway=*/true);
   audit_head_ = audit_batch_head_;
   CountCommitted(pending, *batch);
-  for (const auto& t : batch->receipt_timeouts) {
-    if (!t.fallback_to.empty()) enqueued.insert(t.fallback_to);
-  }
-  HoldUntilDurable(number, pending, enqueued);
+  HoldUntilDurable(number, pending, *batch);
   OnCasesCommitted(working, *batch, now);
   OnReceiptsCommitted(*batch, now);
   ReleaseDurable();  // a store whose Write is all there is: durable already
@@ -344,8 +340,7 @@ void Core::RecordFailure(FailedAttempt failed) {
   unrecorded_failures_.push_back(std::move(failed));
 }
 
-void Core::HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
-                            std::set<std::string>& enqueued) {
+void Core::HoldUntilDurable(int64_t number, std::vector<Pending>& pending, const WriteBatch& batch) {
   Unsettled& u = unsettled_.emplace_back();
   u.number = number;
   u.submitted_at = std::chrono::steady_clock::now();
@@ -355,13 +350,18 @@ void Core::HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
   for (const Mark& m : unrecorded_marks_) {
     if (m.link_id) u.recorded[{m.conn_id, m.link_id}].push_back(m.seq);
   }
-  for (const auto& f : unrecorded_failures_) {
+  // Every row the batch adds: its new events', and the fallbacks of dead deliveries and of
+  // receipts not in time.
+  for (const auto& e : batch.events) u.enqueued.insert(e.destinations.begin(), e.destinations.end());
+  for (const auto& f : batch.failed_attempts) {
     if (!f.fallback_to.empty()) u.enqueued.insert(f.fallback_to);
+  }
+  for (const auto& t : batch.receipt_timeouts) {
+    if (!t.fallback_to.empty()) u.enqueued.insert(t.fallback_to);
   }
   unrecorded_marks_.clear();
   unrecorded_failures_.clear();
   u.dead_letters.swap(dead_letters_to_settle_);
-  u.enqueued.merge(enqueued);
   u.commands.swap(commands_);
   u.settlements.reserve(pending.size());
   for (auto& p : pending) {

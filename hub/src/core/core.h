@@ -129,10 +129,9 @@ class Core final : public CoreInbox {
   void Process(std::vector<Item>& items);
   // Decides new / duplicate / conflict for the batch's events from what the store holds.
   Status Classify(std::vector<Pending>& pending);
-  // The batch's write; `enqueued` gets the destinations that get new outbox rows.
+  // The batch's write.
   Result<WriteBatch> BuildWrite(std::vector<Pending>& pending,
-                                std::chrono::system_clock::time_point now,
-                                std::set<std::string>& enqueued, WorkingCases& working);
+                                std::chrono::system_clock::time_point now, WorkingCases& working);
   // The events of every case the batch changes: its new events' cases and a slice of the cases
   // due for re-evaluation. Taken from the cache or read from the store; refuses a new event
   // whose case is full (max-events-per-case).
@@ -202,9 +201,9 @@ class Core final : public CoreInbox {
   void RefuseWhileLatched(std::vector<Pending>& pending);
   void OnWriteFailed(std::vector<Pending>& pending, const Status& error);
   // What the submitted batch `number` tells once it is durable: its messages' settlements, its
-  // receivers' recorded acceptances, its new outbox rows, its commands' results (Unsettled).
-  void HoldUntilDurable(int64_t number, std::vector<Pending>& pending,
-                        std::set<std::string>& enqueued);
+  // receivers' recorded acceptances, the destinations it adds outbox rows for, its commands'
+  // results (Unsettled).
+  void HoldUntilDurable(int64_t number, std::vector<Pending>& pending, const WriteBatch& batch);
   // Tells what the batches the store made durable since hold; those that never will be (the
   // store latched) have their messages released. Whether anything was told.
   bool ReleaseDurable();

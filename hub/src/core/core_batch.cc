@@ -54,7 +54,7 @@ Status Core::Classify(std::vector<Pending>& pending) {
 
 Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
                                     std::chrono::system_clock::time_point now,
-                                    std::set<std::string>& enqueued, WorkingCases& working) {
+                                    WorkingCases& working) {
   if (auto s = Classify(pending); !s) return s.as_error();
   // The audit log first: no batch is written without the records of what it discloses, and the
   // new events' patient keys need its secret.
@@ -75,7 +75,6 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   for (auto& p : pending) {
     if (auto* record = std::get_if<EventRecord>(&p.decision)) {
       if (!p.duplicate) {
-        enqueued.insert(record->destinations.begin(), record->destinations.end());
         // The body moves into the batch (classify and the cases have read it); what stays in
         // the record is what the settlement and the log need.
         std::string body = std::move(record->body);

@@ -36,7 +36,6 @@ void JournalAppender::Queue(int64_t batch, std::string payload) {
       done_cv_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || failure_; });
     }
     queued_bytes_ += payload.size();
-    queued_through_ = batch;
     queue_.push_back({batch, std::move(payload)});
     kick = queued_bytes_ >= kKickBytes && !kicked_;
     if (kick) kicked_ = true;

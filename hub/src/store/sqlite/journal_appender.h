@@ -78,7 +78,6 @@ class JournalAppender {
   std::vector<Queued> queue_;        // guarded by mu_
   std::size_t queued_bytes_ = 0;     // guarded by mu_
   bool writing_ = false;             // guarded by mu_: a group is being written
-  int64_t queued_through_ = 0;       // guarded by mu_
   int64_t durable_ = 0;              // guarded by mu_
   std::optional<Error> failure_;     // guarded by mu_
   bool stopping_ = false;            // guarded by mu_

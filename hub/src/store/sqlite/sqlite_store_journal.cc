@@ -84,15 +84,12 @@ Result<int64_t> SqliteStore::Submit(const WriteBatch& batch) {
   checked_absent_.clear();
   if (s) s = SetAppliedBatch(number);
   if (s && savepoint_) s = Step(stmts_->release, "release savepoint");
-  if (!s) {
-    batch_first_outbox_seq_ = 0;
-    return Undo(s).as_error();
-  }
-  // The rows are applied; the batch is durable once its record is synced, on the appender's
-  // thread, while this one goes on with the next batches. A refusal above left no record.
+  if (!s) return Undo(s).as_error();
+  // The rows are applied; the batch is durable once its record is synced (SyncHere,
+  // SyncInBackground or a wait), while the caller may go on with the next batches. A refusal
+  // above left no record.
   applied_batch_ = number;
   if (batch_first_outbox_seq_ != 0) undurable_outbox_.emplace_back(number, batch_first_outbox_seq_);
-  batch_first_outbox_seq_ = 0;
   appender_.Queue(number, EncodeBatch(batch));
   return number;
 }
