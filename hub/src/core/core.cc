@@ -1,5 +1,6 @@
 #include "core/core.h"
 
+#include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -184,6 +185,13 @@ void Core::FlushStore(bool now_anyway) {
 }
 
 void Core::Process(std::vector<Item>& items) {
+  // The batch's decoded envelopes live on an arena: their many small parts are allocated and
+  // freed at once, not one by one (protobuf decoding and destruction were a seventh of the core
+  // thread at full load). Declared before `pending`, whose envelopes point into it.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 * 1024;
+  arena_options.max_block_size = 1024 * 1024;
+  google::protobuf::Arena arena(arena_options);
   std::vector<Pending> pending;
   pending.reserve(items.size());
   const auto now = clock_();
@@ -198,7 +206,8 @@ void Core::Process(std::vector<Item>& items) {
     if (auto* msg = std::get_if<InboundMessage>(input)) {
       auto& p = pending.emplace_back();
       p.msg = msg;
-      p.decision = DecideInbound(*msg, config_, now, &p.envelope);
+      p.envelope = google::protobuf::Arena::CreateMessage<v1::Envelope>(&arena);
+      p.decision = DecideInbound(*msg, config_, now, p.envelope);
     } else if (auto* demand = std::get_if<LinkDemand>(input)) {
       dispatcher_.AddDemand(*demand);
     } else if (auto* gone = std::get_if<LinkGone>(input)) {

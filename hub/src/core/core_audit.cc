@@ -128,7 +128,7 @@ void Core::SetPatientKeys(std::vector<Pending>& pending) const {
   for (auto& p : pending) {
     auto* record = std::get_if<EventRecord>(&p.decision);
     if (record && !p.duplicate) {
-      record->patient_key = PatientKeyOf(audit_secret_, p.envelope.patient().identity());
+      record->patient_key = PatientKeyOf(audit_secret_, p.envelope->patient().identity());
     }
   }
 }

@@ -61,7 +61,7 @@ Result<WriteBatch> Core::BuildWrite(std::vector<Pending>& pending,
   if (auto s = LoadAudit(); !s) return s.as_error();
   SetPatientKeys(pending);
   WriteBatch batch;
-  CollectReceipts(pending, batch);  // before LoadCases takes the decoded envelopes
+  CollectReceipts(pending, batch);  // before LoadCases slims the decoded envelopes
   if (auto s = LoadCases(pending, working); !s) return s.as_error();
   // A Receipt that LoadCases refused (its case is full) is not stored, so it proves nothing.
   if (!batch.receipts.empty()) {

@@ -122,9 +122,11 @@ Status Core::LoadCases(std::vector<Pending>& pending, WorkingCases& working) {
                            record->sender_hsa_id, {}};
       continue;
     }
+    // Decoded once, by ingest, on the batch's arena: slimmed there, then copied out, so that
+    // what the case does not keep is freed with the arena rather than piece by piece.
+    SlimForCaseLogic(*p.envelope);
     CaseEvent e;
-    e.envelope = std::move(p.envelope);  // decoded once, by ingest
-    SlimForCaseLogic(e.envelope);
+    e.envelope = *p.envelope;
     e.stored_at = FromMicros(record->received_at_us);
     if (auto refused = RefusedRedTrackChange(events, e, config_.agreement)) {
       p.decision = Refusal{record->event_id, {std::move(*refused)}, record->sender_hsa_id, {}};

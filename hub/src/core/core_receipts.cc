@@ -21,8 +21,8 @@ constexpr int kDueReceiptsFetch = 256;
 void Core::CollectReceipts(const std::vector<Pending>& pending, WriteBatch& batch) {
   for (const auto& p : pending) {
     const auto* record = std::get_if<EventRecord>(&p.decision);
-    if (!record || p.duplicate || !p.envelope.has_receipt()) continue;
-    const auto& receipt = p.envelope.receipt();
+    if (!record || p.duplicate || !p.envelope->has_receipt()) continue;
+    const auto& receipt = p.envelope->receipt();
     // Matched by event id and receiving system both: a receipt names what it acknowledges, and
     // never settles another destination's delivery of the same event.
     batch.receipts.push_back({receipt.acknowledged_event_id(), receipt.receiving_system(),

@@ -12,7 +12,8 @@ struct Core::Pending {
   InboundDecision decision;
   Settlement settlement;
   bool duplicate = false;
-  v1::Envelope envelope;  // decoded by ingest; for an EventRecord, moved into its case's events
+  // Decoded by ingest, on the batch's arena (Core::Process); its case keeps a slim copy.
+  v1::Envelope* envelope = nullptr;
 };
 
 }  // namespace slussen

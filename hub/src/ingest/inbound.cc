@@ -51,7 +51,8 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
     refusal.reasons.push_back("body: empty; expected a serialized slussen.v1.Envelope");
     return refusal;
   }
-  v1::Envelope env;
+  v1::Envelope local;
+  v1::Envelope& env = decoded != nullptr ? *decoded : local;
   if (!env.ParseFromString(msg.body)) {
     refusal.reasons.push_back("body: not a valid slussen.v1.Envelope (protobuf decoding failed)");
     return refusal;
@@ -107,7 +108,6 @@ InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
   record.received_at_us = msg.received_at_us;
   record.body = msg.body;
   record.destinations = std::move(*destinations);
-  if (decoded) *decoded = std::move(env);
   return record;
 }
 

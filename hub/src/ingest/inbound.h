@@ -31,8 +31,9 @@ struct Refusal {
 // Either the event to journal (with its destinations) or why it is refused.
 using InboundDecision = std::variant<EventRecord, Refusal>;
 
-// `decoded`, if given, receives the envelope when the decision is an EventRecord, so that the
-// caller (the core's case tracking) does not decode the same bytes a second time.
+// `decoded`, if given, is the (empty) message the body is decoded into, so that the caller (the
+// core's case tracking) does not decode the same bytes a second time and may keep it on an arena
+// of its own; it holds the event when the decision is an EventRecord.
 InboundDecision DecideInbound(const InboundMessage& msg, const Config& config,
                               std::chrono::system_clock::time_point now,
                               v1::Envelope* decoded = nullptr);

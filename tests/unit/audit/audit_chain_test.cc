@@ -74,6 +74,16 @@ TEST(AuditChain, SealLinksConsecutiveRows) {
   EXPECT_EQ(rows[2].hash, AuditHash(rows[2]));
 }
 
+// The hash of a row is SHA-256 of the documented encoding, byte for byte: stored chains are
+// verified against it, so neither the encoding nor the way it is hashed may drift. The expected
+// value was computed outside the hub (Python's hashlib over the length-prefixed fields).
+TEST(AuditChain, TheHashIsSha256OfTheDocumentedEncoding) {
+  AuditRecord row = Row(1);
+  row.seq = 1;
+  row.prev_hash = AuditGenesisHash();
+  EXPECT_EQ(AuditHash(row), "cd7568288700f92cc31664c9cc4b84076c813141311a8bf2fb42faa43ad0a0a8");
+}
+
 TEST(AuditChain, EveryColumnIsInTheHash) {
   const AuditRecord base = Chain(1)[0];
   const std::vector<void (*)(AuditRecord&)> changes = {

@@ -188,11 +188,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.insert_dead,
        "INSERT INTO dead_letters(received_at_us, address, event_id, reasons, body, body_truncated, "
        "sender, reason_key) VALUES (?,?,?,?,?,?,?,?)"},
-      // What the row was (the depth, outbox_depth) comes back with the change: one statement
-      // per delivery, not a read before it.
-      {s.mark_delivered,
-       "UPDATE outbox SET delivered_at_us = ? WHERE seq = ? AND delivered_at_us IS NULL "
-       "RETURNING destination, dead_at_us IS NULL"},
+      // What the row was (for the depth, outbox_depth) is read, then it is updated: an
+      // UPDATE ... RETURNING built an ephemeral table for its one row on every delivery (2.5 %
+      // of the core thread at 1,000 events/s).
+      {s.undelivered_row,
+       "SELECT destination, dead_at_us IS NULL FROM outbox "
+       "WHERE seq = ? AND delivered_at_us IS NULL"},
+      {s.mark_delivered, "UPDATE outbox SET delivered_at_us = ? WHERE seq = ?"},
       {s.pending_after, pending_after_sql.c_str()},
       {s.pending_by_seq, pending_by_seq_sql.c_str()},
       {s.next_of_case, next_of_case_sql.c_str()},

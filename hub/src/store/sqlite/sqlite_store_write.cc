@@ -185,18 +185,23 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
 }
 
 Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
-  // The hot path, one statement: a row it changes was not delivered, so it was pending unless
-  // it was dead, and is delivered now.
+  // The hot path: a row not delivered yet was pending unless it was dead, and is delivered now;
+  // a row delivered already (a second acceptance) or gone stays as it is.
+  auto& row = stmts_->undelivered_row;
+  ResetGuard rg{row};
+  row.Int(1, mark.seq);
+  int rc = row.Step();
+  if (rc == SQLITE_DONE) return OkStatus();
+  if (rc != SQLITE_ROW) return Fail("mark delivered", rc);
+  // Taken before the update: the read's values may point into the page the update changes.
+  const bool was_pending = row.ColInt(1) != 0;
+  std::string destination = was_pending ? row.ColText(0) : std::string();
   auto& st = stmts_->mark_delivered;
   ResetGuard g{st};
   st.Int(1, mark.at_us);
   st.Int(2, mark.seq);
-  int rc = st.Step();
-  if (rc == SQLITE_ROW) {
-    if (st.ColInt(1) != 0) --depth_delta_[st.ColText(0)];
-    rc = st.Step();
-  }
-  if (rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  if (rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  if (was_pending) --depth_delta_[destination];
   return OkStatus();
 }
 
