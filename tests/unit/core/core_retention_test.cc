@@ -107,5 +107,41 @@ TEST_F(CoreRetentionTest, ClosedCasesAndThenOldAuditRowsArePurgedAndThePurgesAud
       << "an open case is never purged";
 }
 
+// A purge that takes the newest outbox rows away must not let the next row take a seq again:
+// the destination's cursor has passed those seqs, and a row numbered at or below it would wait
+// for a restart (schema v15).
+TEST_F(CoreRetentionTest, ARowAddedAfterThePurgeOfTheNewestRowsIsNumberedAboveThemAndDelivered) {
+  core_.Start();
+  const v1::Envelope in = OfEpisode(EventKind::kInskrivningsmeddelande, 1, "VT-closed");
+  const v1::Envelope out = OfEpisode(EventKind::kUtskrivningsmeddelande, 2, "VT-closed");
+  PostAndDrain(Inbound(1, Bytes(in)));
+  PostAndDrain(Inbound(2, Bytes(out)));
+  PostAndDrain(Demand(kKommunDestination, 10));
+  for (const auto& row : Query(path_, "SELECT seq FROM outbox WHERE destination = '" +
+                                          std::string(kKommunDestination) + "'")) {
+    PostAndDrain(Outcome(kOutLink, std::stoll(row[0]), DeliveryOutcome::Kind::kAccepted));
+  }
+  const int64_t highest = Int("SELECT max(seq) FROM outbox");
+  const std::size_t delivered_before = output_.delivers().size();
+
+  SetNow(kNow + hours(24 * 31));
+  core_.Drain();
+  ASSERT_EQ(Count("outbox"), 0) << "the closed case was the newest, and its rows are purged";
+
+  const v1::Envelope next = OfEpisode(EventKind::kInskrivningsmeddelande, 3, "VT-next");
+  PostAndDrain(Inbound(3, Bytes(next)));
+  EXPECT_GT(Int("SELECT min(seq) FROM outbox"), highest) << "no seq is given twice";
+  bool sent = false;
+  const auto delivers = output_.delivers();
+  for (std::size_t i = delivered_before; i < delivers.size(); ++i) {
+    for (const auto& item : delivers[i].items) sent |= item.event_id == next.event_id();
+  }
+  EXPECT_TRUE(sent) << "the new row reaches the receiver whose cursor passed the purged seqs";
+  // The next row is numbered as usual again.
+  PostAndDrain(Inbound(4, Bytes(OfEpisode(EventKind::kInskrivningsmeddelande, 4, "VT-after"))));
+  EXPECT_EQ(Int("SELECT seq FROM outbox_seq_floor"), 0);
+  EXPECT_EQ(Int("SELECT count(DISTINCT seq) FROM outbox"), Count("outbox"));
+}
+
 }  // namespace
 }  // namespace slussen::testing

@@ -125,7 +125,8 @@ TEST_F(StoreTest, FreshOpenMigratesToCurrentVersionInWalMode) {
                           ElementsAre("event_ids_recent"), ElementsAre("events"),
                           ElementsAre("journal_applied"),
                           ElementsAre("outbox"), ElementsAre("outbox_added"),
-                          ElementsAre("outbox_depth"), ElementsAre("paused_destinations"),
+                          ElementsAre("outbox_depth"), ElementsAre("outbox_seq_floor"),
+                          ElementsAre("paused_destinations"),
                           ElementsAre("sqlite_sequence")));
 }
 

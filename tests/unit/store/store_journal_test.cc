@@ -443,6 +443,21 @@ TEST_F(StoreJournalTest, AKilledProcessLosesNoWriteThatReturnedOk) {
   EXPECT_THAT(Pending(store, "A"), ElementsAre("e1", "e2", "e3", "e4", "e5"));
 }
 
+// A purge of the newest rows, then a new event, killed before the flush: the replay numbers the
+// event's rows as the first run did, above the purged seqs (schema v15, outbox_seq_floor).
+TEST_F(StoreJournalTest, ARowAfterAPurgeOfTheNewestRowsGetsTheSameSeqAtTheReplay) {
+  InChildThenKill9([](SqliteStore& store) {
+    WriteBatch purge;
+    purge.purge.cases = {"SE2321000131-sjh/VT-e1"};
+    return store.Write(Events({"e1"})) && store.Flush() && store.Write(purge) &&
+           store.Write(Events({"e2"})) && store.unflushed();
+  });
+  auto reopened = SqliteStore::Open(path_);
+  ASSERT_TRUE(reopened) << reopened.error();
+  EXPECT_THAT(Pending(**reopened, "A"), ElementsAre("e2"));
+  EXPECT_THAT(Seqs(**reopened), ElementsAre(3)) << "e1 had 1 and 2, and they are not given again";
+}
+
 // Killed twice in a row, the second time right after the replay and one more write.
 TEST_F(StoreJournalTest, ReplayedAndKilledAgainStillLosesNothing) {
   InChildThenKill9([](SqliteStore& store) { return bool(store.Write(Events({"e1"}))); });

@@ -136,9 +136,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.insert_recent_id, "INSERT INTO event_ids_recent(event_row, event_id) VALUES (?, ?)"},
       {s.event_row_of, "SELECT event_row FROM event_ids WHERE event_id = ?"},
       {s.outbox_event_row, "SELECT event_row FROM outbox WHERE seq = ?"},
+      // ?6: the seq, NULL for the next one (SQLite's highest + 1; OutboxSeqFor).
       {s.insert_outbox,
-       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us, event_row) "
-       "VALUES (?,?,?,?,?)"},
+       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us, event_row, seq) "
+       "VALUES (?,?,?,?,?,?)"},
+      {s.outbox_seq_floor, "SELECT seq FROM outbox_seq_floor WHERE id = 1"},
+      {s.set_outbox_seq_floor, "UPDATE outbox_seq_floor SET seq = ? WHERE id = 1"},
+      {s.max_outbox_seq, "SELECT coalesce(max(seq), 0) FROM outbox"},
       {s.insert_added,
        "INSERT INTO outbox_added(seq, case_id, event_id, cause, of_seq) VALUES (?,?,?,?,?)"},
       {s.record_receipt, record_receipt_sql.c_str()},
@@ -250,8 +254,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       return sqlite::StoreError(path, "cannot prepare", prc, db);
     }
   }
-  // Before the replay: its batches are checked against the stored ids like any others.
+  // Before the replay: its batches are checked against the stored ids like any others, and
+  // numbered from the same floor.
   if (auto loaded = store->recent_ids_.Load(db, path); !loaded) return loaded.as_error();
+  if (auto loaded = store->LoadOutboxSeqFloor(); !loaded) return loaded.as_error();
   if (auto opened_journal = store->OpenJournal(journal_reserve_bytes); !opened_journal) return opened_journal.as_error();
   return store;
 }

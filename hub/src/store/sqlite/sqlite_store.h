@@ -140,9 +140,16 @@ class SqliteStore final : public Store {
   // The events row of `event_id` (schema v14: the recent ids in memory, then event_ids);
   // nullopt if it is not stored.
   Result<std::optional<int64_t>> EventRowOf(const std::string& event_id);
-  // recent_ids_ read again after rows were rolled back; a failure latches the store (the
-  // duplicate check would miss what it no longer knows).
+  // recent_ids_ and outbox_seq_floor_ read again after rows were rolled back; a failure
+  // latches the store (the duplicate check would miss what it no longer knows).
   void ReloadRecentIds();
+  Status LoadOutboxSeqFloor();
+  // The seq for the next outbox row: 0 (SQLite's next, the highest + 1) unless a purge took the
+  // highest rows away since the last row was added; then one above what the purge saw, and
+  // the floor is cleared, since the row is above it (schema v15).
+  Result<int64_t> OutboxSeqFor();
+  // Before a purge deletes rows: the floor rises to the highest seq given so far.
+  Status RaiseOutboxSeqFloor();
   Status InsertDeadLetter(const DeadLetterRecord& record);
   Status MarkDelivered(const DeliveryMark& mark);
   Status RecordFailedAttempt(const FailedAttempt& failed);
@@ -197,6 +204,8 @@ class SqliteStore final : public Store {
   // The event ids not yet merged into event_ids (recent_event_ids.h), and the events written
   // since the last flush (a merge step keeps ahead of them).
   RecentEventIds recent_ids_;
+  // outbox_seq_floor's seq, as the open transaction sees it (schema v15).
+  int64_t outbox_seq_floor_ = 0;
   std::size_t events_since_flush_ = 0;
   uint64_t event_id_searches_ = 0;
   // The ids the last StoredBodies found not stored; InsertEvent of the next Write need not

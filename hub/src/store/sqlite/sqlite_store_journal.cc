@@ -167,6 +167,12 @@ void SqliteStore::ReloadRecentIds() {
     spdlog::error("{}", e.message);
     Latch(e);
   }
+  if (auto s = LoadOutboxSeqFloor(); !s) {
+    Error e = s.as_error();
+    e.message += "; new outbox rows cannot be numbered without it";
+    spdlog::error("{}", e.message);
+    Latch(e);
+  }
 }
 
 Status SqliteStore::SetAppliedBatch(int64_t number) {

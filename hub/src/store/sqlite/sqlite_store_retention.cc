@@ -101,6 +101,10 @@ Status SqliteStore::Purge(const PurgeWork& purge) {
       return Fail("purge", rc);
     }
   }
+  // The rows about to go may be the newest: the next row is numbered above them (schema v15).
+  if (!purge.cases.empty()) {
+    if (auto s = RaiseOutboxSeqFloor(); !s) return s;
+  }
   for (const auto& case_id : purge.cases) {
     {
       // Out of the duplicate check's memory too (a rollback reloads it from the table).
