@@ -235,20 +235,24 @@ Status SqliteStore::InsertDeadLetter(const DeadLetterRecord& r) {
 Status SqliteStore::MarkDelivered(const DeliveryMark& mark) {
   // The hot path: a row not delivered yet was pending unless it was dead, and is delivered now;
   // a row delivered already (a second acceptance) or gone stays as it is.
-  auto& row = stmts_->undelivered_row;
-  ResetGuard rg{row};
-  row.Int(1, mark.seq);
-  int rc = row.Step();
-  if (rc == SQLITE_DONE) return OkStatus();
-  if (rc != SQLITE_ROW) return Fail("mark delivered", rc);
-  // Taken before the update: the read's values may point into the page the update changes.
-  const bool was_pending = row.ColInt(1) != 0;
-  std::string destination = was_pending ? row.ColText(0) : std::string();
+  bool was_pending = false;
+  std::string destination;
+  {
+    // Read and reset before the update changes the row under it.
+    auto& row = stmts_->undelivered_row;
+    ResetGuard rg{row};
+    row.Int(1, mark.seq);
+    const int rc = row.Step();
+    if (rc == SQLITE_DONE) return OkStatus();
+    if (rc != SQLITE_ROW) return Fail("mark delivered", rc);
+    was_pending = row.ColInt(1) != 0;
+    if (was_pending) destination = row.ColText(0);
+  }
   auto& st = stmts_->mark_delivered;
   ResetGuard g{st};
   st.Int(1, mark.at_us);
   st.Int(2, mark.seq);
-  if (rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
+  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("mark delivered", rc);
   if (was_pending) --depth_delta_[destination];
   return OkStatus();
 }
