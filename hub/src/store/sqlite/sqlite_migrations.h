@@ -348,7 +348,7 @@ CREATE TABLE event_ids_recent (
       // the highest seq + 1, so a retention purge of the newest rows let the next row take a seq
       // that a destination's cursor had passed, and it waited for a restart. A purge keeps the
       // highest seq it saw here, in its own transaction (so that a replay numbers the rows the
-      // same), and the next row is numbered above it (SqliteStore::OutboxSeqFor).
+      // same), and the next row is numbered above it (SqliteStore::BindOutboxSeq).
       R"sql(
 CREATE TABLE outbox_seq_floor(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 INSERT INTO outbox_seq_floor(id, seq) VALUES (1, 0);

@@ -136,7 +136,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.insert_recent_id, "INSERT INTO event_ids_recent(event_row, event_id) VALUES (?, ?)"},
       {s.event_row_of, "SELECT event_row FROM event_ids WHERE event_id = ?"},
       {s.outbox_event_row, "SELECT event_row FROM outbox WHERE seq = ?"},
-      // ?6: the seq, NULL for the next one (SQLite's highest + 1; OutboxSeqFor).
+      // ?6: the seq, NULL for the next one (SQLite's highest + 1; BindOutboxSeq).
       {s.insert_outbox,
        "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us, event_row, seq) "
        "VALUES (?,?,?,?,?,?)"},

@@ -143,11 +143,14 @@ class SqliteStore final : public Store {
   // recent_ids_ and outbox_seq_floor_ read again after rows were rolled back; a failure
   // latches the store (the duplicate check would miss what it no longer knows).
   void ReloadRecentIds();
+  // The outbox's numbering (sqlite_store_outbox_seq.cc, schema v15).
   Status LoadOutboxSeqFloor();
-  // The seq for the next outbox row: 0 (SQLite's next, the highest + 1) unless a purge took the
-  // highest rows away since the last row was added; then one above what the purge saw, and
-  // the floor is cleared, since the row is above it (schema v15).
-  Result<int64_t> OutboxSeqFor();
+  Result<int64_t> HighestOutboxSeq();
+  Status SetOutboxSeqFloor(int64_t seq);
+  // Binds parameter `index` of an outbox INSERT to the row's seq: NULL (SQLite's next, the
+  // highest + 1) unless a purge took the highest rows away since the last row was added; then
+  // one above what the purge saw, and the floor is cleared, since the row is above it.
+  Status BindOutboxSeq(sqlite::Stmt& insert, int index);
   // Before a purge deletes rows: the floor rises to the highest seq given so far.
   Status RaiseOutboxSeqFloor();
   Status InsertDeadLetter(const DeadLetterRecord& record);

@@ -2,7 +2,6 @@
 // sqlite_store_journal.cc).
 #include "store/sqlite/sqlite_store.h"
 
-#include <algorithm>
 #include <map>
 
 #include <sqlite3.h>
@@ -102,50 +101,6 @@ Status SqliteStore::ApplyDepth() {
   return OkStatus();
 }
 
-Status SqliteStore::LoadOutboxSeqFloor() {
-  auto& st = stmts_->outbox_seq_floor;
-  ResetGuard g{st};
-  int rc = st.Step();
-  if (rc != SQLITE_ROW) return Fail("read the outbox seq floor", rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
-  outbox_seq_floor_ = st.ColInt(0);
-  return OkStatus();
-}
-
-Status SqliteStore::RaiseOutboxSeqFloor() {
-  int64_t highest = 0;
-  {
-    auto& st = stmts_->max_outbox_seq;
-    ResetGuard g{st};
-    if (int rc = st.Step(); rc != SQLITE_ROW) return Fail("read the highest outbox seq", rc);
-    highest = st.ColInt(0);
-  }
-  if (highest <= outbox_seq_floor_) return OkStatus();
-  auto& st = stmts_->set_outbox_seq_floor;
-  ResetGuard g{st};
-  st.Int(1, highest);
-  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("keep the outbox seq floor", rc);
-  outbox_seq_floor_ = highest;
-  return OkStatus();
-}
-
-Result<int64_t> SqliteStore::OutboxSeqFor() {
-  if (outbox_seq_floor_ == 0) return int64_t{0};  // the usual case: SQLite's next
-  int64_t highest = 0;
-  {
-    auto& st = stmts_->max_outbox_seq;
-    ResetGuard g{st};
-    if (int rc = st.Step(); rc != SQLITE_ROW) return Fail("read the highest outbox seq", rc);
-    highest = st.ColInt(0);
-  }
-  const int64_t seq = std::max(highest, outbox_seq_floor_) + 1;
-  auto& st = stmts_->set_outbox_seq_floor;
-  ResetGuard g{st};
-  st.Int(1, 0);
-  if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("clear the outbox seq floor", rc);
-  outbox_seq_floor_ = 0;
-  return seq;
-}
-
 Status SqliteStore::InsertEvent(const EventRecord& e) {
   auto& s = *stmts_;
   // The core's duplicate check ran before (StoredBodies); events has no unique index on the id
@@ -186,10 +141,8 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
   // (schema v4: this replaces an index on the random event id).
   sqlite3_int64 first_seq = 0;
   for (const auto& dest : e.destinations) {
-    auto numbered = OutboxSeqFor();
-    if (!numbered) return numbered.as_error();
     ResetGuard g{s.insert_outbox};
-    if (*numbered > 0) s.insert_outbox.Int(6, *numbered); else s.insert_outbox.Null(6);
+    if (auto numbered = BindOutboxSeq(s.insert_outbox, 6); !numbered) return numbered.as_error();
     s.insert_outbox.Text(1, dest);
     s.insert_outbox.Text(2, e.event_id);
     s.insert_outbox.Int(3, e.received_at_us);
@@ -334,10 +287,8 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
   }
   int64_t seq = 0;
   {
-    auto numbered = OutboxSeqFor();
-    if (!numbered) return numbered.as_error();
     ResetGuard g{s.insert_outbox};
-    if (*numbered > 0) s.insert_outbox.Int(6, *numbered); else s.insert_outbox.Null(6);
+    if (auto numbered = BindOutboxSeq(s.insert_outbox, 6); !numbered) return numbered.as_error();
     s.insert_outbox.Text(1, to);
     s.insert_outbox.Text(2, event_id);
     s.insert_outbox.Int(3, at_us);
