@@ -54,6 +54,7 @@ SystemRun RunSystem(Sut& sut, const PayloadFactory& payloads, const CompareSetti
   run.name = sut.name();
   std::cerr << "[" << run.name << "] starting\n";
   std::string error;
+  SettleDisk();
   if (!sut.Start(&error)) {
     std::cerr << "[" << run.name << "] " << error << "\n";
     sut.Stop();  // whatever it got as far as starting

@@ -40,4 +40,6 @@ FsyncResult MeasureFsync(const std::string& dir, int count) {
   return r;
 }
 
+void SettleDisk() { sync(); }
+
 }  // namespace slussen::bench

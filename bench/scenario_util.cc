@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "event_ids.h"
+#include "fsync_probe.h"
 #include "report.h"
 #include "sut.h"
 
@@ -46,6 +47,7 @@ Queued QueueEvents(Sut& sut, const PayloadFactory& payloads, uint64_t n, int win
 
 bool StartOrRecord(Sut& sut, const std::string& label, nlohmann::json& j) {
   std::string error;
+  SettleDisk();
   if (sut.Start(&error)) return true;
   std::cout << "  cannot start " << label << ": " << error << "\n";
   j["ok"] = false;
