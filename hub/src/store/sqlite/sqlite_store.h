@@ -140,9 +140,10 @@ class SqliteStore final : public Store {
   // The events row of `event_id` (schema v14: the recent ids in memory, then event_ids);
   // nullopt if it is not stored.
   Result<std::optional<int64_t>> EventRowOf(const std::string& event_id);
-  // recent_ids_ and outbox_seq_floor_ read again after rows were rolled back; a failure
-  // latches the store (the duplicate check would miss what it no longer knows).
-  void ReloadRecentIds();
+  // What the writer keeps in memory of the rows (recent_ids_, outbox_seq_floor_) read again
+  // after rows were rolled back; a failure latches the store (the duplicate check would miss
+  // what it no longer knows, and new outbox rows could not be numbered).
+  void ReloadAfterRollback();
   // The outbox's numbering (sqlite_store_outbox_seq.cc, schema v15).
   Status LoadOutboxSeqFloor();
   Result<int64_t> HighestOutboxSeq();

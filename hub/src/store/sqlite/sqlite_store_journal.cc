@@ -149,7 +149,7 @@ Status SqliteStore::Undo(Status failed) {
     // The batch's own rows only; the batches before it stay in the open transaction.
     (void)Step(stmts_->rollback_to, "roll back to savepoint");
     (void)Step(stmts_->release, "release savepoint");
-    ReloadRecentIds();  // without the batch's ids (DropProjection reloads them itself)
+    ReloadAfterRollback();  // without the batch's rows (DropProjection reloads itself)
   } else if (projection_open_ && !sqlite3_get_autocommit(db_)) {
     DropProjection();  // the transaction holds this batch alone
   } else if (projection_open_) {
@@ -160,7 +160,7 @@ Status SqliteStore::Undo(Status failed) {
   return failed;
 }
 
-void SqliteStore::ReloadRecentIds() {
+void SqliteStore::ReloadAfterRollback() {
   if (auto s = recent_ids_.Load(db_, path_); !s) {
     Error e = s.as_error();
     e.message += "; the duplicate check cannot go on without it";
@@ -279,7 +279,7 @@ void SqliteStore::DropProjection() {
   applied_batch_ = committed_batch_;
   events_since_flush_ = 0;
   checked_absent_.clear();
-  ReloadRecentIds();
+  ReloadAfterRollback();
 }
 
 void SqliteStore::RecoverProjection() {
@@ -338,7 +338,7 @@ Status SqliteStore::ReplayRecords(const std::vector<JournalFile::Record>& record
     if (!s && last && RefusedForItsContent(s.code())) {
       (void)Step(stmts_->rollback_to, "roll back to savepoint");
       if (auto r = Step(stmts_->release, "release savepoint"); !r) return r;
-      ReloadRecentIds();
+      ReloadAfterRollback();
       // The error names the batch's event ids, a sender's strings: not in the log.
       spdlog::warn("store {}: journal batch {} is refused again ({}); it was refused when "
                    "written and never acknowledged, its retraction did not reach the disk; left out",
