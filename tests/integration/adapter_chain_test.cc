@@ -98,7 +98,8 @@ class AdapterChain : public HubModeTest {
 
   bool OutboxHas(const std::string& event_id, const std::string& destination,
                  const std::string& condition) {
-    return store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + event_id +
+    return store().QueryInt("SELECT count(*) FROM outbox JOIN events ON id = event_row "
+                            "WHERE event_id = '" + event_id +
                             "' AND destination = '" + destination + "' AND " + condition) == 1;
   }
 

@@ -249,7 +249,8 @@ TEST_F(AdapterSession, ARejectionCarriesItsConditionToTheDeadLetter) {
   ASSERT_TRUE(d) << HubLog();
   s->Settle(d->token, Disposition::kReject, "slussen:http-400", "HTTP 400: kommunkod saknas");
   const std::string row = "destination = '" + KommunDestination(kTestKommun) +
-                          "' AND event_id = '" + env.event_id() + "'";
+                          "' AND event_row = (SELECT id FROM events WHERE event_id = '" +
+                          env.event_id() + "')";
   ASSERT_TRUE(PollUntil([&] {
     return store().QueryInt("SELECT count(*) FROM outbox WHERE " + row +
                             " AND dead_at_us IS NOT NULL") == 1;

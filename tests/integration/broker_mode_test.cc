@@ -219,7 +219,8 @@ TEST_F(BrokerDeadLetterTest, ADeliveryTheReceiverRejectsIsDeadInTheHubAndFallsBa
   StoreReader store(dir_.File("hub.db"));
   const auto rows = store.QueryRows(
       "SELECT coalesce(delivered_at_us, 'NULL'), dead_at_us IS NOT NULL, last_error, "
-      "fallback_seq IS NOT NULL FROM outbox WHERE event_id = '" + env.event_id() +
+      "fallback_seq IS NOT NULL FROM outbox JOIN events ON id = event_row "
+      "WHERE event_id = '" + env.event_id() +
       "' AND destination = 'kommun-1380'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "NULL");

@@ -82,7 +82,8 @@ class DeviationsApi : public HubTest {
     EXPECT_EQ(client->Send("events", ToMessage(env)).kind, client::SendOutcome::Kind::kAccepted);
     EXPECT_TRUE(kommun.WaitForId(env.event_id())) << HubLog();
     const std::string sql = "SELECT dead_at_us FROM outbox WHERE dead_at_us IS NOT NULL AND "
-                            "event_id = '" + env.event_id() + "'";
+                            "event_row = (SELECT id FROM events WHERE event_id = '" +
+                            env.event_id() + "')";
     EXPECT_TRUE(PollUntil([&] { return !store().QueryStrings(sql).empty(); })) << HubLog();
     const auto dead = store().QueryStrings(sql);
     return dead.empty() ? "" : MonthOf(std::stoll(dead[0]));

@@ -108,7 +108,8 @@ TEST_F(EhrAdapter, TheDischargeAndItsCancellationAreStoredAndDeliveredToNoOne) {
   EXPECT_EQ(store().QueryStrings("SELECT kind FROM events ORDER BY received_at_us"),
             (std::vector<std::string>{"Utskrivning", "Cancellation"}));
   const std::string discharge = EventOf(Example("adt_a03_discharge.hl7")).event_id();
-  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + discharge + "'"), 0);
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox JOIN events ON id = event_row "
+                             "WHERE event_id = '" + discharge + "'"), 0);
 }
 
 TEST_F(EhrAdapter, TheStayFromAdmissionToCancellationReachesTheHub) {

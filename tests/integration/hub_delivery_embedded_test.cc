@@ -126,7 +126,8 @@ TEST_P(HubIntegrationEmbedded, ASettleSecondReceiverIsSettledOnlyOnceItsAcceptan
            is_settled->flag;
   }, RawAmqpSocket::In(seconds(30)));
   ASSERT_TRUE(settled) << "the hub never settled the accepted delivery" << HubLog();
-  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + env.event_id() +
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox JOIN events ON id = event_row "
+                             "WHERE event_id = '" + env.event_id() +
                              "' AND destination = '" + KommunDestination(kTestKommun) +
                              "' AND delivered_at_us IS NOT NULL"),
             1)

@@ -34,8 +34,8 @@ class HubDeliveryPolicy : public HubModeTest {
   // The kommun row of `event_id`: `column`, or "NULL".
   std::string KommunRow(const std::string& event_id, const std::string& column) {
     const auto rows = store().QueryStrings("SELECT coalesce(" + column + ", 'NULL') FROM outbox "
-                                           "WHERE event_id = '" + event_id +
-                                           "' AND destination = '" + kKommun + "'");
+                                           "JOIN events ON id = event_row WHERE event_id = '" +
+                                           event_id + "' AND destination = '" + kKommun + "'");
     return rows.empty() ? "<no row>" : rows[0];
   }
   int KommunAttempts(const std::string& event_id) {

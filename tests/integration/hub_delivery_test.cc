@@ -138,7 +138,8 @@ TEST_P(HubIntegration, RejectedByReceiverIsDeadAndTheRestFlows) {
   EXPECT_EQ(kommun.CountOf(poison.event_id()), 1);
   EXPECT_EQ(kommun.Messages().front().message_id, poison.event_id());
 
-  const std::string row = "(SELECT seq FROM outbox WHERE event_id = '" + poison.event_id() +
+  const std::string row = "(SELECT seq FROM outbox JOIN events ON id = event_row "
+                          "WHERE event_id = '" + poison.event_id() +
                           "' AND destination = '" + KommunDestination(kTestKommun) + "')";
   ASSERT_TRUE(PollUntil([&] {
     return store().QueryInt("SELECT count(*) FROM outbox WHERE seq = " + row +

@@ -148,8 +148,8 @@ class LetterAdapter : public HubTest {
 
   std::string LetterRow(const std::string& event_id, const std::string& column) {
     const auto rows = store().QueryStrings("SELECT coalesce(" + column + ", 'NULL') FROM outbox "
-                                           "WHERE event_id = '" + event_id +
-                                           "' AND destination = 'letter'");
+                                           "JOIN events ON id = event_row WHERE event_id = '" +
+                                           event_id + "' AND destination = 'letter'");
     return rows.empty() ? "<no row>" : rows[0];
   }
   bool LetterDelivered(const std::string& event_id) {
@@ -159,7 +159,8 @@ class LetterAdapter : public HubTest {
   int LetterAttempts(const std::string& event_id, const std::string& outcome) {
     return static_cast<int>(store().QueryInt(
         "SELECT count(*) FROM delivery_attempts a JOIN outbox o ON o.seq = a.seq WHERE "
-        "o.destination = 'letter' AND o.event_id = '" + event_id + "' AND a.outcome = '" +
+        "o.destination = 'letter' AND o.event_row = (SELECT id FROM events WHERE event_id = '" +
+        event_id + "') AND a.outcome = '" +
         outcome + "'"));
   }
 

@@ -95,7 +95,8 @@ class MunicipalityAdapter : public HubTest {
   }
 
   std::string Row(const v1::Envelope& env) const {
-    return "destination = '" + kKommunDest + "' AND event_id = '" + env.event_id() + "'";
+    return "destination = '" + kKommunDest + "' AND event_row = (SELECT id FROM events WHERE " +
+           "event_id = '" + env.event_id() + "')";
   }
   bool Delivered(const v1::Envelope& env) {
     return store().QueryInt("SELECT count(*) FROM outbox WHERE " + Row(env) +
@@ -277,7 +278,8 @@ TEST_F(MunicipalityAdapter, AKvittensIsRecordedOnTheDeliveryAndTheCase) {
   auto svar = PostDocument(adapter, *xmldoc::WriteDocument(answer));
   ASSERT_TRUE(svar);
   EXPECT_EQ(svar->status, 201) << svar->body;
-  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox WHERE event_id = '" + answer.event_id() +
+  EXPECT_EQ(store().QueryInt("SELECT count(*) FROM outbox JOIN events ON id = event_row "
+                             "WHERE event_id = '" + answer.event_id() +
                              "' AND destination = '" + kTestFixedDestination + "'"),
             1);
 

@@ -99,7 +99,8 @@ class MunicipalityAdapterTls : public HubTest {
   }
   int64_t Count(const v1::Envelope& env, const std::string& condition) {
     return store().QueryInt("SELECT count(*) FROM outbox o WHERE destination = '" + kKommunDest +
-                            "' AND event_id = '" + env.event_id() + "' AND " + condition);
+                            "' AND event_row = (SELECT id FROM events WHERE event_id = '" +
+                            env.event_id() + "') AND " + condition);
   }
   std::string AdapterLog() {
     return "\n--- adapter log ---\n" + ReadFileTail(File("municipality.log"));
@@ -167,8 +168,8 @@ TEST_F(MunicipalityAdapterTls, WithoutAClientCertificateTheDeliveryIsReleased) {
   EXPECT_TRUE(PollUntil([&] {
     return store().QueryInt(
                "SELECT count(*) FROM delivery_attempts a JOIN outbox o ON a.seq = "
-               "o.seq WHERE a.outcome = 'released' AND o.event_id = '" +
-               env.event_id() + "' AND o.destination = '" + kKommunDest + "'") >= 1;
+               "o.seq WHERE a.outcome = 'released' AND o.event_row = (SELECT id FROM events "
+               "WHERE event_id = '" + env.event_id() + "') AND o.destination = '" + kKommunDest + "'") >= 1;
   })) << AdapterLog()
       << HubLog();
   EXPECT_EQ(Count(env, "(delivered_at_us IS NOT NULL OR dead_at_us IS NOT NULL)"), 0);

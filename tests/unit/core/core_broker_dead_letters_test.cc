@@ -20,8 +20,9 @@ class CoreBrokerDeadLetterTest : public CoreTest {
   }
 
   std::string Row(const std::string& column) {
-    return Scalar("SELECT coalesce(" + column + ", 'NULL') FROM outbox WHERE event_id = '" +
-                  EventId(1) + "' AND destination = '" + kKommunDestination + "'");
+    return Scalar("SELECT coalesce(" + column + ", 'NULL') FROM outbox JOIN events ON id = "
+                  "event_row WHERE event_id = '" + EventId(1) +
+                  "' AND destination = '" + kKommunDestination + "'");
   }
 
   // Stores event 1 and has the "broker" confirm its delivery to the kommun; returns the row.

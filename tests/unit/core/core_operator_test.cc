@@ -29,7 +29,8 @@ class CoreOperatorTest : public CoreTest {
     return c;
   }
   int64_t KommunSeq(int n) {
-    return std::stoll(Scalar("SELECT seq FROM outbox WHERE event_id = '" + EventId(n) +
+    return std::stoll(Scalar("SELECT seq FROM outbox JOIN events ON id = event_row "
+                             "WHERE event_id = '" + EventId(n) +
                              "' AND destination = '" + kKommunDestination + "'"));
   }
   // Stores event n, sends it to the kommun receiver and has it reject it: dead.

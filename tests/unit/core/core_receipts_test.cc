@@ -32,8 +32,9 @@ class CoreReceiptsTest : public CoreTest {
   // The outbox row of `event_id` for `destination`, as "column=value" of what a test asks.
   std::string Row(const std::string& event_id, const std::string& destination,
                   const std::string& column) {
-    return Scalar("SELECT coalesce(" + column + ", 'NULL') FROM outbox WHERE event_id = '" +
-                  event_id + "' AND destination = '" + destination + "'");
+    return Scalar("SELECT coalesce(" + column + ", 'NULL') FROM outbox JOIN events ON id = "
+                  "event_row WHERE event_id = '" + event_id +
+                  "' AND destination = '" + destination + "'");
   }
 
   v1::Envelope ReceiptFor(const std::string& receipt_id, const std::string& acknowledged,

@@ -76,7 +76,7 @@ TEST_F(CoreRetentionTest, ClosedCasesAndThenOldAuditRowsArePurgedAndThePurgesAud
   EXPECT_EQ(Int("SELECT count(*) FROM cases WHERE case_id = '" + closed + "'"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM deadlines WHERE case_id = '" + closed + "'"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM outbox o WHERE NOT EXISTS "
-                "(SELECT 1 FROM events e WHERE e.event_id = o.event_id)"), 0)
+                "(SELECT 1 FROM events e WHERE e.id = o.event_row)"), 0)
       << "no outbox row is left without its event";
   EXPECT_EQ(Count("dead_letters"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM events WHERE case_id = '" + open + "'"), 1);

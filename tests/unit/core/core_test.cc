@@ -23,8 +23,8 @@ TEST_F(CoreTest, ValidMessageIsAcceptedStoredAndRouted) {
               ElementsAre(ElementsAre(EventId(1), "Inskrivningsmeddelande",
                                       std::string(kTestHospital) + "/VT-2025:000123", kTestHospital, "1",
                                       std::to_string(ToMicros(kNow)), body)));
-  EXPECT_THAT(Query(path_, "SELECT destination, event_id, delivered_at_us FROM outbox "
-                           "ORDER BY destination"),
+  EXPECT_THAT(Query(path_, "SELECT o.destination, e.event_id, o.delivered_at_us FROM outbox o "
+                           "JOIN events e ON e.id = o.event_row ORDER BY o.destination"),
               ElementsAre(ElementsAre(kKommunDestination, EventId(1), "NULL"),
                           ElementsAre(kVcDestination, EventId(1), "NULL")));
   EXPECT_EQ(Count("dead_letters"), 0);

@@ -177,5 +177,86 @@ TEST_F(StoreAuditTest, SchemaV8ReadsBecomeUnsealedRowsInTimeOrder) {
               ElementsAre());
 }
 
+// A patient key as the hub makes them: 64 lowercase hex digits (audit/patient_key.h).
+const std::string kHexKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+TEST_F(StoreAuditTest, DigestsAreKeptAsTheirBytesAndReadBackAsHex) {
+  auto store = Open();
+  WriteBatch batch;
+  EventRecord e;
+  e.event_id = "e1";
+  e.kind = "Inskrivningsmeddelande";
+  e.case_id = "c1";
+  e.sender_hsa_id = "SE2321000131-sjh";
+  e.body = "the-body";
+  e.patient_key = kHexKey;
+  batch.events = {e};
+  batch.audit = {Row("delivered", "c1", kHexKey), Row("read", "c2", "")};
+  const AuditHead head = SealAuditRows({0, AuditGenesisHash()}, batch.audit);
+  ASSERT_TRUE(slussen::testing::WriteFlushed(*store, batch));
+  testing::StoreReader raw(path_);
+  EXPECT_THAT(raw.QueryStrings("SELECT typeof(patient_key) || length(patient_key) || ' ' || "
+                               "typeof(prev_hash) || length(prev_hash) || ' ' || typeof(hash) || "
+                               "length(hash) FROM audit_log ORDER BY seq"),
+              ElementsAre("blob32 blob32 blob32", "text0 blob32 blob32"))
+      << "an empty key stays '', out of the patient index";
+  EXPECT_THAT(raw.QueryStrings("SELECT typeof(patient_key) || length(patient_key) FROM events"),
+              ElementsAre("blob32"));
+  EXPECT_EQ(store->LastAuditRow()->hash, head.hash);
+  auto mine = Reader()->AuditRowsOfPatient(kHexKey, 10);
+  ASSERT_TRUE(mine) << mine.error();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].patient_key, kHexKey);
+  EXPECT_EQ((*mine)[0].prev_hash, AuditGenesisHash());
+  EXPECT_EQ((*mine)[0].hash, batch.audit[0].hash);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_log INDEXED BY audit_by_patient "
+                         "WHERE patient_key <> ''"),
+            1);
+  EXPECT_TRUE(Verify().ok);
+}
+
+// Schema v16: a store of the build before keeps its chain, its patient index and its outbox.
+TEST_F(StoreAuditTest, SchemaV15HexDigestsBecomeBytesAndTheOutboxLosesItsEventId) {
+  std::vector<AuditRecord> rows = {Row("delivered", "c1", kHexKey), Row("read", "c2", "")};
+  const AuditHead head = SealAuditRows({0, AuditGenesisHash()}, rows);
+  {
+    testing::StoreReader raw(path_, testing::StoreReader::Access::kReadWrite);
+    for (int i = 0; i < 15; ++i) raw.Exec(SqliteMigrations().at(static_cast<std::size_t>(i)));
+    raw.Exec("PRAGMA user_version = 15");
+    for (const AuditRecord& r : rows) {
+      raw.Exec("INSERT INTO audit_log VALUES (" + std::to_string(r.seq) + ", 1000, 'receiver', '" +
+               r.actor + "', '', '" + r.action + "', '" + r.case_id + "', '" + r.patient_key +
+               "', '" + r.what + "', '', '" + r.prev_hash + "', '" + r.hash + "')");
+    }
+    raw.Exec("INSERT INTO events(id, event_id, kind, case_id, sender_hsa_id, schema_version, "
+             "occurred_at_us, received_at_us, body, outbox_first_seq, outbox_count, patient_key) "
+             "VALUES (1, 'e1', 'Inskrivningsmeddelande', 'c1', 'h', 1, 1, 1, 'b', 1, 1, '" +
+             kHexKey + "')");
+    raw.Exec("INSERT INTO outbox(seq, destination, event_id, enqueued_at_us, event_row) "
+             "VALUES (1, 'kommun-1380', 'e1', 1, 1)");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  testing::StoreReader raw(path_);
+  EXPECT_THAT(raw.QueryStrings("SELECT typeof(patient_key) || ' ' || typeof(hash) "
+                               "FROM audit_log ORDER BY seq"),
+              ElementsAre("blob blob", "text blob"));
+  EXPECT_THAT(raw.QueryStrings("SELECT typeof(patient_key) FROM events"), ElementsAre("blob"));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_table_info('outbox') "
+                         "WHERE name = 'event_id'"),
+            0);
+  EXPECT_EQ(store->LastAuditRow()->hash, head.hash);
+  auto mine = Reader()->AuditRowsOfPatient(kHexKey, 10);
+  ASSERT_TRUE(mine) << mine.error();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].hash, rows[0].hash);
+  EXPECT_TRUE(Verify().ok);
+  auto pending = store->PendingAfter("kommun-1380", 0, 10);
+  ASSERT_TRUE(pending) << pending.error();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].event_id, "e1");
+  EXPECT_EQ((*pending)[0].patient_key, kHexKey);
+}
+
 }  // namespace
 }  // namespace slussen

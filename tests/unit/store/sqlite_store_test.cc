@@ -466,7 +466,7 @@ TEST_F(StoreTest, StoredBodiesTellsStoredEventsAndWriteRefusesAStoredId) {
   EXPECT_EQ(raw.Scalar("SELECT body FROM events WHERE event_id = 'e1'"), e.body);
   const std::string enqueued_at = std::to_string(e.received_at_us);
   EXPECT_THAT(raw.Query("SELECT destination, event_id, enqueued_at_us, delivered_at_us "
-                        "FROM outbox ORDER BY destination"),
+                        "FROM outbox JOIN events ON id = event_row ORDER BY destination"),
               ElementsAre(ElementsAre("kommun-1380", "e1", enqueued_at, "NULL"),
                           ElementsAre("vc-SE2321000131-vc1", "e1", enqueued_at, "NULL")));
 }

@@ -350,6 +350,48 @@ TEST(BatchCodecTest, AnythingButAWholeBatchIsCorruption) {
   EXPECT_FALSE(DecodeBatch(huge));
 }
 
+TEST(BatchCodecTest, HexDigestsTravelAsTheirBytes) {
+  const std::string hash(64, 'e');
+  const std::string key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  WriteBatch b;
+  b.audit.push_back({1, 2, "receiver", "kommun-1380", "Halmstad", "delivered", "SE1/VT-7", key,
+                     "Inskrivningsmeddelande", "e1", hash, hash});
+  WriteBatch as_text = b;  // the same lengths, but not hex: written as they are
+  as_text.audit[0].patient_key = std::string(64, 'X');
+  as_text.audit[0].prev_hash = as_text.audit[0].hash = std::string(64, 'E');
+  const std::string bytes = EncodeBatch(b);
+  // Each 32 bytes shorter, and its length takes one byte instead of two.
+  EXPECT_EQ(EncodeBatch(as_text).size() - bytes.size(), 3u * 33);
+  auto back = DecodeBatch(bytes);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->audit.at(0).patient_key, key);
+  EXPECT_EQ(back->audit.at(0).hash, hash);
+  auto text_back = DecodeBatch(EncodeBatch(as_text));
+  ASSERT_TRUE(text_back) << text_back.error();
+  EXPECT_EQ(text_back->audit.at(0).prev_hash, std::string(64, 'E'));
+}
+
+// A journal left by the build before (version 1, digests as plain strings) is still replayed.
+TEST(BatchCodecTest, AVersionOneRecordIsRead) {
+  const auto str = [](const std::string& s) { return std::string(1, static_cast<char>(s.size())) + s; };
+  std::string v1(1, '\x01');
+  v1 += std::string(8, '\0');  // no events, dead letters, marks, attempts, receipts, ..., cases
+  v1 += '\x01';                // one audit row
+  v1 += '\x06';                // seq 3, zigzag
+  v1 += '\x08';                // at_us 4
+  v1 += str("receiver") + str("kommun-1380") + str("") + str("delivered") + str("c1") +
+        str("abcd") + str("Inskrivningsmeddelande") + str("e1") + str("p") + str("h");
+  v1 += '\0';                  // nothing sealed
+  v1 += std::string(4, '\0');  // no purge
+  auto back = DecodeBatch(v1);
+  ASSERT_TRUE(back) << back.error();
+  ASSERT_EQ(back->audit.size(), 1u);
+  EXPECT_EQ(back->audit[0].seq, 3);
+  EXPECT_EQ(back->audit[0].patient_key, "abcd");
+  EXPECT_EQ(back->audit[0].prev_hash, "p");
+  EXPECT_EQ(back->audit[0].hash, "h");
+}
+
 // ---- Recovery --------------------------------------------------------------------------------
 
 WriteBatch Events(const std::vector<std::string>& ids) {

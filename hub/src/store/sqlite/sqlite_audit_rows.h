@@ -19,11 +19,11 @@ inline AuditRecord AuditRowAt(Stmt& st) {
   r.organisation = st.ColText(4);
   r.action = st.ColText(5);
   r.case_id = st.ColText(6);
-  r.patient_key = st.ColText(7);
+  r.patient_key = st.ColDigest(7);
   r.what = st.ColText(8);
   r.ref = st.ColText(9);
-  r.prev_hash = st.ColText(10);
-  r.hash = st.ColText(11);
+  r.prev_hash = st.ColDigest(10);
+  r.hash = st.ColDigest(11);
   return r;
 }
 

@@ -43,7 +43,7 @@ int WaitBriefly(void*, int tries) {
 
 // The columns ReadOutboxRow (sqlite_store_read.cc) reads, of outbox `o` and events `e`.
 constexpr const char* kOutboxColumns =
-    "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.schema_version, e.body, "
+    "SELECT o.seq, o.destination, e.event_id, e.kind, e.case_id, e.schema_version, e.body, "
     "o.attempts, o.next_attempt_at_us, o.enqueued_at_us, "
     // A row added later (a fallback, a re-route): why, and for which destination's row. Only a
     // row outside its event's own seq range can be one, so the lookups run for those alone, not
@@ -136,10 +136,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.insert_recent_id, "INSERT INTO event_ids_recent(event_row, event_id) VALUES (?, ?)"},
       {s.event_row_of, "SELECT event_row FROM event_ids WHERE event_id = ?"},
       {s.outbox_event_row, "SELECT event_row FROM outbox WHERE seq = ?"},
-      // ?6: the seq, NULL for the next one (SQLite's highest + 1; BindOutboxSeq).
+      // ?5: the seq, NULL for the next one (SQLite's highest + 1; BindOutboxSeq). The event's
+      // id is its row's (event_row), not the outbox row's (schema v16).
       {s.insert_outbox,
-       "INSERT INTO outbox(destination, event_id, enqueued_at_us, receipt_due_at_us, event_row, seq) "
-       "VALUES (?,?,?,?,?,?)"},
+       "INSERT INTO outbox(destination, enqueued_at_us, receipt_due_at_us, event_row, seq) "
+       "VALUES (?,?,?,?,?)"},
       {s.outbox_seq_floor, "SELECT seq FROM outbox_seq_floor WHERE id = 1"},
       {s.set_outbox_seq_floor, "UPDATE outbox_seq_floor SET seq = ? WHERE id = 1"},
       {s.max_outbox_seq, "SELECT coalesce(max(seq), 0) FROM outbox"},
@@ -153,11 +154,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
        "WHERE seq = ? AND receipt_due_at_us IS NOT NULL"},
       // On the partial index outbox_awaiting_receipt (schema v6).
       {s.due_receipts,
-       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.receipt_due_at_us FROM outbox o "
+       "SELECT o.seq, o.destination, e.event_id, e.case_id, o.receipt_due_at_us FROM outbox o "
        "JOIN events e ON e.id = o.event_row WHERE o.receipt_due_at_us IS NOT NULL AND "
        "o.receipt_due_at_us <= ? ORDER BY o.receipt_due_at_us LIMIT ?"},
       {s.outbox_row,
-       "SELECT o.seq, o.destination, o.event_id, e.case_id, o.delivered_at_us, o.dead_at_us, "
+       "SELECT o.seq, o.destination, e.event_id, e.case_id, o.delivered_at_us, o.dead_at_us, "
        "o.attempts FROM outbox o JOIN events e ON e.id = o.event_row WHERE o.seq = ?"},
       {s.case_of_event, "SELECT case_id FROM events WHERE id = ?"},
       {s.paused_destinations, "SELECT destination FROM paused_destinations ORDER BY destination"},
@@ -171,7 +172,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
       {s.seal_audit,
        "UPDATE audit_log SET patient_key = ?, prev_hash = ?, hash = ? WHERE seq = ? AND hash = ''"},
       {s.disclosure,
-       "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, e.body, "
+       "SELECT o.seq, o.destination, e.event_id, e.kind, e.case_id, e.body, "
        "o.delivered_at_us IS NOT NULL FROM outbox o JOIN events e ON e.id = o.event_row "
        "WHERE o.seq = ?"},
       {s.revive,
@@ -368,6 +369,25 @@ Status SqliteStore::Migrate() {
                      " is newer than this build knows (" + std::to_string(migrations.size()) +
                      "); refusing to open",
                  ErrorCode::kFailedPrecondition};
+  }
+  // Migration 16 packs hex digests with it: a blob of the bytes that lowercase hex spells, any
+  // other value unchanged (sqlite::Stmt::Digest is the same rule for new rows).
+  const auto digest = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+      const auto n = static_cast<std::size_t>(sqlite3_value_bytes(argv[0]));
+      if (auto bytes = FromLowerHex(std::string_view(text, n))) {
+        sqlite3_result_blob(ctx, bytes->data(), static_cast<int>(bytes->size()), SQLITE_TRANSIENT);
+        return;
+      }
+    }
+    sqlite3_result_value(ctx, argv[0]);
+  };
+  if (int rc = sqlite3_create_function_v2(db_, "slussen_digest", 1,
+                                          SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, digest,
+                                          nullptr, nullptr, nullptr);
+      rc != SQLITE_OK) {
+    return Fail("register slussen_digest", rc);
   }
   for (size_t i = static_cast<size_t>(*version); i < migrations.size(); ++i) {
     if (auto s = Exec("BEGIN IMMEDIATE"); !s) return s;

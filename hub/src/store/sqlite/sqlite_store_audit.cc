@@ -28,7 +28,7 @@ Result<AuditHead> SqliteStore::LastAuditRow() {
   if (rc != SQLITE_OK) return Fail("read the audit log's head", rc);
   rc = st.Step();
   if (rc != SQLITE_ROW) return Fail("read the audit log's head", rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
-  return AuditHead{st.ColInt(0), st.ColText(1)};
+  return AuditHead{st.ColInt(0), st.ColDigest(1)};
 }
 
 Result<std::vector<AuditRecord>> SqliteStore::UnsealedAuditRows() {

@@ -100,7 +100,7 @@ Result<Store::CaseAcceptanceRows> SqliteStore::CaseAcceptances(
   sqlite::Stmt st;
   int rc = st.Prepare(
       db_,
-      "SELECT o.event_id, o.destination, o.delivered_at_us FROM events e CROSS JOIN outbox o "
+      "SELECT e.event_id, o.destination, o.delivered_at_us FROM events e CROSS JOIN outbox o "
       "ON o.seq >= e.outbox_first_seq AND o.seq < e.outbox_first_seq + e.outbox_count "
       "WHERE e.case_id = ?1 AND o.delivered_at_us IS NOT NULL "
       "AND (o.manual_by IS NULL OR o.manual_by = '') ORDER BY o.seq");
@@ -145,7 +145,7 @@ OutboxItem ReadOutboxRow(sqlite::Stmt& st) {
   item.enqueued_at_us = st.ColInt(9);
   item.added_cause = st.ColText(10);
   item.added_for = st.ColText(11);
-  item.patient_key = st.ColText(12);
+  item.patient_key = st.ColDigest(12);
   return item;
 }
 

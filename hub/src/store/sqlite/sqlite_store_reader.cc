@@ -110,11 +110,12 @@ Result<std::vector<DeliveryRow>> SqliteStoreReader::CaseDeliveries(const std::st
       " SELECT o.seq, '' FROM events e CROSS JOIN outbox o ON o.seq >= e.outbox_first_seq AND "
       "  o.seq < e.outbox_first_seq + e.outbox_count WHERE e.case_id = ?1 "
       " UNION ALL SELECT seq, cause FROM outbox_added WHERE case_id = ?1) "
-      "SELECT o.event_id, o.destination, o.delivered_at_us, o.attempts, o.last_error, "
+      "SELECT e.event_id, o.destination, o.delivered_at_us, o.attempts, o.last_error, "
       " o.dead_at_us, o.receipt_due_at_us, o.receipt_overdue_at_us, o.receipt_at_us, "
       " (SELECT f.destination FROM outbox f WHERE f.seq = o.fallback_seq), rows.cause, "
       " o.manual_by, o.manual_reason, o.seq "
-      "FROM rows JOIN outbox o ON o.seq = rows.seq ORDER BY o.seq");
+      "FROM rows JOIN outbox o ON o.seq = rows.seq JOIN events e ON e.id = o.event_row "
+      "ORDER BY o.seq");
   if (rc != SQLITE_OK) return Fail("read case deliveries", rc);
   st.Text(1, case_id);
   std::vector<DeliveryRow> out;
@@ -201,7 +202,7 @@ Result<std::vector<DeadDelivery>> SqliteStoreReader::DeadDeliveries(std::size_t 
   Stmt st;
   int rc = st.Prepare(
       db_,
-      "SELECT o.seq, o.destination, o.event_id, e.kind, e.case_id, o.attempts, o.dead_at_us, "
+      "SELECT o.seq, o.destination, e.event_id, e.kind, e.case_id, o.attempts, o.dead_at_us, "
       " o.last_error FROM outbox o INDEXED BY outbox_dead JOIN events e ON e.id = o.event_row "
       "WHERE o.dead_at_us IS NOT NULL AND o.delivered_at_us IS NULL AND o.seq < ?1 "
       "ORDER BY o.seq DESC LIMIT ?2");

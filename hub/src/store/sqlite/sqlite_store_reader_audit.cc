@@ -64,7 +64,7 @@ Result<std::optional<int64_t>> SqliteStoreReader::AuditRowAfterHash(const std::s
   // found the chain broken.
   int rc = st.Prepare(db_, "SELECT seq FROM audit_log WHERE prev_hash = ? ORDER BY seq LIMIT 1");
   if (rc != SQLITE_OK) return Fail("read the audit log", rc);
-  st.Text(1, hash);
+  st.Digest(1, hash);
   rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<int64_t>();
   if (rc != SQLITE_ROW) return Fail("read the audit log", rc);
@@ -82,7 +82,7 @@ Result<std::vector<AuditRecord>> SqliteStoreReader::AuditRowsOfPatient(
                             "ORDER BY seq LIMIT ?")
                                .c_str());
   if (rc != SQLITE_OK) return Fail("read the audit log", rc);
-  st.Text(1, patient_key);
+  st.Digest(1, patient_key);
   st.Int(2, static_cast<int64_t>(limit));
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back(sqlite::AuditRowAt(st));
   if (rc != SQLITE_DONE) return Fail("read the audit log", rc);

@@ -124,7 +124,7 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
     s.insert_event.Int(6, e.occurred_at_us);
     s.insert_event.Int(7, e.received_at_us);
     s.insert_event.Blob(8, e.body);
-    if (e.patient_key.empty()) s.insert_event.Null(9); else s.insert_event.Text(9, e.patient_key);
+    if (e.patient_key.empty()) s.insert_event.Null(9); else s.insert_event.Digest(9, e.patient_key);
     if (int rc = s.insert_event.Step(); rc != SQLITE_DONE) return Fail("insert event", rc);
   }
   const sqlite3_int64 event_rowid = sqlite3_last_insert_rowid(db_);
@@ -142,14 +142,13 @@ Status SqliteStore::InsertEvent(const EventRecord& e) {
   sqlite3_int64 first_seq = 0;
   for (const auto& dest : e.destinations) {
     ResetGuard g{s.insert_outbox};
-    if (auto numbered = BindOutboxSeq(s.insert_outbox, 6); !numbered) return numbered.as_error();
+    if (auto numbered = BindOutboxSeq(s.insert_outbox, 5); !numbered) return numbered.as_error();
     s.insert_outbox.Text(1, dest);
-    s.insert_outbox.Text(2, e.event_id);
-    s.insert_outbox.Int(3, e.received_at_us);
+    s.insert_outbox.Int(2, e.received_at_us);
     const auto i = static_cast<std::size_t>(&dest - e.destinations.data());
     const int64_t receipt_due = i < e.receipt_due_at_us.size() ? e.receipt_due_at_us[i] : 0;
-    if (receipt_due > 0) s.insert_outbox.Int(4, receipt_due); else s.insert_outbox.Null(4);
-    s.insert_outbox.Int(5, event_rowid);
+    if (receipt_due > 0) s.insert_outbox.Int(3, receipt_due); else s.insert_outbox.Null(3);
+    s.insert_outbox.Int(4, event_rowid);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert outbox", rc);
     ++depth_delta_[dest];
     const sqlite3_int64 seq = sqlite3_last_insert_rowid(db_);
@@ -288,12 +287,11 @@ Result<int64_t> SqliteStore::InsertAddedRow(int64_t of_seq, const std::string& e
   int64_t seq = 0;
   {
     ResetGuard g{s.insert_outbox};
-    if (auto numbered = BindOutboxSeq(s.insert_outbox, 6); !numbered) return numbered.as_error();
+    if (auto numbered = BindOutboxSeq(s.insert_outbox, 5); !numbered) return numbered.as_error();
     s.insert_outbox.Text(1, to);
-    s.insert_outbox.Text(2, event_id);
-    s.insert_outbox.Int(3, at_us);
-    s.insert_outbox.Null(4);
-    s.insert_outbox.Int(5, **event_row);
+    s.insert_outbox.Int(2, at_us);
+    s.insert_outbox.Null(3);
+    s.insert_outbox.Int(4, **event_row);
     if (int rc = s.insert_outbox.Step(); rc != SQLITE_DONE) return Fail("insert added row", rc);
     ++depth_delta_[to];
     seq = sqlite3_last_insert_rowid(db_);
@@ -487,11 +485,11 @@ Status SqliteStore::AppendAudit(const AuditRecord& r) {
   st.Text(5, r.organisation);
   st.Text(6, r.action);
   st.Text(7, r.case_id);
-  st.Text(8, r.patient_key);
+  st.Digest(8, r.patient_key);
   st.Text(9, r.what);
   st.Text(10, r.ref);
-  st.Text(11, r.prev_hash);
-  st.Text(12, r.hash);
+  st.Digest(11, r.prev_hash);
+  st.Digest(12, r.hash);
   // A seq already taken means the core's head is not the store's: refuse rather than fork.
   if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("append to the audit log", rc);
   return OkStatus();
@@ -500,9 +498,9 @@ Status SqliteStore::AppendAudit(const AuditRecord& r) {
 Status SqliteStore::SealAudit(const AuditRecord& r) {
   auto& st = stmts_->seal_audit;
   ResetGuard g{st};
-  st.Text(1, r.patient_key);
-  st.Text(2, r.prev_hash);
-  st.Text(3, r.hash);
+  st.Digest(1, r.patient_key);
+  st.Digest(2, r.prev_hash);
+  st.Digest(3, r.hash);
   st.Int(4, r.seq);
   if (int rc = st.Step(); rc != SQLITE_DONE) return Fail("seal the audit log", rc);
   return OkStatus();

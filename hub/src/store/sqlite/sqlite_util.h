@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/hex.h"
 #include "common/result.h"
 
 namespace slussen::sqlite {
@@ -32,6 +33,15 @@ class Stmt {
   void Blob(int i, const std::string& v) {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
+  // A hex digest (a hash, a patient key) as the bytes it spells, half the size in a row and in
+  // its index (schema v16); anything that is not lowercase hex, '' included, as the text it is.
+  void Digest(int i, const std::string& hex) {
+    if (auto bytes = FromLowerHex(hex)) {
+      sqlite3_bind_blob(s_, i, bytes->data(), static_cast<int>(bytes->size()), SQLITE_TRANSIENT);
+    } else {
+      Text(i, hex);
+    }
+  }
   void Int(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
   void Null(int i) { sqlite3_bind_null(s_, i); }
   int Step() { return sqlite3_step(s_); }
@@ -46,6 +56,10 @@ class Stmt {
   std::string ColBlob(int i) {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, i));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  // A column written with Digest: hex again, whichever way it was stored.
+  std::string ColDigest(int i) {
+    return sqlite3_column_type(s_, i) == SQLITE_BLOB ? LowerHex(ColBlob(i)) : ColText(i);
   }
   int64_t ColInt(int i) { return sqlite3_column_int64(s_, i); }
 
