@@ -134,12 +134,18 @@ class BasicEncoder {
   }
   // The length shifted left by one, its low bit set when the bytes are packed hex.
   void operator()(DigestField<const std::string> d) {
-    if (auto bytes = FromLowerHex(d.s)) {
-      (*this)((static_cast<uint64_t>(bytes->size()) << 1) | 1);
-      Append(*bytes);
-    } else {
+    if (!IsLowerHex(d.s)) {
       (*this)(static_cast<uint64_t>(d.s.size()) << 1);
-      Append(d.s);
+      return Append(d.s);
+    }
+    const std::size_t n = d.s.size() / 2;
+    (*this)((static_cast<uint64_t>(n) << 1) | 1);
+    if constexpr (kCounting) {
+      size_ += n;
+    } else {
+      const std::size_t at = out_->size();
+      out_->resize(at + n);
+      DecodeLowerHex(d.s, out_->data() + at);
     }
   }
   template <class T>

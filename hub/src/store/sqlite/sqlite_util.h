@@ -36,8 +36,9 @@ class Stmt {
   // A hex digest (a hash, a patient key) as the bytes it spells, half the size in a row and in
   // its index (schema v16); anything that is not lowercase hex, '' included, as the text it is.
   void Digest(int i, const std::string& hex) {
-    if (auto bytes = FromLowerHex(hex)) {
-      sqlite3_bind_blob(s_, i, bytes->data(), static_cast<int>(bytes->size()), SQLITE_TRANSIENT);
+    char bytes[64];  // a SHA-256 or HMAC-SHA256 digest needs 32; longer hex stays text
+    if (hex.size() <= 2 * sizeof bytes && DecodeLowerHex(hex, bytes)) {
+      sqlite3_bind_blob(s_, i, bytes, static_cast<int>(hex.size() / 2), SQLITE_TRANSIENT);
     } else {
       Text(i, hex);
     }
@@ -59,7 +60,9 @@ class Stmt {
   }
   // A column written with Digest: hex again, whichever way it was stored.
   std::string ColDigest(int i) {
-    return sqlite3_column_type(s_, i) == SQLITE_BLOB ? LowerHex(ColBlob(i)) : ColText(i);
+    if (sqlite3_column_type(s_, i) != SQLITE_BLOB) return ColText(i);
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, i));
+    return LowerHex(std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))));
   }
   int64_t ColInt(int i) { return sqlite3_column_int64(s_, i); }
 
