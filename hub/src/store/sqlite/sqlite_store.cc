@@ -389,6 +389,7 @@ Status SqliteStore::Migrate() {
       rc != SQLITE_OK) {
     return Fail("register slussen_digest", rc);
   }
+  const auto started = std::chrono::steady_clock::now();
   for (size_t i = static_cast<size_t>(*version); i < migrations.size(); ++i) {
     if (auto s = Exec("BEGIN IMMEDIATE"); !s) return s;
     auto s = Exec(migrations[i]);
@@ -399,6 +400,13 @@ Status SqliteStore::Migrate() {
       return Error{"migration to schema version " + std::to_string(i + 1) + " failed: " + s.error(),
                    s.code()};
     }
+  }
+  // An upgrade rewrites tables of a full store (v16: every audit row and the whole outbox), so
+  // a start that took long says why; a new store's own creation is not worth a line.
+  if (*version > 0 && static_cast<std::size_t>(*version) < migrations.size()) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    spdlog::info("store {}: schema migrated from version {} to {} in {:.1f} s", path_, *version,
+                 migrations.size(), took.count());
   }
   return OkStatus();
 }
