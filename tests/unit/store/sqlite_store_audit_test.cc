@@ -12,6 +12,7 @@
 #include "testing/store_writes.h"
 #include "testing/store_reader.h"
 #include "testing/temp_dir.h"
+#include "unit/store/store_test_event.h"
 
 namespace slussen {
 namespace {
@@ -183,12 +184,7 @@ const std::string kHexKey = "0123456789abcdef0123456789abcdef0123456789abcdef012
 TEST_F(StoreAuditTest, DigestsAreKeptAsTheirBytesAndReadBackAsHex) {
   auto store = Open();
   WriteBatch batch;
-  EventRecord e;
-  e.event_id = "e1";
-  e.kind = "Inskrivningsmeddelande";
-  e.case_id = "c1";
-  e.sender_hsa_id = "SE2321000131-sjh";
-  e.body = "the-body";
+  EventRecord e = slussen::testing::StoreTestEvent("e1", {});
   e.patient_key = kHexKey;
   batch.events = {e};
   batch.audit = {Row("delivered", "c1", kHexKey), Row("read", "c2", "")};
