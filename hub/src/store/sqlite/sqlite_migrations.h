@@ -357,12 +357,14 @@ INSERT INTO outbox_seq_floor(id, seq) VALUES (1, 0);
       // patient keys, and the events' patient keys, are kept as the 32 bytes they spell rather
       // than 64 hex digits (sqlite::Stmt::Digest; '' stays text, so the partial index still
       // leaves it out; slussen_digest is registered for this migration, SqliteStore::Migrate);
-      // each delivery's audit row shrinks by a third. The outbox loses its copy of the event id:
-      // every reader joins the event's row (event_row, v14) and takes the id from there.
+      // each delivery's audit row shrinks by a third. The audit log is converted, since its
+      // patient index is searched by the packed key; older events keep their keys as text,
+      // which ColDigest reads alike, so that the upgrade does not rewrite every event's page.
+      // The outbox loses its copy of the event id: every reader joins the event's row
+      // (event_row, v14) and takes the id from there.
       R"sql(
 UPDATE audit_log SET patient_key = slussen_digest(patient_key),
   prev_hash = slussen_digest(prev_hash), hash = slussen_digest(hash);
-UPDATE events SET patient_key = slussen_digest(patient_key) WHERE patient_key IS NOT NULL;
 ALTER TABLE outbox DROP COLUMN event_id;
 )sql",
   };
