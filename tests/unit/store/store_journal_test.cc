@@ -20,10 +20,12 @@
 
 #include "store/journal/batch_codec.h"
 #include "store/sqlite/sqlite_journal.h"
+#include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_reader.h"
 #include "testing/faulty_vfs.h"
 #include "testing/files.h"
+#include "testing/store_reader.h"
 #include "testing/temp_dir.h"
 #include "unit/store/store_test_event.h"
 
@@ -513,6 +515,39 @@ TEST_F(StoreJournalTest, ReplayedAndKilledAgainStillLosesNothing) {
 // it is not there, and everything before it is.
 // The journal is reserved (zeros to its size), so a crash mid-append leaves the record's tail
 // as zeros; in a journal that grew past its reserve, the file ends inside the record.
+// The build before (schema v15, journal record version 1) killed with a batch only in its
+// journal, then started as this build: the store is migrated first, the older record replayed
+// into the new schema, and its event delivered with its id.
+TEST_F(StoreJournalTest, AnUpgradeAfterACrashReplaysTheOlderBuildsJournal) {
+  {
+    slussen::testing::StoreReader raw(path_, slussen::testing::StoreReader::Access::kReadWrite);
+    for (int i = 0; i < 15; ++i) raw.Exec(SqliteMigrations().at(static_cast<std::size_t>(i)));
+    raw.Exec("PRAGMA user_version = 15");
+  }
+  // Version 1 wrote digests as plain strings; with none in the batch (an event without a
+  // patient key, as before v11) its bytes are version 2's but for the version byte.
+  std::string v1 = EncodeBatch(Events({"e1"}));
+  v1[0] = 1;
+  ASSERT_TRUE(DecodeBatch(v1));
+  {
+    std::vector<JournalFile::Record> records;
+    auto file = JournalFile::Open(journal_, &records);
+    ASSERT_TRUE(file) << file.error();
+    ASSERT_TRUE((*file)->Append(1, v1));
+  }
+  auto store = SqliteStore::Open(path_);
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1"));
+  EXPECT_THAT(Pending(**store, "B"), ElementsAre("e1"));
+  ASSERT_TRUE((*store)->Write(Events({"e2"})));
+  EXPECT_THAT(Pending(**store, "A"), ElementsAre("e1", "e2"));
+  slussen::testing::StoreReader raw(path_);
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), SqliteStore::SchemaVersion());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM pragma_table_info('outbox') "
+                         "WHERE name = 'event_id'"),
+            0);
+}
+
 TEST_F(StoreJournalTest, ATornLastRecordIsNotReplayed) {
   for (const bool reserved : {true, false}) {
     SCOPED_TRACE(reserved ? "torn inside the reserved file" : "the file ends inside it");
