@@ -370,6 +370,7 @@ Status SqliteStore::Migrate() {
                      "); refusing to open",
                  ErrorCode::kFailedPrecondition};
   }
+  if (static_cast<std::size_t>(*version) == migrations.size()) return OkStatus();
   // Migration 16 packs hex digests with it: a blob of the bytes that lowercase hex spells, any
   // other value unchanged (sqlite::Stmt::Digest is the same rule for new rows).
   const auto digest = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -403,7 +404,7 @@ Status SqliteStore::Migrate() {
   }
   // An upgrade rewrites tables of a full store (v16: every audit row and the whole outbox), so
   // a start that took long says why; a new store's own creation is not worth a line.
-  if (*version > 0 && static_cast<std::size_t>(*version) < migrations.size()) {
+  if (*version > 0) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     spdlog::info("store {}: schema migrated from version {} to {} in {:.1f} s", path_, *version,
                  migrations.size(), took.count());

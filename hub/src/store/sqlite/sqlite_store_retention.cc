@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <utility>
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_util.h"
@@ -55,9 +56,11 @@ Result<PurgeWork> SqliteStore::RetentionDue(int64_t cases_before_us, int64_t aud
     if (rc != SQLITE_OK) return Fail("find audit rows to purge", rc);
     st.Int(1, static_cast<int64_t>(limit) * 20);
     while ((rc = st.Step()) == SQLITE_ROW) {
-      if (st.ColInt(2) >= audit_before_us || st.ColDigest(1).empty()) break;
+      if (st.ColInt(2) >= audit_before_us) break;
+      std::string hash = st.ColDigest(1);
+      if (hash.empty()) break;
       if (!work.audit_through) work.first_audit_seq = st.ColInt(0);
-      work.audit_through = AuditHead{st.ColInt(0), st.ColDigest(1)};
+      work.audit_through = AuditHead{st.ColInt(0), std::move(hash)};
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Fail("find audit rows to purge", rc);
   }
