@@ -180,7 +180,9 @@ struct Config {
 
   std::size_t max_message_bytes = 1024 * 1024;
   std::chrono::seconds clock_skew{300};  // how far occurred_at may lie in the future
-  std::size_t commit_batch_max = 2000;   // most inbound events in one store transaction
+  // Most inbound events in one store transaction: an eighth of a connection's default credit,
+  // so that a sender's window spans several batches (hub/DESIGN.md "Life of an event").
+  std::size_t commit_batch_max = 256;
   std::size_t max_events_per_case = 5000;  // events beyond are refused (a sender in a loop)
   std::size_t case_cache_events = 10000;   // decoded events of active cases kept in memory
   TransportConfig transport;

@@ -63,7 +63,7 @@ TEST_F(ConfigLoaderTest, DemoConfigLoads) {
   EXPECT_EQ(cfg->store_path, (SourceDir() / "config" / "slussen-demo.db").lexically_normal());
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(300));
   EXPECT_EQ(cfg->max_message_bytes, 1048576u);
-  EXPECT_EQ(cfg->commit_batch_max, 2000u);
+  EXPECT_EQ(cfg->commit_batch_max, 256u);
   EXPECT_EQ(cfg->max_events_per_case, 5000u);
   EXPECT_EQ(cfg->case_cache_events, 10000u);
 
@@ -136,7 +136,7 @@ TEST_F(ConfigLoaderTest, SmallConfigLoadsWithDefaults) {
   // No <limits>: the defaults.
   EXPECT_EQ(cfg->max_message_bytes, 1024u * 1024u);
   EXPECT_EQ(cfg->clock_skew, std::chrono::seconds(300));
-  EXPECT_EQ(cfg->commit_batch_max, 2000u);
+  EXPECT_EQ(cfg->commit_batch_max, 256u);
   EXPECT_EQ(cfg->store_backend, "sqlite");
   // No <transport>: the defaults.
   EXPECT_EQ(cfg->transport.max_connections, 1000u);
