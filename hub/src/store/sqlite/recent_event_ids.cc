@@ -12,13 +12,13 @@ using sqlite::ResetGuard;
 using sqlite::Stmt;
 
 Status RecentEventIds::Load(sqlite3* db, const std::string& store_path) {
-  ids_.clear();
+  ids_.Clear();
   highest_row_ = 0;
   AbandonMerge();
   Stmt st;
   int rc = st.Prepare(db, "SELECT event_id, event_row FROM event_ids_recent");
   if (rc != SQLITE_OK) return sqlite::StoreError(store_path, "read recent event ids", rc, db);
-  while ((rc = st.Step()) == SQLITE_ROW) ids_.emplace(st.ColText(0), st.ColInt(1));
+  while ((rc = st.Step()) == SQLITE_ROW) ids_.Set(st.ColText(0), st.ColInt(1));
   if (rc != SQLITE_DONE) return sqlite::StoreError(store_path, "read recent event ids", rc, db);
   Stmt highest;
   rc = highest.Prepare(db, "SELECT seq FROM sqlite_sequence WHERE name = 'events'");
@@ -39,7 +39,7 @@ void RecentEventIds::StartFilter() {
   filter_ = std::make_unique<EventIdFilter>(std::max(kFilterMinIds, 2 * stored));
   filter_ready_ = false;
   filter_read_to_.reset();
-  for (const auto& [id, row] : ids_) filter_->Add(id);
+  ids_.ForEach([this](std::string_view id, int64_t) { filter_->Add(id); });
 }
 
 Status RecentEventIds::FilterStep(sqlite3* db, const std::string& store_path) {
@@ -73,9 +73,7 @@ Status RecentEventIds::FilterStep(sqlite3* db, const std::string& store_path) {
 }
 
 std::optional<int64_t> RecentEventIds::Find(const std::string& event_id) const {
-  const auto it = ids_.find(event_id);
-  if (it == ids_.end()) return std::nullopt;
-  return it->second;
+  return ids_.Find(event_id);
 }
 
 namespace {
@@ -171,7 +169,7 @@ Status RecentEventIds::Insert(sqlite3* db, const std::string& store_path, std::s
       if (rc = insert.Step(); rc != SQLITE_DONE) {
         return sqlite::StoreError(store_path, "merge event ids", rc, db);
       }
-      ids_.erase(id);  // found in event_ids from here on; a rollback reloads it with Load
+      ids_.Erase(id);  // found in event_ids from here on; a rollback reloads it with Load
     }
     std::string().swap(id);  // its memory back now, not at the merge's end
     if (++run.next == run.end) {

@@ -23,12 +23,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/result.h"
 #include "store/sqlite/event_id_filter.h"
+#include "store/sqlite/event_id_map.h"
 
 struct sqlite3;
 
@@ -36,10 +36,10 @@ namespace slussen {
 
 class RecentEventIds {
  public:
-  // A merge starts once this many ids are unmerged (about 8 MB of map, and a scan of
+  // A merge starts once this many ids are unmerged (about 5 MB of map, and a scan of
   // event_ids_recent at open that takes milliseconds), or a 16th of the events stored if that
   // is more: a merge into a large event_ids reaches most of its leaves however few ids it
-  // brings, so it waits for more of them (5M stored: 312,500, ~40 MB while it runs).
+  // brings, so it waits for more of them (5M stored: 312,500, ~30 MB while it runs).
   static constexpr std::size_t kMergeAt = 65'536;
   static constexpr int64_t kMergeFraction = 16;
   // The filter's room: twice the events stored when it starts, at least this many ids
@@ -62,11 +62,11 @@ class RecentEventIds {
   bool filter_ready() const { return filter_ready_; }
   // Noted after the row went into event_ids_recent in the same transaction.
   void Add(const std::string& event_id, int64_t event_row) {
-    ids_[event_id] = event_row;
+    ids_.Set(event_id, event_row);
     highest_row_ = std::max(highest_row_, event_row);
     if (filter_) filter_->Add(event_id);
   }
-  void Erase(const std::string& event_id) { ids_.erase(event_id); }
+  void Erase(const std::string& event_id) { ids_.Erase(event_id); }
 
   // One step of the merge, in the open transaction (Flush calls it before its COMMIT), with
   // `budget` as its measure of work; starts a merge when enough ids are unmerged. A merge has
@@ -104,7 +104,7 @@ class RecentEventIds {
   void StartFilter();
 
   // Recent ids not yet in event_ids. While a merge inserts, those it inserted are left out.
-  std::unordered_map<std::string, int64_t> ids_;
+  EventIdMap ids_;
   // The highest event row given out (AUTOINCREMENT's): about the number of events stored.
   int64_t highest_row_ = 0;
 
